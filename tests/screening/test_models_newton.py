@@ -65,6 +65,32 @@ def test_a_warm_start_reaches_the_same_minimiser_in_fewer_steps(small_csv: Path)
     assert np.abs(warm.weights - cold.weights).max() < 1e-5
 
 
+def test_a_cold_start_reuses_its_first_product_and_fits_as_a_start_at_zero_does(small_csv: Path, monkeypatch) -> None:
+    # From w = 0 the solver takes Xᵀ(2C∘y), which it makes for ∇f(0)'s norm, also as ∇f's product and the
+    # first CG residual's, and every score as 0: three sparse products fewer than a start at explicit zeros,
+    # which computes them, and the same fit to the last bit.
+    import scipy.sparse as sp
+
+    X, y, weights = fit_problem(small_csv, 150, 5)
+    signs, costs = np.where(y == 1, 1.0, -1.0), SVM_C * weights
+    products = {"csr": 0, "csc": 0}
+    for kind, matrix_class in (("csr", sp.csr_matrix), ("csc", sp.csc_matrix)):
+        original = matrix_class.__matmul__
+
+        def counted(self, other, kind=kind, original=original):  # type: ignore[no-untyped-def]
+            products[kind] += 1
+            return original(self, other)
+        monkeypatch.setattr(matrix_class, "__matmul__", counted)
+    cold = svm_newton.solve(X, signs, costs)
+    cold_products = dict(products)
+    products.update(csr=0, csc=0)
+    zero = svm_newton.solve(X, signs, costs, start=np.zeros(X.shape[1] + 1))
+    assert cold.converged and np.array_equal(cold.weights, zero.weights)
+    assert (cold.newton_steps, cold.cg_steps, cold.gradient_norm) == (zero.newton_steps, zero.cg_steps,
+                                                                        zero.gradient_norm)
+    assert (products["csr"] - cold_products["csr"], products["csc"] - cold_products["csc"]) == (1, 2)
+
+
 def test_the_model_names_its_solver_and_the_ranker_warm_starts_it(small_csv: Path) -> None:
     data = load_labelled_csv(small_csv)
     features = build_features(data.ids, data.texts)

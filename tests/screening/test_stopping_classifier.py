@@ -30,6 +30,54 @@ def corpus(labels: list[int], seed: int = 0):  # type: ignore[no-untyped-def]
     return build_features(ids, texts, feature_config_for("default", len(labels)))
 
 
+def test_a_check_on_the_ordered_matrix_gives_the_view_of_the_rows_picked_from_the_whole() -> None:
+    # first_stop takes a check's labelled and unscreened rows as slices of the matrix in screening order, and
+    # each fold from the labelled rows' own matrix: the same rows in the same order as picking every one out of
+    # the whole set's matrix, so the same fits and the same view to the last bit.
+    from review.screening.models import make_model
+    from scipy.special import expit, pdtr
+
+    labels = [1] * 30 + [0] * 250 + [1] * 3 + [0] * 300
+    features = corpus(labels, seed=4)
+    order = np.random.default_rng(5).permutation(len(labels))  # screening order: not the matrix's row order
+    y = np.array(labels)[order]
+    at = 300
+    ordered = features.matrix[order]
+    view = sc._estimate(ordered[:at], y[:at], ordered[at:], model="default", seed=7, n_records=len(labels),
+                        target_recall=0.95, confidence=0.95)
+    assert view == sc.estimate(features.matrix, order[:at], y[:at], order[at:], seed=7)
+    # The view written out as every fit picks its rows from the whole matrix.
+    rows, screened = order[:at], y[:at]
+    folds = sc.stratified_folds(screened, sc.FOLDS, 7)
+    scores = np.zeros(at)
+    for fold in range(sc.FOLDS):
+        test = folds == fold
+        fitted = make_model("default", 7, len(labels)).fit(features.matrix[rows[~test]], screened[~test])
+        scores[test] = fitted.scores(features.matrix[rows[test]])
+    slope, intercept = sc.platt_fit(scores, screened.astype(float))
+    whole = make_model("default", 7, len(labels)).fit(features.matrix[rows], screened)
+    expected = float(expit(slope * whole.scores(features.matrix[order[at:]]) + intercept).sum())
+    assert view is not None and view.expected_remaining == expected
+    assert view.probability == float(pdtr(view.most_left, max(expected, 1e-12)))
+
+
+def test_the_walk_checks_the_rows_of_the_screening_order(monkeypatch) -> None:
+    # first_stop orders the matrix's rows once and slices each check out of it: its views are those of the
+    # matrix already in screening order (rows 0, 1, ...), check by check.
+    labels = [1] * 40 + [0] * 260 + [1] * 2 + [0] * 298
+    features = corpus(labels, seed=6)
+    order = np.random.default_rng(8).permutation(len(labels))
+    y = np.array(labels)[order]
+    views: list = []
+    estimate = sc._estimate
+    monkeypatch.setattr(sc, "_estimate", lambda *a, **k: views.append(estimate(*a, **k)) or views[-1])
+    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # every check of the grid fits
+    stop = sc.first_stop(features.matrix, order, y, n_priors=2, lomax_stop=None)
+    walked, views[:] = list(views), []
+    assert sc.first_stop(features.matrix[order], np.arange(len(labels)), y, n_priors=2, lomax_stop=None) == stop
+    assert len(walked) >= 2 and all(v is not None for v in walked) and walked == views
+
+
 def test_estimate_counts_the_relevant_records_left() -> None:
     screened = [1] * 20 + [0] * 200
     for left in (0, 4):

@@ -252,14 +252,20 @@ def platt_fit(scores: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float
 def out_of_fold_scores(matrix: Any, rows: np.ndarray, y: np.ndarray, *, model: str, seed: int,
                        n_records: int) -> np.ndarray:
     """Each labelled row's score from a model fitted without it (stratified, shuffled, seeded folds)."""
-    out = np.zeros(rows.size)
+    return _out_of_fold_scores(matrix[rows], y, model=model, seed=seed, n_records=n_records)
+
+
+def _out_of_fold_scores(labelled: Any, y: np.ndarray, *, model: str, seed: int, n_records: int) -> np.ndarray:
+    """``out_of_fold_scores`` on the labelled rows' own matrix (``labelled``, row i labelled ``y[i]``): a fold's
+    rows are taken from it, not from the whole set's matrix, and are the same rows in the same order."""
+    out = np.zeros(y.size)
     positives = int(y.sum())
     n_splits = min(FOLDS, positives, y.size - positives)
     test_folds = stratified_folds(y, n_splits, seed)
     for fold in range(n_splits):
         test = test_folds == fold
-        fitted = make_model(model, seed, n_records).fit(matrix[rows[~test]], y[~test])
-        out[test] = fitted.scores(matrix[rows[test]])
+        fitted = make_model(model, seed, n_records).fit(labelled[~test], y[~test])
+        out[test] = fitted.scores(labelled[test])
     return out
 
 
@@ -287,21 +293,30 @@ def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_r
              target_recall: float = 0.95, confidence: float = 0.95) -> ClassifierEstimate | None:
     """The classifier's estimate of the relevant records among ``unscreened_rows`` (rows of ``matrix``);
     None with fewer than two relevant or two irrelevant labels (nothing to calibrate on)."""
+    size = matrix.shape[0] if n_records is None else n_records
+    return _estimate(matrix[np.asarray(labelled_rows)], y, matrix[np.asarray(unscreened_rows)], model=model, seed=seed,
+                     n_records=size, target_recall=target_recall, confidence=confidence)
+
+
+def _estimate(labelled: Any, y: Sequence[int] | np.ndarray, unscreened: Any, *, model: str, seed: int,
+              n_records: int, target_recall: float, confidence: float) -> ClassifierEstimate | None:
+    """``estimate`` on the labelled rows' matrix (row i labelled ``y[i]``) and the unscreened rows' matrix: the
+    same fits on the same rows in the same order, without picking the rows out of the whole set's matrix again
+    for every fold (``first_stop`` passes slices of the matrix in screening order)."""
     from scipy.special import expit, pdtr
 
     y = np.asarray(y, dtype=np.int64)
     found = int(y.sum())
     if found < 2 or y.size - found < 2:  # each class in at least two folds
         return None
-    size = matrix.shape[0] if n_records is None else n_records
-    calibration = out_of_fold_scores(matrix, labelled_rows, y, model=model, seed=seed, n_records=size)
+    calibration = _out_of_fold_scores(labelled, y, model=model, seed=seed, n_records=n_records)
     slope, intercept = platt_fit(calibration, y.astype(float))
-    fitted = make_model(model, seed, size).fit(matrix[labelled_rows], y)
-    expected = float(expit(slope * fitted.scores(matrix[unscreened_rows]) + intercept).sum())
+    fitted = make_model(model, seed, n_records).fit(labelled, y)
+    expected = float(expit(slope * fitted.scores(unscreened) + intercept).sum())
     most_left = int(most_left_for_target(found, target_recall))
     mean = max(expected, 1e-12)
     probability = float(pdtr(most_left, mean))
-    upper = int(min(_poisson_upper(np.array([mean]), classifier_confidence(confidence))[0], len(unscreened_rows)))
+    upper = int(min(_poisson_upper(np.array([mean]), classifier_confidence(confidence))[0], unscreened.shape[0]))
     return ClassifierEstimate(screened=int(y.size), found=found, expected_remaining=expected,
                               most_left=most_left, probability=probability, upper_remaining=upper)
 
@@ -328,9 +343,9 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     """
     from .stopping_rate import lomax_first_stop
 
-    rows = np.asarray(order_rows, dtype=np.int64)
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
+    ordered: Any = None  # the matrix's rows in screening order, made at the first check that fits
     found_before = int(y[:n_priors].sum())
     level = classifier_confidence(confidence)
     lomax_at = lomax_stop  # the Lomax part's next stop (priors included) from the walk's position on
@@ -352,8 +367,12 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue  # "none left" is left to the Lomax part: no fits for it
         if not gate_open(y[n_priors:at], n - n_priors, found_before, target_recall):
             continue
-        view = estimate(matrix, rows[:at], y[:at], rows[at:], model=model, seed=seed, n_records=n,
-                        target_recall=target_recall, confidence=confidence)
+        if ordered is None:
+            ordered = matrix[np.asarray(order_rows, dtype=np.int64)]
+        # A check's labelled and unscreened rows are the first ``at`` and the rest of the order: slices of the
+        # ordered matrix hold the same rows in the same order as picking them out of ``matrix`` (the same fits).
+        view = _estimate(ordered[:at], y[:at], ordered[at:], model=model, seed=seed, n_records=n,
+                         target_recall=target_recall, confidence=confidence)
         if view is None:
             continue
         if view.probability >= level:

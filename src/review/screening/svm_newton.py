@@ -71,14 +71,19 @@ def solve(
     half_inverse = 0.5 / costs
     # ∇f(0) = −2 X̃ᵀ(C∘y) (every loss is 1 at w = 0): the scale the tolerance is relative to.
     cy = 2.0 * costs * y
-    start_norm = np.sqrt(_squared_norm(X_t @ cy) + cy.sum() ** 2)
+    start_product = X_t @ cy
+    start_norm = np.sqrt(_squared_norm(start_product) + cy.sum() ** 2)
     if start_norm <= 1e-12 * float(np.abs(cy).sum()):
         # ∇f(0) is rounding noise, so w = 0 is the minimiser (every row empty, balanced weights).
         return Solution(weights=np.zeros(n_columns + 1), newton_steps=0, cg_steps=0, gradient_norm=0.0,
                         converged=True)
     stop = tol * start_norm
-    weights = np.zeros(n_columns + 1) if start is None else np.array(start, dtype=np.float64)
-    scores = X @ weights[:-1] + weights[-1]
+    # From w = 0 (a cold start) every score is 0, every row active and β = 2C∘y: Xᵀβ is the ∇f(0) product
+    # just made, and so is the first CG step's Xᵀα (it starts from β). Reused, not recomputed: the same
+    # numbers (the same product of the same vector), three of a cold fit's ~30 sparse products fewer.
+    cold = start is None
+    weights = np.zeros(n_columns + 1) if cold else np.array(start, dtype=np.float64)
+    scores = np.zeros(n_rows) if cold else X @ weights[:-1] + weights[-1]
     steps = cg_total = 0
     gradient_norm = np.inf
     while True:
@@ -86,14 +91,17 @@ def solve(
         active = loss > 0.0
         # ∇f = w − X̃ᵀβ with βᵢ = 2Cᵢ(yᵢ − zᵢ) on A, 0 elsewhere; β is also the α that w implies.
         beta = np.where(active, 2.0 * costs * (y - scores), 0.0)
+        from_zero = cold and steps == 0
+        product_of_beta = start_product if from_zero else X_t @ beta
         gradient = weights.copy()
-        gradient[:-1] -= X_t @ beta
+        gradient[:-1] -= product_of_beta
         gradient[-1] -= beta.sum()
         gradient_norm = np.sqrt(_squared_norm(gradient))
         if gradient_norm <= stop or steps == max_steps:
             break
         alpha, cg_steps = _conjugate_gradients(X, X_t, active, half_inverse, row_norms, y, beta,
-                                               np.where(active, 2.0 * costs, 0.0), 0.5 * stop)
+                                               np.where(active, 2.0 * costs, 0.0), 0.5 * stop,
+                                               start_product=product_of_beta if from_zero else None)
         cg_total += cg_steps
         direction = np.empty(n_columns + 1)
         direction[:-1] = X_t @ alpha
@@ -121,6 +129,7 @@ def _squared_row_norms(X: sp.csr_matrix) -> np.ndarray:
 def _conjugate_gradients(
     X: sp.csr_matrix, X_t: sp.csc_matrix, active: np.ndarray, half_inverse: np.ndarray, row_norms: np.ndarray,
     target: np.ndarray, start: np.ndarray, two_costs: np.ndarray, limit: float,
+    start_product: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Solve (D + X̃_A X̃_Aᵀ)α_A = target_A from ``start`` (zero off A) by preconditioned CG; returns
     α (zero off A) and the iterations.
@@ -131,11 +140,12 @@ def _conjugate_gradients(
     diagonal of D + X_A X_Aᵀ plus the intercept's column of ones, 11ᵀ, exactly (Sherman-Morrison):
     a fifth fewer iterations than the diagonal of the whole matrix. The rows off A stay in the
     products, masked: at C = 0.3 they are a handful, and copying A's rows out of X cost more.
+    ``start_product``: X_t @ start where the caller has it (every row active, so α starts as ``start``).
     """
     all_active = bool(active.all())
 
-    def product(v: np.ndarray) -> np.ndarray:
-        image = X @ (X_t @ v) + (v.sum() + half_inverse * v)
+    def product(v: np.ndarray, transposed: np.ndarray | None = None) -> np.ndarray:
+        image = X @ (X_t @ v if transposed is None else transposed) + (v.sum() + half_inverse * v)
         return image if all_active else np.where(active, image, 0.0)
 
     # (diag(d) + 11ᵀ)⁻¹r = r/d − (1ᵀ(r/d)) / (1 + Σ 1/d) · 1/d, with dᵢ = 1/2Cᵢ + ‖xᵢ‖² on A.
@@ -148,7 +158,7 @@ def _conjugate_gradients(
 
     largest = float(two_costs.max())
     alpha = np.where(active, start, 0.0)
-    residual = np.where(active, target, 0.0) - product(alpha)
+    residual = np.where(active, target, 0.0) - product(alpha, start_product if all_active else None)
     z = precondition(residual)
     search = z.copy()
     rz = float(residual @ z)
