@@ -89,7 +89,7 @@ def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_
     assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
     assert below.model_info["known_prevalence"] == 0.045
     assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
-    assert at.model_info["engine"] == ENGINE_VERSION == 7
+    assert at.model_info["engine"] == ENGINE_VERSION == 6
     # An explicit sample size (simulations, the dev harness) is used as given.
     forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
                   presumed_irrelevant=30, model="svm-e5")
@@ -168,7 +168,7 @@ def test_class_weights_balance_and_scale() -> None:
 
 def test_default_model_is_the_svm_with_the_chosen_c() -> None:
     info = make_model("default", 0, 1000).info()
-    assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
+    assert info["name"] == "svm-e6" and info["C"] == SVM_C and info["solver"] == "newton"
 
 
 def test_engine_6_settings_depend_on_the_set_size_and_the_named_models_keep_the_earlier_engines() -> None:

@@ -286,8 +286,8 @@ def test_a_small_workspace_ranks_with_engine_6s_small_set_settings(labelled_work
 def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_features(
         labelled_workspace, subset, monkeypatch) -> None:
     """Features and model both follow the set's size: after an import crosses the line (130 here
-    instead of 1,000), a retrain reads engine version 4's features on pivoted rows (engine version 7), not
-    the first build's."""
+    instead of 1,000), a retrain reads engine version 4's features (engine version 6, the default again by
+    decision 0060: unit rows), not the first build's."""
     from review.screening import models, ranker
 
     monkeypatch.setattr(models, "SMALL_SET_RECORDS", 130)  # the one size rule, for model and features
@@ -302,8 +302,8 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     session.refresh_records()
     ranking = session.retrain()
     large = ranking.model_info
-    assert large["features"] == ranker.FeatureConfig(pivot_slope=ranker.LARGE_SET_PIVOT_SLOPE).as_dict()
-    assert large["features"]["pivot_slope"] == 0.85
+    assert large["features"] == ranker.FeatureConfig().as_dict()
+    assert large["features"]["pivot_slope"] == 1.0
     assert large["model_params"]["C"] != 0.11 and len(ranking.order) == 120 + 20 - 2
 
 

@@ -348,13 +348,13 @@ def test_assess_says_what_the_classifier_says() -> None:
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
     status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
     assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation
-    # While it goes on, both parts' levels are said (the Lomax part's — 80 % here, with 20 found: k* = 1,
-    # decision 0059 — and the classifier's 80 %), in the explanation and on the TUI's line, and counts have
+    # While it goes on, both parts' levels are said (the Lomax part's — 85 % here, with 20 found: k* = 1,
+    # decisions 0059 and 0060 — and the classifier's 80 %), in the explanation and on the TUI's line, and counts have
     # thousands separated.
     assert "the rule also stops once that chance is at least 80%" in status.explanation, status.explanation
     assert "among the 1,780 unscreened" in status.explanation and status.classifier_level == pytest.approx(0.80)
     line = stopping_words(status, "ranked")
-    assert "Stops when 95% recall holds with 80% probability (80% by the classifier's scores)." in line, line
+    assert "Stops when 95% recall holds with 85% probability (80% by the classifier's scores)." in line, line
     # With 80 found (k* = 4) the Lomax part keeps the rule's 95 %.
     line = stopping_words(stopping.assess(dense, [], 2000, classifier=dict(near, probability=0.3),
                                           decision_ids=dense_ids), "ranked")
@@ -692,7 +692,7 @@ def test_a_classifier_sure_that_more_are_left_holds_the_lomax_stop_back(monkeypa
     stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302)
     assert stop == 560 and y[:560].sum() == 68 >= 0.95 * 70
     with monkeypatch.context() as one_sided:  # without the veto: the Lomax stop, 10 left
-        one_sided.setattr(sc, "veto_level", lambda confidence: 0.0)
+        one_sided.setattr(sc, "veto_level", lambda confidence, most_left=None: 0.0)
         assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 302
     # The verdict at 330 screened on the check made at 300: the trend alone would stop; the rule says it does not,
     # and why.

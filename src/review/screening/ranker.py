@@ -30,8 +30,9 @@ from .query import order_candidates, seeded_order
 #: 6: below ``SMALL_SET_RECORDS`` records ASReview's own loop (decision 0024): no presumed-irrelevant
 #: sample, a retrain after every label in a simulation, and the title twice; ``svm-e5`` keeps version 5.
 #: 7: from ``SMALL_SET_RECORDS`` records the word rows are pivoted length-normalised with slope
-#: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058); ``svm-e6`` keeps version 6.
-ENGINE_VERSION = 7
+#: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058); ``svm-e6`` keeps version 6. Decision 0060 made version 6
+#: (``svm-e6``) the default again; version 7 is the model ``svm`` by name.
+ENGINE_VERSION = 6
 
 #: Engine version 7 (decision 0058): the default SVM's rows on a set of ``SMALL_SET_RECORDS`` records or
 #: more are divided by 0.15·p + 0.85·‖w‖ instead of ‖w‖ (p the mean length), so a short record's score no
@@ -55,12 +56,12 @@ PRESUMED_IRRELEVANT_UNTIL = 0.05
 
 
 def feature_config_for(model: str, n_records: int) -> FeatureConfig:
-    """The features ``model`` ranks a set of ``n_records`` records with (engine version 7).
+    """The features ``model`` ranks a set of ``n_records`` records with (engine version 6, the default).
 
-    The default SVM on a small set reads ASReview's u4 text features (every term, min_df 1; words of
+    The sized SVMs on a small set reads ASReview's u4 text features (every term, min_df 1; words of
     two or more characters with hyphens split) with the title twice (engine version 6; ``svm-e5``:
-    once, as ASReview); on a larger set engine version 4's features on pivoted length-normalised rows
-    (engine version 7, ``LARGE_SET_PIVOT_SLOPE``; ``svm-e6``: unit rows); every other case engine
+    once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm-e6``, the default)
+    or pivoted length-normalised rows (``svm``, engine version 7, ``LARGE_SET_PIVOT_SLOPE``); every other case engine
     version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
     """
     if small_set_settings(model, n_records):

@@ -27,7 +27,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   rule's 95 % (decision 0029) and only where at least one may be left (``classifier_confidence``,
   ``consulted``; 90 % and also "none left" under decision 0028); since decision 0040 the classifier also
   holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``); since
-  decision 0059 its Lomax part stops at 80 % where one or two may be left (``stopping_classifier.lomax_level``).
+  decision 0059 its Lomax part stops lower where one or two may be left (``stopping_classifier.lomax_level``;
+  85 % since decision 0060, where a check that gives that chance below 20 % vetoes).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -70,8 +71,9 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md); since
 #: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md); since
 #: decision 0040 with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md; its 70 %
-#: level withdrawn by the decision's addendum); since decision 0059 with its Lomax part at 80 % where k* is 1 or 2
-#: (docs/benchmarks/screening-stopping-round12-2026-12-06.md).
+#: level withdrawn by the decision's addendum); since decision 0059 with its Lomax part lowered where k* is 1 or 2
+#: (docs/benchmarks/screening-stopping-round12-2026-12-06.md): since decision 0060 to 85 %, with a veto below 20 %
+#: from a check whose k* is 1 or 2 (docs/benchmarks/screening-stopping-round13-2026-12-06.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -516,8 +518,8 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
                        estimate_from="classifier", classifier_level=None)
-    held = ("" if not vetoes(chance, common["confidence"]) else
-            f" (below {veto_level(common['confidence']):.0%}: until a check gives at least that, the rule also holds "
+    held = ("" if not vetoes(chance, common["confidence"], allowed) else
+            f" (below {veto_level(common['confidence'], allowed):.0%}: until a check gives at least that, the rule also holds "
             f"back a stop of the trend)")
     return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; the rule also stops once that chance "
                                      f"is at least {level:.0%}.")
@@ -539,7 +541,7 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
     allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
     chance = float(classifier["probability"])
-    veto, level = veto_level(common["confidence"]), classifier_confidence(common["confidence"])
+    veto, level = veto_level(common["confidence"], allowed), classifier_confidence(common["confidence"])
     found, screened = common["relevant_found"], common["screened"]
     basis = _rate_basis(lomax.expected_remaining, lomax.upper_remaining, common["remaining"], f"{conf} probability",
                         trend="how relevant records have thinned out along the ranking", none_left_words=True)

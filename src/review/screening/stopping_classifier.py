@@ -15,8 +15,9 @@ addendum), and only where k* ≥ 1 (``consulted``): "none left" is the weakest c
 unscreened can make, and the Lomax part alone answers it (a session's check there makes no fits:
 ``unasked_check``). The classifier may also hold a Lomax stop back (decision 0040): where the check in
 force asked it and it gave P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later
-check lifts the veto (``vetoes``). The rule's Lomax part stops at ``lomax_level``: 0.80 at the default
-confidence where k* is 1 or 2, the confidence elsewhere (decision 0059).
+check lifts the veto (``vetoes``). The rule's Lomax part stops at ``lomax_level``: 0.85 at the default
+confidence where k* is 1 or 2, the confidence elsewhere (decisions 0059 and 0060); a check whose k* is 1 or 2
+vetoes below 0.20 there (``veto_level``, decision 0060).
 
 The check in force is the latest check of the grid, in a session as in ``review simulate`` (``first_stop``):
 a check that does not ask the classifier — k* = 0 (``unasked_check``), the Lomax gate closed
@@ -75,12 +76,17 @@ CLASSIFIER_CONFIDENCE_FLOOR = 0.5
 
 #: Decision 0059: where the target allows one or two relevant records to be left (k* from
 #: ``LOMAX_LOWERED_MOST_LEFT[0]`` to ``[1]``), the Lomax part may miss this many times as often as at the rule's
-#: confidence (0.80 against 0.95 at the default confidence, as the classifier part). There its P(left ≤ k*) must tell k* left from
+#: confidence (0.85 against 0.95 at the default confidence; 0059 adopted 0.80, decision 0060 chose 0.85 guarded by
+#: ``LOWERED_VETO_FACTOR``, which kept beta-blockers' runs where 0.80 lost 11 of 20). There its P(left ≤ k*) must tell k* left from
 #: k* + 1 among hundreds of unscreened records and rises slowly, so its stop at 0.95 came 0.2–0.5 of N after
 #: the 95 % point; at k* = 0 a lower level has no margin, at k* ≥ 3 the curve is steep and a lower level
 #: crossed the 95 % point (decision 0040).
-LOMAX_CLAIM_MISS_FACTOR = 4.0
+LOMAX_CLAIM_MISS_FACTOR = 3.0
 LOMAX_LOWERED_MOST_LEFT = (1, 2)
+#: Decision 0060: where the Lomax part stops at its lowered level (k* 1 or 2), a check whose k* is in that range
+#: vetoes its stop below this many times the rule's miss allowance (0.20 at the default confidence, against 0.05
+#: elsewhere): there the classifier's count is near right (beta-blockers) and the lowered stop may come early.
+LOWERED_VETO_FACTOR = 4.0
 
 
 def lomax_level(most_left: int, confidence: float) -> float:
@@ -159,18 +165,22 @@ def classifier_confidence(confidence: float) -> float:
     return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, widened))
 
 
-def veto_level(confidence: float) -> float:
+def veto_level(confidence: float, most_left: int | None = None) -> float:
     """Below this P(left ≤ k*) the classifier vetoes a Lomax stop (decision 0040): where it is as sure
     that the target is missed as the Lomax part must be that it is met (0.05 at the default confidence,
-    0.10 at 0.90, 0.01 at 0.99; judged only at 0.95). Never above the classifier's own stopping level: below
-    a confidence of 0.5, 1 − confidence would exceed it, and a view could veto where it also stops the rule."""
-    return min(1.0 - confidence, classifier_confidence(confidence))
+    0.10 at 0.90, 0.01 at 0.99; judged only at 0.95). Where the check's k* (``most_left``) is one the Lomax
+    part stops at a lowered level for (``LOMAX_LOWERED_MOST_LEFT``), ``LOWERED_VETO_FACTOR`` times that (0.20
+    at 0.95; decision 0060). Never above the classifier's own stopping level: below a confidence of 0.5,
+    1 − confidence would exceed it, and a view could veto where it also stops the rule."""
+    low, high = LOMAX_LOWERED_MOST_LEFT
+    factor = LOWERED_VETO_FACTOR if most_left is not None and low <= most_left <= high else 1.0
+    return min(factor * (1.0 - confidence), classifier_confidence(confidence))
 
 
-def vetoes(probability: float, confidence: float) -> bool:
-    """Whether a view that was asked (k* ≥ ``FEWEST_ALLOWED``, the gates) and gave ``probability`` =
-    P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it."""
-    return probability < veto_level(confidence)
+def vetoes(probability: float, confidence: float, most_left: int | None = None) -> bool:
+    """Whether a view that was asked (k* ≥ ``FEWEST_ALLOWED``, the gates) about ``most_left`` (k*) and gave
+    ``probability`` = P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it."""
+    return probability < veto_level(confidence, most_left)
 
 
 def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_recall: float) -> bool:
@@ -180,7 +190,8 @@ def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_rec
     still holds for the decisions in force is the caller's question (``view_holds``): a vetoing view that went
     stale after an undo still holds the stop back; one made for another target answers another question."""
     return (view is not None and "probability" in view and "most_left" in view and "found" in view
-            and consulted(int(view["most_left"])) and vetoes(float(view["probability"]), confidence)
+            and consulted(int(view["most_left"]))
+            and vetoes(float(view["probability"]), confidence, int(view["most_left"]))
             and int(most_left_for_target(int(view["found"]), target_recall)) == int(view["most_left"]))
 
 
@@ -377,7 +388,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         if view.probability >= level:
             return at
-        vetoed = vetoes(view.probability, confidence)
+        vetoed = vetoes(view.probability, confidence, view.most_left)
     return None if vetoed else lomax_at
 
 
