@@ -119,7 +119,7 @@ def test_simulate_runs_engine_version_6_by_default(small_csv: Path, tmp_path: Pa
                                        "--prior-excluded", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["engine"] == 6 and data["model"] == "svm-e6" and data["n_records"] == 202
+    assert data["engine"] == 6 and data["model"] == "svm" and data["n_records"] == 202
     info = data["model_info"]
     params, features = info["model_params"], info["features"]
     assert info["engine"] == 6 and params["solver"] == "newton"

@@ -168,11 +168,11 @@ def test_class_weights_balance_and_scale() -> None:
 
 def test_default_model_is_the_svm_with_the_chosen_c() -> None:
     info = make_model("default", 0, 1000).info()
-    assert info["name"] == "svm-e6" and info["C"] == SVM_C and info["solver"] == "newton"
+    assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
 
 
 def test_engine_6_settings_depend_on_the_set_size_and_the_named_models_keep_the_earlier_engines() -> None:
-    """Decisions 0019, 0024 and 0058 (engine version 7: pivoted rows from 1,000 records; svm-e6 keeps version 6): below 1,000 records the default SVM takes ASReview's u4 settings, its
+    """Decisions 0019, 0024 and 0058 (engine version 7, svm-e7: pivoted rows from 1,000 records; 0060: svm, also svm-e6, is version 6 again): below 1,000 records the default SVM takes ASReview's u4 settings, its
     text features with the title twice and its loop; from 1,000 on engine version 4's with the
     relevant-weight floor; svm-e5 keeps engine version 5 (title once, our loop); svm-newton and every
     other model keep engine version 4's at every size."""
@@ -180,7 +180,8 @@ def test_engine_6_settings_depend_on_the_set_size_and_the_named_models_keep_the_
     assert (small["C"], small["positive_ratio"], "relevant_weight_floor" in small) == (0.11, 9.8, False)
     assert (large["C"], large["positive_ratio"], large["relevant_weight_floor"]) == (SVM_C, 1.0, 9.8)
     assert feature_config_for("default", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=2)
-    assert feature_config_for("svm", 1000) == FeatureConfig(pivot_slope=0.85)  # engine version 7 (decision 0058)
+    assert feature_config_for("svm-e7", 1000) == FeatureConfig(pivot_slope=0.85)  # engine version 7 (decision 0058)
+    assert feature_config_for("svm", 1000) == feature_config_for("default", 1000) == FeatureConfig()  # 0060
     assert feature_config_for("svm-e6", 1000) == FeatureConfig()
     assert small_set_loop("default", 999) and not small_set_loop("default", 1000)
     six = make_model("svm-e6", 0, 999).info()

@@ -47,14 +47,15 @@ def test_a_record_added_later_is_scaled_with_the_frozen_pivot() -> None:
     assert _lengths(grown.matrix[12])[0] > 1.0  # the build's pivot, not one of the new record alone
 
 
-def test_svm_pivots_from_1000_records_and_the_default_svm_e6_never() -> None:
-    # decision 0060: engine version 6 (svm-e6) is the default again, engine version 7 the model svm by name
-    assert "svm-e6" in MODEL_NAMES and LARGE_SET_PIVOT_SLOPE == 0.85
-    assert feature_config_for("svm", SMALL_SET_RECORDS).pivot_slope == 0.85
-    assert feature_config_for("svm", SMALL_SET_RECORDS - 1).pivot_slope == 1.0
+def test_svm_e7_pivots_from_1000_records_and_the_default_svm_never() -> None:
+    # decision 0060: engine version 6 (svm, also svm-e6) is the default again, engine version 7 the model svm-e7 by name
+    assert {"svm", "svm-e6", "svm-e7"} <= set(MODEL_NAMES) and LARGE_SET_PIVOT_SLOPE == 0.85
+    assert feature_config_for("default", SMALL_SET_RECORDS) == feature_config_for("svm", SMALL_SET_RECORDS)
+    assert feature_config_for("svm-e7", SMALL_SET_RECORDS).pivot_slope == 0.85
+    assert feature_config_for("svm-e7", SMALL_SET_RECORDS - 1).pivot_slope == 1.0
     assert feature_config_for("default", SMALL_SET_RECORDS) == feature_config_for("svm-e6", SMALL_SET_RECORDS)
     assert feature_config_for("svm-e6", SMALL_SET_RECORDS).pivot_slope == 1.0
-    assert feature_config_for("svm-e6", SMALL_SET_RECORDS - 1) == feature_config_for("svm", SMALL_SET_RECORDS - 1)
+    assert feature_config_for("svm-e6", SMALL_SET_RECORDS - 1) == feature_config_for("svm-e7", SMALL_SET_RECORDS - 1)
 
 
 def _set(n: int) -> tuple[list[int], list[str], dict[int, int]]:
@@ -78,10 +79,10 @@ def _set(n: int) -> tuple[list[int], list[str], dict[int, int]]:
 
 def test_a_short_records_score_moves_toward_the_intercept_a_long_ones_away_from_it() -> None:
     ids, texts, _ = _set(SMALL_SET_RECORDS)
-    features = build_features(ids, texts, feature_config_for("svm", len(ids)))
+    features = build_features(ids, texts, feature_config_for("svm-e7", len(ids)))
     unit = build_features(ids, texts, feature_config_for("svm-e6", len(ids)))
     labelled = {1: 1, 21: 1, 41: 1, 5: 0, 6: 0, 2: 0}
-    ranking = rank(features, labelled, model="svm", seed=1, probabilities=False)
+    ranking = rank(features, labelled, model="svm-e7", seed=1, probabilities=False)
     weights = ranking.solution[:-1]
     pivoted_scores = features.matrix @ weights
     unit_scores = unit.matrix @ weights
@@ -100,7 +101,7 @@ def test_slope_one_ranks_as_engine_6_exactly() -> None:
     labelled = {1: 1, 21: 1, 5: 0, 6: 0}
     e6 = rank(build_features(ids, texts, feature_config_for("svm-e6", len(ids))), labelled, model="svm-e6", seed=1)
     one = rank(build_features(ids, texts, FeatureConfig(pivot_slope=1.0)), labelled, seed=1)
-    e7 = rank(build_features(ids, texts, feature_config_for("svm", len(ids))), labelled, model="svm", seed=1)
+    e7 = rank(build_features(ids, texts, feature_config_for("svm-e7", len(ids))), labelled, model="svm-e7", seed=1)
     default = rank(build_features(ids, texts, feature_config_for("default", len(ids))), labelled, seed=1)
     assert one.order == e6.order == default.order and e7.order != e6.order
     assert e7.model_info["features"]["pivot_slope"] == 0.85 and default.model_info["engine"] == 6

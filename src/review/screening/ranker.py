@@ -30,8 +30,8 @@ from .query import order_candidates, seeded_order
 #: 6: below ``SMALL_SET_RECORDS`` records ASReview's own loop (decision 0024): no presumed-irrelevant
 #: sample, a retrain after every label in a simulation, and the title twice; ``svm-e5`` keeps version 5.
 #: 7: from ``SMALL_SET_RECORDS`` records the word rows are pivoted length-normalised with slope
-#: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058); ``svm-e6`` keeps version 6. Decision 0060 made version 6
-#: (``svm-e6``) the default again; version 7 is the model ``svm`` by name.
+#: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058). Decision 0060 made version 6 the default again
+#: (``svm``, also ``svm-e6``); version 7 is the model ``svm-e7`` by name.
 ENGINE_VERSION = 6
 
 #: Engine version 7 (decision 0058): the default SVM's rows on a set of ``SMALL_SET_RECORDS`` records or
@@ -60,13 +60,13 @@ def feature_config_for(model: str, n_records: int) -> FeatureConfig:
 
     The sized SVMs on a small set reads ASReview's u4 text features (every term, min_df 1; words of
     two or more characters with hyphens split) with the title twice (engine version 6; ``svm-e5``:
-    once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm-e6``, the default)
-    or pivoted length-normalised rows (``svm``, engine version 7, ``LARGE_SET_PIVOT_SLOPE``); every other case engine
+    once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm``, the default)
+    or pivoted length-normalised rows (``svm-e7``, engine version 7, ``LARGE_SET_PIVOT_SLOPE``); every other case engine
     version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
     """
     if small_set_settings(model, n_records):
         return FeatureConfig(min_df=1, tokens="words2", title_repeats=2 if small_set_loop(model, n_records) else 1)
-    if resolve_model(model) == "svm":
+    if resolve_model(model) == "svm-e7":
         return FeatureConfig(pivot_slope=LARGE_SET_PIVOT_SLOPE)
     return FeatureConfig()
 

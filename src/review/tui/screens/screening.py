@@ -83,8 +83,8 @@ NO_RECORDS = ("No records in this workspace yet: import your exports (review imp
 
 
 #: The ranking model's name as a reader knows it (the status line is 36 cells wide).
-MODEL_LABELS = {"svm": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM", "svm-liblinear": "SVM",
-                "logistic": "logistic", "nb": "naive Bayes", "ensemble": "ensemble"}
+MODEL_LABELS = {"svm": "SVM", "svm-e7": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM",
+                "svm-liblinear": "SVM", "logistic": "logistic", "nb": "naive Bayes", "ensemble": "ensemble"}
 
 #: Why there is no model yet (the status line's tooltip while the queue is a fallback order).
 NO_MODEL_YET = ("The model learns once you have at least one relevant (include or maybe) and one "
