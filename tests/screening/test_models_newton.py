@@ -16,7 +16,7 @@ from sklearn.svm import LinearSVC
 
 from review.screening import svm_newton
 from review.screening.features import build_features
-from review.screening.models import SVM_C, SvmModel, _linear_svc
+from review.screening.models import SVM_C, SvmModel, _balanced_weights, _linear_svc
 from review.screening.ranker import rank
 from review.screening.simulate import load_labelled_csv
 
@@ -106,6 +106,36 @@ def test_the_model_names_its_solver_and_the_ranker_warm_starts_it(small_csv: Pat
     liblinear = rank(features, labels, model="svm-liblinear", seed=1, presumed_irrelevant=0)
     assert liblinear.model_info["model_params"]["solver"] == "liblinear-dual"
     assert SvmModel(1, solver="newton").fit(features.matrix[:60], np.array([labels[r] for r in data.ids[:60]])).coef is not None
+
+
+def test_the_ranker_takes_row_norms_once_from_the_features_and_fits_as_the_solver_alone(small_csv: Path,
+                                                                                        monkeypatch) -> None:
+    # The CG preconditioner's ‖xᵢ‖² come from the whole matrix, once per Features, sliced for each fit: a row's
+    # norm sums that row's entries alone, so the slice is bit for bit the fit matrix's own and so is the fit.
+    data = load_labelled_csv(small_csv)
+    features = build_features(data.ids, data.texts)
+    computed: list[tuple[int, int]] = []
+    original = svm_newton.squared_row_norms
+
+    def counted(X):  # type: ignore[no-untyped-def]
+        computed.append(X.shape)
+        return original(X)
+    monkeypatch.setattr(svm_newton, "squared_row_norms", counted)
+    labels = {r: data.labels[r] for r in data.ids[:60]} | {10**9: 0}  # an id without a row is left out
+    first = rank(features, labels, model="svm-newton", seed=1, presumed_irrelevant=0)
+    labels |= {r: data.labels[r] for r in data.ids[60:63]}
+    again = rank(features, labels, model="svm-newton", seed=1, presumed_irrelevant=0, previous=first)
+    assert (first.n_labelled, again.n_labelled) == (60, 63)
+    assert computed == [features.matrix.shape]
+    rows = features.rows(data.ids[:63])
+    X = features.matrix[rows]
+    assert np.array_equal(features.squared_row_norms()[rows], original(X))
+    signs = np.where(np.array([data.labels[r] for r in data.ids[:63]]) == 1, 1.0, -1.0)
+    costs = np.full(63, SVM_C)
+    alone = svm_newton.solve(X, signs, costs).weights
+    given = svm_newton.solve(X, signs, costs, row_norms=features.squared_row_norms()[rows]).weights
+    assert np.array_equal(alone, given) and np.array_equal(again.solution, svm_newton.solve(
+        X, signs, SVM_C * _balanced_weights(np.where(signs > 0, 1, 0)), start=first.solution).weights)
 
 
 def test_a_default_simulation_never_imports_scikit_learn(small_csv: Path, tmp_path: Path) -> None:

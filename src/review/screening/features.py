@@ -96,6 +96,7 @@ class Features:
     _vectorizers: list[Vectorizer] = field(default_factory=list, repr=False)
     _row: dict[int, int] = field(default_factory=dict, repr=False)
     id_array: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
+    _row_norms: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._row = {record_id: i for i, record_id in enumerate(self.ids)}
@@ -104,6 +105,22 @@ class Features:
     def rows(self, record_ids: Sequence[int]) -> np.ndarray:
         """Row indices of ``record_ids`` (KeyError for an unknown id)."""
         return np.fromiter((self._row[r] for r in record_ids), dtype=np.int64, count=len(record_ids))
+
+    def known_rows(self, record_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
+        """The ``record_ids`` that have a row (in their order) and those rows."""
+        rows = list(map(self._row.get, record_ids))
+        if None in rows:
+            pairs = [(r, row) for r, row in zip(record_ids, rows) if row is not None]
+            return [r for r, _ in pairs], np.array([row for _, row in pairs], dtype=np.int64)
+        return list(record_ids), np.array(rows, dtype=np.int64)
+
+    def squared_row_norms(self) -> np.ndarray:
+        """‖xᵢ‖² of every row, computed once (the SVM's preconditioner slices them for each fit)."""
+        if self._row_norms is None:
+            from .svm_newton import squared_row_norms
+
+            self._row_norms = squared_row_norms(self.matrix)
+        return self._row_norms
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._row

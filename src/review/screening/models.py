@@ -224,6 +224,8 @@ class SvmModel(_LinearScores):
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
     start: np.ndarray | None = field(default=None, repr=False)
+    #: ‖xᵢ‖² of the next fit's rows when the caller has them (``Features.squared_row_norms`` sliced).
+    row_norms: np.ndarray | None = field(default=None, repr=False)
     solution: np.ndarray | None = field(default=None, repr=False)
     _platt: tuple[float, float] | None = None
     _train: Any = field(default=None, repr=False)
@@ -241,7 +243,9 @@ class SvmModel(_LinearScores):
             from .svm_newton import solve
 
             start = self.start if self.start is not None and self.start.size == X.shape[1] + 1 else None
-            self.solution = solve(X, np.where(y == 1, 1.0, -1.0), self.C * weights, start=start).weights
+            norms = self.row_norms if self.row_norms is not None and self.row_norms.size == X.shape[0] else None
+            self.solution = solve(X, np.where(y == 1, 1.0, -1.0), self.C * weights, start=start,
+                                  row_norms=norms).weights
         else:
             raise ValueError(f"SVM solver {self.solver!r}: expected liblinear or newton")
         self.coef, self.intercept = self.solution[:-1], float(self.solution[-1])

@@ -129,9 +129,9 @@ def rank(
     """
     started = time.perf_counter()
     n = len(features)
-    labelled_ids = [r for r in labels if r in features]
-    labelled_rows = features.rows(labelled_ids)
-    y = np.fromiter((1 if labels[r] else 0 for r in labelled_ids), dtype=np.int64, count=len(labelled_ids))
+    labelled_ids, labelled_rows = features.known_rows(list(labels))
+    y = np.fromiter(map(bool, map(labels.__getitem__, labelled_ids)), dtype=bool,
+                    count=len(labelled_ids)).astype(np.int64)
     mask = np.ones(n, dtype=bool)
     mask[labelled_rows] = False
     candidates = np.flatnonzero(mask)
@@ -162,8 +162,10 @@ def rank(
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
         classifier = make_model(resolved, seed, set_size)
-        if isinstance(classifier, SvmModel) and previous is not None:
-            classifier.start = previous.solution
+        if isinstance(classifier, SvmModel):
+            if previous is not None:
+                classifier.start = previous.solution
+            classifier.row_norms = features.squared_row_norms()[train_rows]
         classifier.fit(train, train_y)
         solution = getattr(classifier, "solution", None)
         if probabilities or query == "uncertainty":
@@ -172,7 +174,7 @@ def rank(
             scores, probs_all = classifier.scores(features.matrix), None
         ordered = order_candidates(scores, probs_all, candidates, query, rng)
         info["model_params"] = classifier.info()
-        probs = probs_all[ordered] if probs_all is not None else np.full(ordered.size, np.nan)
+        probs = probs_all[ordered].tolist() if probs_all is not None else [float("nan")] * ordered.size
     else:
         return fallback_ranking(features.ids, labels, seed=seed, query=query, model=resolved,
                                 texts=texts, include_terms=include_terms,
@@ -180,7 +182,7 @@ def rank(
     order = tuple(features.id_array[ordered].tolist())
     seconds = time.perf_counter() - started
     info["seconds"] = round(seconds, 4)
-    return Ranking(order=order, probabilities=tuple(np.asarray(probs, dtype=float).tolist()),
+    return Ranking(order=order, probabilities=tuple(probs),
                    model_info=info, n_labelled=len(labelled_ids), seconds=seconds, solution=solution)
 
 

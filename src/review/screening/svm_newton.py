@@ -60,14 +60,18 @@ def _squared_norm(vector: np.ndarray) -> float:
 
 def solve(
     X: sp.csr_matrix, y: np.ndarray, costs: np.ndarray, start: np.ndarray | None = None,
-    tol: float = TOLERANCE, max_steps: int = MAX_NEWTON_STEPS,
+    tol: float = TOLERANCE, max_steps: int = MAX_NEWTON_STEPS, row_norms: np.ndarray | None = None,
 ) -> Solution:
-    """Minimise f from ``start`` (zeros if None): ``y`` in {-1, +1}, ``costs`` = C · sample weights > 0."""
+    """Minimise f from ``start`` (zeros if None): ``y`` in {-1, +1}, ``costs`` = C · sample weights > 0.
+
+    ``row_norms``: ``squared_row_norms(X)`` where the caller has them (rows of a larger matrix's, sliced).
+    """
     n_rows, n_columns = X.shape
     y = np.asarray(y, dtype=np.float64)
     costs = np.asarray(costs, dtype=np.float64)
     X_t = X.T
-    row_norms = _squared_row_norms(X)  # ‖xᵢ‖², for the CG preconditioner
+    if row_norms is None:
+        row_norms = squared_row_norms(X)  # ‖xᵢ‖², for the CG preconditioner
     half_inverse = 0.5 / costs
     # ∇f(0) = −2 X̃ᵀ(C∘y) (every loss is 1 at w = 0): the scale the tolerance is relative to.
     cy = 2.0 * costs * y
@@ -118,7 +122,9 @@ def solve(
                     converged=bool(gradient_norm <= stop))
 
 
-def _squared_row_norms(X: sp.csr_matrix) -> np.ndarray:
+def squared_row_norms(X: sp.csr_matrix) -> np.ndarray:
+    """‖xᵢ‖² of every row. A row's value depends on its own entries only (each row's segment summed alone),
+    so the norms of a matrix's rows, sliced, are bit for bit those of a matrix made of those rows."""
     norms = np.zeros(X.shape[0])
     filled = np.diff(X.indptr) > 0
     if filled.any():
