@@ -14,6 +14,7 @@ from review.records import Record
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import schema
+from review.store import screening as ranking_store
 from review.store.core import StoreLost
 from review.workspace import Workspace
 
@@ -133,10 +134,14 @@ def test_a_key_whose_commit_went_through_unheard_is_not_made_twice(workspace: Wo
     read_log = workspace.store.decisions
     monkeypatch.setattr(workspace.store, "decisions", lambda **kw: (whole_log_reads.append(kw.get("reviewer")),
                                                                     read_log(**kw))[1])
+    lean_reads: list[str] = []
+    read_lean = ranking_store.decisions_in_force
+    monkeypatch.setattr(ranking_store, "decisions_in_force",
+                        lambda store, reviewer, **kw: (lean_reads.append(reviewer), read_lean(store, reviewer, **kw))[1])
     again = session.decide(a, "include", reasons=["population"])
-    # The decisions in force are read again once (``current_decisions``); the saved one is then looked up by its
-    # id (before, the reviewer's whole log was read a second time to find it).
-    assert whole_log_reads == ["alice"]
+    # The decisions in force are read again once (lean, ``decisions_in_force``, since 94fcecee); the saved one is
+    # then looked up by its id (before, the reviewer's whole log was read a second time to find it).
+    assert lean_reads == ["alice"] and whole_log_reads == []
     assert workspace.store.decision(again.id) == again and workspace.store.decision(again.id + 1000) is None
     monkeypatch.setattr(workspace.store, "decisions", read_log)
     logged = [(d.record_id, d.label) for d in workspace.store.decisions(reviewer="alice")]
