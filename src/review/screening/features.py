@@ -200,13 +200,18 @@ def smooth_idf(counts: sp.csr_array) -> np.ndarray:
 def tfidf_weighted(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool) -> sp.csr_array:
     """``TfidfTransformer.transform(counts, copy=False)`` (norm "l2"): 1 + ln(tf) if sublinear,
     times the IDF, rows scaled to unit length; in place, in the same floating-point steps."""
+    _weigh_terms(counts, idf, sublinear_tf)
+    l2_normalise_rows(counts)
+    return counts
+
+
+def _weigh_terms(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool) -> None:
+    """1 + ln(tf) if sublinear, times the IDF, in place: the TF-IDF weights before any row scaling."""
     data = counts.data
     if sublinear_tf:
         np.log(data, out=data)
         data += 1.0
     data *= idf[counts.indices]
-    l2_normalise_rows(counts)
-    return counts
 
 
 def pivoted_tfidf(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool, slope: float,
@@ -215,11 +220,7 @@ def pivoted_tfidf(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool, slo
     TF-IDF length before the unit step (Singhal, Buckley & Mitra's pivoted normalisation): a row of the pivot's
     length keeps unit length, shorter rows shrink, longer ones grow, an empty row stays empty. ``pivot`` None:
     the mean length of the non-empty rows here (returned, so later records are scaled alike). In place."""
-    data = counts.data
-    if sublinear_tf:
-        np.log(data, out=data)
-        data += 1.0
-    data *= idf[counts.indices]
+    _weigh_terms(counts, idf, sublinear_tf)
     lengths = _row_lengths(counts)
     l2_normalise_rows(counts)
     nonempty = lengths > 0
