@@ -427,7 +427,7 @@ def _assess_rate(
     ``rate_rule`` is one of ``RATE_RULES``: which estimate of the relevant records left it uses.
     """
     if rate_rule == "relevance_rate_classifier":
-        return _assess_with_classifier(ranked, n_total, common, pct, conf, classifier, decision_ids)
+        return _assess_with_classifier(ranked, n_total, common, pct, classifier, decision_ids)
     if rate_rule == "relevance_rate_lomax":
         return _assess_lomax(ranked, n_total, common, pct, conf)
     if rate_rule != "relevance_rate":
@@ -452,7 +452,7 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
                          needs="two: it measures the thinning from the first one on")
 
 
-def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
+def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
     with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
