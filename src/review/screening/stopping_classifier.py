@@ -89,12 +89,18 @@ LOMAX_LOWERED_MOST_LEFT = (1, 2)
 LOWERED_VETO_FACTOR = 4.0
 
 
+def lowered_claim(most_left: int) -> bool:
+    """Whether k* (``most_left``) is one the Lomax part stops at a lowered level for, and a check's veto is
+    raised for (``LOMAX_LOWERED_MOST_LEFT``: 1 or 2)."""
+    low, high = LOMAX_LOWERED_MOST_LEFT
+    return low <= most_left <= high
+
+
 def lomax_level(most_left: int, confidence: float) -> float:
     """The probability P(left ≤ k*) the Lomax part must reach where the target allows ``most_left`` (k*)
     relevant records to be left: lowered where k* is 1 or 2 (``LOMAX_CLAIM_MISS_FACTOR``; never below
     ``CLASSIFIER_CONFIDENCE_FLOOR`` nor above ``confidence``), ``confidence`` elsewhere."""
-    low, high = LOMAX_LOWERED_MOST_LEFT
-    if not low <= most_left <= high:
+    if not lowered_claim(most_left):
         return confidence
     return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, 1.0 - LOMAX_CLAIM_MISS_FACTOR * (1.0 - confidence)))
 
@@ -172,8 +178,7 @@ def veto_level(confidence: float, most_left: int | None = None) -> float:
     part stops at a lowered level for (``LOMAX_LOWERED_MOST_LEFT``), ``LOWERED_VETO_FACTOR`` times that (0.20
     at 0.95; decision 0060). Never above the classifier's own stopping level: below a confidence of 0.5,
     1 − confidence would exceed it, and a view could veto where it also stops the rule."""
-    low, high = LOMAX_LOWERED_MOST_LEFT
-    factor = LOWERED_VETO_FACTOR if most_left is not None and low <= most_left <= high else 1.0
+    factor = LOWERED_VETO_FACTOR if most_left is not None and lowered_claim(most_left) else 1.0
     return min(factor * (1.0 - confidence), classifier_confidence(confidence))
 
 
