@@ -97,7 +97,7 @@ class _Decided:
     @classmethod
     def of_lean(cls, row: LeanDecision) -> _Decided:
         """A decision read lean (``store.screening.decisions_in_force`` with the phase as its info), as ``of``."""
-        return cls(row.record_id, row.label, PHASE_RANKED if row.info is None else row.info, row.id)
+        return cls(row.record_id, row.label, _phase_named(row.info), row.id)
 
     @property
     def sampled(self) -> bool:
@@ -1068,8 +1068,12 @@ def _without(ranking: Ranking, hidden: set[int]) -> Ranking:
 
 
 def _phase(decision: Decision) -> str:
-    """The decision's phase as the lean reading gives it (``_Decided.of_lean``): missing or null is ranked."""
-    phase = decision.model_info.get("phase")
+    """The decision's phase as the lean reading gives it (``_Decided.of_lean``)."""
+    return _phase_named(decision.model_info.get("phase"))
+
+
+def _phase_named(phase: object) -> str:
+    """A stored phase as the session reads it: missing or null is ranked."""
     return PHASE_RANKED if phase is None else str(phase)
 
 
