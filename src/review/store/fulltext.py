@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ..errors import ReviewError, UnknownRecord
 from . import schema
 from .core import Store, effective_decisions, in_effect, inserted_id, utcnow
-from .in_lists import in_list_slices
+from .in_lists import in_list_slices, rows_among
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -478,13 +478,7 @@ def current_screening_labels(store: Store, stage: str = "title_abstract", *,
     query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id)
              .where(t.c.stage == stage).order_by(t.c.id))
     with store.connect() as conn:
-        if record_ids is None:
-            rows = conn.execute(query).all()
-        else:
-            ids = sorted(set(record_ids))
-            rows = []  # (each slice in id order: a record's rows are all in its slice)
-            for id_slice in in_list_slices(ids):
-                rows.extend(conn.execute(query.where(t.c.record_id.in_(id_slice))).all())
+        rows = rows_among(conn, query, t.c.record_id, record_ids)
     return {key: row.label for key, row in effective_decisions(rows).items()}
 
 

@@ -6,14 +6,17 @@ for the statement's other values (a subquery repeating the list, a reviewer, a s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar, TypeVarTuple, Unpack
+
+import sqlalchemy as sa
 
 #: Values bound in one IN list at most.
 IN_LIST_MAX = 500
 
 Value = TypeVar("Value")
+Columns = TypeVarTuple("Columns")
 
 
 def in_list_slices(values: Iterable[Value], size: int = IN_LIST_MAX) -> Iterator[list[Value]]:
@@ -23,3 +26,14 @@ def in_list_slices(values: Iterable[Value], size: int = IN_LIST_MAX) -> Iterator
     iterator = iter(values)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def rows_among(conn: sa.Connection, query: sa.Select[Unpack[Columns]], column: sa.ColumnElement[Any],
+               values: Collection[Any] | None) -> list[sa.Row[Unpack[Columns]]]:
+    """``query``'s rows, or with ``values`` only those whose ``column`` is among them: one statement per slice of
+    the sorted values, the slices' rows one after another. So every row of one value comes from one statement, in
+    ``query``'s order (a log ordered by id, read per record, stays in order record by record)."""
+    if values is None:
+        return list(conn.execute(query).all())
+    return [row for value_slice in in_list_slices(sorted(set(values)))
+            for row in conn.execute(query.where(column.in_(value_slice))).all()]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from . import schema
 from .core import Store, effective_decisions, inserted_id, utcnow
-from .in_lists import in_list_slices
+from .in_lists import in_list_slices, rows_among
 from .schema import UtcDateTime, metadata
 
 last_ranking = sa.Table(
@@ -202,11 +202,7 @@ def decisions_in_force(store: Store, reviewer: str, *, info_key: str, record_ids
                        t.c.model_info[info_key].as_string().label("info"))
              .where(t.c.reviewer == reviewer, t.c.stage == stage).order_by(t.c.id))
     with store.connect() as conn:
-        if record_ids is None:
-            rows = conn.execute(query).all()
-        else:  # (each slice in id order: a record's rows are all in its slice)
-            rows = [row for id_slice in in_list_slices(sorted(set(record_ids)))
-                    for row in conn.execute(query.where(t.c.record_id.in_(id_slice))).all()]
+        rows = rows_among(conn, query, t.c.record_id, record_ids)
     log = [LeanDecision(int(i), int(record_id), who, label, undoes_id, None if info is None else str(info))
            for i, record_id, who, label, undoes_id, info in rows]
     return sorted(effective_decisions(log).values(), key=lambda d: d.id)
