@@ -72,6 +72,11 @@ class GradeInput:
     #: assume 95 %), and a judgement names its 95 % CI where the synthesis shows another.
     reported_level: float = STANDARD_LEVEL
 
+    @property
+    def reported_at_other_level(self) -> bool:
+        """Whether the synthesis reports its CIs at a level other than 95 % (a judgement then names its CI's)."""
+        return not math.isclose(self.reported_level, STANDARD_LEVEL)
+
     def pooled_ci_name(self) -> str:
         """'pooled CI', or 'pooled 95 % CI' when the synthesis reports its pooled CI at another level."""
-        return "pooled CI" if math.isclose(self.reported_level, STANDARD_LEVEL) else "pooled 95 % CI"
+        return "pooled 95 % CI" if self.reported_at_other_level else "pooled CI"

@@ -34,7 +34,7 @@ def _large_pooled_effect(item: GradeInput, config: GradeConfig) -> tuple[str, in
 
     very = (config.very_large_effect_high, config.very_large_effect_low)
     large = (config.large_effect_high, config.large_effect_low)
-    at = "" if item.pooled_ci_name() == "pooled CI" else "95 % CI "
+    at = "95 % CI " if item.reported_at_other_level else ""
     ci = f"pooled ratio {effect_number(est)} ({at}{effect_interval(lo, hi)})"
     bound = f"the CI's bound nearer 1 ({effect_number(near)})"
     if passes(est, *very) and passes(near, *very):
