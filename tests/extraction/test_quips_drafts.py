@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from review.cli import main
 from review.errors import ValidationError
 from review.extraction.factors import load_factors
-from review.extraction.forms import check_study_data, load_form, read_toml_located
+from review.extraction.forms import check_study_data, load_form
+from review.tomlread import read_toml_located
 from review.extraction.loading import load_folder
 from review.store import extraction as tables
 from review.synthesis.factors import SynthesisSettings

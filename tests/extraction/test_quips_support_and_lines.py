@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from review.cli import main
 from review.errors import ValidationError
 from review.extraction.factors import load_factors
-from review.extraction.forms import line_of, toml_lines, validate_folder
+from review.extraction.forms import validate_folder
+from review.tomlread import line_of, toml_lines
 from review.extraction.loading import load_folder
 from review.store import extraction as tables
 from review.workspace import Workspace

@@ -9,7 +9,6 @@ one line ``file:field: what``.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
-from ..tomlread import loads_toml, read_toml, read_toml_text
+from ..tomlread import line_of, loads_toml, read_toml, read_toml_located, read_toml_text, toml_lines
 from .factors import FactorList
 from .quips import CONSENSUS, rater_disagreements
 from .model import (FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
@@ -127,70 +126,6 @@ class StudyCheck:
     def strict(self) -> list[str]:
         """Everything the synthesis refuses: malformed values, then unfinished QUIPS."""
         return [*self.problems, *self.incomplete]
-
-
-_ARRAY_HEADER = re.compile(r"\[\[\s*([^\]]+?)\s*\]\]")
-_TABLE_HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]")
-_KEY = re.compile(r"""([A-Za-z0-9_\-."' ]+?)\s*=\s*(.*)""")
-_INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
-
-
-def _dotted(name: str) -> str:
-    return ".".join(part.strip().strip("\"'") for part in name.split("."))
-
-
-def toml_lines(text: str) -> dict[str, int]:
-    """The 1-based line of every table and key of a study file, by the path a problem names.
-
-    ``[study]`` → ``study``, its ``country = ...`` → ``study.country``, the second ``[[estimates]]``
-    → ``estimates[2]``, ``[quips.alice]`` → ``quips.alice`` (and ``quips``); keys of an inline table
-    share its line. A locator for messages, not a parser: tomllib has read the file already.
-    """
-    found: dict[str, int] = {}
-    arrays: dict[str, int] = {}
-    prefix = ""
-    in_string = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if in_string:  # inside a multi-line string: nothing here is a key
-            if line.count(in_string) % 2 == 1:
-                in_string = ""
-            continue
-        if not line or line.startswith("#"):
-            continue
-        if match := _ARRAY_HEADER.match(line):
-            name = _dotted(match.group(1))
-            arrays[name] = arrays.get(name, 0) + 1
-            prefix = f"{name}[{arrays[name]}]"
-            found.setdefault(prefix, number)
-        elif match := _TABLE_HEADER.match(line):
-            prefix = _dotted(match.group(1))
-            parts = prefix.split(".")
-            for i in range(1, len(parts) + 1):
-                found.setdefault(".".join(parts[:i]), number)
-        elif match := _KEY.match(line):
-            path = f"{prefix}.{_dotted(match.group(1))}" if prefix else _dotted(match.group(1))
-            found.setdefault(path, number)
-            value = match.group(2)
-            if value.startswith("{"):
-                for inner in _INLINE_KEY.finditer(value):
-                    found.setdefault(f"{path}.{inner.group(1)}", number)
-            for quotes in ('"""', "'''"):
-                if value.count(quotes) == 1:
-                    in_string = quotes
-    return found
-
-
-def line_of(located: Mapping[str, int], where: str) -> int | None:
-    """The line of ``where`` (e.g. ``estimates[2].ci_low``) or of the nearest table holding it."""
-    while where:
-        if where in located:
-            return located[where]
-        cut = max(where.rfind("."), where.rfind("["))
-        if cut <= 0:
-            return None
-        where = where[:cut]
-    return None
 
 
 _TYPE_CHECKS = {
@@ -478,13 +413,6 @@ def quips_progress(quips: Any) -> dict[str, tuple[int, int]]:
 
 def read_study_file(path: Path) -> dict[str, Any]:
     return read_toml(path)
-
-
-def read_toml_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """A TOML file's data (a study file, grade.toml) and the line of each of its tables and keys (for problem
-    messages)."""
-    text = read_toml_text(path)  # as read_toml reads it, keeping the text for toml_lines
-    return loads_toml(text, path), toml_lines(text)
 
 
 def study_from_data(data: dict[str, Any]) -> Study:

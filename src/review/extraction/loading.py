@@ -10,10 +10,11 @@ from typing import Any
 from ..errors import ReviewError, ValidationError
 from ..store import Store
 from ..store import extraction as tables
+from ..tomlread import read_toml_located
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file, read_toml_located,
+    FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file,
     check_study_data, study_files, study_from_data, study_id_of,
 )
 from .model import Study

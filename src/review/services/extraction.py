@@ -13,14 +13,14 @@ from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
-    load_study, quips_progress, read_study_file, read_toml_located, save_study, study_files, study_from_data, study_id_of,
+    load_study, quips_progress, read_study_file, save_study, study_files, study_from_data, study_id_of,
     write_study_file,
 )
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CONSENSUS, CollapseRule, summarise
 from ..paths import check_name
-from ..tomlread import read_toml
+from ..tomlread import read_toml, read_toml_located
 from ..workspace import Workspace
 
 __all__ = [

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..extraction.forms import line_of, read_toml_located
+from ..tomlread import line_of, read_toml_located
 from ..words import counted, effect_interval, verb_for, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
