@@ -2,13 +2,14 @@
 
 The store hands back UTC times on both engines (``store.schema.UtcDateTime``); every file that
 writes one uses ``iso_utc``, so an export reads the same before and after ``review migrate``.
+Lines people read (``review status``, the PRISMA-S report) say the minute instead: ``minute_utc``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["as_utc", "iso_utc"]
+__all__ = ["as_utc", "iso_utc", "minute_utc"]
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -22,3 +23,9 @@ def iso_utc(moment: datetime) -> str:
     """``2026-12-05T12:15:03.123456+00:00``: UTC, microseconds always shown, so the width never varies.
     A naive moment is taken as UTC (what the store keeps)."""
     return as_utc(moment).isoformat(timespec="microseconds")
+
+
+def minute_utc(moment: datetime) -> str:
+    """``2026-12-05 12:15 UTC``: the moment as people read it in a status line or a report. A naive moment is
+    taken as UTC."""
+    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, UnknownRecord, ValidationError
+from ..timestamps import minute_utc
 from ..words import counted, verb_for, whole
 from ..workspace import Workspace
 
@@ -83,7 +83,7 @@ def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_n
     when, which stop, what PRISMA does with the rest and how to withdraw it; ``short``: who, when and how to
     withdraw it, after a "stopped" the caller shows (one line at 80 columns). ``excluded_now``: PRISMA's
     "excluded by automation" now (``prisma_counts``), said when it is no longer the count at the stop."""
-    when = f" on {stop.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if stop.created_at else ""
+    when = f" on {minute_utc(stop.created_at)}" if stop.created_at else ""
     if short:
         return f"by {stop.reviewer}{when}; review prisma resume withdraws it"
     # The count at the stop: a search update imported after it still needs screening (prisma.md says so), and a

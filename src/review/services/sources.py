@@ -214,6 +214,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
 
     from ..prisma.counts import duplicate_record_ids, sources_and_kinds
     from ..source_kinds import OTHER_KINDS, configured_kinds, source_order
+    from ..timestamps import minute_utc
     from ..sources import search as searching
     from ..sources.prisma_s import (
         Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
@@ -261,7 +262,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
         raise ReviewError("nothing to report yet: no search run ('review search') and no file imported ('review import')")
     report = SearchReport(
         title=str(workspace.config.section("review").get("title", "") or workspace.root.name),
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=minute_utc(datetime.now(timezone.utc)),
         interface=searching.search_interface(),
         queries=queries,
         sources=sources,

@@ -27,7 +27,7 @@ from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
-from ..timestamps import as_utc, iso_utc
+from ..timestamps import iso_utc, minute_utc
 from ..tomlread import read_toml
 from ..words import counted, whole
 from ..workspace import Workspace
@@ -690,7 +690,7 @@ def iso_time(value: datetime | date | None) -> str | None:
 def _to_the_minute(value: datetime | None) -> str:
     """A run's start as people read it (the PRISMA-S report's and the ranking line's way, ``2026-12-06 15:06 UTC``):
     ``review status`` printed ``2026-12-06T15:06:13.947787+00:00`` (walk20). Files keep ISO 8601."""
-    return "-" if value is None else f"{as_utc(value):%Y-%m-%d %H:%M} UTC"
+    return "-" if value is None else minute_utc(value)
 
 
 def search_status(workspace: Workspace) -> list[str]:
