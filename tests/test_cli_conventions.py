@@ -260,6 +260,49 @@ def test_a_read_only_workspace_folder_is_read_and_its_writes_name_the_folder(wor
     assert [d.record_id for d in workspace.store.decisions()] == [ids[0]]  # nothing written
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_an_older_store_where_it_cannot_be_written_is_said_to_be_unreadable_until_upgraded(workspace, tmp_path):
+    """A store this review must upgrade before it can read it, in a read-only folder or read-only itself: the
+    upgrade's write was refused with "the store review.db can be read but not written there", yet no command
+    could read it. The line says it cannot be read until upgraded, and how; the store is left as it was."""
+    from review.store import schema
+
+    ids = add_records(workspace)
+    workspace.store.add_decision(ids[0], "alice", "include")
+    with workspace.store.transaction() as conn:  # (the 2 -> 3 step rewrites nothing in this store)
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value="2"))
+    workspace.store.engine.dispose()
+    root, db = workspace.root, workspace.path("review.db")
+    before = db.read_bytes()
+    upgrade = f"cannot read the store until it is upgraded from schema version 2 to {schema.SCHEMA_VERSION}"
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        status = _as_bound_by_permissions(["-w", str(root), "status"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    one_line_error(status, f"the workspace folder {root} is read-only to you: the store review.db "
+                           f"{upgrade.replace('cannot read the store', 'cannot be read by this review')}, which "
+                           f"writes it (SQLite writes review.db-wal and review.db-shm beside it); nothing was written "
+                           f"— make the folder writable (chmod u+w {root}; its owner, or sudo, if it is not yours) and "
+                           "run review again (it upgrades the store first), or work on a copy of the workspace in a "
+                           "folder you can write to")
+    assert status.exit_code == 1
+    db.chmod(stat.S_IRUSR)
+    try:
+        exported = _as_bound_by_permissions(["-w", str(root), "export", "decisions", "-"], tmp_path)
+    finally:
+        db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    one_line_error(exported, f"the store file {db} is read-only to you: this review {upgrade}, which writes it; "
+                             f"nothing was written — make it writable (chmod u+w {db}; its owner, or sudo, if it is "
+                             "not yours) and run review again (it upgrades the store first)")
+    assert exported.exit_code == 1 and "alice" not in exported.output
+    assert db.read_bytes() == before and sorted(p.name for p in root.iterdir() if p.name.startswith("review.db")) \
+        == ["review.db"]
+    # What the line says to do: writable again, the next command upgrades the store and reads it.
+    upgraded = run(workspace, "export", "decisions", "-")
+    assert upgraded.exit_code == 0 and f"\n1,{ids[0]},alice,title_abstract,include," in upgraded.output
+
+
 # -- --workspace after the subcommand ----------------------------------------------------------------------
 
 def test_workspace_option_after_the_subcommand(workspace):

@@ -145,12 +145,16 @@ def _store_lost(context: Any) -> None:
                     "confirmed — run the command again when the server answers") from None
 
 
-def _read_only_place(file: Path) -> tuple[str, str] | None:
+def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
     """What keeps this process from writing the SQLite store ``file``: (what is read-only, the whole sentence
     naming it and what to do). The file, or its -wal or -shm, read-only to this user, or its folder read-only
     (SQLite creates the -wal and -shm there: a store that is there is then opened read-only, ``_opens_read_only``, and
     one that is not cannot be made). None when each is writable (the refusal came from elsewhere), or when the
-    folder is not there (a moved workspace: not read-only)."""
+    folder is not there (a moved workspace: not read-only).
+
+    ``until``: what this review must write before it can read the store at all ("it is upgraded from schema
+    version 2 to 3"), for a store that is there but older than this review: the sentence then says it cannot be
+    read, rather than "can be read but not written"."""
     folder = file.parent
     if not folder.is_dir():
         return None
@@ -160,6 +164,8 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
         on_read_only_disk = False
     # (a store that is there is opened read-only, ``_opens_read_only``: only its writes are refused)
     cannot = "can be read but not written there" if file.is_file() else "cannot be made there"
+    if until:
+        cannot = f"cannot be read by this review until {until}, which writes it"
     if on_read_only_disk:
         what = f"the workspace folder {folder} is on a read-only file system"
         return what, (f"{what}: the store {file.name} {cannot}; nothing was written — "
@@ -167,15 +173,21 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
     for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
         if path.exists() and not os.access(path, os.W_OK):
             what = f"the store file {path} is read-only to you"
-            return what, (f"{what}; nothing was written — make it writable "
-                          f"(chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not yours) and run review "
-                          "again")
+            made_writable = (f"make it writable (chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not "
+                             "yours) and run review again")
+            if until:
+                return what, (f"{what}: this review cannot read the store until {until}, which writes it; nothing "
+                              f"was written — {made_writable} (it upgrades the store first)")
+            return what, f"{what}; nothing was written — {made_writable}"
     if not os.access(folder, os.W_OK | os.X_OK):
         what = f"the workspace folder {folder} is read-only to you"
+        made_writable = (f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it "
+                         "is not yours)")
+        elsewhere = ("run review again (it upgrades the store first), or work on a copy of the workspace in a folder "
+                     "you can write to" if until else
+                     "work in a folder you can write to (a copy of the workspace, or a new one)")
         return what, (f"{what}: the store {file.name} {cannot} (SQLite writes {file.name}-wal and {file.name}-shm "
-                      f"beside it); nothing was written — make the folder writable (chmod u+w "
-                      f"{shlex.quote(str(folder))}; its owner, or sudo, if it is not yours), or work in a folder you can "
-                      "write to (a copy of the workspace, or a new one)")
+                      f"beside it); nothing was written — {made_writable}{' and ' if until else ', or '}{elsewhere}")
     return None
 
 
@@ -712,6 +724,8 @@ class Store:
 
     #: Opened by ``review migrate`` (``Store.open(moved_ok=True)``): commits are not checked for a move.
     moved_ok = False
+    #: The hooks of a store opened read-only (``ReadOnlyConnections``), else None.
+    read_only: "ReadOnlyConnections | None" = None
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -767,6 +781,7 @@ class Store:
             sa.event.listen(engine, "handle_error", _store_read_only)
         store = cls(engine)
         store.moved_ok = moved_ok
+        store.read_only = read_only
         try:
             if prepare:
                 try:
@@ -908,6 +923,8 @@ class Store:
         _refuse_if_newer(version)
         if moved_to is not None:
             raise StoreMoved(moved_to)  # (before any migration: a moved store is nobody's to upgrade)
+        if self.read_only is not None:
+            self._refuse_upgrade_read_only(version)
         try:
             if version < SCHEMA_VERSION:
                 self.migrate(version)
@@ -919,6 +936,24 @@ class Store:
                 raise
             raise self._upgrade_refused(err) from None
         self._check_commits()
+
+    def _refuse_upgrade_read_only(self, version: int) -> None:
+        """A store opened read-only that this review must upgrade (an older schema version, or a table added
+        since without a version bump) before it can read it: one line saying it cannot be read, and what to do,
+        before the upgrade's first write is refused as "can be read but not written"."""
+        assert self.read_only is not None
+        if version < SCHEMA_VERSION:
+            until = f"it is upgraded from schema version {version} to {SCHEMA_VERSION}"
+        else:
+            with self.engine.connect() as conn:
+                there = set(sa.inspect(conn).get_table_names())
+            missing = [t.name for t in metadata.sorted_tables if t.name not in there]
+            if not missing:
+                return
+            until = (f"the table {missing[0]} is added to it" if len(missing) == 1 else
+                     f"the tables {', '.join(missing)} are added to it")
+        if found := _read_only_place(self.read_only.file, until=until):
+            raise StoreReadOnly(found[1], what=found[0])
 
     def _upgrade_refused(self, err: sa.exc.DBAPIError) -> ReviewError:
         """One line for a PostgreSQL role that may not change the schema (no CREATE on it, not the tables'
