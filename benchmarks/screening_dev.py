@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -128,7 +129,16 @@ class Candidate:
     # no-abstract flag, centred over the set (1 − p or −p, p the set's share without an abstract), each times
     # this factor; the model weighs them from the labels like any term. 0: no columns (the engine's rows).
     length_weight: float = 0.0
+    # Decision 0062: the engine's own word features (with ``engine_model`` set) pruned: terms in at least this many
+    # records (0: the engine's min_df) and n-grams up to this length (0: the engine's, 2 from 1,000 records).
+    engine_min_df: int = 0
+    engine_ngram_max: int = 0
     note: str = ""
+
+    def engine_overrides(self) -> dict[str, int]:
+        """The engine's ``FeatureConfig`` fields this candidate changes (decision 0062)."""
+        return {name: value for name, value in (("min_df", self.engine_min_df), ("ngram_max", self.engine_ngram_max))
+                if value}
 
     def key(self) -> str:
         # Fields at their default are left out, so adding a field keeps the keys of older candidates.
@@ -419,6 +429,14 @@ CANDIDATES: dict[str, Candidate | None] = {
     **{f"len-c{c}": Candidate(small="default", large=f"len-c{c}-all",
                               note=f"engine 6 below 1,000 records, the length columns (factor {c}) from 1,000")
        for c in (0.1, 0.3)},
+    # round 15 (decision 0062): engine 6's word features from 1,000 records pruned (rarer terms out, or bigrams out)
+    **{f"df{k}-all": Candidate(engine_model="svm-e6", engine_min_df=k,
+                               note=f"engine 6 with terms in at least {k} records (the engine's 2 from 1,000 records)")
+       for k in (3, 5)},
+    "uni-all": Candidate(engine_model="svm-e6", engine_ngram_max=1, note="engine 6 with word unigrams only"),
+    **{name: Candidate(small="default", large=f"{name}-all",
+                       note=f"engine 6 below 1,000 records, {name}-all from 1,000")
+       for name in ("df3", "df5", "uni")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -976,12 +994,15 @@ def token_pattern(name: str) -> Iterator[None]:
 
 
 def candidate_features(candidate: Candidate | None, set_name: str, label: str,
-                       engine_model: str = "default") -> tuple[LabelledSet, Any]:
+                       engine_model: str = "default", overrides: dict[str, int] | None = None) -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
-    Without a candidate, the engine's features for ``engine_model`` and the set's size."""
+    Without a candidate, the engine's features for ``engine_model`` and the set's size, with ``overrides``'
+    fields changed (decision 0062)."""
     if candidate is None:
         engine_config = ranker.feature_config_for(engine_model, _n_records(set_name))
+        if overrides:
+            engine_config = dataclasses.replace(engine_config, **overrides)
         data = load_task(DATA_DIR / f"{set_name}.csv", label, engine_config.title_repeats)
         config = engine_config
     else:
@@ -1131,12 +1152,13 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
     slope = candidate.pivot_slope if candidate is not None else 0.0
     length_weight = candidate.length_weight if candidate is not None else 0.0
+    overrides = candidate.engine_overrides() if candidate is not None and candidate.engine_model else None
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
-    data, features = candidate_features(candidate, set_name, label, engine_model)
+    data, features = candidate_features(candidate, set_name, label, engine_model, overrides)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 
@@ -1352,6 +1374,8 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
                 candidate = CANDIDATES[candidate.large]
             cpu = time.process_time()
             features = words
+            if candidate is not None and candidate.engine_overrides():  # decision 0062: built anew, counted
+                features = build_features(ids, texts, dataclasses.replace(words.config, **candidate.engine_overrides()))
             if candidate is not None and candidate.pivot_slope:
                 features = with_pivoted_length(features, lengths[-1], candidate.pivot_slope)
             if candidate is not None and candidate.length_weight:
