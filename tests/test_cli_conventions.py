@@ -303,6 +303,57 @@ def test_an_older_store_where_it_cannot_be_written_is_said_to_be_unreadable_unti
     assert upgraded.exit_code == 0 and f"\n1,{ids[0]},alice,title_abstract,include," in upgraded.output
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_a_wal_without_its_shm_in_a_read_only_folder_is_said_so_or_read_when_it_is_empty(workspace, tmp_path):
+    """review.db with a review.db-wal holding changes but no review.db-shm (a copy that left the -shm out), in a
+    folder read-only to the user: SQLite reads such a -wal only through a -shm it makes, so the store cannot be
+    read. It was refused with the folder's "can be read but not written there"; the line says what is so. An empty
+    -wal without its -shm holds nothing: the store is read (it was refused the same way)."""
+    import shutil
+    import sqlite3
+
+    ids = add_records(workspace)
+    workspace.store.engine.dispose()
+    root, db = workspace.root, workspace.path("review.db")
+    before = db.read_bytes()
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE records SET title = 'only in the wal' WHERE id = ?", (ids[0],))
+    writer.commit()
+    wal = tmp_path / "review.db-wal"
+    shutil.copy(workspace.path("review.db-wal"), wal)
+    writer.close()  # (checkpoints the change into review.db and removes the -wal and -shm)
+    db.write_bytes(before)
+    shutil.copy(wal, workspace.path("review.db-wal"))  # review.db as the -wal found it, the -wal, no -shm
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        stranded = _as_bound_by_permissions(["-w", str(root), "export", "records", "-"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    one_line_error(stranded, f"the workspace folder {root} is read-only to you: the store review.db cannot be read "
+                             "there, as its review.db-wal is beside it without its review.db-shm (a copy that left "
+                             "the -shm out, or one deleted): the -wal holds changes not yet in review.db, which SQLite "
+                             "reads only through a -shm it must make in the folder; nothing was written — make the "
+                             f"folder writable (chmod u+w {root}; its owner, or sudo, if it is not yours) and run "
+                             "review again, or copy review.db and review.db-wal together to a folder you can write to "
+                             "and work there")
+    assert stranded.exit_code == 1 and "only in the wal" not in stranded.output
+    assert db.read_bytes() == before and workspace.path("review.db-wal").read_bytes() == wal.read_bytes()
+    assert not workspace.path("review.db-shm").exists()
+
+    workspace.path("review.db-wal").write_bytes(b"")  # an empty -wal, no -shm: review.db is the whole store
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        exported = _as_bound_by_permissions(["-w", str(root), "export", "records", "-"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    assert exported.exit_code == 0 and "t1" in exported.output, exported.output
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith("review.db")) == ["review.db", "review.db-wal"]
+
+    shutil.copy(wal, workspace.path("review.db-wal"))  # what the line says: writable, the -wal's change is read
+    assert "only in the wal" in run(workspace, "export", "records", "-").output
+
+
 # -- --workspace after the subcommand ----------------------------------------------------------------------
 
 def test_workspace_option_after_the_subcommand(workspace):

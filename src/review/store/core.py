@@ -166,6 +166,19 @@ def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
     cannot = "can be read but not written there" if file.is_file() else "cannot be made there"
     if until:
         cannot = f"cannot be read by this review until {until}, which writes it"
+    folder_read_only = on_read_only_disk or not os.access(folder, os.W_OK | os.X_OK)
+    if folder_read_only and file.is_file() and (stranded := _wal_without_shm(file)):
+        what = (f"the workspace folder {folder} is on a read-only file system" if on_read_only_disk else
+                f"the workspace folder {folder} is read-only to you")
+        remedy = ("copy the workspace (review.db with its -wal) to a writable disk and run review there (or mount "
+                  "this one read-write)" if on_read_only_disk else
+                  f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not "
+                  f"yours) and run review again, or copy {file.name} and {stranded.name} together to a folder you can "
+                  "write to and work there")
+        return what, (f"{what}: the store {file.name} cannot be read there, as its {stranded.name} is beside it "
+                      f"without its {file.name}-shm (a copy that left the -shm out, or one deleted): the -wal holds "
+                      f"changes not yet in {file.name}, which SQLite reads only through a -shm it must make in the "
+                      f"folder; nothing was written — {remedy}")
     if on_read_only_disk:
         what = f"the workspace folder {folder} is on a read-only file system"
         return what, (f"{what}: the store {file.name} {cannot}; nothing was written — "
@@ -191,6 +204,19 @@ def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
     return None
 
 
+def _wal_without_shm(file: Path) -> Path | None:
+    """The -wal beside the SQLite store ``file`` when it holds changes (not empty) and no -shm is beside it (a
+    copy or backup that left the -shm out; a process that has the store open keeps both), else None. SQLite
+    reads such a -wal only through a -shm it makes: read-only (``mode=ro``) in a folder it cannot write, it
+    cannot open the store at all, and ``immutable=1`` would read the file without the -wal's changes."""
+    wal = file.with_name(f"{file.name}-wal")
+    try:
+        holds_changes = wal.stat().st_size > 0
+    except OSError:
+        return None
+    return wal if holds_changes and not file.with_name(f"{file.name}-shm").exists() else None
+
+
 def _opens_read_only(file: Path) -> bool:
     """Whether the store ``file`` is opened read-only (``ReadOnlyConnections``): this process could not write it
     (its folder, the file, its -wal or -shm read-only: ``_read_only_place``).
@@ -213,18 +239,20 @@ class ReadOnlyConnections:
     """The hooks of a SQLite store opened read-only (``_opens_read_only``); the engine's URL stays the file's, as
     every message names it. ``mode=ro``: every write is refused ("attempt to write a readonly database", said as
     ``StoreReadOnly``). Chosen per connection, as another process may open or close the store meanwhile: with no
-    -wal beside the file (no process has it open) the file alone is the whole store, and ``immutable=1`` reads it
-    without creating the -wal and -shm, but also without a lock or any look at the file again (SQLite takes it
-    as never changing); with a -wal, SQLite reads it through the -shm that process keeps.
+    -wal beside the file (no process has it open), or an empty one without its -shm, the file alone is the whole
+    store (``_file_alone``), and ``immutable=1`` reads it without creating the -wal and -shm, but also without a
+    lock or any look at the file again (SQLite takes it as never changing); with a -wal, SQLite reads it through
+    the -shm that process keeps.
 
-    So an ``immutable=1`` connection is used only while the file is as it was when it opened and no -wal has
-    appeared: otherwise the pool opens a new one at its next use (an open TUI read a colleague's store as it was
-    when it opened, for good, its dashboard's ``data_version`` never moving). A read that a process writing the
-    file meanwhile tore ("database disk image is malformed") is one line, ``StoreBusy``: run it again."""
+    So an ``immutable=1`` connection is used only while the file is as it was when it opened and still alone:
+    otherwise the pool opens a new one at its next use (an open TUI read a colleague's store as it was when it
+    opened, for good, its dashboard's ``data_version`` never moving). A read that a process writing the file
+    meanwhile tore ("database disk image is malformed") is one line, ``StoreBusy``: run it again."""
 
     def __init__(self, file: Path) -> None:
         self.file = file
         self.wal = file.with_name(f"{file.name}-wal")
+        self.shm = file.with_name(f"{file.name}-shm")
 
     def listen(self, engine: sa.Engine) -> None:
         sa.event.listen(engine, "do_connect", self.connect)
@@ -238,11 +266,24 @@ class ReadOnlyConnections:
             return None
         return now.st_ino, now.st_size, now.st_mtime_ns
 
+    def _file_alone(self) -> bool:
+        """Whether the file alone is the whole store, read ``immutable=1``: no -wal beside it, or an empty one
+        without its -shm (a crash after a checkpoint emptied it, the -shm deleted or left out of a copy since:
+        no process has the store open, as one that has keeps its -shm; ``mode=ro`` cannot open it in a folder
+        where it cannot make the -shm)."""
+        try:
+            wal_size = self.wal.stat().st_size
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return wal_size == 0 and not self.shm.exists()
+
     def _changed(self, stamp: tuple[int, int, int] | None) -> bool:
-        return self.wal.exists() or self._stamp() != stamp
+        return not self._file_alone() or self._stamp() != stamp
 
     def connect(self, _dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
-        immutable = not self.wal.exists()
+        immutable = self._file_alone()
         if immutable:  # (stamped before it opens: a change meanwhile only costs a new connection later)
             record.info[_IMMUTABLE_STAMP] = self._stamp()
         else:
