@@ -38,6 +38,9 @@ also veto a Lomax stop, and the Lomax level may depend on its view (``round11_st
 decision); ``collect --window-past S`` stores checks to S·N past the Lomax stop (0.10 before this round).
 Round 12 (decision 0059): ``round12`` stands for ``ROUND12_RULES``: the Lomax part's level by k* (lowered where
 k* is 1 or 2, ``round12_stop``), the incumbent's veto and classifier otherwise.
+Round 14 (decision 0061): ``round14`` stands for ``ROUND14_RULES``: decision 0060's rule (R2) with the Lomax part
+lowered further where k* is 1 or 2, always or only where the check in force asked the classifier and it did not
+object (its assent), and no veto where k* ≥ 3 (``round14_stop``).
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -718,6 +721,60 @@ def round12_stop(ev: dict[str, Any], part: tuple[float, float, int]) -> dict[str
     return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
 
 
+# -- round 14 (decision 0061): a lower Lomax level where k* is 1 or 2 on the classifier's assent ---------
+#: Decision 0061's rules: name → (the Lomax level where k* (found so far) is 1 or 2 and the check in force asked
+#: the classifier and it gave P(left ≤ k*) at least the veto level (assent), the Lomax level where k* is 1 or 2
+#: otherwise, the veto level of a check whose k* is 1 or 2, the veto level of a check whose k* is 3 or more (0:
+#: none)). Elsewhere the Lomax part stops at 0.95 and the classifier at 0.80, as in decision 0060's rule (R2).
+ROUND14_PARTS: dict[str, tuple[float, float, float, float]] = {
+    "assent@0.70": (0.70, 0.85, 0.20, 0.0),
+    "assent@0.50": (0.50, 0.85, 0.20, 0.0),
+    "k12@0.70": (0.70, 0.70, 0.20, 0.0),
+}
+#: Reported beside them, not candidates: R2 in this walk (its stops must equal ``lomax-or-k12@0.85+veto@0.2``'s on
+#: every run), R2 without the veto where k* ≥ 3, and the two assent rules with it.
+ROUND14_DIAGNOSTICS: dict[str, tuple[float, float, float, float]] = {
+    "r14-incumbent": (0.85, 0.85, 0.20, 0.05),
+    "r14-no-k3-veto": (0.85, 0.85, 0.20, 0.0),
+    "r14-assent@0.70+k3-veto": (0.70, 0.85, 0.20, 0.05),
+    "r14-assent@0.50+k3-veto": (0.50, 0.85, 0.20, 0.05),
+}
+
+
+def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float]) -> dict[str, Any]:
+    """Where a decision-0061 rule stops, walked decision by decision as ``round12_stop`` walks R2: at each grid
+    check the view is renewed — not asked, asked and stopping (P(left ≤ k*) ≥ 0.80), asked and vetoing (P below
+    the veto level of its k*), or asked and assenting (the rest); at a record where k* is 1 or 2 the Lomax part
+    stops at the assent level while the view in force assents and at the other lowered level otherwise, at 0.95
+    where k* is 0 or at least 3; a vetoing view holds the Lomax stop back."""
+    assent_level, other_level, veto_low, veto_high = part
+    n, n_priors, curve, labels = ev["n"], ev["n_priors"], ev["curve"], ev["labels"]
+    k_at = most_left_for_target(np.cumsum(labels), TARGET).astype(int)  # k_at[m - 1]: k* after m records
+    step = check_step(n)
+    rows = {r["at"]: r for r in ev["rows"]}
+    last_stored = max(rows) if rows else 0
+    view = "not asked"
+    vetoed = 0
+    for m in range(n_priors + 1, n):  # after N records nothing is left to stop before
+        if m % step == 0:  # a grid check: the view is renewed
+            row = rows.get(m)
+            if row is None and m > last_stored:
+                return {"stop": n, "exhausted": True, "window_end": last_stored, "vetoed": vetoed}
+            view = "not asked"
+            if row is not None and round11_asked(row, n):
+                p = row["p6:platt"]
+                if p >= 0.80 - 1e-12:
+                    return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "classifier"}
+                view = "vetoes" if p < (veto_low if 1 <= row["k"] <= 2 else veto_high) - 1e-12 else "assents"
+        k = int(k_at[m - 1])
+        level = (assent_level if view == "assents" else other_level) if 1 <= k <= 2 else CONFIDENCE
+        if float(curve[m - n_priors - 1]) >= level - 1e-12:
+            if view != "vetoes":
+                return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "lomax"}
+            vetoed += 1
+    return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -829,6 +886,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round12_stop(ev, part)  # decision 0059's space
         ev.setdefault("round11", {})[rule] = walk  # the same record of vetoes and window as decision 0040's
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS:
+        part14 = ROUND14_DIAGNOSTICS[rule] if rule in ROUND14_DIAGNOSTICS else ROUND14_PARTS[rule[len("lomax-or-"):]]
+        walk = round14_stop(ev, part14)  # decision 0061's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -894,6 +956,11 @@ ROUND11_RULES = (["lomax-or-k0-lomax@0.8", "r11-incumbent", "lomax-burnin", "cer
 ROUND12_RULES = (["lomax-or-veto@0.05", "r12-incumbent", "src", "lomax-burnin", "certified"]
                  + [f"lomax-or-{part}" for part in ROUND12_PARTS])
 
+#: Decision 0061's table: R2 (offline as decision 0060 scored it, in this round's walk, and ``src``), the three
+#: candidates, the diagnostics, and the two rules every round reports.
+ROUND14_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lomax-or-{part}" for part in ROUND14_PARTS]
+                 + [r for r in ROUND14_DIAGNOSTICS if r != "r14-incumbent"] + ["lomax-burnin", "certified"])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -904,7 +971,8 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent":
+        if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
+                or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1143,7 +1211,7 @@ def main() -> None:
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
-                  "round12": ROUND12_RULES}
+                  "round12": ROUND12_RULES, "round14": ROUND14_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
