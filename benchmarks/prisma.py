@@ -94,7 +94,7 @@ def main() -> None:
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             ws, duplicates = build(Path(tmp) / "ws", n, args.seed)
-            counts_module.duplicate_record_ids = lambda store, d=duplicates: (set(d), True)
+            counts_module.duplicate_record_ids = lambda store, runs=None, d=duplicates: (set(d), True)
             counts = prisma_counts(ws)
             t_counts = timed(lambda ws=ws: prisma_counts(ws))
             t_svg = timed(lambda counts=counts: render_svg(counts), repeat=1)

@@ -42,4 +42,4 @@ def screen_as() -> "Callable[..., None]":
 def no_dedup(monkeypatch: pytest.MonkeyPatch) -> None:
     """PRISMA tests set duplicates explicitly (the ``dedup`` fixture); by default dedup has not
     run, whatever state the dedup stage is in."""
-    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(), False))
+    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store, runs=None: (set(), False))

@@ -24,7 +24,7 @@ from review.workspace import Workspace
 def dedup(monkeypatch: pytest.MonkeyPatch):
     """Stand in for the dedup stage: these records were removed as duplicates."""
     def install(ids: set[int]) -> None:
-        monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(ids), True))
+        monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store, runs=None: (set(ids), True))
     return install
 
 
@@ -304,6 +304,26 @@ def test_records_imported_after_the_last_dedup_run_are_noted(workspace: Workspac
             "be short (run 'review dedup')") in notes, notes
     run_dedup(workspace)
     assert not any("after the last dedup run" in note for note in prisma_counts(workspace).notes)
+
+
+def test_counts_read_dedups_runs_once_when_dedup_merged_nothing(workspace: Workspace, add, monkeypatch) -> None:
+    """Whether dedup ran (no merge, so only its runs say so) and what came after its last run are one read of the
+    runs, not two."""
+    import sqlalchemy as sa
+
+    monkeypatch.undo()  # the real dedup stage
+    from review.dedup.run import run_dedup
+
+    add(workspace, 3, "PubMed")
+    run_dedup(workspace)
+    add(workspace, 2, "Embase")
+    statements: list[str] = []
+    sa.event.listen(workspace.store.engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_rest: statements.append(statement))
+    counts = prisma_counts(workspace)
+    assert counts.dedup_available and counts.n("duplicates") == 0
+    assert any("after the last dedup run" in note for note in counts.notes), counts.notes
+    assert sum("FROM dedup_runs" in statement for statement in statements) == 1, statements
 
 
 def test_slim_label_query_matches_store_current_decisions(workspace: Workspace, add, screen_as) -> None:

@@ -91,7 +91,7 @@ def test_duplicates_among_other_methods_are_footnoted(workspace: Workspace, add,
     from review.prisma.diagram import render_svg
 
     cited = add(workspace, 3, "Citation searching")
-    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: ({cited[2]}, True))
+    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store, runs=None: ({cited[2]}, True))
     for record_id in cited[:2]:
         record_fulltext(workspace.store, record_id, "alice", "eligible")
     counts = compute_counts(workspace.store, {})
@@ -105,7 +105,7 @@ def test_duplicates_among_other_methods_are_footnoted(workspace: Workspace, add,
 
     assert "Other methods: duplicate records removed (n = 1); they were not sought for retrieval." in text("en")
     assert "Andere methoden: dubbele records verwijderd (n = 1); deze zijn niet opgevraagd." in text("nl")
-    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(), True))
+    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store, runs=None: (set(), True))
     counts = compute_counts(workspace.store, {})
     assert "Other methods:" not in text("en")
 

@@ -241,19 +241,20 @@ def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
     return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log)
 
 
-def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
-    """Records the dedup stage removed, and whether dedup has run at all."""
+def duplicate_record_ids(store: Store, *, runs: Sequence[dict[str, Any]] | None = None) -> tuple[set[int], bool]:
+    """Records the dedup stage removed, and whether dedup has run at all (``runs``: ``store.dedup.runs`` if
+    already read)."""
     from ..dedup.decisions import duplicate_ids
 
     duplicates = {int(i) for i in duplicate_ids(store)}
-    return duplicates, _dedup_ran(store, duplicates)
+    return duplicates, _dedup_ran(store, duplicates, runs)
 
 
-def _dedup_ran(store: Store, duplicates: Collection[int]) -> bool:
+def _dedup_ran(store: Store, duplicates: Collection[int], runs: Sequence[dict[str, Any]] | None = None) -> bool:
     from ..store import dedup as dedup_store
 
     # Merges decided by hand count too; otherwise dedup has run only if it logged a run.
-    return bool(duplicates) or bool(dedup_store.runs(store))
+    return bool(duplicates) or bool(dedup_store.runs(store) if runs is None else runs)
 
 
 #: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
@@ -283,11 +284,15 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     config = dict(config or {})
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
+    from ..store import dedup as dedup_store
+
+    # One read of dedup's runs: whether it ran when it merged nothing, and what was imported after its last run.
+    dedup_runs = dedup_store.runs(store)
     if aside is None:
-        duplicates, dedup_available = duplicate_record_ids(store)
+        duplicates, dedup_available = duplicate_record_ids(store, runs=dedup_runs)
     else:
         duplicates = set(aside.duplicates)
-        dedup_available = _dedup_ran(store, duplicates)
+        dedup_available = _dedup_ran(store, duplicates, dedup_runs)
     # One read of the decision log: the effective labels here, the resolutions made before a change below.
     log = store.decisions() if log is None else log
     current = effective_decisions(log)
@@ -345,7 +350,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
 
     if not dedup_available:
         notes.append("no dedup run yet: duplicates counted as 0 (run 'review dedup' first)")
-    elif (unseen := imported_since_last_run(store)) > 0:
+    elif (unseen := imported_since_last_run(store, dedup_runs)) > 0:
         # review status said so; review prisma, whose duplicates box is the one published, did not (walk20).
         notes.append(f"{_many(unseen, 'record', 'was', 'were')} imported after the last dedup run and "
                      f"{'is' if unseen == 1 else 'are'} not deduplicated yet: the duplicates box may be short "
