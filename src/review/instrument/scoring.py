@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from .config import BaseRate, InstrumentConfig
 from .english_runs import english_run
 from .evidence import DOMAINS
-from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
+from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question, unpooled_among
 
 INDICATIONS: dict[str, tuple[str, str]] = {
     "no_items": ("Geen indicatie: geen enkele factor heeft voldoende bewijs om mee te wegen; "
@@ -253,8 +253,9 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         profile.indication_en += (f" Present: {k} risk {'factor' if k == 1 else 'factors'} and {p} "
                                   f"protective {'factor' if p == 1 else 'factors'}.")
     s_count = len(profile.signals)
-    unpooled = bank.unpooled_items
-    if bank.signal_items:
+    signals = bank.signal_items  # a list built from the bank's items on each reading: read once a profile
+    unpooled = unpooled_among(signals)
+    if signals:
         # decision 0056: a signal may rest on strong evidence without a pooled ratio of its own
         why_nl, why_en = (("beperkt bewijs of geen gepoolde effectmaat", "limited evidence or no pooled effect size")
                           if unpooled else ("beperkt bewijs", "limited evidence"))
@@ -267,7 +268,7 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     if n_open:
         profile.indication_nl += " " + UNANSWERED_NL[n_open != 1].format(n=n_open)
         profile.indication_en += " " + UNANSWERED_EN[n_open != 1].format(n=n_open)
-    n_signals = len(bank.signal_items)
+    n_signals = len(signals)
     rule = bank.config.get("weight_rule", config.weight_rule)
     levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
     profile.uncertainty_nl = [
