@@ -354,6 +354,64 @@ def test_a_wal_without_its_shm_in_a_read_only_folder_is_said_so_or_read_when_it_
     assert "only in the wal" in run(workspace, "export", "records", "-").output
 
 
+#: Run where file permissions bind, in a workspace folder read-only to it (``sys.argv[1]``; ``sys.argv[2]`` an RIS
+#: file): what the dedup run and the import did before they were refused, as one JSON line.
+_WRITES_REFUSED_FIRST = """
+import json, sys
+from pathlib import Path
+
+from review.errors import ReviewError
+from review.services import dedup, sources
+from review.workspace import Workspace
+
+workspace = Workspace(Path(sys.argv[1]))
+seen = {}
+for name, call in (("dedup", lambda heard: dedup.run_dedup(workspace, progress=lambda *step: heard.append(step[0]))),
+                   ("import", lambda heard: sources.import_files(workspace, [Path(sys.argv[2])],
+                                                                 progress=lambda *step: heard.append(str(step[1]))))):
+    heard = []
+    try:
+        call(heard)
+        seen[name] = ["written", heard]
+    except ReviewError as err:
+        seen[name] = [type(err).__name__, heard]
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_commands_that_write_a_read_only_workspace_refuse_before_any_work(tmp_path):
+    """A workspace folder read-only to the user: review dedup scored every record (6 s of 8 at 20,000 records,
+    benchmarks/read_only_refusal.py), review import parsed its files, and dedup --review showed a pair, each
+    refused only at its first write. They refuse first, in the same line."""
+    from tests.tui.tui_workspace import build_workspace
+
+    import gc
+
+    root = tmp_path / "pairs"
+    build_workspace(root).store.engine.dispose()  # (borderline dedup pairs to review)
+    gc.collect()  # (its first Workspace object keeps a connection, and review.db-wal and -shm, until collected)
+    assert not root.joinpath("review.db-wal").exists()
+    ris = tmp_path / "more.ris"
+    ris.write_text("TY  - JOUR\nTI  - Return to work after sick leave\nPY  - 2020\nER  - \n", encoding="utf-8")
+    script = tmp_path / "writes_refused_first.py"
+    script.write_text(_WRITES_REFUSED_FIRST, encoding="utf-8")
+    before = root.joinpath("review.db").read_bytes()
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        done = run_where_permissions_bind(script, [str(root), str(ris)], tmp_path)
+        reviewed = _as_bound_by_permissions(["-w", str(root), "-r", "alice", "dedup", "--review"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"dedup": ["StoreReadOnly", []],
+                                                                "import": ["StoreReadOnly", []]}
+    one_line_error(reviewed, f"the workspace folder {root} is read-only to you: the store review.db can be read but "
+                             "not written there")
+    assert reviewed.exit_code == 1 and "to review" not in reviewed.output, reviewed.output
+    assert root.joinpath("review.db").read_bytes() == before
+
+
 # -- --workspace after the subcommand ----------------------------------------------------------------------
 
 def test_workspace_option_after_the_subcommand(workspace):

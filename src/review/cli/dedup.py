@@ -12,6 +12,7 @@ import click
 
 from ..errors import ReviewError
 from ..services import dedup as service
+from ..services.workspace import refuse_if_read_only
 from ..workspace import Workspace
 from .context import INPUT_FILE, RECORD_ID, Context, pass_context, say
 from .output import check_outputs
@@ -67,6 +68,8 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
     if len(modes) > 1:
         raise click.UsageError(f"{' and '.join(modes)}: one at a time")
     workspace = ctx.workspace
+    if review:  # (before a pair is shown: it was refused at the reviewer's first verdict)
+        refuse_if_read_only(workspace)
     if (review or show_clusters) and not service.has_run(workspace):
         # ('no borderline pairs left' or an empty list would read as "nothing to do")
         message = "dedup has not run on this workspace yet: run review dedup first"

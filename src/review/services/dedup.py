@@ -24,6 +24,7 @@ def run_dedup(workspace: Workspace, *, progress: Callable[[str, int, int], None]
     """Score every record again and record changed verdicts; stable on re-run."""
     from ..dedup.run import run_dedup as run
 
+    workspace.store.refuse_if_read_only()  # (before scoring: 6 s at 20,000 records, then refused at the first write)
     return run(workspace, progress=progress)
 
 
@@ -58,6 +59,7 @@ def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_on
     from ..dedup.decisions import undo_merge as split
     from ..screening.removed import workspace_set_aside
 
+    workspace.store.refuse_if_read_only()
     # Read before the split: a bad review.toml [prisma.sources] kind stops here, with nothing split.
     before = workspace_set_aside(workspace).duplicates
     apart = split(workspace.store, record_id, reviewer, detach_only=detach_only)

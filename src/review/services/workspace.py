@@ -76,6 +76,13 @@ def open_store(workspace: Workspace) -> None:
     workspace.store  # noqa: B018 - the property opens and checks it
 
 
+def refuse_if_read_only(workspace: Workspace) -> None:
+    """Refuse a command that writes the store before it does any work when the store cannot be written here (a
+    workspace folder or review.db read-only to this user): the one line its first write would get
+    (``StoreReadOnly``), without the reading and computing before it."""
+    workspace.store.refuse_if_read_only()
+
+
 def record(workspace: Workspace, record_id: int) -> Record:
     """One record by id (a ``ReviewError`` if the workspace has none by that id)."""
     return workspace.store.record(record_id)

@@ -945,6 +945,13 @@ class Store:
         if sa.event.contains(self.engine, "commit", _refuse_commit_if_changed):
             sa.event.remove(self.engine, "commit", _refuse_commit_if_changed)
 
+    def refuse_if_read_only(self) -> None:
+        """Refuse now, in the words the first write would be refused in (``StoreReadOnly``), when the store was
+        opened read-only and still cannot be written: for a command that reads and computes before its first
+        write (``review dedup`` scored every record, ``review import`` parsed its files, then were refused)."""
+        if self.read_only is not None and (found := _read_only_place(self.read_only.file)):
+            raise StoreReadOnly(found[1], what=found[0])
+
     def schema_version(self) -> int | None:
         with self.engine.connect() as conn:
             return _schema_version(conn)
