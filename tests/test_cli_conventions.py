@@ -412,6 +412,40 @@ def test_commands_that_write_a_read_only_workspace_refuse_before_any_work(tmp_pa
     assert root.joinpath("review.db").read_bytes() == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_prisma_prints_its_counts_without_writing_in_a_read_only_workspace(workspace, tmp_path, monkeypatch):
+    """review prisma always wrote its four files (screening/prisma/ or --out DIR): in a workspace read-only to the
+    user it counted and drew, then stopped at the first file, with no way to see the counts there. --out - writes
+    no file and prints what it prints anyway (stdout the counts, stderr the checks and notes); without it the
+    folder is checked first, its line saying so."""
+    ids = add_records(workspace, n=3)
+    workspace.store.add_decision(ids[0], "alice", "include")
+    workspace.store.add_decision(ids[1], "alice", "exclude")
+    workspace.store.engine.dispose()
+    monkeypatch.chdir(tmp_path)  # (before --out -, a folder named '-' was made here)
+    root, screening = workspace.root, workspace.path("screening")
+    for folder in (screening, root):
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        printed = _as_bound_by_permissions(["-w", str(root), "prisma", "--out", "-"], tmp_path)
+        refused = _as_bound_by_permissions(["-w", str(root), "prisma"], tmp_path)
+    finally:
+        for folder in (root, screening):
+            folder.chmod(stat.S_IRWXU)
+    assert printed.exit_code == 0, printed.output
+    written = run(workspace, "prisma", "--out", str(tmp_path / "flow"))
+    counts = [line for line in written.output.splitlines() if "\t" in line]
+    assert "database_results\t3" in counts
+    assert [line for line in printed.output.splitlines() if "\t" in line] == counts
+    assert "wrote " not in printed.output and not (tmp_path / "-").exists()
+    assert not workspace.path("screening", "prisma").exists()
+    prisma_csv = workspace.path("screening", "prisma", "prisma.csv")
+    one_line_error(refused, f"{prisma_csv}: cannot write here (Permission denied); nothing was written — review "
+                            "prisma --out - prints the counts without writing a file, --out DIR writes the files to a "
+                            "folder you can write to")
+    assert refused.exit_code == 1 and "database_results" not in refused.output
+
+
 # -- --workspace after the subcommand ----------------------------------------------------------------------
 
 def test_workspace_option_after_the_subcommand(workspace):

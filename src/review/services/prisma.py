@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
-    "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
+    "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports", "output_files",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "SoughtThenExcluded",
     "sought_then_excluded", "undo_last_fulltext_event",
@@ -38,6 +38,15 @@ def prisma_counts(workspace: Workspace, aside: SetAside | None = None,
     from ..prisma.counts import prisma_counts as counts
 
     return counts(workspace, aside, log)
+
+
+def output_files(workspace: Workspace, out_dir: Path | None = None) -> tuple[Path, ...]:
+    """The four files ``write_outputs`` writes into ``out_dir`` (default ``screening/prisma/``), for a shell to
+    check before the work."""
+    from ..prisma.outputs import DEFAULT_OUT
+
+    out = Path(out_dir) if out_dir is not None else workspace.path(*DEFAULT_OUT.parts)
+    return tuple(out / name for name in ("prisma.csv", "prisma.json", "prisma.svg", "prisma.png"))
 
 
 def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str = "en") -> PrismaOutputs:
