@@ -32,7 +32,7 @@ def _threads_of(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list
 @async_test
 async def test_a_record_decided_in_a_shell_gives_way_at_the_resume_with_the_decisions_read_in_a_worker(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    on_ui = _threads_of(monkeypatch, screening, "current_decisions")
+    on_ui = _threads_of(monkeypatch, screening, "decided_among")
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ScreeningScreen) and screen.current is not None
@@ -46,11 +46,16 @@ async def test_a_record_decided_in_a_shell_gives_way_at_the_resume_with_the_deci
         assert screen.current is not None and screen.current.id != shown
         assert on_ui and not any(on_ui), on_ui
         read = len(on_ui)
+        await pilot.press("question_mark")  # the record moved on to is looked at once (it reads only those shown)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(on_ui) == read + 1 and not any(on_ui), on_ui
         await pilot.press("question_mark")  # nothing moved under help: the reading stands, none again
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        assert len(on_ui) == read
+        assert len(on_ui) == read + 1
 
 
 @async_test

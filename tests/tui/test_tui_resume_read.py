@@ -20,7 +20,7 @@ def held_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     large review's read would be still running."""
     release = threading.Event()
     release.set()
-    real = screening.current_decisions
+    real = screening.decided_among
 
     def held(*args: Any, **kwargs: Any) -> Any:
         read = real(*args, **kwargs)
@@ -28,7 +28,7 @@ def held_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
             release.wait(10)
         return read
 
-    monkeypatch.setattr(screening, "current_decisions", held)
+    monkeypatch.setattr(screening, "decided_among", held)
     yield release
     release.set()  # (a failed test must not leave the worker waiting)
 
@@ -118,13 +118,13 @@ async def test_a_teammate_deciding_neither_starts_a_reading_nor_throws_one_away(
     """The reading is stamped with this reviewer's own change count: with the store's data version a teammate
     deciding every 50 ms had it read again 28 times in 4 s, never landing (the record shown stayed stale)."""
     reads: list[str] = []
-    held = screening.current_decisions
+    held = screening.decided_among
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(str(args[1]))
         return held(*args, **kwargs)
 
-    monkeypatch.setattr(screening, "current_decisions", counted)
+    monkeypatch.setattr(screening, "decided_among", counted)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ScreeningScreen) and screen.current is not None
@@ -149,3 +149,69 @@ async def test_a_teammate_deciding_neither_starts_a_reading_nor_throws_one_away(
         await pilot.press("question_mark", "escape")
         await settle(pilot)
         assert reads == ["alice", "alice"]
+
+
+async def _resumed_after_a_shell_decided(workspace: Workspace) -> tuple[dict[str, Any], list[frozenset[int]]]:
+    """Alice's screen with notes waiting for two records not shown; a shell decides the record shown and one of
+    the two; help opened and closed. What the screen then holds, and the records each reading asked about."""
+    asked: list[frozenset[int]] = []
+    read = screening.decided_among
+
+    def recorded(*args: Any) -> Any:
+        asked.append(frozenset(args[2]))
+        return read(*args)
+
+    screening.decided_among = recorded  # type: ignore[assignment]
+    try:
+        async with open_app(workspace, "alice", "screening") as (app, pilot):
+            screen = app.screen
+            assert isinstance(screen, ScreeningScreen) and screen.current is not None
+            screen.retrain_delay = 60.0
+            await pilot.press("i")  # (a decision of alice's: the next resume reads)
+            await settle(pilot)
+            assert screen.current is not None and screen.current.id is not None
+            shown = screen.current.id
+            waiting = [r.id for r in workspace.store.records()
+                       if r.id is not None and r.id != shown and screen.project.session.is_to_screen(r.id)][:2]
+            screen.notes.update({waiting[0]: "decided in the shell", waiting[1]: "still to screen"})
+            asked.clear()
+            workspace.store.add_decision(shown, "alice", "exclude")  # a script, as review decide would
+            workspace.store.add_decision(waiting[0], "alice", "include")
+            await pilot.press("question_mark", "escape")
+            await settle(pilot)
+            state = {"shown": shown, "waiting": waiting,
+                     "current": screen.current.id if screen.current is not None else None,
+                     "notes": dict(screen.notes),
+                     "said": [str(n.message) for n in app._notifications if "dropped" in str(n.message)],
+                     "counts": str(screen.query_one("#counts").render())}
+            await settle(pilot)
+    finally:
+        screening.decided_among = read  # type: ignore[assignment]
+    return state, asked
+
+
+@async_test
+async def test_a_resume_reads_only_the_records_it_looks_at_and_moves_as_a_whole_reading_did(tmp_path: Any) -> None:
+    """A resume after the reviewer's decisions moved read their whole log (0.6 s at 20,000 decisions) to learn
+    whether the record shown, and those notes wait for, were decided elsewhere. It reads those records alone; the
+    screen after it is what the whole reading gave (the same workspace built twice, the second read whole)."""
+    from review.services.screening import current_decisions
+    from tui_workspace import build_workspace
+
+    narrow, asked = await _resumed_after_a_shell_decided(build_workspace(tmp_path / "narrow", with_conflicts=False,
+                                                                         with_pairs=False))
+    assert asked == [frozenset([narrow["shown"], *narrow["waiting"]])], asked
+    assert narrow["current"] != narrow["shown"] and narrow["notes"] == {narrow["waiting"][1]: "still to screen"}
+    assert narrow["said"] == [f"Note for #{narrow['waiting'][0]} dropped: decided in the shell"]
+
+    def whole_log(workspace: Workspace, reviewer: str, _asked: Any) -> frozenset[int]:
+        return frozenset(record_id for record_id, _ in current_decisions(workspace, reviewer))
+
+    real = screening.decided_among
+    screening.decided_among = whole_log  # type: ignore[assignment]
+    try:
+        whole, _ = await _resumed_after_a_shell_decided(build_workspace(tmp_path / "whole", with_conflicts=False,
+                                                                        with_pairs=False))
+    finally:
+        screening.decided_among = real  # type: ignore[assignment]
+    assert narrow == whole

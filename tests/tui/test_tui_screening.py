@@ -939,8 +939,8 @@ async def test_a_resume_reads_the_decisions_again_only_when_the_store_moved(fres
         screen.retrain_delay = 60.0
         await pilot.press("i", "e")
         reads: list[str] = []
-        read = screening_module.current_decisions
-        screening_module.current_decisions = lambda *args: (reads.append(args[1]), read(*args))[1]  # type: ignore[assignment]
+        read = screening_module.decided_among
+        screening_module.decided_among = lambda *args: (reads.append(args[1]), read(*args))[1]  # type: ignore[assignment]
         try:
             for _ in range(3):
                 await pilot.press("question_mark", "escape")
@@ -954,7 +954,7 @@ async def test_a_resume_reads_the_decisions_again_only_when_the_store_moved(fres
             assert reads == ["alice", "alice"]  # the store moved: read again
             assert screen.current is not None and screen.current.id != shown  # and the screen moved on
         finally:
-            screening_module.current_decisions = read  # type: ignore[assignment]
+            screening_module.decided_among = read  # type: ignore[assignment]
         await settle(pilot)
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
-    "reviewer_outside_team", "decision_changes", "record_id_refusal",
+    "reviewer_outside_team", "decided_among", "decision_changes", "record_id_refusal",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
@@ -65,6 +65,18 @@ def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = Fal
 def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
     """The effective title/abstract decision per (record, reviewer), or one reviewer's."""
     return workspace.store.current_decisions(reviewer=reviewer)
+
+
+def decided_among(workspace: Workspace, reviewer: str, record_ids: Collection[int]) -> frozenset[int]:
+    """Those of ``record_ids`` on which ``reviewer`` has a title/abstract decision in force (``current_decisions``'
+    rule), reading those records' rows alone: the screening screen's look, on coming back to it, at the record it
+    shows and those its notes wait for (it read the reviewer's whole log: 0.6 s at 20,000 decisions)."""
+    from ..store.screening import decisions_in_force
+
+    if not record_ids:
+        return frozenset()
+    return frozenset(d.record_id for d in decisions_in_force(workspace.store, reviewer, info_key="phase",
+                                                              record_ids=record_ids))
 
 
 def decision_changes(workspace: Workspace, reviewer: str) -> int:

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from ..records import Decision, Record
+    from ..records import Record
     from ..services.dedup import BorderlinePair
     from ..services.prisma import QueueItem
     from ..services.screening import AgreementReport, Progress, Ranking
@@ -77,11 +75,13 @@ class FirstRecordLoaded(Loaded):
 
 
 class DecisionsRead(Message):
-    """The reviewer's current decisions, read in a worker at ``version``, the reviewer's change count."""
+    """Which of the records ``asked`` about the reviewer has a decision in force on (``decided``), read in a
+    worker at ``version``, the reviewer's change count."""
 
-    def __init__(self, version: int, decided: Mapping[tuple[int, str], Decision]) -> None:
+    def __init__(self, version: int, asked: frozenset[int], decided: frozenset[int]) -> None:
         super().__init__()
         self.version = version
+        self.asked = asked
         self.decided = decided
 
 
