@@ -253,9 +253,9 @@ class Workspace:
             return None
 
     def not_recorded_note(self, what: str, *, plural: bool) -> str:
-        """The one stderr line of a file command that ran without the store: what it did not record."""
+        """What a file command that ran without the store did not record (its one stderr note)."""
         where = self.missing_store.where if self.missing_store is not None else self.store_location()
-        return (f"note: {where}: no store here, so {what} {'were' if plural else 'was'} not recorded; the first run "
+        return (f"{where}: no store here, so {what} {'were' if plural else 'was'} not recorded; the first run "
                 f"with the store records {'them' if plural else 'it'} from the files (review status says how to "
                 "get the store)")
 

@@ -107,7 +107,7 @@ def test_prisma_counts_the_consensus_decision(team_ws: Workspace) -> None:
     after = _prisma(team_ws)
     assert (after["records_screened"], after["records_excluded"]) == ("4", "2")
     notes = _run(team_ws, "prisma", "--out", str(team_ws.root / "p")).stderr
-    assert "note: 1 record has conflicting title/abstract decisions and no 'consensus' decision" in notes, notes
+    assert "review: note: 1 record has conflicting title/abstract decisions and no 'consensus' decision" in notes, notes
 
 
 @pytest.mark.parametrize(("ids", "status", "line"), [

@@ -83,7 +83,7 @@ def test_status_and_prisma_identity_lines_separate_thousands(workspace: Workspac
     assert screened.endswith(": 2,302 vs 1,100 — 1,202 records not screened and not covered by a screening stop"), \
         screened
     # (The `note:` lines are also prisma.json's `notes`, kept as they are: a later change.)
-    assert _plain_counts([line for line in prisma.stderr.splitlines() if not line.startswith("note: ")]) == [], \
+    assert _plain_counts([line for line in prisma.stderr.splitlines() if not line.startswith("review: note: ")]) == [], \
         prisma.stderr
     # What scripts read keeps plain digits: the template lines on stdout and prisma.json.
     assert "database_results\t2302" in prisma.stdout.splitlines(), prisma.stdout

@@ -222,7 +222,7 @@ def test_a_stop_without_a_rules_verdict_says_how_the_diagram_will_word_it(worksp
     screen_as(workspace, ids[:1], "exclude")
     bare = _run(workspace, "prisma", "stop", "tired")
     assert bare.exit_code == 0 and bare.stderr == (
-        "note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers stopped "
+        "review: note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers stopped "
         "without one; the screening screen's s records the rule's verdict\n")
     assert _run(workspace, "prisma", "resume").exit_code == 0
     ruled = _run(workspace, "prisma", "stop", "Stop (recommended rule)", "--verdict",
@@ -230,11 +230,11 @@ def test_a_stop_without_a_rules_verdict_says_how_the_diagram_will_word_it(worksp
     assert ruled.exit_code == 0 and ruled.stderr == ""
     assert _run(workspace, "prisma", "resume").exit_code == 0
     said_continue = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "continue"}')
-    assert said_continue.exit_code == 0 and "note: no stopping rule's verdict to stop" in said_continue.stderr
+    assert said_continue.exit_code == 0 and "review: note: no stopping rule's verdict to stop" in said_continue.stderr
     assert _run(workspace, "prisma", "resume").exit_code == 0
     # The certified rule's "sample-needed" is not continue, yet no rule said stop: the note and the diagram agree.
     sample = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "sample-needed"}')
-    assert sample.exit_code == 0 and "note: no stopping rule's verdict to stop" in sample.stderr
+    assert sample.exit_code == 0 and "review: note: no stopping rule's verdict to stop" in sample.stderr
     assert _run(workspace, "prisma", "resume").exit_code == 0
     # A null verdict: the note said the reviewers stopped while the diagram credited the rule; now refused.
     null = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": null, "rule": "recommended"}')

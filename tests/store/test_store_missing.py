@@ -330,8 +330,8 @@ def test_synthesis_and_instrument_build_run_without_the_store_and_say_what_was_n
     assert _files(clone) == before  # nothing changed, nothing added (no review.db either)
     for result, what in ((synthesis, "the GRADE judgements were not recorded"),
                          (build, "the item bank's version was not recorded")):
-        notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
-        assert notes == [f"note: {clone / 'review.db'}: no store here, so {what}; the first run with the store "
+        notes = [line for line in result.stderr.splitlines() if "no store here" in line]
+        assert notes == [f"review: note: {clone / 'review.db'}: no store here, so {what}; the first run with the store "
                          f"records {'them' if 'were' in what else 'it'} from the files (review status says how to get "
                          "the store)"], result.stderr
     listed = runner.invoke(main, ["-w", str(clone), "instrument", "diff", "--history"])  # (the store's history)

@@ -174,7 +174,7 @@ def test_a_rule_set_nobody_chose_is_not_called_pre_registered(workspace: Workspa
     assert result.exit_code == 0, result.output
     assert 'rule_set = "lievense"' in (workspace.root / "review.toml").read_text()
     assert "pre-registered rule set" not in result.output
-    assert ("note: review.toml named no rule set: recorded the default 'lievense' as [synthesis] rule_set, which "
+    assert ("review: note: review.toml named no rule set: recorded the default 'lievense' as [synthesis] rule_set, which "
             "later runs keep; if the protocol names another, edit review.toml and run again") in result.output
 
 
@@ -184,7 +184,7 @@ def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace)
     result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "iwh"])
     assert result.exit_code == 0, result.output
     assert 'rule_set = "iwh"' in (workspace.root / "review.toml").read_text()
-    assert "note: pre-registered rule set 'iwh' in review.toml" in result.output
+    assert "review: note: pre-registered rule set 'iwh' in review.toml" in result.output
     assert load_synthesis(workspace.root / "extraction" / "synthesis.csv")[0].rule_set == "iwh"
     assert "stored" in result.output
     lines = result.output.splitlines()  # the factor rows under a header naming their columns

@@ -45,7 +45,7 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
     for path in result.exports:  # status lines (stderr), as every command's: stdout is the summary
         click.echo(f"wrote {_show(path)}", err=True)
     if result.not_recorded:
-        click.echo(result.not_recorded, err=True)
+        say("note", result.not_recorded)
     if result.unsourced:  # (said, not refused: the synthesis counted them; their file may be on its way back)
         n = len(result.unsourced)
         say("warning", f"{counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "

@@ -58,7 +58,7 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
     for check in counts.identities:
         click.echo(check.describe(), err=True)
     for note in counts.notes:
-        click.echo(f"note: {note}", err=True)
+        say("note", note)
     for path in written:
         click.echo(f"wrote {path}", err=True)
     if strict and not counts.identities_ok:
@@ -92,8 +92,8 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
                f"covering records up to id {stop.last_record_id}")
     if not service.verdict_credits_rule(stop.verdict):
         # (said now: the diagram's footnote words the stop as the reviewers' own, not a rule's)
-        click.echo("note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers "
-                   "stopped without one; the screening screen's s records the rule's verdict", err=True)
+        say("note", "no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers stopped "
+            "without one; the screening screen's s records the rule's verdict")
 
 
 @prisma.command("resume")

@@ -9,7 +9,7 @@ import click
 from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, choice_callback, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, choice_callback, pass_context, say
 from .output import check_outputs, is_stdout, write_output
 
 
@@ -92,11 +92,11 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
                f"{counted(run.n_studies, 'study')}")
     # Notes and what was stored are status lines (stderr, as prisma's notes): stdout is the factor table.
     for note in done.notes:
-        click.echo(f"note: {note}", err=True)
+        say("note", note)
     if done.grade_stored is not None:
         click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}", err=True)
     if done.not_recorded:
-        click.echo(done.not_recorded, err=True)
+        say("note", done.not_recorded)
     row = "  {:<34} {:<12} {:<13} {:<9} {}"  # header and rows share the column widths
     if run.results:  # the columns named once, so the rows read without the docs
         click.echo(row.format("factor", "direction", "level", "GRADE", "studies"))
