@@ -198,9 +198,12 @@ def decisions_in_force(store: Store, reviewer: str, *, info_key: str, record_ids
     out by the engine (no row's JSON decoded here: at 20,000 decisions that decoding was most of the reading).
     With ``record_ids``, only their rows (an undo row carries the record of the row it undoes)."""
     t = schema.screening_decisions
+    # Among records, by the record index: SQLite, without statistics, took the reviewer's (every row of theirs,
+    # 20,000 for 3 records: 15 ms against 0.02), which ``reviewer || ''`` keeps it from using.
+    who = t.c.reviewer if record_ids is None else t.c.reviewer.concat("")
     query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id,
                        t.c.model_info[info_key].as_string().label("info"))
-             .where(t.c.reviewer == reviewer, t.c.stage == stage).order_by(t.c.id))
+             .where(who == reviewer, t.c.stage == stage).order_by(t.c.id))
     with store.connect() as conn:
         rows = rows_among(conn, query, t.c.record_id, record_ids)
     log = [LeanDecision(int(i), int(record_id), who, label, undoes_id, None if info is None else str(info))
