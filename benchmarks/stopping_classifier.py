@@ -144,9 +144,10 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
                 from review.screening.stopping_rate import lomax_first_stop
 
                 s0 = time.perf_counter()
-                # src's Lomax stop, as stopping.stopping_points gives it, not this benchmark's curve's; the rule's
-                # own Lomax part (its level by k* since decision 0059) is stop_finder's, as in review simulate
-                src_lomax = lomax_first_stop(ranked, found_before=before)
+                # src's stop of the rule's Lomax part (its level by k* since decision 0059), as stopping.stopping_points
+                # hands it to stop_finder in review simulate, not this benchmark's curve's
+                src_lomax = lomax_first_stop(ranked, found_before=before,
+                                             level=stopping_classifier.lomax_levels(CONFIDENCE))
                 src_stop = stopping_classifier.stop_finder(features.matrix, features.rows(order), labels,
                                                            n_priors=n_priors, seed=seed)(
                     None if src_lomax is None else n_priors + src_lomax)

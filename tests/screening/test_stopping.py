@@ -136,7 +136,8 @@ def test_a_stop_before_the_last_relevant_record_reports_the_recall_found_by_then
     consecutive = points["consecutive_irrelevant"]
     assert (consecutive["n_screened"], consecutive["recall"], consecutive["limit"]) == (6, 0.5, 3)
     assert points["statistical"]["sample_start"] == 6  # the sample starts where the first heuristic fired
-    assert asked == [points["relevance_rate_lomax"]["n_screened"]]  # given the Lomax rule's stop
+    # Given its Lomax part's stop: with 4 relevant no record may be left (k* = 0), the level is the confidence.
+    assert asked == [points["relevance_rate_lomax"]["n_screened"]]
     by_classifier = points["relevance_rate_classifier"]
     assert (by_classifier["n_screened"], by_classifier["recall"]) == (3, 0.5)
 

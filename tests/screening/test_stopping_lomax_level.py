@@ -10,7 +10,8 @@ import pytest
 
 from review.screening import stopping
 from review.screening import stopping_classifier as sc
-from review.screening.stopping_rate import lomax_estimate, lomax_first_stop, lomax_stops, most_left_for_target
+from review.screening.stopping_rate import (lomax_estimate, lomax_first_stop, lomax_first_stops, lomax_stops,
+                                            most_left_for_target)
 
 
 def ranking(n: int, relevant_at: list[int]) -> np.ndarray:
@@ -54,6 +55,26 @@ def test_the_lowered_stop_can_leave_a_late_relevant_record() -> None:
     plain = lomax_first_stop(labels)
     assert lowered is not None and plain is not None
     assert labels[:lowered].sum() == 28 and lowered < 420 < 560 < plain
+
+
+def test_one_walk_gives_each_level_the_stop_of_its_own_walk() -> None:
+    # review simulate takes the Lomax rule's stop and the classifier rule's Lomax part's from one walk
+    # (stopping.stopping_points): each must be where a walk at that level alone stops, None where it never does,
+    # also when one level stops long before the other and from a later start (a stop held back by a veto).
+    rng = np.random.default_rng(11)
+    orders = [ranking(1500, list(range(0, 150, 5))), ranking(1500, [*range(0, 135, 5), 300, 420, 560]),
+              ranking(1200, list(range(0, 400, 5))), ranking(900, [3, 40, 41, 700]), np.zeros(50, dtype=np.int64)]
+    orders += [(rng.random(n) < 0.4 * np.exp(-np.arange(n) / (n / 6))).astype(np.int64) for n in (400, 2100)]
+    lowered = sc.lomax_levels(0.95)
+    stopped_apart = 0
+    for labels in orders:
+        for start in (1, 200):
+            alone = [lomax_first_stop(labels, found_before=1, start=start, level=level) for level in (None, lowered)]
+            assert lomax_first_stops(labels, found_before=1, start=start, levels=(None, lowered)) == alone
+            assert lomax_first_stops(labels, found_before=1, start=start, levels=(lowered, None)) == alone[::-1]
+            assert lomax_first_stops(labels, found_before=1, start=start, levels=(lowered,)) == alone[1:]
+            stopped_apart += alone[0] != alone[1]
+    assert stopped_apart >= 2
 
 
 @pytest.mark.parametrize("relevant_at", [list(range(0, 64, 4)), list(range(0, 400, 5))],

@@ -639,9 +639,10 @@ def stopping_points(
 ) -> dict[str, Any]:
     """For each rule, the number screened (priors included) when it fires and the recall then.
 
-    ``classifier`` gives ``relevance_rate_classifier``'s stop from the Lomax rule's (both priors
-    included; ``review simulate`` passes ``stopping_classifier.stop_finder``): it needs the records'
-    features, which the labels alone do not carry. Without it that rule's entry is left out.
+    ``classifier`` gives ``relevance_rate_classifier``'s stop from where that rule's Lomax part stops, at its
+    levels by k* (``stopping_classifier.lomax_levels``; both priors included; ``review simulate`` passes
+    ``stopping_classifier.stop_finder``): it needs the records' features, which the labels alone do not carry.
+    Without it that rule's entry is left out.
 
     The statistical rule starts its random sample where the first heuristic fires and draws
     the sample (seeded) from the records the ranking had not reached.
@@ -668,17 +669,24 @@ def stopping_points(
         begin = min(triggers)
         statistical = _simulate_sample(labels, begin, seed, target_recall, confidence)
     from .stopping_rate import first_stop as rate_first_stop
-    from .stopping_rate import lomax_first_stop
+    from .stopping_rate import lomax_first_stops
 
     found_before = int(labels[:n_priors].sum())
     ranked_at = rate_first_stop(labels[n_priors:], found_before=found_before,
                                 target_recall=target_recall, confidence=confidence, model=RATE_MODEL,
                                 param_level=RATE_PARAM_LEVEL or confidence)
-    lomax_at = lomax_first_stop(labels[n_priors:], found_before=found_before,
-                                target_recall=target_recall, confidence=confidence)
-    lomax_stop = None if lomax_at is None else n_priors + lomax_at
+    # The Lomax rule at the confidence, and for the classifier's rule its Lomax part at the levels by k*
+    # (decision 0059), from one walk over the order.
+    levels: list[Callable[[np.ndarray], np.ndarray] | None] = [None]
+    if classifier is not None:
+        from .stopping_classifier import lomax_levels
+
+        levels.append(lomax_levels(confidence))
+    lomax_stop, *part_stop = [None if at is None else n_priors + at for at in lomax_first_stops(
+        labels[n_priors:], found_before=found_before, target_recall=target_recall, confidence=confidence,
+        levels=levels)]
     with_classifier = {} if classifier is None else {
-        "relevance_rate_classifier": point(classifier(lomax_stop), model="lomax+classifier")}
+        "relevance_rate_classifier": point(classifier(part_stop[0]), model="lomax+classifier")}
     return {
         "target_recall": target_recall,
         "confidence": confidence,

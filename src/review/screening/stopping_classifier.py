@@ -352,7 +352,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
 
     ``order_rows`` are the matrix rows in screening order, ``labels`` their labels, ``lomax_stop``
     where the rule's Lomax part first stops, at the levels of ``lomax_levels`` (priors included; None:
-    never; ``stop_finder`` computes it). Each check uses only the labels up
+    never; ``stopping.stopping_points`` finds it). Each check uses only the labels up
     to it, as a live session would: the run is walked check by check, each check's view standing until the
     next; a Lomax stop is held back while the view in force vetoes it (``vetoes``), and the Lomax part is
     asked again from the next check on (decision 0040).
@@ -400,17 +400,11 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
 def stop_finder(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
                 n_priors: int, model: str = "default", seed: int = 0, target_recall: float = 0.95,
                 confidence: float = 0.95) -> Callable[[int | None], int | None]:
-    """``first_stop`` on a finished order, called with the Lomax rule's stop (``stopping_points``): the rule's
-    Lomax part stops there or earlier, at its level by k* (``lomax_levels``, decision 0059)."""
-    from .stopping_rate import lomax_first_stop
-
-    y = np.asarray(labels, dtype=np.int64)
+    """``first_stop`` on a finished order, called with where the rule's Lomax part first stops, at its levels by
+    k* (``lomax_levels``, decision 0059; ``stopping_points`` finds it in the same walk as the Lomax rule's stop)."""
 
     def find(lomax_stop: int | None) -> int | None:
-        ranked_at = lomax_first_stop(y[n_priors:], found_before=int(y[:n_priors].sum()), target_recall=target_recall,
-                                     confidence=confidence, level=lomax_levels(confidence))
-        own = None if ranked_at is None else n_priors + ranked_at
-        return first_stop(matrix, order_rows, labels, n_priors=n_priors, lomax_stop=own, model=model,
+        return first_stop(matrix, order_rows, labels, n_priors=n_priors, lomax_stop=lomax_stop, model=model,
                           seed=seed, target_recall=target_recall, confidence=confidence)
     return find
 

@@ -496,18 +496,36 @@ def lomax_first_stop(
     probability to reach at each position from the most that may be left there (k*), in place of
     ``confidence`` (decision 0059's level by the strength of the claim).
     """
+    return lomax_first_stops(ranked_labels, found_before=found_before, target_recall=target_recall,
+                             confidence=confidence, burn_in=burn_in, start=start, levels=(level,))[0]
+
+
+def lomax_first_stops(
+    ranked_labels: Sequence[int] | np.ndarray,
+    *,
+    found_before: int = 0,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    burn_in: bool = True,
+    start: int = 1,
+    levels: Sequence[Callable[[np.ndarray], np.ndarray] | None] = (None,),
+) -> list[int | None]:
+    """``lomax_first_stop`` at each of ``levels`` (None: ``confidence``), from one walk over the positions:
+    the rate's sums and posteriors are the level's own walk's (the same chunks and probes), and each level's
+    probability is taken over the positions its own walk would take it over, so each stop is that walk's."""
     labels = np.asarray(ranked_labels, dtype=np.int64)
     if burn_in:
         fit_start = lomax_fit_start(labels)
         if fit_start is None:
-            return None
-        in_fit = lomax_first_stop(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
-                                  target_recall=target_recall, confidence=confidence, burn_in=False,
-                                  start=max(1, start - fit_start), level=level)
-        return None if in_fit is None else fit_start + in_fit
+            return [None] * len(levels)
+        in_fit = lomax_first_stops(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
+                                   target_recall=target_recall, confidence=confidence, burn_in=False,
+                                   start=max(1, start - fit_start), levels=levels)
+        return [None if at is None else fit_start + at for at in in_fit]
+    stops: list[int | None] = [None] * len(levels)
     n = labels.size
     if n < 2:
-        return None
+        return stops
     c, p = _lomax_rates(n)
     total_mass = np.zeros((c.shape[0], 1))
     kept: list[np.ndarray] = []  # the first chunks' rate shapes, for the loop below
@@ -529,12 +547,17 @@ def lomax_first_stop(
             part = slice(probe, probe + _PROBE)
             if at[part][-1] < start:
                 continue
-            stop = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
-                               found_before, n - at[part], target_recall, confidence, level)
-            stop &= at[part] >= start
-            if stop.any():
-                return int(at[part][np.argmax(stop)])
-    return None
+            open_levels = [i for i, stop in enumerate(stops) if stop is None]
+            sure = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
+                               found_before, n - at[part], target_recall, confidence,
+                               [levels[i] for i in open_levels])
+            for i, stop in zip(open_levels, sure):
+                stop &= at[part] >= start
+                if stop.any():
+                    stops[i] = int(at[part][np.argmax(stop)])
+            if all(stop is not None for stop in stops):
+                return stops
+    return stops
 
 
 def _running_log_sum(c: np.ndarray, p: np.ndarray, at: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -551,20 +574,32 @@ def _running_log_sum(c: np.ndarray, p: np.ndarray, at: np.ndarray, labels: np.nd
 
 def _lomax_sure(masses: np.ndarray, total_mass: np.ndarray, sums: np.ndarray, found_fit: np.ndarray,
                 found_before: int, left: np.ndarray, target_recall: float, confidence: float,
-                level: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
-    """Whether ``lomax_first_stop`` stops at each of a run of positions (columns)."""
+                levels: Sequence[Callable[[np.ndarray], np.ndarray] | None]) -> list[np.ndarray]:
+    """Whether ``lomax_first_stop`` stops at each of a run of positions (columns), at each of ``levels``."""
     k_max = most_left_for_target(found_fit + found_before, target_recall)
-    sure = left <= k_max  # too few records left to miss the target
+    too_few_left = left <= k_max  # too few records left to miss the target
     fitted = found_fit >= MIN_FOUND
-    if fitted.any():
-        levels = np.full(int(fitted.sum()), confidence) if level is None else \
+    if not fitted.any():
+        return [too_few_left.copy() for _ in levels]
+    post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[fitted])
+    cap = _lomax_cdf_cap(post, k_max[fitted])
+    answers: list[np.ndarray] = []
+    # A level's probabilities by the positions weighed: a sum over one column is taken pairwise, over several
+    # row by row, so a position's probability is only reused for a level that weighs the same positions.
+    weighed: list[tuple[np.ndarray, np.ndarray]] = []
+    for level in levels:
+        wanted = np.full(int(fitted.sum()), confidence) if level is None else \
             np.asarray(level(k_max[fitted]), dtype=float)
-        post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[fitted])
         # The exact probability (betainc, most of the cost) only where the cheap cap allows a stop.
-        possible = _lomax_cdf_cap(post, k_max[fitted]) >= levels - 1e-9
-        probability = np.zeros(possible.size)
-        if possible.any():
-            subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
-            probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
-        sure[fitted] |= probability >= levels
-    return sure
+        possible = cap >= wanted - 1e-9
+        probability = next((known for mask, known in weighed if np.array_equal(mask, possible)), None)
+        if probability is None:
+            probability = np.zeros(possible.size)
+            if possible.any():
+                subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
+                probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
+            weighed.append((possible, probability))
+        sure = too_few_left.copy()
+        sure[fitted] |= probability >= wanted
+        answers.append(sure)
+    return answers
