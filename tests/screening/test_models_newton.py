@@ -66,8 +66,8 @@ def test_a_warm_start_reaches_the_same_minimiser_in_fewer_steps(small_csv: Path)
 
 
 def test_a_cold_start_reuses_its_first_product_and_fits_as_a_start_at_zero_does(small_csv: Path, monkeypatch) -> None:
-    # From w = 0 the solver takes Xᵀ(2C∘y), which it makes for ∇f(0)'s norm, also as ∇f's product and the
-    # first CG residual's, and every score as 0: three sparse products fewer than a start at explicit zeros,
+    # From w = 0 the solver takes Xᵀ(2C∘y), which it makes for ∇f(0)'s norm, also as ∇f's product (and so the
+    # first CG residual's), and every score as 0: two sparse products fewer than a start at explicit zeros,
     # which computes them, and the same fit to the last bit.
     import scipy.sparse as sp
 
@@ -88,7 +88,42 @@ def test_a_cold_start_reuses_its_first_product_and_fits_as_a_start_at_zero_does(
     assert cold.converged and np.array_equal(cold.weights, zero.weights)
     assert (cold.newton_steps, cold.cg_steps, cold.gradient_norm) == (zero.newton_steps, zero.cg_steps,
                                                                         zero.gradient_norm)
-    assert (products["csr"] - cold_products["csr"], products["csc"] - cold_products["csc"]) == (1, 2)
+    assert (products["csr"] - cold_products["csr"], products["csc"] - cold_products["csc"]) == (1, 1)
+
+
+@pytest.mark.parametrize(("C", "earlier", "steps"), [(SVM_C, 5, 1), (3.0, 30, 3), (30.0, 0, 3)],
+                         ids=["warm", "warm, C 3: rows off A", "cold, C 30: rows off A after the first step"])
+def test_each_newton_step_starts_cg_from_the_gradients_product(small_csv: Path, monkeypatch, C: float,
+                                                               earlier: int, steps: int) -> None:
+    # CG starts from β (zero off the active rows A), whose Xᵀ product the step has just made for ∇f: the solver
+    # hands it over instead of computing it again, one transposed product fewer a Newton step (warm starts
+    # included; a cold start's first step already did), and the same fit to the last bit as CG making it itself.
+    import scipy.sparse as sp
+
+    X, y, weights = fit_problem(small_csv, 150, 5)
+    signs, costs = np.where(y == 1, 1.0, -1.0), C * weights
+    # Warm: from the fit before the last ``earlier`` labels, as a session's next fit starts.
+    start = None if not earlier else svm_newton.solve(X[:-earlier], signs[:-earlier], costs[:-earlier]).weights
+    products = {"csc": 0}
+    original_matmul = sp.csc_matrix.__matmul__
+
+    def counted(self, other):  # type: ignore[no-untyped-def]
+        products["csc"] += 1
+        return original_matmul(self, other)
+    monkeypatch.setattr(sp.csc_matrix, "__matmul__", counted)
+    reused = svm_newton.solve(X, signs, costs, start=start)
+    reused_products, products["csc"] = products["csc"], 0
+    original_cg = svm_newton._conjugate_gradients
+
+    def cg_computing_its_start(*args, start_product=None, **kwargs):  # type: ignore[no-untyped-def]
+        return original_cg(*args, **kwargs)
+    monkeypatch.setattr(svm_newton, "_conjugate_gradients", cg_computing_its_start)
+    computed = svm_newton.solve(X, signs, costs, start=start)
+    assert reused.converged and np.array_equal(reused.weights, computed.weights)
+    assert (reused.newton_steps, reused.cg_steps, reused.gradient_norm) == (computed.newton_steps,
+                                                                            computed.cg_steps, computed.gradient_norm)
+    assert reused.newton_steps == steps
+    assert products["csc"] - reused_products == reused.newton_steps
 
 
 def test_the_model_names_its_solver_and_the_ranker_warm_starts_it(small_csv: Path) -> None:

@@ -103,9 +103,10 @@ def solve(
         gradient_norm = np.sqrt(_squared_norm(gradient))
         if gradient_norm <= stop or steps == max_steps:
             break
+        # CG starts from β, which is zero off A: its Xᵀ product is the gradient's, just made.
         alpha, cg_steps = _conjugate_gradients(X, X_t, active, half_inverse, row_norms, y, beta,
                                                np.where(active, 2.0 * costs, 0.0), 0.5 * stop,
-                                               start_product=product_of_beta if from_zero else None)
+                                               start_product=product_of_beta)
         cg_total += cg_steps
         direction = np.empty(n_columns + 1)
         direction[:-1] = X_t @ alpha
@@ -146,7 +147,7 @@ def _conjugate_gradients(
     diagonal of D + X_A X_Aᵀ plus the intercept's column of ones, 11ᵀ, exactly (Sherman-Morrison):
     a fifth fewer iterations than the diagonal of the whole matrix. The rows off A stay in the
     products, masked: at C = 0.3 they are a handful, and copying A's rows out of X cost more.
-    ``start_product``: X_t @ start where the caller has it (every row active, so α starts as ``start``).
+    ``start_product``: X_t @ α's start (``start`` zeroed off A) where the caller has it.
     """
     all_active = bool(active.all())
 
@@ -164,7 +165,7 @@ def _conjugate_gradients(
 
     largest = float(two_costs.max())
     alpha = np.where(active, start, 0.0)
-    residual = np.where(active, target, 0.0) - product(alpha, start_product if all_active else None)
+    residual = np.where(active, target, 0.0) - product(alpha, start_product)
     z = precondition(residual)
     search = z.copy()
     rz = float(residual @ z)
