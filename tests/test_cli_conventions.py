@@ -446,6 +446,49 @@ def test_prisma_prints_its_counts_without_writing_in_a_read_only_workspace(works
     assert refused.exit_code == 1 and "database_results" not in refused.output
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_synthesis_and_instrument_build_refuse_a_read_only_store_before_their_files(workspace, tmp_path):
+    """A workspace folder read-only to the user, its extraction/ and instrument/ folders not: review synthesis wrote
+    synthesis.csv and .md, and instrument build the new item bank, before the store refused their rows, said
+    "nothing was written" and left the new bank beside the old exports. Both are refused first, nothing written."""
+    import gc
+    import hashlib
+
+    from review.extraction.model import Estimate
+    from tests.tui.tui_workspace import write_arends_study
+
+    def study(odds_ratio: float, low: float, high: float) -> None:
+        write_arends_study(workspace, estimates=[Estimate(
+            factor="age", contrast="per 10 years", estimate_type="adjusted", measure="OR",
+            source_location="Table 2", estimate=odds_ratio, ci_low=low, ci_high=high)])
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    study(1.8, 1.1, 2.0)
+    for args in (["synthesis"], ["instrument", "build"]):
+        assert run(workspace, *args).exit_code == 0
+    study(0.5, 0.3, 0.8)  # the factor turns protective: a new synthesis, a new bank
+    assert run(workspace, "synthesis").exit_code == 0
+    study(1.8, 1.1, 2.0)
+    workspace.store.engine.dispose()
+    gc.collect()  # (the commands' own Workspace objects keep connections, and review.db-wal and -shm, until then)
+    root = workspace.root
+    assert not root.joinpath("review.db-wal").exists()
+    before = {name: digest(workspace.path(name)) for name in ("extraction", "instrument")}
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        built = _as_bound_by_permissions(["-w", str(root), "instrument", "build"], tmp_path)
+        synthesised = _as_bound_by_permissions(["-w", str(root), "synthesis"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    for result in (built, synthesised):
+        one_line_error(result, f"the workspace folder {root} is read-only to you: the store review.db can be read but "
+                               "not written there")
+        assert result.exit_code == 1
+    assert {name: digest(workspace.path(name)) for name in ("extraction", "instrument")} == before
+
+
 # -- --workspace after the subcommand ----------------------------------------------------------------------
 
 def test_workspace_option_after_the_subcommand(workspace):

@@ -219,7 +219,11 @@ def short_citation(citation: str, fallback: str) -> str:
 
 def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime | None = None,
           exports: bool = True) -> BuildResult:
-    """Compile, compare with the bank on disk, and write + record it when anything changed."""
+    """Compile, compare with the bank on disk, and write + record it when anything changed. A store that cannot
+    be written here (a read-only workspace folder) is refused first: the bank file went before its row, which was
+    refused, leaving the new bank beside the old exports."""
+    if (store := workspace.store_if_there()) is not None:
+        store.refuse_if_read_only()
     p = paths(workspace)
     previous = record_bank_file(workspace)
     config = workspace_config(workspace)  # read once: the bank's weights and the exports' thresholds

@@ -159,7 +159,10 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     try:
         # No store (not in this copy): the files are synthesised all the same; the GRADE history and the study
         # rows catch up from the files on the first run with the store (decision 0041's addendum).
-        if folder_workspace.store_if_there() is not None:
+        if (store := folder_workspace.store_if_there()) is not None:
+            # One that cannot be written here (a read-only workspace folder) is refused before the files: they
+            # were written, then the GRADE rows refused with "nothing was written".
+            store.refuse_if_read_only()
             store_changed_files(folder_workspace, Path(extraction_dir))
         return run(extraction_dir, rule_set, workspace=folder_workspace, reviewer=reviewer, plots=plots)
     finally:  # its own engine: release the connections now, not whenever it is garbage collected
