@@ -605,3 +605,17 @@ def test_status_line_counts_agree_with_their_nouns(workspace: Workspace) -> None
     line = dedup_status(workspace)[0]
     assert "1 borderline pair to review" in line and "0 duplicates set aside" in line, line
     assert "0 related records" in line and " 0 clusters," in line, line
+
+
+def test_cli_review_offer_after_a_skipped_pair_says_it_was_skipped(workspace: Workspace) -> None:
+    # The offer after the last pair said "all pairs answered" when one had been skipped (still open).
+    other = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice fed a western diet"
+    import_records(workspace, [*borderline_copies("678-684", "686-692"), *(record(title=other, pages=pages, doi="", abstract="",
+                                                      authors=["Tashiro, Y."]) for pages in ("1-8", "9-16"))], "b.csv")
+    run_dedup(workspace)
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="k\nd\n\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "all pairs answered or skipped (1 skipped): u takes back the last, q or enter finishes > " in lines
+    assert not any(line.startswith("all pairs answered:") for line in lines)
+    assert lines[-1].startswith("no more borderline pairs this session (1 decided; 1 pair skipped")

@@ -180,7 +180,7 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         pairs = service.borderline_pairs(workspace)
         pending = [p for p in pairs if p.decision_id not in shown]
         if not pending:
-            if history and _last_chance_to_undo(workspace, reviewer, history, shown):
+            if history and _last_chance_to_undo(workspace, reviewer, history, shown, skipped=len(pairs)):
                 continue  # the undone pair is open again: asked again
             # A pair skipped here is still open: "no borderline pairs left" read as none to come (walk20).
             waiting, decided = len(pairs), _decided(history)
@@ -253,14 +253,16 @@ def _undo_last(workspace: Workspace, reviewer: str, history: list[tuple[int, int
 
 
 def _last_chance_to_undo(workspace: Workspace, reviewer: str, history: list[tuple[int, int, str]],
-                         shown: set[int]) -> bool:
+                         shown: set[int], *, skipped: int) -> bool:
     """After the last pair: ``u`` takes the last verdict back (whether it did), ``q`` or enter finishes; another
-    key asks again from a terminal, and finishes from a pipe (no one there to ask).
+    key asks again from a terminal, and finishes from a pipe (no one there to ask). ``skipped``: the pairs this
+    session passed over, still open (the offer said "all pairs answered" after a skip too).
 
     Without it the session ended on the last answer, and a mistaken last verdict could not be taken back here.
     """
+    done = "all pairs answered" if not skipped else f"all pairs answered or skipped ({skipped} skipped)"
     while True:
-        click.echo("all pairs answered: u takes back the last, q or enter finishes > ", nl=False)
+        click.echo(f"{done}: u takes back the last, q or enter finishes > ", nl=False)
         key = _read_key().strip()  # (enter: "\r" from a terminal, "" from a pipe)
         click.echo(key)
         if key == "u":
