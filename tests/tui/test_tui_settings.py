@@ -281,7 +281,7 @@ async def test_a_busy_store_at_the_screening_follow_is_one_notification_and_keep
         assert isinstance(screen, ScreeningScreen) and screen.current is not None
         shown = screen.current.id
         monkeypatch.setattr(Project, "refresh_set_aside", busy)
-        monkeypatch.setattr(screening, "current_decisions", busy)
+        monkeypatch.setattr(screening, "decided_among", busy)
         _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')
         app.post_message(AppFocus())
         await settle(pilot)
