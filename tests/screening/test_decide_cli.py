@@ -66,6 +66,18 @@ def test_undo_takes_back_the_reviewers_last_decision_only(workspace, ids) -> Non
     assert run(workspace, "-r", "alice", "decide", "--undo", str(ids[0])).exit_code == 2  # a clash of flags
 
 
+def test_undo_refuses_a_bad_screening_setting_as_a_decision_does(workspace, ids) -> None:
+    """--undo opens no session (it reads no records), yet a bad [screening] setting still refuses it, as it
+    refuses a decision: one line naming review.toml's key, exit 2, nothing undone."""
+    run(workspace, "-r", "alice", "decide", str(ids[0]), "--include")
+    toml = workspace.root / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[screening]\ntarget_recall = 2\n", encoding="utf-8")
+    for args in (["--undo"], [str(ids[1]), "--include"]):
+        result = run(workspace, "-r", "alice", "decide", *args)
+        assert result.exit_code == 2 and "screening.target_recall = 2" in result.stderr, result.output
+    assert labels(workspace, "alice") == {ids[0]: "include"}
+
+
 @pytest.mark.parametrize(("args", "named", "status"), [
     (["ID", "--include"], "not in this workspace", 1),        # unknown id: placeholder filled in below
     # Command-line mistakes exit 2, as docs/interfaces.md says and click's own do (they exited 1).

@@ -139,6 +139,50 @@ def test_decide_prints_and_stores_what_a_session_on_every_record_gives(tmp_path:
     assert stored[("bob", ids[30])]["model_info"].get("fallback") == "seeded_random"
 
 
+def test_undo_reads_no_session_and_takes_back_what_a_session_on_every_record_does(tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    """``review decide --undo`` writes the undo under the reviewer's claim without opening a session: it reads no
+    record ids, none of the reviewer's decisions and no stored queue, and what it takes back, prints and stores is
+    what the undo of a session on every record gives (two workspaces built alike). Undoing the decisions made
+    restores the decisions in force before them."""
+    shell, ids = _built(tmp_path / "shell")
+    whole, _ = _built(tmp_path / "whole")
+    before = shell.store.current_decisions()
+    made = [["-r", "carol", "decide", str(ids[30]), "--exclude", "--reason", "wrong pop"],
+            ["-r", "carol", "decide", str(ids[24]), "--exclude", "--reason", "wrong out"],  # corrects a sampled one
+            ["-r", "bob", "decide", str(ids[0]), "--exclude"]]  # no stored queue; a correction
+    for ws in (shell, whole):
+        for args in made:
+            assert CliRunner().invoke(main, ["-w", str(ws.root), *args]).exit_code == 0
+    reads: list[str] = []
+
+    def counted(name: str) -> Any:
+        read = getattr(ranking_store, name)
+
+        def reading(*args: Any, **kw: Any) -> Any:
+            reads.append(name)
+            return read(*args, **kw)
+        return reading
+
+    for name in ("record_ids", "decisions_in_force", "load_ranking"):
+        monkeypatch.setattr(ranking_store, name, counted(name))
+    for reviewer in ("bob", "carol", "carol"):
+        said = CliRunner().invoke(main, ["-w", str(shell.root), "-r", reviewer, "decide", "--undo"])
+        assert reads == []
+        session, claim = service.open_claimed_session(whole, reviewer)  # (quick start, as --undo opened it before)
+        try:
+            undone = session.undo()
+        finally:
+            service.release_reviewer(whole, claim)
+        assert undone is not None
+        assert (said.exit_code, said.stdout) == (0, f"{undone.record_id}\tundo\t{reviewer}\n"), said.output
+        assert f"undid {undone.label} of record {undone.record_id}" in said.stderr
+        assert "record_ids" in reads and "decisions_in_force" in reads  # (the session on every record's)
+        reads.clear()
+    assert _stored(shell) == _stored(whole)
+    assert shell.store.current_decisions() == before
+
+
 def test_a_deciding_session_serves_counts_and_undoes_nothing(tmp_path: Path) -> None:
     ws, ids = _built(tmp_path / "ws")
     session = service.open_session(ws, "alice", quick_start=True, records=[ids[7]])

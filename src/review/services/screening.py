@@ -461,6 +461,16 @@ def _deciding_session(workspace: Workspace, reviewer: str, records: Collection[i
                       ) -> Iterator[ScreeningSession]:
     """A claimed session for one command's decisions (``records``: on these only); the claim is released
     afterwards, even on error."""
+    with _command_claim(workspace, reviewer) as claim:
+        session = open_session(workspace, reviewer, quick_start=True, records=records)
+        session.session_token = claim.token
+        yield session
+
+
+@contextmanager
+def _command_claim(workspace: Workspace, reviewer: str) -> Iterator["SessionClaim"]:
+    """The reviewer's claim for one command (``SessionBusy`` while a window holds it), released afterwards, even
+    on error; a claim a busy store kept an earlier command from releasing is released first."""
     from ..store.core import StoreBusy
 
     for left in [c for c in _UNRELEASED if c[0] == workspace.database_url]:
@@ -469,9 +479,9 @@ def _deciding_session(workspace: Workspace, reviewer: str, records: Collection[i
         except StoreBusy:  # still busy: the command goes on (its claim is another), kept for the next
             continue
         _UNRELEASED.remove(left)
-    session, claim = open_claimed_session(workspace, reviewer, records=records)
+    claim = claim_reviewer(workspace, reviewer)
     try:
-        yield session
+        yield claim
     finally:
         try:
             release_reviewer(workspace, claim)
@@ -620,10 +630,19 @@ def _not_in_queue(session: ScreeningSession, record_id: int, tail: str = "nothin
 
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
-    """Undo ``reviewer``'s latest title/abstract decision, as the TUI's **u** does (None: nothing to undo)."""
+    """Undo ``reviewer``'s latest title/abstract decision, as the TUI's **u** does (None: nothing to undo).
+
+    The same write as a session's ``undo`` under the reviewer's claim, without opening a session: the undo's
+    transaction finds the decision itself, and nothing after it is served, so reading every record, the
+    reviewer's decisions and the stored queue first (0.41 s at 20,000 records) bought nothing."""
+    from ..screening.settings import read_screening_settings
+
     _check_decider(reviewer)
-    with _deciding_session(workspace, reviewer) as session:
-        return session.undo()
+    with _command_claim(workspace, reviewer) as claim:
+        # A bad [screening] setting refuses the undo as opening the session refused it (and review decide does).
+        read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+        undone = workspace.store.undo_latest(reviewer, session_token=claim.token)
+    return None if undone is None else undone.decision
 
 
 # -- conflicts from the shell (``review conflicts``): additions only, over the TUI's calls ------------------
