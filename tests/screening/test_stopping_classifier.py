@@ -78,6 +78,31 @@ def test_the_walk_checks_the_rows_of_the_screening_order(monkeypatch) -> None:
     assert len(walked) >= 2 and all(v is not None for v in walked) and walked == views
 
 
+def test_the_walk_sums_the_row_norms_once_and_its_checks_fit_as_on_copied_rows(monkeypatch) -> None:
+    # first_stop sums the ordered rows' ‖xᵢ‖² once and hands each fit its rows' slice of them, and takes a check's
+    # rows as views of the ordered matrix: every view is, to the last bit, the one made from copies of the rows
+    # whose fits sum their own norms.
+    from review.screening import svm_newton
+
+    labels = [1] * 40 + [0] * 260 + [1] * 2 + [0] * 298
+    features = corpus(labels, seed=6)
+    order = np.random.default_rng(8).permutation(len(labels))
+    y = np.array(labels)[order]
+    checks: list = []
+    estimate = sc._estimate
+    monkeypatch.setattr(sc, "_estimate", lambda *a, **k: checks.append((a, k, estimate(*a, **k))) or checks[-1][2])
+    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # every check of the grid fits
+    summed: list[int] = []
+    squared_row_norms = svm_newton.squared_row_norms
+    monkeypatch.setattr(svm_newton, "squared_row_norms", lambda X: summed.append(X.shape[0]) or squared_row_norms(X))
+    sc.first_stop(features.matrix, order, y, n_priors=2, lomax_stop=None)
+    assert summed == [len(labels)] and len(checks) >= 2  # once for the ordered matrix, never in a fit
+    for (labelled, screened, unscreened), options, view in checks:
+        own = estimate(labelled.copy(), screened, unscreened.copy(), **{**options, "row_norms": None})
+        assert view is not None and own == view
+    assert len(summed) == 1 + 6 * len(checks)  # the copies' fits summed their own: 5 folds and the whole
+
+
 def test_estimate_counts_the_relevant_records_left() -> None:
     screened = [1] * 20 + [0] * 200
     for left in (0, 4):

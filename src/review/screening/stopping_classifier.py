@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from .models import make_model
+from .models import Classifier, SvmModel, make_model
 from .stopping_rate import _poisson_upper, lomax_estimate, lomax_stops, most_left_for_target
 
 FOLDS = 5
@@ -271,18 +271,30 @@ def out_of_fold_scores(matrix: Any, rows: np.ndarray, y: np.ndarray, *, model: s
     return _out_of_fold_scores(matrix[rows], y, model=model, seed=seed, n_records=n_records)
 
 
-def _out_of_fold_scores(labelled: Any, y: np.ndarray, *, model: str, seed: int, n_records: int) -> np.ndarray:
+def _out_of_fold_scores(labelled: Any, y: np.ndarray, *, model: str, seed: int, n_records: int,
+                        row_norms: np.ndarray | None = None) -> np.ndarray:
     """``out_of_fold_scores`` on the labelled rows' own matrix (``labelled``, row i labelled ``y[i]``): a fold's
-    rows are taken from it, not from the whole set's matrix, and are the same rows in the same order."""
+    rows are taken from it, not from the whole set's matrix, and are the same rows in the same order.
+    ``row_norms``: the labelled rows' ‖xᵢ‖² where the caller has them (``_fitted``)."""
     out = np.zeros(y.size)
     positives = int(y.sum())
     n_splits = min(FOLDS, positives, y.size - positives)
     test_folds = stratified_folds(y, n_splits, seed)
     for fold in range(n_splits):
         test = test_folds == fold
-        fitted = make_model(model, seed, n_records).fit(labelled[~test], y[~test])
+        fitted = _fitted(model, seed, n_records, labelled[~test], y[~test],
+                         None if row_norms is None else row_norms[~test])
         out[test] = fitted.scores(labelled[test])
     return out
+
+
+def _fitted(model: str, seed: int, n_records: int, X: Any, y: np.ndarray, row_norms: np.ndarray | None) -> Classifier:
+    """``make_model(model, seed, n_records).fit(X, y)``, handing an SVM its rows' ‖xᵢ‖² (``row_norms``, sliced from
+    a larger matrix's) instead of having it sum them again: a row's norm is its own entries' sum, the same bits."""
+    classifier = make_model(model, seed, n_records)
+    if row_norms is not None and isinstance(classifier, SvmModel):
+        classifier.row_norms = row_norms
+    return classifier.fit(X, y)
 
 
 def stratified_folds(y: np.ndarray, n_splits: int, seed: int) -> np.ndarray:
@@ -315,19 +327,21 @@ def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_r
 
 
 def _estimate(labelled: Any, y: Sequence[int] | np.ndarray, unscreened: Any, *, model: str, seed: int,
-              n_records: int, target_recall: float, confidence: float) -> ClassifierEstimate | None:
+              n_records: int, target_recall: float, confidence: float,
+              row_norms: np.ndarray | None = None) -> ClassifierEstimate | None:
     """``estimate`` on the labelled rows' matrix (row i labelled ``y[i]``) and the unscreened rows' matrix: the
     same fits on the same rows in the same order, without picking the rows out of the whole set's matrix again
-    for every fold (``first_stop`` passes slices of the matrix in screening order)."""
+    for every fold (``first_stop`` passes slices of the matrix in screening order, and the labelled rows'
+    ‖xᵢ‖², ``row_norms``, sliced from the norms of that matrix's rows)."""
     from scipy.special import expit, pdtr
 
     y = np.asarray(y, dtype=np.int64)
     found = int(y.sum())
     if found < 2 or y.size - found < 2:  # each class in at least two folds
         return None
-    calibration = _out_of_fold_scores(labelled, y, model=model, seed=seed, n_records=n_records)
+    calibration = _out_of_fold_scores(labelled, y, model=model, seed=seed, n_records=n_records, row_norms=row_norms)
     slope, intercept = platt_fit(calibration, y.astype(float))
-    fitted = make_model(model, seed, n_records).fit(labelled, y)
+    fitted = _fitted(model, seed, n_records, labelled, y, row_norms)
     expected = float(expit(slope * fitted.scores(unscreened) + intercept).sum())
     most_left = int(most_left_for_target(found, target_recall))
     mean = max(expected, 1e-12)
@@ -357,11 +371,13 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     next; a Lomax stop is held back while the view in force vetoes it (``vetoes``), and the Lomax part is
     asked again from the next check on (decision 0040).
     """
+    from .svm_newton import squared_row_norms
     from .stopping_rate import lomax_first_stop
 
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
     ordered: Any = None  # the matrix's rows in screening order, made at the first check that fits
+    norms = np.empty(0)  # ... and their ‖xᵢ‖²
     found_before = int(y[:n_priors].sum())
     level = classifier_confidence(confidence)
     lomax_at = lomax_stop  # the Lomax part's next stop (priors included) from the walk's position on
@@ -385,16 +401,28 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         if ordered is None:
             ordered = matrix[np.asarray(order_rows, dtype=np.int64)]
+            norms = squared_row_norms(ordered)
         # A check's labelled and unscreened rows are the first ``at`` and the rest of the order: slices of the
         # ordered matrix hold the same rows in the same order as picking them out of ``matrix`` (the same fits).
-        view = _estimate(ordered[:at], y[:at], ordered[at:], model=model, seed=seed, n_records=n,
-                         target_recall=target_recall, confidence=confidence)
+        view = _estimate(_rows_between(ordered, 0, at), y[:at], _rows_between(ordered, at, n), model=model,
+                         seed=seed, n_records=n, target_recall=target_recall, confidence=confidence,
+                         row_norms=norms[:at])
         if view is None:
             continue
         if view.probability >= level:
             return at
         vetoed = vetoes(view.probability, confidence, view.most_left)
     return None if vetoed else lomax_at
+
+
+def _rows_between(matrix: Any, start: int, stop: int) -> Any:
+    """Rows ``start`` to ``stop`` of a CSR matrix as a matrix over the same entries (``matrix[start:stop]``
+    without copying them; a fit reads them and never writes)."""
+    import scipy.sparse as sp
+
+    begin, end = matrix.indptr[start], matrix.indptr[stop]
+    return sp.csr_matrix((matrix.data[begin:end], matrix.indices[begin:end], matrix.indptr[start:stop + 1] - begin),
+                         shape=(stop - start, matrix.shape[1]), copy=False)
 
 
 def stop_finder(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
