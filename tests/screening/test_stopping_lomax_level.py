@@ -111,6 +111,18 @@ def test_a_check_where_one_or_two_may_be_left_vetoes_below_twenty_percent() -> N
     assert sc.vetoes(0.15, 0.95, 2) and not sc.vetoes(0.15, 0.95, 3) and not sc.vetoes(0.25, 0.95, 1)
 
 
+def test_a_view_at_exactly_the_veto_level_does_not_veto_as_in_the_harness() -> None:
+    # 4 * (1 - 0.95) is 0.20000000000000018 in floating point; the benchmark harness's walk (round12_stop,
+    # round14_stop) vetoes only below 0.20 (less 1e-12), so a view at exactly 0.20 (or 0.05) must not veto here.
+    assert sc.veto_level(0.95, 2) == 0.20 and sc.veto_level(0.95, 3) == 0.05
+    assert not sc.vetoes(0.20, 0.95, 2) and sc.vetoes(0.1999999, 0.95, 2)
+    assert not sc.vetoes(0.05, 0.95, 3) and sc.vetoes(0.0499999, 0.95, 3)
+    view = {"screened": 300, "found": 40, "most_left": 2, "probability": 0.20}
+    assert int(most_left_for_target(40, 0.95)) == 2
+    assert not sc.view_vetoes(view, 0.95, target_recall=0.95)
+    assert sc.view_vetoes({**view, "probability": 0.1999999}, 0.95, target_recall=0.95)
+
+
 def test_the_lowered_stop_is_held_back_by_a_check_that_gives_below_twenty_percent() -> None:
     # 30 relevant in the first 150 ranks (k* = 1): the trend's part stops at 85 %. A check made just before,
     # whose classifier gives P(left ≤ 1) = 0.15 (about 2.4 left), holds that stop back (it would not at k* ≥ 3,
