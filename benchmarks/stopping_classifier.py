@@ -41,6 +41,8 @@ k* is 1 or 2, ``round12_stop``), the incumbent's veto and classifier otherwise.
 Round 14 (decision 0061): ``round14`` stands for ``ROUND14_RULES``: decision 0060's rule (R2) with the Lomax part
 lowered further where k* is 1 or 2, always or only where the check in force asked the classifier and it did not
 object (its assent), and no veto where k* ≥ 3 (``round14_stop``).
+Round 15 (decision 0063): ``round15`` stands for ``ROUND15_RULES``: R2 and round 14's two assent rules, each with a
+classifier stop that also needs the trend's P(left ≤ k*) ≥ 0.3 at that check (``round14_stop``'s ``stop_gate``).
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -742,12 +744,14 @@ ROUND14_DIAGNOSTICS: dict[str, tuple[float, float, float, float]] = {
 }
 
 
-def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float]) -> dict[str, Any]:
+def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float], stop_gate: float = 0.0) -> dict[str, Any]:
     """Where a decision-0061 rule stops, walked decision by decision as ``round12_stop`` walks R2: at each grid
     check the view is renewed — not asked, asked and stopping (P(left ≤ k*) ≥ 0.80), asked and vetoing (P below
     the veto level of its k*), or asked and assenting (the rest); at a record where k* is 1 or 2 the Lomax part
     stops at the assent level while the view in force assents and at the other lowered level otherwise, at 0.95
-    where k* is 0 or at least 3; a vetoing view holds the Lomax stop back."""
+    where k* is 0 or at least 3; a vetoing view holds the Lomax stop back. ``stop_gate`` (decision 0063): a view
+    stops the rule only where the trend's P(left ≤ k*) at its check is at least this; below, a view at 0.80 or
+    more assents."""
     assent_level, other_level, veto_low, veto_high = part
     n, n_priors, curve, labels = ev["n"], ev["n_priors"], ev["curve"], ev["labels"]
     k_at = most_left_for_target(np.cumsum(labels), TARGET).astype(int)  # k_at[m - 1]: k* after m records
@@ -764,7 +768,7 @@ def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float]) ->
             view = "not asked"
             if row is not None and round11_asked(row, n):
                 p = row["p6:platt"]
-                if p >= 0.80 - 1e-12:
+                if p >= 0.80 - 1e-12 and row["lomax_p"] >= stop_gate - 1e-12:
                     return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "classifier"}
                 view = "vetoes" if p < (veto_low if 1 <= row["k"] <= 2 else veto_high) - 1e-12 else "assents"
         k = int(k_at[m - 1])
@@ -774,6 +778,16 @@ def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float]) ->
                 return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "lomax"}
             vetoed += 1
     return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
+
+
+# -- round 15 (decision 0063): a classifier stop that also needs the trend's P(left ≤ k*) ≥ 0.3 ---------------
+#: Decision 0063's candidates: name → (``round14_stop``'s part, the trend's P a classifier stop needs at its check).
+#: R2's part is ``r14-incumbent``'s; the assent rules' are round 14's (no veto where k* ≥ 3).
+ROUND15_PARTS: dict[str, tuple[tuple[float, float, float, float], float]] = {
+    "r2+g0.3": ((0.85, 0.85, 0.20, 0.05), 0.3),
+    "assent@0.70+g0.3": ((0.70, 0.85, 0.20, 0.0), 0.3),
+    "assent@0.50+g0.3": ((0.50, 0.85, 0.20, 0.0), 0.3),
+}
 
 
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
@@ -892,6 +906,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part14)  # decision 0061's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND15_PARTS:
+        part15, gate = ROUND15_PARTS[rule[len("lomax-or-"):]]
+        walk = round14_stop(ev, part15, stop_gate=gate)  # decision 0063's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -962,6 +981,11 @@ ROUND12_RULES = (["lomax-or-veto@0.05", "r12-incumbent", "src", "lomax-burnin", 
 ROUND14_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lomax-or-{part}" for part in ROUND14_PARTS]
                  + [r for r in ROUND14_DIAGNOSTICS if r != "r14-incumbent"] + ["lomax-burnin", "certified"])
 
+#: Decision 0063's table: R2 (offline, in round 14's walk, and ``src``), the three candidates, round 14's two assent
+#: rules without the gate (diagnostics), and the two rules every round reports.
+ROUND15_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lomax-or-{part}" for part in ROUND15_PARTS]
+                 + ["lomax-or-assent@0.70", "lomax-or-assent@0.50", "lomax-burnin", "certified"])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -973,7 +997,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
         if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
-                or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS):
+                or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1212,7 +1236,7 @@ def main() -> None:
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
-                  "round12": ROUND12_RULES, "round14": ROUND14_RULES}
+                  "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
