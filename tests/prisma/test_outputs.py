@@ -107,6 +107,22 @@ def test_png_is_rendered_at_page_width_in_the_chosen_directory(flow: Workspace, 
     assert width == 2250 and height > 1200  # 7.5 in at 300 dpi
 
 
+@pytest.mark.parametrize("elsewhere", [False, True])
+def test_the_files_review_prisma_checks_first_are_the_files_it_writes(flow: Workspace, tmp_path: Path,
+                                                                      elsewhere: bool) -> None:
+    """``review prisma`` checks its output files before the counting and drawing (``output_files``), and the
+    writer names them again: a file the writer gained and the check did not would be written unchecked, after
+    the others (a folder it cannot write then leaves new counts beside an old diagram)."""
+    from review.services.prisma import output_files
+
+    out = tmp_path / "flow" if elsewhere else None
+    folder = out if out is not None else flow.path("screening", "prisma")
+    outputs = write_outputs(flow, out)
+    written = sorted(p for p in folder.iterdir() if p.is_file())
+    assert written == sorted(output_files(flow, out))
+    assert sorted([outputs.csv, outputs.json, outputs.svg, outputs.png]) == written
+
+
 def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, add) -> None:
     add(workspace, 5, "PubMed")
     from review.prisma import prisma_counts
