@@ -85,9 +85,65 @@ def test_status_reads_the_decision_log_and_the_set_aside_once(workspace, monkeyp
         return wrapper
 
     monkeypatch.setattr(Store, "decisions", counted("log", Store.decisions))
+    monkeypatch.setattr(Store, "decision_labels", counted("log", Store.decision_labels))
     monkeypatch.setattr(dedup_decisions, "duplicate_ids", counted("duplicates", dedup_decisions.duplicate_ids))
     monkeypatch.setattr(removed, "removed_before_screening", counted("removals", removed.removed_before_screening))
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert result.exit_code == 0, result.output
     assert "1 between reviewers" in result.output and "prisma " in result.output
     assert reads == {"log": 1, "duplicates": 1, "removals": 1}
+
+
+def test_status_reads_the_decision_log_without_its_json(workspace):
+    # At 20,000 records and 40,000 decisions, decoding every row's reasons and model_info was most of
+    # `review status`'s 1.5 s: the log is read with only the columns the counts use.
+    import sqlalchemy as sa
+
+    from review.services.screening import resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(6)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
+        workspace.store.add_decision(record_id, "alice", a, reasons=("wrong population",) if a == "exclude" else ())
+        workspace.store.add_decision(record_id, "bob", b)
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert result.exit_code == 0, result.output
+    assert "  conflicts            2 between reviewers, 1 resolved, 1 open" in result.output, result.output
+    log_reads = [s for s in statements if "FROM screening_decisions" in s]
+    assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads
+
+
+def test_label_log_gives_the_conflicts_and_resolvers_the_whole_log_gives(workspace):
+    # The lean read keeps the consensus reviewer's model_info: who resolved is the same as from whole rows.
+    from review.screening.agreement import label_log, log_conflicts
+    from review.services.screening import resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(5)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("include", "maybe")]):
+        workspace.store.add_decision(record_id, "alice", a, model_info={"resolved_by": "not a resolution"})
+        workspace.store.add_decision(record_id, "bob", b)
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    resolve_conflict(workspace, ids[1], "exclude", "dave")
+    workspace.store.add_decision(ids[1], "bob", "include")  # the resolution made before this change is reopened
+    workspace.store.undo_latest("alice", record_id=ids[2])
+    lean = label_log(workspace.store)
+    whole = workspace.store.decisions()
+    assert [(d.id, d.record_id, d.reviewer, d.label, d.undoes_id) for d in lean] == \
+        [(d.id, d.record_id, d.reviewer, d.label, d.undoes_id) for d in whole]
+    assert log_conflicts(lean) == log_conflicts(whole)
+    resolvers = {c.record_id: c.resolved_by for c in log_conflicts(lean)[1].listed}
+    assert resolvers == {ids[0]: "carol", ids[1]: "dave"}
+    assert all(not d.model_info for d in lean if d.reviewer != "consensus")

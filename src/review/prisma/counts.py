@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkspaceError
-from ..records import Decision
-from ..screening.agreement import log_conflicts
+from ..screening.agreement import label_log, log_conflicts
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
 from ..store import Store
-from ..store.core import effective_decisions
+from ..store.core import LoggedLabel, effective_decisions
 from ..timestamps import iso_utc
 from ..store.fulltext import (
     ScreeningStop, current_screening_stop, record_sources,
@@ -235,7 +234,7 @@ def _template_safe(reason: str) -> str:
 
 
 def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
-                  log: Sequence[Decision] | None = None) -> PrismaCounts:
+                  log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
     """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``, ``log``:
     see :func:`compute_counts`)."""
     return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log)
@@ -276,11 +275,12 @@ def removals_before_screening(store: Store, duplicates: Collection[int],
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
-                   aside: SetAside | None = None, log: Sequence[Decision] | None = None) -> PrismaCounts:
+                   aside: SetAside | None = None, log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules).
     ``aside``: what the screening queue leaves out, as just read (the TUI dashboard refreshes its
     session's first): its duplicates and removals are not read a second time. ``log``: every
-    title/abstract decision (``Store.decisions()``), when the caller has just read it."""
+    title/abstract decision (``screening.agreement.label_log`` or ``Store.decisions()``), when the caller has just read
+    it."""
     config = dict(config or {})
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
@@ -294,7 +294,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         duplicates = set(aside.duplicates)
         dedup_available = _dedup_ran(store, duplicates, dedup_runs)
     # One read of the decision log: the effective labels here, the resolutions made before a change below.
-    log = store.decisions() if log is None else log
+    log = label_log(store) if log is None else log
     current = effective_decisions(log)
     verdicts = title_abstract_verdicts({key: decision.label for key, decision in current.items()})
     stop = current_screening_stop(store)

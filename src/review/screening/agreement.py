@@ -24,7 +24,7 @@ from ..chance_agreement import cohens_kappa_interval, gwet_ac1
 from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
-from ..store.core import Undone, effective_decisions
+from ..store.core import LabelLogRow, LoggedLabel, Undone, effective_decisions
 
 #: Reviewer name under which a conflict's final label is stored (a third reviewer's or the
 #: team's consensus); PRISMA takes this reviewer's title/abstract decision as the verdict.
@@ -237,21 +237,21 @@ def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None 
     return conflict_lists(labels, resolutions, changed, reviewers=reviewers).disputed
 
 
-def outdated_resolutions(log: Sequence[Decision],
-                         current: Mapping[tuple[int, str], Decision] | None = None) -> dict[int, tuple[str, ...]]:
+def outdated_resolutions(log: Sequence[LoggedLabel],
+                         current: Mapping[tuple[int, str], LoggedLabel] | None = None) -> dict[int, tuple[str, ...]]:
     """Record id -> reviewers whose label changed after the record's resolution was recorded.
 
     A resolution settles the labels it was made on; when a reviewer later decides again or undoes
     (the two may then even agree, against the resolution), it stays in force for PRISMA (consensus
     wins) but no longer settles what the reviewers now say: the conflicts list shows it open again.
-    ``log``: every title/abstract row in id order (``Store.decisions``); ``current``: its effective
+    ``log``: every title/abstract row in id order (``Store.decisions``, or ``label_log``); ``current``: its effective
     decisions (``effective_decisions(log)``), when the caller has them.
     """
     now = effective_decisions(log) if current is None else current
     resolved = {record_id: d.id for (record_id, reviewer), d in now.items() if reviewer == CONSENSUS_REVIEWER}
     if not resolved:
         return {}
-    rows_of: dict[int, list[Decision]] = {}
+    rows_of: dict[int, list[LoggedLabel]] = {}
     for d in log:
         if d.record_id in resolved:
             rows_of.setdefault(d.record_id, []).append(d)
@@ -271,21 +271,27 @@ def outdated_resolutions(log: Sequence[Decision],
     return outdated
 
 
-def labels_of(current: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, str], str]:
+def labels_of(current: Mapping[tuple[int, str], LoggedLabel]) -> dict[tuple[int, str], str]:
     """Every reviewer's effective label per record (consensus rows left out)."""
     return {key: d.label for key, d in current.items() if key[1] != CONSENSUS_REVIEWER}
 
 
-def resolutions_of(current: Mapping[tuple[int, str], Decision]) -> dict[int, tuple[str, str]]:
+def resolutions_of(current: Mapping[tuple[int, str], LoggedLabel]) -> dict[int, tuple[str, str]]:
     """The effective consensus decision per record: (label, who resolved it)."""
     return {record_id: (d.label, str(d.model_info.get("resolved_by", CONSENSUS_REVIEWER)))
             for (record_id, reviewer), d in current.items() if reviewer == CONSENSUS_REVIEWER}
 
 
-def log_conflicts(log: Sequence[Decision], current: Mapping[tuple[int, str], Decision] | None = None,
+def label_log(store: Store) -> list[LabelLogRow]:
+    """The title/abstract decision log as the label counts and conflict lists read it (``log_conflicts``):
+    without the JSON of every row, only the consensus reviewer's ``model_info`` (who resolved)."""
+    return store.decision_labels(info_of=(CONSENSUS_REVIEWER,))
+
+
+def log_conflicts(log: Sequence[LoggedLabel], current: Mapping[tuple[int, str], LoggedLabel] | None = None,
                   ) -> tuple[dict[tuple[int, str], str], ConflictLists]:
     """Every reviewer's label and the conflict lists over every record, from one read of the log
-    (``Store.decisions()``; ``current``: its effective decisions, when the caller has them)."""
+    (``Store.decisions()`` or ``label_log``; ``current``: its effective decisions, when the caller has them)."""
     current = effective_decisions(log) if current is None else current
     labels = labels_of(current)
     resolutions = resolutions_of(current)

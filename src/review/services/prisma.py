@@ -15,10 +15,10 @@ from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from ..prisma.counts import PrismaCounts
-    from ..records import Decision
     from ..prisma.outputs import PrismaOutputs
     from ..prisma.queue import QueueItem
     from ..screening.removed import SetAside
+    from ..store.core import LoggedLabel
     from ..store.fulltext import FulltextEvent, ReportLink, ScreeningStop
 
 __all__ = [
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 def prisma_counts(workspace: Workspace, aside: SetAside | None = None,
-                  log: Sequence[Decision] | None = None) -> PrismaCounts:
+                  log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
     """Live PRISMA 2020 counts, with identity checks and notes (``aside``: the screening session's
     set-aside records, just refreshed, read by the counts instead of again; ``log``: the decision
     log, likewise)."""
@@ -57,7 +57,7 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
 
 
 def prisma_status(workspace: Workspace, aside: SetAside | None = None,
-                  log: Sequence[Decision] | None = None) -> list[str]:
+                  log: Sequence[LoggedLabel] | None = None) -> list[str]:
     """One ``review status`` line with the live PRISMA flow (``aside``, ``log``: as read for the
     screening lines, not read again)."""
     c = prisma_counts(workspace, aside, log)

@@ -18,6 +18,7 @@ from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from ..screening.agreement import Agreement, Conflict, ConflictLists
+    from ..store.core import LabelLogRow
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
     from ..screening.removed import SetAside
@@ -327,15 +328,17 @@ def records_by_id(workspace: Workspace) -> dict[int, Record]:
 class StatusReads:
     """What ``review status`` reads once for its screening lines and its PRISMA line."""
 
-    log: Sequence[Decision]
+    log: Sequence[LabelLogRow]
     aside: SetAside
 
 
 def status_reads(workspace: Workspace) -> StatusReads:
-    """The decision log and what the screening queue leaves out (decisions 0021, 0023), read once."""
+    """The decision log (the columns the counts read: ``label_log``) and what the screening queue leaves out
+    (decisions 0021, 0023), read once."""
+    from ..screening.agreement import label_log
     from ..screening.removed import workspace_set_aside
 
-    return StatusReads(workspace.store.decisions(), workspace_set_aside(workspace))
+    return StatusReads(label_log(workspace.store), workspace_set_aside(workspace))
 
 
 def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> list[str]:
@@ -374,7 +377,7 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
     return lines
 
 
-def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Decision], aside: SetAside) -> str:
+def _conflicts_line(log: Sequence[LabelLogRow], current: dict[tuple[int, str], LabelLogRow], aside: SetAside) -> str:
     """``review status``'s conflicts line: what the conflicts screen lists on the records to screen
     (``screening.agreement.conflict_lists``), how many are resolved and how many open; a resolution
     made before a reviewer changed their label is open, and one the reviewers now agree against
