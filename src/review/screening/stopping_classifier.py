@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from .models import Classifier, SvmModel, make_model
-from .stopping_rate import _poisson_upper, lomax_estimate, lomax_stops, most_left_for_target
+from .stopping_rate import _poisson_upper, lomax_reaches, most_left_for_target
 
 FOLDS = 5
 #: The classifier is consulted only where the Lomax P(recall ≥ target) is at least this ...
@@ -359,8 +359,8 @@ def gate_open(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_bef
               target_recall: float) -> bool:
     """Whether the Lomax rule's P(recall ≥ target) has reached ``GATE_PROBABILITY`` here: its
     ``GATE_PROBABILITY`` quantile of the count left is within what the target allows."""
-    rate = lomax_estimate(ranked_labels, n_total, found_before=found_before, confidence=GATE_PROBABILITY)
-    return rate is not None and lomax_stops(rate, target_recall)
+    return lomax_reaches(ranked_labels, n_total, target_recall=target_recall, found_before=found_before,
+                         confidence=GATE_PROBABILITY)
 
 
 def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,

@@ -447,13 +447,10 @@ def lomax_estimate(
                               confidence=confidence, burn_in=False)
         return None if rest is None else replace(rest, screened=int(labels.size), n_total=n_total)
     screened = labels.size
-    if screened == 0 or labels.sum() < MIN_FOUND or n_total <= screened:
+    post = _lomax_posterior_after(labels, n_total)
+    if post is None:
         return None
-    c, p = _lomax_rates(n_total)
-    masses = _lomax_sum(c, p, np.array([screened, n_total]))
     relevant_at = np.flatnonzero(labels) + 1
-    log_sum = _RELEVANT_LOG_SHAPES.row_sums(n_total, relevant_at)
-    post = _lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
     left = n_total - screened
     expected = float((post.weight * post.shape * (1 / post.share - 1)).sum())
     low, high = 0, left  # the smallest k with P(left ≤ k) ≥ confidence: the CDF rises with k
@@ -470,6 +467,39 @@ def lomax_estimate(
         expected_remaining=min(expected, float(left)), upper_remaining=low, confidence=confidence,
         estimated_recall=found / (found + min(expected, float(left))), recall_lower=found / (found + low),
     )
+
+
+def _lomax_posterior_after(labels: np.ndarray, n_total: int) -> _LomaxPosterior | None:
+    """The Lomax posterior after ``labels`` (the fit's positions, no burn-in) of ``n_total``; None while it has
+    fewer than ``MIN_FOUND`` relevant records or nothing is left."""
+    screened = labels.size
+    if screened == 0 or labels.sum() < MIN_FOUND or n_total <= screened:
+        return None
+    c, p = _lomax_rates(n_total)
+    masses = _lomax_sum(c, p, np.array([screened, n_total]))
+    relevant_at = np.flatnonzero(labels) + 1
+    log_sum = _RELEVANT_LOG_SHAPES.row_sums(n_total, relevant_at)
+    return _lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
+
+
+def lomax_reaches(ranked_labels: Sequence[int] | np.ndarray, n_total: int, *, target_recall: float,
+                  found_before: int = 0, confidence: float = 0.95) -> bool:
+    """``lomax_stops(lomax_estimate(...), target_recall)`` (False where there is no estimate) from the CDF at k*
+    alone: the estimate's bound is the smallest k whose CDF reaches ``confidence`` (at most the records left),
+    and the CDF rises with k, so that bound is at most k* exactly where k* ≥ the records left or the CDF at k*
+    reaches ``confidence`` (the classifier's gate asks this at every check, ``stopping_classifier.gate_open``)."""
+    labels = np.asarray(ranked_labels, dtype=np.int64)
+    fit_start = lomax_fit_start(labels)
+    if fit_start is None:
+        return False
+    fit = labels[fit_start:]
+    post = _lomax_posterior_after(fit, n_total - fit_start)
+    if post is None:
+        return False
+    most_left = most_left_for_target(int(labels.sum()) + found_before, target_recall)
+    if n_total - labels.size <= most_left:
+        return True
+    return bool(_lomax_cdf(post, np.array([int(most_left)]), _weighed_rows(post))[0] >= confidence)
 
 
 def lomax_stops(estimate: RateEstimate, target_recall: float) -> bool:
