@@ -413,6 +413,42 @@ def test_commands_that_write_a_read_only_workspace_refuse_before_any_work(tmp_pa
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_an_import_or_dedup_review_that_writes_nothing_is_not_refused_in_a_read_only_workspace(workspace, tmp_path):
+    """review import refuses a read-only workspace before it parses a file it would import, not before the checks
+    that write nothing: a missing file is exit 3 (interfaces.md), a file imported before is skipped, exit 0; dedup
+    --review with no pair to show says so, exit 0. 17491dba refused each with the read-only line, exit 1 (they were
+    exit 3, 0 and 0 before it)."""
+    import gc
+
+    first, fresh = tmp_path / "first.ris", tmp_path / "fresh.ris"
+    first.write_text("TY  - JOUR\nTI  - Return to work after sick leave\nER  - \n", encoding="utf-8")
+    fresh.write_text("TY  - JOUR\nTI  - Sick leave and burnout\nER  - \n", encoding="utf-8")
+    assert run(workspace, "import", str(first)).exit_code == 0
+    assert run(workspace, "dedup").exit_code == 0  # (one record: no pair to review)
+    workspace.store.engine.dispose()
+    gc.collect()  # (the command's own Workspace object keeps a connection, and review.db-wal and -shm, until then)
+    root = workspace.root
+    assert not root.joinpath("review.db-wal").exists()
+    before = root.joinpath("review.db").read_bytes()
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        missing = _as_bound_by_permissions(["-w", str(root), "import", str(tmp_path / "missing.ris")], tmp_path)
+        again = _as_bound_by_permissions(["-w", str(root), "import", str(first)], tmp_path)
+        new = _as_bound_by_permissions(["-w", str(root), "import", str(first), str(fresh)], tmp_path)
+        pairs = _as_bound_by_permissions(["-w", str(root), "-r", "alice", "dedup", "--review"], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    one_line_error(missing, "missing.ris: no such file")
+    assert missing.exit_code == 3
+    assert again.exit_code == 0 and "skipped: already imported" in again.output, again.output
+    one_line_error(new, f"the workspace folder {root} is read-only to you: the store review.db can be read but not "
+                        "written there")
+    assert new.exit_code == 1
+    assert pairs.exit_code == 0 and "no borderline pairs left to review" in pairs.output, pairs.output
+    assert root.joinpath("review.db").read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
 def test_prisma_prints_its_counts_without_writing_in_a_read_only_workspace(workspace, tmp_path, monkeypatch):
     """review prisma always wrote its four files (screening/prisma/ or --out DIR): in a workspace read-only to the
     user it counted and drew, then stopped at the first file, with no way to see the counts there. --out - writes

@@ -68,8 +68,6 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
     if len(modes) > 1:
         raise click.UsageError(f"{' and '.join(modes)}: one at a time")
     workspace = ctx.workspace
-    if review:  # (before a pair is shown: it was refused at the reviewer's first verdict)
-        refuse_if_read_only(workspace)
     if (review or show_clusters) and not service.has_run(workspace):
         # ('no borderline pairs left' or an empty list would read as "nothing to do")
         message = "dedup has not run on this workspace yet: run review dedup first"
@@ -190,6 +188,8 @@ def _review(workspace: Workspace, reviewer: str) -> None:
                        "again)")
             return
         pair = pending[0]
+        if not shown:  # (before the first pair; with none to show the session writes nothing, read-only or not)
+            refuse_if_read_only(workspace)
         shown.add(pair.decision_id)
         width = shutil.get_terminal_size((120, 40)).columns
         click.echo("")

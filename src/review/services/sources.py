@@ -47,7 +47,6 @@ def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | N
     files = list(files)
     for path in files:
         workspace.refuse_own_store(path, use="import")
-    workspace.store.refuse_if_read_only()  # (before a file is parsed: it was refused at the first write)
     # ' Embase' would be a second database beside 'Embase' in PRISMA; a blank name means none given.
     source = (source or "").strip() or None
     return run_import(workspace, files, source=source, progress=progress)

@@ -142,6 +142,10 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None,
     previous = store.find_batch(digest)
     if previous is not None:
         return _skipped(path, previous)
+    # A store that cannot be written here (a read-only workspace) is refused before the parsing, most of an
+    # import's time (it was refused at the first write); not before the checks above: a missing file is still
+    # exit 3 and a file imported before still skipped, which write nothing.
+    store.refuse_if_read_only()
     stream = _open(path, data, source, digest)
     records = iter(stream)
     first = list(islice(records, INSERT_SLICE))
