@@ -366,6 +366,25 @@ def test_review_status_names_a_fallback_queue_in_words(labelled_workspace) -> No
     assert line.startswith("ranking    alice: 1 label, keywords (no model yet), seed 2, ")
 
 
+def test_review_status_gives_the_ranking_time_in_utc(labelled_workspace) -> None:
+    """The ranking's minute was the stored digits without a zone; the line says UTC now, as the search lines do."""
+    from datetime import datetime, timezone
+
+    from review.services.screening import ranking_status
+    from review.store.screening import ranking_log
+
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    session.decide(next(r for r, y in truth.items() if y), "include")
+    session.retrain()
+    session.save_ranking()
+    (line,) = ranking_status(workspace)
+    stored = ranking_log(workspace.store)[-1]["created_at"]
+    assert stored.utcoffset() is not None and stored.utcoffset().total_seconds() == 0
+    assert line.endswith(f", {stored.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"), line
+    assert abs((datetime.now(timezone.utc) - stored).total_seconds()) < 3600  # a moment, not local digits
+
+
 def test_an_unknown_model_is_named_the_same_way_at_open_and_at_the_first_retrain(workspace) -> None:
     """``--model`` (a session's own) and ``[screening] model`` share one check and one list of names."""
     from review.screening.models import MODEL_NAMES

@@ -124,3 +124,20 @@ def test_a_file_whose_records_name_several_databases_says_how_many_each(workspac
     assert [row[3:5] for row in rows] == [["PsycInfo", "0"], ["Embase", "0"]]
     assert all(row[5].startswith("skipped: already imported as batch 1 (3 records, ") for row in rows)
     assert workspace.store.counts_by_source() == {"PsycInfo": 2, "Embase": 2}
+
+
+def test_a_skipped_file_names_its_first_import_in_utc(workspace, tmp_path):
+    # The time was the store's digits without a zone ('…, 2026-12-06 20:49)'): read as local time by a
+    # reader east or west of UTC. Now the line says UTC, as review status's other times do.
+    from review.timestamps import minute_utc
+
+    path = tmp_path / "one.ris"
+    path.write_text("TY  - JOUR\nTI  - Return to work after sick leave\nDB  - PubMed\nER  - \n", encoding="utf-8")
+    assert _import(workspace, path).exit_code == 0
+    again = _import(workspace, path)
+    assert again.exit_code == 0, again.output
+    (row,) = again.stdout.splitlines()[1:]
+    (batch,) = workspace.store.batches()
+    assert row.split("\t")[5] == (f"skipped: already imported as batch {batch['id']} (1 record, {batch['file_name']}, "
+                                  f"{minute_utc(batch['imported_at'])})")
+    assert row.endswith(" UTC)")

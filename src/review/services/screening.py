@@ -291,6 +291,7 @@ FALLBACK_WORDS = {"keyword_prior": "keywords (no model yet)", "seeded_random": "
 def ranking_status(workspace: Workspace) -> list[str]:
     """``review status`` lines: one per reviewer with a stored ranking (size, model, age)."""
     from ..store.screening import ranking_log
+    from ..timestamps import minute_utc
 
     latest: dict[str, dict[str, Any]] = {}
     for row in ranking_log(workspace.store):
@@ -303,7 +304,7 @@ def ranking_status(workspace: Workspace) -> list[str]:
         # Before the model can learn, the queue is a fallback order: named as the TUI names it.
         model = FALLBACK_WORDS.get(info.get("fallback") or "", info.get("model", "?"))
         lines.append(f"ranking    {reviewer}: {counted(row['n_labelled'], 'label')}, {model}, seed {row['seed']}, "
-                     f"{row['created_at']:%Y-%m-%d %H:%M}")
+                     f"{minute_utc(row['created_at'])}")
     return lines
 
 

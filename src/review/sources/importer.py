@@ -26,6 +26,7 @@ from ..records import Record
 from ..store import Store
 from ..store.core import INSERT_SLICE
 from ..textdecode import check_not_binary, fallback_warning
+from ..timestamps import minute_utc
 from ..workspace import Workspace
 from .detect import detect_reader
 from .readers import ReadResult, RecordStream
@@ -222,14 +223,12 @@ class _ParsedSpill:
 
 
 def _skipped(path: Path, previous: dict) -> FileImport:
-    when = previous["imported_at"]
-    stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
     return FileImport(
         path=path, status="skipped", format=previous["format"], encoding=previous["encoding"],
         source_name=previous["source_name"], batch_id=previous["id"],
         message=f"already imported as batch {previous['id']} ({previous['n_records']} "
                 f"record{'' if previous['n_records'] == 1 else 's'}, "
-                f"{previous['file_name']}, {stamp})",
+                f"{previous['file_name']}, {minute_utc(previous['imported_at'])})",
     )
 
 
