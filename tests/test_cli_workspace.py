@@ -221,3 +221,38 @@ def test_init_into_a_folder_holding_queries_example_toml_keeps_it(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert mine.read_text(encoding="utf-8") == "# mine\nname = \"mine\"\n"
     assert (tmp_path / "ws" / "screening" / "criteria.toml").is_file()
+
+
+def test_status_does_not_load_numpy_or_the_instrument_build(tmp_path: Path) -> None:
+    """The dedup line reads the store only and the instrument line the item bank's file: loading the dedup engine
+    (numpy) and the instrument's build and exports for them was about 0.2 s and 0.15 s of every ``review status``
+    (benchmarks/status_scale.py)."""
+    import subprocess
+    import sys
+
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    assert CliRunner().invoke(main, ["-w", str(tmp_path / "ws"), "dedup"]).exit_code == 0  # the line past "not run"
+    code = (f"import sys; from review.cli import main\ntry:\n    main(['-w', {str(tmp_path / 'ws')!r}, 'status'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'sklearn', 'scipy', 'review.instrument.project') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "dedup      0 clusters" in run.stdout, run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_status_turns_garbage_collection_back_on(tmp_path: Path) -> None:
+    """``review status`` pauses the collector while it reads (benchmarks/status_scale.py) and restores it after."""
+    import gc
+
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    assert gc.isenabled()
+    try:
+        result = CliRunner().invoke(main, ["-w", str(tmp_path / "ws"), "status"])
+        assert result.exit_code == 0, result.output
+        assert gc.isenabled()
+        gc.disable()  # and leaves it off when it was off
+        assert CliRunner().invoke(main, ["-w", str(tmp_path / "ws"), "status"]).exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -598,7 +598,7 @@ def test_a_different_is_not_refused_for_a_same_that_another_different_already_vo
 
 def test_status_line_counts_agree_with_their_nouns(workspace: Workspace) -> None:
     # "1 borderline pairs to review": one pair waiting read as a plural.
-    from review.dedup.run import dedup_status
+    from review.dedup.status import dedup_status
 
     import_records(workspace, [*borderline_copies("678-684", "686-692")], "f.csv")
     run_dedup(workspace)

@@ -18,7 +18,6 @@ from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
 from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
-from ..words import counted, whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,22 +131,3 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
         n_pending_review=len(decisions.borderline_pairs(store)),
         seconds=time.perf_counter() - start, n_related=len(result.related),
     )
-
-
-def dedup_status(workspace: Workspace) -> list[str]:
-    """``review status`` line for deduplication."""
-    store = workspace.store
-    done = dedup_store.runs(store)
-    if not done:
-        return ["dedup      not run yet (review dedup)"]
-    removed = len(decisions.duplicate_ids(store))
-    pending = len(decisions.borderline_pairs(store))
-    related = len(decisions.related_record_ids(store))
-    unseen = decisions.imported_since_last_run(store, done)
-    later = "" if unseen <= 0 else (f"; {unseen} record imported since the last run is" if unseen == 1 else
-                                    f"; {whole(unseen)} records imported since the last run are") + \
-        " not deduplicated yet (review dedup)"
-    return [f"dedup      {counted(len(dedup_store.clusters(store)), 'cluster')}, "
-            f"{counted(removed, 'duplicate')} set aside, {counted(pending, 'borderline pair')} to review, "
-            f"{counted(related, 'related record')} (notices and comments "
-            f"linked to their article, not screened){later}"]

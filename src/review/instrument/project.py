@@ -27,13 +27,13 @@ from .build import build_item_bank
 from .config import InstrumentConfig, load_config
 from .diff import Change, diff_banks
 from .evidence import load_evidence, snapshot_of
+from .files import SYNTHESIS, paths
 from .itembank import ItemBank, Note, Source, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
 
 if TYPE_CHECKING:
     from ..extraction.model import Study
 
-SYNTHESIS = ("extraction", "synthesis.csv")
 EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html", "form")
 #: Default file names under ``instrument/`` per export format.
 EXPORT_FILES: dict[str, str] = {
@@ -45,35 +45,6 @@ EXPORT_FILES: dict[str, str] = {
     "guide-html": "gesprekshandleiding.html",
     "form": "questionnaire-form.html",
 }
-
-
-@dataclass(slots=True, frozen=True)
-class InstrumentPaths:
-    root: Path
-
-    @property
-    def folder(self) -> Path:
-        return self.root / "instrument"
-
-    @property
-    def questions(self) -> Path:
-        return self.folder / "questions.toml"
-
-    @property
-    def scoring(self) -> Path:
-        return self.folder / "scoring.toml"
-
-    @property
-    def item_bank(self) -> Path:
-        return self.folder / "item_bank.toml"
-
-    @property
-    def synthesis(self) -> Path:
-        return self.root.joinpath(*SYNTHESIS)
-
-
-def paths(workspace: Workspace) -> InstrumentPaths:
-    return InstrumentPaths(workspace.root)
 
 
 def workspace_config(workspace: Workspace) -> InstrumentConfig:

@@ -134,7 +134,7 @@ def has_run(workspace: Workspace) -> bool:
 
 def dedup_status(workspace: Workspace) -> list[str]:
     """``review status`` line for deduplication."""
-    from ..dedup.run import dedup_status as status
+    from ..dedup.status import dedup_status as status
 
     return status(workspace)
 

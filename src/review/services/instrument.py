@@ -6,23 +6,22 @@ this module names it for the shells and adds what they assembled themselves.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ValidationError
 from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path, save_answers, write_private
 from ..instrument.config import InstrumentConfig
 from ..instrument.evidence import DOMAINS
 from ..instrument.itembank import DOMAIN_LABELS, ItemBank, Question
 from ..instrument.project import (
     BILINGUAL_EXPORTS, EXPORT_FORMATS, BuildResult, ScoredResponse, build, current_bank, diff_with_evidence, export,
-    paths, render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
+    render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
 )
 from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
 from ..instrument.scoring import Profile, check_answers, enabled, profile_json
+from ..instrument.status import instrument_status
 from ..workspace import Workspace
-from ..words import counted
 
 __all__ = [
     "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
@@ -31,25 +30,6 @@ __all__ = [
     "report_markdown", "report_text", "save_answers", "score_answer_set", "score_file", "to_html", "version_history",
     "write_private",
 ]
-
-
-def instrument_status(workspace: Workspace) -> list[str]:
-    """``review status`` lines: the current item bank and whether the evidence moved on."""
-    p = paths(workspace)
-    if not p.item_bank.is_file():
-        return ["instrument no item bank yet (review instrument build)"]
-    try:
-        bank = current_bank(workspace)
-    except ReviewError as err:
-        return [f"instrument unreadable item bank: {err}"]
-    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {counted(len(bank.signal_items), 'signal')}, "
-            f"{len(bank.not_included)} not included")
-    lines = [line]
-    if p.synthesis.is_file():
-        current = hashlib.sha256(p.synthesis.read_bytes()).hexdigest()
-        if current != bank.evidence.sha256:
-            lines.append("  synthesis changed since the build: run 'review instrument diff'")
-    return lines
 
 
 @dataclass(slots=True)

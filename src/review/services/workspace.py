@@ -111,7 +111,8 @@ def counts_by_source(workspace: Workspace) -> dict[str, int]:
 
 def workspace_status(workspace: Workspace) -> list[str]:
     """Plain lines for ``review status``: records and screening, then every stage in pipeline order."""
-    from . import dedup, extraction, instrument, prisma, screening, sources
+    from ..instrument.status import instrument_status  # (not services.instrument: the build and exports load there)
+    from . import dedup, extraction, prisma, screening, sources
 
     lines = [f"workspace  {workspace.root}", f"title      {workspace.config.title}"]
     store = workspace.store_if_there()
@@ -119,7 +120,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
         lines.append(f"store      {override}")
     if store is None:  # the stages kept in files only; the caller exits 1 (``workspace.missing_store``)
         lines.append(f"store      not there: {workspace.missing_store}")
-        for stage_status in (extraction.extraction_status, instrument.instrument_status):
+        for stage_status in (extraction.extraction_status, instrument_status):
             lines.extend(stage_status(workspace))
         return lines
     batches = store.batches()
@@ -139,7 +140,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
     for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status):
         lines.extend(stage_status(workspace))
     lines.extend(prisma.prisma_status(workspace, reads.aside, reads.log))
-    for stage_status in (extraction.extraction_status, instrument.instrument_status):
+    for stage_status in (extraction.extraction_status, instrument_status):
         lines.extend(stage_status(workspace))
     return lines
 

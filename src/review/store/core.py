@@ -1360,8 +1360,8 @@ class Store:
         query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id, info)
                  .where(t.c.stage == stage).order_by(t.c.id))
         with self.engine.connect() as conn:
-            return [LabelLogRow(int(row[0]), int(row[1]), row[2], row[3], row[4], row[5] or _NO_INFO)
-                    for row in conn.execute(query)]
+            rows = conn.execute(query).all()  # (one fetch: iterating the result fetches row by row)
+        return [LabelLogRow(row[0], row[1], row[2], row[3], row[4], row[5] or _NO_INFO) for row in rows]
 
     def decision(self, decision_id: int) -> Decision | None:
         """One row of the log by its id (None: no such row). One primary-key read."""
