@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from review.screening.features import _TOKEN_PATTERN, FeatureConfig, WordAnalyzer, build_features, record_text
+from review.screening.features import (_FINDS, _TOKEN_PATTERN, TOKEN_PATTERNS, FeatureConfig, WordAnalyzer,
+                                      _strip_accents, build_features, record_text)
 from review.screening.simulate import load_labelled_csv
 
 
@@ -45,6 +46,22 @@ TEXT = st.text(alphabet=st.sampled_from(list("abcAB xyz--.,1é̈ÉßΣσςøæ\u
 def test_the_analyzer_makes_sklearns_terms_in_sklearns_order(text: str) -> None:
     for ngram_max in (1, 2, 3):
         assert WordAnalyzer(ngram_max)(text) == sklearn_vectorizer(ngram_max).build_analyzer()(text)
+
+
+#: Word characters of several kinds (underscore, digits, letters, a combining mark), hyphens and non-word characters.
+TOKEN_TEXT = st.text(alphabet=st.sampled_from(list("ab_9é\u0301Σ- -.,'\n")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TOKEN_TEXT)
+def test_the_patterns_the_analyzer_scans_with_find_the_tokens_of_the_stated_ones(text: str) -> None:
+    # WordAnalyzer scans with _FINDS (no word boundaries, faster); the tokens must be those of TOKEN_PATTERNS
+    # (scikit-learn's token_pattern in these tests) for every text.
+    for tokens, stated in TOKEN_PATTERNS.items():
+        assert re.findall(_FINDS[tokens], text) == re.findall(stated, text)
+        lowered = text.lower()
+        assert WordAnalyzer(1, tokens).words(text) == re.findall(stated, lowered if lowered.isascii() else
+                                                                 _strip_accents(lowered))
 
 
 CORPUS = [

@@ -35,11 +35,17 @@ REBUILD_GROWTH = 0.2
 
 #: Words with inner hyphens whole ("return-to-work"), and one-character tokens.
 _TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"
-_TOKEN = re.compile(_TOKEN_PATTERN)
 
 #: Token patterns by ``FeatureConfig.tokens``: "engine" is ``_TOKEN_PATTERN``; "words2" is
 #: scikit-learn's (and ASReview's) default, words of two or more characters, hyphens split.
 TOKEN_PATTERNS = {"engine": _TOKEN_PATTERN, "words2": r"(?u)\b\w\w+\b"}
+
+#: The same tokens as ``TOKEN_PATTERNS``, found with a quarter less CPU: without the word boundaries, which
+#: hold wherever ``findall`` tries these. A scan reaches a word character only at a word's start (a match runs
+#: greedily to the last word character of its run of word characters and hyphens, which is followed by none,
+#: and a failed try is at a non-word character or a lone character ``words2`` skips), and a match ends there.
+_FINDS = {"engine": r"\w[\w-]*\w|\w", "words2": r"\w\w+"}
+_TOKEN = re.compile(_FINDS["engine"])
 
 
 def record_text(record: Record | dict[str, Any], title_repeats: int = 2) -> str:
@@ -299,7 +305,7 @@ class WordAnalyzer:
     def __init__(self, ngram_max: int, tokens: str = "engine") -> None:
         self.ngram_max = ngram_max
         # "engine" reads the module's pattern when built (the dev harness swaps it for older candidates).
-        self.token = _TOKEN if tokens == "engine" else re.compile(TOKEN_PATTERNS[tokens])
+        self.token = _TOKEN if tokens == "engine" else re.compile(_FINDS[tokens])
 
     def __call__(self, text: str) -> list[str]:
         words = self.words(text)
