@@ -147,3 +147,33 @@ def test_label_log_gives_the_conflicts_and_resolvers_the_whole_log_gives(workspa
     resolvers = {c.record_id: c.resolved_by for c in log_conflicts(lean)[1].listed}
     assert resolvers == {ids[0]: "carol", ids[1]: "dave"}
     assert all(not d.model_info for d in lean if d.reviewer != "consensus")
+
+
+def test_the_agreement_report_reads_the_decision_log_without_its_json(workspace):
+    # The conflicts list, review export agreement and the conflicts screen read every decision whole (0.68 s CPU
+    # at 40,000 decisions, 0.34 s without the JSON); who resolved still comes from the consensus rows.
+    import sqlalchemy as sa
+
+    from review.services.screening import agreement_report, resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
+        workspace.store.add_decision(record_id, "alice", a)
+        workspace.store.add_decision(record_id, "bob", b)
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        report = agreement_report(workspace)
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert [(c.record_id, c.resolution, c.resolved_by) for c in report.conflicts] == \
+        [(ids[0], "include", "carol"), (ids[1], None, None)]
+    log_reads = [s for s in statements if "FROM screening_decisions" in s]
+    assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads

@@ -180,11 +180,11 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     """Reviewers who decided (configured ones first, then the others by name), their agreement
     and the conflicts, on the records to screen only (``screening.removed.set_aside``: what the
     queue leaves out counts nowhere); ``titles`` also reads each disputed record's title."""
-    from ..screening.agreement import log_conflicts, pairwise_agreement
+    from ..screening.agreement import label_log, log_conflicts, pairwise_agreement
     from ..screening.removed import workspace_set_aside
 
     store = workspace.store
-    every_label, every_conflict = log_conflicts(store.decisions())
+    every_label, every_conflict = log_conflicts(label_log(store))  # (the columns the lists read)
     aside = workspace_set_aside(workspace)
     labels = {key: label for key, label in every_label.items() if key[0] not in aside}
     deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
