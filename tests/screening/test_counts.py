@@ -177,3 +177,35 @@ def test_the_agreement_report_reads_the_decision_log_without_its_json(workspace)
         [(ids[0], "include", "carol"), (ids[1], None, None)]
     log_reads = [s for s in statements if "FROM screening_decisions" in s]
     assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads
+
+
+def test_the_dashboard_curve_reads_the_reviewers_labels_in_order_without_the_json(workspace):
+    # The inclusions curve read the reviewer's decisions whole (0.27 s CPU at 20,000 of them, 0.08 s without).
+    import sqlalchemy as sa
+
+    from review.services.screening import labels_in_order
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[2], "alice", "include")
+    workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
+    workspace.store.add_decision(ids[1], "bob", "include")
+    workspace.store.add_decision(ids[1], "alice", "include")
+    workspace.store.add_decision(ids[3], "alice", "include")
+    workspace.store.undo_latest("alice")  # ids[3] undone
+    workspace.store.add_decision(ids[2], "alice", "maybe")  # changed: now in force after ids[1]'s
+    whole = sorted(workspace.store.current_decisions(reviewer="alice").values(), key=lambda d: d.id)
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        lean = labels_in_order(workspace, "alice")
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert lean == [(d.record_id, d.label) for d in whole] == [(ids[0], "exclude"), (ids[1], "include"),
+                                                                (ids[2], "maybe")]
+    assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from ...errors import ReviewError
 from ...services.dedup import borderline_pairs
 from ...services.prisma import prisma_counts, screening_stop_words
-from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, current_decisions
+from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, labels_in_order
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
 from ..actions import ACTIONS
@@ -105,12 +105,11 @@ def gather(project: Project) -> DashboardData:
         screening_stop="" if counts.screening_stop is None else screening_stop_words(
             counts.screening_stop, excluded_now=counts.n("excluded_automatic")))
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
-    mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
-                   if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
     found = 0
-    for decision in mine:
-        found += decision.label == "include"
-        data.curve.append(float(found))
+    for record_id, label in labels_in_order(project.workspace, project.reviewer):
+        if project.session.is_to_screen(record_id):
+            found += label == "include"
+            data.curve.append(float(found))
     return data
 
 
