@@ -86,3 +86,24 @@ def test_after_a_screening_stop_undecided_holds_what_prisma_counts_as_excluded_b
     assert _ids(_run(workspace, "export", "records", "--decision", "excluded", "-")) == [4]
     help_text = _run(workspace, "export", "records", "--help").output
     assert "excluded by automation" in " ".join(help_text.split())
+
+
+def test_the_decision_filter_reads_the_decision_log_without_its_json(tmp_path: Path) -> None:
+    # The verdicts read every decision whole (0.56 s CPU at 40,000 decisions, 0.20 s with the labels alone).
+    import sqlalchemy as sa
+
+    workspace = build_workspace(tmp_path / "ws", with_pairs=False)
+    assert _run(workspace, "conflicts", "resolve", "2", "--include").exit_code == 0
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        included = _run(workspace, "export", "records", "--decision", "included", "-")
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert _ids(included) == [1, 2]
+    log_reads = [s for s in statements if "FROM screening_decisions" in s]
+    assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads
