@@ -209,3 +209,29 @@ def test_the_dashboard_curve_reads_the_reviewers_labels_in_order_without_the_jso
     assert lean == [(d.record_id, d.label) for d in whole] == [(ids[0], "exclude"), (ids[1], "include"),
                                                                 (ids[2], "maybe")]
     assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements
+
+
+def test_status_stopping_finds_its_reviewers_without_the_json(workspace):
+    # `review status --stopping` listed the reviewers from the whole log (0.45 s CPU at 40,000 decisions, 0.13 s).
+    import sqlalchemy as sa
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
+    workspace.store.add_decision(ids[1], "bob", "include")
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--stopping"])
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert result.exit_code == 0, result.output
+    assert [line.split(":")[0] for line in result.output.splitlines() if line.startswith("stopping   ")] == \
+        ["stopping   alice", "stopping   bob"]
+    log_reads = [s for s in statements if "FROM screening_decisions" in s]
+    assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads

@@ -815,10 +815,10 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
     computed as the TUI computes it: the reviewer's session opened from its stored queue (read only: no claim,
     nothing written), the classifier's evidence made when a check is due (``stopping_evidence``, as the screen's
     worker does after the queue is delivered; up to six fits), then ``progress().stopping``."""
-    from ..screening.agreement import CONSENSUS_REVIEWER
+    from ..screening.agreement import CONSENSUS_REVIEWER, label_log
 
-    if reviewers is None:
-        reviewers = sorted({d.reviewer for d in workspace.store.decisions()} - {CONSENSUS_REVIEWER})
+    if reviewers is None:  # (names only: the whole rows took 0.6 s to read at 40,000 decisions)
+        reviewers = sorted({d.reviewer for d in label_log(workspace.store)} - {CONSENSUS_REVIEWER})
     advice = []
     for reviewer in reviewers:
         session = open_session(workspace, reviewer, quick_start=True)
