@@ -235,3 +235,32 @@ def test_status_stopping_finds_its_reviewers_without_the_json(workspace):
         ["stopping   alice", "stopping   bob"]
     log_reads = [s for s in statements if "FROM screening_decisions" in s]
     assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads
+
+
+def test_the_records_screens_labels_are_read_without_the_json(workspace):
+    # The records screen (5) took its labels from every decision read whole (0.49 s CPU at 40,000 decisions, 0.16 s).
+    import sqlalchemy as sa
+
+    from review.services.screening import current_labels, resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(3)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
+    workspace.store.add_decision(ids[0], "bob", "include")
+    workspace.store.add_decision(ids[1], "alice", "include")
+    workspace.store.undo_latest("alice")
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        labels = current_labels(workspace)
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert labels == {key: d.label for key, d in workspace.store.current_decisions().items()} == {
+        (ids[0], "alice"): "exclude", (ids[0], "bob"): "include", (ids[0], "consensus"): "include"}
+    assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements

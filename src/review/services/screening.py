@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team", "decided_among", "decision_changes", "record_id_refusal",
-    "labels_in_order", "load_criteria", "open_session", "ranking_status", "records_by_id",
+    "current_labels", "labels_in_order", "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
@@ -78,6 +78,14 @@ def decided_among(workspace: Workspace, reviewer: str, record_ids: Collection[in
         return frozenset()
     return frozenset(d.record_id for d in decisions_in_force(workspace.store, reviewer, info_key="phase",
                                                               record_ids=record_ids))
+
+
+def current_labels(workspace: Workspace) -> dict[tuple[int, str], str]:
+    """The label in force per (record, reviewer), ``current_decisions``' rule, reading the columns that needs alone
+    (the records screen's labels: the whole rows took 0.45 s at 40,000 decisions)."""
+    from ..store.fulltext import current_screening_labels
+
+    return current_screening_labels(workspace.store)
 
 
 def labels_in_order(workspace: Workspace, reviewer: str) -> list[tuple[int, str]]:

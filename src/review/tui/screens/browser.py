@@ -21,8 +21,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from ...records import Decision, Record
-from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions, store_errors
+from ...records import Record
+from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_labels, store_errors
 from ...services.workspace import counts_by_source
 from ...source_kinds import source_order
 from ..messages import RecordRead, RecordsFiltered, SetAsideChanged
@@ -61,13 +61,13 @@ class Filters:
     source: str = ANY
 
 
-def visible_labels(current: dict[tuple[int, str], Decision], project: Project) -> dict[int, dict[str, str]]:
+def visible_labels(current: dict[tuple[int, str], str], project: Project) -> dict[int, dict[str, str]]:
     """record -> reviewer -> label, with other reviewers hidden in blind mode."""
     out: dict[int, dict[str, str]] = {}
-    for (record_id, reviewer), decision in current.items():
+    for (record_id, reviewer), label in current.items():
         if project.blind and reviewer != project.reviewer:
             continue
-        out.setdefault(record_id, {})[reviewer] = decision.label
+        out.setdefault(record_id, {})[reviewer] = label
     return out
 
 
@@ -281,7 +281,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         records = project.records()
         if worker.is_cancelled:  # (a newer load is under way: reading every decision would be for nothing)
             return
-        labels = visible_labels(current_decisions(project.workspace), project)
+        labels = visible_labels(current_labels(project.workspace), project)
         session = project.session
         rows: list[Record] = []
         count = to_screen = removed = other_methods = 0
