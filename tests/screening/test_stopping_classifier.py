@@ -199,9 +199,13 @@ def test_the_classifier_part_stops_at_80_percent_where_the_rule_asks_95(monkeypa
     chances = {at: sc.estimate(features.matrix, rows[:at], y[:at], rows[at:]) for at in (222, 228, 234, 240)}
     assert all(view is not None and view.found == 30 and view.most_left == 1 for view in chances.values())
     assert max(chances[at].probability for at in (222, 228, 234)) < 0.80 <= chances[240].probability < 0.90  # type: ignore[union-attr]
-    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 240 < 2 + lomax
-    monkeypatch.setattr(sc, "CLASSIFIER_MISS_FACTOR", 2.0)  # decision 0028's level, 0.90: a check later
-    assert 240 < sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) < 2 + lomax
+    # Decision 0063: a view stops the rule only where the trend's P has reached 0.3 at its check, here from 258 on.
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 258
+    with monkeypatch.context() as ungated:
+        ungated.setattr(sc, "STOP_GATE_PROBABILITY", sc.GATE_PROBABILITY)  # the level alone
+        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 240 < 2 + lomax
+        ungated.setattr(sc, "CLASSIFIER_MISS_FACTOR", 2.0)  # decision 0028's level, 0.90: a check later
+        assert 240 < sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) < 2 + lomax
 
 
 def test_the_classifier_level_stays_between_a_floor_and_the_rules_confidence() -> None:
@@ -220,7 +224,8 @@ def test_the_classifier_level_stays_between_a_floor_and_the_rules_confidence() -
         status = stopping.assess(ranked, [], 2000, confidence=confidence, classifier=unsure, decision_ids=ids)
         assert status.verdict == "continue", (confidence, status.explanation)
         likely = stopping.assess(ranked, [], 2000, confidence=confidence, decision_ids=ids,
-                                 classifier=dict(unsure, expected_remaining=0.9, probability=0.77))
+                                 classifier=dict(unsure, expected_remaining=0.9, probability=0.77,
+                                                 trend_allows_stop=True))
         assert likely.verdict == "stop" and "with 50% probability" in likely.explanation, likely.explanation
 
 
@@ -321,7 +326,7 @@ def test_a_view_made_for_another_target_recall_does_not_hold() -> None:
     ranked, ids = [1 if i % 5 == 0 and i < 90 else 0 for i in range(100)], list(range(1, 101))
     assert sum(ranked) == 18
     at_90 = {"screened": 100, "found": 18, "expected_remaining": 0.4, "most_left": 2, "probability": 0.94,
-             "upper_remaining": 1, **sc.decisions_made_from(ids)}
+             "upper_remaining": 1, "trend_allows_stop": True, **sc.decisions_made_from(ids)}
     assert sc.view_holds(at_90, ids, target_recall=0.9) and not sc.view_holds(at_90, ids, target_recall=0.95)
     assert stopping.assess(ranked, [], 2000, target_recall=0.9, classifier=at_90, decision_ids=ids).verdict == "stop"
     at_95 = stopping.assess(ranked, [], 2000, target_recall=0.95, classifier=at_90, decision_ids=ids)
@@ -350,7 +355,7 @@ def test_assess_says_what_the_classifier_says() -> None:
     assert lomax_only.verdict == "continue"
     ids = list(range(1, 221))
     sure = {"screened": 220, "found": 20, "expected_remaining": 0.2, "most_left": 1, "probability": 0.98,
-            **sc.decisions_made_from(ids)}
+            "trend_allows_stop": True, **sc.decisions_made_from(ids)}
     status = stopping.assess(ranked, [], 2000, classifier=sure, decision_ids=ids)
     assert status.verdict == "stop" and status.rule == "recommended"
     assert "classifier" in status.explanation and "98%" in status.explanation and "at least 95%" in status.explanation
@@ -363,7 +368,7 @@ def test_assess_says_what_the_classifier_says() -> None:
     dense, dense_ids = ([1] + [0] * 3) * 80, list(range(1, 321))
     assert stopping.assess(dense, [], 2000).verdict == "continue"
     near = {"screened": 320, "found": 80, "expected_remaining": 1.7, "most_left": 4, "probability": 0.92,
-            **sc.decisions_made_from(dense_ids)}
+            "trend_allows_stop": True, **sc.decisions_made_from(dense_ids)}
     assert (poisson.ppf(0.80, 1.7), poisson.ppf(0.95, 1.7)) == (3, 4)
     status = stopping.assess(dense, [], 2000, classifier=near, decision_ids=dense_ids)
     assert status.verdict == "stop" and status.upper_remaining == 3
@@ -399,7 +404,7 @@ def test_an_estimate_that_rounds_to_nought_is_said_as_fewer_than_a_tenth() -> No
     ranked = ([1] + [0] * 10) * 20
     ids = list(range(1, 221))
     nearly_none = {"screened": 220, "found": 20, "expected_remaining": 0.04, "most_left": 1, "probability": 0.98,
-                   **sc.decisions_made_from(ids)}
+                   "trend_allows_stop": True, **sc.decisions_made_from(ids)}
     status = stopping.assess(ranked, [], 2000, classifier=nearly_none, decision_ids=ids)
     assert status.verdict == "stop" and status.expected_remaining == pytest.approx(0.04)
     line = stopping_words(status, "ranked")
@@ -473,6 +478,22 @@ def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspa
     assert session.retrain().model_info["stopping_classifier"] == view  # carried in the stored queue
     session.undo()  # the last decision undone: the view was made after it and no longer holds
     assert session.progress().stopping.estimate_from != "classifier"
+
+
+@pytest.mark.parametrize("gate, allowed", [(None, True), (0.99, False)])
+def test_a_sessions_check_records_whether_the_trend_lets_its_view_stop(workspace, monkeypatch, trend_at_confidence,
+                                                                         gate: float | None, allowed: bool) -> None:
+    # Decision 0063: a check records whether the trend's own P(left ≤ k*) had reached STOP_GATE_PROBABILITY (0.3)
+    # when it was made, and the verdict stops on the view only if so. 30 found, then 60 irrelevant: it has; with the
+    # gate raised to 0.99 it has not, and a view at the classifier's level stops nothing.
+    if gate is not None:
+        monkeypatch.setattr(sc, "STOP_GATE_PROBABILITY", gate)
+    session, _ = _decided_session(workspace)
+    view = session.stopping_evidence()
+    assert view is not None and view["trend_allows_stop"] is allowed and view["probability"] >= 0.80
+    assert session.apply_stopping_evidence(view, session.evidence_epoch)
+    status = session.progress().stopping
+    assert (status.estimate_from == "classifier") is allowed, status.explanation
 
 
 def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch, trend_at_confidence) -> None:
@@ -704,52 +725,74 @@ def test_the_evidence_comes_from_its_own_worker_process(workspace) -> None:
 
 
 def test_a_classifier_sure_that_more_are_left_holds_the_lomax_stop_back(monkeypatch) -> None:
-    # Decision 0040: 70 relevant records, 60 of them among the first 120 and 10 among 50 records after a
-    # drought of 400. The Lomax part stops 180 records into the drought, with 10 left (recall 86 %); the
-    # classifier, whose words tell the ten apart, counts 10 left where the target allows 3 (P(left ≤ 3) = 1 %):
-    # it vetoes that stop at every check of the drought, and the rule stops once the classifier itself gives
-    # P ≥ 0.80, with 68 of the 70 found.
-    labels = [0, 1] + [1, 0] * 59 + [0] * 400 + [1, 0, 0, 0, 0] * 10 + [0] * 430
-    features = corpus(labels)
-    y, rows = np.array(labels), np.arange(1000)
-    lomax = lomax_first_stop(y[2:], found_before=1)
-    assert lomax is not None and 2 + lomax == 302 and y[:302].sum() == 60 < 0.95 * 70
-    view = sc.estimate(features.matrix, rows[:300], y[:300], rows[300:])
-    assert view is not None and view.most_left == 3 and view.expected_remaining == pytest.approx(10.0, abs=0.01)
-    assert view.probability < sc.veto_level(0.95) == pytest.approx(0.05) and sc.vetoes(view.probability, 0.95)
-    stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302)
-    assert stop == 560 and y[:560].sum() == 68 >= 0.95 * 70
-    with monkeypatch.context() as one_sided:  # without the veto: the Lomax stop, 10 left
-        one_sided.setattr(sc, "veto_level", lambda confidence, most_left=None: 0.0)
-        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 302
+    # Decisions 0040 and 0061: 50 relevant records, 40 of them among the first 120 and 10 among 50 records after a
+    # drought of 400. With 40 found the target allows 2 to be left (k* = 2): the Lomax part stops at its lowered
+    # level 158 records into the drought, with 10 left (recall 80 %); the classifier, whose words tell the ten
+    # apart, counts 10 left (P(left ≤ 2) below 1 %): it vetoes that stop at every check of the drought, and the
+    # rule stops once the classifier itself gives P ≥ 0.80 where the trend's P is at least 0.3, with all 50 found.
+    y, rows = np.array(VETO_LABELS), np.arange(1000)
+    features = corpus(VETO_LABELS)
+    lomax = lomax_first_stop(y[2:], found_before=1, level=sc.lomax_levels(0.95))
+    assert lomax is not None and 2 + lomax == 278 and y[:278].sum() == 40 < 0.95 * 50
+    view = sc.estimate(features.matrix, rows[:270], y[:270], rows[270:])
+    assert view is not None and view.most_left == 2 and view.expected_remaining == pytest.approx(10.0, abs=0.01)
+    assert view.probability < sc.veto_level(0.95, 2) == pytest.approx(0.20) and sc.vetoes(view.probability, 0.95, 2)
+    stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278)
+    # (at 560, with 49 found, before decision 0063: its views from 560 on give 0.92 and more, but the trend's P
+    # reaches 0.3 only at 660, and a view at 0.80 below that assents; the trend's own P stays below 0.50 until then)
+    assert stop == 660 and y[:660].sum() == 50 >= 0.95 * 50
+    with monkeypatch.context() as one_sided:  # without the veto the views assent: the Lomax stop at 50 %, 10 left
+        one_sided.setattr(sc, "veto_level", lambda confidence, most_left: 0.0)
+        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278) == 222
     # The verdict at 330 screened on the check made at 300: the trend alone would stop; the rule says it does not,
     # and why.
     ids = list(range(1, 331))
-    assert stopping.assess(labels[:330], [], 1000).verdict == "stop"
+    assert stopping.assess(VETO_LABELS[:330], [], 1000).verdict == "stop"
+    made = _vetoing_view(ids)
+    status = stopping.assess(VETO_LABELS[:330], [], 1000, classifier=made, decision_ids=ids)
+    assert status.verdict == "continue" and status.vetoed and status.estimate_from == "trend", status.explanation
+    assert "which alone would meet the 95% target" in status.explanation
+    assert "the chance that at most 2 are left is only 1%, below 20%" in status.explanation
+    assert "holds the trend's stop back" in status.explanation
+    assert status.veto_expected == pytest.approx(10.0) and status.veto_allowed == 2 and not status.veto_stale
+    assert stopping_words(status, "ranked") == (
+        "Recommended rule: the trend alone would stop (about 0.5 relevant left among 670 unscreened), but the "
+        "classifier's scores count about 10 left where 95% recall allows 2: not yet.")
+    # A view that gives 20 % or more does not veto; nor does a view that was not asked (k* = 0 at its check).
+    assert stopping.assess(VETO_LABELS[:330], [], 1000, classifier=dict(made, probability=0.25),
+                           decision_ids=ids).verdict == "stop"
+    unasked = {**sc.unasked_check(300, 18, 0.95), **sc.decisions_made_from(ids[:300])}  # type: ignore[dict-item]
+    assert stopping.assess(VETO_LABELS[:330], [], 1000, classifier=unasked, decision_ids=ids).verdict == "stop"
+
+
+def test_where_three_or_more_may_be_left_the_classifier_vetoes_nothing() -> None:
+    # Decision 0061: 70 relevant, 60 among the first 120 and 10 after a drought of 400 (k* = 3 at 60 found). The
+    # classifier counts 10 left where 3 are allowed (P(left ≤ 3) about 1 %); before decision 0061 that held the
+    # Lomax stop (at 95 %) back until 560. Now the Lomax stop stands, with 10 left: a veto where k* ≥ 3 saved no run
+    # of the 300 the round was developed on, nor of the 75 it was judged on.
+    labels = [0, 1] + [1, 0] * 59 + [0] * 400 + [1, 0, 0, 0, 0] * 10 + [0] * 430
+    y, rows = np.array(labels), np.arange(1000)
+    lomax = lomax_first_stop(y[2:], found_before=1, level=sc.lomax_levels(0.95))
+    assert lomax is not None and 2 + lomax == 302 and y[:302].sum() == 60
+    view = sc.estimate(corpus(labels).matrix, rows[:300], y[:300], rows[300:])
+    assert view is not None and view.most_left == 3 and view.probability < 0.05
+    assert sc.veto_level(0.95, 3) == 0.0 and not sc.vetoes(view.probability, 0.95, 3)
+    assert sc.first_stop(corpus(labels).matrix, rows, y, n_priors=2, lomax_stop=302) == 302
+    ids = list(range(1, 331))
     made = {"screened": 300, "found": 60, "expected_remaining": 10.0, "most_left": 3, "probability": 0.0103,
             **sc.decisions_made_from(ids[:300])}
     status = stopping.assess(labels[:330], [], 1000, classifier=made, decision_ids=ids)
-    assert status.verdict == "continue" and status.vetoed and status.estimate_from == "trend", status.explanation
-    assert "which alone would meet the 95% target" in status.explanation
-    assert "the chance that at most 3 are left is only 1%, below 5%" in status.explanation
-    assert "holds the trend's stop back" in status.explanation
-    assert status.veto_expected == pytest.approx(10.0) and status.veto_allowed == 3 and not status.veto_stale
-    assert stopping_words(status, "ranked") == (
-        "Recommended rule: the trend alone would stop (about 0.6 relevant left among 670 unscreened), but the "
-        "classifier's scores count about 10 left where 95% recall allows 3: not yet.")
-    # A view that gives 5 % or more does not veto; nor does a view that was not asked (k* = 0 at its check).
-    assert stopping.assess(labels[:330], [], 1000, classifier=dict(made, probability=0.2), decision_ids=ids).verdict == "stop"
-    unasked = {**sc.unasked_check(300, 18, 0.95), **sc.decisions_made_from(ids[:300])}  # type: ignore[dict-item]
-    assert stopping.assess(labels[:330], [], 1000, classifier=unasked, decision_ids=ids).verdict == "stop"
+    assert status.verdict == "stop" and not status.vetoed, status.explanation
 
 
-#: The veto's ranking (decision 0040, the test above): 70 relevant, 60 among the first 120, 10 after a drought of 400.
-VETO_LABELS = [0, 1] + [1, 0] * 59 + [0] * 400 + [1, 0, 0, 0, 0] * 10 + [0] * 430
+#: The veto's ranking (decisions 0040 and 0061, the test above): 50 relevant, 40 among the first 120, 10 after a
+#: drought of 400.
+VETO_LABELS = [0, 1] + [1, 0, 0] * 39 + [0] * 400 + [1, 0, 0, 0, 0] * 10 + [0] * 431
 
 
 def _vetoing_view(ids: list[int]) -> dict[str, object]:
-    """The check made at 300 screened on ``VETO_LABELS``: 10 expected left where the target allows 3 (P = 1 %)."""
-    return {"screened": 300, "found": 60, "expected_remaining": 10.0, "most_left": 3, "probability": 0.0103,
+    """The check made at 300 screened on ``VETO_LABELS``: 10 expected left where the target allows 2 (P = 1 %)."""
+    return {"screened": 300, "found": 40, "expected_remaining": 10.0, "most_left": 2, "probability": 0.0103,
             **sc.decisions_made_from(ids[:300])}
 
 
@@ -765,9 +808,9 @@ def test_a_vetoing_view_gone_stale_after_an_undo_still_holds_the_stop_back() -> 
     assert status.verdict == "continue" and status.vetoed and status.veto_stale, status.explanation
     assert "until the classifier's next check, due now, replaces it" in status.explanation, status.explanation
     assert stopping_words(status, "ranked").endswith(
-        "but the classifier's last check counted about 10 left where 95% recall allows 3: held until its next check.")
+        "but the classifier's last check counted about 10 left where 95% recall allows 2: held until its next check.")
     # A stale view that does not veto is still dropped: the trend's stop stands.
-    assert stopping.assess(VETO_LABELS[:330], [], 1000, classifier=dict(made, probability=0.2),
+    assert stopping.assess(VETO_LABELS[:330], [], 1000, classifier=dict(made, probability=0.25),
                            decision_ids=redone).verdict == "stop"
 
 
@@ -793,18 +836,21 @@ def test_simulates_help_names_the_veto_level() -> None:
     helped = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["simulate", "--help"])
     assert helped.exit_code == 0, helped.output
     words = " ".join(helped.output.split())
-    assert f"holds a Lomax stop back ({sc.veto_level(0.95):.2f} at 0.95;" in words, words
+    assert f"holds a Lomax stop back ({sc.veto_level(0.95, 2):.2f} at 0.95 where one or two" in words, words
 
 
-@pytest.mark.parametrize(("confidence", "level"), [(0.90, 0.10), (0.95, 0.05), (0.99, 0.01), (0.5, 0.5), (0.3, 0.3)])
+@pytest.mark.parametrize(("confidence", "level"), [(0.90, 0.40), (0.95, 0.20), (0.99, 0.04), (0.5, 0.5), (0.3, 0.3)])
 def test_the_veto_level_never_reaches_the_classifiers_own_stopping_level(confidence: float, level: float) -> None:
     # Review of stop11, #2: the veto level was 1 − confidence, 0.70 at a confidence of 0.3 where the classifier
-    # stops at 0.30: a view giving 0.5 vetoed the trend's stop although review simulate's walk stops on it.
-    assert sc.veto_level(confidence) == pytest.approx(level)
-    assert sc.veto_level(confidence) <= sc.classifier_confidence(confidence)
+    # stops at 0.30: a view giving 0.5 vetoed the trend's stop although review simulate's walk stops on it. Since
+    # decision 0061 a view vetoes only where k* is 1 or 2, at four times the miss allowance, capped the same way.
+    assert sc.veto_level(confidence, 1) == pytest.approx(level) == sc.veto_level(confidence, 2)
+    assert sc.veto_level(confidence, 2) <= sc.classifier_confidence(confidence)
+    assert sc.veto_level(confidence, 0) == 0.0 == sc.veto_level(confidence, 3)
     clf_level = sc.classifier_confidence(confidence)
     for probability in (0.0, 0.009, 0.049, 0.099, 0.29, 0.5, 0.79, 0.95):
-        assert not (sc.vetoes(probability, confidence) and probability >= clf_level), (probability, confidence)
+        assert not (sc.vetoes(probability, confidence, 2) and probability >= clf_level), (probability, confidence)
+        assert not (sc.vetoes(probability, confidence, 2) and sc.assents(probability, confidence, 2, may_stop=True))
 
 
 def test_below_a_confidence_of_half_a_view_the_classifier_stops_on_vetoes_nothing() -> None:
@@ -830,7 +876,7 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_simulate(monkeypatch) -> Non
     # 0040's benchmark walk does); the session does the same (the next test).
     features = corpus(VETO_LABELS)
     y, rows = np.array(VETO_LABELS), np.arange(1000)
-    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 560  # vetoed at every check
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 660  # vetoed at every check
     gate_open = sc.gate_open
     monkeypatch.setattr(sc, "gate_open", lambda ranked, *a: len(ranked) + 2 != 310 and gate_open(ranked, *a))
     lifted = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302)

@@ -744,10 +744,11 @@ async def test_a_stop_the_classifier_holds_back_says_its_count_within_80_columns
         assert isinstance(screen, ScreeningScreen)
         session = screen.project.session
         ids = [record.id for record in workspace.store.records()]
-        for record_id, relevant in zip(ids, [1, 0] * 60 + [0] * 210, strict=False):  # 60 of 120, then a drought
+        for record_id, relevant in zip(ids, [1, 0, 0] * 40 + [0] * 210, strict=False):  # 40 of 120, then a drought
             session.decide(record_id, "include" if relevant else "exclude")
         assert session.progress().stopping.verdict == "stop"
-        made = {"screened": 330, "found": 60, "expected_remaining": 10.0, "most_left": 3, "probability": 0.0103,
+        # k* = 2 at 40 found: where a view vetoes (below 20 %; decision 0061: none where k* ≥ 3)
+        made = {"screened": 330, "found": 40, "expected_remaining": 10.0, "most_left": 2, "probability": 0.0103,
                 **sc.decisions_made_from(session._phase_labels()[2])}
         assert session.apply_stopping_evidence(made, session.evidence_epoch)
         widget = screen.query_one("#stopping")
@@ -760,12 +761,12 @@ async def test_a_stop_the_classifier_holds_back_says_its_count_within_80_columns
         line = " ".join(shown)
         assert session.progress().stopping.vetoed and len(shown) == 3, shown
         assert line.startswith("CONTINUE  Recommended rule: the trend alone would stop (about"), shown
-        assert line.endswith("but the classifier's scores count about 10 left where 95% recall allows 3: not yet."), shown
+        assert line.endswith("but the classifier's scores count about 10 left where 95% recall allows 2: not yet."), shown
         session.undo()
         shown = lines()
         line = " ".join(shown)
         assert session.progress().stopping.veto_stale and len(shown) == 3, shown
-        assert line.endswith("last check counted about 10 left where 95% recall allows 3: held until its next check."), shown
+        assert line.endswith("last check counted about 10 left where 95% recall allows 2: held until its next check."), shown
 
 
 @async_test

@@ -116,6 +116,9 @@ class _EvidenceInputs:
     #: Whether the Lomax gate is open: where it is not, the check asks nothing and makes no fits
     #: (``stopping_classifier.closed_gate_check``), but it is made, as ``review simulate``'s is.
     gate_open: bool = True
+    #: Whether the Lomax rule's P has reached ``STOP_GATE_PROBABILITY`` too, so that the view may stop the rule
+    #: (decision 0063; the view's ``trend_allows_stop``).
+    trend_allows_stop: bool = False
 
 
 @dataclass(slots=True)
@@ -892,7 +895,9 @@ class ScreeningSession:
             return None
         # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
         return _EvidenceInputs(labels, decision_ids, eligible,
-                               gate_open=sc.gate_open(ranked, n_total, 0, self.target_recall))
+                               gate_open=sc.gate_open(ranked, n_total, 0, self.target_recall),
+                               trend_allows_stop=sc.gate_open(ranked, n_total, 0, self.target_recall,
+                                                              sc.STOP_GATE_PROBABILITY))
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
@@ -924,8 +929,9 @@ class ScreeningSession:
                            target_recall=self.target_recall, confidence=self.confidence)
         if view is None:  # too few labels of a kind for a fit: nothing asked, as at a closed gate
             return closed
-        # what the evidence is made from (``view_holds``)
-        return {**view.as_dict(), **sc.decisions_made_from(inputs.decision_ids)}
+        # what the evidence is made from (``view_holds``), and whether it may stop the rule (``view_may_stop``)
+        return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
+                **sc.decisions_made_from(inputs.decision_ids)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now

@@ -459,18 +459,24 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
     (``_vetoed_or``, decision 0040)."""
-    from .stopping_classifier import (classifier_confidence, consulted_at, fewest_found_consulted, lomax_level,
-                                      veto_level, vetoes, view_holds)
+    from .stopping_classifier import (STOP_GATE_PROBABILITY, classifier_confidence, consulted_at, fewest_found_consulted, lomax_level,
+                                      veto_level, vetoes, view_assents, view_holds, view_may_stop)
     from .stopping_rate import _poisson_upper, most_left_for_target
 
-    # The trend's part at its level for the k* the decisions leave now (decision 0059: lower where k* is 1 or 2).
-    trend_level = lomax_level(int(most_left_for_target(common["relevant_found"], common["target_recall"])),
-                              common["confidence"])
+    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
+    # The trend's part at its level for the k* the decisions leave now (decision 0059: lower where k* is 1 or 2;
+    # decision 0061: lower still where the classifier's view in force, still standing, assents).
+    assented = holds and view_assents(classifier, common["confidence"], target_recall=common["target_recall"])
+    most_left_now = int(most_left_for_target(common["relevant_found"], common["target_recall"]))
+    trend_level = lomax_level(most_left_now, common["confidence"], assented=assented)
     lomax = _assess_lomax(ranked, n_total, {**common, "confidence": trend_level}, pct, f"{trend_level:.0%}")
     if lomax.verdict == "stop":
-        return _vetoed_or(lomax, common, pct, f"{trend_level:.0%}", classifier, decision_ids)
+        lomax = _vetoed_or(lomax, common, pct, f"{trend_level:.0%}", classifier, decision_ids)
+        if lomax.verdict == "stop" and trend_level < lomax_level(most_left_now, common["confidence"]):
+            assert classifier is not None
+            lomax = replace(lomax, explanation=f"{lomax.explanation} {_assent_words(classifier, common, trend_level)}")
+        return lomax
     level = classifier_confidence(common["confidence"])
-    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
     # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:
     # while the gate is closed a view stands however many decisions follow it), else the count now, which
@@ -507,7 +513,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects {about_phrase(expected)} relevant records among the unscreened; the chance "
             f"that {left} is {chance:.0%}")
-    if chance >= level:
+    if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
                 f"with {level:.0%} probability, meeting the {pct} target. This rests on the classifier's scores, "
@@ -521,8 +527,27 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     held = ("" if not vetoes(chance, common["confidence"], allowed) else
             f" (below {veto_level(common['confidence'], allowed):.0%}: until a check gives at least that, the rule also holds "
             f"back a stop of the trend)")
-    return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; the rule also stops once that chance "
-                                     f"is at least {level:.0%}.")
+    if assented:  # decision 0061: the view lets the trend's part stop at its lowered level
+        held = (f" (not below {veto_level(common['confidence'], allowed):.0%}: the trend's part stops at "
+                f"{trend_level:.0%} while that check stands)")
+    # Decision 0063: a view stops the rule only where the trend's own chance had reached the stop gate at its check.
+    gate = f"{STOP_GATE_PROBABILITY:.0%}"
+    also = (f"the rule also stops once that chance is at least {level:.0%} at a check where the trend's own chance "
+            f"is at least {gate}" if chance < level else
+            f"that is at least {level:.0%}, but the trend's own chance was below {gate} at that check, so the "
+            f"classifier does not stop the rule there; a later check may")
+    return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; {also}.")
+
+
+def _assent_words(classifier: Mapping[str, Any], common: dict[str, Any], trend_level: float) -> str:
+    """Why the trend's stop answers at ``trend_level`` (decision 0061): the classifier's view in force assents."""
+    from .stopping_classifier import veto_level
+
+    allowed = int(classifier["most_left"])
+    return (f"The trend's part answers at {trend_level:.0%} because the classifier's last check (after "
+            f"{whole(int(classifier['screened']))} screened) gave a chance of {float(classifier['probability']):.0%} "
+            f"that at most {whole(allowed)} {verb_for(allowed)} left, not below "
+            f"{veto_level(common['confidence'], allowed):.0%}.")
 
 
 def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
