@@ -264,3 +264,37 @@ def test_the_records_screens_labels_are_read_without_the_json(workspace):
     assert labels == {key: d.label for key, d in workspace.store.current_decisions().items()} == {
         (ids[0], "alice"): "exclude", (ids[0], "bob"): "include", (ids[0], "consensus"): "include"}
     assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements
+
+
+def test_the_known_reviewers_are_read_without_the_json(workspace):
+    # The browser's reviewer filter read every decision whole (0.48 s CPU at 40,000 decisions).
+    import sqlalchemy as sa
+
+    from review.services.screening import known_reviewers, resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(3)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[0], "erin", "include")
+    workspace.store.undo_latest("erin")  # erin's only decision undone: not a known reviewer
+    workspace.store.add_decision(ids[1], "dan", "exclude", reasons=("wrong population",))
+    workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
+    workspace.store.add_decision(ids[0], "carol", "include")
+    workspace.store.add_decision(ids[2], "dan", "maybe")
+    resolve_conflict(workspace, ids[0], "include", "frank")
+    whole = list(workspace.config.reviewers)
+    for _, reviewer in workspace.store.current_decisions():  # the whole rows' answer, as it was read
+        if reviewer not in whole and reviewer != "consensus":
+            whole.append(reviewer)
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
+    try:
+        names = known_reviewers(workspace, "gina")
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+    assert names == [*whole, "gina"] == [*workspace.config.reviewers, "dan", "carol", "gina"], names
+    assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements

@@ -116,11 +116,12 @@ def reviewer_outside_team(workspace: Workspace, reviewer: str) -> str | None:
 
 
 def known_reviewers(workspace: Workspace, current: str) -> list[str]:
-    """Configured reviewers, then anyone else who has decided something, then ``current``."""
+    """Configured reviewers, then anyone else with a decision in force (in the order of their first), then
+    ``current``. Reads the log without its JSON (``current_labels``: the whole rows took 0.48 s at 40,000)."""
     from ..screening.agreement import CONSENSUS_REVIEWER
 
     names = list(workspace.config.reviewers)
-    for _, reviewer in workspace.store.current_decisions():
+    for _, reviewer in current_labels(workspace):
         if reviewer not in names and reviewer != CONSENSUS_REVIEWER:
             names.append(reviewer)
     if current not in names:
