@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .counts import PrismaCounts, prisma_counts
-from ..store.fulltext import report_links
+from ..store.fulltext import current_screening_labels, report_links
 from .fulltext import report_states, resolve_studies
 
 if TYPE_CHECKING:
@@ -64,8 +64,9 @@ def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None, *
              | set(boxes["citations_results"])) - set(boxes["other_duplicates"])
     screened_on = passed | set(states)
     if blind_for is not None:
-        own = {record_id for (record_id, _), decision in store.current_decisions(reviewer=blind_for).items()
-               if decision.label in OWN_PASSING_LABELS}
+        # (the labels alone: the reviewer's whole rows, their JSON decoded, took 0.25 s at 20,000 decisions)
+        own = {record_id for (record_id, _), label in current_screening_labels(store, reviewer=blind_for).items()
+               if label in OWN_PASSING_LABELS}
         screened_on &= own
     wanted = sorted(screened_on | other)
     records = {r.id: r for r in store.records(wanted)}

@@ -470,13 +470,17 @@ def records_from_sources(store: Store, names: Collection[str]) -> dict[int, str]
 
 
 def current_screening_labels(store: Store, stage: str = "title_abstract", *,
-                             record_ids: Collection[int] | None = None) -> dict[tuple[int, str], str]:
+                             record_ids: Collection[int] | None = None,
+                             reviewer: str | None = None) -> dict[tuple[int, str], str]:
     """The effective label per (record, reviewer), as ``Store.current_decisions`` defines it,
     reading only the columns needed (fast enough for a live dashboard); with ``record_ids``, only their rows
-    (an undo row carries the record of the row it undoes)."""
+    (an undo row carries the record of the row it undoes); with ``reviewer``, only theirs (an undo row is its
+    reviewer's, as in ``current_decisions(reviewer=)``)."""
     t = schema.screening_decisions
     query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id)
              .where(t.c.stage == stage).order_by(t.c.id))
+    if reviewer is not None:
+        query = query.where(t.c.reviewer == reviewer)
     with store.connect() as conn:
         rows = rows_among(conn, query, t.c.record_id, record_ids)
     return {key: row.label for key, row in effective_decisions(rows).items()}
