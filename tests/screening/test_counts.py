@@ -10,6 +10,14 @@ from review.cli import main
 from review.records import Record
 from review.screening.counts import COUNT_LABELS, count_decisions, reviewer_counts
 from review.screening.session import ScreeningSession
+from sql_statements import sql_statements
+
+
+def _records(workspace, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """``n`` records r0, r1, … in one import; their ids in order."""
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(n)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    return [r.id for r in workspace.store.records()]
 
 
 def test_parts_add_up_and_relevant_is_include_plus_maybe():
@@ -19,9 +27,7 @@ def test_parts_add_up_and_relevant_is_include_plus_maybe():
 
 
 def test_status_and_session_show_the_same_numbers(workspace):
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(8)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 8)
     for record_id, label in zip(ids, ["include", "exclude", "maybe", "include", "exclude"]):
         workspace.store.add_decision(record_id, "alice", label)
     workspace.store.add_decision(ids[0], "alice", "exclude")  # a changed mind counts once, as its last label
@@ -44,9 +50,7 @@ def test_status_gives_consensus_no_reviewer_line_but_counts_the_conflicts(worksp
     # consensus had a line of its own ("screened 1 … remaining 7") as if it screened.
     from review.services.screening import resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(8)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 8)
     for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
         workspace.store.add_decision(record_id, "alice", a)
         workspace.store.add_decision(record_id, "bob", b)
@@ -70,9 +74,7 @@ def test_status_reads_the_decision_log_and_the_set_aside_once(workspace, monkeyp
     import review.screening.removed as removed
     from review.store.core import Store
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 4)
     workspace.store.add_decision(ids[0], "alice", "include")
     workspace.store.add_decision(ids[0], "bob", "exclude")
     reads = {"log": 0, "duplicates": 0, "removals": 0}
@@ -97,27 +99,15 @@ def test_status_reads_the_decision_log_and_the_set_aside_once(workspace, monkeyp
 def test_status_reads_the_decision_log_without_its_json(workspace):
     # At 20,000 records and 40,000 decisions, decoding every row's reasons and model_info was most of
     # `review status`'s 1.5 s: the log is read with only the columns the counts use.
-    import sqlalchemy as sa
-
     from review.services.screening import resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(6)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 6)
     for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
         workspace.store.add_decision(record_id, "alice", a, reasons=("wrong population",) if a == "exclude" else ())
         workspace.store.add_decision(record_id, "bob", b)
     resolve_conflict(workspace, ids[0], "include", "carol")
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert result.exit_code == 0, result.output
     assert "  conflicts            2 between reviewers, 1 resolved, 1 open" in result.output, result.output
     log_reads = [s for s in statements if "FROM screening_decisions" in s]
@@ -129,9 +119,7 @@ def test_label_log_gives_the_conflicts_and_resolvers_the_whole_log_gives(workspa
     from review.screening.agreement import label_log, log_conflicts
     from review.services.screening import resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(5)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 5)
     for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("include", "maybe")]):
         workspace.store.add_decision(record_id, "alice", a, model_info={"resolved_by": "not a resolution"})
         workspace.store.add_decision(record_id, "bob", b)
@@ -152,27 +140,15 @@ def test_label_log_gives_the_conflicts_and_resolvers_the_whole_log_gives(workspa
 def test_the_agreement_report_reads_the_decision_log_without_its_json(workspace):
     # The conflicts list, review export agreement and the conflicts screen read every decision whole (0.68 s CPU
     # at 40,000 decisions, 0.34 s without the JSON); who resolved still comes from the consensus rows.
-    import sqlalchemy as sa
-
     from review.services.screening import agreement_report, resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 4)
     for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
         workspace.store.add_decision(record_id, "alice", a)
         workspace.store.add_decision(record_id, "bob", b)
     resolve_conflict(workspace, ids[0], "include", "carol")
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         report = agreement_report(workspace)
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert [(c.record_id, c.resolution, c.resolved_by) for c in report.conflicts] == \
         [(ids[0], "include", "carol"), (ids[1], None, None)]
     log_reads = [s for s in statements if "FROM screening_decisions" in s]
@@ -181,13 +157,9 @@ def test_the_agreement_report_reads_the_decision_log_without_its_json(workspace)
 
 def test_the_dashboard_curve_reads_the_reviewers_labels_in_order_without_the_json(workspace):
     # The inclusions curve read the reviewer's decisions whole (0.27 s CPU at 20,000 of them, 0.08 s without).
-    import sqlalchemy as sa
-
     from review.services.screening import labels_in_order
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 4)
     workspace.store.add_decision(ids[2], "alice", "include")
     workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
     workspace.store.add_decision(ids[1], "bob", "include")
@@ -196,16 +168,8 @@ def test_the_dashboard_curve_reads_the_reviewers_labels_in_order_without_the_jso
     workspace.store.undo_latest("alice")  # ids[3] undone
     workspace.store.add_decision(ids[2], "alice", "maybe")  # changed: now in force after ids[1]'s
     whole = sorted(workspace.store.current_decisions(reviewer="alice").values(), key=lambda d: d.id)
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         lean = labels_in_order(workspace, "alice")
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert lean == [(d.record_id, d.label) for d in whole] == [(ids[0], "exclude"), (ids[1], "include"),
                                                                 (ids[2], "maybe")]
     assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements
@@ -213,23 +177,11 @@ def test_the_dashboard_curve_reads_the_reviewers_labels_in_order_without_the_jso
 
 def test_status_stopping_finds_its_reviewers_without_the_json(workspace):
     # `review status --stopping` listed the reviewers from the whole log (0.45 s CPU at 40,000 decisions, 0.13 s).
-    import sqlalchemy as sa
-
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 4)
     workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
     workspace.store.add_decision(ids[1], "bob", "include")
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--stopping"])
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert result.exit_code == 0, result.output
     assert [line.split(":")[0] for line in result.output.splitlines() if line.startswith("stopping   ")] == \
         ["stopping   alice", "stopping   bob"]
@@ -239,28 +191,16 @@ def test_status_stopping_finds_its_reviewers_without_the_json(workspace):
 
 def test_the_records_screens_labels_are_read_without_the_json(workspace):
     # The records screen (5) took its labels from every decision read whole (0.49 s CPU at 40,000 decisions, 0.16 s).
-    import sqlalchemy as sa
-
     from review.services.screening import current_labels, resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(3)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 3)
     workspace.store.add_decision(ids[0], "alice", "exclude", reasons=("wrong population",))
     workspace.store.add_decision(ids[0], "bob", "include")
     workspace.store.add_decision(ids[1], "alice", "include")
     workspace.store.undo_latest("alice")
     resolve_conflict(workspace, ids[0], "include", "carol")
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         labels = current_labels(workspace)
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert labels == {key: d.label for key, d in workspace.store.current_decisions().items()} == {
         (ids[0], "alice"): "exclude", (ids[0], "bob"): "include", (ids[0], "consensus"): "include"}
     assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements
@@ -268,13 +208,9 @@ def test_the_records_screens_labels_are_read_without_the_json(workspace):
 
 def test_the_known_reviewers_are_read_without_the_json(workspace):
     # The browser's reviewer filter read every decision whole (0.48 s CPU at 40,000 decisions).
-    import sqlalchemy as sa
-
     from review.services.screening import known_reviewers, resolve_conflict
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(3)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 3)
     workspace.store.add_decision(ids[0], "erin", "include")
     workspace.store.undo_latest("erin")  # erin's only decision undone: not a known reviewer
     workspace.store.add_decision(ids[1], "dan", "exclude", reasons=("wrong population",))
@@ -286,16 +222,8 @@ def test_the_known_reviewers_are_read_without_the_json(workspace):
     for _, reviewer in workspace.store.current_decisions():  # the whole rows' answer, as it was read
         if reviewer not in whole and reviewer != "consensus":
             whole.append(reviewer)
-    statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements() as statements:
         names = known_reviewers(workspace, "gina")
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", listen)
     assert names == [*whole, "gina"] == [*workspace.config.reviewers, "dan", "carol", "gina"], names
     assert statements and not [s for s in statements if "screening_decisions.reasons" in s], statements
 
@@ -303,15 +231,11 @@ def test_the_known_reviewers_are_read_without_the_json(workspace):
 def test_the_blind_fulltext_queue_reads_the_reviewers_labels_without_the_json(workspace):
     # A blind reviewer's full-text queue kept the reports they sent on from their decisions read whole (0.25 s CPU
     # of the queue's 0.32 at 20,000 of them, 0.10 s without the JSON).
-    import sqlalchemy as sa
-
     from review.prisma.queue import OWN_PASSING_LABELS, fulltext_queue
     from review.services.screening import resolve_conflict
     from review.store.fulltext import current_screening_labels
 
-    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(6)], file_name="f",
-                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
-    ids = [r.id for r in workspace.store.records()]
+    ids = _records(workspace, 6)
     for record_id, label in zip(ids[:4], ["include", "exclude", "maybe", "include"]):
         workspace.store.add_decision(record_id, "alice", label, reasons=("wrong population",) * (label == "exclude"))
     workspace.store.undo_latest("alice")  # ids[3] undone: alice sent it on no more
@@ -321,10 +245,6 @@ def test_the_blind_fulltext_queue_reads_the_reviewers_labels_without_the_json(wo
         workspace.store.add_decision(record_id, "bob", label)
     resolve_conflict(workspace, ids[0], "include", "carol")
     statements: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
     queues = {}
     for reviewer in ("alice", "bob"):
         whole = {record_id for (record_id, _), d in workspace.store.current_decisions(reviewer=reviewer).items()
@@ -333,11 +253,9 @@ def test_the_blind_fulltext_queue_reads_the_reviewers_labels_without_the_json(wo
                                                                                 reviewer=reviewer).items()
                 if label in OWN_PASSING_LABELS}
         assert lean == whole, reviewer
-        sa.event.listen(sa.Engine, "before_cursor_execute", listen)
-        try:
+        with sql_statements() as run:
             queues[reviewer] = [item.record_id for item in fulltext_queue(workspace, blind_for=reviewer)]
-        finally:
-            sa.event.remove(sa.Engine, "before_cursor_execute", listen)
+        statements += run
     assert queues == {"alice": [ids[0], ids[2], ids[4]], "bob": [ids[1], ids[3], ids[5]]}, queues
     assert [item.record_id for item in fulltext_queue(workspace)] == [ids[0], ids[1], ids[2], ids[3], ids[4],
                                                                      ids[5]]
