@@ -222,10 +222,8 @@ def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_rec
     is still the one ``target_recall`` allows, and that probability is below ``veto_level``. Whether the view
     still holds for the decisions in force is the caller's question (``view_holds``): a vetoing view that went
     stale after an undo still holds the stop back; one made for another target answers another question."""
-    return (view is not None and "probability" in view and "most_left" in view and "found" in view
-            and consulted(int(view["most_left"]))
-            and vetoes(float(view["probability"]), confidence, int(view["most_left"]))
-            and int(most_left_for_target(int(view["found"]), target_recall)) == int(view["most_left"]))
+    answer = _answer_for_target(view, target_recall)
+    return answer is not None and vetoes(answer[0], confidence, answer[1])
 
 
 def view_assents(view: Mapping[str, Any] | None, confidence: float, *, target_recall: float) -> bool:
@@ -233,10 +231,21 @@ def view_assents(view: Mapping[str, Any] | None, confidence: float, *, target_re
     did not object (``assents``), for a k* that is still the one ``target_recall`` allows: then the Lomax part
     stops at ``lomax_level(..., assented=True)``. Whether the view still holds for the decisions in force is the
     caller's question (``view_holds``): unlike a veto, an assent made stale by an undo lowers nothing."""
-    return (view is not None and "probability" in view and "most_left" in view and "found" in view
-            and consulted(int(view["most_left"]))
-            and assents(float(view["probability"]), confidence, int(view["most_left"]), may_stop=view_may_stop(view))
-            and int(most_left_for_target(int(view["found"]), target_recall)) == int(view["most_left"]))
+    answer = _answer_for_target(view, target_recall)
+    return (view is not None and answer is not None
+            and assents(answer[0], confidence, answer[1], may_stop=view_may_stop(view)))
+
+
+def _answer_for_target(view: Mapping[str, Any] | None, target_recall: float) -> tuple[float, int] | None:
+    """The view's (P(left ≤ k*), k*) where it asked the classifier (a check at k* = 0 or a closed gate holds no
+    probability) about a k* of at least ``FEWEST_ALLOWED`` that is still the one ``target_recall`` allows; else
+    None (what ``view_vetoes`` and ``view_assents`` both require of a view before reading its answer)."""
+    if view is None or not ("probability" in view and "most_left" in view and "found" in view):
+        return None
+    most_left = int(view["most_left"])
+    if not consulted(most_left) or int(most_left_for_target(int(view["found"]), target_recall)) != most_left:
+        return None
+    return float(view["probability"]), most_left
 
 
 def consulted(most_left: int) -> bool:
