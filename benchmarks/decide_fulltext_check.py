@@ -68,6 +68,23 @@ def build(root: Path, n: int, seed: int, ranked: bool = False) -> tuple[Workspac
     return ws, included
 
 
+def store_arguments(parser: argparse.ArgumentParser, *, repeat: int, repeat_help: str | None = None) -> None:
+    """The options of every benchmark over this store: its size, the repeats, the seed, stored queues or not."""
+    parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=repeat, help=repeat_help)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--ranked", action="store_true", help="store each reviewer's queue first (as the TUI does)")
+
+
+def built_store(root: Path, args: argparse.Namespace) -> tuple[str, list[int]]:
+    """``build`` for ``store_arguments``' options: the URL ``measured`` opens the store by and the included ids,
+    the builder's connections closed (each measured call opens its own)."""
+    ws, included = build(root, args.records, args.seed, args.ranked)
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    ws.store.engine.dispose()
+    return url, included
+
+
 def measured(url: str, call: Callable[[], Any]) -> tuple[float, int, int]:
     """Seconds, SELECT statements and rows they returned for one ``call`` (on any engine it opens)."""
     selects: list[tuple[str, Any]] = []
@@ -103,16 +120,11 @@ def decide(root: Path, reviewer: str, record_id: int) -> Callable[[], Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=20000)
-    parser.add_argument("--repeat", type=int, default=3, help="records decided (each: alice, then bob)")
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--ranked", action="store_true", help="store each reviewer's queue first (as the TUI does)")
+    store_arguments(parser, repeat=3, repeat_help="records decided (each: alice, then bob)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
-        ws, included = build(root, args.records, args.seed, args.ranked)
-        url = ws.store.engine.url.render_as_string(hide_password=False)
-        ws.store.engine.dispose()
+        url, included = built_store(root, args)
         runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in (
             "decide_conflict", "decide_excluded", "check_conflict", "check_excluded")}
         for record_id in included[:args.repeat]:

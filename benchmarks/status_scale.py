@@ -30,7 +30,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from decide_fulltext_check import build, measured
+from decide_fulltext_check import built_store, measured, store_arguments
 from review.cli import main as cli_main
 
 
@@ -57,16 +57,11 @@ def new_process(root: Path) -> tuple[float, float, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=20000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--ranked", action="store_true", help="store each reviewer's queue first (as the TUI does)")
+    store_arguments(parser, repeat=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
-        ws, _ = build(root, args.records, args.seed, args.ranked)
-        url = ws.store.engine.url.render_as_string(hide_password=False)
-        ws.store.engine.dispose()
+        url, _ = built_store(root, args)
         outputs: set[str] = set()
         processes = []
         for _ in range(args.repeat):
