@@ -133,6 +133,9 @@ class Candidate:
     # records (0: the engine's min_df) and n-grams up to this length (0: the engine's, 2 from 1,000 records).
     engine_min_df: int = 0
     engine_ngram_max: int = 0
+    # Decision 0064: the engine's own word features (with ``engine_model`` set) read each hyphenated word both
+    # whole and as its parts ("placebo-controlled placebo controlled"): see ``with_hyphen_parts``.
+    hyphen_parts: bool = False
     note: str = ""
 
     def engine_overrides(self) -> dict[str, int]:
@@ -437,6 +440,11 @@ CANDIDATES: dict[str, Candidate | None] = {
     **{name: Candidate(small="default", large=f"{name}-all",
                        note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("df3", "df5", "uni")},
+    # round 16 (decision 0064): engine 6's word features with each hyphenated word read whole and in its parts
+    "hy-both-all": Candidate(engine_model="svm-e6", hyphen_parts=True,
+                             note="engine 6, each hyphenated word whole and in parts, at every size"),
+    "hy-both": Candidate(small="default", large="hy-both-all",
+                         note="engine 6 below 1,000 records, hy-both-all from 1,000"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -875,7 +883,7 @@ def _source_fingerprint() -> str:
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
                  with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
-                 _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells):
+                 _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells, with_hyphen_parts):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -993,12 +1001,34 @@ def token_pattern(name: str) -> Iterator[None]:
         features_module._TOKEN = engine_pattern
 
 
+#: A word as the engine's large-set tokens take it (``features._FINDS["engine"]`` without one-character words):
+#: the ones with an inner hyphen are what ``with_hyphen_parts`` rewrites.
+_HYPHENATED = re.compile(r"\w[\w-]*\w")
+
+
+def with_hyphen_parts(text: str, words2: bool) -> str:
+    """Decision 0064: each hyphenated word followed by its parts, so the tokeniser sees both ("once-daily" ->
+    "once-daily once daily"). Under the engine's tokens (hyphenated words whole) the word stays as it is; under
+    ``words2`` (hyphens split, ASReview's) it is written with underscores so that it stays one token there."""
+
+    def both(match: re.Match[str]) -> str:
+        word = match.group()
+        if "-" not in word:
+            return word
+        parts = " ".join(part for part in word.split("-") if part)
+        return f"{word.replace('-', '_') if words2 else word} {parts}"
+
+    return _HYPHENATED.sub(both, text)
+
+
 def candidate_features(candidate: Candidate | None, set_name: str, label: str,
-                       engine_model: str = "default", overrides: dict[str, int] | None = None) -> tuple[LabelledSet, Any]:
+                       engine_model: str = "default", overrides: dict[str, int] | None = None,
+                       hyphen_parts: bool = False) -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
     Without a candidate, the engine's features for ``engine_model`` and the set's size, with ``overrides``'
-    fields changed (decision 0062)."""
+    fields changed (decision 0062) and, with ``hyphen_parts``, each hyphenated word read whole and in parts
+    (decision 0064)."""
     if candidate is None:
         engine_config = ranker.feature_config_for(engine_model, _n_records(set_name))
         if overrides:
@@ -1011,9 +1041,11 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
     title_weight = config.title_repeats if candidate is None else candidate.title_weight
     fkey = (set_name, label, title_weight, json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
-            None if candidate is None else candidate.empty_text)
+            None if candidate is None else candidate.empty_text, hyphen_parts)
     if fkey not in _FEATURES:
         texts = data.texts
+        if hyphen_parts:
+            texts = [with_hyphen_parts(t, config.tokens == "words2") for t in texts]
         if candidate is not None and candidate.empty_text == "token":  # engine version 2's placeholder
             texts = [t if t.strip() else "(empty)" for t in texts]
         lengths: list[np.ndarray] = []
@@ -1153,12 +1185,13 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     slope = candidate.pivot_slope if candidate is not None else 0.0
     length_weight = candidate.length_weight if candidate is not None else 0.0
     overrides = candidate.engine_overrides() if candidate is not None and candidate.engine_model else None
+    hyphens = candidate is not None and candidate.engine_model != "" and candidate.hyphen_parts
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
-    data, features = candidate_features(candidate, set_name, label, engine_model, overrides)
+    data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 
@@ -1376,6 +1409,8 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
             features = words
             if candidate is not None and candidate.engine_overrides():  # decision 0062: built anew, counted
                 features = build_features(ids, texts, dataclasses.replace(words.config, **candidate.engine_overrides()))
+            if candidate is not None and candidate.hyphen_parts:  # decision 0064: the texts rewritten, built anew, counted
+                features = build_features(ids, [with_hyphen_parts(t, False) for t in texts], words.config)
             if candidate is not None and candidate.pivot_slope:
                 features = with_pivoted_length(features, lengths[-1], candidate.pivot_slope)
             if candidate is not None and candidate.length_weight:
