@@ -936,7 +936,7 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         fired = [r["at"] for r in ev["rows"] if p_clf(r) >= CONFIDENCE]
         return fired[0] if fired else n
     if name in ("lomax-or-clf", "lomax-or-clf-gated"):
-        # gated: a check counts only where the Lomax P is at that check ≥ 0.1 (src's gate_open)
+        # gated: a check counts only where the Lomax P is at that check ≥ 0.1 (src's lomax_gate)
         gate = WINDOW_START_P if name.endswith("-gated") else -1.0
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= gate and r["at"] >= first_at and p_clf(r) >= CONFIDENCE]
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)

@@ -71,7 +71,7 @@ def test_the_walk_checks_the_rows_of_the_screening_order(monkeypatch) -> None:
     views: list = []
     estimate = sc._estimate
     monkeypatch.setattr(sc, "_estimate", lambda *a, **k: views.append(estimate(*a, **k)) or views[-1])
-    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # every check of the grid fits
+    monkeypatch.setattr(sc, "lomax_gate", lambda *args: sc.LomaxGate(True, True))  # every check of the grid fits
     stop = sc.first_stop(features.matrix, order, y, n_priors=2, lomax_stop=None)
     walked, views[:] = list(views), []
     assert sc.first_stop(features.matrix[order], np.arange(len(labels)), y, n_priors=2, lomax_stop=None) == stop
@@ -91,7 +91,7 @@ def test_the_walk_sums_the_row_norms_once_and_its_checks_fit_as_on_copied_rows(m
     checks: list = []
     estimate = sc._estimate
     monkeypatch.setattr(sc, "_estimate", lambda *a, **k: checks.append((a, k, estimate(*a, **k))) or checks[-1][2])
-    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # every check of the grid fits
+    monkeypatch.setattr(sc, "lomax_gate", lambda *args: sc.LomaxGate(True, True))  # every check of the grid fits
     summed: list[int] = []
     squared_row_norms = svm_newton.squared_row_norms
     monkeypatch.setattr(svm_newton, "squared_row_norms", lambda X: summed.append(X.shape[0]) or squared_row_norms(X))
@@ -163,7 +163,7 @@ def test_the_gate_keeps_a_sure_classifier_out_while_relevant_records_keep_turnin
     y, rows = np.array(labels), np.arange(n)
     view = sc.estimate(features.matrix, rows[:300], y[:300], rows[300:])
     assert view is not None and view.probability >= 0.95  # sure, with 170 relevant records left
-    assert not sc.gate_open(y[2:300], n - 2, 1, 0.95)
+    assert not sc.lomax_gate(y[2:300], n - 2, 1, 0.95).is_open
     lomax = lomax_first_stop(y[2:], found_before=1)
     assert lomax is not None
     lomax_stop = 2 + lomax
@@ -172,7 +172,8 @@ def test_the_gate_keeps_a_sure_classifier_out_while_relevant_records_keep_turnin
     stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
     assert stop is not None and lomax_stop - 2 * sc.check_step(n) <= stop <= lomax_stop
     assert y[:stop].sum() / y.sum() >= 0.95
-    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # without the gate (and from 5 % of the set)
+    # without the gate (and from 5 % of the set)
+    monkeypatch.setattr(sc, "lomax_gate", lambda *args: sc.LomaxGate(True, True))
     monkeypatch.setattr(sc, "GATE_SHARE", 0.05)  # it stops at a recall of 10 %, once k* ≥ 1 (19 found)
     wide_open = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
     assert wide_open is not None and y[:wide_open].sum() / y.sum() < 0.12
@@ -877,8 +878,9 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_simulate(monkeypatch) -> Non
     features = corpus(VETO_LABELS)
     y, rows = np.array(VETO_LABELS), np.arange(1000)
     assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 660  # vetoed at every check
-    gate_open = sc.gate_open
-    monkeypatch.setattr(sc, "gate_open", lambda ranked, *a: len(ranked) + 2 != 310 and gate_open(ranked, *a))
+    lomax_gate = sc.lomax_gate
+    monkeypatch.setattr(sc, "lomax_gate", lambda ranked, *a: sc.LomaxGate(False, False) if len(ranked) + 2 == 310
+                        else lomax_gate(ranked, *a))
     lifted = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302)
     assert lifted is not None and 310 <= lifted < 320  # the trend's stop, right after the check that asked nothing
 
@@ -902,7 +904,7 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_a_session(workspace, monkeyp
     assert session.progress().stopping.vetoed
     session.decide(irrelevant[0], "exclude")
     session.decide(irrelevant[1], "exclude")  # a grid step (⌈200/100⌉ = 2) on: a check is due
-    monkeypatch.setattr(sc, "gate_open", lambda *a: False)  # ... where the Lomax gate is closed
+    monkeypatch.setattr(sc, "lomax_gate", lambda *a: sc.LomaxGate(False, False))  # ... where the Lomax gate is closed
     fits: list[object] = []
     monkeypatch.setattr(sc, "estimate", lambda *a, **k: fits.append(k))
     assert session.stopping_evidence_due()
@@ -912,6 +914,19 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_a_session(workspace, monkeyp
     status = session.progress().stopping
     assert status.verdict == "stop" and not status.vetoed, status.explanation
     assert not session.stopping_evidence_due()  # the check marked its grid step
+
+
+def test_a_sessions_check_reads_the_trends_chance_once_for_both_levels(workspace, monkeypatch) -> None:
+    # The session's check asks the gate whether to fit and whether its view may stop the rule from one reading.
+    session, irrelevant = _stopped_session(workspace)
+    session.decide(irrelevant[0], "exclude")
+    session.decide(irrelevant[1], "exclude")  # a grid step on: a check is due
+    read: list[int] = []
+    within = sc.lomax_reaches_levels
+    monkeypatch.setattr(sc, "lomax_reaches_levels",
+                        lambda ranked, *a, **k: read.append(len(ranked)) or within(ranked, *a, **k))
+    evidence = session.stopping_evidence()
+    assert evidence is not None and evidence["trend_allows_stop"] is True and read == [102]
 
 
 def test_a_failed_fit_past_an_open_gate_is_a_check_that_asked_nothing(workspace, monkeypatch) -> None:

@@ -232,9 +232,8 @@ def test_a_classifier_stop_waits_for_the_trends_chance_to_reach_thirty_percent()
     from test_stopping_classifier import corpus
 
     labels = ranking(1500, list(np.linspace(0, 290, 30).astype(int)))
-    asked = [at for at in range(300, 1500, 15) if sc.gate_open(labels[:at], 1500, 0, 0.95)]
-    may_stop = [at for at in range(300, 1500, 15)
-                if sc.gate_open(labels[:at], 1500, 0, 0.95, sc.STOP_GATE_PROBABILITY)]
+    asked = [at for at in range(300, 1500, 15) if sc.lomax_gate(labels[:at], 1500, 0, 0.95).is_open]
+    may_stop = [at for at in range(300, 1500, 15) if sc.lomax_gate(labels[:at], 1500, 0, 0.95).allows_stop]
     assert asked[0] == 465 and may_stop[0] == 540 and asked == list(range(465, 1500, 15))
     features = corpus(labels.tolist())
     rows = np.arange(1500)
@@ -247,6 +246,26 @@ def test_a_classifier_stop_waits_for_the_trends_chance_to_reach_thirty_percent()
         assert sc.first_stop(features.matrix, rows, labels, n_priors=0, lomax_stop=lowered) == 465
     finally:
         sc.STOP_GATE_PROBABILITY = original
+
+
+def test_the_walk_reads_the_trends_chance_once_a_check_for_both_levels(monkeypatch) -> None:
+    # At the checks of 465 to 525 the classifier's view reaches its level with the trend's P between 0.1 and 0.3: the
+    # walk compares the one reading it asked the classifier on with 0.3 too, and reads no check twice.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_stopping_classifier import corpus
+
+    labels = ranking(1500, list(np.linspace(0, 290, 30).astype(int)))
+    read: list[int] = []
+    within = sc.lomax_reaches_levels
+    monkeypatch.setattr(sc, "lomax_reaches_levels",
+                        lambda ranked, *a, **k: read.append(len(ranked)) or within(ranked, *a, **k))
+    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
+    stop = sc.first_stop(corpus(labels.tolist()).matrix, np.arange(1500), labels, n_priors=0, lomax_stop=lowered)
+    assert stop == 540
+    assert read == list(range(300, 555, 15))  # every check from the share gate (20 %) to the stop, each once
 
 
 def test_the_verdict_stops_on_a_view_only_where_the_trend_had_reached_thirty_percent() -> None:

@@ -894,10 +894,9 @@ class ScreeningSession:
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
         # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
-        return _EvidenceInputs(labels, decision_ids, eligible,
-                               gate_open=sc.gate_open(ranked, n_total, 0, self.target_recall),
-                               trend_allows_stop=sc.gate_open(ranked, n_total, 0, self.target_recall,
-                                                              sc.STOP_GATE_PROBABILITY))
+        gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
+        return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
+                               trend_allows_stop=gate.allows_stop)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due

@@ -42,12 +42,12 @@ import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .models import Classifier, SvmModel, make_model
-from .stopping_rate import _poisson_upper, lomax_reaches, most_left_for_target
+from .stopping_rate import _poisson_upper, lomax_reaches_levels, most_left_for_target
 
 FOLDS = 5
 #: The classifier is consulted only where the Lomax P(recall ≥ target) is at least this ...
@@ -399,13 +399,20 @@ def _estimate(labelled: Any, y: Sequence[int] | np.ndarray, unscreened: Any, *, 
                               most_left=most_left, probability=probability, upper_remaining=upper)
 
 
-def gate_open(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_before: int,
-              target_recall: float, probability: float = GATE_PROBABILITY) -> bool:
-    """Whether the Lomax rule's P(recall ≥ target) has reached ``probability`` here (``GATE_PROBABILITY``: the
-    classifier is asked; ``STOP_GATE_PROBABILITY``: its view may stop the rule): the Lomax rule's ``probability``
-    quantile of the count left is within what the target allows."""
-    return lomax_reaches(ranked_labels, n_total, target_recall=target_recall, found_before=found_before,
-                         confidence=probability)
+class LomaxGate(NamedTuple):
+    """The Lomax rule's P(recall ≥ target) at a check against the gate's two levels, read once."""
+
+    is_open: bool  # P has reached ``GATE_PROBABILITY``: the classifier is asked
+    allows_stop: bool  # P has reached ``STOP_GATE_PROBABILITY``: its view may stop the rule (decision 0063)
+
+
+def lomax_gate(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_before: int,
+               target_recall: float) -> LomaxGate:
+    """The gate at a check: whether the Lomax rule's P(recall ≥ target) has reached each level (its ``level``
+    quantile of the count left is within what the target allows), the CDF at k* read once for both."""
+    return LomaxGate(*lomax_reaches_levels(ranked_labels, n_total, target_recall=target_recall,
+                                           found_before=found_before,
+                                           levels=(GATE_PROBABILITY, STOP_GATE_PROBABILITY)))
 
 
 def view_may_stop(view: Mapping[str, Any]) -> bool:
@@ -453,7 +460,8 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         if not consulted_at(int(y[:at].sum()), target_recall):
             continue  # "none left" is left to the Lomax part: no fits for it
-        if not gate_open(y[n_priors:at], n - n_priors, int(y[:n_priors].sum()), target_recall):
+        gate = lomax_gate(y[n_priors:at], n - n_priors, int(y[:n_priors].sum()), target_recall)
+        if not gate.is_open:
             continue
         if ordered is None:
             ordered = matrix[np.asarray(order_rows, dtype=np.int64)]
@@ -465,8 +473,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
                          row_norms=norms[:at])
         if view is None:
             continue
-        if view.probability >= level and gate_open(y[n_priors:at], n - n_priors, int(y[:n_priors].sum()),
-                                                    target_recall, STOP_GATE_PROBABILITY):
+        if view.probability >= level and gate.allows_stop:
             return at  # (a view at that level below the gate stops nothing: it assents)
         view_in_force = ("vetoes" if vetoes(view.probability, confidence, view.most_left) else
                          "assents" if assents(view.probability, confidence, view.most_left, may_stop=False) else "")

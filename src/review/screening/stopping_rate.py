@@ -487,19 +487,25 @@ def lomax_reaches(ranked_labels: Sequence[int] | np.ndarray, n_total: int, *, ta
     """``lomax_stops(lomax_estimate(...), target_recall)`` (False where there is no estimate) from the CDF at k*
     alone: the estimate's bound is the smallest k whose CDF reaches ``confidence`` (at most the records left),
     and the CDF rises with k, so that bound is at most k* exactly where k* ≥ the records left or the CDF at k*
-    reaches ``confidence`` (the classifier's gate asks this at every check, ``stopping_classifier.gate_open``)."""
+    reaches ``confidence``."""
+    return lomax_reaches_levels(ranked_labels, n_total, target_recall=target_recall, found_before=found_before,
+                                levels=(confidence,))[0]
+
+
+def lomax_reaches_levels(ranked_labels: Sequence[int] | np.ndarray, n_total: int, *, target_recall: float,
+                         found_before: int, levels: Sequence[float]) -> list[bool]:
+    """``lomax_reaches`` at each of ``levels``, from one reading of the CDF at k* (the classifier's gate asks two
+    levels at every check, ``stopping_classifier.lomax_gate``)."""
     labels = np.asarray(ranked_labels, dtype=np.int64)
     fit_start = lomax_fit_start(labels)
-    if fit_start is None:
-        return False
-    fit = labels[fit_start:]
-    post = _lomax_posterior_after(fit, n_total - fit_start)
+    post = None if fit_start is None else _lomax_posterior_after(labels[fit_start:], n_total - fit_start)
     if post is None:
-        return False
+        return [False] * len(levels)
     most_left = most_left_for_target(int(labels.sum()) + found_before, target_recall)
     if n_total - labels.size <= most_left:
-        return True
-    return bool(_lomax_cdf(post, np.array([int(most_left)]), _weighed_rows(post))[0] >= confidence)
+        return [True] * len(levels)
+    within = _lomax_cdf(post, np.array([int(most_left)]), _weighed_rows(post))[0]
+    return [bool(within >= level) for level in levels]
 
 
 def lomax_stops(estimate: RateEstimate, target_recall: float) -> bool:
