@@ -43,6 +43,8 @@ lowered further where k* is 1 or 2, always or only where the check in force aske
 object (its assent), and no veto where k* ≥ 3 (``round14_stop``).
 Round 15 (decision 0063): ``round15`` stands for ``ROUND15_RULES``: R2 and round 14's two assent rules, each with a
 classifier stop that also needs the trend's P(left ≤ k*) ≥ 0.3 at that check (``round14_stop``'s ``stop_gate``).
+Round 16 (decision 0065): ``round16`` stands for ``ROUND16_RULES``: the rule in force (decision 0063's
+``assent@0.50+g0.3``) and one candidate, the same rule with the veto where k* is 1 or 2 at 0.10 instead of 0.20.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -789,6 +791,14 @@ ROUND15_PARTS: dict[str, tuple[tuple[float, float, float, float], float]] = {
     "assent@0.50+g0.3": ((0.50, 0.85, 0.20, 0.0), 0.3),
 }
 
+# -- round 16 (decision 0065): the veto where k* is 1 or 2 at twice the miss allowance -------------------------
+#: Decision 0065's candidate: name → (``round14_stop``'s part, stop gate). The rule in force (``assent@0.50+g0.3``,
+#: ``ROUND15_PARTS``) with a check whose k* is 1 or 2 vetoing a Lomax stop below P(left ≤ k*) = 0.10
+#: (2 × (1 − 0.95)) instead of 0.20 (4 × (1 − 0.95)); a view from 0.10 to 0.80 assents.
+ROUND16_PARTS: dict[str, tuple[tuple[float, float, float, float], float]] = {
+    "assent@0.50+g0.3+veto@0.10": ((0.50, 0.85, 0.10, 0.0), 0.3),
+}
+
 
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
@@ -911,6 +921,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part15, stop_gate=gate)  # decision 0063's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND16_PARTS:
+        part16, gate16 = ROUND16_PARTS[rule[len("lomax-or-"):]]
+        walk = round14_stop(ev, part16, stop_gate=gate16)  # decision 0065's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -986,6 +1001,11 @@ ROUND14_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lom
 ROUND15_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lomax-or-{part}" for part in ROUND15_PARTS]
                  + ["lomax-or-assent@0.70", "lomax-or-assent@0.50", "lomax-burnin", "certified"])
 
+#: Decision 0065's table: the rule in force (offline and ``src``), the candidate, R2 (decision 0060's rule, reported) and
+#: the two rules every round reports.
+ROUND16_RULES = (["lomax-or-assent@0.50+g0.3", "src"] + [f"lomax-or-{part}" for part in ROUND16_PARTS]
+                 + ["lomax-or-k12@0.85+veto@0.2", "lomax-burnin", "certified"])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -997,7 +1017,8 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
         if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
-                or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS):
+                or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS
+                or part in ROUND16_PARTS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1236,7 +1257,8 @@ def main() -> None:
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
-                  "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES}
+                  "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
+                  "round16": ROUND16_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
