@@ -1357,8 +1357,7 @@ class Store:
         t = schema.screening_decisions
         info = sa.case((t.c.reviewer.in_(tuple(info_of)), t.c.model_info), else_=sa.null()) if info_of \
             else sa.null()
-        query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id, info)
-                 .where(t.c.stage == stage).order_by(t.c.id))
+        query = label_log_query(stage, info)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()  # (one fetch: iterating the result fetches row by row)
         return [LabelLogRow(row[0], row[1], row[2], row[3], row[4], row[5] or _NO_INFO) for row in rows]
@@ -1419,6 +1418,15 @@ class LabelLogRow:
     undoes_id: int | None
     #: Read only for the reviewers the read named (``info_of``); empty for the others.
     model_info: Mapping[str, Any]
+
+
+def label_log_query(stage: str, *more: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The decision log's rows at ``stage`` in id order, with only the columns the undo rule reads (id, record,
+    reviewer, label, undoes_id) and then ``more``: the lean read of ``Store.decision_labels`` and
+    ``fulltext.current_screening_labels``."""
+    t = schema.screening_decisions
+    return (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id, *more)
+            .where(t.c.stage == stage).order_by(t.c.id))
 
 
 def effective_decisions(log: Iterable[LoggedRow], *, until_id: float | None = None

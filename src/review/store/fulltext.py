@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError, UnknownRecord
 from . import schema
-from .core import Store, effective_decisions, in_effect, inserted_id, utcnow
+from .core import Store, effective_decisions, in_effect, inserted_id, label_log_query, utcnow
 from .in_lists import in_list_slices, rows_among
 from .schema import UtcDateTime, metadata
 
@@ -477,8 +477,7 @@ def current_screening_labels(store: Store, stage: str = "title_abstract", *,
     (an undo row carries the record of the row it undoes); with ``reviewer``, only theirs (an undo row is its
     reviewer's, as in ``current_decisions(reviewer=)``)."""
     t = schema.screening_decisions
-    query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id)
-             .where(t.c.stage == stage).order_by(t.c.id))
+    query = label_log_query(stage)
     if reviewer is not None:
         query = query.where(t.c.reviewer == reviewer)
     with store.connect() as conn:
