@@ -184,7 +184,7 @@ def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
         what = f"the workspace folder {folder} is on a read-only file system"
         return what, (f"{what}: the store {file.name} {cannot}; nothing was written — "
                       "copy the workspace to a writable disk and run review there (or mount this one read-write)")
-    for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+    for path in (file, *_wal_and_shm(file)):
         if path.exists() and not os.access(path, os.W_OK):
             what = f"the store file {path} is read-only to you"
             made_writable = (f"make it writable (chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not "
@@ -205,17 +205,22 @@ def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
     return None
 
 
+def _wal_and_shm(file: Path) -> tuple[Path, Path]:
+    """The -wal and -shm SQLite keeps beside the store ``file`` (in WAL mode, while a process has it open)."""
+    return file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")
+
+
 def _wal_without_shm(file: Path) -> Path | None:
     """The -wal beside the SQLite store ``file`` when it holds changes (not empty) and no -shm is beside it (a
     copy or backup that left the -shm out; a process that has the store open keeps both), else None. SQLite
     reads such a -wal only through a -shm it makes: read-only (``mode=ro``) in a folder it cannot write, it
     cannot open the store at all, and ``immutable=1`` would read the file without the -wal's changes."""
-    wal = file.with_name(f"{file.name}-wal")
+    wal, shm = _wal_and_shm(file)
     try:
         holds_changes = wal.stat().st_size > 0
     except OSError:
         return None
-    return wal if holds_changes and not file.with_name(f"{file.name}-shm").exists() else None
+    return wal if holds_changes and not shm.exists() else None
 
 
 def _opens_read_only(file: Path) -> bool:
@@ -227,9 +232,8 @@ def _opens_read_only(file: Path) -> bool:
     read-only ``review.db`` it left both side files behind, read-only too."""
     if _read_only_place(file) is None:
         return False
-    wal, shm = file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")
     # (a read-only folder, but the side files are there and writable: a writable connection opens it)
-    return not all(os.access(path, os.W_OK) for path in (file, wal, shm))
+    return not all(os.access(path, os.W_OK) for path in (file, *_wal_and_shm(file)))
 
 
 #: ``ConnectionPoolEntry.info`` key: the store file's stamp when an ``immutable=1`` connection opened (else absent).
@@ -252,8 +256,7 @@ class ReadOnlyConnections:
 
     def __init__(self, file: Path) -> None:
         self.file = file
-        self.wal = file.with_name(f"{file.name}-wal")
-        self.shm = file.with_name(f"{file.name}-shm")
+        self.wal, self.shm = _wal_and_shm(file)
 
     def listen(self, engine: sa.Engine) -> None:
         sa.event.listen(engine, "do_connect", self.connect)
