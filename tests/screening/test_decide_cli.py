@@ -78,6 +78,25 @@ def test_undo_refuses_a_bad_screening_setting_as_a_decision_does(workspace, ids)
     assert labels(workspace, "alice") == {ids[0]: "include"}
 
 
+def test_undo_refuses_a_bad_source_kind_as_a_decision_does(workspace, ids) -> None:
+    """A bad [prisma.sources] kind of a source records come from (the queue is sorted by it), or a [prisma.sources]
+    that is no table, refuses --undo as it refuses a decision: the same line, exit 2, nothing undone. A kind given
+    to a source no record comes from is refused by neither."""
+    run(workspace, "-r", "alice", "decide", str(ids[0]), "--include")
+    toml = workspace.root / "review.toml"
+    written = toml.read_text(encoding="utf-8")
+    for bad, said in (('[prisma.sources]\ns = "bogus"\n', "review.toml: prisma.sources.s = 'bogus': expected one of "),
+                      ("[prisma]\nsources = 3\n", "review.toml: prisma.sources = 3: expected a table")):
+        toml.write_text(f"{written}\n{bad}", encoding="utf-8")
+        refusals = [run(workspace, "-r", "alice", "decide", *args) for args in (["--undo"], [str(ids[1]), "--include"])]
+        assert [r.exit_code for r in refusals] == [2, 2] and refusals[0].stderr == refusals[1].stderr, refusals
+        assert said in refusals[0].stderr and len(refusals[0].stderr.splitlines()) == 1 and refusals[0].stdout == ""
+        assert labels(workspace, "alice") == {ids[0]: "include"}
+    toml.write_text(f'{written}\n[prisma.sources]\nnobody = "bogus"\n', encoding="utf-8")
+    assert run(workspace, "-r", "alice", "decide", "--undo").stdout == f"{ids[0]}\tundo\talice\n"
+    assert labels(workspace, "alice") == {}
+
+
 @pytest.mark.parametrize(("args", "named", "status"), [
     (["ID", "--include"], "not in this workspace", 1),        # unknown id: placeholder filled in below
     # Command-line mistakes exit 2, as docs/interfaces.md says and click's own do (they exited 1).

@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # (the TUI imports ``NotOffered`` before the store is loaded)
     from ..store.core import Connection
     from ..workspace import Workspace
 
-__all__ = ["NotOffered", "RemovedMeanwhile", "Removal", "SetAside", "other_methods_records", "refuse_if_removed",
-           "removed_before_screening", "set_aside", "workspace_set_aside"]
+__all__ = ["NotOffered", "RemovedMeanwhile", "Removal", "SetAside", "kinds_in_use", "other_methods_records",
+           "refuse_if_removed", "removed_before_screening", "set_aside", "workspace_set_aside"]
 
 
 #: Why a duplicate is not offered: one phrase for the record browser, conflicts and refusals.
@@ -105,12 +105,20 @@ def removed_before_screening(store: Store, duplicates: Collection[int] | None = 
     return removals
 
 
+def kinds_in_use(store: Store, source_kinds: Mapping[str, str] | None) -> dict[str, str]:
+    """The PRISMA kind of every source records come from (``source_kinds``: review.toml ``[prisma.sources]``,
+    whose kind of such a source, when bad, is refused here: one line naming it)."""
+    from ..store.fulltext import source_names
+
+    return {name: source_kind(name, source_kinds) for name in source_names(store)}
+
+
 def other_methods_records(store: Store, source_kinds: Mapping[str, str] | None) -> dict[int, str]:
     """Record id -> kind (website | organisation | citation) for every record from a source of
     PRISMA 2020's other methods (``source_kinds``: review.toml ``[prisma.sources]``)."""
-    from ..store.fulltext import records_from_sources, source_names
+    from ..store.fulltext import records_from_sources
 
-    kinds = {name: source_kind(name, source_kinds) for name in source_names(store)}
+    kinds = kinds_in_use(store, source_kinds)
     other = {name for name, kind in kinds.items() if kind in OTHER_KINDS}
     return {record_id: kinds[name] for record_id, name in records_from_sources(store, other).items()}
 

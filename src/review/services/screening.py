@@ -657,12 +657,16 @@ def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
     The same write as a session's ``undo`` under the reviewer's claim, without opening a session: the undo's
     transaction finds the decision itself, and nothing after it is served, so reading every record, the
     reviewer's decisions and the stored queue first (0.41 s at 20,000 records) bought nothing."""
+    from ..screening.removed import kinds_in_use
     from ..screening.settings import read_screening_settings
+    from ..source_kinds import configured_kinds
 
     _check_decider(reviewer)
     with _command_claim(workspace, reviewer) as claim:
-        # A bad [screening] setting refuses the undo as opening the session refused it (and review decide does).
+        # A bad [screening] setting refuses the undo as opening the session refused it (and review decide does),
+        # and so does a bad [prisma.sources] kind of a source records come from (the queue is sorted by it).
         read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+        kinds_in_use(workspace.store, configured_kinds(workspace.config.section("prisma")))
         undone = workspace.store.undo_latest(reviewer, session_token=claim.token)
     return None if undone is None else undone.decision
 
