@@ -727,7 +727,7 @@ async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(t
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
         # At k* = 1 the trend's part answers at 85 % (decisions 0059 and 0060), the classifier's at 80 %.
-        assert line.endswith("Stops when 95% recall holds with 85% probability (80% by the classifier's scores)."), lines
+        assert line.endswith("Stops when 95% recall holds with 85% probability (80% by the classifier's scores once the trend's is 30%)."), lines
 
 
 @async_test

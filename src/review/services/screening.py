@@ -823,6 +823,14 @@ class StoppingAdvice:
         return STOPPING_RULE_NAMES.get(self.rule, self.rule)
 
 
+def classifier_stop_gate() -> float:
+    """The trend's own P(recall ≥ target) a check must have reached for the classifier's view to stop the
+    recommended rule (decision 0063; the stopping line says it beside the classifier's level)."""
+    from ..screening.stopping_classifier import STOP_GATE_PROBABILITY
+
+    return STOP_GATE_PROBABILITY
+
+
 def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None) -> list[StoppingAdvice]:
     """Per reviewer who has decided (``consensus`` is no reviewer), the verdict of the rule the reviewer follows,
     computed as the TUI computes it: the reviewer's session opened from its stored queue (read only: no claim,

@@ -28,7 +28,7 @@ from ...errors import first_line
 from ...records import Record
 from ...services.prisma import (current_screening_stop, record_screening_stop, screening_stop_words,
                                 verdict_credits_rule)
-from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
+from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, classifier_stop_gate,
                                    current_decisions, decided_among, decision_changes, store_errors)
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
@@ -125,8 +125,10 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.verdict == "stop":
             return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
                            "you may stop (s).")
+        # (the classifier's stop counts only at a check where the trend's own chance had reached the gate)
         by_classifier = ("" if stopping.classifier_level is None else
-                         f" ({stopping.classifier_level:.0%} by the classifier's scores)")
+                         f" ({stopping.classifier_level:.0%} by the classifier's scores once the trend's is "
+                         f"{classifier_stop_gate():.0%})")
         return said + (f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} "
                        f"probability{by_classifier}.")
     # The certified rule's heuristics (t on the dashboard switches rule): their words did not name it.
