@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkspaceError
-from ..screening.agreement import label_log, log_conflicts
+from ..screening.agreement import ReadLog, label_log
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
 from ..store import Store
-from ..store.core import LoggedLabel, effective_decisions
 from ..timestamps import iso_utc
 from ..store.fulltext import (
     ScreeningStop, current_screening_stop, record_sources,
@@ -234,7 +233,7 @@ def _template_safe(reason: str) -> str:
 
 
 def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
-                  log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
+                  log: ReadLog | None = None) -> PrismaCounts:
     """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``, ``log``:
     see :func:`compute_counts`)."""
     return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log)
@@ -275,12 +274,11 @@ def removals_before_screening(store: Store, duplicates: Collection[int],
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
-                   aside: SetAside | None = None, log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
+                   aside: SetAside | None = None, log: ReadLog | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules).
     ``aside``: what the screening queue leaves out, as just read (the TUI dashboard refreshes its
-    session's first): its duplicates and removals are not read a second time. ``log``: every
-    title/abstract decision (``screening.agreement.label_log`` or ``Store.decisions()``), when the caller has just read
-    it."""
+    session's first): its duplicates and removals are not read a second time. ``log``: the title/abstract decision
+    log with its decisions in force and conflicts, when the caller has just read it (``review status``)."""
     config = dict(config or {})
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
@@ -294,8 +292,8 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         duplicates = set(aside.duplicates)
         dedup_available = _dedup_ran(store, duplicates, dedup_runs)
     # One read of the decision log: the effective labels here, the resolutions made before a change below.
-    log = label_log(store) if log is None else log
-    current = effective_decisions(log)
+    log = ReadLog.of(label_log(store)) if log is None else log
+    current = log.current
     verdicts = title_abstract_verdicts({key: decision.label for key, decision in current.items()})
     stop = current_screening_stop(store)
     removals = removals_before_screening(store, duplicates, aside.removed if aside is not None else None)
@@ -365,7 +363,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
             f"'consensus' decision; they were passed on to full text"
         )
     # Consensus wins (the rule above), also when a reviewer changed their decision after it: counted, and said.
-    reopened = [c.record_id for c in log_conflicts(log, current)[1].reopened
+    reopened = [c.record_id for c in log.conflicts.reopened
                 if c.record_id in boxes["records_screened"]]
     if reopened:
         notes.append(

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from ..prisma.counts import PrismaCounts
     from ..prisma.outputs import PrismaOutputs
     from ..prisma.queue import QueueItem
+    from ..screening.agreement import ReadLog
     from ..screening.removed import SetAside
-    from ..store.core import LoggedLabel
     from ..store.fulltext import FulltextEvent, ReportLink, ScreeningStop
 
 __all__ = [
@@ -31,10 +31,10 @@ __all__ = [
 ]
 
 def prisma_counts(workspace: Workspace, aside: SetAside | None = None,
-                  log: Sequence[LoggedLabel] | None = None) -> PrismaCounts:
+                  log: ReadLog | None = None) -> PrismaCounts:
     """Live PRISMA 2020 counts, with identity checks and notes (``aside``: the screening session's
     set-aside records, just refreshed, read by the counts instead of again; ``log``: the decision
-    log, likewise)."""
+    log with its decisions in force and conflicts, likewise)."""
     from ..prisma.counts import prisma_counts as counts
 
     return counts(workspace, aside, log)
@@ -57,7 +57,7 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
 
 
 def prisma_status(workspace: Workspace, aside: SetAside | None = None,
-                  log: Sequence[LoggedLabel] | None = None) -> list[str]:
+                  log: ReadLog | None = None) -> list[str]:
     """One ``review status`` line with the live PRISMA flow (``aside``, ``log``: as read for the
     screening lines, not read again)."""
     c = prisma_counts(workspace, aside, log)

@@ -17,8 +17,7 @@ from ..screening.removed import NotOffered, RemovedMeanwhile
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
-    from ..screening.agreement import Agreement, Conflict, ConflictLists
-    from ..store.core import LabelLogRow
+    from ..screening.agreement import Agreement, Conflict, ConflictLists, ReadLog
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
     from ..screening.removed import SetAside
@@ -347,17 +346,17 @@ def records_by_id(workspace: Workspace) -> dict[int, Record]:
 class StatusReads:
     """What ``review status`` reads once for its screening lines and its PRISMA line."""
 
-    log: Sequence[LabelLogRow]
+    log: ReadLog
     aside: SetAside
 
 
 def status_reads(workspace: Workspace) -> StatusReads:
-    """The decision log (the columns the counts read: ``label_log``) and what the screening queue leaves out
-    (decisions 0021, 0023), read once."""
-    from ..screening.agreement import label_log
+    """The decision log (the columns the counts read: ``label_log``, with its decisions in force and conflicts) and
+    what the screening queue leaves out (decisions 0021, 0023), read once."""
+    from ..screening.agreement import ReadLog, label_log
     from ..screening.removed import workspace_set_aside
 
-    return StatusReads(label_log(workspace.store), workspace_set_aside(workspace))
+    return StatusReads(ReadLog.of(label_log(workspace.store)), workspace_set_aside(workspace))
 
 
 def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> list[str]:
@@ -366,13 +365,11 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
     from ..store.screening import record_ids
 
     from ..screening.agreement import CONSENSUS_REVIEWER
-    from ..store.core import effective_decisions
     from ..words import counted, whole
 
     reads = reads or status_reads(workspace)
-    aside, log = reads.aside, reads.log  # the counts and the conflicts line both come from them
+    aside, current = reads.aside, reads.log.current  # the counts and the conflicts line both come from them
     to_screen = {r for r in record_ids(workspace.store) if r not in aside}
-    current = effective_decisions(log)
     # consensus holds resolutions, not screening: it had a line of its own ("screened 1 … remaining
     # 1752") as if it were a reviewer; its work is the conflicts line below.
     per_reviewer = reviewer_counts({k: d for k, d in current.items() if k[1] != CONSENSUS_REVIEWER}, to_screen)
@@ -392,19 +389,18 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
             f"{words['remaining'].lower()} {whole(c.remaining)}"
         )
     if len(per_reviewer) > 1:
-        lines.append(_conflicts_line(log, current, aside))
+        lines.append(_conflicts_line(reads.log.conflicts, aside))
     return lines
 
 
-def _conflicts_line(log: Sequence[LabelLogRow], current: dict[tuple[int, str], LabelLogRow], aside: SetAside) -> str:
+def _conflicts_line(conflicts: ConflictLists, aside: SetAside) -> str:
     """``review status``'s conflicts line: what the conflicts screen lists on the records to screen
     (``screening.agreement.conflict_lists``), how many are resolved and how many open; a resolution
     made before a reviewer changed their label is open, and one the reviewers now agree against
     is counted apart ("+ N outdated resolutions")."""
-    from ..screening.agreement import log_conflicts
     from ..words import counted, whole
 
-    lists = log_conflicts(log, current)[1].without(aside)
+    lists = conflicts.without(aside)
     listed = len(lists.disputed) + len(lists.outdated)
     outdated = f" + {counted(len(lists.outdated), 'outdated resolution')}" if lists.outdated else ""
     return (f"  {'conflicts':<20} {whole(len(lists.disputed))} between reviewers{outdated}, "
