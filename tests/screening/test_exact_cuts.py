@@ -64,7 +64,7 @@ ORDERS = st.lists(st.integers(0, 1), max_size=120).map(lambda bits: np.array(bit
 def test_the_gate_reads_at_k_star_what_the_quantile_search_answered(labels: np.ndarray, extra: int, found_before: int,
                                                                      target: float, confidence: float, tie_at: int,
                                                                      nudge: int) -> None:
-    # 05a7719b: lomax_reaches (the CDF at k* alone) answers as the search it replaced, also where the level is
+    # 05a7719b: lomax_reaches_levels (the CDF at k* alone) answers as the search it replaced, also where the level is
     # exactly the CDF at some k (a tie at the search's boundary) or one float either side, with no record left
     # (extra 0), k* = 0 (target 1.0) or past the records left, and at levels 0, 1 and beyond.
     n_total = labels.size + extra
@@ -73,8 +73,9 @@ def test_the_gate_reads_at_k_star_what_the_quantile_search_answered(labels: np.n
         k = min(tie_at, n_total - labels.size)
         confidence = float(sr._lomax_cdf(bound[1], np.array([k]), sr._weighed_rows(bound[1]))[0])
         confidence = float(np.nextafter(confidence, 2.0 * nudge)) if nudge else confidence
-    assert sr.lomax_reaches(labels, n_total, target_recall=target, found_before=found_before,
-                            confidence=confidence) == searched_gate(labels, n_total, found_before, target, confidence)
+    assert sr.lomax_reaches_levels(labels, n_total, target_recall=target, found_before=found_before,
+                                   levels=(confidence,)) == [searched_gate(labels, n_total, found_before, target,
+                                                                           confidence)]
 
 
 def test_the_gate_is_asked_where_its_answer_turns() -> None:
@@ -84,8 +85,8 @@ def test_the_gate_is_asked_where_its_answer_turns() -> None:
     assert bound is not None
     most_left = int(sr.most_left_for_target(int(labels.sum()), 0.95))
     at_k_star = float(sr._lomax_cdf(bound[1], np.array([most_left]), sr._weighed_rows(bound[1]))[0])
-    answers = [sr.lomax_reaches(labels, 400, target_recall=0.95, confidence=level)
-               for level in (at_k_star, float(np.nextafter(at_k_star, 2.0)))]
+    answers = sr.lomax_reaches_levels(labels, 400, target_recall=0.95, found_before=0,
+                                      levels=(at_k_star, float(np.nextafter(at_k_star, 2.0))))
     assert answers == [True, False]
     assert answers == [searched_gate(labels, 400, 0, 0.95, level)
                        for level in (at_k_star, float(np.nextafter(at_k_star, 2.0)))]

@@ -20,7 +20,7 @@ from review.screening.stopping_rate import (
     _weighed_rows,
     lomax_estimate,
     lomax_first_stop,
-    lomax_reaches,
+    lomax_reaches_levels,
     lomax_stops,
 )
 
@@ -305,20 +305,23 @@ def test_the_pruned_cdf_is_the_full_one_bit_for_bit() -> None:
 
 
 def test_whether_the_rule_reaches_a_level_is_the_estimates_answer() -> None:
-    # lomax_reaches (the classifier's gate at every check) reads the CDF at k* alone where lomax_estimate
+    # lomax_reaches_levels (the classifier's gate at every check) reads the CDF at k* alone where lomax_estimate
     # searches for the quantile: the same answer, at the gate's level and the rule's, wherever an estimate
-    # exists or not (no relevant record yet, too few to fit, nothing left), after any ranked prefix.
+    # exists or not (no relevant record yet, too few to fit, nothing left), after any ranked prefix; the levels
+    # asked together, each answered as on its own.
     orders = [draw(lomax_rate(), seed) for seed in range(4)]
     orders += [np.r_[0, 0, 0, np.ones(3, dtype=int), np.zeros(300, dtype=int)], np.zeros(40, dtype=int)]
     answers = {True: 0, False: 0}
     for labels in orders:
         for n_total in (labels.size, labels.size + 400):
             for at in [*range(0, labels.size + 1, 7), labels.size - 1]:  # the last: one left, k* = 1
-                for confidence in (0.1, 0.85, 0.95):
-                    for found_before in (0, 1):
+                for found_before in (0, 1):
+                    levels = (0.1, 0.85, 0.95)
+                    reached = lomax_reaches_levels(labels[:at], n_total, target_recall=0.95, found_before=found_before,
+                                                   levels=levels)
+                    for confidence, reaches in zip(levels, reached, strict=True):
                         rate = lomax_estimate(labels[:at], n_total, found_before=found_before, confidence=confidence)
                         expected = rate is not None and lomax_stops(rate, 0.95)
-                        assert lomax_reaches(labels[:at], n_total, target_recall=0.95, found_before=found_before,
-                                             confidence=confidence) is expected
+                        assert reaches is expected
                         answers[expected] += 1
     assert min(answers.values()) > 100

@@ -482,20 +482,13 @@ def _lomax_posterior_after(labels: np.ndarray, n_total: int) -> _LomaxPosterior 
     return _lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
 
 
-def lomax_reaches(ranked_labels: Sequence[int] | np.ndarray, n_total: int, *, target_recall: float,
-                  found_before: int = 0, confidence: float = 0.95) -> bool:
-    """``lomax_stops(lomax_estimate(...), target_recall)`` (False where there is no estimate) from the CDF at k*
-    alone: the estimate's bound is the smallest k whose CDF reaches ``confidence`` (at most the records left),
-    and the CDF rises with k, so that bound is at most k* exactly where k* ≥ the records left or the CDF at k*
-    reaches ``confidence``."""
-    return lomax_reaches_levels(ranked_labels, n_total, target_recall=target_recall, found_before=found_before,
-                                levels=(confidence,))[0]
-
-
 def lomax_reaches_levels(ranked_labels: Sequence[int] | np.ndarray, n_total: int, *, target_recall: float,
                          found_before: int, levels: Sequence[float]) -> list[bool]:
-    """``lomax_reaches`` at each of ``levels``, from one reading of the CDF at k* (the classifier's gate asks two
-    levels at every check, ``stopping_classifier.lomax_gate``)."""
+    """Whether the Lomax rule stops at each of ``levels`` (``lomax_stops(lomax_estimate(..., confidence=level),
+    target_recall)``; False where there is no estimate), from one reading of the CDF at k* (the classifier's gate
+    asks two levels at every check, ``stopping_classifier.lomax_gate``): the estimate's bound is the smallest k
+    whose CDF reaches the level (at most the records left), and the CDF rises with k, so that bound is at most k*
+    exactly where k* ≥ the records left or the CDF at k* reaches the level."""
     labels = np.asarray(ranked_labels, dtype=np.int64)
     fit_start = lomax_fit_start(labels)
     post = None if fit_start is None else _lomax_posterior_after(labels[fit_start:], n_total - fit_start)
