@@ -385,11 +385,13 @@ def test_assess_says_what_the_classifier_says() -> None:
     assert "the rule also stops once that chance is at least 80%" in status.explanation, status.explanation
     assert "among the 1,780 unscreened" in status.explanation and status.classifier_level == pytest.approx(0.80)
     line = stopping_words(status, "ranked")
-    assert "Stops when 95% recall holds with 85% probability (80% by the classifier's scores once the trend's is 30%)." in line, line
+    assert "Stops when 95% recall holds with 85% probability (the classifier's 80% once the trend's is 30%)." \
+        in line, line
     # With 80 found (k* = 4) the Lomax part keeps the rule's 95 %.
     line = stopping_words(stopping.assess(dense, [], 2000, classifier=dict(near, probability=0.3),
                                           decision_ids=dense_ids), "ranked")
-    assert "Stops when 95% recall holds with 95% probability (80% by the classifier's scores once the trend's is 30%)." in line, line
+    assert "Stops when 95% recall holds with 95% probability (the classifier's 80% once the trend's is 30%)." \
+        in line, line
     assert stopping.assess(ranked, [], 2000, rule="certified").classifier_level is None
     redone = ids[:-1] + [221]  # the last decision undone and another made: the same counts
     changed = ids[:9] + ids[10:] + [221]  # the tenth decision changed

@@ -727,7 +727,41 @@ async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(t
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
         # At k* = 1 the trend's part answers at 85 % (decisions 0059 and 0060), the classifier's at 80 %.
-        assert line.endswith("Stops when 95% recall holds with 85% probability (80% by the classifier's scores once the trend's is 30%)."), lines
+        assert line.endswith("Stops when 95% recall holds with 85% probability (the classifier's 80% once the "
+                             "trend's is 30%)."), lines
+
+
+def test_the_stopping_line_keeps_to_three_lines_at_80_columns_in_large_workspaces() -> None:
+    # 3603180b's words took a fourth line at 80 columns in most workspaces of 10,000 records (2,036 of 3,000
+    # states drawn there): its check wrapped them without the verdict's label before them. The box's 78 cells,
+    # the label as _paint draws it, k* >= 1 (the classifier's level named), and a bound the estimate can give
+    # (at most expected / (1 - confidence), Markov).
+    from rich.console import Console
+    from rich.text import Text
+
+    from review.screening.stopping import StoppingStatus
+    from review.tui.screens.screening import STOPPING_MIN_LINES, stopping_words
+
+    console = Console(width=78)
+    spilled = []
+    for remaining in (1_000, 9_999, 23_456, 49_999):
+        for expected in (0.3, 6.5, 12.3, 99.9, 766.4, 1_234.5):
+            for found in (19, 40, 1_000):
+                for confidence in (0.5, 0.85, 0.95):
+                    k_star = found // 19
+                    for upper in {k_star + 1, int(expected * 1.5) + 1, int(expected / (1 - confidence))}:
+                        if not expected <= upper <= min(remaining, expected / (1 - confidence)) or upper <= k_star:
+                            continue
+                        status = StoppingStatus("continue", found / (found + expected), "", 100, found, remaining,
+                                                confidence=confidence, rule="recommended",
+                                                expected_remaining=expected, upper_remaining=upper,
+                                                estimate_from="trend", classifier_level=0.80)
+                        verdict = Text()
+                        verdict.append(" CONTINUE ", style="bold reverse")
+                        verdict.append(f" {stopping_words(status, 'ranked')}")
+                        if len(verdict.wrap(console, 78)) > STOPPING_MIN_LINES:
+                            spilled.append((remaining, expected, upper, confidence))
+    assert spilled == [], spilled[:3]
 
 
 @async_test

@@ -59,7 +59,7 @@ async def test_the_screening_screen_keeps_every_number_and_cuts_a_long_name(fres
         assert f"by {cut_name(LONG_A)} on" in shown and cut_name(LONG_A).endswith("…"), shown
         assert f"{stop.created_at:%Y-%m-%d %H:%M} UTC; review prisma resume withdraws it" in shown, shown
         for number in ("about 2.4 relevant left among 15,000 unscreened", "at most 11 with 95% probability",
-                       "recall about 91%", "(80% by the classifier's scores once the trend's is 30%)."):
+                       "recall about 91%", "(the classifier's 80% once the trend's is 30%)."):
             assert number in shown, (width, number, shown)
         assert screen.query_one("#record").region.height >= 8, width  # the record keeps its room at 24 lines
         assert all(len(line.rstrip()) <= width for line in screen_lines(app))

@@ -125,9 +125,11 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.verdict == "stop":
             return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
                            "you may stop (s).")
-        # (the classifier's stop counts only at a check where the trend's own chance had reached the gate)
+        # (the classifier's stop counts only at a check where the trend's own chance had reached the gate; said
+        # short: "80% by the classifier's scores once the trend's is 30%" took a 4th line at 80 columns from
+        # 1,000 unscreened on)
         by_classifier = ("" if stopping.classifier_level is None else
-                         f" ({stopping.classifier_level:.0%} by the classifier's scores once the trend's is "
+                         f" (the classifier's {stopping.classifier_level:.0%} once the trend's is "
                          f"{classifier_stop_gate():.0%})")
         return said + (f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} "
                        f"probability{by_classifier}.")
