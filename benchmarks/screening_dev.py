@@ -42,7 +42,7 @@ import numpy as np
 
 from review.screening import models, ranker
 from review.screening import simulate as simulate_module
-from review.screening.features import FeatureConfig, build_features
+from review.screening.features import FeatureConfig, build_features, l2_normalise_rows
 from review.screening.simulate import LabelledSet, simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,12 +136,24 @@ class Candidate:
     # Decision 0064: the engine's own word features (with ``engine_model`` set) read each hyphenated word both
     # whole and as its parts ("placebo-controlled placebo controlled"): see ``with_hyphen_parts``.
     hyphen_parts: bool = False
+    # Decision 0066 (phase 1, which difference from ASReview carries a gap): the SVM's solver ("": the engine's
+    # Newton method; "liblinear": scikit-learn's dual coordinate descent, as ASReview's LinearSVC) and the word
+    # features without the accent stripping the engine does (ASReview's TfidfVectorizer keeps accents).
+    solver: str = ""
+    keep_accents: bool = False
+    # Decision 0066 (phase 1, looked at on spent seeds and left out of the round): the engine's own word features
+    # (with ``engine_model`` set) beside a second block of the same settings under ASReview's tokens.
+    asr_token_block: bool = False
+    # Decision 0066 (phase 2): the engine's own word features (with ``engine_model`` set) under these tokens (a key
+    # of ``features.TOKEN_PATTERNS``; "": the engine's for the set's size); with ``hyphen_parts`` under "words2",
+    # each hyphenated word is kept as one token beside its parts.
+    engine_tokens: str = ""
     note: str = ""
 
-    def engine_overrides(self) -> dict[str, int]:
-        """The engine's ``FeatureConfig`` fields this candidate changes (decision 0062)."""
-        return {name: value for name, value in (("min_df", self.engine_min_df), ("ngram_max", self.engine_ngram_max))
-                if value}
+    def engine_overrides(self) -> dict[str, Any]:
+        """The engine's ``FeatureConfig`` fields this candidate changes (decisions 0062 and 0066)."""
+        return {name: value for name, value in (("min_df", self.engine_min_df), ("ngram_max", self.engine_ngram_max),
+                                                ("tokens", self.engine_tokens)) if value}
 
     def key(self) -> str:
         # Fields at their default are left out, so adding a field keeps the keys of older candidates.
@@ -189,6 +201,11 @@ _E4: dict[str, Any] = {"C": 0.3, "presumed_rule": "known_until", "shrink": 0.05,
 #: ``h-u4-empty0``'s settings (engine version 5 below 1,000 records) spelled as a candidate.
 _U4: dict[str, Any] = {"C": 0.11, "ratio": 9.8, "min_df": 1, "title_weight": 1, "token_pattern": "asreview",
                        "empty_text": "zero", "presumed_rule": "known_until", "shrink": 0.05}
+
+#: ASReview's loop as round 6 spelled it (``u4-asr-loop``) without its title weight: u4's model and text
+#: features, records without text as zero rows, the labelled records only, a refit after every label.
+_ASR_LOOP: dict[str, Any] = {"C": 0.11, "ratio": 9.8, "min_df": 1, "token_pattern": "asreview", "empty_text": "zero",
+                             "presumed": 0, "retrain": 1}
 
 #: The candidates, by name. "default" is whatever the engine's defaults are now.
 CANDIDATES: dict[str, Candidate | None] = {
@@ -445,6 +462,46 @@ CANDIDATES: dict[str, Candidate | None] = {
                              note="engine 6, each hyphenated word whole and in parts, at every size"),
     "hy-both": Candidate(small="default", large="hy-both-all",
                          note="engine 6 below 1,000 records, hy-both-all from 1,000"),
+    # decision 0066 (phase 1): what still differs from ASReview 3.0.8's ELAS u4 (C 0.11, relevant class 9.8x,
+    # TF-IDF of title + abstract once, words of 2+ characters, uni- and bigrams, every term, accents kept, the
+    # labelled records only, a refit after every label, liblinear) on each of engine 6's paths, one at a time.
+    # Below 1,000 records engine 6 is u4-asr-loop-title2 (ASReview's loop, the title twice); u4-asr-loop is it
+    # with the title once. From 1,000 it is e4-floor9.8 (engine 4's features and model, the floor); its single
+    # changes toward ASReview are e4f-title1, e4f-tok-asr, e4f-mindf1, e4f-C0.11, e4f-no-presumed, e4f-every1
+    # (round 7's) and these:
+    "ab-s-liblinear": _c(**_ASR_LOOP, title_weight=2, solver="liblinear",
+                         note="engine 6 below 1,000 records (u4-asr-loop-title2) fitted by liblinear"),
+    "ab-s-accents": _c(**_ASR_LOOP, title_weight=2, keep_accents=True,
+                       note="engine 6 below 1,000 records (u4-asr-loop-title2) with accents kept"),
+    "ab-l-r9.8": _c(**_E4, ratio=9.8, note="e4-floor9.8 with ASReview's class weights: relevant class 9.8x, no floor"),
+    "ab-l-liblinear": _c(**_E4, relevant_floor=9.8, solver="liblinear", note="e4-floor9.8 fitted by liblinear"),
+    "ab-l-accents": _c(**_E4, relevant_floor=9.8, keep_accents=True, note="e4-floor9.8 with accents kept"),
+    # ASReview's ELAS u4 in our loop, every difference above at ASReview's setting (the residual to ASReview's
+    # own runs is what the list misses); and it with one of engine 6's large-set settings back at a time
+    "ab-asr": _c(**_ASR_LOOP, title_weight=1, solver="liblinear", keep_accents=True,
+                 note="ASReview's ELAS u4 in our simulation: every listed difference at ASReview's setting"),
+    **{f"ab-asr+{name}": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
+                               **change}, note=f"ab-asr with engine 6's large-set {name}")
+       for name, change in (("title2", {"title_weight": 2}), ("tok", {"token_pattern": "engine2"}),
+                            ("mindf2", {"min_df": 2}), ("C0.3", {"C": 0.3}),
+                            ("weights", {"ratio": 1.0, "relevant_floor": 9.8}),
+                            ("presumed", {"presumed": 100, "presumed_rule": "known_until", "shrink": 0.05}),
+                            ("adaptive", {"retrain": "adaptive"}), ("newton", {"solver": ""}),
+                            ("strip", {"keep_accents": False}))},
+    # decision 0066: engine 6's word rows beside the same rows under ASReview's tokens (phase 1, spent seeds only)
+    "tok-both-all": Candidate(engine_model="svm-e6", asr_token_block=True,
+                              note="engine 6's word rows beside the same rows under ASReview's tokens, every size"),
+    # decision 0066 (phase 2): the candidates aimed at what phase 1 found (the tokens, from 1,000 records); below
+    # 1,000 records engine 6 already reads ASReview's tokens, so the "-all" variants are meant from 1,000 only
+    "tok-asr-all": Candidate(engine_model="svm-e6", engine_tokens="words2",
+                             note="engine 6 with ASReview's tokens (words of 2+ characters, hyphens split) at every size"),
+    "tok-asr-hy-all": Candidate(engine_model="svm-e6", engine_tokens="words2", hyphen_parts=True,
+                                note="tok-asr-all with each hyphenated word also kept as one token"),
+    "tok-fuse-all": _c(**_E4, relevant_floor=9.8, fuse="e4f-tok-asr", fuse_refit="alternate",
+                       note="e4-floor9.8 and e4f-tok-asr (engine 6's large-set SVM on each tokenisation) on the same rows, "
+                            "mean z-score, one member refitted per retrain"),
+    **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
+       for name in ("tok-asr", "tok-asr-hy", "tok-fuse")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -651,8 +708,9 @@ def member_model(candidate: Candidate, name: str, seed: int) -> Any:
             models.SvmModel(seed, C=c, ratio=candidate.ratio, scale=candidate.scale,
                             relevant_floor=candidate.relevant_floor) for c in candidate.c_grid])
     if name == "svm":  # relevant_floor: the engine's own floor (0: none)
+        solver = {"solver": candidate.solver} if candidate.solver else {}
         return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale,
-                               relevant_floor=candidate.relevant_floor)
+                               relevant_floor=candidate.relevant_floor, **solver)
     if name == "logistic":
         return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
     if name == "nb":
@@ -883,7 +941,8 @@ def _source_fingerprint() -> str:
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
                  with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
-                 _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells, with_hyphen_parts):
+                 _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells, with_hyphen_parts,
+                 accents_kept, with_asr_token_block):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -1001,6 +1060,36 @@ def token_pattern(name: str) -> Iterator[None]:
         features_module._TOKEN = engine_pattern
 
 
+def with_asr_token_block(features: Any, texts: list[str]) -> Any:
+    """Decision 0066: ``features`` (the engine's word rows) beside a block built from the same texts with the same
+    settings under ASReview's tokens (``words2``: words of two or more characters, hyphens split), each block of
+    unit length and the row scaled to unit length again (each block 1/√2). Phase 1 found that the tokens carry
+    engine 6's deficit on calcium-channel blockers and kwok, and that neither half of ASReview's tokenisation
+    does; both blocks let the model weigh both term sets. A record without words stays an all-zero row."""
+    import scipy.sparse as sp
+
+    second = build_features(features.ids, texts, dataclasses.replace(features.config, tokens="words2"))
+    matrix = sp.csr_matrix(sp.hstack([features.matrix, second.matrix], format="csr"))
+    matrix.sort_indices()
+    l2_normalise_rows(matrix)
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
+
+
+@contextlib.contextmanager
+def accents_kept() -> Iterator[None]:
+    """Word vectorisers built inside keep accented letters as they are (decision 0066: ASReview's TfidfVectorizer
+    has ``strip_accents=None``; the engine's analyzer strips them, "naïve" -> "naive"), this process only."""
+    from review.screening import features as features_module
+
+    engine_strip = features_module._strip_accents
+    features_module._strip_accents = lambda text: text  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        features_module._strip_accents = engine_strip  # type: ignore[assignment]
+
+
 #: A word as the engine's large-set tokens take it (``features._FINDS["engine"]`` without one-character words):
 #: the ones with an inner hyphen are what ``with_hyphen_parts`` rewrites.
 _HYPHENATED = re.compile(r"\w[\w-]*\w")
@@ -1022,8 +1111,8 @@ def with_hyphen_parts(text: str, words2: bool) -> str:
 
 
 def candidate_features(candidate: Candidate | None, set_name: str, label: str,
-                       engine_model: str = "default", overrides: dict[str, int] | None = None,
-                       hyphen_parts: bool = False) -> tuple[LabelledSet, Any]:
+                       engine_model: str = "default", overrides: dict[str, Any] | None = None,
+                       hyphen_parts: bool = False, asr_token_block: bool = False) -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
     Without a candidate, the engine's features for ``engine_model`` and the set's size, with ``overrides``'
@@ -1041,7 +1130,8 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
     title_weight = config.title_repeats if candidate is None else candidate.title_weight
     fkey = (set_name, label, title_weight, json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
-            None if candidate is None else candidate.empty_text, hyphen_parts)
+            None if candidate is None else candidate.empty_text, hyphen_parts,
+            candidate is not None and candidate.keep_accents, asr_token_block)
     if fkey not in _FEATURES:
         texts = data.texts
         if hyphen_parts:
@@ -1050,10 +1140,13 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
             texts = [t if t.strip() else "(empty)" for t in texts]
         lengths: list[np.ndarray] = []
         with (contextlib.nullcontext() if candidate is None else token_pattern(candidate.token_pattern),
-              recording_row_norms(len(texts), lengths)):
+              recording_row_norms(len(texts), lengths),
+              accents_kept() if candidate is not None and candidate.keep_accents else contextlib.nullcontext()):
             features = build_features(data.ids, texts, config)
         if lengths:
             _RAW_NORMS[id(features)] = lengths[-1]
+        if asr_token_block:
+            features = with_asr_token_block(features, texts)
         if candidate is not None and candidate.char_ngrams and not config.char_ngrams:
             features = with_characters(features, texts, candidate.char_range, candidate.char_only)
         if candidate is not None and candidate.empty_text == "zero":
@@ -1186,12 +1279,13 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     length_weight = candidate.length_weight if candidate is not None else 0.0
     overrides = candidate.engine_overrides() if candidate is not None and candidate.engine_model else None
     hyphens = candidate is not None and candidate.engine_model != "" and candidate.hyphen_parts
+    both_tokens = candidate is not None and candidate.engine_model != "" and candidate.asr_token_block
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
-    data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens)
+    data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens, both_tokens)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 
@@ -1410,7 +1504,10 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
             if candidate is not None and candidate.engine_overrides():  # decision 0062: built anew, counted
                 features = build_features(ids, texts, dataclasses.replace(words.config, **candidate.engine_overrides()))
             if candidate is not None and candidate.hyphen_parts:  # decision 0064: the texts rewritten, built anew, counted
-                features = build_features(ids, [with_hyphen_parts(t, False) for t in texts], words.config)
+                config = dataclasses.replace(words.config, **candidate.engine_overrides())  # 0066: under its tokens
+                features = build_features(ids, [with_hyphen_parts(t, config.tokens == "words2") for t in texts], config)
+            if candidate is not None and candidate.asr_token_block:  # decision 0066: the second block built, counted
+                features = with_asr_token_block(features, texts)
             if candidate is not None and candidate.pivot_slope:
                 features = with_pivoted_length(features, lengths[-1], candidate.pivot_slope)
             if candidate is not None and candidate.length_weight:
