@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from screening_dev_sets import made_up_set
 from script_module import load_script
 
 
@@ -27,10 +28,7 @@ def test_round_15s_candidates_are_engine_6_below_1000_and_pruned_features_from_1
 
 def test_the_overrides_reach_the_engines_features(dev, monkeypatch) -> None:  # noqa: ANN001
     texts = ["alpha beta gamma", "alpha beta delta", "alpha gamma delta", "alpha beta epsilon"]
-    monkeypatch.setattr(dev, "load_task", lambda path, label, title_weight: dev.LabelledSet(
-        ids=list(range(1, 5)), texts=texts, labels={i: 0 for i in range(1, 5)}))
-    monkeypatch.setattr(dev, "_n_records", lambda set_name: 2000)
-    monkeypatch.setattr(dev, "_FEATURES", {})
+    made_up_set(dev, monkeypatch, texts)
 
     def terms(overrides):  # noqa: ANN001, ANN202
         _, features = dev.candidate_features(None, "made-up", "label_included", "svm-e6", overrides)

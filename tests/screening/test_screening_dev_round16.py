@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from screening_dev_sets import made_up_set
 from script_module import load_script
 
 
@@ -27,10 +28,7 @@ def test_round_16s_candidates_and_their_features(dev, monkeypatch) -> None:  # n
     assert (large.small, large.large) == ("default", "hy-both-all")
     assert every.key() not in {dev.CANDIDATES[name].key() for name in ("df3-all", "uni-all", "pl-s0.85-all")}
     texts = ["once-daily dosing", "once-daily dosing", "daily dosing", "weekly dosing"]
-    monkeypatch.setattr(dev, "load_task", lambda path, label, title_weight: dev.LabelledSet(
-        ids=list(range(1, 5)), texts=texts, labels={i: 0 for i in range(1, 5)}))
-    monkeypatch.setattr(dev, "_n_records", lambda set_name: 2000)
-    monkeypatch.setattr(dev, "_FEATURES", {})
+    made_up_set(dev, monkeypatch, texts)
 
     def vocabulary(hyphen_parts):  # noqa: ANN001, ANN202
         _, features = dev.candidate_features(None, "made-up", "label_included", "svm-e6", None, hyphen_parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from screening_dev_sets import made_up_set
 from script_module import load_script
 
 
@@ -15,10 +16,7 @@ def dev():  # noqa: ANN201
 
 def _engine_vocabulary(dev, monkeypatch, texts, candidate_name=None, **engine):  # noqa: ANN001, ANN003, ANN202
     """The vocabulary of a candidate's (or the engine's) features on made-up texts of a 2,000-record set."""
-    monkeypatch.setattr(dev, "load_task", lambda path, label, title_weight: dev.LabelledSet(
-        ids=list(range(1, len(texts) + 1)), texts=texts, labels={i: 0 for i in range(1, len(texts) + 1)}))
-    monkeypatch.setattr(dev, "_n_records", lambda set_name: 2000)
-    monkeypatch.setattr(dev, "_FEATURES", {})
+    made_up_set(dev, monkeypatch, texts)
     candidate = None if candidate_name is None else dev.CANDIDATES[candidate_name]
     _, features = dev.candidate_features(candidate, "made-up", "label_included", **engine)
     return features
