@@ -502,6 +502,24 @@ CANDIDATES: dict[str, Candidate | None] = {
                             "mean z-score, one member refitted per retrain"),
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("tok-asr", "tok-asr-hy", "tok-fuse")},
+    # round 18 (development for decision 0067): ASReview's loop from 1,000 records (its features: its tokens, the
+    # title once, every term, accents kept, C 0.11, liblinear) with engine 6's settings that gained on calcium-channel
+    # blockers or kwok in round 17's other-direction ablation put back together. asr-wpa: engine 6's class weights
+    # (balanced, the relevant class at least 9.8x: +0.016 on calcium), the presumed-irrelevant sample (+0.008 on
+    # kwok) and adaptive retraining (ASReview's values at a fifth of its CPU, which the 5x speed line needs).
+    # asr-wpa-C0.3 adds engine 6's C: under balanced weights (mean 1) an irrelevant record weighs below 1, so C 0.11
+    # regularises the irrelevant class harder than ASReview's 9.8x/1 weighting does; C 0.3 is what engine 4 chose
+    # with these weights and this sample (C 0.3 alone on ASReview's weights cost calcium -0.010).
+    "asr-wpa-all": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
+                         "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
+                         "shrink": 0.05, "retrain": "adaptive"},
+                      note="ab-asr with engine 6's class weights, presumed-irrelevant sample and adaptive retraining"),
+    "asr-wpa-C0.3-all": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
+                              "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
+                              "shrink": 0.05, "retrain": "adaptive", "C": 0.3},
+                           note="asr-wpa-all with engine 6's C 0.3"),
+    **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
+       for name in ("asr-wpa", "asr-wpa-C0.3")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),

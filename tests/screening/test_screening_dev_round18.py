@@ -1,0 +1,51 @@
+"""benchmarks/screening_dev.py for round 18: ASReview's loop from 1,000 records with engine 6's weights, presumed
+sample and adaptive retraining put back."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening_dev_sets import made_up_set
+from script_module import load_script
+
+
+@pytest.fixture(scope="module")
+def dev():  # noqa: ANN201
+    return load_script("benchmarks/screening_dev.py", "screening_dev_round18")
+
+
+def _changed(dev, base: str, name: str) -> dict:  # noqa: ANN001
+    """The settings in which candidate ``name`` differs from ``base``, as ``name`` has them."""
+    first, second = dev.CANDIDATES[base], dev.CANDIDATES[name]
+    return {k: v for k, v in vars(second).items() if k != "note" and getattr(first, k) != v}
+
+
+def test_asr_wpa_is_asreviews_loop_with_three_of_engine_6s_settings_back(dev) -> None:  # noqa: ANN001
+    # exactly the union of round 17's single put-backs that gained on calcium or kwok, nothing else
+    expected = {**_changed(dev, "ab-asr", "ab-asr+weights"), **_changed(dev, "ab-asr", "ab-asr+presumed"),
+                **_changed(dev, "ab-asr", "ab-asr+adaptive")}
+    assert _changed(dev, "ab-asr", "asr-wpa-all") == expected
+    assert expected["retrain"] == "adaptive" and expected["relevant_floor"] == 9.8 and expected["presumed"] == 100
+    assert _changed(dev, "asr-wpa-all", "asr-wpa-C0.3-all") == {"C": 0.3}
+    for name in ("asr-wpa", "asr-wpa-C0.3"):
+        assert (dev.CANDIDATES[name].small, dev.CANDIDATES[name].large) == ("default", f"{name}-all")
+    # the model fitted: ASReview's C and solver, engine 6's floor on the relevant class
+    model = dev.member_model(dev.CANDIDATES["asr-wpa-all"], "svm", 3)
+    assert (model.C, model.solver, model.relevant_floor) == (0.11, "liblinear", 9.8)
+    assert dev.member_model(dev.CANDIDATES["asr-wpa-C0.3-all"], "svm", 3).C == 0.3
+
+
+def test_asr_wpa_reads_asreviews_features(dev, monkeypatch) -> None:  # noqa: ANN001
+    texts = ["L-type calcium channel", "T-type calcium channel", "naïve rats", "naive rats", "treated mice"]
+
+    def cosines(name):  # noqa: ANN001, ANN202
+        made_up_set(dev, monkeypatch, texts)
+        _, features = dev.candidate_features(dev.CANDIDATES[name], "made-up", "label_included")
+        rows = features.matrix
+        return [float((rows[a] @ rows[b].T).toarray()[0, 0]) for a, b in ((0, 1), (2, 3))]
+
+    # ASReview's tokens drop the one-letter halves, so the two channel types are the same row; accents are kept
+    channels, naive = cosines("asr-wpa-all")
+    assert channels == pytest.approx(1.0) and naive < 0.99
+    # with engine 6's tokens put back ('l-type', 't-type' whole) the rows differ: the test can tell them apart
+    assert cosines("ab-asr+tok")[0] < 0.99
