@@ -518,8 +518,15 @@ CANDIDATES: dict[str, Candidate | None] = {
                               "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
                               "shrink": 0.05, "retrain": "adaptive", "C": 0.3},
                            note="asr-wpa-all with engine 6's C 0.3"),
+    # added after asr-wpa-C0.3's seeds 1-5 (kwok 1.83 s a run > 1.65; every large set above 0.2 of ASReview's CPU
+    # but calcium 1.46 s): engine 6's Newton solver, the exact minimiser liblinear approximates (round 17's
+    # ab-l-liblinear tied engine 6 on 10 of 10 seeds of calcium and of kwok at 1.8x its CPU), for the cost only
+    "asr-wpa-C0.3-newton-all": _c(**{**_ASR_LOOP, "title_weight": 1, "keep_accents": True,
+                                     "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
+                                     "shrink": 0.05, "retrain": "adaptive", "C": 0.3},
+                                  note="asr-wpa-C0.3-all fitted by engine 6's Newton solver"),
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
-       for name in ("asr-wpa", "asr-wpa-C0.3")},
+       for name in ("asr-wpa", "asr-wpa-C0.3", "asr-wpa-C0.3-newton")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),

@@ -27,12 +27,14 @@ def test_asr_wpa_is_asreviews_loop_with_three_of_engine_6s_settings_back(dev) ->
     assert _changed(dev, "ab-asr", "asr-wpa-all") == expected
     assert expected["retrain"] == "adaptive" and expected["relevant_floor"] == 9.8 and expected["presumed"] == 100
     assert _changed(dev, "asr-wpa-all", "asr-wpa-C0.3-all") == {"C": 0.3}
-    for name in ("asr-wpa", "asr-wpa-C0.3"):
+    assert _changed(dev, "asr-wpa-C0.3-all", "asr-wpa-C0.3-newton-all") == {"solver": ""}
+    for name in ("asr-wpa", "asr-wpa-C0.3", "asr-wpa-C0.3-newton"):
         assert (dev.CANDIDATES[name].small, dev.CANDIDATES[name].large) == ("default", f"{name}-all")
     # the model fitted: ASReview's C and solver, engine 6's floor on the relevant class
     model = dev.member_model(dev.CANDIDATES["asr-wpa-all"], "svm", 3)
     assert (model.C, model.solver, model.relevant_floor) == (0.11, "liblinear", 9.8)
     assert dev.member_model(dev.CANDIDATES["asr-wpa-C0.3-all"], "svm", 3).C == 0.3
+    assert dev.member_model(dev.CANDIDATES["asr-wpa-C0.3-newton-all"], "svm", 3).solver == "newton"
 
 
 def test_asr_wpa_reads_asreviews_features(dev, monkeypatch) -> None:  # noqa: ANN001
