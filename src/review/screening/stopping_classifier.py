@@ -442,9 +442,10 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     n = y.size
     ordered: Any = None  # the matrix's rows in screening order, made at the first check that fits
     norms = np.empty(0)  # ... and their ‖xᵢ‖²
+    found_before = int(y[:n_priors].sum())
     level = classifier_confidence(confidence)
-    crossings = _LomaxCrossings(y, n_priors=n_priors, target_recall=target_recall, confidence=confidence,
-                                first=lomax_stop)
+    crossings = _LomaxCrossings(y, n_priors=n_priors, found_before=found_before, target_recall=target_recall,
+                                confidence=confidence, first=lomax_stop)
     since = n_priors + 1  # where the view in force took over (the last check; the first ranked record before any)
     view_in_force = ""  # the last check's view: "vetoes", "assents" or "" (asked nothing, or neither)
     step = check_step(n)
@@ -460,7 +461,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         if not consulted_at(int(y[:at].sum()), target_recall):
             continue  # "none left" is left to the Lomax part: no fits for it
-        gate = lomax_gate(y[n_priors:at], n - n_priors, int(y[:n_priors].sum()), target_recall)
+        gate = lomax_gate(y[n_priors:at], n - n_priors, found_before, target_recall)
         if not gate.is_open:
             continue
         if ordered is None:
@@ -486,10 +487,9 @@ class _LomaxCrossings:
 
     _UNKNOWN = -1
 
-    def __init__(self, labels: np.ndarray, *, n_priors: int, target_recall: float, confidence: float,
-                 first: int | None) -> None:
-        self._ranked, self._n_priors = labels[n_priors:], n_priors
-        self._found_before = int(labels[:n_priors].sum())
+    def __init__(self, labels: np.ndarray, *, n_priors: int, found_before: int, target_recall: float,
+                 confidence: float, first: int | None) -> None:
+        self._ranked, self._n_priors, self._found_before = labels[n_priors:], n_priors, found_before
         self._target_recall, self._confidence = target_recall, confidence
         self._next: dict[bool, int | None] = {False: first, True: self._UNKNOWN}
 
