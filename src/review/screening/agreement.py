@@ -303,17 +303,16 @@ def log_conflicts(log: Sequence[LoggedLabel], current: Mapping[tuple[int, str], 
 
 @dataclass(frozen=True, slots=True)
 class ReadLog:
-    """The decision log read once (``label_log``) with what every count of it starts from, worked out once: the
-    decisions in force and the conflict lists (``review status``'s screening lines and its PRISMA line share it)."""
+    """What every count of the decision log (``label_log``) starts from, worked out once: the decisions in force and
+    the conflict lists (``review status``'s screening lines and its PRISMA line share it)."""
 
-    rows: Sequence[LoggedLabel]
     current: dict[tuple[int, str], LoggedLabel]
     conflicts: ConflictLists
 
     @classmethod
     def of(cls, rows: Sequence[LoggedLabel]) -> ReadLog:
         current = effective_decisions(rows)
-        return cls(rows, current, log_conflicts(rows, current)[1])
+        return cls(current, log_conflicts(rows, current)[1])
 
 
 def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "",
