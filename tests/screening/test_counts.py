@@ -20,6 +20,19 @@ def _records(workspace, n: int) -> list[int]:  # type: ignore[no-untyped-def]
     return [r.id for r in workspace.store.records()]
 
 
+def _two_reviewers_one_resolved(workspace, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """``n`` records; alice and bob disagree on the first two and agree on the third (alice's excludes give a
+    reason), carol resolves the first; their ids in order."""
+    from review.services.screening import resolve_conflict
+
+    ids = _records(workspace, n)
+    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
+        workspace.store.add_decision(record_id, "alice", a, reasons=("wrong population",) if a == "exclude" else ())
+        workspace.store.add_decision(record_id, "bob", b)
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    return ids
+
+
 def test_parts_add_up_and_relevant_is_include_plus_maybe():
     counts = count_decisions(["include", "exclude", "maybe", "exclude", "undo-never-current"], total=10)
     assert (counts.screened, counts.included, counts.excluded, counts.maybe) == (4, 1, 2, 1)
@@ -50,11 +63,7 @@ def test_status_gives_consensus_no_reviewer_line_but_counts_the_conflicts(worksp
     # consensus had a line of its own ("screened 1 … remaining 7") as if it screened.
     from review.services.screening import resolve_conflict
 
-    ids = _records(workspace, 8)
-    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
-        workspace.store.add_decision(record_id, "alice", a)
-        workspace.store.add_decision(record_id, "bob", b)
-    resolve_conflict(workspace, ids[0], "include", "carol")
+    ids = _two_reviewers_one_resolved(workspace, 8)
     output = CliRunner().invoke(main, ["-w", str(workspace.root), "status"]).output
     rows = [row.split()[0] for row in output.splitlines() if row.startswith("  ")]
     assert "consensus" not in rows and {"alice", "bob"} <= set(rows)
@@ -99,13 +108,7 @@ def test_status_reads_the_decision_log_and_the_set_aside_once(workspace, monkeyp
 def test_status_reads_the_decision_log_without_its_json(workspace):
     # At 20,000 records and 40,000 decisions, decoding every row's reasons and model_info was most of
     # `review status`'s 1.5 s: the log is read with only the columns the counts use.
-    from review.services.screening import resolve_conflict
-
-    ids = _records(workspace, 6)
-    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
-        workspace.store.add_decision(record_id, "alice", a, reasons=("wrong population",) if a == "exclude" else ())
-        workspace.store.add_decision(record_id, "bob", b)
-    resolve_conflict(workspace, ids[0], "include", "carol")
+    _two_reviewers_one_resolved(workspace, 6)
     with sql_statements() as statements:
         result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert result.exit_code == 0, result.output
@@ -140,13 +143,9 @@ def test_label_log_gives_the_conflicts_and_resolvers_the_whole_log_gives(workspa
 def test_the_agreement_report_reads_the_decision_log_without_its_json(workspace):
     # The conflicts list, review export agreement and the conflicts screen read every decision whole (0.68 s CPU
     # at 40,000 decisions, 0.34 s without the JSON); who resolved still comes from the consensus rows.
-    from review.services.screening import agreement_report, resolve_conflict
+    from review.services.screening import agreement_report
 
-    ids = _records(workspace, 4)
-    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
-        workspace.store.add_decision(record_id, "alice", a)
-        workspace.store.add_decision(record_id, "bob", b)
-    resolve_conflict(workspace, ids[0], "include", "carol")
+    ids = _two_reviewers_one_resolved(workspace, 4)
     with sql_statements() as statements:
         report = agreement_report(workspace)
     assert [(c.record_id, c.resolution, c.resolved_by) for c in report.conflicts] == \
