@@ -206,6 +206,12 @@ _U4: dict[str, Any] = {"C": 0.11, "ratio": 9.8, "min_df": 1, "title_weight": 1, 
 #: features, records without text as zero rows, the labelled records only, a refit after every label.
 _ASR_LOOP: dict[str, Any] = {"C": 0.11, "ratio": 9.8, "min_df": 1, "token_pattern": "asreview", "empty_text": "zero",
                              "presumed": 0, "retrain": 1}
+#: ASReview's ELAS u4 in our loop (``ab-asr``, decision 0066): ``_ASR_LOOP`` with the title once, liblinear and
+#: accents kept.
+_AB_ASR: dict[str, Any] = {**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True}
+#: ``_AB_ASR`` with engine 6's class weights, presumed-irrelevant sample and adaptive retraining (round 18's ``asr-wpa``).
+_ASR_WPA: dict[str, Any] = {**_AB_ASR, "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100,
+                            "presumed_rule": "known_until", "shrink": 0.05, "retrain": "adaptive"}
 
 #: The candidates, by name. "default" is whatever the engine's defaults are now.
 CANDIDATES: dict[str, Candidate | None] = {
@@ -478,10 +484,9 @@ CANDIDATES: dict[str, Candidate | None] = {
     "ab-l-accents": _c(**_E4, relevant_floor=9.8, keep_accents=True, note="e4-floor9.8 with accents kept"),
     # ASReview's ELAS u4 in our loop, every difference above at ASReview's setting (the residual to ASReview's
     # own runs is what the list misses); and it with one of engine 6's large-set settings back at a time
-    "ab-asr": _c(**_ASR_LOOP, title_weight=1, solver="liblinear", keep_accents=True,
+    "ab-asr": _c(**_AB_ASR,
                  note="ASReview's ELAS u4 in our simulation: every listed difference at ASReview's setting"),
-    **{f"ab-asr+{name}": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
-                               **change}, note=f"ab-asr with engine 6's large-set {name}")
+    **{f"ab-asr+{name}": _c(**{**_AB_ASR, **change}, note=f"ab-asr with engine 6's large-set {name}")
        for name, change in (("title2", {"title_weight": 2}), ("tok", {"token_pattern": "engine2"}),
                             ("mindf2", {"min_df": 2}), ("C0.3", {"C": 0.3}),
                             ("weights", {"ratio": 1.0, "relevant_floor": 9.8}),
@@ -510,20 +515,14 @@ CANDIDATES: dict[str, Candidate | None] = {
     # asr-wpa-C0.3 adds engine 6's C: under balanced weights (mean 1) an irrelevant record weighs below 1, so C 0.11
     # regularises the irrelevant class harder than ASReview's 9.8x/1 weighting does; C 0.3 is what engine 4 chose
     # with these weights and this sample (C 0.3 alone on ASReview's weights cost calcium -0.010).
-    "asr-wpa-all": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
-                         "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
-                         "shrink": 0.05, "retrain": "adaptive"},
+    "asr-wpa-all": _c(**_ASR_WPA,
                       note="ab-asr with engine 6's class weights, presumed-irrelevant sample and adaptive retraining"),
-    "asr-wpa-C0.3-all": _c(**{**_ASR_LOOP, "title_weight": 1, "solver": "liblinear", "keep_accents": True,
-                              "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
-                              "shrink": 0.05, "retrain": "adaptive", "C": 0.3},
+    "asr-wpa-C0.3-all": _c(**{**_ASR_WPA, "C": 0.3},
                            note="asr-wpa-all with engine 6's C 0.3"),
     # added after asr-wpa-C0.3's seeds 1-5 (kwok 1.83 s a run > 1.65; every large set above 0.2 of ASReview's CPU
     # but calcium 1.46 s): engine 6's Newton solver, the exact minimiser liblinear approximates (round 17's
     # ab-l-liblinear tied engine 6 on 10 of 10 seeds of calcium and of kwok at 1.8x its CPU), for the cost only
-    "asr-wpa-C0.3-newton-all": _c(**{**_ASR_LOOP, "title_weight": 1, "keep_accents": True,
-                                     "ratio": 1.0, "relevant_floor": 9.8, "presumed": 100, "presumed_rule": "known_until",
-                                     "shrink": 0.05, "retrain": "adaptive", "C": 0.3},
+    "asr-wpa-C0.3-newton-all": _c(**{**_ASR_WPA, "C": 0.3, "solver": ""},
                                   note="asr-wpa-C0.3-all fitted by engine 6's Newton solver"),
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("asr-wpa", "asr-wpa-C0.3", "asr-wpa-C0.3-newton")},
