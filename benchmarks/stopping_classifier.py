@@ -45,6 +45,9 @@ Round 15 (decision 0063): ``round15`` stands for ``ROUND15_RULES``: R2 and round
 classifier stop that also needs the trend's P(left ≤ k*) ≥ 0.3 at that check (``round14_stop``'s ``stop_gate``).
 Round 16 (decision 0065): ``round16`` stands for ``ROUND16_RULES``: the rule in force (decision 0063's
 ``assent@0.50+g0.3``) and one candidate, the same rule with the veto where k* is 1 or 2 at 0.10 instead of 0.20.
+Round 17 (decision 0068): ``round17`` stands for ``ROUND17_RULES``: the rule in force and three candidates where a
+view at k* 1 or 2 below 0.20 still assents when the asked checks right before it agree (``round14_stop``'s
+``agreement``: 0.10 over two checks, 0.05 over four), the last also with the trend's level 0.30 on an assent.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -746,15 +749,20 @@ ROUND14_DIAGNOSTICS: dict[str, tuple[float, float, float, float]] = {
 }
 
 
-def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float], stop_gate: float = 0.0) -> dict[str, Any]:
+def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float], stop_gate: float = 0.0,
+                 agreement: tuple[tuple[float, int], ...] | None = None) -> dict[str, Any]:
     """Where a decision-0061 rule stops, walked decision by decision as ``round12_stop`` walks R2: at each grid
     check the view is renewed — not asked, asked and stopping (P(left ≤ k*) ≥ 0.80), asked and vetoing (P below
     the veto level of its k*), or asked and assenting (the rest); at a record where k* is 1 or 2 the Lomax part
     stops at the assent level while the view in force assents and at the other lowered level otherwise, at 0.95
     where k* is 0 or at least 3; a vetoing view holds the Lomax stop back. ``stop_gate`` (decision 0063): a view
     stops the rule only where the trend's P(left ≤ k*) at its check is at least this; below, a view at 0.80 or
-    more assents."""
+    more assents. ``agreement`` (decision 0068): rungs (level, checks) replacing the veto where k* is 1 or 2 — a
+    view there assents if, for some rung, it and the checks − 1 asked checks right before it (consecutive grid
+    checks, each asked, all about the same k*) gave P(left ≤ k*) of at least that level; otherwise it vetoes
+    (``((veto_low, 1),)`` is the single-level veto)."""
     assent_level, other_level, veto_low, veto_high = part
+    rungs = agreement if agreement is not None else ((veto_low, 1),)
     n, n_priors, curve, labels = ev["n"], ev["n_priors"], ev["curve"], ev["labels"]
     k_at = most_left_for_target(np.cumsum(labels), TARGET).astype(int)  # k_at[m - 1]: k* after m records
     step = check_step(n)
@@ -762,6 +770,7 @@ def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float], st
     last_stored = max(rows) if rows else 0
     view = "not asked"
     vetoed = 0
+    asked: list[tuple[int, float]] = []  # (k*, P) of the asked checks in a row up to the last one
     for m in range(n_priors + 1, n):  # after N records nothing is left to stop before
         if m % step == 0:  # a grid check: the view is renewed
             row = rows.get(m)
@@ -772,7 +781,16 @@ def round14_stop(ev: dict[str, Any], part: tuple[float, float, float, float], st
                 p = row["p6:platt"]
                 if p >= 0.80 - 1e-12 and row["lomax_p"] >= stop_gate - 1e-12:
                     return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "classifier"}
-                view = "vetoes" if p < (veto_low if 1 <= row["k"] <= 2 else veto_high) - 1e-12 else "assents"
+                asked.append((int(row["k"]), float(p)))
+                if 1 <= row["k"] <= 2:
+                    agreed = any(len(asked) >= checks and all(k_then == row["k"] and p_then >= level - 1e-12
+                                                              for k_then, p_then in asked[-checks:])
+                                 for level, checks in rungs)
+                    view = "assents" if agreed else "vetoes"
+                else:
+                    view = "vetoes" if p < veto_high - 1e-12 else "assents"
+            else:
+                asked = []
         k = int(k_at[m - 1])
         level = (assent_level if view == "assents" else other_level) if 1 <= k <= 2 else CONFIDENCE
         if float(curve[m - n_priors - 1]) >= level - 1e-12:
@@ -797,6 +815,21 @@ ROUND15_PARTS: dict[str, tuple[tuple[float, float, float, float], float]] = {
 #: (2 × (1 − 0.95)) instead of 0.20 (4 × (1 − 0.95)); a view from 0.10 to 0.80 assents.
 ROUND16_PARTS: dict[str, tuple[tuple[float, float, float, float], float]] = {
     "assent@0.50+g0.3+veto@0.10": ((0.50, 0.85, 0.10, 0.0), 0.3),
+}
+
+# -- round 17 (decision 0068): a weaker view lifts the veto only when the checks before it agree ----------------
+#: Decision 0068's rungs where k* is 1 or 2: a view assents at P(left ≤ k*) ≥ 0.20 alone (the rule in force), at ≥ 0.10
+#: if the asked check right before it (same k*) also gave ≥ 0.10, at ≥ 0.05 if the three before it also did — the
+#: veto's level halved for each doubling of the checks that agree, from 4 × (1 − 0.95) down to 1 − 0.95.
+AGREE2 = ((0.20, 1), (0.10, 2))
+AGREE4 = ((0.20, 1), (0.10, 2), (0.05, 4))
+#: Decision 0068's candidates: name → (``round14_stop``'s part, stop gate, agreement rungs). The rule in force
+#: (``assent@0.50+g0.3``) with the rungs, and the last also with the trend's level 0.30 while a view assents (the
+#: trend's P a classifier stop needs, ``stop_gate``) instead of 0.50.
+ROUND17_PARTS: dict[str, tuple[tuple[float, float, float, float], float, tuple[tuple[float, int], ...]]] = {
+    "assent@0.50+g0.3+agree2@0.10": ((0.50, 0.85, 0.20, 0.0), 0.3, AGREE2),
+    "assent@0.50+g0.3+agree4@0.05": ((0.50, 0.85, 0.20, 0.0), 0.3, AGREE4),
+    "assent@0.30+g0.3+agree4@0.05": ((0.30, 0.85, 0.20, 0.0), 0.3, AGREE4),
 }
 
 
@@ -926,6 +959,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part16, stop_gate=gate16)  # decision 0065's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND17_PARTS:
+        part17, gate17, rungs17 = ROUND17_PARTS[rule[len("lomax-or-"):]]
+        walk = round14_stop(ev, part17, stop_gate=gate17, agreement=rungs17)  # decision 0068's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -1006,6 +1044,12 @@ ROUND15_RULES = (["lomax-or-k12@0.85+veto@0.2", "r14-incumbent", "src"] + [f"lom
 ROUND16_RULES = (["lomax-or-assent@0.50+g0.3", "src"] + [f"lomax-or-{part}" for part in ROUND16_PARTS]
                  + ["lomax-or-k12@0.85+veto@0.2", "lomax-burnin", "certified"])
 
+#: Decision 0068's table: the rule in force (offline and ``src``), the three candidates, decision 0065's ``veto@0.10``
+#: and R2 (reported), and the two rules every round reports.
+ROUND17_RULES = (["lomax-or-assent@0.50+g0.3", "src"] + [f"lomax-or-{part}" for part in ROUND17_PARTS]
+                 + [f"lomax-or-{part}" for part in ROUND16_PARTS]
+                 + ["lomax-or-k12@0.85+veto@0.2", "lomax-burnin", "certified"])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -1018,7 +1062,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
         if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
                 or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS
-                or part in ROUND16_PARTS):
+                or part in ROUND16_PARTS or part in ROUND17_PARTS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1258,7 +1302,7 @@ def main() -> None:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
                   "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
-                  "round16": ROUND16_RULES}
+                  "round16": ROUND16_RULES, "round17": ROUND17_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
