@@ -526,6 +526,14 @@ CANDIDATES: dict[str, Candidate | None] = {
                                   note="asr-wpa-C0.3-all fitted by engine 6's Newton solver"),
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("asr-wpa", "asr-wpa-C0.3", "asr-wpa-C0.3-newton")},
+    # round 18 (decision 0067): asr-wpa-C0.3-newton-all differs from tok-asr's large-set model (e4f-tok-asr) only in
+    # the title once, min_df 1 and accents kept; these put engine 6's title twice and min_df 2 back, alone and together
+    **{f"asr-wpan+{name}-all": _c(**{**_ASR_WPA, "C": 0.3, "solver": "", **change},
+                                  note=f"asr-wpa-C0.3-newton-all with engine 6's {name}")
+       for name, change in (("title2", {"title_weight": 2}), ("mindf2", {"min_df": 2}),
+                            ("title2+mindf2", {"title_weight": 2, "min_df": 2}))},
+    **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
+       for name in ("asr-wpan+title2", "asr-wpan+mindf2", "asr-wpan+title2+mindf2")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),

@@ -51,3 +51,29 @@ def test_asr_wpa_reads_asreviews_features(dev, monkeypatch) -> None:  # noqa: AN
     assert channels == pytest.approx(1.0) and naive < 0.99
     # with engine 6's tokens put back ('l-type', 't-type' whole) the rows differ: the test can tell them apart
     assert cosines("ab-asr+tok")[0] < 0.99
+
+
+def test_asr_wpan_variants_put_back_engine_6s_title_twice_and_min_df_2(dev) -> None:  # noqa: ANN001
+    # decision 0067: asr-wpa-C0.3-newton with engine 6's title twice, min_df 2, or both, and nothing else
+    base = "asr-wpa-C0.3-newton-all"
+    assert _changed(dev, base, "asr-wpan+title2-all") == {"title_weight": 2}
+    assert _changed(dev, base, "asr-wpan+mindf2-all") == {"min_df": 2}
+    assert _changed(dev, base, "asr-wpan+title2+mindf2-all") == {"title_weight": 2, "min_df": 2}
+    # with both back, what is left from engine 6's large-set model is only ASReview's tokens and accents kept
+    assert _changed(dev, "e4f-tok-asr", "asr-wpan+title2+mindf2-all") == {"keep_accents": True}
+    for name in ("asr-wpan+title2", "asr-wpan+mindf2", "asr-wpan+title2+mindf2"):
+        assert (dev.CANDIDATES[name].small, dev.CANDIDATES[name].large) == ("default", f"{name}-all")
+
+
+def test_asr_wpan_mindf2_drops_the_terms_of_one_record(dev, monkeypatch) -> None:  # noqa: ANN001
+    # the third record's words occur nowhere else: with every term it has a row, with min_df 2 none
+    texts = ["calcium channel blocker trial", "calcium channel blocker dose", "zebra quartz"]
+
+    def row_norms(name):  # noqa: ANN001, ANN202
+        made_up_set(dev, monkeypatch, texts)
+        _, features = dev.candidate_features(dev.CANDIDATES[name], "made-up", "label_included")
+        return [float(abs(features.matrix[i]).sum()) for i in range(len(texts))]
+
+    every_term, shared_terms = row_norms("asr-wpa-C0.3-newton-all"), row_norms("asr-wpan+mindf2-all")
+    assert every_term[2] > 0 and shared_terms[2] == 0
+    assert shared_terms[0] > 0 and shared_terms[1] > 0
