@@ -721,3 +721,23 @@ def test_a_resumed_run_logs_when_it_was_resumed(workspace, corpus_2300):
     report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
     day, clock = logged["resumed_at"][0].split("T")
     assert f"resumed 1× ({day} {clock[:5]} UTC)" in report
+
+
+def test_a_run_interrupted_on_one_server_is_not_resumed_through_another(workspace):
+    """walk24: a search that failed against NCBI (REVIEW_EUTILS_URL not yet set) was resumed through the stand-in,
+    and the PRISMA-S report named NCBI's E-utilities as the server of the records the stand-in served. A run
+    resumes on the server it started on; on another one it is abandoned, and a new run names its server."""
+    spec = write_query(workspace)
+    unreachable = EutilsClient(EutilsConfig(base_url=closed_port_url(), rate_per_second=0, backoff_base=0.001))
+    with pytest.raises(RetrievalError):
+        run_search(workspace, spec, client=unreachable)
+    with running(synthetic_corpus(50, seed=3)) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin))
+    assert not outcome.resumed and outcome.new_records == 50
+    first, second = search_store.runs(workspace.store, "q")
+    assert first["status"] == "abandoned" and first["details"]["abandoned_because"] == "server"
+    assert second["status"] == "complete" and second["params"]["client"]["base_url"] == standin.url
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
+    assert ("Abandoned: the next run went to another E-utilities server, so it started afresh rather than "
+            "resume this one; 0 records stored by it before it stopped (item 15).") in report
+    assert f"Server: {standin.url}, not NCBI's E-utilities" in report

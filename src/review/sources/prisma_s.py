@@ -244,8 +244,10 @@ def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None
     if status == "complete":
         sub.append(_counts(run))
     elif status == "abandoned":
-        sub.append(f"Abandoned: the query changed before this run finished, so the next run started afresh; "
-                   f"{_stored_so_far(run)} stored by it before it stopped (item 15).")
+        why = ("the next run went to another E-utilities server, so it started afresh rather than resume this one"
+               if run.get("abandoned_because") == "server"
+               else "the query changed before this run finished, so the next run started afresh")
+        sub.append(f"Abandoned: {why}; {_stored_so_far(run)} stored by it before it stopped (item 15).")
     else:
         error = f": {run['error']}" if run.get("error") else ""
         sub.append(f"Not complete ({status}{error}); {_stored_so_far(run)} stored so far. "

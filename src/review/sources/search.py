@@ -32,7 +32,7 @@ from ..tomlread import read_toml
 from ..words import counted, whole
 from ..workspace import Workspace
 from .prisma_s import DATE_FIELD_WORDS
-from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
+from .eutils import NCBI_EUTILS_URL, EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve, slice_name
 
@@ -416,7 +416,9 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
     before = client.stats.as_dict()
     term, params = spec.term, spec.esearch_params
     unfinished = search_store.unfinished_run(store, spec.name)
-    resumed = unfinished is not None and unfinished["term"] == term and unfinished["params"].get("esearch") == params
+    same_query = unfinished is not None and unfinished["term"] == term and unfinished["params"].get("esearch") == params
+    # A run resumes only on the server it started on: its log names one server for all its records (PRISMA-S).
+    resumed = unfinished is not None and same_query and _run_server(unfinished) == client.config.base_url
     if unfinished is not None and resumed:
         run_id = int(unfinished["id"])
         details = dict(unfinished["details"] or {})
@@ -424,8 +426,9 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         # (PRISMA-S item 13: the records a resumed run fetches come from PubMed as it was when resumed)
         details["resumed_at"] = [*details.get("resumed_at", []), iso_utc(datetime.now(timezone.utc))]
     else:
-        if unfinished is not None:  # the query changed since: that run stays as it ended
-            search_store.finish_run(store, int(unfinished["id"]), status="abandoned")
+        if unfinished is not None:  # the query or the server changed since: that run stays as it ended
+            search_store.finish_run(store, int(unfinished["id"]), status="abandoned", details={
+                **(unfinished["details"] or {}), "abandoned_because": "server" if same_query else "query"})
         run_id = search_store.start_run(store, query_name=spec.name, database=DATABASE_NAME, term=term,
                                         params={"esearch": params, "client": client.config.public(),
                                                 # as written when run: the file may change before the next run
@@ -587,6 +590,11 @@ def search_logs(workspace: Workspace, specs: Sequence[QuerySpec]) -> list[dict[s
     return [search_log(workspace, name, by_name.get(name)) for name in sorted(names)]
 
 
+def _run_server(run: dict[str, Any]) -> str:
+    """The E-utilities address a stored run started on (runs logged without one went to NCBI)."""
+    return str(((run["params"] or {}).get("client") or {}).get("base_url") or NCBI_EUTILS_URL)
+
+
 def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     details = run["details"] or {}
     params = run["params"] or {}
@@ -611,7 +619,8 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
         **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "count_changes", "removed_pmids", "duplicates_across_slices", "missing_pmids",
-                                    "deleted_pmids", "refetched_batches", "warnings", "resumed", "resumed_at", "error")
+                                    "deleted_pmids", "refetched_batches", "warnings", "resumed", "resumed_at", "error",
+                                    "abandoned_because")
            if k in details},
     }
 
