@@ -53,6 +53,29 @@ def test_stale_or_dead_sessions_are_taken_over(workspace):
     claim_session(workspace.store, "alice")
 
 
+def test_a_killed_process_not_yet_reaped_holds_no_session(workspace):
+    """walk24: after `kill -9` of a `review decide` started in the background, the next one was refused for up to
+    STALE_AFTER s ("already screening in another session (…, PID N, …); close that one first"): the killed process
+    was a zombie its parent had not reaped yet, and signal 0 reaches a zombie."""
+    import signal
+    import subprocess
+    import time
+
+    killed = subprocess.Popen(["sleep", "60"])
+    try:
+        claim_session(workspace.store, "alice", pid=killed.pid)
+        os.kill(killed.pid, signal.SIGKILL)
+        for _ in range(200):  # until the kernel has made it a zombie (it is not reaped: no wait() yet)
+            if open(f"/proc/{killed.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        assert live_holder(workspace.store, "alice") is None
+        claim_session(workspace.store, "alice")
+    finally:
+        killed.kill()
+        killed.wait()
+
+
 def test_a_session_taken_over_saves_nothing(workspace):
     ids = add_records(workspace, 5)
     first = ScreeningSession(workspace, "alice", quick_start=True)

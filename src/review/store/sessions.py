@@ -248,7 +248,17 @@ def _pid_alive(pid: int) -> bool:
         return True  # someone else's process: alive
     except OSError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and waits for its parent to reap it (signal 0 still reaches it): a ``kill -9``'d
+    command whose parent has not waited yet, or never will (a container's first process that reaps no orphans)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:  # Linux; elsewhere nothing to read, taken as running
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _busy_message(reviewer: str, holder: SessionHolder, now: datetime) -> str:
