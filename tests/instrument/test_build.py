@@ -228,6 +228,17 @@ def test_diff_reports_wording_and_template_changes(tmp_path, bank, synthesis_fil
     assert bank.version == f"2026-11-26+{bank.evidence.sha256[:8]}.{bank.content_sha256[:6]}"
 
 
+def test_diff_names_a_question_added_or_removed_without_a_factor_status(tmp_path, bank, synthesis_file, config):
+    """walk24: a first questions.toml made `review instrument build` print "~ support: question added (absent)",
+    "absent" being what the profile says of a factor; the words in brackets name what changed, and nothing did."""
+    path = tmp_path / "q3.toml"
+    path.write_text(QUESTIONS.replace('[factors.prev_episodes]\npresent = { prev_absence = ["yes"] }', ""),
+                    encoding="utf-8")
+    narrower = make_bank(synthesis_file, path, config)
+    assert "~ prev_absence: question removed" in [c.line() for c in diff_banks(bank, narrower)]
+    assert "~ prev_absence: question added" in [c.line() for c in diff_banks(narrower, bank)]
+
+
 def test_pooled_log_ignores_non_ratio_measures(tmp_path, questions_file):
     text = SYNTHESIS.replace("supervisor_conflict,Conflict with supervisor,Conflict met leidinggevende,social,"
                              "true,true,risk,moderate,ariens,arends2014;x2020,OR,2.21,1.21,4.04",

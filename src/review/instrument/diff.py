@@ -40,8 +40,8 @@ class Change:
             if not self.after:
                 return f"~ {self.subject}: estimate removed {self.detail}: {self.before}"
             return f"~ {self.subject}: estimate {self.detail}: {self.before} -> {self.after}"
-        if self.after in ("changed", "added", "removed"):
-            return f"~ {self.subject}: {self.kind} {self.after} ({self.before})"
+        if self.after in ("changed", "added", "removed"):  # before: what changed (a question added names none)
+            return f"~ {self.subject}: {self.kind} {self.after}" + (f" ({self.before})" if self.before else "")
         return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
 
 
@@ -87,9 +87,9 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
     old_q = {q.link_id: q for q in old.questions}
     new_q = {q.link_id: q for q in new.questions}
     for link_id in sorted(new_q.keys() - old_q.keys()):
-        changes.append(Change("question", link_id, "absent", "added"))
+        changes.append(Change("question", link_id, after="added"))
     for link_id in sorted(old_q.keys() - new_q.keys()):
-        changes.append(Change("question", link_id, "present", "removed"))
+        changes.append(Change("question", link_id, after="removed"))
     for link_id in sorted(old_q.keys() & new_q.keys()):
         before, after = old_q[link_id], new_q[link_id]
         changed = [attr for attr in ("domain", "text_nl", "text_en", "help_nl", "help_en", "type",
