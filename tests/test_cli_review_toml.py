@@ -1,4 +1,4 @@
-"""Every bad review.toml value exits 2 with one line naming review.toml and the key
+"""Every bad review.toml value exits 2 with one line naming review.toml, the key's line and the key
 (docs/interfaces.md, exit statuses), not 4 as a bad input file would."""
 
 from __future__ import annotations
@@ -65,11 +65,15 @@ def test_a_bad_review_toml_value_exits_2_naming_the_key(workspace: Path, table: 
                                                         message: str) -> None:
     config = workspace / "review.toml"
     original = config.read_text(encoding="utf-8")
-    config.write_text(f"{original}\n{table}\n", encoding="utf-8")
+    written = f"{original}\n{table}\n"
+    config.write_text(written, encoding="utf-8")
     try:
         result = CliRunner().invoke(main, [*command, "-w", str(workspace)])
     finally:
         config.write_text(original, encoding="utf-8")
     assert result.exit_code == 2, result.output
-    assert result.stderr == f"review: {message}\n"
+    # The key's line; [instrument]'s checks run on its settings merged with scoring.toml's: the table's line.
+    named = table.split("\n")[0 if table.startswith("[instrument]") else -1]
+    line = written.split("\n").index(named) + 1
+    assert result.stderr == f"review: {message.replace('review.toml', f'{config.resolve()}:{line}', 1)}\n"
     assert "12345" not in result.output  # (a mistyped API key is still a secret)

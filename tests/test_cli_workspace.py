@@ -121,7 +121,7 @@ def test_a_review_toml_seed_past_the_command_lines_range_is_refused_in_one_line(
         result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
         if refused:
             assert result.exit_code == 2 and result.stdout == ""
-            assert result.stderr == (f"review: {tmp_path / 'review.toml'}: review.seed must be a whole number "
+            assert result.stderr == (f"review: {tmp_path / 'review.toml'}:3: review.seed must be a whole number "
                                      "from 0 to 4294967295\n")
         else:
             if not (tmp_path / "review.db").exists():  # (a review.toml written by hand has no store yet)
@@ -137,7 +137,9 @@ def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: 
         result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
         key = line.rsplit("\n", 1)[-1].split(" =")[0]
         said = "a whole number from 0 to 4294967295" if key == "seed" else f'text in quotes, e.g. {key} = "…"'
-        assert result.exit_code == 2 and result.stderr == f"review: {tmp_path / 'review.toml'}: review.{key} must be {said}\n"
+        line_number = len(f"[review]\n{line}".splitlines())  # the key's line: the last
+        assert result.exit_code == 2
+        assert result.stderr == f"review: {tmp_path / 'review.toml'}:{line_number}: review.{key} must be {said}\n"
         assert not (tmp_path / "3").exists()  # no store opened under the number
 
 

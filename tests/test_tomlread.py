@@ -84,3 +84,35 @@ def test_a_cp1252_review_toml_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert result.stderr.splitlines() == [f"review: {config}:line 3: not UTF-8 (byte 0xe9 at offset "
                                           f"{config.read_bytes().index(bytes([0xe9]))}); TOML files are UTF-8: "
                                           "save it as UTF-8"]
+
+
+def test_toml_lines_count_lines_as_tomllib_does() -> None:
+    """A TOML string may hold U+2028 or U+0085; str.splitlines broke the line there and every key after it was
+    named one line too low. A byte-order mark is no part of the first header."""
+    from review.tomlread import toml_lines
+
+    text = '\ufeff[review]\ntitle = "a\u2028b\u0085c"\r\nseed = 3\n[tui]\nblind = true\n'
+    assert toml_lines(text) == {"review": 1, "review.title": 2, "review.seed": 3, "tui": 4, "tui.blind": 5}
+
+
+def test_a_setting_error_is_named_by_the_keys_line_or_its_tables(tmp_path: Path) -> None:
+    """``Workspace.say``: review.toml's path and the key's line in place of ``review.toml``; the nearest table's
+    line for a key written elsewhere (an inline table, a key left out); any other message as it is."""
+    from review.errors import ReviewError
+    from review.workspace import Workspace
+
+    config = tmp_path / "review.toml"
+    config.write_text('[review]\ntitle = "t"\n\n[prisma.sources]\nEmbase = "bogus"\n\n[dedup]\n', encoding="utf-8")
+    workspace = Workspace(tmp_path)
+    place = workspace.config_path
+
+    def said(message: str, setting: str | None) -> str:
+        return workspace.say(WorkspaceError(message, setting=setting))
+
+    assert said("review.toml: prisma.sources.Embase = 'bogus': …", "prisma.sources.Embase") == \
+        f"{place}:5: prisma.sources.Embase = 'bogus': …"
+    assert said(f"{place}: dedup.related must be …", "dedup.related") == f"{place}:7: dedup.related must be …"
+    assert said("review.toml: pubmed.email: …", "pubmed.email") == f"{place}: pubmed.email: …"  # no such table
+    assert said("review.toml: prisma.sources.Embase …", None) == "review.toml: prisma.sources.Embase …"
+    assert said("scoring.toml: min_level …", "instrument") == "scoring.toml: min_level …"  # another file's
+    assert ReviewError("x").setting is None

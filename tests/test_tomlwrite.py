@@ -156,13 +156,3 @@ def test_a_line_break_inside_a_toml_string_other_than_a_newline_is_kept() -> Non
     """U+2028 and U+0085 may stand in a TOML string; str.splitlines broke the line there."""
     text = '[review]\ntitle = "a\u2028b\u0085c"  # \u2029\n'
     assert with_table_keys(text, "review", {"seed": 1}) == '[review]\nseed = 1\ntitle = "a\u2028b\u0085c"  # \u2029\n'
-
-
-def test_table_key_line_finds_the_key_in_its_own_table_only() -> None:
-    from review.tomlwrite import table_key_line
-
-    text = '\ufeff[review]\nblind = 1\n[tui.keys]\nblind = "x"\n\n[tui]  # here\n# note\nblind = "no"\n[other]\n'
-    assert table_key_line(text, "tui", "blind") == 8
-    assert table_key_line(text, "review", "blind") == 2
-    assert table_key_line(text, "tui", "retrain") is None
-    assert table_key_line('tui.blind = "no"\n', "tui", "blind") is None  # dotted: no line to name

@@ -12,10 +12,14 @@ class ReviewError(Exception):
     title = "Error"
     exit_code = 1
 
-    def __init__(self, message: str, *, title: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None, setting: str | None = None) -> None:
         super().__init__(message)
         if title is not None:
             self.title = title
+        #: The review.toml key a bad-setting error is about, dotted (``prisma.sources.pubmed``); its message starts
+        #: ``review.toml: `` (or the file's path) and a shell that knows the workspace names the key's line in its
+        #: place (``Workspace.say``): engines that check a setting get its table, not the file.
+        self.setting = setting
 
 
 #: Where a database driver's error goes on with the SQL and a link (SQLAlchemy's ``[SQL: …]``,

@@ -32,7 +32,8 @@ def configured_kinds(prisma_section: Mapping[str, Any]) -> dict[str, str]:
     """``[prisma.sources]`` of review.toml (source name -> kind; each kind is checked where it is used)."""
     overrides = prisma_section.get("sources", {})
     if not isinstance(overrides, dict):
-        raise WorkspaceError(f"review.toml: prisma.sources = {overrides!r}: expected a table of source name = kind")
+        raise WorkspaceError(f"review.toml: prisma.sources = {overrides!r}: expected a table of source name = kind",
+                             setting="prisma.sources")
     return {str(name): kind for name, kind in overrides.items()}
 
 
@@ -43,7 +44,8 @@ def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
         kind = overrides[name]
         if kind not in SOURCE_KINDS:
             raise WorkspaceError(
-                f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}"
+                f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}",
+                setting=f"prisma.sources.{name}",
             )
         return kind
     lowered = name.casefold()

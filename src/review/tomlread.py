@@ -71,7 +71,8 @@ def toml_lines(text: str) -> dict[str, int]:
     arrays: dict[str, int] = {}
     prefix = ""
     in_string = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines as tomllib counts them: at \n only (str.splitlines also breaks at U+2028 or U+0085 in a string).
+    for number, raw in enumerate(re.split(r"\r?\n", text.removeprefix("\ufeff")), start=1):
         line = raw.strip()
         if in_string:  # inside a multi-line string: nothing here is a key
             if line.count(in_string) % 2 == 1:

@@ -201,19 +201,6 @@ def _with_its_comment(lines: list[str], header: int, line: int) -> range:
     return range(first, line + 1)
 
 
-def table_key_line(text: str, table: str, key: str) -> int | None:
-    """The 1-based line of ``text`` that sets ``key`` under a plain ``[table]`` header, for messages; None when
-    the key is written otherwise (dotted, inline) or not at all."""
-    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
-    lines = _lines(text.removeprefix(_BOM))
-    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
-    if start is None or not _PLAIN_KEY.fullmatch(key):
-        return None
-    end = next((i for i in range(start + 1, len(lines)) if _ANY_TABLE.match(lines[i])), len(lines))
-    found = _key_line(lines, start + 1, end, key)
-    return None if found is None else found + 1
-
-
 def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
     """The index of the line among ``lines[start:end]`` that sets ``key``, or None."""
     own = re.compile(rf"^\s*{key}\s*=")

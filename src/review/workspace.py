@@ -17,7 +17,7 @@ from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     find_workspace, same_file)
-from .tomlread import read_toml
+from .tomlread import line_of, loads_toml, read_toml_text, toml_lines
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
@@ -29,6 +29,13 @@ STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument
 #: The largest seed (review.toml ``seed``, every ``--seed``): numpy's RandomState and scikit-learn's
 #: random_state refuse a larger one (a ValueError when the stopping rules or a retrain ran).
 MAX_SEED = 2**32 - 1
+
+
+def setting_place(config_path: Path, text: str, setting: str) -> str:
+    """``PATH:LINE`` of review.toml's ``setting`` (dotted: ``prisma.sources.pubmed``), or of the nearest table
+    holding it (a key left out, a wrong table); the path alone when neither is in ``text`` (the file's)."""
+    line = line_of(toml_lines(text), setting)
+    return f"{config_path}:{line}" if line else str(config_path)
 
 
 @dataclass(slots=True)
@@ -46,25 +53,30 @@ class WorkspaceConfig:
 
     @classmethod
     def load(cls, path: Path) -> "WorkspaceConfig":
-        data = read_toml(path, error=WorkspaceError)  # a non-UTF-8 review.toml was a traceback
+        text = read_toml_text(path, error=WorkspaceError)  # a non-UTF-8 review.toml was a traceback
+        data = loads_toml(text, path, error=WorkspaceError)
+
+        def bad(key: str, what: str) -> WorkspaceError:
+            return WorkspaceError(f"{setting_place(path, text, f'review.{key}')}: review.{key} {what}")
+
         review = data.get("review", {})
         if not isinstance(review, dict) or not review.get("title"):
-            raise WorkspaceError(f"{path}: [review] table needs a 'title'")
+            raise WorkspaceError(f"{setting_place(path, text, 'review')}: [review] table needs a 'title'")
         # title = 3 was shown as "3"; database = 3 opened a store file named "3".
         for key in ("title", "title_nl", "database"):
             if key in review and not isinstance(review[key], str):
-                raise WorkspaceError(f"{path}: review.{key} must be text in quotes, e.g. {key} = \"…\"")
+                raise bad(key, f"must be text in quotes, e.g. {key} = \"…\"")
         reviewers = review.get("reviewers", ["reviewer1"])
         if not isinstance(reviewers, list) or not all(isinstance(r, str) and r.strip() for r in reviewers):
-            raise WorkspaceError(f"{path}: review.reviewers must be a list of names")
+            raise bad("reviewers", "must be a list of names")
         if not reviewers:  # the first name is every command's default reviewer
-            raise WorkspaceError(f"{path}: review.reviewers is empty: list at least one name (or remove the line)")
+            raise bad("reviewers", "is empty: list at least one name (or remove the line)")
         seed = review.get("seed", 42)
         if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:  # (-3 broke every decision)
-            raise WorkspaceError(f"{path}: review.seed must be a whole number from 0 to {MAX_SEED}")
+            raise bad("seed", f"must be a whole number from 0 to {MAX_SEED}")
         database_url = review.get("database_url")
         if database_url is not None and (not isinstance(database_url, str) or "://" not in database_url):
-            raise WorkspaceError(f"{path}: review.database_url must be a URL such as postgresql://user@host/name")
+            raise bad("database_url", "must be a URL such as postgresql://user@host/name")
         return cls(
             title=str(review["title"]),
             title_nl=str(review.get("title_nl", "")).strip(),
@@ -152,6 +164,25 @@ class Workspace:
             self._config = new  # one reference swap: a reader has either the old settings or the new
             self.config_reads += 1
             return ""
+
+    def setting_place(self, setting: str) -> str:
+        """``PATH:LINE`` of review.toml's ``setting`` as the file reads now (:func:`setting_place`); the path alone
+        when it cannot be read (the message still names the file)."""
+        try:
+            text = read_toml_text(self.config_path, error=WorkspaceError)
+        except ReviewError:
+            return str(self.config_path)
+        return setting_place(self.config_path, text, setting)
+
+    def say(self, error: ReviewError) -> str:
+        """``str(error)``; for a bad review.toml setting (``error.setting``) with the file's path and the setting's
+        line in place of ``review.toml`` (every message about a setting starts with the file's name or path)."""
+        text = str(error)
+        if error.setting is not None:
+            for place in (WORKSPACE_FILE, str(self.config_path)):
+                if text.startswith(f"{place}: "):
+                    return f"{self.setting_place(error.setting)}{text[len(place):]}"
+        return text
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":

@@ -85,9 +85,10 @@ def test_undo_refuses_a_bad_source_kind_as_a_decision_does(workspace, ids) -> No
     run(workspace, "-r", "alice", "decide", str(ids[0]), "--include")
     toml = workspace.root / "review.toml"
     written = toml.read_text(encoding="utf-8")
-    for bad, said in (('[prisma.sources]\ns = "bogus"\n', "review.toml: prisma.sources.s = 'bogus': expected one of "),
-                      ("[prisma]\nsources = 3\n", "review.toml: prisma.sources = 3: expected a table")):
+    for bad, said in (('[prisma.sources]\ns = "bogus"\n', "prisma.sources.s = 'bogus': expected one of "),
+                      ("[prisma]\nsources = 3\n", "prisma.sources = 3: expected a table")):
         toml.write_text(f"{written}\n{bad}", encoding="utf-8")
+        said = f"{toml.resolve()}:{len(f'{written}{chr(10)}{bad}'.splitlines())}: {said}"  # the key's line: the last
         refusals = [run(workspace, "-r", "alice", "decide", *args) for args in (["--undo"], [str(ids[1]), "--include"])]
         assert [r.exit_code for r in refusals] == [2, 2] and refusals[0].stderr == refusals[1].stderr, refusals
         assert said in refusals[0].stderr and len(refusals[0].stderr.splitlines()) == 1 and refusals[0].stdout == ""

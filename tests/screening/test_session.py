@@ -214,16 +214,17 @@ def test_review_decide_on_a_bad_screening_setting_is_one_line_and_exit_2(workspa
                               source_name="test", format="csv", encoding="utf-8")
     config = workspace.root / "review.toml"
     config.write_text(config.read_text() + "\n[screening]\ntarget_recall = 95\n")
+    line = len(config.read_text().splitlines())  # the key's
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.splitlines() == [f"review: {config}: screening.target_recall = 95: expected a share "
+    assert result.stderr.splitlines() == [f"review: {config}:{line}: screening.target_recall = 95: expected a share "
                                           "strictly between 0 and 1 (0.95 for 95 %)"]
     assert workspace.store.decisions() == []
     # model: the TUI names a bad one at its first retrain; review decide never fits, and stored it unchecked
     config.write_text(config.read_text().replace("target_recall = 95", 'model = "forest"'))
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
-    (line,) = result.stderr.splitlines()
-    assert result.exit_code == 2 and line.startswith(f"review: {config}: screening.model = 'forest': expected one of")
+    (said,) = result.stderr.splitlines()
+    assert result.exit_code == 2 and said.startswith(f"review: {config}:{line}: screening.model = 'forest': expected one of")
     assert workspace.store.decisions() == []
 
 

@@ -342,7 +342,8 @@ def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_tom
     toml.write_text(re.sub(r"(?ms)^\[synthesis\].*?(?=^\[|\Z)", "", text).replace("[review]", "synthesis = 3\n\n[review]", 1))
     result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
     assert result.exit_code == WorkspaceError.exit_code, result.output
-    assert "review.toml: synthesis = 3: expected a table" in result.output
+    line = toml.read_text().splitlines().index("synthesis = 3") + 1
+    assert f"{toml.resolve()}:{line}: synthesis = 3: expected a table" in result.output
     assert pooled_study_units(Workspace(workspace.root), evidence, studies) == {}  # k left out, no crash
 
 

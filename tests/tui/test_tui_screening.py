@@ -1024,7 +1024,8 @@ def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignor
     from review.errors import ReviewError
     from review.tui.app import user_keymap
     root = _workspace_with_keys(tmp_path, '"confirm.yes" = "y,enter"')
-    with pytest.raises(ReviewError, match=r'review\.toml: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
+    line = len((root / "review.toml").read_text(encoding="utf-8").splitlines())  # the key's: the last
+    with pytest.raises(ReviewError, match=rf'review\.toml:{line}: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
         user_keymap(Workspace(root))
 
 

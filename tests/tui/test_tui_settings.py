@@ -324,3 +324,17 @@ async def test_an_edited_store_location_says_restart_and_keeps_the_open_store(fr
         assert fresh_ws.database_url == url and fresh_ws.store is store
         assert isinstance(app.screen, DashboardScreen) and app.screen.data.progress.total == 12
         assert not fresh_ws.path("elsewhere.db").exists()
+
+
+@async_test
+async def test_a_bad_setting_edited_in_is_named_by_its_line_as_the_command_line_names_it(fresh_ws: Workspace) -> None:
+    """A bad review.toml value the dashboard reads: one notification naming the file, the key's line and the key,
+    the same words as ``review prisma`` prints (the engines that check a setting see its table, not the file)."""
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "bogus"\n')
+        line = len(fresh_ws.path("review.toml").read_text(encoding="utf-8").splitlines())  # the key's: the last
+        await pilot.press("g")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        expected = f"{fresh_ws.config_path}:{line}: prisma.sources.Embase = 'bogus': expected one of"
+        assert len(errors) == 1 and errors[0].startswith(expected), errors

@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from ..errors import ReviewError, first_line
-from .context import Context, pass_context
+from .context import Context, command_workspace, pass_context
 
 #: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -130,7 +130,8 @@ class ReviewGroup(click.Group):
         except click.UsageError as err:
             _exit_with_usage_line(err)
         except ReviewError as err:
-            click.echo(f"review: {err}", err=True)
+            workspace = command_workspace() if err.setting is not None else None
+            click.echo(f"review: {workspace.say(err) if workspace is not None else err}", err=True)
             sys.exit(err.exit_code)
         except OSError as err:
             # An output path that cannot be written (read-only folder, a file where a folder

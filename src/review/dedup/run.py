@@ -93,7 +93,7 @@ def related_setting(workspace: Workspace) -> str:
     value = workspace.config.section("dedup").get("related", "link")
     if value not in RELATED_MODES:
         raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.related must be "
-                             f"{' or '.join(repr(m) for m in RELATED_MODES)}, not {value!r}")
+                             f"{' or '.join(repr(m) for m in RELATED_MODES)}, not {value!r}", setting="dedup.related")
     return str(value)
 
 

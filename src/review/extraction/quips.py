@@ -31,14 +31,15 @@ class CollapseRule:
         if "collapse" in data:
             if data["collapse"] not in COLLAPSE_RULES:
                 raise WorkspaceError(f"review.toml: extraction.quips.collapse = {data['collapse']!r}: "
-                                     f"expected one of {', '.join(COLLAPSE_RULES)}")
+                                     f"expected one of {', '.join(COLLAPSE_RULES)}",
+                                     setting="extraction.quips.collapse")
             rule.name = str(data["collapse"])
         for key in ("max_moderate_for_low", "moderate_for_high"):
             if key in data:
                 value = data[key]
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise WorkspaceError(f"review.toml: extraction.quips.{key} = {value!r}: "
-                                         "expected a whole number ≥ 0")
+                                         "expected a whole number ≥ 0", setting=f"extraction.quips.{key}")
                 setattr(rule, key, value)
         return rule
 

@@ -132,7 +132,7 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
         try:
             _apply(config, overrides, "review.toml: instrument")
         except ValidationError as err:  # (a bad review.toml value is a workspace error: exit 2)
-            raise WorkspaceError(str(err)) from None
+            raise WorkspaceError(str(err), setting="instrument") from None
     return config
 
 

@@ -440,12 +440,13 @@ def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """``[prisma.translations.<lang>]`` tables of ``"reason" = "translation"`` strings."""
     table = config.get("translations", {})
     if not isinstance(table, dict):
-        raise WorkspaceError(f"review.toml: prisma.translations = {table!r}: expected one table per language")
+        raise WorkspaceError(f"review.toml: prisma.translations = {table!r}: expected one table per language",
+                             setting="prisma.translations")
     result: dict[str, dict[str, str]] = {}
     for lang, mapping in table.items():
         if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
             raise WorkspaceError(f"review.toml: prisma.translations.{lang} = {mapping!r}: expected a table of "
-                                 f"reason = \"text\"")
+                                 f"reason = \"text\"", setting=f"prisma.translations.{lang}")
         result[str(lang)] = {str(k): v for k, v in mapping.items()}
     return result
 
@@ -558,5 +559,6 @@ def _source_counts(
 def _non_negative(config: Mapping[str, Any], key: str) -> int:
     value = config.get(key, 0)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise WorkspaceError(f"review.toml: prisma.{key} = {value!r}: expected a whole number ≥ 0")
+        raise WorkspaceError(f"review.toml: prisma.{key} = {value!r}: expected a whole number ≥ 0",
+                             setting=f"prisma.{key}")
     return value

@@ -86,13 +86,15 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
     """
     reasons = config.get("reasons", DEFAULT_REASONS)
     if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
-        raise WorkspaceError(f"review.toml: fulltext.reasons = {reasons!r}: expected a list of non-empty strings")
+        raise WorkspaceError(f"review.toml: fulltext.reasons = {reasons!r}: expected a list of non-empty strings",
+                             setting="fulltext.reasons")
     if not reasons:  # (every full-text exclusion needs one: 'expected one of' would then list nothing)
         raise WorkspaceError("review.toml: fulltext.reasons = []: list the reasons a report can be excluded "
-                             "for (or remove the line for the defaults)")
+                             "for (or remove the line for the defaults)", setting="fulltext.reasons")
     for reason in reasons:
         if "," in reason or ";" in reason:
-            raise WorkspaceError(f"review.toml: fulltext.reasons: {reason!r}: ',' and ';' are not allowed")
+            raise WorkspaceError(f"review.toml: fulltext.reasons: {reason!r}: ',' and ';' are not allowed",
+                                 setting="fulltext.reasons")
     return tuple(r.strip() for r in reasons)
 
 

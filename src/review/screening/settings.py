@@ -47,11 +47,12 @@ def read_screening_settings(section: Mapping[str, Any], where: str = "review.tom
     """The checked settings of a ``[screening]`` table; a bad value is one ``WorkspaceError`` (exit 2)
     naming its key, as other review.toml errors are."""
     def bad(key: str, what: str) -> WorkspaceError:
-        return WorkspaceError(f"{where}: screening.{key} = {section[key]!r}: {what}")
+        return WorkspaceError(f"{where}: screening.{key} = {section[key]!r}: {what}", setting=f"screening.{key}")
 
     unknown = sorted(set(section) - set(_KEYS))
     if unknown:
-        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})")
+        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})",
+                             setting=f"screening.{unknown[0]}")
     shares: dict[str, float] = {}
     for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):
         value = section.get(key, default)
@@ -104,4 +105,4 @@ def check_model_setting(section: Mapping[str, Any], where: str = "review.toml") 
     value = section.get("model")
     expected = model_expected(value) if value is not None else None
     if expected is not None:
-        raise WorkspaceError(f"{where}: screening.model = {value!r}: {expected}")
+        raise WorkspaceError(f"{where}: screening.model = {value!r}: {expected}", setting="screening.model")

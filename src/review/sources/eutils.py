@@ -115,11 +115,13 @@ class EutilsConfig:
         }
         for key, value in section.items():
             if key not in kinds:
-                raise WorkspaceError(f"review.toml: pubmed.{key}: unknown key (known: {', '.join(kinds)})")
+                raise WorkspaceError(f"review.toml: pubmed.{key}: unknown key (known: {', '.join(kinds)})",
+                                     setting=f"pubmed.{key}")
             if isinstance(value, bool) != (kinds[key] == (bool,)) or not isinstance(value, kinds[key]):
                 expected = " or ".join(t.__name__ for t in kinds[key])
                 shown = "(hidden)" if key == "api_key" else repr(value)  # (a key is a secret, even a mistyped one)
-                raise WorkspaceError(f"review.toml: pubmed.{key} = {shown}: expected {expected}")
+                raise WorkspaceError(f"review.toml: pubmed.{key} = {shown}: expected {expected}",
+                                     setting=f"pubmed.{key}")
             if kinds[key] == (int, float):
                 assert isinstance(value, (int, float))  # checked just above
                 value = float(value)
@@ -139,7 +141,8 @@ class EutilsConfig:
             where = ("base_url" if "base_url" in overrides
                      else "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url =")
             raise WorkspaceError(f"{where} {config.base_url!r}: not an http(s) address; give one such as "
-                                 f"{NCBI_EUTILS_URL} or http://127.0.0.1:8765/entrez/eutils/")
+                                 f"{NCBI_EUTILS_URL} or http://127.0.0.1:8765/entrez/eutils/",
+                                 setting="pubmed.base_url" if where.startswith("review.toml") else None)
         if not config.base_url.endswith("/"):
             config.base_url += "/"
         return config

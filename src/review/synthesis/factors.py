@@ -28,7 +28,8 @@ def recorded_rule_set(synthesis: dict[str, Any]) -> str | None:
 
     recorded = synthesis.get("rule_set")
     if recorded is not None and not isinstance(recorded, str):
-        raise WorkspaceError(f"review.toml: synthesis.rule_set = {recorded!r}: expected the name of a rule set")
+        raise WorkspaceError(f"review.toml: synthesis.rule_set = {recorded!r}: expected the name of a rule set",
+                             setting="synthesis.rule_set")
     return recorded
 
 
@@ -64,13 +65,14 @@ class SynthesisSettings:
             numbers |= {f"grade.{key}": value for key, value in grade.items() if key in GradeConfig.__dataclass_fields__}
         for key, value in numbers.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a number")
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a number",
+                                     setting=f"synthesis.{key}")
         try:
             return cls._from_config(synthesis, extraction)
         except ValidationError as err:  # every check below is of a review.toml value: exit 2
-            raise WorkspaceError(str(err)) from None
+            raise WorkspaceError(str(err), setting=err.setting) from None
         except (TypeError, ValueError) as err:  # a table or list of the wrong kind
-            raise WorkspaceError(f"review.toml: synthesis: {err}") from None
+            raise WorkspaceError(f"review.toml: synthesis: {err}", setting="synthesis") from None
 
     @classmethod
     def _from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None) -> "SynthesisSettings":
@@ -81,7 +83,7 @@ class SynthesisSettings:
         try:
             settings.rule_set = canonical_rule_set(rule_set)
         except ValidationError as err:
-            raise ValidationError(f"review.toml: synthesis.{err}") from None
+            raise ValidationError(f"review.toml: synthesis.{err}", setting="synthesis.rule_set") from None
         settings.method = str(synthesis.get("method", settings.method)).upper()
         settings.hk = bool(synthesis.get("hk", settings.hk))
         settings.hk_adhoc = settings.hk and bool(synthesis.get("hk_adhoc", settings.hk_adhoc))

@@ -65,7 +65,8 @@ def config_table(config: Mapping[str, Any], key: str) -> dict[str, Any]:
     (exit 2) naming the file and the key, not a ValueError out of ``dict()``."""
     value = config.get(key, {})
     if not isinstance(value, Mapping):
-        raise WorkspaceError(f"{WORKSPACE_FILE}: {key} = {value!r}: expected a table ([{key}])")
+        raise WorkspaceError(f"{WORKSPACE_FILE}: {key} = {value!r}: expected a table ([{key}])",
+                             setting=key)
     return dict(value)
 
 

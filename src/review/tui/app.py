@@ -18,12 +18,12 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from .plain_app import PlainNotifyApp
-from ..errors import ReviewError, first_line
+from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
 from .read_only import HEADER_WORDS, opened_words, refusal_words, writes
-from .screens.base import STILL_OPENING, ProjectScreen, refuse_key, report_worker_error
+from .screens.base import STILL_OPENING, ProjectScreen, error_line, refuse_key, report_worker_error
 from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
@@ -117,11 +117,12 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     quit question, where an Enter meant for the note box just closed must not quit and lose the notes."""
     keys = workspace.config.section("tui").get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] must map binding ids to key names")
+        raise ReviewError(f"{workspace.setting_place('tui.keys')}: [tui.keys] must map binding ids to key names")
     yes = keys.get("confirm.yes", "")
     if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):  # (json.dumps: the value as TOML writes it)
-        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] \"confirm.yes\" = {json.dumps(yes)}: Enter answers each "
-                          "question by default (confirm.enter: no when quitting loses notes), it cannot be a yes key")
+        raise ReviewError(f"{workspace.setting_place('tui.keys.confirm.yes')}: [tui.keys] \"confirm.yes\" = "
+                          f"{json.dumps(yes)}: Enter answers each question by default (confirm.enter: no when quitting "
+                          "loses notes), it cannot be a yes key")
     return {str(k): v for k, v in keys.items()}
 
 
@@ -276,7 +277,7 @@ class ReviewApp(PlainNotifyApp):
     def _open_failed(self, error: Exception) -> None:
         """The workspace could not be opened (a wait for the store past its bound, a busy or newer store): the
         screens say so where they said "Loading…", with what to do, not only in a notification that goes."""
-        self._open_error = f"Not opened: {first_line(error)}"
+        self._open_error = f"Not opened: {error_line(self, error)}"
         self._show_loading()
 
     def loading_words(self) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import ReviewError, WorkspaceError
-from ..paths import WORKSPACE_FILE
+from ..errors import WorkspaceError
 from ..records import Record
-from ..tomlread import read_toml_text
-from ..tomlwrite import table_key_line, value_text
+from ..tomlwrite import value_text
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
 from .retrainer import RETRAIN_MODES, Retrainer
@@ -87,11 +85,11 @@ def tui_settings(workspace: Workspace) -> tuple[bool | None, str]:
     settings = workspace.config.section("tui")
     blind = settings.get("blind")
     if blind is not None and not isinstance(blind, bool):
-        raise WorkspaceError(f"{_setting_place(workspace, 'blind')}: tui.blind = {_as_written(blind)}: "
+        raise WorkspaceError(f"{workspace.setting_place('tui.blind')}: tui.blind = {_as_written(blind)}: "
                              "expected true or false, without quotes")
     mode = settings.get("retrain", "process")
     if mode not in RETRAIN_MODES:
-        raise WorkspaceError(f"{_setting_place(workspace, 'retrain')}: tui.retrain = {_as_written(mode)}: "
+        raise WorkspaceError(f"{workspace.setting_place('tui.retrain')}: tui.retrain = {_as_written(mode)}: "
                              f"expected one of {', '.join(repr(m) for m in RETRAIN_MODES)}")
     return blind, mode
 
@@ -102,16 +100,6 @@ def _as_written(value: object) -> str:
         return value_text(value)
     except (TypeError, ValueError):
         return str(value)
-
-
-def _setting_place(workspace: Workspace, key: str) -> str:
-    """``review.toml:LINE`` of ``[tui] key`` (the file alone when the line is not found: a dotted key)."""
-    path = workspace.root / WORKSPACE_FILE
-    try:
-        line = table_key_line(read_toml_text(path, error=WorkspaceError), "tui", key)
-    except ReviewError:  # (the file changed since it was read; the message still names it)
-        line = None
-    return f"{path}:{line}" if line else str(path)
 
 
 def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = None) -> Project:

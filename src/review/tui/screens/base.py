@@ -40,14 +40,24 @@ def report_error(node: App[Any] | Screen[Any], error: BaseException, what: str =
     """One notification for ``error`` (a ReviewError's one line and title, another error's first line), unless
     the same one was shown moments ago. ``what``: what failed, said first ("#12 not opened")."""
     title = error.title if isinstance(error, ReviewError) else type(error).__name__
-    said = f"{what}: {first_line(error)}" if what else first_line(error)
     app = node if isinstance(node, App) else node.app
+    words = error_line(app, error)
+    said = f"{what}: {words}" if what else words
     now = monotonic()
     last = _last_error.get(app)
     if last is not None and last[:2] == (title, said) and now - last[2] < SAME_ERROR_SECONDS:
         return
     _last_error[app] = (title, said, now)
     node.notify(said, title=title, severity="error", timeout=8)
+
+
+def error_line(app: App[Any], error: BaseException) -> str:
+    """``error`` in one line (``first_line``); a bad review.toml setting with the file's path and the setting's line
+    (``Workspace.say``), as the command line words it."""
+    workspace = getattr(app, "workspace", None)
+    if isinstance(error, ReviewError) and error.setting is not None and workspace is not None:
+        return " ".join(workspace.say(error).split())
+    return first_line(error)
 
 
 def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:
