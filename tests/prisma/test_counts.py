@@ -413,6 +413,20 @@ def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(w
     assert any("(1 = 1: equal counts, not the same records)" in note for note, _ in _footnotes(counts, "en"))
 
 
+def test_a_break_names_the_reports_behind_it_not_the_records_waiting_for_full_text(workspace: Workspace, add,
+                                                                                   screen_as) -> None:
+    """walk24: one report sought without passing screening beside 49 records waiting for their full text read
+    '[BROKEN] … 49 records passed … no full text was sought; 1 report was sought without passing title/abstract
+    screening (records 43, 52, 54, 56, … and 40 more)': the one record behind the break hid among the waiting."""
+    *passed, unscreened = add(workspace, 13, "PubMed")
+    screen_as(workspace, passed, "include")
+    _ft(workspace, [unscreened], "sought")
+    check = next(c for c in prisma_counts(workspace).identities if c.formula == "screened − excluded = sought")
+    assert not check.in_progress and check.record_ids == tuple(sorted([*passed, unscreened]))  # prisma.json: all
+    assert check.describe().endswith("; 1 report was sought without passing title/abstract screening "
+                                     f"(record {unscreened})")
+
+
 def _pubmed_and_one_merged_embase_copy(workspace: Workspace, add, n_pubmed: int) -> tuple[list[int], int, int]:
     """``n_pubmed`` PubMed records and one Embase record that alice called the same as the first:
     the PubMed ids, the record dedup set aside and its canonical record (the real dedup stage)."""

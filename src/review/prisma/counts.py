@@ -88,6 +88,9 @@ class IdentityCheck:
     parts: tuple[tuple[str, int], ...] = ()
     #: The parts ``explanation`` words, in its order (a zero among them where the check says one).
     said_parts: tuple[tuple[str, int], ...] = ()
+    #: The records behind a part that is no pending work (a report sought without passing screening): a break's
+    #: stderr line names these, not the records waiting for their full text beside them (walk24).
+    breaking_ids: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -124,8 +127,9 @@ class IdentityCheck:
             return text
         # A break names its records (prisma.json lists them all): "1 report was sought without passing
         # title/abstract screening" alone left a reviewer to search prisma.json for which (walk20).
-        behind = "" if self.in_progress or not self.record_ids else f" ({_ids(self.record_ids[:SAID_IDS])}" + (
-            f" and {whole(len(self.record_ids) - SAID_IDS)} more)" if len(self.record_ids) > SAID_IDS else ")")
+        named = self.breaking_ids or self.record_ids
+        behind = "" if self.in_progress or not named else f" ({_ids(named[:SAID_IDS])}" + (
+            f" and {whole(len(named) - SAID_IDS)} more)" if len(named) > SAID_IDS else ")")
         return f"{text} — {self.explained(whole)}{behind}"
 
 
@@ -494,11 +498,11 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
         return tuple(sorted(set().union(*(boxes[name] for name in names))))
 
     def check(column: str, key: str, left: int, right: int, parts: tuple[tuple[str, int], ...],
-              behind: tuple[str, ...], *, zero_parts: bool = True) -> IdentityCheck:
+              behind: tuple[str, ...], *, zero_parts: bool = True, breaking: tuple[str, ...] = ()) -> IdentityCheck:
         # The explanation (prisma.json; stderr separates its counts) in the English diagram's words (``prisma.labels``).
         said = tuple((part, count) for part, count in parts if count or zero_parts)
         return IdentityCheck(column, labels("en")[f"formula_{key}"], left, right, _word_parts(said, str), ids(*behind),
-                             key, parts, said)
+                             key, parts, said, ids(*breaking) if breaking else ())
 
     identified = n("database_results") + n("register_results")
     checks = [
@@ -508,7 +512,7 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
         check("databases_registers", "sought", n("records_screened") - n("records_excluded"),
               n("dbr_sought_reports"),
               (("pending_fulltext", n("pending_fulltext")), ("sought_without_screening", n("sought_without_screening"))),
-              ("pending_fulltext", "sought_without_screening"), zero_parts=False),
+              ("pending_fulltext", "sought_without_screening"), zero_parts=False, breaking=("sought_without_screening",)),
     ]
     other_identified = sum(n(box) for box in OTHER_METHODS_BOXES)
     if other_identified:
