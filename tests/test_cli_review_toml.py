@@ -77,3 +77,30 @@ def test_a_bad_review_toml_value_exits_2_naming_the_key(workspace: Path, table: 
     line = written.split("\n").index(named) + 1
     assert result.stderr == f"review: {message.replace('review.toml', f'{config.resolve()}:{line}', 1)}\n"
     assert "12345" not in result.output  # (a mistyped API key is still a secret)
+
+
+def test_a_table_no_stage_reads_is_named_once(tmp_path: Path) -> None:
+    """walk24: `[Screening]` with `stopping_rule = "certified"` (or `[dedupe]`) was read by nothing, without a
+    word: the recommended rule stayed in force while the reviewer believed the certified one chosen."""
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    with (root / "review.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[Screening]\nstopping_rule = "certified"\n\n[tui]\nretrain = "thread"\n')
+    result = CliRunner().invoke(main, ["status", "-w", str(root)])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "no table" in line]
+    assert warnings == [f"review: warning: {root / 'review.toml'}: [Screening] is no table review reads (known: "
+                        "review, pubmed, dedup, screening, fulltext, prisma, extraction, synthesis, instrument, tui); "
+                        "its settings are not used"]
+
+
+def test_every_table_a_stage_reads_is_known() -> None:
+    """KNOWN_TABLES keeps step with the tables the code reads, so no real table is ever warned about."""
+    import re
+
+    from review.workspace import KNOWN_TABLES
+
+    src = Path(__file__).resolve().parents[1] / "src" / "review"
+    read = {name for path in src.rglob("*.py")
+            for name in re.findall(r'config\.section\("([a-z_]+)"\)', path.read_text(encoding="utf-8"))}
+    assert read and read <= set(KNOWN_TABLES), read - set(KNOWN_TABLES)

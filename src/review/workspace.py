@@ -38,6 +38,12 @@ def setting_place(config_path: Path, text: str, setting: str) -> str:
     return f"{config_path}:{line}" if line else str(config_path)
 
 
+#: The tables of review.toml that a stage reads (``WorkspaceConfig.section``); another name, a misspelt or
+#: capitalised one (``[dedupe]``, ``[Screening]``), holds settings nothing reads (``WorkspaceConfig.unknown_tables``).
+KNOWN_TABLES: tuple[str, ...] = ("review", "pubmed", "dedup", "screening", "fulltext", "prisma", "extraction",
+                                 "synthesis", "instrument", "tui")
+
+
 @dataclass(slots=True)
 class WorkspaceConfig:
     title: str
@@ -86,6 +92,10 @@ class WorkspaceConfig:
             database_url=database_url,
             raw=data,
         )
+
+    def unknown_tables(self) -> list[str]:
+        """The top-level names of review.toml no stage reads (not in ``KNOWN_TABLES``), in the file's order."""
+        return [name for name in self.raw if name not in KNOWN_TABLES]
 
     def section(self, name: str) -> dict[str, Any]:
         """A top-level table of ``review.toml`` (e.g. ``screening``), empty if absent."""
