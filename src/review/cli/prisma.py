@@ -72,14 +72,16 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
 @click.argument("explanation", callback=refuse_blank("give the stopping rule and what it said"))
 @click.option("--verdict", "verdict_json", default="",
               help="The stopping rule's verdict as a JSON object (e.g. '{\"verdict\": \"stop\", \"rule\": "
-                   "\"recommended\"}'); the flow diagram credits the rule only when its verdict was stop (or the object "
-                   "names no verdict); otherwise it says the reviewers stopped without a stopping rule's verdict to "
-                   "stop.")
+                   "\"recommended\"}'); without it, the reviewer's (-r) rule's verdict now, as `review status "
+                   "--stopping` gives it and the screening screen's s records it. The flow diagram credits the rule "
+                   "only when its verdict was stop (or the object names no verdict); otherwise it says the reviewers "
+                   "stopped without a stopping rule's verdict to stop.")
 @pass_context
 def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
     """Record that title/abstract screening stopped (the unscreened remainder then counts as
     'records marked as ineligible by automation tools')."""
     verdict: dict[str, Any] = {}
+    said = ""
     if verdict_json:
         try:
             verdict = json.loads(verdict_json)
@@ -87,13 +89,27 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
             raise ValidationError(f"--verdict: not JSON ({err.msg} at column {err.colno})") from err
         if not isinstance(verdict, dict):
             raise ValidationError("--verdict: expected a JSON object")
+    else:  # the rule's verdict as it stands, as the screen's s records it: a stop from the shell recorded none,
+        # and the diagram said the reviewers stopped without a rule's verdict while the rule said stop (walk24)
+        from ..services.screening import stopping_advice
+
+        try:
+            (advice,) = stopping_advice(ctx.workspace, [ctx.reviewer])
+        except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
+            said = f"the stopping rule's verdict could not be worked out ({err})"
+        else:
+            verdict = advice.recorded
+            said = f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says {advice.verdict.upper()}"
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {counted(stop.n_unscreened, 'record')} unscreened, "
                f"covering records up to id {stop.last_record_id}")
-    if not service.verdict_credits_rule(stop.verdict):
+    if said and service.verdict_credits_rule(stop.verdict):
+        say("note", f"{said}: the flow diagram credits it with the stop")
+    elif not service.verdict_credits_rule(stop.verdict):
         # (said now: the diagram's footnote words the stop as the reviewers' own, not a rule's)
-        say("note", "no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers stopped "
-            "without one; the screening screen's s records the rule's verdict")
+        why = said or "no stopping rule's verdict to stop (--verdict)"
+        say("note", f"{why}: the flow diagram will say the reviewers stopped without a stopping rule's verdict to "
+            "stop; review prisma resume withdraws the stop")
 
 
 @prisma.command("resume")

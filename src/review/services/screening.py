@@ -813,6 +813,8 @@ class StoppingAdvice:
     screened: int
     remaining: int
     evidence_computed: bool  # a classifier check was due and was made for this verdict (decision 0025)
+    #: The whole verdict as the screening screen's ``s`` records it with a stop (``StoppingStatus.as_dict()``).
+    recorded: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rule_name(self) -> str:
@@ -848,5 +850,5 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
         advice.append(StoppingAdvice(reviewer=reviewer, rule=stopping.rule, verdict=stopping.verdict,
                                      estimated_recall=stopping.estimated_recall, explanation=stopping.explanation,
                                      screened=progress.screened, remaining=progress.remaining,
-                                     evidence_computed=computed))
+                                     evidence_computed=computed, recorded=stopping.as_dict()))
     return advice
