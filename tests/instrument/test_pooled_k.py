@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from review.errors import ImportFormatError
 from review.instrument.project import compile_bank
 from review.services.synthesis import synthesise_extraction
 
@@ -46,7 +49,9 @@ def test_k_comes_from_the_pooling_of_the_study_files_not_the_explanation(workspa
     assert "(k = 2: arends2014, second2020) shown, not used" in _basis(workspace)
 
 
-def test_no_k_when_the_study_files_no_longer_give_the_pooled_estimate(workspace):
+def test_a_pooled_estimate_the_study_files_no_longer_give_is_refused(workspace):
+    # It was built as 'pooled OR 2.50' without k (audit24: a pooled number no study file gives reached the
+    # instrument); the build now names the row and what the study files give, and writes nothing.
     synthesis = _pooling_workspace(workspace)
     text = synthesis.read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("conflict_with_supervisor,"))
@@ -54,13 +59,17 @@ def test_no_k_when_the_study_files_no_longer_give_the_pooled_estimate(workspace)
     stale = row.replace(f",{pooled},", ",2.5,", 1)
     assert stale != row
     synthesis.write_text(text.replace(row, stale), encoding="utf-8")
-    basis = _basis(workspace)
-    assert "pooled OR 2.50" in basis and "k =" not in basis  # k of another estimate would mislead
+    line = text.splitlines().index(row) + 1
+    with pytest.raises(ImportFormatError) as refused:
+        _basis(workspace)
+    assert str(refused.value) == (
+        f"{synthesis}:line {line}: factor 'conflict_with_supervisor': pooled OR 2.5 (0.1645-23.2164), the study "
+        "files give OR 1.95439 (0.164524-23.2164) (rule set ariens): run review synthesis, or correct the row")
 
 
-def test_k_reuses_the_loaded_studies_and_pools_only_the_pooled_factors(workspace, monkeypatch):
-    """compile_bank parses the study files once: k is re-run on those (it re-read them all and
-    synthesised every factor, GRADE included, for the one pooled)."""
+def test_k_reuses_the_loaded_studies_and_the_one_re_run_of_the_synthesis(workspace, monkeypatch):
+    """compile_bank parses the study files once and synthesises each factor once: the re-run that checks every
+    row against the study files also gives k (it re-read them all for k before)."""
     from review.extraction import forms
     from review.synthesis import run
 
@@ -75,7 +84,9 @@ def test_k_reuses_the_loaded_studies_and_pools_only_the_pooled_factors(workspace
     monkeypatch.setattr(run, "synthesise_factor", lambda f, *a, **k: synthesised.append(f.id) or real_factor(f, *a, **k))
     assert "(k = 2: arends2014, second2020) shown, not used" in _basis(workspace)
     assert len(reads) == 1
-    assert "conflict_with_supervisor" in pooled and sorted(synthesised) == sorted(pooled) and len(pooled) < 10
+    assert "conflict_with_supervisor" in pooled and len(pooled) < 10
+    rows = [r["factor_id"] for r in csv.DictReader(synthesis.open(encoding="utf-8"))]
+    assert sorted(synthesised) == sorted(rows)  # each factor once
 
 
 def test_no_k_when_a_study_names_a_factor_factors_toml_lacks(workspace):

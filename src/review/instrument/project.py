@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..levels import is_standard_level
 from ..atomic import write_text_atomic
-from ..errors import ReviewError, ValidationError
-from ..records import FactorEvidence
+from ..errors import ValidationError
 from ..store import instrument as versions_table
 from ..workspace import Workspace
 from . import fhir, redcap, render
+from .against_studies import check_rows_against_studies
 from .answers import AnswerSet, read_json_text
 from .build import build_item_bank
 from .config import InstrumentConfig, load_config
@@ -33,6 +32,7 @@ from .scoring import Profile, score
 
 if TYPE_CHECKING:
     from ..extraction.model import Study
+    from ..synthesis.factors import FactorResult
 
 EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html", "form")
 #: Default file names under ``instrument/`` per export format.
@@ -81,54 +81,25 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
         shown = str(source)
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
     studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates, sources and k
+    # One re-run of the synthesis on the study files: a row's level, direction, certainty or pooled number they
+    # do not give is refused, and a pooled factor's k and studies come from it.
+    again = (check_rows_against_studies(evidence, studies, workspace.root / SYNTHESIS[0], workspace.config.raw,
+                                        source) if studies else {})
     effects, expert = study_evidence(studies)
-    pooled = pooled_study_units(workspace, evidence, studies) if studies else {}  # one re-run: k and names
+    pooled = pooled_study_units(again)
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
                            sources=study_sources(studies), pooled_studies=pooled)
 
 
-def pooled_study_units(workspace: Workspace, evidence: Sequence[FactorEvidence],
-                       studies: list[Study]) -> dict[str, tuple[str, ...]]:
+def pooled_study_units(again: Mapping[str, FactorResult]) -> dict[str, tuple[str, ...]]:
     """Per factor with a pooled estimate: the studies it pools (``paper[cohort]`` for one cohort of a paper
-    reporting several), from the synthesis' own pooling
-    re-run on ``studies`` (the extraction folder's, as loaded) with the workspace's settings.
-
-    synthesis.csv has no such column (a stable output), and its explanation is prose. A factor whose
-    re-run does not give that row's measure and estimate again (synthesis.csv older than the study
-    files, or another synthesis given with --synthesis) gets no k rather than a wrong one.
-    """
-    wanted = {ev.factor_id: ev for ev in evidence if ev.pooled_estimate is not None}
-    if not wanted:
-        return {}
-    from ..extraction.factors import load_factors
-    from ..extraction.forms import FACTORS_FILE
-    from ..synthesis.run import synthesise_studies, workspace_settings
-
-    named = {e.factor for s in studies for e in s.estimates} | {r.factor for s in studies for r in s.expert_ratings}
-    try:
-        settings = workspace_settings(workspace.config.raw)
-        factors = load_factors(workspace.root / SYNTHESIS[0] / FACTORS_FILE)
-        if any(factor_id and factor_id not in factors for factor_id in named):
-            return {}  # a study names a factor factors.toml lacks: the synthesis refuses such a folder
-        # Only the pooled factors; GRADE (and its overrides) does not change a pooled estimate.
-        results = synthesise_studies([f for f in factors if f.id in wanted], studies, settings)
-    except ReviewError:
-        return {}  # the synthesis itself reports its own input errors; k is left out
-    counts: dict[str, tuple[str, ...]] = {}
-    for result in results:
-        row = wanted.get(result.factor.id)
-        if row is None or result.pooled is None:
-            continue
-        again = result.evidence
-        # synthesis.csv holds 4 decimals (rounding error at most 5e-5)
-        same = again.measure == row.measure and all(
-            a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=5e-5)
-            for a, b in ((again.pooled_estimate, row.pooled_estimate), (again.ci_low, row.ci_low),
-                         (again.ci_high, row.ci_high)))
-        if same:
-            counts[row.factor_id] = tuple(r.unit for r in result.pool_rows)
-    return counts
+    reporting several), from the synthesis re-run on the study files (``check_rows_against_studies``, which
+    refused any row whose pooled estimate the re-run does not give). synthesis.csv has no such column (a stable
+    output), and its explanation is prose; a row the re-run could not check (a study without its file, another
+    synthesis given with --synthesis naming such studies) gets no k rather than a wrong one."""
+    return {factor_id: tuple(r.unit for r in result.pool_rows)
+            for factor_id, result in again.items() if result.pooled is not None}
 
 
 def extraction_studies(extraction_dir: Path) -> list[Study]:

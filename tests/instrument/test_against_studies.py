@@ -1,0 +1,107 @@
+"""A synthesis row the study files do not give never reaches the instrument (audit24).
+
+The item bank weighs a factor by its row's evidence level and shows its direction, certainty and pooled number.
+A hand-edited synthesis.csv (or one written before a study file changed) made conflict with the supervisor, one
+study rated 'some' and 'very low', a scored item of weight 3 shown as strong, high-certainty evidence."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ImportFormatError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _programme(workspace) -> Path:  # type: ignore[no-untyped-def]
+    """The programme's extraction folder and question files in a fresh workspace; its synthesis.csv."""
+    shutil.rmtree(workspace.root / "extraction")
+    shutil.copytree(REPO / "extraction", workspace.root / "extraction")
+    for name in ("questions.toml", "scoring.toml"):
+        shutil.copy(REPO / "instrument" / name, workspace.root / "instrument" / name)
+    return workspace.root / "extraction" / "synthesis.csv"
+
+
+def _edit(synthesis: Path, factor: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in ``factor``'s row; its line number."""
+    lines = synthesis.read_text(encoding="utf-8").splitlines(keepends=True)
+    (index,) = [i for i, line in enumerate(lines) if line.startswith(f"{factor},")]
+    assert old in lines[index]
+    lines[index] = lines[index].replace(old, new, 1)
+    synthesis.write_text("".join(lines), encoding="utf-8")
+    return index + 1
+
+
+def _run(workspace, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--workspace", str(workspace.root), "instrument", *args])
+
+
+def test_the_programme_synthesis_is_what_its_study_files_give(workspace):
+    _programme(workspace)
+    result = _run(workspace, "build", "--no-exports")
+    assert result.exit_code == 0, result.output
+    assert (workspace.root / "instrument" / "item_bank.toml").is_file()
+
+
+def test_a_level_and_certainty_no_study_gives_are_refused_by_build_and_diff(workspace):
+    synthesis = _programme(workspace)
+    assert _run(workspace, "build", "--no-exports").exit_code == 0
+    bank = workspace.root / "instrument" / "item_bank.toml"
+    built = bank.read_bytes()
+    line = _edit(synthesis, "conflict_with_supervisor", ",risk,some,ariens,arends2014,,,,,,very low,",
+                 ",risk,strong,ariens,arends2014,,,,,,high,")
+    for command in ("build", "diff"):
+        result = _run(workspace, command)
+        assert result.exit_code == ImportFormatError.exit_code, result.output
+        assert result.output == (
+            f"review: {synthesis}:line {line}: factor 'conflict_with_supervisor': level 'strong', the study files "
+            "give 'some'; grade 'high', the study files give 'very low' (rule set ariens): run review synthesis, "
+            "or correct the row\n")
+    assert bank.read_bytes() == built  # nothing written
+
+
+def test_a_direction_or_studies_the_files_do_not_give_are_refused(workspace):
+    synthesis = _programme(workspace)
+    text = synthesis.read_text(encoding="utf-8")
+    line = _edit(synthesis, "chronic_disease", ",protective,some,", ",risk,some,")
+    with pytest.raises(ImportFormatError, match=rf":line {line}: factor 'chronic_disease': direction 'risk', the "
+                                                r"study files give 'protective' \(rule set ariens\)"):
+        _compile(workspace)
+    synthesis.write_text(text, encoding="utf-8")
+    # A study whose file exists but that gave no finding on the factor
+    _edit(synthesis, "company_size_gt100", ",arends2014,", ",arends2014;endo2015,")
+    with pytest.raises(ImportFormatError, match="studies arends2014;endo2015, the study files give arends2014 "):
+        _compile(workspace)
+
+
+def test_a_stale_synthesis_is_refused_once_a_study_file_changes(workspace):
+    # The study file corrected (Arends 2014's conflict OR read as non-significant), synthesis.csv not re-run:
+    # the bank would still show the factor as an indicated risk.
+    _programme(workspace)
+    study = workspace.root / "extraction" / "studies" / "arends2014.toml"
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace("ci_low = 1.21\n", "ci_low = 0.91\n", 1), encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="factor 'conflict_with_supervisor': direction 'risk', the study "
+                                                "files give 'none'"):
+        _compile(workspace)
+    study.write_text(text, encoding="utf-8")
+    _compile(workspace)
+
+
+def test_a_row_naming_a_study_without_its_file_is_left_to_the_warning(workspace):
+    # Nothing to re-run it on: the build's warning names the study (test_cli), the row is not refused.
+    synthesis = _programme(workspace)
+    _edit(synthesis, "conflict_with_supervisor", ",risk,some,ariens,arends2014,", ",risk,strong,ariens,gone2020,")
+    bank = _compile(workspace)
+    assert bank.item("conflict_with_supervisor").level == "strong"
+
+
+def _compile(workspace):  # type: ignore[no-untyped-def]
+    from review.instrument.project import compile_bank
+
+    return compile_bank(workspace)
