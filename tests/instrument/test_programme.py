@@ -76,6 +76,21 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert ";" not in e["contrast"] + e["contrast_nl"], where
 
 
+def test_every_subgroup_the_programme_shows_is_worded_in_dutch_by_its_study_file():
+    # Mattila-Holappa 2017's 'age 50 years or younger' read '50 jaar of jonger' from a table in the renderer's
+    # code (audit24): one study's wording, with its number, in the tool; it is the study file's subgroup_nl now.
+    from review.instrument.project import extraction_studies, study_evidence
+    from review.instrument.render import SUBGROUP_NL, T, effect_text
+
+    assert set(SUBGROUP_NL) == {"men", "women"}
+    effects, _ = study_evidence(extraction_studies(ROOT / "extraction"))
+    grouped = [(factor, e) for factor, rows in effects.items() for e in rows if e.get("subgroup")]
+    assert any(e["study"] == "mattilaholappa2017" for _, e in grouped)
+    for factor, e in grouped:
+        assert e.get("subgroup_nl") or e["subgroup"] in SUBGROUP_NL, f"{e['study']}:{factor}"
+        assert (e.get("subgroup_nl") or SUBGROUP_NL[e["subgroup"]]) in effect_text(T("nl"), e)
+
+
 def test_every_reason_the_english_outputs_quote_has_its_dutch_wording():
     # Hori 2019 read "geen bruikbare effectmaat (zie de extractie)" in Dutch, the reason only in English
     from review.instrument.project import extraction_studies, study_evidence

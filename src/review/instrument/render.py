@@ -56,7 +56,9 @@ GRADE_RANK: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
 LEVEL_RANK: dict[str, int] = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
 
 
-SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen", "age 50 years or younger": "50 jaar of jonger"}
+#: Dutch for the subgroups any review has; any other subgroup is worded in Dutch by its study file's ``subgroup_nl``
+#: (a wording of one review's study, with its number, belongs in that study file, not here).
+SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
 
 
 def number(t: T, value: float) -> str:
