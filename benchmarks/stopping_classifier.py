@@ -48,11 +48,15 @@ Round 16 (decision 0065): ``round16`` stands for ``ROUND16_RULES``: the rule in 
 Round 17 (decision 0068): ``round17`` stands for ``ROUND17_RULES``: the rule in force and three candidates where a
 view at k* 1 or 2 below 0.20 still assents when the asked checks right before it agree (``round14_stop``'s
 ``agreement``: 0.10 over two checks, 0.05 over four), the last also with the trend's level 0.30 on an assent.
+``--candidate NAME`` (stopdiag24): ``collect`` and ``score`` a ranking candidate of ``screening_dev.py`` instead of the
+engine — its orders, and the classifier's evidence on the rows it ranks on (as its ``--src-stopping`` fits src's stop),
+stored as ``c-NAME-<set>-seed<S>.npz`` beside the engine's ``e6-…`` files.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
     REVIEW_BENCH_CACHE=DIR python benchmarks/stopping_classifier.py score round6 src --per-set --seeds 1 2 3
     REVIEW_BENCH_CACHE=OTHER nice -n 10 python benchmarks/stopping_classifier.py collect --src-only --seeds 26
+    REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --candidate asr-wpan+mindf2
 """
 
 from __future__ import annotations
@@ -114,17 +118,44 @@ def classifier_evidence(features: Any, labelled_ids: list[int], y: np.ndarray, s
     return out_of_fold, model.scores(matrix[features.rows(unscreened_ids)])
 
 
+def evidence_name(set_name: str, seed: int, candidate: str | None = None) -> str:
+    """The store's file of one run: engine ``ENGINE_VERSION``'s (``e6-…``), or a ranking candidate's of
+    ``screening_dev.py`` (``c-NAME-…``), so that the two never read each other's evidence."""
+    prefix = f"e{ENGINE_VERSION}" if candidate is None else f"c-{candidate}"
+    return f"{prefix}-{set_name}-seed{seed}.npz"
+
+
+def candidate_run(name: str, set_name: str, seed: int) -> tuple[Any, Any, Any]:
+    """``screening_dev.py``'s candidate ``name`` on one set and seed, as its ``--src-stopping`` runs it (the size
+    switch resolved, ``default`` the engine): the simulation's result, the labelled set, and the rows its stopping
+    classifier reads (the ranking's, or its word features where the candidate says ``stop_words``)."""
+    chosen = screening_dev.CANDIDATES[name]
+    if chosen is not None and (chosen.small or chosen.large):
+        small = screening_dev._n_records(set_name) < screening_dev.SMALL_SET_RECORDS
+        other = chosen.small if small else chosen.large
+        if other:
+            return candidate_run(other, set_name, seed)
+    result, data, features, words, _ = screening_dev._simulated(chosen, set_name, "label_included", seed)
+    return result, data, words if chosen is not None and chosen.stop_words else features
+
+
 def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only: bool = False,
-            window_past: float = WINDOW_PAST) -> None:
+            window_past: float = WINDOW_PAST, candidate: str | None = None) -> None:
+    """``candidate``: a ranking candidate of ``screening_dev.py`` instead of the engine (its orders, and the
+    classifier's evidence on the rows it ranks on, as ``--src-stopping`` fits src's stop on them)."""
     started = time.process_time()
     for set_name in sets:
-        data, features = screening_dev.candidate_features(None, set_name, "label_included")
+        if candidate is None:
+            data, features = screening_dev.candidate_features(None, set_name, "label_included")
         for seed in seeds:
-            path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            path = store_dir() / evidence_name(set_name, seed, candidate)
             if path.exists():
                 continue
             t0 = time.process_time()
-            result = simulate(data, seed=seed, features=features)
+            if candidate is None:
+                result = simulate(data, seed=seed, features=features)
+            else:
+                result, data, features = candidate_run(candidate, set_name, seed)
             order = list(result.order)
             labels = np.array([data.labels[r] for r in order], dtype=np.int64)
             n, n_priors = labels.size, len(result.priors)
@@ -161,7 +192,7 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
                 extra = {"src_stop": n if src_stop is None else src_stop, "src_seconds": time.perf_counter() - s0}
             np.savez_compressed(path, labels=labels, n_priors=n_priors, checks=np.array(checks, dtype=np.int64),
                                 scores=scores, lomax_stop=lomax_stop, fit_seconds=np.array(fit_seconds),
-                                engine=ENGINE_VERSION, **extra)
+                                engine=ENGINE_VERSION, candidate=candidate or "", **extra)
             print(f"{set_name} seed {seed}: N {n}, lomax stop {lomax_stop}, {len(checks)} checks, "
                   f"{time.process_time() - t0:.1f} s CPU, check p50 {np.median(fit_seconds) if fit_seconds else 0:.3f} s",
                   flush=True)
@@ -1087,7 +1118,7 @@ def needed(labels: np.ndarray) -> int:
 
 
 def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, train_root: Path | None = None,
-          train_seeds: list[int] | None = None) -> None:
+          train_seeds: list[int] | None = None, candidate: str | None = None) -> None:
     outcomes: dict[str, list[dict[str, Any]]] = {r: [] for r in rules}
     round10 = [r[len("lomax-or-"):] for r in rules if r[len("lomax-or-"):] in ROUND10_PARTS]
     fits = None
@@ -1097,7 +1128,7 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
                                             train_seeds or ROUND10_TRAIN_SEEDS))
     for set_name in sets:
         for seed in seeds:
-            path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            path = store_dir() / evidence_name(set_name, seed, candidate)
             if not path.exists():
                 print(f"missing {path.name}", file=sys.stderr)
                 continue
@@ -1162,8 +1193,8 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
                 cells.append(f"{sum(r['reached'] for r in mine)}/{len(mine)} | "
                              f"{np.mean([r['excess'] for r in mine]) if mine else float('nan'):+.3f}")
             print(f"| {set_name} | {n} | " + " | ".join(cells) + " |")
-    print("BENCH " + json.dumps({"benchmark": "stopping_classifier", "engine": ENGINE_VERSION, "seeds": seeds,
-                                 "summary": summary, "runs": outcomes}))
+    print("BENCH " + json.dumps({"benchmark": "stopping_classifier", "engine": ENGINE_VERSION, "candidate": candidate,
+                                 "seeds": seeds, "summary": summary, "runs": outcomes}))
 
 
 def ratios(sets: list[str], seeds: list[int]) -> None:
@@ -1289,11 +1320,14 @@ def main() -> None:
     parser.add_argument("--train-seeds", type=int, nargs="+", default=ROUND10_TRAIN_SEEDS)
     parser.add_argument("--window-past", type=float, default=WINDOW_PAST,
                         help="collect: store checks to this share of N past the Lomax stop (decision 0040)")
+    parser.add_argument("--candidate", choices=sorted(screening_dev.CANDIDATES), metavar="NAME",
+                        help="collect, score: a ranking candidate of screening_dev.py instead of the engine "
+                             "(its orders and its rows; stored as c-NAME-…)")
     parser.add_argument("rules", nargs="*")
     args = parser.parse_args()
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     if args.phase == "collect":
-        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only, args.window_past)
+        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only, args.window_past, args.candidate)
     elif args.phase == "ratios":
         ratios(sets, args.seeds)
     elif args.phase == "xfit":
@@ -1304,7 +1338,7 @@ def main() -> None:
                   "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
                   "round16": ROUND16_RULES, "round17": ROUND17_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
-        score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
+        score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds, args.candidate)
 
 
 if __name__ == "__main__":
