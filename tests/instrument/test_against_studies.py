@@ -105,3 +105,45 @@ def _compile(workspace):  # type: ignore[no-untyped-def]
     from review.instrument.project import compile_bank
 
     return compile_bank(workspace)
+
+
+def test_base_rates_that_do_not_trace_to_a_study_file_are_named_by_build(workspace):
+    # The base rates are typed into scoring.toml and shown in every profile; the tool checked none of their numbers
+    # (only a test of the programme's own did): a '25 % of 9,904 … within 7 years' built without a word (audit24).
+    _programme(workspace)
+    result = _run(workspace, "build", "--no-exports")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output  # the programme's trace
+    scoring = workspace.root / "instrument" / "scoring.toml"
+    text = scoring.read_text(encoding="utf-8")
+    wrong = (text.replace('text_en = "19 % of 9,904', 'text_en = "25 % of 9,904', 1)
+             .replace("binnen 3 jaar", "binnen 4 jaar", 1)
+             .replace("doi:10.1007/s00420-014-0939-4", "doi:10.9999/not-a-study", 1))
+    assert wrong.count("25 % of 9,904") == 1 and "binnen 4 jaar" in wrong and "10.9999" in wrong
+    scoring.write_text(wrong, encoding="utf-8")
+    result = _run(workspace, "build", "--no-exports")
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("review: warning:")]
+    assert line == (
+        "review: warning: 2 base rates in instrument/scoring.toml do not trace to a study file, so every profile "
+        "shows numbers no study of extraction/studies/ holds: 'Koopmans et al., Int Arch Occup Environ Health 2011, "
+        "doi:10.1007/s00420-010-0540-4': 25, 4 not in koopmans2011's study file; 'Endo et al., Int Arch Occup "
+        "Environ Health 2015, doi:10.9999/not-a-study': no study file in extraction/studies/ has doi "
+        "10.9999/not-a-study")
+
+
+def test_a_base_rate_number_is_read_in_the_language_it_is_written_in():
+    from review.extraction import Study
+    from review.instrument.base_rates import untraced_base_rates
+    from review.instrument.config import BaseRate
+
+    study = Study(id="s2020", cohort_id="s2020", citation="S A. Title. J 2020;1:1-2.", country="NL", design="cohort",
+                  evidence_type="empirical", outcome_definition="recurrence", data_source="abstract",
+                  doi="10.1/x", n=1250, base_rate="312 (24.96 %) recurred", follow_up="1.5 years")
+    rate = BaseRate(text_nl="25 % van 1.250 werknemers, 312 in 1,5 jaar", text_en="25 % of 1,250 employees, 312 in "
+                    "1.5 years", source="S 2020, doi:10.1/X")
+    assert untraced_base_rates([rate], [study]) == []  # 25 rounds 24.96; the DOI matched whatever its case
+    dutch_read_as_english = BaseRate(text_nl="1,5 jaar", text_en="1,5 years", source="doi:10.1/x")
+    assert untraced_base_rates([dutch_read_as_english], [study]) == [
+        "'doi:10.1/x': 1,5 not in s2020's study file"]
+    assert untraced_base_rates([BaseRate("x", "x", "Smith 2020")], [study]) == [
+        "'Smith 2020': names no study by its DOI (doi:10.…)"]

@@ -51,6 +51,11 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         say("warning", f"{counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
                        f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation "
                        f"or numbers: {', '.join(result.unsourced)}")
+    if result.untraced_base_rates:  # (said, not refused: a base rate may come from a source outside the review)
+        n = len(result.untraced_base_rates)
+        say("warning", f"{counted(n, 'base rate')} in instrument/scoring.toml {verb_for(n, 'does', 'do')} not trace "
+                       "to a study file, so every profile shows numbers no study of extraction/studies/ holds: "
+                       + "; ".join(result.untraced_base_rates))
     unpooled = [i.factor_id for i in result.bank.unpooled_items]
     if unpooled:  # decision 0056: said (here, not again in the summary), as these factors reach the level for a weight
         n = len(unpooled)

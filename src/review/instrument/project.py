@@ -22,6 +22,7 @@ from ..workspace import Workspace
 from . import fhir, redcap, render
 from .against_studies import check_rows_against_studies
 from .answers import AnswerSet, read_json_text
+from .base_rates import untraced_base_rates
 from .build import build_item_bank
 from .config import InstrumentConfig, load_config
 from .diff import Change, diff_banks
@@ -64,6 +65,9 @@ class BuildResult:
     #: Studies behind the bank's items with no study file (``extraction/studies/``): the bank names them without
     #: their citation or numbers (a synthesis.csv older than a renamed or removed file, or one given with --synthesis).
     unsourced: list[str] = field(default_factory=list)
+    #: Base rates of scoring.toml that do not trace to a study file (``base_rates.untraced_base_rates``): every
+    #: profile shows them, with numbers no study of extraction/studies/ holds.
+    untraced_base_rates: list[str] = field(default_factory=list)
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
@@ -197,6 +201,9 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     result = BuildResult(bank, previous, changes, written)
     sourced = {source.study for source in bank.sources}
     result.unsourced = sorted({s for item in bank.items for s in item.studies} - sourced)
+    if config.base_rates:
+        result.untraced_base_rates = untraced_base_rates(config.base_rates,
+                                                         extraction_studies(workspace.root / SYNTHESIS[0]))
     if workspace.missing_store is not None:
         result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():
