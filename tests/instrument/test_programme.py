@@ -106,33 +106,33 @@ def test_every_reason_the_english_outputs_quote_has_its_dutch_wording():
 
 
 #: 'P % of N … within Y years / 'P % van N … binnen Y jaar' for a fixed follow-up per person, and
-#: 'in the study period A–B' / 'in de onderzoeksperiode A–B' for a calendar window with staggered entry;
+#: 'over a Y-year study period' / 'in een onderzoeksperiode van Y jaar' for a window with staggered entry;
 #: the first horizon in the text is the one read (a later 'within 3 years' is another figure's).
 BASE_RATE_EN = re.compile(r"^(?P<rate>\d+(?:\.\d+)?) % of (?P<n>[\d,]+) .*?"
-                          r"(?:within (?P<years>\d+) years?\b|in the study period (?P<period>\d{4}[–-]\d{4}))")
+                          r"(?:within (?P<years>\d+) years?\b|over an? (?P<window>\d+)-year study period\b)")
 BASE_RATE_NL = re.compile(r"^(?P<rate>\d+(?:,\d+)?) % van (?P<n>[\d.]+) .*?"
-                          r"(?:binnen (?P<years>\d+) jaar\b|in de onderzoeksperiode (?P<period>\d{4}[–-]\d{4}))")
+                          r"(?:binnen (?P<years>\d+) jaar\b|in een onderzoeksperiode van (?P<window>\d+) jaar\b)")
 
 
 def base_rate_problems(text_en: str, text_nl: str, study: Study) -> list[str]:
     """How a typed base rate differs from its study: the rate must be the study's recurred share
     ('1,925 (19 %) recurred' in base_rate), the sample its n, the horizon its follow_up ('2 years', or
-    a 'study period 2001-2007', which no 'within 7 years' may stand for: Koopmans 2011's people were
+    a '7-year study period', which no 'within 7 years' may stand for: Koopmans 2011's people were
     followed about 2.3 years each); a number only elsewhere in the study's text is no match."""
     recurred = re.search(r"\((\d+(?:\.\d+)?) %\) recurred", study.base_rate)
     years = re.fullmatch(r"(\d+) years?", study.follow_up.strip())
-    period = re.match(r"study period (\d{4})-(\d{4})\b", study.follow_up.strip())
-    if recurred is None or (years is None and period is None):
+    window = re.match(r"(\d+)-year study period\b", study.follow_up.strip())
+    if recurred is None or (years is None and window is None):
         return [f"{study.id}: no recurred share or follow-up (years or study period) to check against"]
-    horizon = int(years.group(1)) if years else f"{period.group(1)}-{period.group(2)}"  # type: ignore[union-attr]
+    horizon = int(years.group(1)) if years else f"{window.group(1)}-year window"  # type: ignore[union-attr]
     expected = (float(recurred.group(1)), study.n, horizon)
     problems = []
     for text, pattern, thousands, decimal in ((text_en, BASE_RATE_EN, ",", "."), (text_nl, BASE_RATE_NL, ".", ",")):
         found = pattern.match(text)
         if found is None:
-            problems.append(f"{text!r}: not 'P % of N … within Y years / in the study period A–B' (or its Dutch)")
+            problems.append(f"{text!r}: not 'P % of N … within Y years / over a Y-year study period' (or its Dutch)")
             continue
-        read_horizon = int(found["years"]) if found["years"] else found["period"].replace("–", "-")
+        read_horizon = int(found["years"]) if found["years"] else f"{found['window']}-year window"
         read = (float(found["rate"].replace(decimal, ".")), int(found["n"].replace(thousands, "")), read_horizon)
         if read != expected:
             problems.append(f"{text!r}: rate, n, horizon {read} but {study.id} gives {expected}")
@@ -157,15 +157,21 @@ def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
     wrong = ("90 % of 9,904 Dutch employees had a new episode within 3 years",
              "90 % van 9.904 Nederlandse werknemers had binnen 3 jaar opnieuw verzuim")
     assert len(base_rate_problems(*wrong, koopmans)) == 2
-    # Koopmans 2011 followed people over a calendar window with staggered entry (about 2.3 years each):
-    # '19 % within 7 years' (the form's text until session 16) read a calendar window as a per-person risk.
+    # Koopmans 2011 followed people over a 7-year window with staggered entry (about 2.3 years each):
+    # '19 % within 7 years' (the form's text until session 16) read that window as a per-person risk.
     seven_years = ("19 % of 9,904 Dutch employees had a new episode within 7 years",
                    "19 % van 9.904 Nederlandse werknemers had binnen 7 jaar opnieuw verzuim")
     assert base_rate_problems(*seven_years, koopmans) == [
-        f"{seven_years[0]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '2001-2007')",
-        f"{seven_years[1]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '2001-2007')"]
+        f"{seven_years[0]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '7-year window')",
+        f"{seven_years[1]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '7-year window')"]
+    # 'in the study period 2001–2007' (its text until audit24): those calendar years are Koopmans 2010's register
+    # window; neither the brief (§3.1 #1: '7-yr follow-up') nor Koopmans 2011's abstract gives them.
+    assert "2001" not in koopmans.follow_up and "2007" not in koopmans.follow_up
+    calendar = ("19 % of 9,904 employees had a new such absence in the study period 2001–2007",
+                "19 % van 9.904 werknemers kreeg in de onderzoeksperiode 2001–2007 opnieuw zo'n verzuim")
+    assert len(base_rate_problems(*calendar, koopmans)) == 2
     endo = studies["10.1007/s00420-014-0939-4"]
-    assert base_rate_problems("37 % of 540 employees relapsed in the study period 2002–2008",
+    assert base_rate_problems("37 % of 540 employees relapsed over a 6-year study period",
                               "37 % van 540 werknemers verzuimde binnen 2 jaar opnieuw", endo) == [
-        f"'37 % of 540 employees relapsed in the study period 2002–2008': rate, n, horizon (37.0, 540, '2002-2008')"
+        f"'37 % of 540 employees relapsed over a 6-year study period': rate, n, horizon (37.0, 540, '6-year window')"
         f" but {endo.id} gives (37.0, 540, 2)"]
