@@ -39,6 +39,8 @@ class RunSummary:
     #: Records carrying screening or full-text decisions yet set aside as duplicates: their cluster's
     #: canonical record carries decisions of its own (both were decided before they were merged).
     decided_set_aside: tuple[int, ...] = ()
+    #: No earlier run: every verdict is new, none changed.
+    first_run: bool = False
 
     def lines(self) -> list[str]:
         """The run as ``review dedup`` prints it (the last line only when decided records were set aside)."""
@@ -56,7 +58,9 @@ class RunSummary:
             f"borderline pairs   {self.n_borderline_pairs} ({self.n_pending_review} waiting for review)",
             f"clusters           {self.n_clusters} ({self.n_duplicates_removed} duplicate records set aside)",
             f"related records    {self.n_related} (errata, retractions, comments linked to their article)",
-            f"changed verdicts   {self.n_changed}",
+            # ("changed verdicts 5" on a workspace's first run read as if something had changed: walk24)
+            f"verdicts recorded  {self.n_changed} (the first run: every verdict is new)" if self.first_run
+            else f"changed verdicts   {self.n_changed}",
             f"seconds            {self.seconds:.2f}",
         ]
 
@@ -104,6 +108,7 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
     store = workspace.store
     records = store.records()
     ids = [int(r.id) for r in records]  # type: ignore[arg-type]
+    first_run = not dedup_store.runs(store)
     result = deduplicate(records, progress=progress, related=related)
     verdicts = pair_verdicts(result, ids)
     seconds = time.perf_counter() - start
@@ -129,5 +134,5 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
         n_changed=changed, n_clusters=n_clusters,
         n_duplicates_removed=len(aside), decided_set_aside=decided_aside,
         n_pending_review=len(decisions.borderline_pairs(store)),
-        seconds=time.perf_counter() - start, n_related=len(result.related),
+        seconds=time.perf_counter() - start, n_related=len(result.related), first_run=first_run,
     )
