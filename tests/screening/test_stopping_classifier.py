@@ -133,14 +133,17 @@ def test_no_estimate_without_two_relevant_records() -> None:
 
 def test_stops_before_the_lomax_rule_when_nothing_is_left_and_never_while_records_are() -> None:
     # All 30 relevant records among the first 147 (one in five): the classifier sees nothing like them
-    # among the rest, while the Lomax rule waits for a long drought.
+    # among the rest, while the Lomax rule waits for a long drought. Its views are sure from the first check on, but
+    # stop the rule only where the trend's P is 0.3 (decision 0063); below, they assent, and the trend's part stops
+    # where its P reaches 0.30 (decision 0068), between two checks.
     done = [0, 1] + [1, 0, 0, 0, 0] * 29 + [0] * 453
     features = corpus(done)
     lomax = lomax_first_stop(np.array(done[2:]), found_before=1)
     assert lomax is not None
     lomax_stop = 2 + lomax
+    assented = lomax_first_stop(np.array(done[2:]), found_before=1, level=sc.lomax_levels(0.95, assented=True))
     at = sc.first_stop(features.matrix, np.arange(600), done, n_priors=2, lomax_stop=lomax_stop)
-    assert at is not None and at < lomax_stop and at % sc.check_step(600) == 0
+    assert assented is not None and at == 2 + assented < lomax_stop
     # 24 relevant found early, then a long drought, and 6 more (as alike as the others) at the end:
     # wherever the Lomax rule stops in the drought, the classifier must not stop before it.
     late = [0, 1] + [1] * 23 + [0] * 400 + [0] * 145 + [1] * 6 + [0] * 24
@@ -200,8 +203,11 @@ def test_the_classifier_part_stops_at_80_percent_where_the_rule_asks_95(monkeypa
     chances = {at: sc.estimate(features.matrix, rows[:at], y[:at], rows[at:]) for at in (222, 228, 234, 240)}
     assert all(view is not None and view.found == 30 and view.most_left == 1 for view in chances.values())
     assert max(chances[at].probability for at in (222, 228, 234)) < 0.80 <= chances[240].probability < 0.90  # type: ignore[union-attr]
-    # Decision 0063: a view stops the rule only where the trend's P has reached 0.3 at its check, here from 258 on.
-    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 258
+    # Decision 0063: a view stops the rule only where the trend's P has reached 0.3 at its check, here from 258 on;
+    # below, the views at 0.80 assent, and the trend's part stops where its P reaches 0.30 (decision 0068): at 254.
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 254
+    assented = lomax_first_stop(y[2:], found_before=1, level=sc.lomax_levels(0.95, assented=True))
+    assert assented is not None and 2 + assented == 254
     with monkeypatch.context() as ungated:
         ungated.setattr(sc, "STOP_GATE_PROBABILITY", sc.GATE_PROBABILITY)  # the level alone
         assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 240 < 2 + lomax
@@ -731,8 +737,11 @@ def test_a_classifier_sure_that_more_are_left_holds_the_lomax_stop_back(monkeypa
     # Decisions 0040 and 0061: 50 relevant records, 40 of them among the first 120 and 10 among 50 records after a
     # drought of 400. With 40 found the target allows 2 to be left (k* = 2): the Lomax part stops at its lowered
     # level 158 records into the drought, with 10 left (recall 80 %); the classifier, whose words tell the ten
-    # apart, counts 10 left (P(left ≤ 2) below 1 %): it vetoes that stop at every check of the drought, and the
-    # rule stops once the classifier itself gives P ≥ 0.80 where the trend's P is at least 0.3, with all 50 found.
+    # apart, counts 10 left (P(left ≤ 2) below 1 %): it vetoes that stop at every check of the drought. Once the ten
+    # turn up, the check of 550 (47 found, 3 left) gives P(left ≤ 2) = 0.42: it assents, and the trend's part stops
+    # at its assented level, 0.30 since decision 0068, with 47 of 50 found (94 %, one short of the target). Under
+    # decision 0063's 0.50 the trend's P stayed below that until 660, and the classifier stopped the rule there with
+    # all 50 found. A constructed extreme (ten relevant records after a drought of 400): the price of the lower level.
     y, rows = np.array(VETO_LABELS), np.arange(1000)
     features = corpus(VETO_LABELS)
     lomax = lomax_first_stop(y[2:], found_before=1, level=sc.lomax_levels(0.95))
@@ -741,12 +750,14 @@ def test_a_classifier_sure_that_more_are_left_holds_the_lomax_stop_back(monkeypa
     assert view is not None and view.most_left == 2 and view.expected_remaining == pytest.approx(10.0, abs=0.01)
     assert view.probability < sc.veto_level(0.95, 2) == pytest.approx(0.20) and sc.vetoes(view.probability, 0.95, 2)
     stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278)
-    # (at 560, with 49 found, before decision 0063: its views from 560 on give 0.92 and more, but the trend's P
-    # reaches 0.3 only at 660, and a view at 0.80 below that assents; the trend's own P stays below 0.50 until then)
-    assert stop == 660 and y[:660].sum() == 50 >= 0.95 * 50
-    with monkeypatch.context() as one_sided:  # without the veto the views assent: the Lomax stop at 50 %, 10 left
+    assert stop == 550 and y[:550].sum() == 47 < 0.95 * 50
+    with monkeypatch.context() as at_fifty:  # decision 0063's assented level: the classifier's stop at 660, all found
+        at_fifty.setattr(sc, "LOMAX_ASSENTED_MISS_FACTOR", 10.0)
+        assert sc.lomax_level(2, 0.95, assented=True) == 0.5
+        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278) == 660 and y[:660].sum() == 50
+    with monkeypatch.context() as one_sided:  # without the veto the views assent: the Lomax stop at 30 %, 10 left
         one_sided.setattr(sc, "veto_level", lambda confidence, most_left: 0.0)
-        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278) == 222
+        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=278) == 201
     # The verdict at 330 screened on the check made at 300: the trend alone would stop; the rule says it does not,
     # and why.
     ids = list(range(1, 331))
@@ -879,7 +890,7 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_simulate(monkeypatch) -> Non
     # 0040's benchmark walk does); the session does the same (the next test).
     features = corpus(VETO_LABELS)
     y, rows = np.array(VETO_LABELS), np.arange(1000)
-    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 660  # vetoed at every check
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=302) == 550  # vetoed at every check to 550
     lomax_gate = sc.lomax_gate
     monkeypatch.setattr(sc, "lomax_gate", lambda ranked, *a: sc.LomaxGate(False, False) if len(ranked) + 2 == 310
                         else lomax_gate(ranked, *a))

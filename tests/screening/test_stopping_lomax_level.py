@@ -115,12 +115,13 @@ def test_a_check_where_one_or_two_may_be_left_vetoes_below_twenty_percent_and_el
 
 def test_the_level_on_the_classifiers_assent() -> None:
     # Decision 0061: where k* is 1 or 2 and the check in force asked the classifier and it neither vetoes (below
-    # 0.20) nor stops the rule (0.80 or more), the Lomax part stops at 0.50; elsewhere the levels are unchanged.
-    assert sc.lomax_level(1, 0.95, assented=True) == pytest.approx(0.50) == sc.lomax_level(2, 0.95, assented=True)
+    # 0.20) nor stops the rule (0.80 or more), the Lomax part stops lower: at 0.30 since decision 0068 (0.50 before);
+    # elsewhere the levels are unchanged.
+    assert sc.lomax_level(1, 0.95, assented=True) == 0.30 == sc.lomax_level(2, 0.95, assented=True)
     assert sc.lomax_level(0, 0.95, assented=True) == 0.95 == sc.lomax_level(3, 0.95, assented=True)
-    assert sc.lomax_level(1, 0.99, assented=True) == pytest.approx(0.90)
-    assert sc.lomax_level(1, 0.9, assented=True) == 0.5  # never below the floor
-    assert sc.lomax_levels(0.95, assented=True)(np.array([0, 1, 2, 3])).tolist() == pytest.approx([0.95, 0.5, 0.5, 0.95])
+    assert sc.lomax_level(1, 0.99, assented=True) == pytest.approx(0.86)
+    assert sc.lomax_level(1, 0.9, assented=True) == 0.3  # never below the stop gate's level
+    assert sc.lomax_levels(0.95, assented=True)(np.array([0, 1, 2, 3])).tolist() == pytest.approx([0.95, 0.3, 0.3, 0.95])
     assert sc.assents(0.21, 0.95, 1, may_stop=True) and sc.assents(0.79, 0.95, 2, may_stop=True)
     assert not sc.assents(0.19, 0.95, 1, may_stop=True) and not sc.assents(0.80, 0.95, 1, may_stop=True)
     assert not sc.assents(0.5, 0.95, 3, may_stop=True)
@@ -134,10 +135,11 @@ def _view(screened: int, found: int, probability: float, ids: list[int]) -> dict
             **sc.decisions_made_from(ids[:screened])}
 
 
-def test_a_view_that_assents_lets_the_trend_stop_at_fifty_percent() -> None:
+def test_a_view_that_assents_lets_the_trend_stop_at_thirty_percent() -> None:
     # 30 relevant in the first 150 ranks (k* = 1), none after. With no view, or one made at k* = 0, the trend's part
     # answers at 85 %; a view at k* = 1 giving P(left ≤ 1) = 0.30 (no veto, no classifier stop) lets it stop where
-    # its P first reaches 50 %, with every relevant record found; one giving 0.15 vetoes; one made stale by an undo
+    # its P first reaches 30 % (decision 0068; 50 % before), with every relevant record found; one giving 0.15 vetoes
+    # (alone: no check before it kept); one made stale by an undo
     # lowers nothing (an undo is no evidence of fewer left, nor of more).
     labels = ranking(1500, list(range(0, 150, 5)))
     assented = lomax_first_stop(labels, level=sc.lomax_levels(0.95, assented=True))
@@ -149,8 +151,8 @@ def test_a_view_that_assents_lets_the_trend_stop_at_fifty_percent() -> None:
     assert stopping.assess(labels[:at].tolist(), [], 1500).verdict == "continue"
     view = _view(at - 1, 30, 0.30, ids)
     status = stopping.assess(labels[:at].tolist(), [], 1500, classifier=view, decision_ids=ids[:at])
-    assert status.verdict == "stop" and status.confidence == pytest.approx(0.50), status.explanation
-    assert "with 50% probability" in status.explanation
+    assert status.verdict == "stop" and status.confidence == pytest.approx(0.30), status.explanation
+    assert "with 30% probability" in status.explanation
     assert "gave a chance of 30% that at most 1 is left, not below 20%" in status.explanation, status.explanation
     before = stopping.assess(labels[:at - 1].tolist(), [], 1500, classifier=view, decision_ids=ids[:at - 1])
     assert before.verdict == "continue", before.explanation
@@ -224,7 +226,9 @@ def test_the_lowered_stop_is_held_back_by_a_check_that_gives_below_twenty_percen
 def test_a_classifier_stop_waits_for_the_trends_chance_to_reach_thirty_percent() -> None:
     # Decision 0063: 30 relevant records in the first 291 ranks of 1,500, none after. The classifier, whose words tell
     # the relevant records apart, sees none left at every check it is asked at: from 465 on (the trend's P(left ≤ k*)
-    # at 0.1), but the trend's P reaches 0.3 only at the check of 540, and only there may the view stop the rule.
+    # at 0.1), but the trend's P reaches 0.3 only after the check of 525, and only from the check of 540 on may the view
+    # stop the rule. Below that its view (at the classifier's level) assents, and since decision 0068 an assent lets
+    # the trend's part stop at 0.30: where its P reaches 0.3 (528), between those two checks.
     import sys
     from pathlib import Path
 
@@ -239,7 +243,9 @@ def test_a_classifier_stop_waits_for_the_trends_chance_to_reach_thirty_percent()
     rows = np.arange(1500)
     lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
     assert lowered is not None and lowered > 540
-    assert sc.first_stop(features.matrix, rows, labels, n_priors=0, lomax_stop=lowered) == 540
+    assented = lomax_first_stop(labels, level=sc.lomax_levels(0.95, assented=True))
+    assert assented == 528
+    assert sc.first_stop(features.matrix, rows, labels, n_priors=0, lomax_stop=lowered) == 528
     original = sc.STOP_GATE_PROBABILITY
     try:  # without the gate (the classifier may stop wherever it is asked): at its first check
         sc.STOP_GATE_PROBABILITY = sc.GATE_PROBABILITY
@@ -250,7 +256,8 @@ def test_a_classifier_stop_waits_for_the_trends_chance_to_reach_thirty_percent()
 
 def test_the_walk_reads_the_trends_chance_once_a_check_for_both_levels(monkeypatch) -> None:
     # At the checks of 465 to 525 the classifier's view reaches its level with the trend's P between 0.1 and 0.3: the
-    # walk compares the one reading it asked the classifier on with 0.3 too, and reads no check twice.
+    # walk compares the one reading it asked the classifier on with 0.3 too, and reads no check twice (the stop is the
+    # trend's at 0.30 on the last one's assent, 528).
     import sys
     from pathlib import Path
 
@@ -264,8 +271,8 @@ def test_the_walk_reads_the_trends_chance_once_a_check_for_both_levels(monkeypat
                         lambda ranked, *a, **k: read.append(len(ranked)) or within(ranked, *a, **k))
     lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
     stop = sc.first_stop(corpus(labels.tolist()).matrix, np.arange(1500), labels, n_priors=0, lomax_stop=lowered)
-    assert stop == 540
-    assert read == list(range(300, 555, 15))  # every check from the share gate (20 %) to the stop, each once
+    assert stop == 528
+    assert read == list(range(300, 540, 15))  # every check from the share gate (20 %) to the stop, each once
 
 
 def test_the_verdict_stops_on_a_view_only_where_the_trend_had_reached_thirty_percent() -> None:

@@ -119,6 +119,8 @@ class _EvidenceInputs:
     #: Whether the Lomax rule's P has reached ``STOP_GATE_PROBABILITY`` too, so that the view may stop the rule
     #: (decision 0063; the view's ``trend_allows_stop``).
     trend_allows_stop: bool = False
+    #: The check before this one, while it still holds (``stopping_classifier.earlier_probabilities``, decision 0068).
+    previous: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -896,7 +898,7 @@ class ScreeningSession:
         # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
         gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
         return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
-                               trend_allows_stop=gate.allows_stop)
+                               trend_allows_stop=gate.allows_stop, previous=last)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
@@ -928,8 +930,10 @@ class ScreeningSession:
                            target_recall=self.target_recall, confidence=self.confidence)
         if view is None:  # too few labels of a kind for a fit: nothing asked, as at a closed gate
             return closed
-        # what the evidence is made from (``view_holds``), and whether it may stop the rule (``view_may_stop``)
+        # what the evidence is made from (``view_holds``), whether it may stop the rule (``view_may_stop``), and
+        # the answers of the checks right before it that it agrees with or not (``vetoes``, decision 0068)
         return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
+                "earlier": sc.earlier_probabilities(inputs.previous, view.most_left),
                 **sc.decisions_made_from(inputs.decision_ids)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:

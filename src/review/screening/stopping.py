@@ -459,8 +459,9 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
     (``_vetoed_or``, decision 0040)."""
-    from .stopping_classifier import (STOP_GATE_PROBABILITY, classifier_confidence, consulted_at, fewest_found_consulted, lomax_level,
-                                      veto_level, vetoes, view_assents, view_holds, view_may_stop)
+    from .stopping_classifier import (STOP_GATE_PROBABILITY, kept_earlier, classifier_confidence, consulted_at,
+                                      fewest_found_consulted, lomax_level, veto_level, vetoes, view_assents, view_holds,
+                                      view_may_stop)
     from .stopping_rate import _poisson_upper, most_left_for_target
 
     holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
@@ -524,11 +525,12 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
                        estimate_from="classifier", classifier_level=None)
-    held = ("" if not vetoes(chance, common["confidence"], allowed) else
-            f" (below {veto_level(common['confidence'], allowed):.0%}: until a check gives at least that, the rule also holds "
-            f"back a stop of the trend)")
+    earlier = kept_earlier(classifier)
+    held = ("" if not vetoes(chance, common["confidence"], allowed, earlier) else
+            f" (below {veto_level(common['confidence'], allowed):.0%}: until a check gives "
+            f"{_lifting_words(common['confidence'], allowed)}, the rule also holds back a stop of the trend)")
     if assented:  # decision 0061: the view lets the trend's part stop at its lowered level
-        held = (f" (not below {veto_level(common['confidence'], allowed):.0%}: the trend's part stops at "
+        held = (f" ({_agreement_words(chance, common['confidence'], allowed, earlier)}: the trend's part stops at "
                 f"{trend_level:.0%} while that check stands)")
     # Decision 0063: a view stops the rule only where the trend's own chance had reached the stop gate at its check.
     gate = f"{STOP_GATE_PROBABILITY:.0%}"
@@ -541,13 +543,39 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
 
 def _assent_words(classifier: Mapping[str, Any], common: dict[str, Any], trend_level: float) -> str:
     """Why the trend's stop answers at ``trend_level`` (decision 0061): the classifier's view in force assents."""
-    from .stopping_classifier import veto_level
+    from .stopping_classifier import kept_earlier
 
     allowed = int(classifier["most_left"])
+    chance = float(classifier["probability"])
     return (f"The trend's part answers at {trend_level:.0%} because the classifier's last check (after "
-            f"{whole(int(classifier['screened']))} screened) gave a chance of {float(classifier['probability']):.0%} "
-            f"that at most {whole(allowed)} {verb_for(allowed)} left, not below "
-            f"{veto_level(common['confidence'], allowed):.0%}.")
+            f"{whole(int(classifier['screened']))} screened) gave a chance of {chance:.0%} "
+            f"that at most {whole(allowed)} {verb_for(allowed)} left, "
+            f"{_agreement_words(chance, common['confidence'], allowed, kept_earlier(classifier))}.")
+
+
+def _agreement_words(chance: float, confidence: float, allowed: int, earlier: Sequence[float]) -> str:
+    """How an assenting view lifted the veto (decision 0068): alone, not below the veto's level, or with the checks
+    right before it, all at a lower level."""
+    from .stopping_classifier import lifted_by, veto_level
+
+    lift = lifted_by(chance, confidence, allowed, earlier)
+    assert lift is not None
+    level, checks = lift
+    if checks == 1:
+        return f"not below {level:.0%}"
+    return f"below {veto_level(confidence, allowed):.0%}, but at least {level:.0%} at {whole(checks)} checks in a row"
+
+
+def _lifting_words(confidence: float, allowed: int) -> str:
+    """What lifts the veto, in words (decision 0068): "at least 20%, or 10% at two checks in a row, or 5% at four"."""
+    from .stopping_classifier import lifting_levels
+
+    (alone, _), *rest = lifting_levels(confidence, allowed)
+    if not rest:
+        return f"at least {alone:.0%}"
+    tail = [f"{level:.0%} at {whole(checks)} checks in a row" if i == 0 else f"{level:.0%} at {whole(checks)}"
+            for i, (level, checks) in enumerate(rest)]
+    return f"at least {alone:.0%}, or " + ", or ".join(tail)
 
 
 def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
@@ -574,8 +602,9 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
             f"calibrated on them by cross-validation) expects {about_phrase(expected)} relevant records among "
             f"the unscreened, and the chance that at most {whole(allowed)} {verb_for(allowed)} left is only "
             f"{chance:.0%}, below {veto:.0%}.")
-    until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives at least "
-             f"{veto:.0%} (it stops on the classifier alone at {level:.0%})." if not stale else
+    until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives "
+             f"{_lifting_words(common['confidence'], allowed)} (it stops on the classifier alone at {level:.0%})."
+             if not stale else
              "Decisions that check was made from have changed since (an undo or a changed decision); the recommended "
              "rule holds the trend's stop back until the classifier's next check, due now, replaces it.")
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}, which alone would meet "

@@ -17,7 +17,9 @@ unscreened can make, and the Lomax part alone answers it (a session's check ther
 force asked it and it gave P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later
 check lifts the veto (``vetoes``). The rule's Lomax part stops at ``lomax_level``: 0.85 at the default
 confidence where k* is 1 or 2, the confidence elsewhere (decisions 0059 and 0060); a check whose k* is 1 or 2
-vetoes below 0.20 there (``veto_level``, decision 0060).
+vetoes below 0.20 there (``veto_level``, decision 0060), unless the asked checks right before it agree at a lower
+level (0.10 over two, 0.05 over four: ``AGREEING_CHECKS``, decision 0068); a view that does not veto there assents,
+and the Lomax part stops at 0.30 (``lomax_level(..., assented=True)``, decisions 0061 and 0068).
 
 The check in force is the latest check of the grid, in a session as in ``review simulate`` (``first_stop``):
 a check that does not ask the classifier — k* = 0 (``unasked_check``), the Lomax gate closed
@@ -89,15 +91,23 @@ CLASSIFIER_CONFIDENCE_FLOOR = 0.5
 LOMAX_CLAIM_MISS_FACTOR = 3.0
 LOMAX_LOWERED_MOST_LEFT = (1, 2)
 #: Decision 0061: where k* is 1 or 2 and the check in force asked the classifier and it did not object (its
-#: P(left ≤ k*) at least ``veto_level``: its assent, ``view_assents``), the Lomax part may miss this many times as
-#: often as at the rule's confidence (never below ``CLASSIFIER_CONFIDENCE_FLOOR``). Lowered without a view behind
-#: it, the stop came right after k* turned from 0 to 1, where the last check had asked nothing (0.60 lost a
-#: triptans and a kitchenham run of 300); on the classifier's assent every level down to 0.50 kept all 294.
-LOMAX_ASSENTED_MISS_FACTOR = 10.0
+#: P(left ≤ k*) at least ``veto_level``, or less with the checks before it: its assent, ``view_assents``), the Lomax
+#: part may miss this many times as often as at the rule's confidence, never below ``STOP_GATE_PROBABILITY`` (0.30 at
+#: 0.95, the trend's P a classifier stop needs; 0.86 at 0.99). Lowered without a view behind it, the stop came right
+#: after k* turned from 0 to 1, where the last check had asked nothing (0.60 lost a triptans and a kitchenham run of
+#: 300); on the classifier's assent every level down to 0.50 kept all 294 (decision 0061: 10, 0.50), and 0.30 kept the
+#: same runs as 0.50 on seeds 96–105 (decision 0068, with ``AGREEING_CHECKS``).
+LOMAX_ASSENTED_MISS_FACTOR = 14.0
 #: Decision 0060: where the Lomax part stops at its lowered level (k* 1 or 2), a check whose k* is in that range
 #: vetoes its stop below this many times the rule's miss allowance (0.20 at the default confidence, against 0.05
 #: elsewhere): there the classifier's count is near right (beta-blockers) and the lowered stop may come early.
 LOWERED_VETO_FACTOR = 4.0
+#: Decision 0068: a view below ``veto_level`` still lifts the veto (and assents) where it and the asked checks right
+#: before it agree: over this many checks in a row, all about the same k*, at ``veto_level`` divided by that many —
+#: alone at 0.20, over two checks at 0.10, over four at 0.05 at the default confidence. A lone view between 0.10 and
+#: 0.20 was where a weaker veto lost triptans and beta-blockers (decision 0065); in 675 spent runs no two checks in a
+#: row agreed on 0.10 before the 95 % point (at most 0.091) and no four on 0.05 (at most 0.049).
+AGREEING_CHECKS = (1, 2, 4)
 #: Decimal places a veto level is rounded to (``veto_level``): far below any difference a view's probability tells.
 LEVEL_DIGITS = 12
 
@@ -111,13 +121,15 @@ def lowered_claim(most_left: int) -> bool:
 
 def lomax_level(most_left: int, confidence: float, *, assented: bool = False) -> float:
     """The probability P(left ≤ k*) the Lomax part must reach where the target allows ``most_left`` (k*)
-    relevant records to be left: lowered where k* is 1 or 2 (``LOMAX_CLAIM_MISS_FACTOR``, or
-    ``LOMAX_ASSENTED_MISS_FACTOR`` where the classifier's view in force assents, ``assented``; never below
-    ``CLASSIFIER_CONFIDENCE_FLOOR`` nor above ``confidence``), ``confidence`` elsewhere."""
+    relevant records to be left: lowered where k* is 1 or 2 (``LOMAX_CLAIM_MISS_FACTOR``, never below
+    ``CLASSIFIER_CONFIDENCE_FLOOR``; or ``LOMAX_ASSENTED_MISS_FACTOR`` where the classifier's view in force assents,
+    ``assented``, never below ``STOP_GATE_PROBABILITY``; never above ``confidence``), ``confidence`` elsewhere."""
     if not lowered_claim(most_left):
         return confidence
-    factor = LOMAX_ASSENTED_MISS_FACTOR if assented else LOMAX_CLAIM_MISS_FACTOR
-    return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, 1.0 - factor * (1.0 - confidence)))
+    if assented:
+        widened = 1.0 - LOMAX_ASSENTED_MISS_FACTOR * (1.0 - confidence)
+        return min(confidence, max(STOP_GATE_PROBABILITY, round(widened, LEVEL_DIGITS)))
+    return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, 1.0 - LOMAX_CLAIM_MISS_FACTOR * (1.0 - confidence)))
 
 
 def lomax_levels(confidence: float, *, assented: bool = False) -> Callable[[np.ndarray], np.ndarray]:
@@ -201,19 +213,49 @@ def veto_level(confidence: float, most_left: int) -> float:
     return round(min(LOWERED_VETO_FACTOR * (1.0 - confidence), classifier_confidence(confidence)), LEVEL_DIGITS)
 
 
-def vetoes(probability: float, confidence: float, most_left: int) -> bool:
+def lifting_levels(confidence: float, most_left: int) -> tuple[tuple[float, int], ...]:
+    """The (P(left ≤ k*), checks in a row) that lift the veto about ``most_left`` (k*): ``veto_level`` divided by
+    each of ``AGREEING_CHECKS`` (decision 0068; (0.20, 1), (0.10, 2), (0.05, 4) where k* is 1 or 2 at 0.95)."""
+    veto = veto_level(confidence, most_left)
+    return tuple((round(veto / checks, LEVEL_DIGITS), checks) for checks in AGREEING_CHECKS)
+
+
+def vetoes(probability: float, confidence: float, most_left: int, earlier: Sequence[float] = ()) -> bool:
     """Whether a view that was asked (k* ≥ ``FEWEST_ALLOWED``, the gates) about ``most_left`` (k*) and gave
-    ``probability`` = P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it."""
-    return probability < veto_level(confidence, most_left)
+    ``probability`` = P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it: below
+    ``veto_level``, unless it and the asked checks right before it (``earlier``: their P(left ≤ k*) about the same
+    k*, newest first; ``earlier_probabilities``) agree on one of ``lifting_levels`` (decision 0068)."""
+    return lifted_by(probability, confidence, most_left, earlier) is None
 
 
-def assents(probability: float, confidence: float, most_left: int, *, may_stop: bool) -> bool:
+def lifted_by(probability: float, confidence: float, most_left: int,
+              earlier: Sequence[float] = ()) -> tuple[float, int] | None:
+    """The first of ``lifting_levels`` the view (``probability``) and the checks right before it (``earlier``) all
+    reach, as (level, checks in a row); None where none is reached (the view vetoes)."""
+    in_a_row = [probability, *earlier]
+    return next(((level, checks) for level, checks in lifting_levels(confidence, most_left)
+                 if len(in_a_row) >= checks and min(in_a_row[:checks]) >= level), None)
+
+
+def earlier_probabilities(previous: Mapping[str, Any] | None, most_left: int) -> list[float]:
+    """What a new view about ``most_left`` (k*) keeps of the checks right before it, for ``vetoes``: the previous
+    check's P(left ≤ k*) and those it kept, newest first, as many as the longest agreement reads — none where the
+    previous check asked nothing (k* = 0, a closed gate, no fit) or asked about another k*."""
+    if previous is None or "probability" not in previous or int(previous.get("most_left", -1)) != most_left:
+        return []
+    kept = [float(previous["probability"]), *(float(p) for p in previous.get("earlier", ()))]
+    return kept[:AGREEING_CHECKS[-1] - 1]
+
+
+def assents(probability: float, confidence: float, most_left: int, *, may_stop: bool,
+            earlier: Sequence[float] = ()) -> bool:
     """Whether a view that was asked about ``most_left`` (k*) and gave ``probability`` = P(left ≤ k*) lets the
     Lomax part stop at its assented level (decision 0061): k* is one the level is lowered for and the view neither
-    vetoes nor stops the rule itself (at the classifier's own level where it ``may_stop``, decision 0063's gate:
-    that stop is the classifier's, and says so; where it may not, a view at that level assents)."""
+    vetoes (with the checks right before it, ``earlier``: decision 0068) nor stops the rule itself (at the
+    classifier's own level where it ``may_stop``, decision 0063's gate: that stop is the classifier's, and says
+    so; where it may not, a view at that level assents)."""
     stops = may_stop and probability >= classifier_confidence(confidence)
-    return lowered_claim(most_left) and not vetoes(probability, confidence, most_left) and not stops
+    return lowered_claim(most_left) and not vetoes(probability, confidence, most_left, earlier) and not stops
 
 
 def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_recall: float) -> bool:
@@ -223,7 +265,7 @@ def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_rec
     still holds for the decisions in force is the caller's question (``view_holds``): a vetoing view that went
     stale after an undo still holds the stop back; one made for another target answers another question."""
     answer = _answer_for_target(view, target_recall)
-    return answer is not None and vetoes(answer[0], confidence, answer[1])
+    return answer is not None and vetoes(answer[0], confidence, answer[1], kept_earlier(view))
 
 
 def view_assents(view: Mapping[str, Any] | None, confidence: float, *, target_recall: float) -> bool:
@@ -233,7 +275,13 @@ def view_assents(view: Mapping[str, Any] | None, confidence: float, *, target_re
     caller's question (``view_holds``): unlike a veto, an assent made stale by an undo lowers nothing."""
     answer = _answer_for_target(view, target_recall)
     return (view is not None and answer is not None
-            and assents(answer[0], confidence, answer[1], may_stop=view_may_stop(view)))
+            and assents(answer[0], confidence, answer[1], may_stop=view_may_stop(view), earlier=kept_earlier(view)))
+
+
+def kept_earlier(view: Mapping[str, Any] | None) -> list[float]:
+    """The P(left ≤ k*) of the checks right before ``view`` that it kept (``earlier_probabilities``); a view
+    stored before decision 0068 kept none."""
+    return [] if view is None else [float(p) for p in view.get("earlier", ())]
 
 
 def _answer_for_target(view: Mapping[str, Any] | None, target_recall: float) -> tuple[float, int] | None:
@@ -448,6 +496,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
                                 confidence=confidence, first=lomax_stop)
     since = n_priors + 1  # where the view in force took over (the last check; the first ranked record before any)
     view_in_force = ""  # the last check's view: "vetoes", "assents" or "" (asked nothing, or neither)
+    previous: dict[str, Any] | None = None  # the last check's answer, for ``earlier_probabilities`` (None: asked nothing)
     step = check_step(n)
     for at in [*range(step, n, step), n]:  # the grid, then the end (no check there)
         if view_in_force != "vetoes":  # the Lomax part stops before this check, at the level the view sets
@@ -456,7 +505,8 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
                 return lomax_at
         if at == n:
             break
-        since, view_in_force = at, ""
+        since, view_in_force, asked_before = at, "", previous
+        previous = None  # until this check asks
         if at <= n_priors or at < int(GATE_SHARE * n):  # past the priors and the share gate
             continue
         if not consulted_at(int(y[:at].sum()), target_recall):
@@ -476,8 +526,11 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         if view.probability >= level and gate.allows_stop:
             return at  # (a view at that level below the gate stops nothing: it assents)
-        view_in_force = ("vetoes" if vetoes(view.probability, confidence, view.most_left) else
-                         "assents" if assents(view.probability, confidence, view.most_left, may_stop=False) else "")
+        earlier = earlier_probabilities(asked_before, view.most_left)
+        previous = {"probability": view.probability, "most_left": view.most_left, "earlier": earlier}
+        view_in_force = ("vetoes" if vetoes(view.probability, confidence, view.most_left, earlier) else
+                         "assents" if assents(view.probability, confidence, view.most_left, may_stop=False,
+                                              earlier=earlier) else "")
     return None
 
 

@@ -1,0 +1,123 @@
+"""Decision 0068: where one or two relevant records may be left (k* 1 or 2), a classifier view below the veto's
+20 % still lifts it, and assents, when the asked checks right before it agree: at 10 % over two checks in a row, at
+5 % over four, all about the same k*. Constructed rankings whose relevant records, found and left, are known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from review.screening import stopping
+from review.screening import stopping_classifier as sc
+from review.screening.stopping_rate import lomax_first_stop, most_left_for_target
+
+N = 1500
+
+
+def thirty_found_early() -> np.ndarray:
+    """30 relevant records in the first 150 ranks of 1,500 (one in five), none after: k* = 1 from the 20th on."""
+    labels = np.zeros(N, dtype=np.int64)
+    labels[list(range(0, 150, 5))] = 1
+    return labels
+
+
+def test_the_levels_that_lift_the_veto() -> None:
+    assert sc.lifting_levels(0.95, 1) == ((0.20, 1), (0.10, 2), (0.05, 4)) == sc.lifting_levels(0.95, 2)
+    assert sc.vetoes(0.15, 0.95, 1) and not sc.vetoes(0.15, 0.95, 1, [0.12])  # 0.15 after 0.12: two at 0.10
+    assert sc.vetoes(0.15, 0.95, 1, [0.09])
+    assert not sc.vetoes(0.06, 0.95, 2, [0.07, 0.06, 0.08])  # four at 0.05
+    assert sc.vetoes(0.06, 0.95, 2, [0.07, 0.04, 0.08]) and sc.vetoes(0.06, 0.95, 2, [0.07, 0.06])
+    assert not sc.vetoes(0.01, 0.95, 3)  # no veto where k* ≥ 3 (decision 0061)
+    assert sc.assents(0.15, 0.95, 1, may_stop=False, earlier=[0.12])
+    assert not sc.assents(0.15, 0.95, 1, may_stop=False, earlier=[0.09])
+    assert sc.lifted_by(0.15, 0.95, 1, [0.12]) == (0.10, 2) and sc.lifted_by(0.25, 0.95, 1) == (0.20, 1)
+
+
+def test_a_view_keeps_the_answers_of_the_asked_checks_right_before_it() -> None:
+    previous = {"probability": 0.12, "most_left": 1, "earlier": [0.30, 0.20, 0.10]}
+    assert sc.earlier_probabilities(previous, 1) == [0.12, 0.30, 0.20]  # newest first, as many as four in a row read
+    assert sc.earlier_probabilities(previous, 2) == []  # asked about another k*
+    assert sc.earlier_probabilities({"most_left": 1, "asked": False}, 1) == []  # asked nothing (k* = 0, a closed gate)
+    assert sc.earlier_probabilities(None, 1) == []
+
+
+def test_a_lone_view_below_twenty_percent_vetoes_and_one_the_check_before_agrees_with_assents() -> None:
+    # The trend's part would stop at 85 % (`lowered`); a view made just before gives P(left ≤ 1) = 0.15. Alone it holds
+    # that stop back; kept with the check before it at 0.12 it assents, and the trend's part stops (at 30 %).
+    labels = thirty_found_early()
+    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
+    assert lowered is not None
+    ids = list(range(1, lowered + 1))
+    view = {"screened": lowered - 1, "found": 30, "expected_remaining": 2.4, "most_left": 1, "probability": 0.15,
+            **sc.decisions_made_from(ids[:lowered - 1])}
+    assert int(most_left_for_target(30, 0.95)) == 1
+    alone = stopping.assess(labels[:lowered].tolist(), [], N, classifier=view, decision_ids=ids)
+    assert alone.verdict == "continue" and alone.vetoed, alone.explanation
+    assert "gives at least 20%, or 10% at 2 checks in a row, or 5% at 4 (" in alone.explanation, alone.explanation
+    agreed = stopping.assess(labels[:lowered].tolist(), [], N, classifier={**view, "earlier": [0.12]}, decision_ids=ids)
+    assert agreed.verdict == "stop" and not agreed.vetoed and agreed.confidence == pytest.approx(0.30)
+    assert "gave a chance of 15% that at most 1 is left, below 20%, but at least 10% at 2 checks in a row." \
+        in agreed.explanation, agreed.explanation
+    disagreed = stopping.assess(labels[:lowered].tolist(), [], N, classifier={**view, "earlier": [0.09]},
+                                decision_ids=ids)
+    assert disagreed.verdict == "continue" and disagreed.vetoed
+
+
+def walk(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int], float | None]) -> int | None:
+    """review simulate's walk (``first_stop``) over ``thirty_found_early`` with the classifier's answer at each check
+    given (``probability_at(screened)``; None: too few labels for a fit, nothing asked) and its own stop out of reach."""
+    def answer(labelled: Any, y: np.ndarray, unscreened: Any, **_: Any) -> sc.ClassifierEstimate | None:
+        p = probability_at(int(y.size))
+        found = int(np.sum(y))
+        return None if p is None else sc.ClassifierEstimate(int(y.size), found, 2.0,
+                                                            int(most_left_for_target(found, 0.95)), p, 4)
+
+    monkeypatch.setattr(sc, "_estimate", answer)
+    labels = thirty_found_early()
+    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
+    return sc.first_stop(sp.csr_matrix(np.ones((N, 1))), np.arange(N), labels, n_priors=0, lomax_stop=lowered)
+
+
+def test_review_simulates_walk_lifts_the_veto_where_the_checks_in_a_row_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checks every 15 records from 300 (20 % of 1,500), where the trend's P is already past 50 %: the stop comes at the
+    # first check whose view assents. At 0.15 throughout: the second (315); at 0.06: the fourth (345); at 0.15 and
+    # 0.09 by turns also the fourth (four at 0.05); at 0.15 and 0.04 by turns none agree and every view vetoes (no
+    # stop before N); checks without a fit between views at 0.15 break every run: the stop waits for the trend's 85 %
+    # and a check that lifts the veto (one without a fit asks nothing, and vetoes nothing).
+    assert walk(monkeypatch, lambda at: 0.15) == 315
+    assert walk(monkeypatch, lambda at: 0.06) == 345
+    assert walk(monkeypatch, lambda at: 0.15 if at % 30 == 0 else 0.09) == 345
+    assert walk(monkeypatch, lambda at: 0.15 if at % 30 == 0 else 0.04) is None
+    lowered = lomax_first_stop(thirty_found_early(), level=sc.lomax_levels(0.95))
+    assert lowered is not None
+    broken = walk(monkeypatch, lambda at: 0.15 if at % 30 == 0 else None)
+    assert broken == next(at for at in range(300, N, 15) if at >= lowered and at % 30), (broken, lowered)
+
+
+def test_a_sessions_check_keeps_the_answer_of_the_check_before_it(workspace) -> None:  # type: ignore[no-untyped-def]
+    # 200 records, 30 relevant: 19 found and 60 irrelevant screened (k* = 1). The first check asks, with no check before
+    # it; the next, a grid step (2 records) on, keeps the first one's answer; a check made while the target allowed
+    # none to be left (18 found: it asks nothing) gives the next one nothing to keep.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_stopping_classifier import _session_with_found
+
+    session, relevant, irrelevant = _session_with_found(workspace, 18)
+    unasked = session.stopping_evidence()
+    assert unasked is not None and unasked["asked"] is False
+    assert session.apply_stopping_evidence(unasked, session.evidence_epoch)
+    session.decide(relevant[0], "include")  # the 19th: k* = 1
+    session.decide(irrelevant[0], "exclude")  # a grid step on
+    first = session.stopping_evidence()
+    assert first is not None and first["most_left"] == 1 and first["earlier"] == []
+    assert session.apply_stopping_evidence(first, session.evidence_epoch)
+    session.decide(irrelevant[1], "exclude")
+    session.decide(irrelevant[2], "exclude")
+    second = session.stopping_evidence()
+    assert second is not None and second["most_left"] == 1 and second["earlier"] == [first["probability"]]
