@@ -338,7 +338,8 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
         "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "status_nl": "", "favourable": False, "outcome": "",
         "outcome_nl": "",
         "contrast": "company size >100 employees", "contrast_nl": "bedrijfsgrootte >100 werknemers",
-        "subgroup_nl": "", "p": None, "estimate_type": "adjusted", "source_location": "Abstract (Results)"}]
+        "subgroup_nl": "", "p": None, "estimate_type": "adjusted", "source_location": "Abstract (Results)",
+        "finding": ""}]  # (which way a study went: only for one without a number)
     # A number without its CI keeps why (ba7703e): the bank dropped Reis's status, so HR 21,44 stood bare.
     reis = [e for e in items["previous_sick_leave_episodes"].effects if e["study"] == "reis"]
     assert [(e["estimate"], e["ci_low"], e["status"]) for e in reis if e["estimate"] == 21.44] == [

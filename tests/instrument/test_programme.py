@@ -91,6 +91,22 @@ def test_every_subgroup_the_programme_shows_is_worded_in_dutch_by_its_study_file
         assert (e.get("subgroup_nl") or SUBGROUP_NL[e["subgroup"]]) in effect_text(T("nl"), e)
 
 
+def test_a_study_without_a_number_says_which_way_it_went():
+    # Older age (a risk signal) listed Koopmans 2010's women, who had less recurrence when older, as
+    # 'Koopmans 2010 (vrouwen): geen effectmaat …', beside the studies that found more: read as support (audit24).
+    from review.instrument.itembank import read_bank
+    from review.instrument.render import T, evidence_text
+
+    item = read_bank(ROOT / "instrument" / "item_bank.toml").item("older_age")
+    dutch, english = evidence_text(T("nl"), item), evidence_text(T("en"), item)
+    assert "Koopmans 2010 (vrouwen): minder terugval, geen effectmaat in de samenvatting" in dutch
+    assert "Koopmans 2010 (mannen): geen verschil, " in dutch and "Norder 2015: meer terugval, " in dutch
+    assert "Sado 2014: richting onbekend, geen effectmaat gevonden in de publicatie" in dutch
+    assert "Koopmans 2010 (women): less recurrence, no effect size in the article's abstract" in english
+    # a number speaks for itself: no direction words beside it
+    assert "Mattila-Holappa 2017; " in dutch and "terugval, HR" not in dutch
+
+
 def test_every_reason_the_english_outputs_quote_has_its_dutch_wording():
     # Hori 2019 read "geen bruikbare effectmaat (zie de extractie)" in Dutch, the reason only in English
     from review.instrument.project import extraction_studies, study_evidence

@@ -132,6 +132,9 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
                 "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,
                 # adjusted or crude, and where in the paper: `instrument diff` names a study's corrected number by them
                 "p": est.p, "estimate_type": est.estimate_type, "source_location": est.source_location,
+                # which way a study without a number went (its words in the study file's finding_basis): the
+                # outputs said only why the number is missing, so a study that found the opposite read as support
+                "finding": est.finding if est.estimate is None else "",
             })
         for rating in study.expert_ratings:
             expert.setdefault(rating.factor, []).append({

@@ -61,6 +61,14 @@ LEVEL_RANK: dict[str, int] = {"strong": 3, "moderate": 2, "some": 1, "limited": 
 SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
 
 
+#: A study's finding without a number, for recurrence, in the factor's own terms ('Hogere leeftijd: … Koopmans 2010
+#: (vrouwen): minder terugval'): the extraction's risk | protective | null | unknown.
+FINDING_WORDS: dict[str, tuple[str, str]] = {
+    "risk": ("meer terugval", "more recurrence"), "protective": ("minder terugval", "less recurrence"),
+    "null": ("geen verschil", "no difference"), "unknown": ("richting onbekend", "direction unknown"),
+}
+
+
 def number(t: T, value: float) -> str:
     """A number as every output writes an estimate (:func:`review.words.effect_number`: two decimals, two
     significant digits below 0.1) with the language's decimal sign: 2,59 and 0,007 in Dutch, 2.59 in English."""
@@ -88,7 +96,9 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
         label += f" ({subgroup})"
     estimate = effect.get("estimate")
     if estimate is None:
-        return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''), str(effect.get('status_nl') or ''))}"
+        missing = missing_effect_text(t, str(effect.get("status") or ""), str(effect.get("status_nl") or ""))
+        direction = FINDING_WORDS.get(str(effect.get("finding") or ""))
+        return f"{label}: {t(*direction)}, {missing}" if direction else f"{label}: {missing}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         level = effect.get("ci_level")  # only when not 95 %
