@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from review.screening import ranker
+from review.screening import simulate as simulate_module
 from review.screening.features import build_features
 from review.screening.models import _balanced_weights
 from review.screening.simulate import load_labelled_csv
 from shared_data import shared_path
+
+#: The engine functions benchmarks/screening_dev.py's ``install`` and ``_use_feedback`` replace in the process that
+#: runs a candidate (its ``_simulated`` puts them back before a run, not after).
+_ENGINE_FUNCTIONS = ((ranker, "make_model"), (ranker, "order_candidates"), (simulate_module, "rank"),
+                     (simulate_module, "_due"))
+
+
+@pytest.fixture(autouse=True)
+def _engine_functions_put_back() -> Iterator[None]:
+    """Every test ends with the engine's own functions: a harness test that ran a candidate left its model
+    factory installed, and test_session's engine-6 tests that ran after it in the same worker fitted C 0.3."""
+    saved = [(module, name, getattr(module, name)) for module, name in _ENGINE_FUNCTIONS]
+    yield
+    for module, name, function in saved:
+        setattr(module, name, function)
 
 
 def subset_rows(name: str, n_relevant: int, n_irrelevant: int) -> list[dict[str, str]]:
