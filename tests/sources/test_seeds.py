@@ -338,3 +338,24 @@ def test_a_seed_file_is_read_once_and_its_digest_is_of_the_bytes_parsed(tmp_path
     assert reads == [seeds]
     assert [s.pmid for s in found] == ["12", "34"]
     assert digest == hashlib.sha256(seeds.read_bytes()).hexdigest()
+
+
+def test_a_seed_check_on_a_stand_in_is_not_reported_as_pubmeds(workspace, tmp_path):
+    """walk24: `review search NAME --check-seeds` through the stand-in was reported in the PRISMA-S appendix as "1 of 2
+    known studies retrieved (relative recall 0.500)", the strategy's recall in PubMed for a reader; the server is kept
+    with the check (log: `server`) and the report says it was not NCBI's."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    write_query(workspace)
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("pmid\n1\n99999\n", encoding="utf-8")
+    with running(corpus_of(5)) as standin:
+        run_seed_check(workspace, "strategy", seeds, client=client(standin))
+    (entry,) = json.loads(workspace.path("queries", "strategy.log.json").read_text())["seed_checks"]
+    assert entry["server"] == standin.url
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
+    (line,) = [line for line in report.splitlines() if line.startswith("- Seed check ")]
+    assert line.endswith(f"; missed PMIDs 99999; checked on {standin.url}, not NCBI's E-utilities (a stand-in or a "
+                         "proxy): not PubMed's answer"), line

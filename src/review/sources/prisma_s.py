@@ -178,7 +178,8 @@ def _query_section(query: dict[str, Any], interface: str) -> list[str]:
                      f"retrieved (relative recall {check['recall']:.3f}) from {check['seed_file']} "
                      f"(SHA-256 {check['seed_file_sha256'][:12]}…)"
                      + (f"; missed PMIDs {', '.join(check['missed_pmids'])}" if check["missed_pmids"] else "")
-                     + (f"; missed DOIs {', '.join(check['missed_dois'])}" if check["missed_dois"] else ""))
+                     + (f"; missed DOIs {', '.join(check['missed_dois'])}" if check["missed_dois"] else "")
+                     + _elsewhere(check.get("server")))
     if query["seed_checks"]:
         lines.append("")
     return lines
@@ -203,6 +204,13 @@ def _elsewhere_section(search: ElsewhereSearch, source: ReportSource | None) -> 
         lines.append(f"- Records (item 15): {counted(source.n_records, 'record')} imported under the source name "
                      f"'{name}' ({counted(len(source.files), 'file')}, below).")
     return lines + [""]
+
+
+def _elsewhere(server: str | None) -> str:
+    """A seed check's words on a server that is not NCBI's (walk24: a stand-in's check read as PubMed's)."""
+    if not server or server.rstrip("/") == NCBI_EUTILS_URL.rstrip("/"):
+        return ""
+    return f"; checked on {server}, not NCBI's E-utilities (a stand-in or a proxy): not PubMed's answer"
 
 
 def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None,

@@ -639,6 +639,7 @@ def _seed_check_log(check: dict[str, Any]) -> dict[str, Any]:
         "missed_pmids": details.get("missed_pmids", []),
         "missed_dois": details.get("missed_dois", []),
         "requests": check["requests"],
+        **({"server": details["server"]} if "server" in details else {}),  # (checks before 2026-12-07 kept none)
     }
 
 

@@ -374,7 +374,8 @@ def run_seed_check(workspace: Workspace, name: str, seed_file: Path | str, *,
         workspace.store, query_name=spec.name, term=check.term, params=check.params, seed_file=shown,
         seed_file_sha256=digest, n_seeds=len(check.results), n_found=check.n_found, recall=check.recall,
         requests=check.requests, checked_at=check.checked_at,
-        details={"missed_pmids": check.missed_pmids, "missed_dois": check.missed_dois,
+        details={"server": client.config.base_url,  # (the report names a stand-in's check as not PubMed's)
+                 "missed_pmids": check.missed_pmids, "missed_dois": check.missed_dois,
                  "blocks": [{"number": b.number, "name": b.name, "operator": b.operator} for b in check.blocks],
                  "seeds": check.as_json()["seeds"], "warnings": check.warnings},
     )
