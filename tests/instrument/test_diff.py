@@ -76,6 +76,19 @@ def test_a_study_with_a_p_value_and_no_interval_shows_its_p(tmp_path, questions_
         " -> OR 1.5 [1.1-2.0], source Table 3"]
 
 
+def test_which_way_a_study_without_a_number_went_is_compared(tmp_path, questions_file):
+    # The outputs say it ('Koopmans 2010 (vrouwen): minder terugval, …', audit24); a corrected finding changed
+    # what the expert reads while the diff said nothing.
+    missing = "not reported in abstract"
+    risk = bank_with(tmp_path, questions_file, estimate("x2020", None, status=missing, finding="risk"))
+    null = bank_with(tmp_path, questions_file, estimate("x2020", None, status=missing, finding="null"))
+    assert lines(risk, null) == [
+        f"~ supervisor_conflict: estimate x2020 ({CONFLICT}): no OR estimate, finding risk -> no OR estimate, finding null"]
+    # against a bank built before (no finding in its effects): only its format changed
+    older = bank_with(tmp_path, questions_file, estimate("x2020", None, status=missing))
+    assert lines(older, risk) == []
+
+
 def test_adjustment_source_measure_and_level_are_compared(tmp_path, questions_file):
     old = bank_with(tmp_path, questions_file, estimate("x2020", 1.8, 1.1, 2.9))
     crude = bank_with(tmp_path, questions_file, estimate("x2020", 1.8, 1.1, 2.9, estimate_type="crude"))

@@ -128,7 +128,8 @@ def estimate_changes(fid: str, before: Sequence[Mapping[str, Any]], after: Seque
 
     Compared: measure, estimate, CI and its level, p-value, why a number or its CI is missing (``status``),
     and, when both banks carry them (built since 2026-12-06), adjusted or crude (``estimate_type``) and
-    where in the paper it was read (``source_location``). A bank built before held a study's p only for
+    where in the paper it was read (``source_location``), and (since 2026-12-07) which way a study without a
+    number went (``finding``). A bank built before held a study's p only for
     a number without its CI: against such a bank only that p is compared, so a rebuild reports no change
     that is only the bank's format.
     """
@@ -159,6 +160,8 @@ def _differing(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[list[str], l
     those that differ."""
     legacy = "estimate_type" not in a or "estimate_type" not in b
     fields = [*_EVERY_BANK, *(() if legacy else _SINCE_2026_12_06)]
+    if "finding" in a and "finding" in b:  # which way a study without a number went (banks built since 2026-12-07)
+        fields.append("finding")
     return fields, [f for f in fields if _value(a, f, legacy) != _value(b, f, legacy)]
 
 
@@ -246,6 +249,7 @@ def _estimate_text(effect: Mapping[str, Any], fields: Sequence[str]) -> str:
         "estimate_type": _ADJUSTMENT.get(str(effect.get("estimate_type") or ""), str(effect.get("estimate_type") or "")),
         "status": f"status '{effect['status']}'" if effect.get("status") else "",
         "source_location": f"source {effect['source_location']}" if effect.get("source_location") else "",
+        "finding": f"finding {effect['finding']}" if effect.get("finding") else "",
     }
     return ", ".join([text] + [extra[f] for f in fields if extra.get(f)])
 
