@@ -267,6 +267,14 @@ def test_a_stop_from_the_shell_records_the_rules_verdict_as_the_screen_does(work
     assert stopped.stderr == "review: note: alice's recommended rule says STOP: the flow diagram credits it with the stop\n"
     verdict = prisma_service.current_screening_stop(workspace).verdict
     assert (verdict["verdict"], verdict["rule"]) == ("stop", "recommended") and verdict["explanation"]
+    assert _run(workspace, "prisma", "resume").exit_code == 0  # the team's stop, recorded as consensus: no queue
+    as_team = _run(workspace, "prisma", "stop", "the team agreed", reviewer="consensus")
+    assert as_team.exit_code == 0 and as_team.stderr.startswith(
+        "review: note: consensus has screened no record, so no stopping rule's verdict is recorded (-r names the "
+        "reviewer whose rule says stop): the flow diagram will say")
+    assert prisma_service.current_screening_stop(workspace).verdict == {}
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    assert _run(workspace, "prisma", "stop", "the recommended rule said stop").exit_code == 0
     from review.prisma.diagram import _footnotes
 
     notes = " ".join(note for note, _ in _footnotes(prisma_service.prisma_counts(workspace), "en"))

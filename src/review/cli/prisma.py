@@ -98,8 +98,13 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
             said = f"the stopping rule's verdict could not be worked out ({err})"
         else:
-            verdict = advice.recorded
-            said = f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says {advice.verdict.upper()}"
+            if advice.screened:
+                verdict = advice.recorded
+                said = (f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says "
+                        f"{advice.verdict.upper()}")
+            else:  # (consensus, or a name with no decision: its "continue" is no rule's view of the screening)
+                said = (f"{ctx.reviewer} has screened no record, so no stopping rule's verdict is recorded (-r names "
+                        "the reviewer whose rule says stop)")
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {counted(stop.n_unscreened, 'record')} unscreened, "
                f"covering records up to id {stop.last_record_id}")
