@@ -55,6 +55,17 @@ CASES = [
      "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
     ('[synthesis]\nrule_set = ["lievense"]', ["synthesis"],
      "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
+    ("[synthesis]\nconsistancy = 0.75", ["synthesis"],
+     "review.toml: synthesis.consistancy: unknown key (known: rule_set, consistency, high_quality, exclude, "
+     "unrated_as, ariens_multiple_low_quality, iwh_quality, iwh_moderate_strict, method, hk, hk_adhoc, min_pool, grade)"),
+    ("[synthesis.grade]\ni2cut = 50", ["synthesis"],
+     "review.toml: synthesis.grade.i2cut: unknown key (known: i2_cut, consistency, imprecision_low, imprecision_high, "
+     "large_effect_high, large_effect_low, very_large_effect_high, very_large_effect_low, ois_events)"),
+    ('[synthesis]\nhk = "false"', ["synthesis"],
+     "review.toml: synthesis.hk = 'false': expected true or false, without quotes"),
+    ('[synthesis]\nmethod = "REMLL"', ["synthesis"],
+     "review.toml: synthesis.method = 'REMLL': expected one of FE, DL, REML, ML, PM"),
+    ('[dedup]\nrelatd = "merge"', ["dedup"], "review.toml: dedup.relatd: unknown key (known: related)"),
     ('[instrument]\nmin_levle = "strong"', ["instrument", "build"],
      "review.toml: instrument: unknown setting 'min_levle'"),
 ]

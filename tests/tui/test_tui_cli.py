@@ -123,6 +123,18 @@ def test_a_boolean_blind_setting_is_read(workspace: Workspace, written: str, bli
     assert tui_settings(Workspace(workspace.root)) == (blind, "process")
 
 
+def test_a_misspelt_tui_key_names_its_line_and_nothing_opens(workspace: Workspace, opened: list[ReviewApp]) -> None:
+    """``blnd = true`` was read by nothing: a team's reviewers saw each other's labels without a word."""
+    config = workspace.root / "review.toml"
+    text = config.read_text(encoding="utf-8").rstrip("\n") + '\n[tui]\nretrain = "thread"\nblnd = true\n'
+    config.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"review: {config}:{len(text.splitlines())}: tui.blnd: unknown key (known: blind, retrain, keys)"]
+    assert opened == []
+
+
 def test_a_retrain_setting_out_of_its_choices_names_its_line(workspace: Workspace, opened: list[ReviewApp]) -> None:
     config = workspace.root / "review.toml"
     text = config.read_text(encoding="utf-8").rstrip("\n") + '\n[tui]\nretrain = "fork"\n'

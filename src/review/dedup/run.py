@@ -94,7 +94,12 @@ def pair_verdicts(result: DedupResult, ids: list[int]) -> list[decisions.PairVer
 
 def related_setting(workspace: Workspace) -> str:
     """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
-    value = workspace.config.section("dedup").get("related", "link")
+    section = workspace.config.section("dedup")
+    unknown = [key for key in section if key != "related"]
+    if unknown:  # (a misspelt "relatd" left "link" in force without a word)
+        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.{unknown[0]}: unknown key (known: related)",
+                             setting=f"dedup.{unknown[0]}")
+    value = section.get("related", "link")
     if value not in RELATED_MODES:
         raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.related must be "
                              f"{' or '.join(repr(m) for m in RELATED_MODES)}, not {value!r}", setting="dedup.related")

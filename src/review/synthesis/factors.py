@@ -15,10 +15,17 @@ from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
 from .grade import GradeConfig, GradeInput, GradeJudgement, assess
-from .meta import MetaResult, effect_from_ci, pool
+from .meta import METHODS, MetaResult, effect_from_ci, pool
 from .pool_key import POOL_FIELDS, POOL_KEY
 
 DEFAULT_RULE_SET = "lievense"
+#: The keys of review.toml's ``[synthesis]`` (docs/synthesis.md). Another is refused as a misspelling: a
+#: ``consistancy = 0.75`` was read by nothing, and the rule set's default stood in a pre-registered synthesis.
+SYNTHESIS_KEYS: tuple[str, ...] = ("rule_set", "consistency", "high_quality", "exclude", "unrated_as",
+                                   "ariens_multiple_low_quality", "iwh_quality", "iwh_moderate_strict", "method",
+                                   "hk", "hk_adhoc", "min_pool", "grade")
+#: ``[synthesis]`` switches: ``hk = "false"`` was read as on (a non-empty string), so only true or false is taken.
+_SWITCHES = ("hk", "hk_adhoc", "iwh_moderate_strict")
 
 
 def recorded_rule_set(synthesis: dict[str, Any]) -> str | None:
@@ -60,6 +67,21 @@ class SynthesisSettings:
 
         recorded_rule_set(synthesis)
         grade = synthesis.get("grade", {})
+        unknown = [key for key in synthesis if key not in SYNTHESIS_KEYS]
+        if unknown:
+            raise WorkspaceError(f"review.toml: synthesis.{unknown[0]}: unknown key (known: {', '.join(SYNTHESIS_KEYS)})",
+                                 setting=f"synthesis.{unknown[0]}")
+        if isinstance(grade, dict) and (unknown := [key for key in grade if key not in GradeConfig.__dataclass_fields__]):
+            raise WorkspaceError(f"review.toml: synthesis.grade.{unknown[0]}: unknown key (known: "
+                                 f"{', '.join(GradeConfig.__dataclass_fields__)})", setting=f"synthesis.grade.{unknown[0]}")
+        for key in _SWITCHES:
+            if key in synthesis and not isinstance(synthesis[key], bool):
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {synthesis[key]!r}: expected true or false, "
+                                     "without quotes", setting=f"synthesis.{key}")
+        method = synthesis.get("method")
+        if method is not None and (not isinstance(method, str) or method.upper() not in METHODS):
+            raise WorkspaceError(f"review.toml: synthesis.method = {method!r}: expected one of {', '.join(METHODS)}",
+                                 setting="synthesis.method")
         numbers = {"min_pool": synthesis.get("min_pool"), "consistency": synthesis.get("consistency")}
         if isinstance(grade, dict):
             numbers |= {f"grade.{key}": value for key, value in grade.items() if key in GradeConfig.__dataclass_fields__}

@@ -78,11 +78,19 @@ class Project:
         return self._records
 
 
+#: The keys of review.toml's ``[tui]`` (docs/tui.md); another is refused as a misspelling.
+TUI_KEYS = ("blind", "retrain", "keys")
+
+
 def tui_settings(workspace: Workspace) -> tuple[bool | None, str]:
     """``[tui] blind`` (None when not set) and ``retrain`` of review.toml, checked: ``blind = "no"`` was read as
     blind (a non-empty string), so a value of the wrong kind is one ``WorkspaceError`` naming the file, the line
     and the key, raised before the app starts."""
     settings = workspace.config.section("tui")
+    unknown = [key for key in settings if key not in TUI_KEYS]
+    if unknown:  # (a misspelt "blnd = true" left a team's reviewers seeing each other's labels)
+        raise WorkspaceError(f"{workspace.setting_place(f'tui.{unknown[0]}')}: tui.{unknown[0]}: unknown key "
+                             f"(known: {', '.join(TUI_KEYS)})")
     blind = settings.get("blind")
     if blind is not None and not isinstance(blind, bool):
         raise WorkspaceError(f"{workspace.setting_place('tui.blind')}: tui.blind = {_as_written(blind)}: "
