@@ -121,3 +121,25 @@ def test_a_sessions_check_keeps_the_answer_of_the_check_before_it(workspace) -> 
     session.decide(irrelevant[2], "exclude")
     second = session.stopping_evidence()
     assert second is not None and second["most_left"] == 1 and second["earlier"] == [first["probability"]]
+
+
+def test_a_sessions_check_made_past_a_grid_check_it_skipped_keeps_nothing(workspace) -> None:  # type: ignore[no-untyped-def]
+    # rrev24a: review simulate's walk asks at every grid check, so "the check right before" is a grid step back. A
+    # session asks when a check is due; decisions from the shell (or a `review status --stopping` hours later) pass
+    # grid checks no one made, and the view then kept one from far back: two views 300 records apart lifted the
+    # veto as "2 checks in a row". 200 records: a grid step is 2; four decisions on, one grid check was skipped.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_stopping_classifier import _session_with_found
+
+    session, relevant, irrelevant = _session_with_found(workspace, 19)
+    first = session.stopping_evidence()
+    assert first is not None and first["most_left"] == 1 and "probability" in first
+    assert session.apply_stopping_evidence(first, session.evidence_epoch)
+    for record_id in irrelevant[:4]:  # two grid steps on: the check between was never made
+        session.decide(record_id, "exclude")
+    later = session.stopping_evidence()
+    assert later is not None and later["most_left"] == 1 and later["earlier"] == []
+    assert sc.check_step(200) == 2 and later["screened"] - first["screened"] == 4

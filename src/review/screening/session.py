@@ -119,7 +119,8 @@ class _EvidenceInputs:
     #: Whether the Lomax rule's P has reached ``STOP_GATE_PROBABILITY`` too, so that the view may stop the rule
     #: (decision 0063; the view's ``trend_allows_stop``).
     trend_allows_stop: bool = False
-    #: The check before this one, while it still holds (``stopping_classifier.earlier_probabilities``, decision 0068).
+    #: The check before this one, while it still holds and was the grid check right before this one
+    #: (``stopping_classifier.right_after``, ``earlier_probabilities``, decision 0068).
     previous: dict[str, Any] | None = None
 
 
@@ -897,8 +898,12 @@ class ScreeningSession:
             return None
         # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
         gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
+        # The check before this one counts for decision 0068's agreement only where it was the grid check right
+        # before this one: a grid check passed without one (decisions from the shell, `review status
+        # --stopping` hours later) breaks the run, as a check that asked nothing does in review simulate's walk.
+        previous = last if last is not None and sc.right_after(int(last["screened"]), len(labels), n_total) else None
         return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
-                               trend_allows_stop=gate.allows_stop, previous=last)
+                               trend_allows_stop=gate.allows_stop, previous=previous)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due

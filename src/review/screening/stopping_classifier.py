@@ -237,6 +237,16 @@ def lifted_by(probability: float, confidence: float, most_left: int,
                  if len(in_a_row) >= checks and min(in_a_row[:checks]) >= level), None)
 
 
+def right_after(earlier_screened: int, screened: int, n_total: int) -> bool:
+    """Whether a check made after ``screened`` records comes right after one made after ``earlier_screened`` on
+    the grid (``check_step``): the next grid check, as in ``first_stop``, which makes every one. A session makes a
+    check when one is due (``is_due``), and one made two or more grid steps on (decisions from the shell, a fit
+    that took longer than a step, a spell under the certified rule) had checks between that ``first_stop`` asked
+    and the session did not: decision 0068's agreement reads only checks right before each other."""
+    step = check_step(n_total)
+    return earlier_screened // step == screened // step - 1
+
+
 def earlier_probabilities(previous: Mapping[str, Any] | None, most_left: int) -> list[float]:
     """What a new view about ``most_left`` (k*) keeps of the checks right before it, for ``vetoes``: the previous
     check's P(left ≤ k*) and those it kept, newest first, as many as the longest agreement reads — none where the
