@@ -93,6 +93,21 @@ def test_a_stale_synthesis_is_refused_once_a_study_file_changes(workspace):
     _compile(workspace)
 
 
+def test_a_misspelt_synthesis_setting_is_refused_not_a_reason_to_skip_the_check(workspace):
+    # rrev24b: the re-run skipped every row on any error of the settings, so a misspelt key in [synthesis] (refused
+    # by review synthesis since 8c9c286e) built the hand-edited strong/high row unchecked, exit 0.
+    synthesis = _programme(workspace)
+    _edit(synthesis, "conflict_with_supervisor", ",risk,some,ariens,arends2014,,,,,,very low,",
+          ",risk,strong,ariens,arends2014,,,,,,high,")
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[synthesis]\nconsistancy = 0.75\n", encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index("consistancy = 0.75") + 1
+    result = _run(workspace, "build", "--no-exports")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"review: {config}:{line}: synthesis.consistancy: unknown key"), result.output
+    assert not (workspace.root / "instrument" / "item_bank.toml").exists()
+
+
 def test_a_row_naming_a_study_without_its_file_is_left_to_the_warning(workspace):
     # Nothing to re-run it on: the build's warning names the study (test_cli), the row is not refused.
     synthesis = _programme(workspace)

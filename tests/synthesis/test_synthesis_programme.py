@@ -344,8 +344,10 @@ def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_tom
     assert result.exit_code == WorkspaceError.exit_code, result.output
     line = toml.read_text().splitlines().index("synthesis = 3") + 1
     assert f"{toml.resolve()}:{line}: synthesis = 3: expected a table" in result.output
-    again = check_rows_against_studies(evidence, studies, folder, Workspace(workspace.root).config.raw, "synthesis.csv")
-    assert again == {}  # nothing checked, k left out, no crash
+    # The instrument's re-run refuses it as the synthesis does (no crash; until rrev24b it checked nothing, exit 0)
+    with pytest.raises(WorkspaceError, match="synthesis = 3: expected a table") as refused:
+        check_rows_against_studies(evidence, studies, folder, Workspace(workspace.root).config.raw, "synthesis.csv")
+    assert refused.value.setting == "synthesis"
 
 
 def test_the_report_is_titled_by_the_review_and_grade_names_no_other_review_question(tmp_path: Path) -> None:
