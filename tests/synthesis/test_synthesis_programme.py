@@ -373,3 +373,20 @@ def test_the_report_is_titled_by_the_review_and_grade_names_no_other_review_ques
     report = (folder / "synthesis.md").read_text(encoding="utf-8")
     assert report.startswith("# Evidence synthesis: Back pain # after &lt;img src=x> surgery\n")
     assert [line for line in report.splitlines() if line.startswith("# ")] == [report.splitlines()[0]]
+
+
+def test_a_bad_setting_of_another_workspace_is_named_in_that_workspace_s_review_toml(workspace: Workspace,
+                                                                                     tmp_path: Path) -> None:
+    # rrev24b: `review -w A synthesis --extraction B/extraction` reads B's review.toml, but the error handler located
+    # the key in A's: 'A/review.toml: synthesis.consistancy: unknown key' (outside a workspace, no path at all).
+    runner = CliRunner()
+    other = tmp_path / "other"
+    assert runner.invoke(main, ["init", str(other), "--title", "Other"]).exit_code == 0
+    _copy(other)
+    config = other / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[synthesis]\nconsistancy = 0.75\n", encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index("consistancy = 0.75") + 1
+    result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--extraction", str(other / "extraction")])
+    assert result.exit_code == WorkspaceError.exit_code, result.output
+    assert result.output.startswith(f"review: {config.resolve()}:{line}: synthesis.consistancy: unknown key"), \
+        result.output
