@@ -143,3 +143,24 @@ def test_a_sessions_check_made_past_a_grid_check_it_skipped_keeps_nothing(worksp
     later = session.stopping_evidence()
     assert later is not None and later["most_left"] == 1 and later["earlier"] == []
     assert sc.check_step(200) == 2 and later["screened"] - first["screened"] == 4
+
+
+def test_a_vetoing_views_chance_is_never_rounded_up_to_a_level_it_missed() -> None:
+    # rrev24a: a view at 0.0996 after one at 0.15 vetoes (two in a row need 10 % each), yet its verdict read "only 10%,
+    # below 20%" beside "10% at 2 checks in a row"; and at a confidence of 0.999 the levels read "at least 0%, or 0% at 2
+    # checks in a row, or 0% at 4" (0.4 %, 0.2 %, 0.1 %).
+    labels = thirty_found_early()
+    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
+    assert lowered is not None
+    ids = list(range(1, lowered + 1))
+    view = {"screened": lowered - 1, "found": 30, "expected_remaining": 2.4, "most_left": 1, "probability": 0.0996,
+            "earlier": [0.15], **sc.decisions_made_from(ids[:lowered - 1])}
+    held = stopping.assess(labels[:lowered].tolist(), [], N, classifier=view, decision_ids=ids)
+    assert held.vetoed and "is only 9.9%, below 20%." in held.explanation, held.explanation
+    strict = {**view, "probability": 0.003, "earlier": []}
+    held = stopping.assess(labels[:lowered].tolist(), [], N, classifier=strict, decision_ids=ids, confidence=0.999)
+    assert held.verdict == "continue" and ("is 0.3% (below 0.4%: until a check gives at least 0.4%, or 0.2% at 2 "
+                                           "checks in a row, or 0.1% at 4, the rule also holds back") in held.explanation
+    view_words = {**view, "probability": 0.1996, "earlier": []}  # alone below 20 %: not "20%, below 20%"
+    held = stopping.assess(labels[:lowered - 5].tolist(), [], N, classifier=view_words, decision_ids=ids)
+    assert "is 19.9% (below 20%: until a check gives at least 20%," in held.explanation, held.explanation

@@ -459,9 +459,9 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
     (``_vetoed_or``, decision 0040)."""
-    from .stopping_classifier import (STOP_GATE_PROBABILITY, kept_earlier, classifier_confidence, consulted_at,
-                                      fewest_found_consulted, lomax_level, veto_level, vetoes, view_assents, view_holds,
-                                      view_may_stop)
+    from .stopping_classifier import (STOP_GATE_PROBABILITY, classifier_confidence, consulted_at,
+                                      fewest_found_consulted, kept_earlier, lifting_levels, lomax_level, veto_level,
+                                      vetoes, view_assents, view_holds, view_may_stop)
     from .stopping_rate import _poisson_upper, most_left_for_target
 
     holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
@@ -511,9 +511,13 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     expected = float(classifier["expected_remaining"])
     chance = float(classifier["probability"])
     left = f"at most {whole(allowed)} {verb_for(allowed)} left"
+    earlier = kept_earlier(classifier)
+    vetoing = vetoes(chance, common["confidence"], allowed, earlier)
+    said_chance = _chance_words(chance, short_of=[level for level, _ in lifting_levels(common["confidence"], allowed)]
+                                if vetoing else ())
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects {about_phrase(expected)} relevant records among the unscreened; the chance "
-            f"that {left} is {chance:.0%}")
+            f"that {left} is {said_chance}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
@@ -525,9 +529,8 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
                        estimate_from="classifier", classifier_level=None)
-    earlier = kept_earlier(classifier)
-    held = ("" if not vetoes(chance, common["confidence"], allowed, earlier) else
-            f" (below {veto_level(common['confidence'], allowed):.0%}: until a check gives "
+    held = ("" if not vetoing else
+            f" (below {_level_words(veto_level(common['confidence'], allowed))}: until a check gives "
             f"{_lifting_words(common['confidence'], allowed)}, the rule also holds back a stop of the trend)")
     if assented:  # decision 0061: the view lets the trend's part stop at its lowered level
         held = (f" ({_agreement_words(chance, common['confidence'], allowed, earlier)}: the trend's part stops at "
@@ -562,8 +565,9 @@ def _agreement_words(chance: float, confidence: float, allowed: int, earlier: Se
     assert lift is not None
     level, checks = lift
     if checks == 1:
-        return f"not below {level:.0%}"
-    return f"below {veto_level(confidence, allowed):.0%}, but at least {level:.0%} at {whole(checks)} checks in a row"
+        return f"not below {_level_words(level)}"
+    return (f"below {_level_words(veto_level(confidence, allowed))}, but at least {_level_words(level)} at "
+            f"{whole(checks)} checks in a row")
 
 
 def _lifting_words(confidence: float, allowed: int) -> str:
@@ -572,10 +576,26 @@ def _lifting_words(confidence: float, allowed: int) -> str:
 
     (alone, _), *rest = lifting_levels(confidence, allowed)
     if not rest:
-        return f"at least {alone:.0%}"
-    tail = [f"{level:.0%} at {whole(checks)} checks in a row" if i == 0 else f"{level:.0%} at {whole(checks)}"
-            for i, (level, checks) in enumerate(rest)]
-    return f"at least {alone:.0%}, or " + ", or ".join(tail)
+        return f"at least {_level_words(alone)}"
+    tail = [f"{_level_words(level)} at {whole(checks)} checks in a row" if i == 0 else
+            f"{_level_words(level)} at {whole(checks)}" for i, (level, checks) in enumerate(rest)]
+    return f"at least {_level_words(alone)}, or " + ", or ".join(tail)
+
+
+def _level_words(level: float) -> str:
+    """A veto's or a rung's level as a percentage: whole ones (20%, 5%), two significant digits below one (0.4% at a
+    confidence of 0.999, where whole percentages said "at least 0%, or 0% at 2 checks in a row")."""
+    return f"{level * 100:.2g}%"
+
+
+def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
+    """A view's P(left ≤ k*) as a percentage, never rounded up to a level of ``short_of`` it falls below (a vetoing
+    view's ``lifting_levels``): 0.1996 read "only 20%, below 20%", and 0.0996 "only 10%" beside "10% at 2 checks in a
+    row" as if it had met that (rrev24a); there one decimal, rounded down."""
+    said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
+    if any(chance < level <= float(said[:-1]) / 100 for level in short_of):
+        said = f"{math.floor(chance * 1000) / 10:.1f}%"
+    return said
 
 
 def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
@@ -584,7 +604,7 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
     below ``veto_level``: then the rule screens on until a later check lifts the veto (decision 0040). A
     vetoing view whose decisions changed since (an undo) still holds the stop back, until the next check
     replaces it (``stopping_classifier.view_vetoes``)."""
-    from .stopping_classifier import classifier_confidence, veto_level, view_holds, view_vetoes
+    from .stopping_classifier import classifier_confidence, lifting_levels, veto_level, view_holds, view_vetoes
 
     if classifier is None or not view_vetoes(classifier, common["confidence"],
                                                  target_recall=common["target_recall"]):
@@ -601,7 +621,8 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
     gave = (f"the classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, "
             f"calibrated on them by cross-validation) expects {about_phrase(expected)} relevant records among "
             f"the unscreened, and the chance that at most {whole(allowed)} {verb_for(allowed)} left is only "
-            f"{chance:.0%}, below {veto:.0%}.")
+            f"{_chance_words(chance, short_of=[lift for lift, _ in lifting_levels(common['confidence'], allowed)])}, "
+            f"below {_level_words(veto)}.")
     until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives "
              f"{_lifting_words(common['confidence'], allowed)} (it stops on the classifier alone at {level:.0%})."
              if not stale else
