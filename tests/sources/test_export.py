@@ -186,3 +186,20 @@ def test_ris_export_keeps_the_mark_of_a_cut_author_list(tmp_path):
     back = read_file(path).records
     assert [r.authors for r in back] == [["Smith, J.", "Jones, K."], ["Brown, A."], ["Smith, J.", "Jones, K."]]
     assert [r.extra.get(AUTHORS_INCOMPLETE, False) for r in back] == [True, True, False]
+
+
+def test_ris_export_keeps_publication_types_in_m3(tmp_path):
+    """Dedup reads a comment, an erratum or a preprint from PubMed's types: the RIS export writes them to M3
+    ("; " between them, since 2026-12-07) and the import reads them back; an M3 holding a DOI stays in extra."""
+    from review.sources.export import records_to_ris
+
+    comment = Record(title="Driving and antihistamines", publication_types=["Letter", "Comment"])
+    plain = Record(title="No types")
+    text = records_to_ris([comment, plain])
+    assert "M3  - Letter; Comment" in text.splitlines()
+    path = tmp_path / "x.ris"
+    path.write_text(text + "TY  - JOUR\nTI  - A DOI in M3\nM3  - doi: 10.1063/1.1954747\nER  - \n", encoding="utf-8")
+    back = read_file(path).records
+    assert [r.publication_types for r in back] == [["Letter", "Comment"], [], []]
+    assert back[2].extra["type_of_work"] == "doi: 10.1063/1.1954747"
+    assert "type_of_work" not in back[0].extra

@@ -98,6 +98,8 @@ class Prepared:
     supplement: list[bool] = field(default_factory=list)
     #: Cochrane review number ("cd006828"), shared by the protocol and every update.
     cochrane: list[str] = field(default_factory=list)
+    #: Records with the same code > 0 are exact copies (``copy_key``); 0: not one to call a copy.
+    copy_key: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.title)
@@ -107,6 +109,7 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
     """Normalise all records; ``progress(stage, done, total)`` is called now and then."""
     out = Prepared()
     total = len(records)
+    copy_codes: dict[tuple[object, ...], int] = {}
     for n, record in enumerate(records):
         main, alternative = title_variants(strip_retracted_prefix(record.title or ""))
         title = fold(main)
@@ -140,9 +143,32 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
                               or "conference" in fold(record.journal or ""))
         out.cochrane.append(cochrane_review_number(doi, record.journal or "", record.pages or "",
                                                    record.volume or "", record.issue or ""))
+        key = copy_key(record, out, n)
+        out.copy_key.append(copy_codes.setdefault(key, len(copy_codes) + 1) if key else 0)
         if progress is not None and n % 5000 == 0:
             progress("normalise", n, total)
     return out
+
+
+def copy_key(record: Record, prep: Prepared, n: int) -> tuple[object, ...]:
+    """Every field the scorer reads of record ``n`` (already in ``prep``), normalised, or () when the record has
+    too little to call another record its exact copy: no title, a generic one, or nothing beside a title and year.
+
+    The same export imported twice (as RIS and as CSV, or one file twice) gives pairs equal in every field; with
+    one author or none and no journal or DOI their field points stayed below an automatic merge (6.0-6.5).
+    """
+    title = prep.title[n]
+    if not title or prep.generic[n]:
+        return ()
+    names = tuple(prep.author_names[n])
+    abstract = " ".join(record.abstract.split()) if record.abstract else ""
+    journal = fold(record.journal or "")
+    pages = "".join((record.pages or "").split())
+    doi, pmid = prep.doi[n], prep.pmid[n]
+    if not (names or abstract or journal or prep.volume[n] or pages or doi or pmid):
+        return ()
+    return (title, prep.title_alt[n], names, prep.year[n], journal, prep.volume[n], prep.issue[n], pages,
+            doi, prep.other_dois[n], pmid, abstract)
 
 
 def _other_dois(record: Record, doi: str) -> tuple[str, ...]:

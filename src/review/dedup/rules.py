@@ -35,6 +35,8 @@ RELATED_YEARS = 5
 DUPLICATE_SCORE = 7.0
 #: Pairs from here up to DUPLICATE_SCORE go to a human.
 BORDERLINE_SCORE = 4.5
+#: Points for a pair equal in every field the scorer reads (``prepare.copy_key``): one export imported twice.
+EXACT_COPY_POINTS = 2.0
 #: Pairs below this are treated as known-distinct when clusters are formed (cannot-link).
 CANNOT_LINK_SCORE = 0.0
 
@@ -163,8 +165,13 @@ def field_points(prep: Prepared, f: PairFeatures,
     doi = np.where(preprint, np.maximum(doi, 0.0), doi)
     journal = np.where(preprint, np.maximum(journal, 0.0), journal)
     year = np.where(preprint & (g <= 2), np.maximum(year, 0.0), year)
+    # Equal in every field, title, authors as written, year, journal, locators, identifiers and abstract: the same
+    # export imported twice. With one author or none and no journal or DOI the fields alone gave 6.0-6.5.
+    copy_col = cols.copy_key
+    exact_copy = np.where((copy_col[left] == copy_col[right]) & (copy_col[left] > 0), EXACT_COPY_POINTS, 0.0)
     points = {"title": title, "numbers": numbers, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
-              "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid, "cochrane": cochrane}
+              "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid, "cochrane": cochrane,
+              "exact copy": exact_copy}
     return points, kind_conflict, preprint
 
 

@@ -166,6 +166,11 @@ class RecordColumns:
         return _column(self.prep.main_title)
 
     @cached_property
+    def copy_key(self) -> np.ndarray:
+        """``Prepared.copy_key``: equal codes > 0 are exact copies."""
+        return np.asarray(self.prep.copy_key, dtype=np.int64)
+
+    @cached_property
     def compact_length(self) -> np.ndarray:
         return np.asarray([len(c) for c in self.prep.compact], dtype=np.int64)
 

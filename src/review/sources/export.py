@@ -71,7 +71,8 @@ class _RisWriter(rispy.RisWriter):
 
 
 def records_to_ris(records: Sequence[Record]) -> str:
-    """RIS via rispy; the source database goes to ``DB``, the PMID to ``AN`` plus a PubMed URL.
+    """RIS via rispy; the source database goes to ``DB``, the PMID to ``AN`` plus a PubMed URL, the publication
+    types to ``M3`` ("; " between them).
 
     RIS is line-based, so line breaks inside values become spaces (a wrapped line that
     happened to start with ``ER  -`` would otherwise end the record early).
@@ -122,6 +123,9 @@ def _ris_entry(record: Record) -> dict[str, Any]:
         "doi": record.doi,
         "abstract": record.abstract,
         "keywords": list(record.keywords),
+        # EndNote's "Type of Article": dedup reads a comment, an erratum or a preprint from it, so a copy exported
+        # without it was never merged with the same record from a CSV export (it kept a "Comment" type).
+        "type_of_work": "; ".join(record.publication_types),
         "language": record.language,
         "id": record.external_id,
         "accession_number": record.pmid,

@@ -23,6 +23,9 @@ RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  
 _TY = re.compile(r"^TY  -(?: |$)", re.MULTILINE)
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,9}$")
+#: ``M3`` (EndNote's "Type of Article", Embase's and Scopus's document type) holds publication types, "; " between
+#: them as `review export records` writes them; some exports put a DOI there instead, kept in ``extra``.
+_DOI_INSIDE = re.compile(r"\b10\.\d{4,9}/")
 
 #: rispy keys that become ``Record`` fields (everything else is kept in ``extra``).
 _USED = {
@@ -30,7 +33,7 @@ _USED = {
     "abstract", "notes_abstract", "secondary_title", "journal_name", "alternate_title3",
     "alternate_title1", "alternate_title2", "volume", "number", "start_page", "end_page", "doi",
     "keywords", "language", "id", "accession_number", "name_of_database", "database_provider",
-    "end_of_reference", "short_title",
+    "end_of_reference", "short_title", "type_of_work",
 }
 
 
@@ -63,6 +66,10 @@ def _record(entry: dict[str, Any], line: int, raw: str) -> Record:
              for k, v in entry.items() if k not in _USED and v not in (None, "", [], {})}
     if accession and not is_pubmed_id:
         extra["accession_number"] = accession
+    type_of_work = first_text(entry.get("type_of_work"))
+    publication_types = [] if _DOI_INSIDE.search(type_of_work) else [t for t in map(str.strip, type_of_work.split(";")) if t]
+    if type_of_work and not publication_types:
+        extra["type_of_work"] = type_of_work
     dois = text_list(entry.get("doi"))
     if len(dois) > 1:  # (made bare, and told from the first, with every format's in RecordStream)
         extra[OTHER_DOIS] = dois[1:]
@@ -81,6 +88,7 @@ def _record(entry: dict[str, Any], line: int, raw: str) -> Record:
         doi=first_text(*dois),
         pmid=accession if is_pubmed_id else "",
         keywords=text_list(entry.get("keywords")),
+        publication_types=publication_types,
         language=first_text(entry.get("language")),
         external_id=first_text(entry.get("id")) or accession,
         source=database,
