@@ -338,3 +338,17 @@ async def test_a_bad_setting_edited_in_is_named_by_its_line_as_the_command_line_
         errors = [n.message for n in app._notifications if n.severity == "error"]
         expected = f"{fresh_ws.config_path}:{line}: prisma.sources.Embase = 'bogus': expected one of"
         assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used(workspace: Workspace) -> None:
+    # rrev24b: an edit adding [Screening] or `[tui] blnd` read 'review.toml read again: Screening.stopping_rule in
+    # use now' while nothing reads them (the command line warns of such a table and refuses such a key at start).
+    from review.tui.settings import SettingsWatcher
+
+    watcher = SettingsWatcher(workspace)
+    _append(workspace, '\n[Screening]\nstopping_rule = "certified"\n\n[tui]\nblnd = true\n\n[prisma.sources]\n'
+                       'Embase = "citation"\n')
+    change = watcher.check()
+    assert change.message() == ("review.toml: Screening.stopping_rule, tui.blnd: no setting review reads "
+                                "(misspelt?), not used; review.toml read again: prisma.sources in use now")
+    assert change.unread == ("Screening.stopping_rule", "tui.blnd")

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..workspace import Workspace
+from ..workspace import KNOWN_TABLES, Workspace
+from .project import TUI_KEYS
 
 #: Settings the open app fixed when it started, as (table, key); ``None`` for a whole table.
 AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
@@ -43,11 +44,14 @@ class SettingsChange:
     error: str = ""
     #: One line when review.toml names another store than the one open (``Workspace.store_location_note``).
     store_note: str = ""
+    #: Those among ``changed`` that nothing reads: a table no stage reads (``[Screening]``), a misspelt ``[tui]`` key.
+    unread: tuple[str, ...] = ()
 
     def without(self, *names: str) -> SettingsChange:
         """The same change, not counting ``names`` (settings the app refused, or wrote itself)."""
         return SettingsChange(tuple(n for n in self.changed if n not in names),
-                              tuple(n for n in self.at_next_start if n not in names), self.error, self.store_note)
+                              tuple(n for n in self.at_next_start if n not in names), self.error, self.store_note,
+                              tuple(n for n in self.unread if n not in names))
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -55,10 +59,12 @@ class SettingsChange:
             return f"{self.error}; keeping the settings read before"
         if not self.changed:
             return ""
-        live = [name for name in self.changed if name not in self.at_next_start]
+        live = [name for name in self.changed if name not in self.at_next_start and name not in self.unread]
         # The store's own line says which store stays open, in place of the plain 'restart' for its keys.
         later = [name for name in self.at_next_start if not (self.store_note and name in STORE_KEYS)]
         parts = []
+        if self.unread:  # (they were said to be "in use now": the command line warns of them, or refuses them)
+            parts.append(f"review.toml: {', '.join(self.unread)}: no setting review reads (misspelt?), not used")
         if live:
             parts.append(f"review.toml read again: {', '.join(live)} in use now")
         if later:
@@ -80,6 +86,13 @@ def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             continue
         names.extend(f"{table}.{key}" for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key))
     return names
+
+
+def _unread(name: str) -> bool:
+    """A changed ``table.key`` nothing reads: its table is none a stage reads, or a ``[tui]`` key the app does not
+    know (refused when the app starts next)."""
+    table, _, key = name.strip("[]").partition(".")
+    return table not in KNOWN_TABLES or (table == "tui" and bool(key) and key.split(".")[0] not in TUI_KEYS)
 
 
 def _at_next_start(name: str) -> bool:
@@ -114,9 +127,10 @@ class SettingsWatcher:
         self._seen = config.raw
         # Against what the app runs on: an edit undone again needs no restart.
         unlike_opened = set(_changed_names(self._opened, config.raw))
+        unread = tuple(n for n in changed if _unread(n))
         return SettingsChange(tuple(changed),
-                              tuple(n for n in changed if _at_next_start(n) and n in unlike_opened), error,
-                              store_note=self.workspace.store_location_note)
+                              tuple(n for n in changed if _at_next_start(n) and n in unlike_opened and n not in unread),
+                              error, store_note=self.workspace.store_location_note, unread=unread)
 
     def app_wrote(self, written: dict[str, Any]) -> SettingsChange:
         """The app wrote ``written`` (``table.key`` -> value, e.g. the dashboard's stopping rule) and
