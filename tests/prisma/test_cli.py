@@ -408,3 +408,24 @@ def test_sources_are_listed_alphabetically_in_any_case(workspace: Workspace, add
     report = _run(workspace, "export", "searches", "-").stdout
     assert [report.index(f"- {name} (database") for name in expected] == sorted(
         report.index(f"- {name} (database") for name in expected), report
+
+
+def test_a_stop_refused_as_one_stands_works_out_no_verdict(workspace: Workspace, add, screen_as,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev24a: `review prisma stop` without --verdict worked out the rule's verdict (up to six classifier fits: 5-6 s
+    at 20,000 records) before finding that a stop stands already, and a verdict that could not be worked out for
+    another reason (an engine error) ended the command before that one-line refusal."""
+    from review.services import screening as screening_service
+
+    ids = add(workspace, 4, "PubMed")
+    screen_as(workspace, ids[:1], "exclude")
+    assert _run(workspace, "prisma", "stop", "first").exit_code == 0
+
+    def not_asked(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the verdict was worked out for a stop that is refused")
+
+    monkeypatch.setattr(screening_service, "stopping_advice", not_asked)
+    again = _run(workspace, "prisma", "stop", "again")
+    assert again.exit_code != 0 and again.stdout == ""
+    assert again.stderr == ("review: screening stop 1 (by alice) stands already: nothing recorded; review prisma "
+                            "resume withdraws it first\n"), again.output

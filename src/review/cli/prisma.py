@@ -89,7 +89,9 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
             raise ValidationError(f"--verdict: not JSON ({err.msg} at column {err.colno})") from err
         if not isinstance(verdict, dict):
             raise ValidationError("--verdict: expected a JSON object")
-    else:  # the rule's verdict as it stands, as the screen's s records it: a stop from the shell recorded none,
+    elif service.current_screening_stop(ctx.workspace) is None:  # (a stop that stands is refused below: the
+        # verdict, up to six fits, 5-6 s at 20,000 records, is not worked out for a refusal)
+        # The rule's verdict as it stands, as the screen's s records it: a stop from the shell recorded none,
         # and the diagram said the reviewers stopped without a rule's verdict while the rule said stop (walk24)
         from ..services.screening import stopping_advice
 
