@@ -38,6 +38,17 @@ def setting_place(config_path: Path, text: str, setting: str) -> str:
     return f"{config_path}:{line}" if line else str(config_path)
 
 
+def located_setting_error(error: ReviewError, config_path: Path, text: str) -> str:
+    """``str(error)``; for a bad review.toml setting (``error.setting``) with ``PATH:LINE`` (:func:`setting_place` in
+    ``text``, the file's) in place of the leading ``review.toml`` or path every message about a setting starts with."""
+    message = str(error)
+    if error.setting is not None:
+        for place in (WORKSPACE_FILE, str(config_path)):
+            if message.startswith(f"{place}: "):
+                return f"{setting_place(config_path, text, error.setting)}{message[len(place):]}"
+    return message
+
+
 #: The tables of review.toml that a stage reads (``WorkspaceConfig.section``); another name, a misspelt or
 #: capitalised one (``[dedupe]``, ``[Screening]``), holds settings nothing reads (``WorkspaceConfig.unknown_tables``).
 KNOWN_TABLES: tuple[str, ...] = ("review", "pubmed", "dedup", "screening", "fulltext", "prisma", "extraction",
@@ -187,12 +198,13 @@ class Workspace:
     def say(self, error: ReviewError) -> str:
         """``str(error)``; for a bad review.toml setting (``error.setting``) with the file's path and the setting's
         line in place of ``review.toml`` (every message about a setting starts with the file's name or path)."""
-        text = str(error)
-        if error.setting is not None:
-            for place in (WORKSPACE_FILE, str(self.config_path)):
-                if text.startswith(f"{place}: "):
-                    return f"{self.setting_place(error.setting)}{text[len(place):]}"
-        return text
+        if error.setting is None:
+            return str(error)
+        try:
+            text = read_toml_text(self.config_path, error=WorkspaceError)
+        except ReviewError:  # (the message still names the file)
+            text = ""
+        return located_setting_error(error, self.config_path, text)
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":

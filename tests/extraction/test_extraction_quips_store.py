@@ -159,3 +159,18 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     shutil.copy(folder / "studies" / "endo2015.toml", folder / "studies" / "endo2015.alice.toml")
     bad_copied = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
     assert bad_copied.stderr == "review: 1 problem(s) in 15 study files, and 1 extractor copy\n"
+
+
+def test_a_bad_quips_setting_is_named_by_its_workspace_s_review_toml_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # rrev24b: the extraction screen's notification read 'review.toml: extraction.quips.collapse = …' (no path, no
+    # line) while every other review.toml error names both since 07ff0869; the folder's own review.toml is read.
+    from review.services.extraction import collapse_rule
+
+    config = tmp_path / "review.toml"
+    config.write_text('[review]\r\ntitle = "t"\r\n\r\n[extraction.quips]\r\nmoderate_for_high = 3\r\ncollapse = "average"\r\n',
+                      encoding="utf-8", newline="")
+    (tmp_path / "extraction").mkdir()
+    with pytest.raises(WorkspaceError) as refused:
+        collapse_rule(tmp_path / "extraction")
+    assert str(refused.value) == (f"{config}:6: extraction.quips.collapse = 'average': expected one of "
+                                  "grooten, worst_domain")

@@ -98,7 +98,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         try:
             (advice,) = stopping_advice(ctx.workspace, [ctx.reviewer])
         except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
-            said = f"the stopping rule's verdict could not be worked out ({err})"
+            said = f"the stopping rule's verdict could not be worked out ({ctx.workspace.say(err)})"  # (its line)
         else:
             if advice.screened:
                 verdict = advice.recorded

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_bytes_atomic, write_text_atomic
-from ..errors import ReviewError, ValidationError
+from ..errors import ReviewError, ValidationError, WorkspaceError
 from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
@@ -20,8 +20,8 @@ from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CONSENSUS, CollapseRule, summarise
 from ..paths import check_name
-from ..tomlread import read_toml, read_toml_located
-from ..workspace import Workspace
+from ..tomlread import loads_toml, read_toml_located, read_toml_text
+from ..workspace import Workspace, located_setting_error
 
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "CollapseRule", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
@@ -50,8 +50,14 @@ def collapse_rule(folder: Path) -> CollapseRule:
     config = folder.resolve().parent / "review.toml"
     if not config.is_file():
         return CollapseRule()
-    data = read_toml(config)
-    return CollapseRule.from_mapping(dict(data.get("extraction", {}).get("quips", {})))
+    text = read_toml_text(config)
+    data = loads_toml(text, config)
+    try:
+        return CollapseRule.from_mapping(dict(data.get("extraction", {}).get("quips", {})))
+    except WorkspaceError as err:  # named with the file's path and the key's line (the TUI's notification too)
+        if err.setting is None:
+            raise
+        raise WorkspaceError(located_setting_error(err, config, text)) from None
 
 
 @dataclass(frozen=True, slots=True)
