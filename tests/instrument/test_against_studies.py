@@ -162,3 +162,18 @@ def test_a_base_rate_number_is_read_in_the_language_it_is_written_in():
         "'doi:10.1/x': 1,5 not in s2020's study file"]
     assert untraced_base_rates([BaseRate("x", "x", "Smith 2020")], [study]) == [
         "'Smith 2020': names no study by its DOI (doi:10.…)"]
+
+
+def test_a_base_rate_finds_its_study_whichever_way_either_writes_the_doi():
+    # rrev24b: a study file's doi written 'https://doi.org/10.…' (the form takes any text), or a source citing the
+    # DOI as a link, read 'no study file in extraction/studies/ has doi …' although the study was there.
+    from review.extraction import Study
+    from review.instrument.base_rates import untraced_base_rates
+    from review.instrument.config import BaseRate
+
+    study = Study(id="s2020", cohort_id="s2020", citation="S A. Title. J 2020;1:1-2.", country="NL", design="cohort",
+                  evidence_type="empirical", outcome_definition="recurrence", data_source="abstract",
+                  doi="https://doi.org/10.1/X", n=1250)
+    linked = BaseRate(text_nl="1.250 werknemers", text_en="1,250 employees", source="S 2020, https://doi.org/10.1/x")
+    cited = BaseRate(text_nl="1.250 werknemers", text_en="1,250 employees", source="S 2020, doi:10.1/x.")
+    assert untraced_base_rates([linked, cited], [study]) == []

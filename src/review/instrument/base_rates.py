@@ -19,8 +19,15 @@ from .config import BaseRate
 if TYPE_CHECKING:
     from ..extraction.model import Study
 
-_DOI = re.compile(r"doi:\s*(10\.\S+)", re.IGNORECASE)
+_DOI = re.compile(r"(?:doi:\s*|doi\.org/)(10\.\S+)", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)*)(?![\w])")
+#: How a study file's ``doi`` may be written around the DOI itself (the form takes any text).
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def _plain_doi(doi: str) -> str:
+    """``10.…`` in lower case, whether written ``doi:10.…`` or ``https://doi.org/10.…``."""
+    return _DOI_PREFIX.sub("", doi.strip()).lower()
 
 
 def _numbers(text: str, lang: str) -> list[tuple[str, float]]:
@@ -56,7 +63,7 @@ def _traced(value: float, held: set[float]) -> bool:
 
 def untraced_base_rates(rates: Sequence[BaseRate], studies: Sequence[Study]) -> list[str]:
     """One line per base rate that does not trace to a study file: what it cites and what is missing."""
-    by_doi = {s.doi.strip().lower(): s for s in studies if s.doi}
+    by_doi = {_plain_doi(s.doi): s for s in studies if s.doi}
     problems = []
     for rate in rates:
         found = _DOI.search(rate.source)
