@@ -194,6 +194,28 @@ def test_valid_study_loads(folder: Path) -> None:
     ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.5\nci_low = 1e-200\nci_high = 1e200\n"
      'ci_level = 0.5\nfinding = "risk"',
      "its 95 % CI 0.00-inf includes 1, so it reads as 'null' for recurrence"),
+    # the label the source prints for a number recorded as another measure (Endo 2015: 'OR' for a Cox model's HR)
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = "OR"\nnote = "Cox model: the abstract says OR"', None),
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = "odds ratio"\nnote = "Cox model"', None),
+    ('measure = "OR"', 'measure = "OR"\nmeasure_as_published = "or"\nnote = "as printed"',
+     "s1.toml:estimates[1].measure_as_published: the source's label is the measure 'OR' itself: leave "
+     "measure_as_published out (line 16)"),
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = "OR"',
+     "s1.toml:estimates[1].measure_as_published: say in note why the source's 'OR' is recorded as HR (line 16)"),
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = "OR; Cox"\nnote = "Cox model"',
+     "s1.toml:estimates[1].measure_as_published: 'OR; Cox' is no short label: letters, digits, spaces, '-' or '/', "
+     "at most 20 characters, as the source prints the measure (e.g. 'OR') (line 16)"),
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = "odds ratio from a Cox model"\nnote = "Cox"',
+     "s1.toml:estimates[1].measure_as_published: 'odds ratio from a Cox model' is no short label"),
+    ('measure = "OR"', 'measure = "HR"\nmeasure_as_published = 2\nnote = "Cox model"',
+     "s1.toml:estimates[1].measure_as_published: expected string, got int 2 (line 16)"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'measure_as_published = "HR"\nnote = "Cox"\n'
+     'estimate_status = "not reported in abstract"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].measure_as_published: no output shows it without a number: leave measure_as_published "
+     "out"),
+    ('measure = "OR"\nestimate = 2.21\nci_low = 1.21\nci_high = 4.04\n', 'measure_as_published = "OR"\n'
+     'note = "x"\nestimate_status = "not reported in abstract"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].measure_as_published: the label the source prints needs the measure recorded instead"),
 ])
 def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
     problems = _problems(folder, old, new)

@@ -334,8 +334,8 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
     assert len(reads) == 1
     items = {i.factor_id: i for i in bank.items}
     assert items["company_size_gt100"].effects == [{
-        "study": "arends2014", "label": "Arends 2014", "measure": "OR", "estimate": 2.59, "ci_low": 1.4,
-        "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "status_nl": "", "favourable": False, "outcome": "",
+        "study": "arends2014", "label": "Arends 2014", "measure": "OR", "estimate": 2.59, "measure_as_published": "",
+        "ci_low": 1.4, "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "status_nl": "", "favourable": False, "outcome": "",
         "outcome_nl": "",
         "contrast": "company size >100 employees", "contrast_nl": "bedrijfsgrootte >100 werknemers",
         "subgroup_nl": "", "p": None, "estimate_type": "adjusted", "source_location": "Abstract (Results)",

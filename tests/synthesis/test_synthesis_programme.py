@@ -70,6 +70,7 @@ def test_programme_evidence_corrections() -> None:
             assert e.indirect and e.aligned() is None  # never inverted into a recurrence OR
     endo = studies["endo2015"].estimates[0]
     assert endo.measure == "HR" and "Cox" in endo.model
+    assert endo.measure_as_published == "OR" and endo.label() == "HR 1.46 (1.01-2.10; published as OR)"
     assert studies["reis"].indirectness
     ratings = studies["norder2012"].expert_ratings
     assert all(r.round in (1, 2) for r in ratings)

@@ -9,6 +9,7 @@ one line ``file:field: what``.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -172,6 +173,11 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
     measure = values.get("measure", "")
     if numbers and not measure:
         problems.add(f"{where}.measure", "a number needs its measure (OR, HR, ...)")
+    published = values.get("measure_as_published")
+    if isinstance(published, str) and published:  # another type: named by the field checks
+        problem = measure_as_published_problem(published, measure, est, values.get("note"))
+        if problem:
+            problems.add(f"{where}.measure_as_published", problem)
     if measure in ("OR", "HR", "RR") and any(n <= 0 for n in numbers):
         problems.add(f"{where}.estimate", f"{measure} values must be positive")
     level = values.get("ci_level")
@@ -198,6 +204,28 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
                                            f"puts between estimates: write the {'reason' if key.startswith('estimate') else 'contrast'} "
                                            "with ',' or 'and'")
     _check_direction(values, where, problems)
+
+
+#: A measure's label as a source prints it: 'OR', 'aOR', 'IRR', 'odds ratio', 'HR/OR' (the outputs put it in
+#: brackets beside the number, so it holds nothing that reads as their punctuation).
+PUBLISHED_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9 /-]{0,19}")
+
+
+def measure_as_published_problem(published: str, measure: object, estimate: object, note: object) -> str:
+    """Why an estimate's ``measure_as_published`` cannot stand ('' when it can): it names the label the source
+    prints beside a number whose ``measure`` the extraction records differently, for the reason in ``note``."""
+    if not PUBLISHED_LABEL.fullmatch(published) or published != published.strip():
+        return (f"{published!r} is no short label: letters, digits, spaces, '-' or '/', at most 20 characters, "
+                "as the source prints the measure (e.g. 'OR')")
+    if not measure:
+        return "the label the source prints needs the measure recorded instead: give measure or leave it out"
+    if estimate is None:
+        return "no output shows it without a number: leave measure_as_published out"
+    if isinstance(measure, str) and published.casefold() == measure.casefold():
+        return f"the source's label is the measure {measure!r} itself: leave measure_as_published out"
+    if not (isinstance(note, str) and note.strip()):
+        return f"say in note why the source's {published!r} is recorded as {measure}"
+    return ""
 
 
 def _unshown_status_nl(estimate: object, status: str) -> str:

@@ -74,6 +74,10 @@ class Estimate:
     estimate_type: str
     source_location: str
     measure: str = ""
+    #: The label the source prints for this number when ``measure`` records another for a reason the
+    #: ``note`` gives (Endo 2015's Cox estimate, published as "OR", stored as HR): every output shows it
+    #: beside the number, so a reader who opens the source finds it.
+    measure_as_published: str = ""
     estimate: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
@@ -222,18 +226,22 @@ class Estimate:
         return est, lo, hi
 
     def label(self) -> str:
-        """'OR 2.59 (1.40-4.80)' as published, 'MD -5.00 (-6.10 to -2.00)' when a bound is negative (a
+        """'OR 2.59 (1.40-4.80)' as published ('HR 1.46 (1.01-2.10; published as OR)' with
+        :attr:`measure_as_published`), 'MD -5.00 (-6.10 to -2.00)' when a bound is negative (a
         hyphen between two minus signs misreads, as
         beside e-notation: :func:`review.words.effect_interval`), 'OR 1.10 (p = 0.30)' without a CI (the p its
         finding is read from, :meth:`finding_from_numbers`), or the status when no number exists."""
         if self.estimate is None:
             return self.estimate_status or "no estimate"
-        text = f"{self.measure} {effect_number(self.estimate)}"
+        inside = []
         if self.ci_low is not None and self.ci_high is not None:
-            text += f" ({ci_level_prefix(self.ci_level)}{effect_interval(self.ci_low, self.ci_high)})"
+            inside.append(f"{ci_level_prefix(self.ci_level)}{effect_interval(self.ci_low, self.ci_high)}")
         elif self.p is not None:
-            text += f" ({p_value(self.p)})"
-        return text
+            inside.append(p_value(self.p))
+        if self.measure_as_published:
+            inside.append(f"published as {self.measure_as_published}")
+        text = f"{self.measure} {effect_number(self.estimate)}"
+        return text + (f" ({'; '.join(inside)})" if inside else "")
 
 
 @dataclass(slots=True)

@@ -129,7 +129,7 @@ def estimate_changes(fid: str, before: Sequence[Mapping[str, Any]], after: Seque
     Compared: measure, estimate, CI and its level, p-value, why a number or its CI is missing (``status``),
     and, when both banks carry them (built since 2026-12-06), adjusted or crude (``estimate_type``) and
     where in the paper it was read (``source_location``), and (since 2026-12-07) which way a study without a
-    number went (``finding``). A bank built before held a study's p only for
+    number went (``finding``) and the label the source prints for the number (``measure_as_published``). A bank built before held a study's p only for
     a number without its CI: against such a bank only that p is compared, so a rebuild reports no change
     that is only the bank's format.
     """
@@ -141,7 +141,7 @@ def estimate_changes(fid: str, before: Sequence[Mapping[str, Any]], after: Seque
                 shown = a if b is None else b
                 assert shown is not None  # (_paired pairs nothing with nothing)
                 # every field it has, its CI's level only when not the standard 95 %
-                text = _estimate_text(shown, [f for f in (*_EVERY_BANK, *_SINCE_2026_12_06)
+                text = _estimate_text(shown, [f for f in (*_EVERY_BANK, *_PUBLISHED, *_SINCE_2026_12_06)
                                               if f != "ci_level" or shown.get("ci_level")])
                 changes.append(Change("estimate", fid, text if b is None else "", text if a is None else "",
                                       _estimate_name(shown)))
@@ -159,7 +159,7 @@ def _differing(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[list[str], l
     """The fields compared between two banks' estimates (fewer against a bank built before 2026-12-06) and
     those that differ."""
     legacy = "estimate_type" not in a or "estimate_type" not in b
-    fields = [*_EVERY_BANK, *(() if legacy else _SINCE_2026_12_06)]
+    fields = [*_EVERY_BANK, *_PUBLISHED, *(() if legacy else _SINCE_2026_12_06)]
     if "finding" in a and "finding" in b:  # which way a study without a number went (banks built since 2026-12-07)
         fields.append("finding")
     return fields, [f for f in fields if _value(a, f, legacy) != _value(b, f, legacy)]
@@ -193,6 +193,9 @@ def _paired(before: Sequence[Mapping[str, Any]],
 _NUMBER = ("measure", "estimate", "ci_low", "ci_high")
 _EVERY_BANK = (*_NUMBER, "ci_level", "p", "status")
 _SINCE_2026_12_06 = ("estimate_type", "source_location")
+#: Compared between any two banks: a bank holds the source's label only where it differs from the measure, and
+#: one built before the field existed could hold none (absent = none, as the study file had none).
+_PUBLISHED = ("measure_as_published",)
 _ADJUSTMENT = {"unknown": "adjustment unknown"}  # the form's choices: adjusted | crude | unknown
 
 
@@ -247,6 +250,8 @@ def _estimate_text(effect: Mapping[str, Any], fields: Sequence[str]) -> str:
         "ci_level": f"CI level {level_percent(float(_value(effect, 'ci_level')), spaced=False)}",
         "p": f"p {_exact(effect['p'])}" if effect.get("p") is not None else "",
         "estimate_type": _ADJUSTMENT.get(str(effect.get("estimate_type") or ""), str(effect.get("estimate_type") or "")),
+        "measure_as_published": (f"published as {effect['measure_as_published']}"
+                                 if effect.get("measure_as_published") else ""),
         "status": f"status '{effect['status']}'" if effect.get("status") else "",
         "source_location": f"source {effect['source_location']}" if effect.get("source_location") else "",
         "finding": f"finding {effect['finding']}" if effect.get("finding") else "",

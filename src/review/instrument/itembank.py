@@ -273,7 +273,8 @@ class Item:
     advice_en: str = ""
     scored: bool = True
     #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high", "p" (as reported;
-    #: shown only beside a number without its CI, whose finding it decides), "estimate_type", "source_location", ...}.
+    #: shown only beside a number without its CI, whose finding it decides), "estimate_type", "source_location",
+    #: "measure_as_published" (the label the source prints, when the study file records another measure), ...}.
     #: Banks built before 2026-12-06 hold "p" only for a number without its CI, and no type or source.
     effects: list[dict[str, Any]] = field(default_factory=list)
     #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.

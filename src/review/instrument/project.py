@@ -124,6 +124,8 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
         for est in study.estimates:
             effects.setdefault(est.factor, []).append({
                 "study": study.id, "label": label, "measure": est.measure, "estimate": est.estimate,
+                # the label the source prints beside this number, so a reader of the source finds it
+                "measure_as_published": est.measure_as_published if est.estimate is not None else "",
                 "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
                 "ci_level": None if is_standard_level(est.ci_level) else est.ci_level,
                 "status": est.estimate_status if not est.has_ci else "",  # why a number or its CI is missing

@@ -82,7 +82,8 @@ def plain_number(t: T, value: float) -> str:
 
 def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str:
     """'contrast: OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number
-    (missing_effect_text).
+    (missing_effect_text); 'HR 1,46 (1,01–2,10; gepubliceerd als OR)' for a number whose source prints
+    another label (the study file's ``measure_as_published``).
 
     A number is shown with what it compares and, when it is not recurrence, the outcome it is for:
     an OR per 10 years of age or one for lasting return to work cannot be read without them. Each
@@ -100,17 +101,23 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
         direction = FINDING_WORDS.get(str(effect.get("finding") or ""))
         return f"{label}: {t(*direction)}, {missing}" if direction else f"{label}: {missing}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
+    inside = []
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         level = effect.get("ci_level")  # only when not 95 %
         prefix = ""
         if level:
             shown = level_percent(float(level), decimal=t(",", "."))
             prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ")
-        text += f" ({prefix}{effect_interval(float(effect['ci_low']), float(effect['ci_high']), 'nl' if t.nl else 'en', '–')})"
+        inside.append(f"{prefix}{effect_interval(float(effect['ci_low']), float(effect['ci_high']), 'nl' if t.nl else 'en', '–')}")
     elif not pooled:  # a pooled estimate always has its interval; a study's may be missing
         # without a CI the study's finding is read from its p: shown, so the reader can trace it
         p = f"{p_value(float(effect['p']), t(',', '.'))}; " if effect.get("p") is not None else ""
-        text += f" ({p}{missing_interval_text(t, str(effect.get('status') or ''))})"
+        inside.append(f"{p}{missing_interval_text(t, str(effect.get('status') or ''))}")
+    if published := str(effect.get("measure_as_published") or ""):
+        # the label the source prints for this number: a reader who opens it finds 'OR 1.46', not 'HR 1.46'
+        inside.append(t(f"gepubliceerd als {published}", f"published as {published}"))
+    if inside:
+        text += f" ({'; '.join(inside)})"
     outcome = _in_language(t, effect, "outcome")
     if effect.get("favourable"):
         # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.

@@ -37,6 +37,7 @@ def factor_plot(result: FactorResult, folder: Path, level: float = STANDARD_LEVE
         if aligned is None or e.measure not in RATIO_MEASURES:
             continue
         label = (f"{row.unit} {e.measure}"
+                 + (f" (published as {e.measure_as_published})" if e.measure_as_published else "")
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:  # shortened on a word, with a mark: a bare cut read "demand (Brief"
             label += " " + textwrap.shorten(e.contrast, 40, placeholder=" …", break_on_hyphens=False)

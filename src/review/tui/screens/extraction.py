@@ -41,7 +41,7 @@ REREADING = "Reading the study files again…"
 
 #: The fields of an estimate the form shows read-only, then the direction each gives for recurrence.
 ESTIMATE_FIELDS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
-                   "estimate_type", "source_location")
+                   "estimate_type", "source_location", "measure_as_published")
 DIRECTION_COLUMN = "direction"
 #: The estimates table's columns, in the order shown: contrast joins its subgroup, effect joins the
 #: measure, the estimate and its interval (``OR 2.59 (1.40–4.80)``).
@@ -83,7 +83,8 @@ def estimate_cells(estimate: dict[str, Any]) -> dict[str, str]:
     return {
         "factor": value["factor"],
         "contrast": value["contrast"] + (f" [{value['subgroup']}]" if value["subgroup"] else ""),
-        "effect": " ".join(v for v in (value["measure"], value["estimate"]) if v) + interval,
+        "effect": (" ".join(v for v in (value["measure"], value["estimate"]) if v) + interval
+                   + (f" (published as {value['measure_as_published']})" if value["measure_as_published"] else "")),
         "type": value["estimate_type"],
         DIRECTION_COLUMN: estimate_direction(estimate),
         "source": value["source_location"],
