@@ -108,6 +108,17 @@ class WorkspaceConfig:
         """The top-level names of review.toml no stage reads (not in ``KNOWN_TABLES``), in the file's order."""
         return [name for name in self.raw if name not in KNOWN_TABLES]
 
+    def unknown_tables_line(self, config_path: Path) -> str:
+        """One line naming the tables no stage reads ('' when none): the command line's warning and the TUI's
+        notification (a misspelt ``[Screening]`` left the recommended stopping rule in force without a word)."""
+        unknown = self.unknown_tables()
+        if not unknown:
+            return ""
+        names = ", ".join(f"[{name}]" for name in unknown)
+        one = len(unknown) == 1
+        return (f"{config_path}: {names} {'is no table' if one else 'are no tables'} review reads (known: "
+                f"{', '.join(KNOWN_TABLES)}); {'its' if one else 'their'} settings are not used")
+
     def section(self, name: str) -> dict[str, Any]:
         """A top-level table of ``review.toml`` (e.g. ``screening``), empty if absent."""
         value = self.raw.get(name, {})

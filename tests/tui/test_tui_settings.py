@@ -352,3 +352,15 @@ def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used
     assert change.message() == ("review.toml: Screening.stopping_rule, tui.blnd: no setting review reads "
                                 "(misspelt?), not used; review.toml read again: prisma.sources in use now")
     assert change.unread == ("Screening.stopping_rule", "tui.blnd")
+
+
+@async_test
+async def test_a_table_no_stage_reads_is_one_notification_when_the_app_opens(fresh_ws: Workspace) -> None:
+    # rrev24b: the command line's warning (f1e2b708) went to stderr under the app's screen, unseen while it ran.
+    _append(fresh_ws, '\n[Screening]\nstopping_rule = "certified"\n')
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        await settle(pilot)
+        said = [m for m in _messages(app) if "[Screening] is no table review reads" in m]
+        assert said == [f"{fresh_ws.config_path}: [Screening] is no table review reads (known: review, pubmed, dedup, "
+                        "screening, fulltext, prisma, extraction, synthesis, instrument, tui); its settings are not "
+                        "used"]

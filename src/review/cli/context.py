@@ -12,7 +12,7 @@ import click
 
 from ..errors import ChoiceError, ReviewError, check_input_file
 from ..records import parse_record_id
-from ..workspace import KNOWN_TABLES, MAX_SEED, Workspace
+from ..workspace import MAX_SEED, Workspace
 
 
 class RecordIdType(click.ParamType):
@@ -220,12 +220,8 @@ def say(kind: str, text: str) -> None:
 def say_unknown_tables(workspace: Workspace) -> None:
     """One stderr line naming review.toml's tables that no stage reads: a misspelt ``[Screening]`` left the
     recommended stopping rule in force without a word (walk24)."""
-    unknown = workspace.config.unknown_tables()
-    if unknown:
-        names = ", ".join(f"[{name}]" for name in unknown)
-        say("warning", f"{workspace.config_path}: {names} {'is no table' if len(unknown) == 1 else 'are no tables'} "
-                       f"review reads (known: {', '.join(KNOWN_TABLES)}); "
-                       f"{'its' if len(unknown) == 1 else 'their'} settings are not used")
+    if line := workspace.config.unknown_tables_line(workspace.config_path):
+        say("warning", line)
 
 
 def say_config_kept(error: str) -> None:
