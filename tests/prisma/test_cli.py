@@ -270,10 +270,17 @@ def test_a_stop_from_the_shell_records_the_rules_verdict_as_the_screen_does(work
     verdict = prisma_service.current_screening_stop(workspace).verdict
     assert (verdict["verdict"], verdict["rule"]) == ("stop", "recommended") and verdict["explanation"]
     assert _run(workspace, "prisma", "resume").exit_code == 0  # the team's stop, recorded as consensus: no queue
+    # rrev24a: once consensus had resolved a conflict, its resolutions were read as a ranking screened and the stop
+    # recorded "consensus's recommended rule says CONTINUE" (0ef5a25d covered a consensus with no decision only)
+    assert _run(workspace, "decide", str(ids[0]), "--exclude", reviewer="bob").exit_code == 0
+    assert _run(workspace, "decide", str(ids[20]), "--include", reviewer="bob").exit_code == 0
+    assert _run(workspace, "conflicts", "resolve", str(ids[0]), "--include").exit_code == 0
+    assert _run(workspace, "conflicts", "resolve", str(ids[20]), "--exclude").exit_code == 0
     as_team = _run(workspace, "prisma", "stop", "the team agreed", reviewer="consensus")
     assert as_team.exit_code == 0 and as_team.stderr.startswith(
-        "review: note: consensus has screened no record, so no stopping rule's verdict is recorded (-r names the "
-        "reviewer whose rule says stop): the flow diagram will say")
+        "review: note: consensus follows no stopping rule of its own (its decisions resolve conflicts), so no stopping "
+        "rule's verdict is recorded (-r names the reviewer whose rule says stop): the flow diagram will say"), \
+        as_team.stderr
     assert prisma_service.current_screening_stop(workspace).verdict == {}
     assert _run(workspace, "prisma", "resume").exit_code == 0
     assert _run(workspace, "prisma", "stop", "the recommended rule said stop").exit_code == 0

@@ -93,20 +93,25 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         # verdict, up to six fits, 5-6 s at 20,000 records, is not worked out for a refusal)
         # The rule's verdict as it stands, as the screen's s records it: a stop from the shell recorded none,
         # and the diagram said the reviewers stopped without a rule's verdict while the rule said stop (walk24)
-        from ..services.screening import stopping_advice
+        from ..services.screening import is_consensus, stopping_advice
 
-        try:
-            (advice,) = stopping_advice(ctx.workspace, [ctx.reviewer])
-        except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
-            said = f"the stopping rule's verdict could not be worked out ({ctx.workspace.say(err)})"  # (its line)
+        if is_consensus(ctx.reviewer):  # its decisions are the conflicts it resolved, and a rule read those as a
+            # ranking screened: "consensus's recommended rule says CONTINUE" once a conflict was resolved (rrev24a)
+            said = (f"{ctx.reviewer} follows no stopping rule of its own (its decisions resolve conflicts), so no "
+                    "stopping rule's verdict is recorded (-r names the reviewer whose rule says stop)")
         else:
-            if advice.screened:
-                verdict = advice.recorded
-                said = (f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says "
-                        f"{advice.verdict.upper()}")
-            else:  # (consensus, or a name with no decision: its "continue" is no rule's view of the screening)
-                said = (f"{ctx.reviewer} has screened no record, so no stopping rule's verdict is recorded (-r names "
-                        "the reviewer whose rule says stop)")
+            try:
+                (advice,) = stopping_advice(ctx.workspace, [ctx.reviewer])
+            except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
+                said = f"the stopping rule's verdict could not be worked out ({ctx.workspace.say(err)})"  # (its line)
+            else:
+                if advice.screened:
+                    verdict = advice.recorded
+                    said = (f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says "
+                            f"{advice.verdict.upper()}")
+                else:  # (a name with no decision: its "continue" is no rule's view of the screening)
+                    said = (f"{ctx.reviewer} has screened no record, so no stopping rule's verdict is recorded (-r "
+                            "names the reviewer whose rule says stop)")
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {counted(stop.n_unscreened, 'record')} unscreened, "
                f"covering records up to id {stop.last_record_id}")

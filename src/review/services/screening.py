@@ -821,6 +821,14 @@ class StoppingAdvice:
         return STOPPING_RULE_NAMES.get(self.rule, self.rule)
 
 
+def is_consensus(reviewer: str) -> bool:
+    """Whether ``reviewer`` is the team's name for conflict resolutions, which follows no stopping rule of its own
+    (``stopping_advice`` leaves it out; its decisions are the resolved conflicts, not a ranking screened)."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    return reviewer == CONSENSUS_REVIEWER
+
+
 def classifier_stop_gate() -> float:
     """The trend's own P(recall ≥ target) a check must have reached for the classifier's view to stop the
     recommended rule (decision 0063; the stopping line says it beside the classifier's level)."""
