@@ -5,24 +5,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from review.screening import stopping
 from review.screening import stopping_classifier as sc
 from review.screening.stopping_rate import lomax_first_stop, most_left_for_target
+from stopping_given import N, given_answers, simulated_stop, thirty_found_early
 
-N = 1500
 
-
-def thirty_found_early() -> np.ndarray:
-    """30 relevant records in the first 150 ranks of 1,500 (one in five), none after: k* = 1 from the 20th on."""
-    labels = np.zeros(N, dtype=np.int64)
-    labels[list(range(0, 150, 5))] = 1
-    return labels
+def view_at_the_lowered_stop(probability: float, earlier: list[float]) -> tuple[list[int], list[int], dict]:
+    """``thirty_found_early`` screened to where the trend's part stops at 85 % (labels and decision ids), and a view
+    made just before it about k* = 1 with ``probability`` and the checks before it (``earlier``)."""
+    labels = thirty_found_early()
+    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
+    assert lowered is not None
+    ids = list(range(1, lowered + 1))
+    view = {"screened": lowered - 1, "found": 30, "expected_remaining": 2.4, "most_left": 1, "probability": probability,
+            "earlier": earlier, **sc.decisions_made_from(ids[:lowered - 1])}
+    return labels[:lowered].tolist(), ids, view
 
 
 def test_the_levels_that_lift_the_veto() -> None:
@@ -48,38 +49,24 @@ def test_a_view_keeps_the_answers_of_the_asked_checks_right_before_it() -> None:
 def test_a_lone_view_below_twenty_percent_vetoes_and_one_the_check_before_agrees_with_assents() -> None:
     # The trend's part would stop at 85 % (`lowered`); a view made just before gives P(left ≤ 1) = 0.15. Alone it holds
     # that stop back; kept with the check before it at 0.12 it assents, and the trend's part stops (at 30 %).
-    labels = thirty_found_early()
-    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
-    assert lowered is not None
-    ids = list(range(1, lowered + 1))
-    view = {"screened": lowered - 1, "found": 30, "expected_remaining": 2.4, "most_left": 1, "probability": 0.15,
-            **sc.decisions_made_from(ids[:lowered - 1])}
+    screened, ids, view = view_at_the_lowered_stop(0.15, [])
     assert int(most_left_for_target(30, 0.95)) == 1
-    alone = stopping.assess(labels[:lowered].tolist(), [], N, classifier=view, decision_ids=ids)
+    alone = stopping.assess(screened, [], N, classifier=view, decision_ids=ids)
     assert alone.verdict == "continue" and alone.vetoed, alone.explanation
     assert "gives at least 20%, or 10% at 2 checks in a row, or 5% at 4 (" in alone.explanation, alone.explanation
-    agreed = stopping.assess(labels[:lowered].tolist(), [], N, classifier={**view, "earlier": [0.12]}, decision_ids=ids)
+    agreed = stopping.assess(screened, [], N, classifier={**view, "earlier": [0.12]}, decision_ids=ids)
     assert agreed.verdict == "stop" and not agreed.vetoed and agreed.confidence == pytest.approx(0.30)
     assert "gave a chance of 15% that at most 1 is left, below 20%, but at least 10% at 2 checks in a row." \
         in agreed.explanation, agreed.explanation
-    disagreed = stopping.assess(labels[:lowered].tolist(), [], N, classifier={**view, "earlier": [0.09]},
-                                decision_ids=ids)
+    disagreed = stopping.assess(screened, [], N, classifier={**view, "earlier": [0.09]}, decision_ids=ids)
     assert disagreed.verdict == "continue" and disagreed.vetoed
 
 
 def walk(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int], float | None]) -> int | None:
     """review simulate's walk (``first_stop``) over ``thirty_found_early`` with the classifier's answer at each check
     given (``probability_at(screened)``; None: too few labels for a fit, nothing asked) and its own stop out of reach."""
-    def answer(labelled: Any, y: np.ndarray, unscreened: Any, **_: Any) -> sc.ClassifierEstimate | None:
-        p = probability_at(int(y.size))
-        found = int(np.sum(y))
-        return None if p is None else sc.ClassifierEstimate(int(y.size), found, 2.0,
-                                                            int(most_left_for_target(found, 0.95)), p, 4)
-
-    monkeypatch.setattr(sc, "_estimate", answer)
-    labels = thirty_found_early()
-    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
-    return sc.first_stop(sp.csr_matrix(np.ones((N, 1))), np.arange(N), labels, n_priors=0, lomax_stop=lowered)
+    given_answers(monkeypatch, probability_at)
+    return simulated_stop(thirty_found_early())
 
 
 def test_review_simulates_walk_lifts_the_veto_where_the_checks_in_a_row_agree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,18 +136,13 @@ def test_a_vetoing_views_chance_is_never_rounded_up_to_a_level_it_missed() -> No
     # rrev24a: a view at 0.0996 after one at 0.15 vetoes (two in a row need 10 % each), yet its verdict read "only 10%,
     # below 20%" beside "10% at 2 checks in a row"; and at a confidence of 0.999 the levels read "at least 0%, or 0% at 2
     # checks in a row, or 0% at 4" (0.4 %, 0.2 %, 0.1 %).
-    labels = thirty_found_early()
-    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
-    assert lowered is not None
-    ids = list(range(1, lowered + 1))
-    view = {"screened": lowered - 1, "found": 30, "expected_remaining": 2.4, "most_left": 1, "probability": 0.0996,
-            "earlier": [0.15], **sc.decisions_made_from(ids[:lowered - 1])}
-    held = stopping.assess(labels[:lowered].tolist(), [], N, classifier=view, decision_ids=ids)
+    screened, ids, view = view_at_the_lowered_stop(0.0996, [0.15])
+    held = stopping.assess(screened, [], N, classifier=view, decision_ids=ids)
     assert held.vetoed and "is only 9.9%, below 20%." in held.explanation, held.explanation
     strict = {**view, "probability": 0.003, "earlier": []}
-    held = stopping.assess(labels[:lowered].tolist(), [], N, classifier=strict, decision_ids=ids, confidence=0.999)
+    held = stopping.assess(screened, [], N, classifier=strict, decision_ids=ids, confidence=0.999)
     assert held.verdict == "continue" and ("is 0.3% (below 0.4%: until a check gives at least 0.4%, or 0.2% at 2 "
                                            "checks in a row, or 0.1% at 4, the rule also holds back") in held.explanation
     view_words = {**view, "probability": 0.1996, "earlier": []}  # alone below 20 %: not "20%, below 20%"
-    held = stopping.assess(labels[:lowered - 5].tolist(), [], N, classifier=view_words, decision_ids=ids)
+    held = stopping.assess(screened[:-5], [], N, classifier=view_words, decision_ids=ids)
     assert "is 19.9% (below 20%: until a check gives at least 20%," in held.explanation, held.explanation

@@ -11,33 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
-from review.screening import stopping_classifier as sc
-from review.screening.stopping_rate import lomax_first_stop, most_left_for_target
-
-N = 1500
-
-
-def _labels() -> np.ndarray:
-    labels = np.zeros(N, dtype=np.int64)
-    labels[list(range(0, 150, 5))] = 1  # 30 relevant in the first 150 of 1,500: k* = 1 from the 20th on
-    return labels
-
-
-def _answers(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int], float | None]) -> None:
-    def answer(labelled: Any, y: np.ndarray, unscreened: Any, **_: Any) -> sc.ClassifierEstimate | None:
-        p = probability_at(int(y.size))
-        found = int(np.sum(y))
-        return None if p is None else sc.ClassifierEstimate(int(y.size), found, 2.0,
-                                                            int(most_left_for_target(found, 0.95)), p, 4)
-
-    monkeypatch.setattr(sc, "_estimate", answer)
-
-
-def _simulated(labels: np.ndarray) -> int | None:
-    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
-    return sc.first_stop(sp.csr_matrix(np.ones((N, 1))), np.arange(N), labels, n_priors=0, lomax_stop=lowered)
+from stopping_given import N, given_answers, simulated_stop, thirty_found_early
 
 
 def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], bool] = lambda at: True,
@@ -70,9 +45,9 @@ def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], b
 ])
 def test_a_session_stops_where_review_simulates_walk_stops(workspace, monkeypatch: pytest.MonkeyPatch, name: str,
                                                             probability_at: Callable[[int], float | None]) -> None:
-    _answers(monkeypatch, probability_at)
-    labels = _labels()
-    simulated = _simulated(labels)
+    given_answers(monkeypatch, probability_at)
+    labels = thirty_found_early()
+    simulated = simulated_stop(labels)
     assert simulated is not None
     assert _session_stop(workspace, labels) == simulated, name
 
@@ -83,7 +58,7 @@ def test_a_session_that_skipped_a_grid_check_does_not_stop_on_agreement_simulate
     # agree and every view vetoes, so the rule never stops. A session that asks at every other grid check only (its
     # decisions made from the shell, `review status --stopping` now and then) saw 0.15 twice: before 141c9860 it
     # took them as two checks in a row and stopped at 330 (the trend's part at 0.30).
-    _answers(monkeypatch, lambda at: 0.15 if at % 30 == 0 else 0.04)
-    labels = _labels()
-    assert _simulated(labels) is None
+    given_answers(monkeypatch, lambda at: 0.15 if at % 30 == 0 else 0.04)
+    labels = thirty_found_early()
+    assert simulated_stop(labels) is None
     assert _session_stop(workspace, labels, asks=lambda at: at % 30 == 0, until=600) is None  # (to 600: 0.4 of N)
