@@ -84,3 +84,19 @@ def test_only_an_exact_copy_earns_the_points() -> None:
     # A title and a year alone are too little to call one record the other's copy.
     bare = dict(sparse, authors=[])
     assert verdict(record(**bare), record(**bare)) == BORDERLINE
+
+
+def test_where_a_record_appeared_is_not_enough_to_call_it_a_copy() -> None:
+    """A journal, volume or issue is shared by every item of an issue: two items of a recurring column ("Case of
+    the month") or two letters titled "Re: …" with nothing else given are a human's pair, not an exact copy
+    (version 29 merged them: title + journal + year 7.0, "Re: …" + journal + volume 8.0)."""
+    sparse = dict(doi="", journal="", volume="", issue="", pages="", authors=[], abstract="")
+    column = dict(sparse, title="Case of the month: a worker with recurrent low back pain", year=2015)
+    assert verdict(record(**{**column, "journal": "Occupational Medicine"}),
+                   record(**{**column, "journal": "Occupational Medicine"})) == BORDERLINE
+    assert verdict(record(**{**column, "volume": "65"}), record(**{**column, "volume": "65"})) == BORDERLINE
+    letter = dict(sparse, title="Re: Return to work after common mental disorders: a cohort study",
+                  journal="Occup Environ Med", volume="72", issue="3")
+    assert verdict(record(**letter), record(**letter)) == BORDERLINE
+    # an author, the pages or an abstract besides: the same record twice
+    assert verdict(record(**{**letter, "pages": "225"}), record(**{**letter, "pages": "225"})) == DUPLICATE

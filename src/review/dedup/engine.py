@@ -22,7 +22,7 @@ from .scoring import PairFeatures, RecordColumns, score_pairs
 Progress = Callable[[str, int, int], None]
 
 #: Bump when normalisation, blocking or rules change: stored runs record it.
-ALGORITHM_VERSION = "29"
+ALGORITHM_VERSION = "30"
 #: Candidate pairs are scored and decided this many at a time. A chunk's features and points (about 360 bytes a
 #: pair) go once its pairs that are not distinct and its cannot-links are kept: all 850,000 pairs of 50,000
 #: records at once held 300 MB. Each pair's verdict is the same in any chunk (every test is pair by pair).

@@ -154,7 +154,9 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
 def copy_key(record: Record, prep: Prepared, n: int) -> bytes:
     """A digest of every field the scorer reads of record ``n`` (already in ``prep``), normalised, or b"" when the
     record has too little to call another record its exact copy: no title, a generic one, or nothing beside a
-    title and year. (A 128-bit digest, not the fields: at 50,000 records they held every abstract twice.)
+    title, year and where it appeared (journal, volume, issue: every item of an issue shares them, and two items of
+    a recurring column, or two letters "Re: X", gave nothing else). (A 128-bit digest, not the fields: at 50,000
+    records they held every abstract twice.)
 
     The same export imported twice (as RIS and as CSV, or one file twice) gives pairs equal in every field; with
     one author or none and no journal or DOI their field points stayed below an automatic merge (6.0-6.5).
@@ -168,7 +170,7 @@ def copy_key(record: Record, prep: Prepared, n: int) -> bytes:
     journal = prep.journal[n]
     pages = "".join((record.pages or "").split())
     doi, pmid, volume = prep.doi[n], prep.pmid[n], prep.volume[n]
-    if not (names or abstract or journal or volume or pages or doi or pmid):
+    if not (names or abstract or pages or doi or pmid):  # (version 29 took a journal or volume alone: rrev24c)
         return b""
     fields = (title, prep.title_alt[n], names, str(prep.year[n]), repr(journal), volume, prep.issue[n], pages,
               doi, "\x1e".join(prep.other_dois[n]), pmid, abstract)
