@@ -354,6 +354,21 @@ def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used
     assert change.unread == ("Screening.stopping_rule", "tui.blnd")
 
 
+def test_a_key_its_stage_refuses_edited_in_is_said_not_used(workspace: Workspace) -> None:
+    # rrev24c: a misspelt [synthesis], [dedup] or [screening] key edited in read 'in use now' (the stage refuses it,
+    # naming its line, when it next runs); a known key beside them is in use.
+    from review.tui.settings import SettingsWatcher
+
+    watcher = SettingsWatcher(workspace)
+    _append(workspace, '\n[synthesis]\nconsistancy = 0.75\nunrated_as = "low"\n\n[dedup]\nrelatd = "merge"\n'
+                       '\n[screening]\ntarget_recal = 0.9\n')
+    change = watcher.check()
+    assert change.unread == ("dedup.relatd", "screening.target_recal", "synthesis.consistancy")
+    assert change.message() == ("review.toml: dedup.relatd, screening.target_recal, synthesis.consistancy: no setting "
+                                "review reads (misspelt?), not used; review.toml read again: synthesis.unrated_as "
+                                "in use now")
+
+
 @async_test
 async def test_a_table_no_stage_reads_is_one_notification_when_the_app_opens(fresh_ws: Workspace) -> None:
     # rrev24b: the command line's warning (f1e2b708) went to stderr under the app's screen, unseen while it ran.

@@ -92,12 +92,17 @@ def pair_verdicts(result: DedupResult, ids: list[int]) -> list[decisions.PairVer
     return out
 
 
+#: The keys of ``[dedup]`` (docs/dedup.md); another is refused as a misspelling.
+DEDUP_KEYS = ("related",)
+
+
 def related_setting(workspace: Workspace) -> str:
     """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
     section = workspace.config.section("dedup")
-    unknown = [key for key in section if key != "related"]
+    unknown = [key for key in section if key not in DEDUP_KEYS]
     if unknown:  # (a misspelt "relatd" left "link" in force without a word)
-        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.{unknown[0]}: unknown key (known: related)",
+        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.{unknown[0]}: unknown key "
+                             f"(known: {', '.join(DEDUP_KEYS)})",
                              setting=f"dedup.{unknown[0]}")
     value = section.get("related", "link")
     if value not in RELATED_MODES:

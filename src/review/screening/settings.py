@@ -40,7 +40,9 @@ class ScreeningSettings:
     query: str | None = None
 
 
-_KEYS = ("target_recall", "confidence", "stopping_rule", "consecutive_irrelevant", "auto_sample", "model", "query")
+#: The keys of ``[screening]`` (docs/screening.md); another is refused as a misspelling.
+SCREENING_KEYS = ("target_recall", "confidence", "stopping_rule", "consecutive_irrelevant", "auto_sample", "model",
+                  "query")
 
 
 def read_screening_settings(section: Mapping[str, Any], where: str = "review.toml") -> ScreeningSettings:
@@ -49,9 +51,9 @@ def read_screening_settings(section: Mapping[str, Any], where: str = "review.tom
     def bad(key: str, what: str) -> WorkspaceError:
         return WorkspaceError(f"{where}: screening.{key} = {section[key]!r}: {what}", setting=f"screening.{key}")
 
-    unknown = sorted(set(section) - set(_KEYS))
+    unknown = sorted(set(section) - set(SCREENING_KEYS))
     if unknown:
-        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})",
+        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(SCREENING_KEYS))})",
                              setting=f"screening.{unknown[0]}")
     shares: dict[str, float] = {}
     for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):

@@ -18,7 +18,18 @@ if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "store_waits_through", "workspace_status"]
+           "store_waits_through", "unknown_setting", "workspace_status"]
+
+def unknown_setting(table: str, key: str) -> bool:
+    """Whether ``[table] key`` is one its stage does not know and refuses when it next reads it (a misspelling):
+    [screening], [dedup] and [synthesis] name their keys (the TUI's own [tui] keys are the shell's)."""
+    # Imported here: every command loads this module, and these stages' modules are not light.
+    from ..dedup.run import DEDUP_KEYS
+    from ..screening.settings import SCREENING_KEYS
+    from ..synthesis.factors import SYNTHESIS_KEYS
+
+    known = {"screening": SCREENING_KEYS, "dedup": DEDUP_KEYS, "synthesis": SYNTHESIS_KEYS}.get(table)
+    return known is not None and bool(key) and key not in known
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..services.workspace import unknown_setting
 from ..workspace import KNOWN_TABLES, Workspace
 from .project import TUI_KEYS
 
@@ -89,10 +90,12 @@ def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _unread(name: str) -> bool:
-    """A changed ``table.key`` nothing reads: its table is none a stage reads, or a ``[tui]`` key the app does not
-    know (refused when the app starts next)."""
+    """A changed ``table.key`` nothing reads: its table is none a stage reads, a ``[tui]`` key the app does not
+    know (refused when the app starts next), or a key its stage refuses when it next runs ([screening], [dedup],
+    [synthesis]: ``unknown_setting``)."""
     table, _, key = name.strip("[]").partition(".")
-    return table not in KNOWN_TABLES or (table == "tui" and bool(key) and key.split(".")[0] not in TUI_KEYS)
+    return (table not in KNOWN_TABLES or (table == "tui" and bool(key) and key.split(".")[0] not in TUI_KEYS)
+            or unknown_setting(table, key))
 
 
 def _at_next_start(name: str) -> bool:
