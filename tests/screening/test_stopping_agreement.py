@@ -146,3 +146,12 @@ def test_a_vetoing_views_chance_is_never_rounded_up_to_a_level_it_missed() -> No
     view_words = {**view, "probability": 0.1996, "earlier": []}  # alone below 20 %: not "20%, below 20%"
     held = stopping.assess(screened[:-5], [], N, classifier=view_words, decision_ids=ids)
     assert "is 19.9% (below 20%: until a check gives at least 20%," in held.explanation, held.explanation
+
+
+def test_a_level_is_said_without_rounding_it_to_another() -> None:
+    # rrev24c: two significant digits said a rung of 12.5 % (confidence 0.875) as "12%", beside a view at 12.3 %
+    # read "12%" that falls short of it.
+    from review.screening.stopping import _level_words
+
+    assert [_level_words(level) for level in (0.20, 0.10, 0.05, 0.004, 0.002, 0.125, 0.0625)] == [
+        "20%", "10%", "5%", "0.4%", "0.2%", "12.5%", "6.25%"]

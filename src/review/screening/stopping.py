@@ -583,9 +583,10 @@ def _lifting_words(confidence: float, allowed: int) -> str:
 
 
 def _level_words(level: float) -> str:
-    """A veto's or a rung's level as a percentage: whole ones (20%, 5%), two significant digits below one (0.4% at a
-    confidence of 0.999, where whole percentages said "at least 0%, or 0% at 2 checks in a row")."""
-    return f"{level * 100:.2g}%"
+    """A veto's or a rung's level as a percentage, to three significant digits without trailing zeros: 20%, 5%, 0.4%
+    at a confidence of 0.999 (whole percentages said "at least 0%, or 0% at 2 checks in a row"), 12.5% at 0.875
+    (two digits said "12%", and a view at 12.3% read "12%" beside "at least 12%")."""
+    return f"{level * 100:.3g}%"
 
 
 def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
