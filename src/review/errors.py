@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
@@ -61,6 +62,18 @@ class UnknownRecord(ReviewError):
 class WorkspaceError(ReviewError):
     title = "Workspace"
     exit_code = 2
+
+
+def unknown_key_error(section: Iterable[str], known: Sequence[str], table: str,
+                      place: str = "review.toml") -> WorkspaceError | None:
+    """The refusal of the first key of review.toml's ``[table]`` (``section``'s keys, in the file's order) that is
+    not in ``known``, in one line naming it and the known ones (``setting`` set: a shell names its line); None when
+    every key is known. A misspelt key was read by nothing, and the default stood without a word."""
+    unknown = next((key for key in section if key not in known), None)
+    if unknown is None:
+        return None
+    return WorkspaceError(f"{place}: {table}.{unknown}: unknown key (known: {', '.join(known)})",
+                          setting=f"{table}.{unknown}")
 
 
 class ImportFormatError(ReviewError):

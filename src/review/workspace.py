@@ -200,22 +200,22 @@ class Workspace:
     def setting_place(self, setting: str) -> str:
         """``PATH:LINE`` of review.toml's ``setting`` as the file reads now (:func:`setting_place`); the path alone
         when it cannot be read (the message still names the file)."""
-        try:
-            text = read_toml_text(self.config_path, error=WorkspaceError)
-        except ReviewError:
-            return str(self.config_path)
-        return setting_place(self.config_path, text, setting)
+        return setting_place(self.config_path, self._config_text_now(), setting)
 
     def say(self, error: ReviewError) -> str:
         """``str(error)``; for a bad review.toml setting (``error.setting``) with the file's path and the setting's
         line in place of ``review.toml`` (every message about a setting starts with the file's name or path)."""
         if error.setting is None:
             return str(error)
+        return located_setting_error(error, self.config_path, self._config_text_now())
+
+    def _config_text_now(self) -> str:
+        """review.toml's text as it reads now, for locating a setting; '' when it cannot be read (no line is then
+        found, and the message names the file alone)."""
         try:
-            text = read_toml_text(self.config_path, error=WorkspaceError)
-        except ReviewError:  # (the message still names the file)
-            text = ""
-        return located_setting_error(error, self.config_path, text)
+            return read_toml_text(self.config_path, error=WorkspaceError)
+        except ReviewError:
+            return ""
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import WorkspaceError
+from ..errors import WorkspaceError, unknown_key_error
 from ..store import dedup as dedup_store
 from ..workspace import WORKSPACE_FILE, Workspace
 from . import decisions
@@ -99,11 +99,8 @@ DEDUP_KEYS = ("related",)
 def related_setting(workspace: Workspace) -> str:
     """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
     section = workspace.config.section("dedup")
-    unknown = [key for key in section if key not in DEDUP_KEYS]
-    if unknown:  # (a misspelt "relatd" left "link" in force without a word)
-        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.{unknown[0]}: unknown key "
-                             f"(known: {', '.join(DEDUP_KEYS)})",
-                             setting=f"dedup.{unknown[0]}")
+    if refused := unknown_key_error(section, DEDUP_KEYS, "dedup", str(workspace.root / WORKSPACE_FILE)):
+        raise refused  # (a misspelt "relatd" left "link" in force without a word)
     value = section.get("related", "link")
     if value not in RELATED_MODES:
         raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.related must be "

@@ -119,7 +119,8 @@ class RuleConfig:
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "RuleConfig":
-        """From the ``[synthesis]`` table of review.toml (unknown keys are ignored)."""
+        """From the ``[synthesis]`` table of review.toml (``SynthesisSettings.from_config`` has refused unknown keys;
+        the keys of other settings are not read here)."""
         config = cls()
         if "consistency" in data:
             value = float(data["consistency"])

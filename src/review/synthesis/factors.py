@@ -63,17 +63,15 @@ class SynthesisSettings:
     def from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None = None) -> "SynthesisSettings":
         """From review.toml's ``[synthesis]`` and ``[extraction]`` tables; a bad value is a
         WorkspaceError (exit 2) naming review.toml and the key."""
-        from ..errors import ValidationError, WorkspaceError
+        from ..errors import ValidationError, WorkspaceError, unknown_key_error
 
         recorded_rule_set(synthesis)
         grade = synthesis.get("grade", {})
-        unknown = [key for key in synthesis if key not in SYNTHESIS_KEYS]
-        if unknown:
-            raise WorkspaceError(f"review.toml: synthesis.{unknown[0]}: unknown key (known: {', '.join(SYNTHESIS_KEYS)})",
-                                 setting=f"synthesis.{unknown[0]}")
-        if isinstance(grade, dict) and (unknown := [key for key in grade if key not in GradeConfig.__dataclass_fields__]):
-            raise WorkspaceError(f"review.toml: synthesis.grade.{unknown[0]}: unknown key (known: "
-                                 f"{', '.join(GradeConfig.__dataclass_fields__)})", setting=f"synthesis.grade.{unknown[0]}")
+        if refused := unknown_key_error(synthesis, SYNTHESIS_KEYS, "synthesis"):
+            raise refused
+        if isinstance(grade, dict) and (refused := unknown_key_error(grade, tuple(GradeConfig.__dataclass_fields__),
+                                                                     "synthesis.grade")):
+            raise refused
         for key in _SWITCHES:
             if key in synthesis and not isinstance(synthesis[key], bool):
                 raise WorkspaceError(f"review.toml: synthesis.{key} = {synthesis[key]!r}: expected true or false, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import WorkspaceError
+from ..errors import WorkspaceError, unknown_key_error
 from ..records import Record
 from ..tomlwrite import value_text
 from ..workspace import Workspace
@@ -87,10 +87,8 @@ def tui_settings(workspace: Workspace) -> tuple[bool | None, str]:
     blind (a non-empty string), so a value of the wrong kind is one ``WorkspaceError`` naming the file, the line
     and the key, raised before the app starts."""
     settings = workspace.config.section("tui")
-    unknown = [key for key in settings if key not in TUI_KEYS]
-    if unknown:  # (a misspelt "blnd = true" left a team's reviewers seeing each other's labels)
-        raise WorkspaceError(f"{workspace.setting_place(f'tui.{unknown[0]}')}: tui.{unknown[0]}: unknown key "
-                             f"(known: {', '.join(TUI_KEYS)})")
+    if refused := unknown_key_error(settings, TUI_KEYS, "tui"):  # (a misspelt "blnd = true" left a team unblinded)
+        raise WorkspaceError(workspace.say(refused))  # (its line now: raised before the app, or in its loader)
     blind = settings.get("blind")
     if blind is not None and not isinstance(blind, bool):
         raise WorkspaceError(f"{workspace.setting_place('tui.blind')}: tui.blind = {_as_written(blind)}: "
