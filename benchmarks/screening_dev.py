@@ -185,6 +185,18 @@ SMALL_SET_RECORDS = 1000
 TOKEN_PATTERNS = {"engine2": r"(?u)\b\w[\w-]*\w\b|\b\w\b", "asreview": r"(?u)\b\w\w+\b",
                   "hyphen2": r"(?u)\b\w[\w-]*\w\b", "split1": r"(?u)\b\w+\b"}
 
+#: Decision 0070: a hyphenated word is a *word compound* when every part has two or more characters and a letter
+#: ("placebo-controlled", "opt-out", "quality-of-life"); one with a part that is a number or one character
+#: ("4-week", "12-week", "l-type", "5-ht1a", "beta-1", "covid-19") is a *designator compound*. "wordhy" is
+#: ASReview's tokens with word compounds whole (designator compounds in their parts of two or more characters,
+#: one-character words dropped); "desig" is the engine's tokens with only the designator compounds read so (one-
+#: character words standing alone kept). A compound is matched only from its first part and only whole (not
+#: preceded by a hyphen or a word character, not followed by one), so "5-ht-receptor" is "ht receptor" in both.
+_WORD_PART = r"(?=\w*[^\W\d_])\w\w+"
+_WORD_COMPOUND = rf"(?<![\w-]){_WORD_PART}(?:-{_WORD_PART})+(?!-?\w)"
+TOKEN_PATTERNS["wordhy"] = rf"(?u){_WORD_COMPOUND}|\b\w\w+\b"
+TOKEN_PATTERNS["desig"] = rf"(?u){_WORD_COMPOUND}|\b\w\w+\b|(?<![\w-])\w(?![\w-])"
+
 #: The fields every key carried before keys left out default values.
 _KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "presumed_rule", "shrink",
                  "title_weight", "min_df", "max_df", "sublinear_tf", "char_ngrams", "retrain")
@@ -534,6 +546,21 @@ CANDIDATES: dict[str, Candidate | None] = {
                             ("title2+mindf2", {"title_weight": 2, "min_df": 2}))},
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("asr-wpan+title2", "asr-wpan+mindf2", "asr-wpan+title2+mindf2")},
+    # round 19 (decision 0070): engine 6's large-set model (e4-floor9.8) with the tokens changed only where a
+    # hyphenated word has a number or a one-character part. Round 7 (seeds 1-8): ASReview's tokens lifted calcium-
+    # channel blockers +0.034 where neither half did (one-character words dropped +0.002, hyphens split -0.004), and
+    # the split cost nudging and bannach-brown (-0.037 each, one-character words dropped alone nothing). On calcium-
+    # channel blockers a record holds 1.34 designator compounds ("4-week", "24-hour", "5-year", "l-type"): whole,
+    # each number makes another rare column, so the unit they share ("week", "hour", "year", which lean irrelevant,
+    # irrelevant, relevant there) is no evidence unless it also stands alone; word compounds, the unit of meaning
+    # where the split lost ("forced-swim", "opt-out"), stay whole. asr-wordhy: ASReview's tokens with word compounds
+    # whole (round 7's tok-hyphen2 with the designator compounds split); hy-desig: engine 6's tokens with only the
+    # designator compounds split (one-character words kept, so whether their drop is needed too is measured).
+    **{f"{name}-all": _c(**_E4, relevant_floor=9.8, token_pattern=pattern,
+                         note=f"e4-floor9.8 (engine 6 from 1,000 records) with the tokens {pattern!r}")
+       for name, pattern in (("asr-wordhy", "wordhy"), ("hy-desig", "desig"))},
+    **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
+       for name in ("asr-wordhy", "hy-desig")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
