@@ -438,3 +438,31 @@ def test_a_stop_refused_as_one_stands_works_out_no_verdict(workspace: Workspace,
     assert again.exit_code != 0 and again.stdout == ""
     assert again.stderr == ("review: screening stop 1 (by alice) stands already: nothing recorded; review prisma "
                             "resume withdraws it first\n"), again.output
+
+
+def test_a_fault_in_the_stopping_engine_is_one_line_and_records_nothing(workspace: Workspace, add, screen_as,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev24a: an error of the engine's own (not a setting) while `review prisma stop` worked out the rule's verdict
+    was a traceback; `review status --stopping` asks the same engine. Now one line naming the reviewer and the error,
+    and no stop recorded without the verdict it was asked to carry."""
+    from review.screening.session import ScreeningSession
+
+    ids = add(workspace, 4, "PubMed")
+    screen_as(workspace, ids[:1], "exclude")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("Input contains NaN\nsecond line")
+
+    monkeypatch.setattr(ScreeningSession, "progress", broken)
+    stop = _run(workspace, "prisma", "stop", "enough")
+    assert stop.exit_code == 1 and stop.stdout == "" and isinstance(stop.exception, SystemExit)
+    assert stop.stderr == ("review: alice's stopping rule's verdict could not be worked out (ValueError: Input "
+                           "contains NaN second line): nothing recorded; --verdict JSON records the stop with the "
+                           "verdict you give\n"), stop.output
+    assert prisma_service.current_screening_stop(workspace) is None
+    given = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "continue"}')
+    assert given.exit_code == 0 and prisma_service.current_screening_stop(workspace) is not None
+    status = _run(workspace, "status", "--stopping")
+    assert status.exit_code == 1 and isinstance(status.exception, SystemExit)
+    assert status.stderr == ("review: alice's stopping rule's verdict could not be worked out (ValueError: Input "
+                             "contains NaN second line)\n"), status.output

@@ -93,7 +93,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         # verdict, up to six fits, 5-6 s at 20,000 records, is not worked out for a refusal)
         # The rule's verdict as it stands, as the screen's s records it: a stop from the shell recorded none,
         # and the diagram said the reviewers stopped without a rule's verdict while the rule said stop (walk24)
-        from ..services.screening import is_consensus, stopping_advice
+        from ..services.screening import VerdictFailed, is_consensus, stopping_advice
 
         if is_consensus(ctx.reviewer):  # its decisions are the conflicts it resolved, and a rule read those as a
             # ranking screened: "consensus's recommended rule says CONTINUE" once a conflict was resolved (rrev24a)
@@ -102,6 +102,9 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         else:
             try:
                 (advice,) = stopping_advice(ctx.workspace, [ctx.reviewer])
+            except VerdictFailed as err:  # (a fault, not a setting: a stop without the verdict asked for is refused)
+                raise ReviewError(f"{err}: nothing recorded; --verdict JSON records the stop with the verdict you "
+                                  "give") from err
             except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
                 said = f"the stopping rule's verdict could not be worked out ({ctx.workspace.say(err)})"  # (its line)
             else:

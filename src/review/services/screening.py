@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DecisionConflict, ReviewError, UnknownRecord, WorkspaceError
+from ..errors import DecisionConflict, ReviewError, UnknownRecord, WorkspaceError, first_line
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, NO_TERMS, CriteriaFile, has_terms, terms_regex
 from ..screening.counts import COUNT_LABELS
@@ -32,7 +32,7 @@ __all__ = [
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "NO_TERMS", "has_terms",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
 ]
 
 
@@ -821,6 +821,11 @@ class StoppingAdvice:
         return STOPPING_RULE_NAMES.get(self.rule, self.rule)
 
 
+class VerdictFailed(ReviewError):
+    """The stopping rule's verdict failed in the engine (not a setting the user can mend): ``stopping_advice``
+    names the reviewer and the error in one line; nothing was written."""
+
+
 def is_consensus(reviewer: str) -> bool:
     """Whether ``reviewer`` is the team's name for conflict resolutions, which follows no stopping rule of its own
     (``stopping_advice`` leaves it out; its decisions are the resolved conflicts, not a ranking screened)."""
@@ -848,12 +853,20 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
         reviewers = sorted({d.reviewer for d in label_log(workspace.store)} - {CONSENSUS_REVIEWER})
     advice = []
     for reviewer in reviewers:
-        session = open_session(workspace, reviewer, quick_start=True)
-        computed = False
-        if session.stopping_evidence_due():
-            epoch = session.evidence_epoch
-            computed = session.apply_stopping_evidence(session.stopping_evidence(), epoch)
-        progress = session.progress()
+        try:
+            session = open_session(workspace, reviewer, quick_start=True)
+            computed = False
+            if session.stopping_evidence_due():
+                epoch = session.evidence_epoch
+                computed = session.apply_stopping_evidence(session.stopping_evidence(), epoch)
+            progress = session.progress()
+        except store_errors():  # (a setting's line, the store: the shells say them as they are; a path too)
+            raise
+        except OSError:
+            raise
+        except Exception as err:  # a fault in the engine was a traceback (`prisma stop`, `status --stopping`)
+            raise VerdictFailed(f"{reviewer}'s stopping rule's verdict could not be worked out "
+                                f"({type(err).__name__}: {first_line(err)})") from err
         stopping = progress.stopping
         advice.append(StoppingAdvice(reviewer=reviewer, rule=stopping.rule, verdict=stopping.verdict,
                                      estimated_recall=stopping.estimated_recall, explanation=stopping.explanation,
