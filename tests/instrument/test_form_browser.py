@@ -562,3 +562,36 @@ def test_narrow_layout_leaves_each_cells_accessible_name_as_it_is(browser, tmp_p
             page.close()
         assert len(names[320]) >= 10, name
         assert names[320] == names[1200], (name, [(a, b) for a, b in zip(names[320], names[1200]) if a != b][:3])
+
+
+#: Client A of the 2026-12-07 walk: every signal of the programme's bank present (its profile runs to three pages).
+_ALL_RISK = {"household_income": "below", "occupational_level": "unskilled_manual", "age_band": "gt55",
+             "employment_status": "employee", "has_supervisor": "yes", "supervisor_conflict": "yes",
+             "social_functioning": "clearly", "company_size": "gt100", "job_demands": "high", "tenure": "lt5",
+             "previous_absence": "2plus"}
+
+
+def test_printed_headings_are_never_alone_at_the_foot_of_a_page(browser, tmp_path):
+    # Printed on A4, the form's report ended page 1 with 'Risicofactoren' and page 2 with 'Beschermende factoren',
+    # their factors on the next page; the conversation guide left a topic's heading behind the same way.
+    from review.instrument.render import guide_markdown, to_html
+
+    from .pdf_pages import printed_headings
+
+    programme, config = programme_bank_with_sources()
+    pages = {}
+    for lang in ("nl", "en"):
+        for name, answers in (("nothing answered", {}), ("every risk", _ALL_RISK)):
+            page = _open(browser, tmp_path, form_html(programme, config, lang))
+            for link_id, code in answers.items():
+                page.check(f"#{link_id}--{code}")
+            pages[f"form {lang}, {name}"] = page.pdf(format="A4", tagged=True)
+            page.close()
+        page = _open(browser, tmp_path, to_html(guide_markdown(programme, lang, english_marks=True), "guide", lang))
+        pages[f"guide {lang}"] = page.pdf(format="A4", tagged=True)
+        page.close()
+    for name, pdf in pages.items():
+        headings = printed_headings(pdf)
+        assert len(headings) >= 7, name
+        alone = [h for h in headings if h.next_page is not None and h.next_page != h.page]
+        assert not alone, (name, alone)

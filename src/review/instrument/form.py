@@ -79,7 +79,9 @@ td { overflow-wrap: break-word; }
 @media print {
   #instrument-form, #progress-bar, .actions, .skip, .screen-only { display: none !important; }
   .print-only { display: block; }
-  body { max-width: none; } h2 { page-break-after: avoid; } li, tr { page-break-inside: avoid; }
+  body { max-width: none; } li, tr { page-break-inside: avoid; }
+  /* A heading stays with what follows it: 'Risicofactoren' ended page 1 alone, its factors on page 2. */
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
 }
 """
 

@@ -711,8 +711,9 @@ td, th { overflow-wrap: break-word; }
      browser without it keeps the first declaration. */
   td[data-label]::before { content: attr(data-label) ": "; content: attr(data-label) ": " / ""; font-weight: 600; }
 }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
-               tr, li { page-break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; } tr, li { page-break-inside: avoid; }
+               /* a heading stays with what follows it (a guide topic's heading ended a page alone) */
+               h1, h2, h3 { break-after: avoid; page-break-after: avoid; } }
 """
 
 
