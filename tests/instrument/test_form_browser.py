@@ -595,3 +595,20 @@ def test_printed_headings_are_never_alone_at_the_foot_of_a_page(browser, tmp_pat
         assert len(headings) >= 7, name
         alone = [h for h in headings if h.next_page is not None and h.next_page != h.page]
         assert not alone, (name, alone)
+
+
+def test_leads_say_why_each_factor_is_one(browser, tmp_path, bank, config):
+    # A lead read 'Steun van leidinggevende' alone: nothing said that the protective factor is missing (a reader
+    # took it for present), nor what the advice follows from. The CLI report said both; the form says them now.
+    for lang, want, basis in (
+            ("nl", ["Conflict met leidinggevende (deels aanwezig): Overweeg bemiddeling. (voorstel van het reviewteam)",
+                    "Steun van leidinggevende (beschermende factor ontbreekt)"], "onderzochten geen interventies"),
+            ("en", ["Conflict with supervisor (partly present): Consider mediation. (proposal of the review team)",
+                    "Support from supervisor (protective factor absent)"], "did not test interventions")):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        page.check("#has_supervisor--yes")
+        page.check("#conflict--some")
+        page.check("#support--no")
+        assert page.eval_on_selector_all("#leads li", "items => items.map(i => i.textContent)") == want
+        assert basis in page.inner_text("#leads-basis")
+        page.close()

@@ -166,7 +166,9 @@
       var item = data.items.filter(function (i) { return i.id === f.factor_id; })[0];
       var lead = item.modifiable && ((f.side === "risk" && (f.status === "present" || f.status === "partly")) ||
                                      (f.side === "protective" && f.status === "absent"));
-      if (lead) { leads.push(item.label + (item.advice ? ": " + item.advice : "")); }
+      // Why it is a lead, as the CLI report says it: a protective factor listed without it read as present.
+      var why = f.side === "risk" ? S[f.status] : S.protectiveAbsent;
+      if (lead) { leads.push(item.label + " (" + why + ")" + (item.advice ? ": " + item.advice : "")); }
     });
     setText(document.getElementById("indication"), data.indications[result.indication]);
     // As the CLI report says it: unanswered factors are counted, and count nowhere else.

@@ -127,6 +127,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "ignoredPending": t("Het antwoord op ‘{q}’ telt (nog) niet mee: beantwoord eerst ‘{gate}’.",
                                 "The answer to ‘{q}’ is not counted (yet): answer ‘{gate}’ first."),
             "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
+            "protectiveAbsent": t("beschermende factor ontbreekt", "protective factor absent"),
             "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
             "openOne": t(UNANSWERED_NL[0], UNANSWERED_EN[0]),
@@ -258,7 +259,15 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
             parts.append(f"<li class=\"none\">{t('Geen factoren aan deze kant.', 'No factors on this side.')}</li>\n")
         parts.append("</ul>\n</section>\n")
     parts.append("</div>\n")
-    parts.append(f'<h3>{t("Aanknopingspunten voor advies", "Leads for advice")}</h3>\n<ul id="leads"></ul>\n')
+    parts.append(f'<h3>{t("Aanknopingspunten voor advies", "Leads for advice")}</h3>\n'
+                 # What the leads follow from, in the CLI report's words.
+                 '<p class="note" id="leads-basis">'
+                 + t("Beïnvloedbare risicofactoren die aanwezig zijn en beïnvloedbare beschermende factoren die "
+                     "ontbreken. Het advies is een voorstel van het reviewteam: de studies in deze review "
+                     "onderzochten geen interventies.",
+                     "Modifiable risk factors present and modifiable protective factors absent. The advice is a "
+                     "proposal of the review team: the studies in this review did not test interventions.")
+                 + '</p>\n<ul id="leads"></ul>\n')
     # The mark is hidden from screen readers as beside each factor: they would read "black diamond equals".
     parts.append('<p class="note"><span aria-hidden="true">◆ = </span>'
                  + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")
