@@ -139,14 +139,64 @@ def candidate_run(name: str, set_name: str, seed: int) -> tuple[Any, Any, Any]:
     return result, data, words if chosen is not None and chosen.stop_words else features
 
 
+_THINNED: dict[str, tuple[Any, Any]] = {}  # thinned sets built by collect, by name
+
+
+def thinned_name(set_name: str, fraction: float, draw: int) -> str:
+    """The store's name of ``set_name`` thinned to ``fraction`` of its records by ``draw`` (stop18)."""
+    return f"{set_name}@thin{round(100 * fraction)}d{draw}"
+
+
+def thinned_set(set_name: str, fraction: float, draw: int) -> tuple[Any, Any]:
+    """``set_name`` with ``fraction`` of its records kept at random (``draw`` seeds the choice), and the engine's
+    features built on what is kept, as for a set of that size: a review the seeds do not give (stop18). The
+    record ids stay the shared file's; at least two relevant and two irrelevant records are kept."""
+    from review.screening.features import build_features
+    from review.screening.simulate import LabelledSet
+
+    if not 0.0 < fraction <= 1.0:
+        raise SystemExit(f"--thin {fraction}: a share of the records, above 0 and at most 1")
+    full, _ = screening_dev.candidate_features(None, set_name, "label_included")
+    rng = np.random.default_rng([draw, sum(set_name.encode())])
+    size = round(fraction * len(full))
+    keep = np.sort(rng.choice(len(full), size=size, replace=False))
+    ids = [full.ids[i] for i in keep]
+    labels = {i: full.labels[i] for i in ids}
+    if sum(labels.values()) < 2 or size - sum(labels.values()) < 2:
+        raise SystemExit(f"{thinned_name(set_name, fraction, draw)}: fewer than two relevant or irrelevant records kept")
+    config = screening_dev.ranker.feature_config_for("default", size)
+    texts = [full.texts[i] for i in keep] if config.title_repeats == \
+        screening_dev.ranker.feature_config_for("default", len(full)).title_repeats else None
+    if texts is None:  # the title weight changes with the size: read the records again at the thinned size's
+        fresh = screening_dev.load_task(screening_dev.DATA_DIR / f"{set_name}.csv", "label_included",
+                                        config.title_repeats)
+        position = {record_id: i for i, record_id in enumerate(fresh.ids)}
+        texts = [fresh.texts[position[record_id]] for record_id in ids]
+    data = LabelledSet(ids=ids, texts=texts, labels=labels, name=thinned_name(set_name, fraction, draw))
+    return data, build_features(data.ids, data.texts, config)
+
+
 def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only: bool = False,
-            window_past: float = WINDOW_PAST, candidate: str | None = None) -> None:
+            window_past: float = WINDOW_PAST, candidate: str | None = None,
+            thin: tuple[float, list[int]] | None = None) -> None:
     """``candidate``: a ranking candidate of ``screening_dev.py`` instead of the engine (its orders, and the
-    classifier's evidence on the rows it ranks on, as ``--src-stopping`` fits src's stop on them)."""
+    classifier's evidence on the rows it ranks on, as ``--src-stopping`` fits src's stop on them). ``thin``
+    (fraction, draws): the engine on each set thinned by each draw (``thinned_set``), stored under
+    ``thinned_name``."""
+    if thin is not None:
+        if candidate is not None:
+            raise SystemExit("--thin runs the engine: not with --candidate")
+        fraction, draws = thin
+        for set_name in sets:
+            for draw in draws:
+                name = thinned_name(set_name, fraction, draw)
+                _THINNED[name] = thinned_set(set_name, fraction, draw)
+        sets = [thinned_name(s, fraction, d) for s in sets for d in draws]
     started = time.process_time()
     for set_name in sets:
         if candidate is None:
-            data, features = screening_dev.candidate_features(None, set_name, "label_included")
+            data, features = _THINNED[set_name] if set_name in _THINNED else \
+                screening_dev.candidate_features(None, set_name, "label_included")
         for seed in seeds:
             path = store_dir() / evidence_name(set_name, seed, candidate)
             if path.exists():
@@ -1323,11 +1373,15 @@ def main() -> None:
     parser.add_argument("--candidate", choices=sorted(screening_dev.CANDIDATES), metavar="NAME",
                         help="collect, score: a ranking candidate of screening_dev.py instead of the engine "
                              "(its orders and its rows; stored as c-NAME-…)")
+    parser.add_argument("--thin", type=float, metavar="FRACTION",
+                        help="collect: each set thinned to this share of its records at random (stop18)")
+    parser.add_argument("--thin-draws", type=int, nargs="+", default=[1], help="collect: the thinning's draws")
     parser.add_argument("rules", nargs="*")
     args = parser.parse_args()
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     if args.phase == "collect":
-        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only, args.window_past, args.candidate)
+        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only, args.window_past, args.candidate,
+                None if args.thin is None else (args.thin, args.thin_draws))
     elif args.phase == "ratios":
         ratios(sets, args.seeds)
     elif args.phase == "xfit":
