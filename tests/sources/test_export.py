@@ -203,3 +203,37 @@ def test_ris_export_keeps_publication_types_in_m3(tmp_path):
     assert [r.publication_types for r in back] == [["Letter", "Comment"], [], []]
     assert back[2].extra["type_of_work"] == "doi: 10.1063/1.1954747"
     assert "type_of_work" not in back[0].extra
+
+
+def test_ris_export_keeps_mesh_terms_apart_from_keywords(tmp_path):
+    """RIS has no MeSH tag and the export left MeSH terms out (dedup24): an .nbib record exported as RIS and read back
+    had lost them. They go to `MH` (PubMed's own tag for them, beside `OT` for keywords, which RIS writes `KW`), and the
+    RIS import reads `MH` back as MeSH; keywords stay in `KW`, one a line, in their order."""
+    from review.sources.export import records_to_ris
+
+    indexed = Record(title="Return to work after depression", keywords=["sick leave", "recurrence; relapse"],
+                     mesh=["Depressive Disorder/*epidemiology", "Humans", "Sick Leave"])
+    bare = Record(title="Nothing indexed")
+    text = records_to_ris([indexed, bare])
+    lines = text.splitlines()
+    assert [line for line in lines if line.startswith(("KW", "MH"))] == [
+        "KW  - sick leave", "KW  - recurrence; relapse",
+        "MH  - Depressive Disorder/*epidemiology", "MH  - Humans", "MH  - Sick Leave"]
+    path = tmp_path / "x.ris"
+    path.write_text(text, encoding="utf-8")
+    back = read_file(path).records
+    assert [(r.keywords, r.mesh) for r in back] == [(indexed.keywords, indexed.mesh), ([], [])]
+    assert "unknown_tag" not in back[0].extra
+
+
+def test_an_nbib_record_keeps_its_mesh_terms_and_keywords_through_ris(shared, workspace, tmp_path):
+    """MEDLINE's MH and OT, imported, exported as RIS and imported again: the same MeSH terms and keywords."""
+    import_files(workspace, [shared("fixtures", "exports", "medline_nbib", name) for name in (
+        "jabref_MedlinePlainImporterTestMultipleEntries.txt", "pybtexnbib_marcelis-20301770.nbib")]).raise_first_error()
+    records = workspace.store.records()
+    assert any(r.mesh for r in records) and any(r.keywords for r in records)
+    out = tmp_path / "all.ris"
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "records", "--format", "ris", str(out)])
+    assert result.exit_code == 0, result.output
+    back = read_file(out).records
+    assert [(r.keywords, r.mesh) for r in back] == [(r.keywords, r.mesh) for r in records]

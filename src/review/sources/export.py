@@ -18,7 +18,7 @@ import rispy
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..records import Record
-from .fields import collapse, join_authors, marked_incomplete, neutralise_cell, split_pages
+from .fields import MESH_TAG, collapse, join_authors, marked_incomplete, neutralise_cell, split_pages
 
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "export_records", "records_to_csv", "records_to_ris"]
 
@@ -64,7 +64,10 @@ def records_to_csv(records: Sequence[Record]) -> str:
 
 
 class _RisWriter(rispy.RisWriter):
-    """rispy's writer without the "1." counter line it puts above every record."""
+    """rispy's writer without the "1." counter line it puts above every record, and with the MeSH terms to ``MH``."""
+
+    DEFAULT_MAPPING = {**rispy.RisWriter.DEFAULT_MAPPING, MESH_TAG: "mesh"}
+    DEFAULT_LIST_TAGS = [*rispy.RisWriter.DEFAULT_LIST_TAGS, MESH_TAG]
 
     def set_header(self, count: int) -> None:
         return None
@@ -72,7 +75,8 @@ class _RisWriter(rispy.RisWriter):
 
 def records_to_ris(records: Sequence[Record]) -> str:
     """RIS via rispy; the source database goes to ``DB``, the PMID to ``AN`` plus a PubMed URL, the publication
-    types to ``M3`` ("; " between them).
+    types to ``M3`` ("; " between them), the keywords to ``KW`` and the MeSH terms to ``MH`` (PubMed's tag; RIS has
+    none), one a line.
 
     RIS is line-based, so line breaks inside values become spaces (a wrapped line that
     happened to start with ``ER  -`` would otherwise end the record early).
@@ -123,6 +127,7 @@ def _ris_entry(record: Record) -> dict[str, Any]:
         "doi": record.doi,
         "abstract": record.abstract,
         "keywords": list(record.keywords),
+        "mesh": list(record.mesh),
         # EndNote's "Type of Article": dedup reads a comment, an erratum or a preprint from it, so a copy exported
         # without it was never merged with the same record from a CSV export (it kept a "Comment" type).
         "type_of_work": "; ".join(record.publication_types),

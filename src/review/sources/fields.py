@@ -15,7 +15,7 @@ from typing import Any
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
-    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "OTHER_DOIS", "bare_doi", "distinct_dois", "split_dois", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
+    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "MESH_TAG", "OTHER_DOIS", "bare_doi", "distinct_dois", "split_dois", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
     "drop_no_author", "is_no_author", "GENERATION_SUFFIXES",
     "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
@@ -75,6 +75,9 @@ _BETWEEN_DOIS = re.compile(r"[;,|]?\s+|[;,|](?=\s*(?:https?://|doi\b|10\.))", re
 _LABEL_ALONE = re.compile(r"^doi:?$", re.IGNORECASE)
 #: ``Record.extra`` key: the record's DOIs after its first (``Record.doi``), bare, in the order written.
 OTHER_DOIS = "other_dois"
+#: RIS has no tag for MeSH terms: ``review export records`` writes them to ``MH``, PubMed's own tag for them (its
+#: keywords, ``OT`` there, go to RIS's ``KW``), and the RIS import reads ``MH`` back as MeSH terms.
+MESH_TAG = "MH"
 _AND = re.compile(r"\s+and\s+")
 
 

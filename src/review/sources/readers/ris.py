@@ -13,13 +13,19 @@ from typing import Any
 import rispy
 
 from ...records import Record
-from ..fields import OTHER_DOIS, first_text, join_pages, parse_year, text_list
+from ..fields import MESH_TAG, OTHER_DOIS, first_text, join_pages, parse_year, text_list
 from .base import Reader, SourceFile, register
 from .tagged import TaggedFormat, read_entries
 
+class _RisParser(rispy.RisParser):
+    """rispy's RIS parser with ``MH`` read as the MeSH terms (``mesh``), one a line."""
+
+    DEFAULT_MAPPING = {**rispy.RisParser.DEFAULT_MAPPING, MESH_TAG: "mesh"}
+
+
 #: ``DO`` repeated (an export giving a record's DOIs one per line) is read whole: rispy kept only the first.
-RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", rispy.RisParser,
-                   list_tags=(*rispy.RisParser.DEFAULT_LIST_TAGS, "DO"))
+RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", _RisParser,
+                   list_tags=(*rispy.RisParser.DEFAULT_LIST_TAGS, "DO", MESH_TAG))
 _TY = re.compile(r"^TY  -(?: |$)", re.MULTILINE)
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,9}$")
@@ -33,7 +39,7 @@ _USED = {
     "abstract", "notes_abstract", "secondary_title", "journal_name", "alternate_title3",
     "alternate_title1", "alternate_title2", "volume", "number", "start_page", "end_page", "doi",
     "keywords", "language", "id", "accession_number", "name_of_database", "database_provider",
-    "end_of_reference", "short_title", "type_of_work",
+    "end_of_reference", "short_title", "type_of_work", "mesh",
 }
 
 
@@ -88,6 +94,7 @@ def _record(entry: dict[str, Any], line: int, raw: str) -> Record:
         doi=first_text(*dois),
         pmid=accession if is_pubmed_id else "",
         keywords=text_list(entry.get("keywords")),
+        mesh=text_list(entry.get("mesh")),
         publication_types=publication_types,
         language=first_text(entry.get("language")),
         external_id=first_text(entry.get("id")) or accession,
