@@ -612,3 +612,21 @@ def test_leads_say_why_each_factor_is_one(browser, tmp_path, bank, config):
         assert page.eval_on_selector_all("#leads li", "items => items.map(i => i.textContent)") == want
         assert basis in page.inner_text("#leads-basis")
         page.close()
+
+
+def test_progress_does_not_call_dont_know_answered(browser, tmp_path, bank, config):
+    # 'Weet niet / niet besproken' counts as unanswered (the page says so above the form, the profile counts the
+    # factor as 'niet beantwoord'), yet the bar said '2 van 3 vragen beantwoord' with one of the two 'Weet niet'.
+    for lang, want in (("nl", ["1 van 3 vragen ingevuld",
+                               "2 van 3 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’"]),
+                       ("en", ["1 of 3 questions filled in",
+                               "2 of 3 questions filled in, 1 of them with ‘Don't know / not discussed’"])):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        shown = []
+        page.check("#prev_absence--yes")
+        shown.append(page.inner_text("#progress-text"))
+        page.check("#company--unknown")
+        shown.append(page.inner_text("#progress-text"))
+        assert shown == want
+        assert page.get_attribute('#profile [data-factor-id="company_size"]', "data-status") == "unanswered"
+        page.close()

@@ -145,18 +145,23 @@
   function update() {
     var answers = readAnswers();
     var result = score(answers);
-    var total = 0, done = 0;
+    var total = 0, done = 0, unknown = 0;
     data.questions.forEach(function (q) {
       var on = result.state[q.linkId] === true;
       var fieldset = document.getElementById("q-" + q.linkId);
       fieldset.hidden = !on;
       fieldset.classList.toggle("answered", answers[q.linkId] !== undefined);
-      if (on) { total += 1; if (answers[q.linkId] !== undefined) { done += 1; } }
+      if (on) {
+        total += 1;
+        if (answers[q.linkId] !== undefined) { done += 1; }
+        if (answers[q.linkId] === data.unknownCode) { unknown += 1; }
+      }
     });
     var progress = document.getElementById("progress");
     progress.max = Math.max(total, 1);
     progress.value = done;
-    setText(document.getElementById("progress-text"), fill(S.progress, { done: done, total: total }));
+    setText(document.getElementById("progress-text"),
+            fill(unknown ? S.progressUnknown : S.progress, { done: done, total: total, weetniet: unknown }));
     var leads = [];
     result.factors.forEach(function (f) {
       var li = document.querySelector('#profile [data-factor-id="' + CSS.escape(f.factor_id) + '"]');
