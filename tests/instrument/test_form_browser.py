@@ -219,8 +219,8 @@ def test_printed_report_carries_the_date(browser, tmp_path, bank, config):
     assert page.is_visible("#printed-on") and page.is_hidden("#instrument-form")
     text = page.inner_text("#printed-on")
     today = datetime.date.today()
-    assert text in {f"Printed on {d.isoformat()}" for d in (today, today - datetime.timedelta(days=1),
-                                                             today + datetime.timedelta(days=1))}
+    assert text in {f"Printed on {d.day} {d:%B} {d.year}" for d in (today, today - datetime.timedelta(days=1),
+                                                                      today + datetime.timedelta(days=1))}
     page.close()
 
 
@@ -370,8 +370,21 @@ def test_download_file_name_carries_the_local_date_as_the_printed_report(browser
         page.click("#download-response")
     assert info.value.suggested_filename.endswith("-2026-12-07.json"), info.value.suggested_filename
     page.emulate_media(media="print")
-    assert page.inner_text("#printed-on") == "Printed on 2026-12-07"
+    assert page.inner_text("#printed-on") == "Printed on 7 December 2026"
     page.close()
+
+
+def test_printed_date_is_written_as_a_reader_writes_it(browser, tmp_path, bank, config):
+    # The Dutch report said 'Afgedrukt op 2026-12-07'; the file name keeps YYYY-MM-DD, which sorts.
+    for lang, want in (("nl", "Afgedrukt op 7 december 2026"), ("en", "Printed on 7 December 2026")):
+        page = browser.new_page(timezone_id="Europe/Amsterdam")
+        page.clock.install(time="2026-12-06T23:30:00Z")
+        page_file = tmp_path / "form.html"
+        page_file.write_text(form_html(bank, config, lang), encoding="utf-8")
+        page.goto(page_file.as_uri())
+        page.emulate_media(media="print")
+        assert page.inner_text("#printed-on") == want
+        page.close()
 
 
 def _wait_until(page, expression: str, seconds: float = 10.0) -> None:

@@ -90,3 +90,21 @@ def test_form_says_the_browser_asks_whether_to_leave_and_that_some_do_not(bank, 
     assert "de browser vraagt u eerst of u de pagina wilt verlaten" in dutch and "Safari" in dutch
     assert "the browser asks you first" in english and "Safari" in english
     assert "vraagt dat eerst" not in dutch
+
+
+def test_report_date_and_response_status_are_in_the_reports_language(bank, config):
+    # A Dutch report read 'Datum: 2026-12-07' and 'De vragenlijst is niet afgerond (status ‘in-progress’).'
+    import json
+
+    from review.instrument import fhir
+
+    answers = {"has_supervisor": "yes"}
+    dutch = render.report_markdown(bank, score(bank, answers, config), answers, date="2026-12-07")
+    english = render.report_markdown(bank, score(bank, answers, config), answers, lang="en", date="2026-12-07")
+    assert "Datum: 7 december 2026" in dutch and "Date: 7 December 2026" in english
+    response = fhir.response(bank, answers, status="in-progress")
+    _answers, notes = fhir.read_response(json.dumps(response), bank)
+    assert [n.nl for n in notes] == ["De vragenlijst is niet afgerond: niet alle vragen zijn beantwoord "
+                                     "(FHIR-status ‘in-progress’)."]
+    assert [n.en for n in notes] == ["The questionnaire was not completed: not every question was answered "
+                                     "(FHIR status 'in-progress')."]

@@ -297,6 +297,14 @@ def _empty_array(value: Any, where: str = "") -> str:
     return ""
 
 
+#: What a QuestionnaireResponse's status other than completed/amended means, for the report's note.
+RESPONSE_STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "in-progress": ("niet afgerond: niet alle vragen zijn beantwoord", "not completed: not every question was answered"),
+    "stopped": ("afgebroken", "stopped before it was completed"),
+    "entered-in-error": ("als ten onrechte ingevoerd gemarkeerd", "marked as entered in error"),
+}
+
+
 def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[dict[str, str], list[Note]]:
     """Answers (``link_id -> code``) from a QuestionnaireResponse JSON, plus notes for the report.
 
@@ -321,9 +329,12 @@ def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[d
                           f"met versie {bank.version}.",
                           f"The answers were given for instrument version {version}; scored with "
                           f"version {bank.version}."))
-    if data.get("status") not in (None, "completed", "amended"):
-        notes.append(Note(f"De vragenlijst is niet afgerond (status ‘{data.get('status')}’).",
-                          f"The questionnaire was not completed (status '{data.get('status')}')."))
+    status = data.get("status")
+    if status not in (None, "completed", "amended"):
+        # In the report's language: a Dutch report said 'status ‘in-progress’' (the code stays, for who looks it up).
+        nl, en = RESPONSE_STATUS_WORDS.get(str(status), ("niet afgerond", "not completed"))
+        notes.append(Note(f"De vragenlijst is {nl} (FHIR-status ‘{status}’).",
+                          f"The questionnaire was {en} (FHIR status '{status}')."))
     answers: dict[str, str] = {}
     calculated = {link_id for link_id, _, _ in WEIGHT_SUMS.values()}
     for item in _walk(data.get("item", [])):

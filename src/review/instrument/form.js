@@ -15,6 +15,11 @@
       String(when.getDate()).padStart(2, "0");
   }
 
+  // The date a reader sees on paper, in the report's words: 7 december 2026 (the file name keeps YYYY-MM-DD).
+  function longDate(when) {
+    return when.getDate() + " " + data.months[when.getMonth()] + " " + when.getFullYear();
+  }
+
   function readAnswers() {
     var answers = {};
     data.questions.forEach(function (q) {
@@ -248,7 +253,7 @@
   });
   function stampPrintDate() {
     // the local date, as the user reads it on paper
-    document.getElementById("printed-on").textContent = fill(S.printedOn, { date: localDate(new Date()) });
+    document.getElementById("printed-on").textContent = fill(S.printedOn, { date: longDate(new Date()) });
   }
   window.addEventListener("beforeprint", stampPrintDate);
   stampPrintDate();

@@ -115,6 +115,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
                        if i.modifiable and t(i.advice_nl, i.advice_en) else ""),
         } for i in bank.items],
         "indications": {code: t(nl, en) for code, (nl, en) in INDICATIONS.items()},
+        "months": list(t.months()),  # the printed date as the report writes it: 7 december 2026
         "strings": {
             "present": t("aanwezig", "present"), "partly": t("deels aanwezig", "partly present"),
             "absent": t("niet aanwezig", "absent"), "unanswered": t("niet beantwoord", "unanswered"),

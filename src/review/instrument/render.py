@@ -7,6 +7,7 @@ Dutch is the default language; ``lang="en"`` gives English.
 
 from __future__ import annotations
 
+import datetime
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -45,6 +46,9 @@ class T:
             return ""
         return GRADE_NL.get(grade, grade) if self.nl else grade
 
+    def months(self) -> tuple[str, ...]:
+        return MONTHS_NL if self.nl else MONTHS_EN
+
     def domain(self, domain: str) -> str:
         nl, en = DOMAIN_LABELS.get(domain, (domain, domain))
         return self(nl, en)
@@ -73,6 +77,23 @@ def number(t: T, value: float) -> str:
     """A number as every output writes an estimate (:func:`review.words.effect_number`: two decimals, two
     significant digits below 0.1) with the language's decimal sign: 2,59 and 0,007 in Dutch, 2.59 in English."""
     return effect_number(value, "," if t.nl else ".")
+
+
+#: Month names for a date a reader sees (a printed report, the client report): '7 december 2026', '7 December 2026'.
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+             "november", "december")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def long_date(t: T, iso_date: str) -> str:
+    """``2026-12-07`` as a Dutch or English reader writes it: 7 december 2026, 7 December 2026 (a Dutch report said
+    2026-12-07). Anything that is not a YYYY-MM-DD date is returned as it is."""
+    try:
+        day = datetime.date.fromisoformat(iso_date)
+    except ValueError:
+        return iso_date
+    return f"{day.day} {t(MONTHS_NL[day.month - 1], MONTHS_EN[day.month - 1])} {day.year}"
 
 
 def plain_number(t: T, value: float) -> str:
@@ -571,7 +592,7 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
     if client_ref:
         meta.append(f"{t('Cliënt', 'Client')}: {client_ref}")
     if date:
-        meta.append(f"{t('Datum', 'Date')}: {date}")
+        meta.append(f"{t('Datum', 'Date')}: {long_date(t, date)}")
     meta.append(f"{t('Versie instrument', 'Instrument version')}: {bank.version}")
     lines += ["  \n".join(meta), ""]
     for note in notes or []:
