@@ -49,6 +49,19 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     assert len({i["linkId"] for i in _items(q)}) == len(list(_items(q)))  # linkIds unique
 
 
+def test_questionnaire_names_its_factors_in_dutch_with_the_english_as_translation(bank):
+    # The Questionnaire (language nl) named each question's factor in English ('Conflict with supervisor') among
+    # Dutch texts and answer displays, each of those with its English as a translation extension.
+    q = fhir.questionnaire(bank)
+    from fhir.resources.R4B.questionnaire import Questionnaire
+    Questionnaire.model_validate(q)
+    codes = [c for i in _items(q) for c in i.get("code", [])]
+    labels = {i.factor_id: (i.label_nl, i.label_en) for i in bank.items}
+    assert codes and all(c["display"] == labels[c["code"]][0] for c in codes), codes
+    assert all({"url": "content", "valueString": labels[c["code"]][1]} in c["_display"]["extension"][0]["extension"]
+               for c in codes)
+
+
 def test_questionnaire_says_a_medical_question_needs_consent(bank):
     bank.question("prev_absence").medical = True
     by_id = {i["linkId"]: i for i in _items(fhir.questionnaire(bank))}

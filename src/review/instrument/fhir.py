@@ -91,7 +91,9 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
         "required": False,
     }
     if q.factors or q.signals:
-        item["code"] = [{"system": FACTOR_SYSTEM, "code": fid, "display": items_by_factor[fid].label_en}
+        # Dutch, as every text of this Questionnaire (language nl), with the English as its translation.
+        item["code"] = [{"system": FACTOR_SYSTEM, "code": fid, "display": items_by_factor[fid].label_nl,
+                         "_display": _translation(items_by_factor[fid].label_en)}
                         for fid in q.factors + q.signals if fid in items_by_factor]
     if q.enable_when:
         gate, answer = q.enable_when
