@@ -261,8 +261,23 @@ def test_a_stop_from_the_shell_records_the_rules_verdict_as_the_screen_does(work
     workspace.store.add_batch(relevant + other, file_name="f.csv", file_sha256="b" * 64, source_name="PubMed",
                               format="csv", encoding="utf-8")
     ids = [r.id for r in workspace.store.records()]
-    assert _run(workspace, "decide", *map(str, ids[:20]), "--include").exit_code == 0
-    assert _run(workspace, "decide", *map(str, ids[20:220]), "--exclude").exit_code == 0
+    # Decision 0071: the same decisions made by id (20 relevant, then 200 irrelevant) are an order of the team's own,
+    # which the recommended rule read as a ranking and stopped on; it now gives no verdict and says why ...
+    assert _run(workspace, "decide", *map(str, ids[:20]), "--include", reviewer="bob").exit_code == 0
+    assert _run(workspace, "decide", *map(str, ids[20:220]), "--exclude", reviewer="bob").exit_code == 0
+    assert "bob: CONTINUE (Recommended rule)" in _run(workspace, "status", "--stopping").stdout
+    # ... so the team screens from the queue (as the screening screen serves it), and the rule says stop there.
+    from review.screening.session import ScreeningSession
+
+    session = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    relevant_ids = set(ids[:20])
+    for at in range(220):
+        record = session.next_record()
+        assert record is not None and record.id is not None
+        session.decide(record.id, "include" if record.id in relevant_ids else "exclude")
+        if at % 10 == 9:
+            session.apply_ranking(session.retrain())
+    session.save_ranking()
     assert "alice: STOP (Recommended rule)" in _run(workspace, "status", "--stopping").stdout
     stopped = _run(workspace, "prisma", "stop", "the recommended rule said stop")
     assert stopped.exit_code == 0, stopped.output
@@ -272,10 +287,11 @@ def test_a_stop_from_the_shell_records_the_rules_verdict_as_the_screen_does(work
     assert _run(workspace, "prisma", "resume").exit_code == 0  # the team's stop, recorded as consensus: no queue
     # rrev24a: once consensus had resolved a conflict, its resolutions were read as a ranking screened and the stop
     # recorded "consensus's recommended rule says CONTINUE" (0ef5a25d covered a consensus with no decision only)
+    irrelevant = next(r for r in ids[20:220] if session.is_decided(r))
     assert _run(workspace, "decide", str(ids[0]), "--exclude", reviewer="bob").exit_code == 0
-    assert _run(workspace, "decide", str(ids[20]), "--include", reviewer="bob").exit_code == 0
+    assert _run(workspace, "decide", str(irrelevant), "--include", reviewer="bob").exit_code == 0
     assert _run(workspace, "conflicts", "resolve", str(ids[0]), "--include").exit_code == 0
-    assert _run(workspace, "conflicts", "resolve", str(ids[20]), "--exclude").exit_code == 0
+    assert _run(workspace, "conflicts", "resolve", str(irrelevant), "--exclude").exit_code == 0
     as_team = _run(workspace, "prisma", "stop", "the team agreed", reviewer="consensus")
     assert as_team.exit_code == 0 and as_team.stderr.startswith(
         "review: note: consensus follows no stopping rule of its own (its decisions resolve conflicts), so no stopping "

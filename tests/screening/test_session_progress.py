@@ -53,15 +53,29 @@ def _from_the_store(session: ScreeningSession, workspace) -> Progress:
     sampled = [d for d in in_force if d.model_info.get("phase") == PHASE_SAMPLE]
     ranked = [d for d in in_force if d.model_info.get("phase") != PHASE_SAMPLE]
     by_label = Counter(d.label for d in in_force)
-    status = session_module.assess(
-        [relevance[d.id] for d in ranked], [relevance[d.id] for d in sampled], n_total,
-        target_recall=session.target_recall, confidence=session.confidence, consecutive=session.consecutive,
-        sample_started=session.phase == PHASE_SAMPLE, rule=session.stopping_rule,
-        classifier=session._classifier_view, decision_ids=[d.id for d in in_force])
+    picked = frozenset()
+    no_verdict = False
+    if session.stopping_rule == "recommended" and session.phase != PHASE_SAMPLE and not sampled:
+        # Decision 0071: the trend reads the decisions taken from the queue; a record picked leaves the set.
+        taken = [d for d in ranked if d.model_info.get("chosen") is not True]
+        picked = frozenset(d.record_id for d in ranked if d.model_info.get("chosen") is True)
+        trend = session_module._TrendReading([relevance[d.id] for d in taken], [d.id for d in taken],
+                                             n_total - len(picked), picked)
+        status = session_module._said_of_picked(session_module.assess(
+            trend.ranked, [], trend.n_total, target_recall=session.target_recall, confidence=session.confidence,
+            consecutive=session.consecutive, rule=session.stopping_rule, classifier=session._classifier_view,
+            decision_ids=trend.decision_ids), trend)
+        no_verdict = bool(picked) and not taken and status.remaining > 0
+    else:
+        status = session_module.assess(
+            [relevance[d.id] for d in ranked], [relevance[d.id] for d in sampled], n_total,
+            target_recall=session.target_recall, confidence=session.confidence, consecutive=session.consecutive,
+            sample_started=session.phase == PHASE_SAMPLE, rule=session.stopping_rule,
+            classifier=session._classifier_view, decision_ids=[d.id for d in in_force])
     screened = by_label["include"] + by_label["exclude"] + by_label["maybe"]
     return Progress(total=n_total, screened=screened, included=by_label["include"], excluded=by_label["exclude"],
                     maybe=by_label["maybe"], remaining=n_total - screened, est_recall=status.estimated_recall,
-                    stopping=status, phase=session.phase)
+                    stopping=status, phase=session.phase, picked=len(picked), no_verdict=no_verdict)
 
 
 def _draws(session: ScreeningSession, workspace) -> list[int]:

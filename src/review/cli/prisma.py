@@ -108,7 +108,12 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
             except ReviewError as err:  # (a bad setting must not stop the stop, as the service lets it through)
                 said = f"the stopping rule's verdict could not be worked out ({ctx.workspace.say(err)})"  # (its line)
             else:
-                if advice.screened:
+                if advice.no_verdict:  # (decision 0071: every decision picked by id, none taken from the queue)
+                    verdict = advice.recorded
+                    said = (f"{ctx.reviewer}'s recommended rule gives no verdict: all {advice.picked:,} of "
+                            f"{ctx.reviewer}'s decisions were picked by id, none taken from the queue whose order "
+                            "it reads (the certified rule's random sample does not depend on the order)")
+                elif advice.screened:
                     verdict = advice.recorded
                     said = (f"{ctx.reviewer}'s {advice.rule_name[0].lower()}{advice.rule_name[1:]} says "
                             f"{advice.verdict.upper()}")

@@ -61,6 +61,9 @@ SAVE_INTERVAL = 30.0
 PHASE_RANKED = "ranked"
 PHASE_SAMPLE = "sample"
 
+#: ``model_info["chosen"] = true`` as the lean reading gives it: SQLite's JSON says 1, PostgreSQL's true.
+_JSON_TRUE = frozenset({"1", "true"})
+
 
 @dataclass(slots=True, frozen=True)
 class Progress:
@@ -75,6 +78,12 @@ class Progress:
     est_recall: float | None
     stopping: StoppingStatus
     phase: str = PHASE_RANKED
+    #: Records decided by pick (by id, in the record browser, from search) that the recommended rule's trend leaves
+    #: out (decision 0071; 0 under the certified rule or in a random sample).
+    picked: int = 0
+    #: The recommended rule gives no verdict: every ranked-phase decision was on a record picked, none taken from
+    #: the queue, so there is no order for its trend to read (the verdict says continue, its explanation why).
+    no_verdict: bool = False
 
     @property
     def relevant(self) -> int:
@@ -88,16 +97,21 @@ class _Decided:
     label: str
     phase: str
     decision_id: int  # the store's id (never reused): what the classifier's evidence was made from
+    #: The record was picked (by id in the shell, in the record browser, opened from search), not taken as the
+    #: queue's next: ``model_info["chosen"]``. The recommended rule's trend leaves it out (decision 0071).
+    chosen: bool = False
 
     @classmethod
     def of(cls, decision: Decision) -> _Decided:
-        """A stored decision as the session keeps it (its phase from its model info)."""
-        return cls(decision.record_id, decision.label, _phase(decision), decision.id)
+        """A stored decision as the session keeps it (its phase and whether it was chosen, from its model info)."""
+        return cls(decision.record_id, decision.label, _phase(decision), decision.id,
+                   decision.model_info.get("chosen") is True)
 
     @classmethod
     def of_lean(cls, row: LeanDecision) -> _Decided:
-        """A decision read lean (``store.screening.decisions_in_force`` with the phase as its info), as ``of``."""
-        return cls(row.record_id, row.label, _phase_named(row.info), row.id)
+        """A decision read lean (``store.screening.decisions_in_force`` with the phase as its info and ``chosen`` as
+        its other value), as ``of``."""
+        return cls(row.record_id, row.label, _phase_named(row.info), row.id, row.also in _JSON_TRUE)
 
     @property
     def sampled(self) -> bool:
@@ -122,6 +136,8 @@ class _EvidenceInputs:
     #: The check before this one, while it still holds and was the grid check right before this one
     #: (``stopping_classifier.right_after``, ``earlier_probabilities``, decision 0068).
     previous: dict[str, Any] | None = None
+    #: Records picked by id (decision 0071): screened, but neither in ``labels`` nor among the unscreened.
+    picked: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -133,11 +149,24 @@ class _Tally:
     ranked: list[int] = field(default_factory=list)  # relevance (1/0) of the ranked-phase decisions
     sample: list[int] = field(default_factory=list)  # ... and of the sampled ones
     decision_ids: list[int] = field(default_factory=list)  # the store ids of both (``view_holds``)
+    #: What the recommended rule's trend reads (decision 0071): the ranked-phase decisions taken from the queue,
+    #: relevance and store ids in decision order, and the records of the ranked-phase decisions picked instead.
+    taken: list[int] = field(default_factory=list)
+    taken_ids: list[int] = field(default_factory=list)
+    picked: list[int] = field(default_factory=list)
 
     def add(self, decided: _Decided) -> None:
         self.by_label[decided.label] += 1
-        (self.sample if decided.sampled else self.ranked).append(int(decided.label in RELEVANT_LABELS))
+        relevant = int(decided.label in RELEVANT_LABELS)
+        (self.sample if decided.sampled else self.ranked).append(relevant)
         self.decision_ids.append(decided.decision_id)
+        if decided.sampled:
+            return
+        if decided.chosen:
+            self.picked.append(decided.record_id)
+        else:
+            self.taken.append(relevant)
+            self.taken_ids.append(decided.decision_id)
 
 
 @dataclass(slots=True)
@@ -167,6 +196,25 @@ class _State:
             self._tally = None
         elif self._tally is not None and decided.record_id not in self._tally[0]:
             self._tally[1].add(decided)
+
+
+@dataclass(slots=True, frozen=True)
+class _TrendReading:
+    """What the recommended rule reads in the ranked phase (decision 0071): its trend is the rate of relevant
+    records along the queue, so it reads the decisions taken from the queue and leaves the records picked by id
+    out of the set, its counts and its classifier check alike. The decisions taken are the queue's next each
+    time, so they are the ranking's order of the records to screen less those picked, whenever these were picked.
+    Nothing picked: every decision, as before."""
+
+    ranked: list[int]  # relevance (1/0) of the decisions read, in decision order
+    decision_ids: list[int]  # their store ids (``view_holds``)
+    n_total: int  # the records to screen less those picked
+    picked: frozenset[int]  # the records picked, left out
+
+    @property
+    def no_verdict(self) -> bool:
+        """Records were picked and no decision was taken from the queue: the rule has no order to read."""
+        return bool(self.picked) and not self.ranked
 
 
 @dataclass(slots=True, frozen=True)
@@ -348,7 +396,8 @@ class ScreeningSession:
         the start was recorded). Assigns nothing: a read that fails leaves the session as it was."""
         seen = self.store.decision_changes(self.reviewer)  # (first: a change between the two reads is read again)
         state = _State()
-        for row in ranking_store.decisions_in_force(self.store, self.reviewer, info_key="phase", record_ids=self._only):
+        for row in ranking_store.decisions_in_force(self.store, self.reviewer, info_key="phase", also_key="chosen",
+                                                    record_ids=self._only):
             state.decided[row.record_id] = _Decided.of_lean(row)
         started = ranking_store.sample_started(self.store, self.reviewer)
         sample_start = self._sample_start_of_old_store(state) if started is None else started.sample_start
@@ -365,7 +414,7 @@ class ScreeningSession:
             state = _State()
             if sampled_on:
                 for row in ranking_store.decisions_in_force(self.store, self.reviewer, info_key="phase",
-                                                            record_ids=sampled_on):
+                                                            also_key="chosen", record_ids=sampled_on):
                     state.decided[row.record_id] = _Decided.of_lean(row)
         first = min((d.decision_id for d in state.decided.values() if d.sampled), default=None)
         if first is None:
@@ -601,7 +650,7 @@ class ScreeningSession:
                 raise self._decided_elsewhere(record_id) from conflict
             if self._log_seen is not None:  # (this key's change: another writer's too shows as a count above it)
                 self._log_seen += 1
-            self._state.put(_Decided(record_id, label, phase, decision.id))
+            self._state.put(_Decided(record_id, label, phase, decision.id, chosen))
             self._mark_changed()
             if self._current == record_id:
                 self._current = None
@@ -728,14 +777,23 @@ class ScreeningSession:
         tally = self._state.tally(self._hidden)
         n_total = len(self._eligible)
         counts = count_labels(tally.by_label, n_total)
-        stopping = assess(tally.ranked, tally.sample, n_total, target_recall=self.target_recall,
-                          confidence=self.confidence, consecutive=self.consecutive,
-                          sample_started=self._sample_start is not None, rule=self.stopping_rule,
-                          classifier=self._classifier_view, decision_ids=tally.decision_ids)
+        trend = self._trend_reading(tally)
+        if trend is None:
+            stopping = assess(tally.ranked, tally.sample, n_total, target_recall=self.target_recall,
+                              confidence=self.confidence, consecutive=self.consecutive,
+                              sample_started=self._sample_start is not None, rule=self.stopping_rule,
+                              classifier=self._classifier_view, decision_ids=tally.decision_ids)
+        else:
+            stopping = _said_of_picked(assess(trend.ranked, [], trend.n_total, target_recall=self.target_recall,
+                                              confidence=self.confidence, consecutive=self.consecutive,
+                                              rule=self.stopping_rule, classifier=self._classifier_view,
+                                              decision_ids=trend.decision_ids), trend)
         progress = Progress(
             total=counts.total, screened=counts.screened, included=counts.included,
             excluded=counts.excluded, maybe=counts.maybe, remaining=counts.remaining,
             est_recall=stopping.estimated_recall, stopping=stopping, phase=self.phase,
+            picked=0 if trend is None else len(trend.picked),
+            no_verdict=trend is not None and trend.no_verdict and stopping.remaining > 0,
         )
         self._progress_cache = (key, progress)
         return progress
@@ -775,6 +833,14 @@ class ScreeningSession:
     def other_method(self, record_id: int) -> str | None:
         """The kind of other method the record was found by (None: a database or register record)."""
         return self._aside.other_methods.get(record_id)
+
+    def _trend_reading(self, tally: _Tally) -> _TrendReading | None:
+        """What the recommended rule reads in the ranked phase (hold ``_lock``; decision 0071), or None where the
+        verdict reads no trend (the certified rule, a random sample begun)."""
+        if self.stopping_rule != "recommended" or self._sample_start is not None or tally.sample:
+            return None
+        return _TrendReading(list(tally.taken), list(tally.taken_ids), len(self._eligible) - len(tally.picked),
+                             frozenset(tally.picked))
 
     def _phase_labels(self) -> tuple[list[int], list[int], list[int]]:
         """What the stopping rules read (hold ``_lock``), as copies to read after it is let go: the
@@ -856,10 +922,13 @@ class ScreeningSession:
             if last is None:  # (the check below sorts and hashes every decision id)
                 return None
             tally = self._state.tally(self._hidden)
-            if not sc.view_holds(last, tally.decision_ids, target_recall=self.target_recall):
-                screened = len(tally.ranked) + len(tally.sample)
+            trend = self._trend_reading(tally)
+            decision_ids = tally.decision_ids if trend is None else trend.decision_ids
+            if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
+                screened = len(tally.ranked) + len(tally.sample) if trend is None else len(trend.ranked)
+                n_total = len(self._eligible) if trend is None else trend.n_total
                 if sc.view_vetoes(last, self.confidence, target_recall=self.target_recall) \
-                        and screened >= int(sc.GATE_SHARE * len(self._eligible)):
+                        and screened >= int(sc.GATE_SHARE * n_total):
                     return last  # (below the share gate no check comes, and none is in force in review simulate)
                 last = self._classifier_view = None
                 self._mark_changed()
@@ -890,6 +959,12 @@ class ScreeningSession:
             last = self._classifier_view
             ranked, _, decision_ids = self._phase_labels()
             eligible = list(self._eligible)
+            trend = self._trend_reading(self._state.tally(self._hidden))
+        picked: frozenset[int] = frozenset()
+        if trend is not None and trend.picked:  # the check asks about the set the trend reads (decision 0071)
+            picked = trend.picked
+            labels = {r: y for r, y in labels.items() if r not in picked}
+            ranked, decision_ids, n_total = trend.ranked, trend.decision_ids, trend.n_total
         if not _both_classes(labels):
             return None
         if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
@@ -903,7 +978,7 @@ class ScreeningSession:
         # --stopping` hours later) breaks the run, as a check that asked nothing does in review simulate's walk.
         previous = last if last is not None and sc.right_after(int(last["screened"]), len(labels), n_total) else None
         return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
-                               trend_allows_stop=gate.allows_stop, previous=previous)
+                               trend_allows_stop=gate.allows_stop, previous=previous, picked=picked)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
@@ -929,7 +1004,7 @@ class ScreeningSession:
         features = self._ensure_features(texts, eligible)
         known = {r: y for r, y in labels.items() if r in features}
         ids = list(known)
-        unscreened = [r for r in eligible if r not in known and r in features]
+        unscreened = [r for r in eligible if r not in known and r not in inputs.picked and r in features]
         view = sc.estimate(features.matrix, features.rows(ids), np.array([known[r] for r in ids]),
                            features.rows(unscreened), model=self.model, seed=self.seed, n_records=len(eligible),
                            target_recall=self.target_recall, confidence=self.confidence)
@@ -953,8 +1028,10 @@ class ScreeningSession:
             if evidence is None or epoch != self.evidence_epoch:
                 return False
             last = self._classifier_view
+            tally = self._state.tally(self._hidden)
+            trend = self._trend_reading(tally)
             if (last is not None and int(last["screened"]) > int(evidence["screened"])
-                    and sc.view_holds(last, self._state.tally(self._hidden).decision_ids,
+                    and sc.view_holds(last, tally.decision_ids if trend is None else trend.decision_ids,
                                       target_recall=self.target_recall)):
                 return False
             self._classifier_view = dict(evidence)
@@ -1031,6 +1108,34 @@ class ScreeningSession:
                     return False
                 self._set_aside(aside)
                 return True
+
+
+def no_verdict_words(picked: int) -> str:
+    """Why the recommended rule gives no verdict (decision 0071), in one sentence that fits the screening screen's
+    three lines at 80 columns with a five-digit count."""
+    return (f"Recommended rule: no verdict: it reads the queue's order, and all {picked:,} of your decisions were "
+            "picked by id (review decide, browser, search); screen from the queue, or use the certified rule (its "
+            "sample ignores order).")
+
+
+def _said_of_picked(stopping: StoppingStatus, trend: _TrendReading) -> StoppingStatus:
+    """The recommended rule's verdict on the decisions taken from the queue, saying what it left out (decision 0071):
+    the records picked, out of its trend, its counts and its classifier check. With none taken (and records left)
+    it has no order to read and gives no verdict."""
+    picked = len(trend.picked)
+    if not picked or stopping.remaining <= 0:  # (every record screened: that verdict reads no order)
+        return stopping
+    if trend.no_verdict:
+        return replace(stopping, verdict="continue", estimated_recall=None, explanation=no_verdict_words(picked),
+                       expected_remaining=None, upper_remaining=None, estimate_from=None, classifier_level=None,
+                       vetoed=False)
+    taken = len(trend.ranked)
+    said = (f"It reads the {taken:,} {'decision' if taken == 1 else 'decisions'} you took from the ranked queue: the "
+            f"{picked:,} {'record' if picked == 1 else 'records'} you picked (by id in review decide, in the record "
+            f"browser, from search) "
+            f"{'is' if picked == 1 else 'are'} left out of its trend and its counts, so the recall it gives is of "
+            "the rest; counting them, recall is at least that.")
+    return replace(stopping, explanation=f"{stopping.explanation} {said}")
 
 
 def _duplicate_ids(store: Any) -> dict[int, int]:

@@ -815,6 +815,10 @@ class StoppingAdvice:
     evidence_computed: bool  # a classifier check was due and was made for this verdict (decision 0025)
     #: The whole verdict as the screening screen's ``s`` records it with a stop (``StoppingStatus.as_dict()``).
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: Records the reviewer picked (by id, in the record browser, from search) that the recommended rule's trend
+    #: leaves out, and whether it gives no verdict at all for want of decisions taken from the queue (decision 0071).
+    picked: int = 0
+    no_verdict: bool = False
 
     @property
     def rule_name(self) -> str:
@@ -871,5 +875,6 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
         advice.append(StoppingAdvice(reviewer=reviewer, rule=stopping.rule, verdict=stopping.verdict,
                                      estimated_recall=stopping.estimated_recall, explanation=stopping.explanation,
                                      screened=progress.screened, remaining=progress.remaining,
-                                     evidence_computed=computed, recorded=stopping.as_dict()))
+                                     evidence_computed=computed, recorded=stopping.as_dict(),
+                                     picked=progress.picked, no_verdict=progress.no_verdict))
     return advice

@@ -189,25 +189,31 @@ class LeanDecision:
     undoes_id: int | None
     #: ``model_info[info_key]`` as the engine reads it (a text; None where the key is missing or null).
     info: str | None
+    #: ``model_info[also_key]`` read the same way (None: not asked for, missing or null). A JSON ``true`` reads
+    #: "1" on SQLite and "true" on PostgreSQL.
+    also: str | None = None
 
 
 def decisions_in_force(store: Store, reviewer: str, *, info_key: str, record_ids: Collection[int] | None = None,
-                       stage: str = "title_abstract") -> list[LeanDecision]:
+                       stage: str = "title_abstract", also_key: str | None = None) -> list[LeanDecision]:
     """``reviewer``'s decisions in force at ``stage`` (``Store.current_decisions``' rule: per record the latest
     not undone), in decision order, reading only the columns a session keeps and ``model_info[info_key]``, taken
-    out by the engine (no row's JSON decoded here: at 20,000 decisions that decoding was most of the reading).
+    out by the engine (no row's JSON decoded here: at 20,000 decisions that decoding was most of the reading),
+    and ``model_info[also_key]`` the same way when asked for.
     With ``record_ids``, only their rows (an undo row carries the record of the row it undoes)."""
     t = schema.screening_decisions
     # Among records, by the record index: SQLite, without statistics, took the reviewer's (every row of theirs,
     # 20,000 for 3 records: 15 ms against 0.02), which ``reviewer || ''`` keeps it from using.
     who = t.c.reviewer if record_ids is None else t.c.reviewer.concat("")
+    also = sa.null() if also_key is None else t.c.model_info[also_key].as_string()
     query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id,
-                       t.c.model_info[info_key].as_string().label("info"))
+                       t.c.model_info[info_key].as_string().label("info"), also.label("also"))
              .where(who == reviewer, t.c.stage == stage).order_by(t.c.id))
     with store.connect() as conn:
         rows = rows_among(conn, query, t.c.record_id, record_ids)
-    log = [LeanDecision(int(i), int(record_id), who, label, undoes_id, None if info is None else str(info))
-           for i, record_id, who, label, undoes_id, info in rows]
+    log = [LeanDecision(int(i), int(record_id), who, label, undoes_id, None if info is None else str(info),
+                        None if extra is None else str(extra))
+           for i, record_id, who, label, undoes_id, info, extra in rows]
     return sorted(effective_decisions(log).values(), key=lambda d: d.id)
 
 
