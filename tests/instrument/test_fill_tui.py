@@ -154,8 +154,23 @@ async def test_status_line_counts_only_questions_that_apply(built, tmp_path):
             await pilot.press("right_square_bracket")
             await answer(pilot, option)
         status = str(screen.query_one("#fill-status").render())
-        assert status.startswith("3 of 3 questions answered"), status  # was '3 of 5'
+        assert status.startswith("3 of 3 questions filled in ·"), status  # was '3 of 5'
         assert str(screen.query_one("#fill-tabs").get_tab("tab-social").label) == "Social 1/1"
+
+
+@run_async
+async def test_status_line_does_not_call_dont_know_answered(built, tmp_path):
+    # 'Weet niet' counts as unanswered in the profile; the line said '2 van 3 vragen beantwoord' with one of them
+    # 'Weet niet' (the browser form's bar said the same until 2026-12-07).
+    app = make_app(built, answers_path=tmp_path / "client" / "a.json", lang="en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.fill_screen
+        await answer(pilot, "#opt-has_supervisor-no")
+        await pilot.press("right_square_bracket")
+        await answer(pilot, "#opt-company-unknown")
+        status = str(screen.query_one("#fill-status").render())
+        assert status.startswith("2 of 3 questions filled in, 1 of them with ‘Don't know / not discussed’ ·"), status
 
 
 @run_async

@@ -21,7 +21,7 @@ from textual.widgets import (
 
 from ...errors import ReviewError
 from ...services.instrument import (
-    DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, ScoredResponse, T, enabled,
+    DOMAIN_LABELS, DOMAINS, UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, ScoredResponse, T, enabled,
     medical_note, report_text, save_answers, score_answer_set, write_private,
 )
 
@@ -196,11 +196,18 @@ class FillScreenBase(Screen[None]):
         for domain in self.domains:
             tabs.get_tab(f"tab-{domain}").label = self._domain_label(domain)
         answered, total = self._progress(self.bank.questions)
+        # 'Weet niet' counts as unanswered in the profile, so the line says 'ingevuld' and how many were 'Weet niet'
+        # (it said 'beantwoord' for them, as the browser form did until 2026-12-07).
+        answers = self.answer_set.answers
+        unknown = sum(1 for q in self.bank.questions
+                      if answers.get(q.link_id) == UNKNOWN_CODE and enabled(q, answers, self.bank) is not False)
         self.query_one("#fill-status", Static).update(
-            self._t(f"{answered} van {total} vragen beantwoord · antwoorden in "
-                    f"{self.answers_path.name} (alleen voor u leesbaar)",
-                    f"{answered} of {total} questions answered · answers in "
-                    f"{self.answers_path.name} (readable by you only)"))
+            self._t(f"{answered} van {total} vragen ingevuld"
+                    + (f", waarvan {unknown} met ‘{UNKNOWN_NL}’" if unknown else "")
+                    + f" · antwoorden in {self.answers_path.name} (alleen voor u leesbaar)",
+                    f"{answered} of {total} questions filled in"
+                    + (f", {unknown} of them with ‘{UNKNOWN_EN}’" if unknown else "")
+                    + f" · answers in {self.answers_path.name} (readable by you only)"))
 
     # -- navigation and profile ------------------------------------------------------------
     def _tab_ids(self) -> list[str]:
