@@ -22,7 +22,9 @@ def _rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
     ('"a,b\n1,2\n3,4\n', "line 1: a quoted cell is never closed"),  # the header swallowed the file
     # A row over several lines with extra cells: the quote is the cause, not a comma.
     ('a,b\n1,2\n3,x,y,"open\n4,5\n', "line 3: a quoted cell is never closed"),
-    ('a,b\n"1\n2",x,y\n', "line 3: 3 cells but 2 columns"),  # (the row's last line, as every row error)
+    # The row's first line, as every row error: its last (line 3 here) is no row's once a cell holds a line break.
+    ('a,b\n"1\n2",x,y\n', "line 2: 3 cells but 2 columns"),
+    ('a,b\n\n\n1,2\n"3\n4",5,6\n', "line 5: 3 cells but 2 columns"),  # (past blank lines)
 ])
 def test_structure_errors_name_file_and_line(tmp_path: Path, text: str, where: str) -> None:
     path = tmp_path / "in.csv"
@@ -34,7 +36,9 @@ def test_structure_errors_name_file_and_line(tmp_path: Path, text: str, where: s
 def test_lenient_cells_still_read(tmp_path: Path) -> None:
     # Stray quotes inside a cell, a quoted line break, trailing empty cells, a last row without a newline.
     rows = _rows(tmp_path / "in.csv", 'a,b\n1,x "y" z,,\n"2","p\nq"\n3,"r ""s"""')
-    assert rows == [(2, {"a": "1", "b": 'x "y" z'}), (4, {"a": "2", "b": "p\nq"}), (5, {"a": "3", "b": 'r "s"'})]
+    assert rows == [(2, {"a": "1", "b": 'x "y" z'}), (3, {"a": "2", "b": "p\nq"}), (5, {"a": "3", "b": 'r "s"'})]
+    # A short row's missing cells are None, as csv.DictReader gave them; blank lines are no rows.
+    assert _rows(tmp_path / "in.csv", 'a,b\n\n1\n\n2,3\n') == [(3, {"a": "1", "b": None}), (5, {"a": "2", "b": "3"})]
 
 
 @given(st.text(alphabet=st.sampled_from(["a", ",", '"', "\r", "\n", "\u2028", "\x85", "\x0c", "\x1c", "é"])))

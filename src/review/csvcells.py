@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
     "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
-    "read_csv_text", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
+    "read_csv_text", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
 
@@ -71,6 +71,8 @@ def neutralising_writer(stream: IO[str], **options: Any) -> _NeutralisingWriter:
 
 
 if TYPE_CHECKING:
+    from _csv import Reader as _csv_reader
+
     _DictWriter = csv.DictWriter[str]
 else:  # not subscriptable at run time before Python 3.12
     _DictWriter = csv.DictWriter
@@ -138,45 +140,53 @@ class CsvText:
 
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-        """The header's column names, and the rows as dicts keyed by them, each with its line in the
-        file (a row's last line: right after blank lines and line breaks typed in cells), read as iterated.
-        (Not ``splitlines()``: it also splits at U+2028, U+0085 and form feeds inside a cell.)
+        """The header's column names, and the rows as dicts keyed by them, each with the line of the file it
+        starts on (past blank lines; a line break typed in a cell makes the row's later lines no row's), read as
+        iterated. (Not ``splitlines()``: it also splits at U+2028, U+0085 and form feeds inside a cell.)
 
         ``column_name`` maps a header cell to the name the reader looks up (e.g. case folded); two
         cells with one name are refused. So is a row with more non-empty cells than the header (an
         unquoted comma shifted the later cells) and a quoted cell never closed (it swallowed every
         later row): an ``ImportFormatError`` naming file and line, raised before that row is
-        returned. Empty cells past the header's end are dropped."""
+        returned. Empty cells past the header's end are dropped; a short row's missing cells are None."""
         from .errors import ImportFormatError
 
-        reader = csv.DictReader(text_lines(self.text))
-        header = list(reader.fieldnames or [])
+        reader = csv.reader(text_lines(self.text))
+        header = next(reader, [])
         columns = [column_name(c) for c in header] if column_name is not None else header
         twice = next((c for n, c in enumerate(columns) if c and c in columns[:n]), None)
         if twice is not None:  # (the dicts would hold the last one's values, silently)
             raise ImportFormatError(self.path, "line 1", f"column {twice!r} appears twice")
         if reader.line_num > 1:  # a header over several lines: did it swallow the file?
             self._refuse_unclosed_quote(0)
-        reader.fieldnames = columns
-        return columns, self._checked_rows(reader, len(columns))
+        return columns, self._checked_rows(reader, columns)
 
-    def _checked_rows(self, reader: csv.DictReader[str], width: int
+    def _checked_rows(self, reader: _csv_reader, columns: list[str]
                       ) -> Iterator[tuple[int, dict[str, Any]]]:
         from .errors import ImportFormatError
 
+        width = len(columns)
         pending: tuple[int, dict[str, Any]] | None = None
         lines_before_pending = lines_before = reader.line_num
-        for row in reader:
+        for cells in reader:
+            end = reader.line_num
+            if not cells:  # a blank line (no row)
+                lines_before = end
+                continue
             if pending is not None:
                 yield pending
-            line = reader.line_num
-            spill = row.pop(None, None) or ()  # type: ignore[call-overload]
+            line = lines_before + 1  # the row's first line: its last one, after a line break in a cell, said
+            # "line 7" of a row a spreadsheet user finds on line 5
+            spill = cells[width:]
             if any(cell.strip() for cell in spill):
-                if line > lines_before + 1:  # a row over several lines: a quote never closed, rather?
+                if end > line:  # a row over several lines: a quote never closed, rather?
                     self._refuse_unclosed_quote(lines_before)
                 raise ImportFormatError(self.path, f"line {line}", f"{width + len(spill)} cells but {width} "
                                         "columns in the header (a comma in a cell not in quotes?)")
-            pending, lines_before_pending, lines_before = (line, row), lines_before, line
+            row: dict[str, Any] = dict(zip(columns, cells[:width]))
+            for name in columns[len(cells):]:  # (as csv.DictReader fills a short row)
+                row[name] = None
+            pending, lines_before_pending, lines_before = (line, row), lines_before, end
         if pending is not None:
             self._refuse_unclosed_quote(lines_before_pending)
             yield pending
@@ -203,6 +213,18 @@ def text_lines(text: str) -> Iterator[str]:
     the StringIO holds a copy of the whole text at four bytes a character (a 61 MB file of 50,000 records took
     244 MB), and ``readlines()`` another of every line."""
     return (match.group() for match in TEXT_LINE.finditer(text))
+
+
+def rows_by_line(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Every CSV row of ``text`` (blank lines skipped, as ``csv.DictReader`` skips them) with the line of the file
+    it starts on: ``csv.reader``'s ``line_num`` before the row, plus one. A count of rows (``enumerate(reader,
+    start=2)``) names the wrong line once a cell holds a line break (a spreadsheet's Alt+Enter)."""
+    reader = csv.reader(text_lines(text))
+    lines_before = 0
+    for cells in reader:
+        if cells:
+            yield lines_before + 1, cells
+        lines_before = reader.line_num
 
 
 #: The one wording of a quoted cell never closed (:func:`quote_left_open`).

@@ -177,3 +177,26 @@ def test_a_base_rate_finds_its_study_whichever_way_either_writes_the_doi():
     linked = BaseRate(text_nl="1.250 werknemers", text_en="1,250 employees", source="S 2020, https://doi.org/10.1/x")
     cited = BaseRate(text_nl="1.250 werknemers", text_en="1,250 employees", source="S 2020, doi:10.1/x.")
     assert untraced_base_rates([linked, cited], [study]) == []
+
+
+def test_a_row_the_files_do_not_give_is_named_by_its_line_after_a_line_break_in_a_cell(workspace):
+    """rrev24b: the refusal counted rows ("line N" = row + 1), and an explanation typed over two lines in a row
+    above (a spreadsheet's Alt+Enter) made it name the line before the row."""
+    import csv
+    import io
+
+    synthesis = _programme(workspace)
+    rows = list(csv.reader(io.StringIO(synthesis.read_text(encoding="utf-8"), newline="")))
+    rows[1][-1] += "\n(checked by hand)"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    synthesis.write_text(buffer.getvalue(), encoding="utf-8")
+    assert _run(workspace, "build", "--no-exports").exit_code == 0  # (the line break alone is no refusal)
+    line = _edit(synthesis, "conflict_with_supervisor", ",risk,some,ariens,arends2014,,,,,,very low,",
+                 ",risk,strong,ariens,arends2014,,,,,,high,")
+    row = [r[0] for r in rows].index("conflict_with_supervisor") + 1
+    assert line == row + 1  # (the row's physical line is one past its count)
+    result = _run(workspace, "build", "--no-exports")
+    assert result.exit_code == ImportFormatError.exit_code
+    assert result.output.startswith(f"review: {synthesis}:line {line}: factor 'conflict_with_supervisor': "), \
+        result.output

@@ -496,3 +496,10 @@ def test_a_build_reads_its_settings_and_the_new_versions_row_once(workspace, mon
     result = project.build(workspace, exports=True)
     assert result.written and versions_table.versions(workspace.store)[-1].version == result.bank.version
     assert reads == {"config": 1, "row": 1}
+
+
+def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_cell():
+    # An explanation typed over two lines (a spreadsheet's Alt+Enter) in the row above: "line 3" counted rows.
+    above = 'g,a,b,work,false,true,none,inconclusive,ariens,,,,,,,,"first line\nsecond line"\n'
+    with pytest.raises(ImportFormatError, match="line 4: domain 'family'"):
+        parse_synthesis_csv(HEADER + above + "f,a,b,family,false,true,risk,strong,ariens,,,,,,,,\n")

@@ -391,3 +391,16 @@ def test_a_bad_setting_of_another_workspace_is_named_in_that_workspace_s_review_
     assert result.exit_code == WorkspaceError.exit_code, result.output
     assert result.output.startswith(f"review: {config.resolve()}:{line}: synthesis.consistancy: unknown key"), \
         result.output
+
+
+def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_cell(tmp_path: Path) -> None:
+    from review.errors import ImportFormatError
+    from review.synthesis.evidence_csv import synthesis_csv
+
+    above = FactorEvidence("g", "G", "G nl", "work", True, False, "none", "inconclusive", "ariens",
+                           explanation="first line\nsecond line")
+    path = tmp_path / "s.csv"
+    path.write_text(synthesis_csv([above]) + "f,F,F nl,work,maybe,false,risk,strong,ariens,,,,,,,,\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"s\.csv:line 4: expected true/false, got 'maybe'"):
+        load_synthesis(path)

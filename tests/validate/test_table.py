@@ -175,3 +175,19 @@ def test_notes_are_joined_one_way() -> None:
     # factor's few-events note: empty notes say nothing and leave no stray separator.
     assert joined_notes("6 incomplete rows left out", "", "few events") == "6 incomplete rows left out; few events"
     assert joined_notes("", "") == "" and joined_notes() == "" and joined_notes("", "a") == "a"
+
+
+def test_a_row_is_named_by_the_line_it_starts_on(tmp_path: Path) -> None:
+    # A note typed over two lines in a spreadsheet cell (Alt+Enter): the rows after it, and a refusal of a cell in
+    # one, named the row's last line (the header's too), not the line a reader finds the row on.
+    from review.errors import ValidationError
+
+    path = tmp_path / "x.csv"
+    path.write_text('target,"rater\nid",score\nt1,r1,"3"\nt2,"r2\nsecond line",x\n\nt3,r3,4\n', encoding="utf-8")
+    table = read_table(path)
+    assert (table.header_row, table.row_numbers) == (1, [3, 4, 7])
+    with pytest.raises(ValidationError, match=r"x\.csv: row 4, column .score."):
+        table.number(1, "score")
+    path.write_text('a,b\n"1\n2",3\n"4\n5",6,7\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"x\.csv: row 4\b.*3 cells but the header has 2"):
+        read_table(path)

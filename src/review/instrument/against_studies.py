@@ -23,7 +23,7 @@ _ROUNDING = 5e-5
 
 def check_rows_against_studies(evidence: Sequence[FactorEvidence], studies: Sequence[Study],
                                extraction_dir: Path, config: Mapping[str, Any],
-                               source: object) -> dict[str, FactorResult]:
+                               source: object, lines: Sequence[int] | None = None) -> dict[str, FactorResult]:
     """Refuse (ImportFormatError naming ``source``, the row's line and factor) the first row whose direction,
     level, GRADE certainty, studies or pooled estimate is not what the synthesis gives on ``studies``; return
     the re-run's result per checked factor (the pooled ones name the studies behind k).
@@ -32,7 +32,8 @@ def check_rows_against_studies(evidence: Sequence[FactorEvidence], studies: Sequ
     (a row naming a study without one is the build's warning already). Nothing is checked when the folder cannot
     be synthesised (no factors.toml, a bad grade.toml, a study naming an unknown factor) or a row names a rule set
     this version does not know: ``review synthesis`` names those problems itself. A bad review.toml ``[synthesis]``
-    or ``[extraction]`` setting is refused (a ``WorkspaceError`` naming the key), as the synthesis refuses it."""
+    or ``[extraction]`` setting is refused (a ``WorkspaceError`` naming the key), as the synthesis refuses it.
+    ``lines``: the line of ``source`` each row starts on (``evidence_rows``); without them, one a line from 2."""
     from ..extraction.factors import load_factors
     from ..extraction.forms import FACTORS_FILE
     from ..synthesis.grade import GRADE_FILE, load_overrides
@@ -50,8 +51,8 @@ def check_rows_against_studies(evidence: Sequence[FactorEvidence], studies: Sequ
     if any(factor_id and factor_id not in factors for factor_id in named):
         return {}
     by_id = {f.id: f for f in factors}
-    checked = [(line, row) for line, row in enumerate(evidence, start=2)
-               if row.factor_id in by_id and set(row.studies) <= have]
+    numbered = zip(range(2, len(evidence) + 2) if lines is None else lines, evidence, strict=True)
+    checked = [(line, row) for line, row in numbered if row.factor_id in by_id and set(row.studies) <= have]
     again: dict[str, FactorResult] = {}
     for rule_set in sorted({row.rule_set for _, row in checked}):
         rows = [(line, row) for line, row in checked if row.rule_set == rule_set]

@@ -1,23 +1,21 @@
 """Reading the synthesis table the instrument is built from, and fingerprinting it.
 
 The synthesis stage owns ``extraction/synthesis.csv`` (one row per factor, columns named as the
-fields of :class:`review.records.FactorEvidence`). When ``review.synthesis.load_synthesis`` is
+fields of :class:`review.records.FactorEvidence`). When ``review.synthesis.synthesis_rows`` is
 available it is used; otherwise a small reader here parses the same columns, so the instrument
 never depends on the synthesis internals.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib
-import io
 import math
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..csvcells import unneutralise_cell
+from ..csvcells import rows_by_line, unneutralise_cell
 from ..errors import ImportFormatError
 from ..records import FactorEvidence
 
@@ -57,20 +55,24 @@ def snapshot_of(path: Path, n_factors: int, *, source: str | None = None,
 
 def load_evidence(path: Path) -> list[FactorEvidence]:
     """The synthesis verdicts in ``path``: the synthesis stage's loader when present, else ours."""
+    return [row for _, row in evidence_rows(path)]
+
+
+def evidence_rows(path: Path) -> list[tuple[int, FactorEvidence]]:
+    """``load_evidence``'s rows, each with the line of ``path`` it starts on (a refusal names that line)."""
     path = Path(path)
     if not path.is_file():
         raise ImportFormatError(path, None, "synthesis table not found (run the synthesis first)")
-    for name in ("review.synthesis", "review.synthesis.report"):
-        try:
-            loader = getattr(importlib.import_module(name), "load_synthesis", None)
-        except ImportError:
-            loader = None
-        if loader is not None:
-            rows = list(loader(path))
-            for line_no, ev in enumerate(rows, start=2):
-                _check_row(ev, path, f"line {line_no}")
-            return rows
-    return read_synthesis_csv(path)
+    try:
+        loader = getattr(importlib.import_module("review.synthesis"), "synthesis_rows", None)
+    except ImportError:
+        loader = None
+    if loader is not None:
+        rows = list(loader(path))
+        for line, ev in rows:
+            _check_row(ev, path, f"line {line}")
+        return rows
+    return read_synthesis_rows(path)
 
 
 def _check_row(ev: FactorEvidence, path: object, where: str) -> None:
@@ -111,26 +113,39 @@ def check_traceable(ev: FactorEvidence, path: object, where: str) -> None:
 
 def read_synthesis_csv(path: Path) -> list[FactorEvidence]:
     """Parse a synthesis CSV into FactorEvidence rows; bad cells raise ImportFormatError."""
+    return [row for _, row in read_synthesis_rows(path)]
+
+
+def read_synthesis_rows(path: Path) -> list[tuple[int, FactorEvidence]]:
+    """``read_synthesis_csv``'s rows, each with the line of the file it starts on."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ImportFormatError(path, None, "synthesis table not found") from None
-    return parse_synthesis_csv(text, path)
+    return parse_synthesis_rows(text, path)
 
 
 def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorEvidence]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    return [row for _, row in parse_synthesis_rows(text, path)]
+
+
+def parse_synthesis_rows(text: str, path: object = "<synthesis>") -> list[tuple[int, FactorEvidence]]:
+    """The rows of a synthesis CSV's ``text``, each with the line it starts on (a refusal names that line: a
+    count of rows named the wrong one once a cell held a line break)."""
+    lines = rows_by_line(text)
+    header = next(lines, (1, []))[1]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportFormatError(path, "line 1", f"missing column(s): {', '.join(missing)}")
     known = {f.name for f in fields(FactorEvidence)}
     rows: list[FactorEvidence] = []
+    out: list[tuple[int, FactorEvidence]] = []
     seen: set[str] = set()
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, cells in lines:
         where = f"line {line_no}"
         # synthesis.csv quotes cells a spreadsheet would run as formulas; undo that first.
-        values = {k: unneutralise_cell((v or "").strip()) for k, v in row.items() if k in known}
+        values = {k: unneutralise_cell((cells[i] if i < len(cells) else "").strip())
+                  for i, k in enumerate(header) if k in known}
         factor_id = values.get("factor_id", "")
         if not factor_id:
             raise ImportFormatError(path, where, "factor_id is empty")
@@ -166,7 +181,8 @@ def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorE
             explanation=values.get("explanation", ""),
         ))
         check_traceable(rows[-1], path, where)
-    return rows
+        out.append((line_no, rows[-1]))
+    return out
 
 
 def _bool(value: str, path: object, where: str, column: str) -> bool:

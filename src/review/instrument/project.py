@@ -26,7 +26,7 @@ from .base_rates import untraced_base_rates
 from .build import build_item_bank
 from .config import InstrumentConfig, load_config
 from .diff import Change, diff_banks
-from .evidence import load_evidence, snapshot_of
+from .evidence import evidence_rows, snapshot_of
 from .files import SYNTHESIS, paths
 from .itembank import ItemBank, Note, Source, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
@@ -85,7 +85,8 @@ def _compile(workspace: Workspace, synthesis: Path | None, now: datetime | None,
     # review.toml first: its bad value is named before a missing file
     config = workspace_config(workspace) if config is None else config
     source = Path(synthesis) if synthesis else p.synthesis
-    evidence = load_evidence(source)
+    numbered = evidence_rows(source)
+    evidence = [row for _, row in numbered]
     try:
         shown = str(source.resolve().relative_to(workspace.root))
     except ValueError:
@@ -95,7 +96,7 @@ def _compile(workspace: Workspace, synthesis: Path | None, now: datetime | None,
     # One re-run of the synthesis on the study files: a row's level, direction, certainty or pooled number they
     # do not give is refused, and a pooled factor's k and studies come from it.
     again = (check_rows_against_studies(evidence, studies, workspace.root / SYNTHESIS[0], workspace.config.raw,
-                                        source) if studies else {})
+                                        source, [line for line, _ in numbered]) if studies else {})
     effects, expert = study_evidence(studies)
     pooled = pooled_study_units(again)
     return build_item_bank(evidence, load_templates(p.questions), config,

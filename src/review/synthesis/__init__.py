@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .evidence_csv import load_synthesis
+from .evidence_csv import load_synthesis, synthesis_rows
 
-__all__ = ["load_synthesis"]
+__all__ = ["load_synthesis", "synthesis_rows"]

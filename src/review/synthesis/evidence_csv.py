@@ -5,13 +5,12 @@ Kept free of plotting imports so the instrument stage can read the table cheaply
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import fields
 from pathlib import Path
 
-from ..csvcells import neutralising_writer, unneutralise_cell
+from ..csvcells import neutralising_writer, rows_by_line, unneutralise_cell
 from ..errors import ImportFormatError
 from ..records import FactorEvidence
 from ..textdecode import read_user_text
@@ -43,18 +42,24 @@ def synthesis_csv(rows: list[FactorEvidence]) -> str:
 
 def load_synthesis(path: Path) -> list[FactorEvidence]:
     """Read ``synthesis.csv`` back into :class:`FactorEvidence` rows (the instrument's entry point)."""
+    return [row for _, row in synthesis_rows(path)]
+
+
+def synthesis_rows(path: Path) -> list[tuple[int, FactorEvidence]]:
+    """``load_synthesis``'s rows, each with the line of the file it starts on (a refusal names that line)."""
     path = Path(path)
     # Ours, in UTF-8: a BOM (a spreadsheet's "CSV UTF-8") is read; a cp1252 copy is one line, never a guess.
     text = read_user_text(path, fallback=False).text
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    rows = rows_by_line(text)
+    header = next(rows, (1, []))[1]
+    missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         raise ImportFormatError(path, "line 1", f"missing column {missing[0]!r}")
-    out: list[FactorEvidence] = []
-    for line, cells in enumerate(reader, start=2):
-        row = {key: unneutralise_cell(value or "") for key, value in cells.items() if key is not None}
+    out: list[tuple[int, FactorEvidence]] = []
+    for line, cells in rows:
+        row = {key: unneutralise_cell(cells[i] if i < len(cells) else "") for i, key in enumerate(header)}
         try:
-            out.append(FactorEvidence(
+            out.append((line, FactorEvidence(
                 factor_id=row["factor_id"], label_en=row["label_en"], label_nl=row["label_nl"],
                 domain=row["domain"], modifiable=_bool(row["modifiable"]), assessable=_bool(row["assessable"]),
                 direction=row["direction"], level=row["level"], rule_set=row["rule_set"],
@@ -62,7 +67,7 @@ def load_synthesis(path: Path) -> list[FactorEvidence]:
                 pooled_estimate=_float(row["pooled_estimate"]), ci_low=_float(row["ci_low"]),
                 ci_high=_float(row["ci_high"]), i2=_float(row["i2"]), grade=row["grade"],
                 explanation=row["explanation"],
-            ))
+            )))
         except ValueError as err:
             raise ImportFormatError(path, f"line {line}", str(err)) from err
     return out

@@ -280,18 +280,19 @@ def read_table(path: Path | str) -> Table:
             lines_before = reader.line_num
             continue
         last_start, lines_before = lines_before, reader.line_num
+        line = last_start + 1  # the row's first line (its last, after a line break typed in a cell, was named)
         if header is None:
             header = [c.strip() for c in cells]
-            header_row = reader.line_num
+            header_row = line
             duplicate = next((c for c in header if header.count(c) > 1), None)
             if duplicate is not None:
                 raise cell_error(path, header_row, duplicate, "column appears twice in the header")
             continue
         filled = max(i + 1 for i, c in enumerate(cells) if c.strip())  # empty cells past the end are dropped,
         if filled > len(header):  # as csvcells.dict_rows drops them
-            raise cell_error(path, reader.line_num, None, f"{filled} cells but the header has {len(header)}")
+            raise cell_error(path, line, None, f"{filled} cells but the header has {len(header)}")
         rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
-        numbers.append(reader.line_num)
+        numbers.append(line)
     if '"' in text and quote_left_open(lines[last_start:], delimiter):  # it swallowed every later row
         raise cell_error(path, last_start + 1, None, UNCLOSED_QUOTE)
     if header is None:
