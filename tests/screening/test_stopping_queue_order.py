@@ -182,3 +182,32 @@ def test_the_no_verdict_sentence_keeps_to_the_screening_screens_three_lines_at_8
         verdict.append(" CONTINUE ", style="bold reverse")
         verdict.append(f" {stopping_words(status, 'ranked')}")
         assert len(verdict.wrap(Console(width=78), 78)) <= STOPPING_MIN_LINES, picked
+
+
+def test_a_check_made_by_a_session_that_follows_the_certified_rule_is_the_recommended_rules(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The TUI's worker process keeps the session it opened, with the rule review.toml named then: a reviewer who
+    # pressed t since follows the recommended rule while the worker's session still says certified. Its check must
+    # be made on the decisions taken from the queue (else the app's session finds it made from other decisions,
+    # drops it and asks again), and carried in its queue.
+    from review.screening import stopping_classifier as sc
+    from review.screening.session import ScreeningSession
+
+    given_answers(monkeypatch, lambda at: 0.5)
+    labels = thirty_found_early()
+    ids = _made(workspace, labels)
+    app = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    for record_id in ids[1400:1450]:
+        app.decide(record_id, "exclude", chosen=True)
+    for record_id, y in zip(ids[:400], labels[:400], strict=True):
+        app.decide(record_id, "include" if y else "exclude")
+    worker = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    worker.stopping_rule = "certified"  # (as read at its opening)
+    epoch = app.evidence_epoch
+    evidence = worker.stopping_evidence()
+    assert evidence is not None and evidence["screened"] == 400
+    assert app.apply_stopping_evidence(evidence, epoch) and not app.stopping_evidence_due()
+    assert worker.apply_stopping_evidence(evidence, worker.evidence_epoch)
+    assert worker.retrain().model_info.get("stopping_classifier") == evidence
+    assert sc.view_holds(evidence, app._trend_reading(app._state.tally(app._hidden)).decision_ids,
+                         target_recall=0.95)

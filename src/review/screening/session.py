@@ -834,10 +834,11 @@ class ScreeningSession:
         """The kind of other method the record was found by (None: a database or register record)."""
         return self._aside.other_methods.get(record_id)
 
-    def _trend_reading(self, tally: _Tally) -> _TrendReading | None:
+    def _trend_reading(self, tally: _Tally, rule: str | None = None) -> _TrendReading | None:
         """What the recommended rule reads in the ranked phase (hold ``_lock``; decision 0071), or None where the
-        verdict reads no trend (the certified rule, a random sample begun)."""
-        if self.stopping_rule != "recommended" or self._sample_start is not None or tally.sample:
+        verdict reads no trend (``rule``, by default the one the reviewer follows, is the certified rule, or a random
+        sample has begun)."""
+        if (rule or self.stopping_rule) != "recommended" or self._sample_start is not None or tally.sample:
             return None
         return _TrendReading(list(tally.taken), list(tally.taken_ids), len(self._eligible) - len(tally.picked),
                              frozenset(tally.picked))
@@ -922,7 +923,7 @@ class ScreeningSession:
             if last is None:  # (the check below sorts and hashes every decision id)
                 return None
             tally = self._state.tally(self._hidden)
-            trend = self._trend_reading(tally)
+            trend = self._trend_reading(tally, rule="recommended")  # (the view is that rule's, whoever's session)
             decision_ids = tally.decision_ids if trend is None else trend.decision_ids
             if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
                 screened = len(tally.ranked) + len(tally.sample) if trend is None else len(trend.ranked)
@@ -959,7 +960,9 @@ class ScreeningSession:
             last = self._classifier_view
             ranked, _, decision_ids = self._phase_labels()
             eligible = list(self._eligible)
-            trend = self._trend_reading(self._state.tally(self._hidden))
+            # (for the recommended rule whatever this session's setting says: only that rule asks for a check, and
+            # the TUI's worker process keeps the session it opened, with the rule review.toml named then)
+            trend = self._trend_reading(self._state.tally(self._hidden), rule="recommended")
         picked: frozenset[int] = frozenset()
         if trend is not None and trend.picked:  # the check asks about the set the trend reads (decision 0071)
             picked = trend.picked
@@ -1029,7 +1032,7 @@ class ScreeningSession:
                 return False
             last = self._classifier_view
             tally = self._state.tally(self._hidden)
-            trend = self._trend_reading(tally)
+            trend = self._trend_reading(tally, rule="recommended")
             if (last is not None and int(last["screened"]) > int(evidence["screened"])
                     and sc.view_holds(last, tally.decision_ids if trend is None else trend.decision_ids,
                                       target_recall=self.target_recall)):
