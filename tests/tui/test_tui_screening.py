@@ -1051,3 +1051,35 @@ async def test_search_goes_on_without_its_marks_when_the_decisions_cannot_be_rea
         said = [str(n.message) for n in app._notifications if "store is busy" in str(n.message)]
         assert said == ["Searching without the marks of decided records: they could not be read (the store is busy: "
                         "another process is writing (a stand-in))."], said
+
+
+@async_test
+async def test_decisions_made_in_the_record_browser_alone_give_the_recommended_rule_no_verdict(
+        fresh_ws: Workspace) -> None:
+    # Decision 0071: records decided in the record browser are picked, not taken from the queue whose order the
+    # recommended rule's trend reads; with nothing else decided the dashboard and the screening screen's stopping
+    # line say it gives no verdict and why, not a verdict on an order of the reviewer's own.
+    from textual.widgets import DataTable
+
+    from review.screening.session import no_verdict_words
+
+    async with open_app(fresh_ws, "alice", "browser", blind=False, size=(80, 24)) as (app, pilot):
+        assert isinstance(app.screen.query_one(DataTable), DataTable)
+        await pilot.press("i", "down", "e", "down", "e")
+        await settle(pilot)
+        assert [d.model_info.get("chosen") for d in fresh_ws.store.decisions(reviewer="alice")] == [True] * 3
+        await pilot.press("1")
+        await settle(pilot)
+        panel = " ".join(str(app.screen.query_one("#stop").render()).split())
+        assert f"CONTINUE estimated recall – {no_verdict_words(3)}" in panel, panel
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        widget = screen.query_one("#stopping")
+        lines = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
+        assert " ".join(" ".join(lines).split()) == f"CONTINUE {no_verdict_words(3)}", lines
+        await pilot.press("i")  # one record taken from the queue: the rule reads it, and says what it leaves out
+        await settle(pilot)
+        stopping = screen.project.session.progress().stopping
+        assert stopping.screened == 1 and "the 3 records you picked" in stopping.explanation
