@@ -200,3 +200,26 @@ def test_a_row_the_files_do_not_give_is_named_by_its_line_after_a_line_break_in_
     assert result.exit_code == ImportFormatError.exit_code
     assert result.output.startswith(f"review: {synthesis}:line {line}: factor 'conflict_with_supervisor': "), \
         result.output
+
+
+def test_a_study_file_with_numbers_but_no_doi_or_pmid_is_named_not_refused(workspace):
+    """audit24 traced every number the instrument shows to its paper through the study's DOI or PMID; a study file
+    giving effect numbers without either (all 15 programme files have a DOI) went through without a word."""
+    _programme(workspace)
+    study = workspace.root / "extraction" / "studies" / "arends2014.toml"
+    study.write_text(study.read_text(encoding="utf-8").replace('doi = "10.5271/sjweh.3384"\n', ""),
+                     encoding="utf-8")
+    warning = ("review: warning: {}: effect numbers but neither doi nor pmid, so they cannot be traced to their "
+               "source (add the paper's doi or pmid)\n")
+    synthesis = CliRunner().invoke(main, ["--workspace", str(workspace.root), "synthesis", "--no-plots"])
+    assert synthesis.exit_code == 0, synthesis.output
+    assert [line for line in synthesis.stderr.splitlines(keepends=True) if "warning" in line] == [
+        warning.format(workspace.root / "extraction" / "studies" / "arends2014.toml")]
+    build = _run(workspace, "build", "--no-exports")
+    assert build.exit_code == 0, build.output
+    assert [line for line in build.stderr.splitlines(keepends=True) if "warning" in line] == [
+        warning.format("extraction/studies/arends2014.toml")]
+    # A PMID traces the numbers as well as a DOI does.
+    study.write_text(study.read_text(encoding="utf-8").replace('citation = ', 'pmid = "24226853"\ncitation = ', 1),
+                     encoding="utf-8")
+    assert "warning" not in _run(workspace, "build", "--no-exports").stderr

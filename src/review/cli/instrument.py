@@ -51,6 +51,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         say("warning", f"{counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
                        f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation "
                        f"or numbers: {', '.join(result.unsourced)}")
+    for line in result.untraceable:  # (said, not refused: the identifier may be on its way)
+        say("warning", line)
     if result.untraced_base_rates:  # (said, not refused: a base rate may come from a source outside the review)
         n = len(result.untraced_base_rates)
         say("warning", f"{counted(n, 'base rate')} in instrument/scoring.toml {verb_for(n, 'does', 'do')} not trace "

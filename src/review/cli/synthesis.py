@@ -93,6 +93,8 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
     # Notes and what was stored are status lines (stderr, as prisma's notes): stdout is the factor table.
     for note in done.notes:
         say("note", note)
+    for line in run.untraceable:  # (said, not refused: the synthesis stands; the identifier may be on its way)
+        say("warning", line)
     if done.grade_stored is not None:
         click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}", err=True)
     if done.not_recorded:

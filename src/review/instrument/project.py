@@ -68,6 +68,9 @@ class BuildResult:
     #: Base rates of scoring.toml that do not trace to a study file (``base_rates.untraced_base_rates``): every
     #: profile shows them, with numbers no study of extraction/studies/ holds.
     untraced_base_rates: list[str] = field(default_factory=list)
+    #: One warning line per study file whose effect numbers name neither DOI nor PMID (the instrument shows numbers
+    #: a reader cannot trace to their paper).
+    untraceable: list[str] = field(default_factory=list)
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
@@ -216,6 +219,9 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     result.unsourced = sorted({s for item in bank.items for s in item.studies} - sourced)
     if config.base_rates:
         result.untraced_base_rates = untraced_base_rates(config.base_rates, studies)
+    from ..extraction.forms import untraceable_study_files, untraceable_warning
+
+    result.untraceable = [untraceable_warning(path) for path in untraceable_study_files(Path(SYNTHESIS[0]), studies)]
     if workspace.missing_store is not None:
         result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():

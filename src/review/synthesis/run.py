@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
-from ..extraction.forms import FACTORS_FILE, load_studies
+from ..extraction.forms import FACTORS_FILE, load_studies, untraceable_study_files, untraceable_warning
 from ..extraction.model import Factor, Study
 from ..paths import WORKSPACE_FILE
 from ..store import Store
@@ -28,10 +28,17 @@ class SynthesisRun:
     written: list[Path]
     settings: SynthesisSettings
     n_studies: int
+    #: One warning line per study file whose effect numbers name neither DOI nor PMID (``untraceable_study_files``).
+    untraceable: list[str] = field(default_factory=list)
 
 
 def synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tuple[list[FactorResult], int]:
     """Verdicts for every factor of ``factors.toml`` from the folder's study files."""
+    results, studies = _synthesise_folder(extraction_dir, settings)
+    return results, len(studies)
+
+
+def _synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tuple[list[FactorResult], list[Study]]:
     extraction_dir = Path(extraction_dir)
     factors = load_factors(extraction_dir / FACTORS_FILE)
     studies = load_studies(extraction_dir, factors)
@@ -39,7 +46,7 @@ def synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tupl
     unknown = [f for f in overrides if f not in factors]
     if unknown:
         raise ValidationError(f"{extraction_dir / GRADE_FILE}:{unknown[0]}: unknown factor")
-    return synthesise_studies(factors, studies, settings, overrides), len(studies)
+    return synthesise_studies(factors, studies, settings, overrides), studies
 
 
 def synthesise_studies(factors: Iterable[Factor], studies: list[Study], settings: SynthesisSettings,
@@ -75,11 +82,12 @@ def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: b
     """Synthesise the folder and write its outputs; ``before_writing`` runs between the two (once
     every study file was read and checked, before any output is written). ``title`` (the review's,
     from review.toml) heads the report."""
-    results, n_studies = synthesise_folder(extraction_dir, settings)
+    results, studies = _synthesise_folder(extraction_dir, settings)
     if before_writing is not None:
         before_writing()
-    written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=n_studies, title=title)
-    return SynthesisRun(results, written, settings, n_studies)
+    written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=len(studies), title=title)
+    untraceable = [untraceable_warning(path) for path in untraceable_study_files(extraction_dir, studies)]
+    return SynthesisRun(results, written, settings, len(studies), untraceable)
 
 
 def _config(root: Path) -> dict[str, Any]:
