@@ -174,6 +174,23 @@ async def test_status_line_does_not_call_dont_know_answered(built, tmp_path):
 
 
 @run_async
+async def test_status_line_counts_as_the_browser_form_when_a_gate_is_dont_know(built, tmp_path):
+    # The conflict answer kept after its gate became 'Weet niet' counted as filled in ('2 of 5 …', 'Social 2/3'),
+    # which the profile ignores and the browser form's bar left out: one count, scoring.question_progress.
+    app = make_app(built, answers_path=tmp_path / "client" / "a.json", lang="en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.fill_screen
+        await answer(pilot, "#opt-has_supervisor-yes")
+        await answer(pilot, "#opt-conflict-yes")
+        await answer(pilot, "#opt-has_supervisor-unknown")
+        status = str(screen.query_one("#fill-status").render())
+        assert status.startswith("1 of 5 questions filled in, 1 of them with ‘Don't know / not discussed’ ·"), status
+        assert str(screen.query_one("#fill-tabs").get_tab("tab-social").label) == "Social 1/3"
+        assert screen.answer_set.answers["conflict"] == "yes"  # kept, not counted
+
+
+@run_async
 async def test_the_profile_and_a_saved_report_score_the_answers_once(built, tmp_path, monkeypatch):
     # Showing the profile scored twice and saving a report three times (score, then the report's
     # own scoring, twice); the report saved is the one shown, from one scoring.

@@ -25,7 +25,7 @@ from review.instrument.config import load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
-from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, score
+from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, question_progress, score
 
 from .programme_bank import programme_bank_with_sources
 
@@ -91,6 +91,7 @@ _DRIVE = """
       applicable: el.dataset.applicable === "true"}));
     return {factors, indication: document.getElementById("indication").textContent,
             open: document.getElementById("unanswered-count").textContent,
+            progress: document.getElementById("progress-text").textContent,
             href: document.getElementById("download-response").getAttribute("href"),
             ignored: document.querySelectorAll("#notes .ignored").length};
   });
@@ -122,6 +123,8 @@ def _compare_over_random_sets(browser, tmp_path: Path, bank: ItemBank, config, s
         n_open = sum(1 for f in expected["factors"] if f["status"] == "unanswered" and f["applicable"])
         assert seen["open"] == (UNANSWERED_NL[n_open != 1].format(n=n_open) if n_open else "")
         assert seen["ignored"] == len(expected["ignored_answers"])
+        # The bar counts as the fill mode's status line: a question waiting for its gate is still to do.
+        assert seen["progress"] == question_progress(bank, answers).line("nl"), answers
         # The downloaded response, scored by the CLI's reader, gives the same profile.
         text = urllib.parse.unquote(seen["href"].split(",", 1)[1])
         read, _notes = fhir.read_response(text, bank)
@@ -630,16 +633,30 @@ def test_leads_say_why_each_factor_is_one(browser, tmp_path, bank, config):
 def test_progress_does_not_call_dont_know_answered(browser, tmp_path, bank, config):
     # 'Weet niet / niet besproken' counts as unanswered (the page says so above the form, the profile counts the
     # factor as 'niet beantwoord'), yet the bar said '2 van 3 vragen beantwoord' with one of the two 'Weet niet'.
-    for lang, want in (("nl", ["1 van 3 vragen ingevuld",
-                               "2 van 3 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’"]),
-                       ("en", ["1 of 3 questions filled in",
-                               "2 of 3 questions filled in, 1 of them with ‘Don't know / not discussed’"])):
+    # A question waiting for its gate is still to do, as in the fill mode and the profile's open questions: the bar
+    # said '3 van 3' for the gate 'Weet niet' (the fill mode '4 of 5', counting the kept conflict answer).
+    steps = [(None, None), ("prev_absence", "yes"), ("company", "unknown"), ("has_supervisor", "yes"),
+             ("conflict", "yes"), ("has_supervisor", "unknown"), ("has_supervisor", "no"), ("has_supervisor", "yes"),
+             ("support", "no")]
+    for lang, want in (("nl", ["0 van 5 vragen ingevuld", "1 van 5 vragen ingevuld",
+                               "2 van 5 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’",
+                               "3 van 5 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’",
+                               "4 van 5 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’",
+                               "3 van 5 vragen ingevuld, waarvan 2 met ‘Weet niet / niet besproken’",
+                               "3 van 3 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’",
+                               "4 van 5 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’",
+                               "5 van 5 vragen ingevuld, waarvan 1 met ‘Weet niet / niet besproken’"]),
+                       ("en", ["0 of 5 questions filled in", "1 of 5 questions filled in",
+                               "2 of 5 questions filled in, 1 of them with ‘Don't know / not discussed’"])):
         page = _open(browser, tmp_path, form_html(bank, config, lang))
-        shown = []
-        page.check("#prev_absence--yes")
-        shown.append(page.inner_text("#progress-text"))
-        page.check("#company--unknown")
-        shown.append(page.inner_text("#progress-text"))
+        shown, answers = [], {}
+        for link_id, code in steps[:len(want)]:
+            if link_id:
+                page.check(f"#{link_id}--{code}")
+                answers[link_id] = code
+            shown.append(page.inner_text("#progress-text"))
+            # the fill mode's status line says the same
+            assert shown[-1] == question_progress(bank, answers).line(lang), answers
         assert shown == want
         assert page.get_attribute('#profile [data-factor-id="company_size"]', "data-status") == "unanswered"
         page.close()

@@ -152,13 +152,15 @@
     var result = score(answers);
     var total = 0, done = 0, unknown = 0;
     data.questions.forEach(function (q) {
-      var on = result.state[q.linkId] === true;
+      var state = result.state[q.linkId];
       var fieldset = document.getElementById("q-" + q.linkId);
-      fieldset.hidden = !on;
+      fieldset.hidden = state !== true;
       fieldset.classList.toggle("answered", answers[q.linkId] !== undefined);
-      if (on) {
-        total += 1;
-        if (answers[q.linkId] !== undefined) { done += 1; }
+      // As scoring.question_progress counts (the fill mode too): a question waiting for its gate is still to
+      // do (the profile lists it as open), and an answer it kept from before the gate changed counts nowhere.
+      if (state !== false) { total += 1; }
+      if (state === true && answers[q.linkId] !== undefined) {
+        done += 1;
         if (answers[q.linkId] === data.unknownCode) { unknown += 1; }
       }
     });
@@ -166,7 +168,7 @@
     progress.max = Math.max(total, 1);
     progress.value = done;
     setText(document.getElementById("progress-text"),
-            fill(unknown ? S.progressUnknown : S.progress, { done: done, total: total, weetniet: unknown }));
+            fill(unknown ? S.progressUnknown : S.progress, { filled: done, total: total, dont_know: unknown }));
     var leads = [];
     result.factors.forEach(function (f) {
       var li = document.querySelector('#profile [data-factor-id="' + CSS.escape(f.factor_id) + '"]');

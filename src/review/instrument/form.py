@@ -23,10 +23,12 @@ from typing import Any
 from .config import InstrumentConfig
 from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
-from .itembank import DOMAIN_LABELS, UNKNOWN_EN, UNKNOWN_NL, ItemBank, Question
+from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .english_runs import html_text
 from .render import T, evidence_text, measures_legend, medical_note, source_line
-from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line
+from .scoring import (
+    INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, PROGRESS_EN, PROGRESS_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line,
+)
 
 _CSS = """
 :root { --ink: #111; --muted: #555; --line: #bbb; --accent: #0b5cad; --risk: #9b2c00; --prot: #1d6b2f; }
@@ -120,11 +122,9 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "present": t("aanwezig", "present"), "partly": t("deels aanwezig", "partly present"),
             "absent": t("niet aanwezig", "absent"), "unanswered": t("niet beantwoord", "unanswered"),
             "notApplicable": t("niet van toepassing", "not applicable"),
-            # 'Weet niet' counts as unanswered in the profile: the bar says how many questions were filled in,
-            # and how many of those with 'Weet niet' ('6 van 7 vragen beantwoord' beside '7 factoren niet beantwoord').
-            "progress": t("{done} van {total} vragen ingevuld", "{done} of {total} questions filled in"),
-            "progressUnknown": t("{done} van {total} vragen ingevuld, waarvan {weetniet} met ‘" + UNKNOWN_NL + "’",
-                                 "{done} of {total} questions filled in, {weetniet} of them with ‘" + UNKNOWN_EN + "’"),
+            # scoring.QuestionProgress.line's words, as the fill mode's status line says them.
+            "progress": t(PROGRESS_NL[0], PROGRESS_EN[0]),
+            "progressUnknown": t(PROGRESS_NL[1], PROGRESS_EN[1]),
             "ignoredOff": t("Het antwoord op ‘{q}’ telt niet mee: de vraag is niet van toepassing "
                             "door het antwoord op ‘{gate}’.",
                             "The answer to ‘{q}’ is not counted: the question does not apply "

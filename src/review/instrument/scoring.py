@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from .config import BaseRate, InstrumentConfig
 from .english_runs import english_run
 from .evidence import DOMAINS
-from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question, unpooled_among
+from .itembank import LEVEL_NL, UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, Item, ItemBank, Question, unpooled_among
 
 INDICATIONS: dict[str, tuple[str, str]] = {
     "no_items": ("Geen indicatie: geen enkele factor heeft voldoende bewijs om mee te wegen; "
@@ -39,6 +39,13 @@ UNANSWERED_NL: tuple[str, str] = ("Niet beantwoord: {n} factor; die telt niet me
                                   "Niet beantwoord: {n} factoren; die tellen niet mee, ook niet als afwezig.")
 UNANSWERED_EN: tuple[str, str] = ("Unanswered: {n} factor; it does not count, not even as absent.",
                                   "Unanswered: {n} factors; they do not count, not even as absent.")
+
+#: The progress line, shared with the browser form (its bar) and the fill mode (its status line), without and with
+#: answers 'Weet niet': the profile counts those as unanswered, so they are filled in ('ingevuld'), said apart.
+PROGRESS_NL: tuple[str, str] = ("{filled} van {total} vragen ingevuld",
+                                "{filled} van {total} vragen ingevuld, waarvan {dont_know} met ‘" + UNKNOWN_NL + "’")
+PROGRESS_EN: tuple[str, str] = ("{filled} of {total} questions filled in",
+                                "{filled} of {total} questions filled in, {dont_know} of them with ‘" + UNKNOWN_EN + "’")
 
 
 @dataclass(slots=True)
@@ -141,6 +148,41 @@ def enabled(question: Question, answers: Mapping[str, str], bank: ItemBank) -> b
         if given != wanted:
             return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionProgress:
+    """How far the questions are filled in: ``filled`` of ``total``, ``dont_know`` of them with 'Weet niet'."""
+
+    filled: int
+    total: int
+    dont_know: int
+
+    def line(self, lang: str = "nl") -> str:
+        """``6 van 11 vragen ingevuld, waarvan 3 met ‘Weet niet / niet besproken’`` (English with ``lang="en"``)."""
+        words = PROGRESS_EN if lang == "en" else PROGRESS_NL
+        return words[1 if self.dont_know else 0].format(filled=self.filled, total=self.total,
+                                                        dont_know=self.dont_know)
+
+
+def question_progress(bank: ItemBank, answers: Mapping[str, str],
+                      questions: list[Question] | None = None) -> QuestionProgress:
+    """The progress of ``questions`` (default: all), counted one way for the browser form and the fill mode.
+
+    A question switched off by its gate is neither to do nor done. One waiting for its gate (unanswered or
+    'Weet niet') is still to do, as the profile lists it among the open questions, and an answer it kept from
+    before its gate changed is not filled in, as the profile does not count it (an ignored answer)."""
+    filled = total = dont_know = 0
+    for q in bank.questions if questions is None else questions:
+        state = enabled(q, answers, bank)
+        if state is False:
+            continue
+        total += 1
+        code = answers.get(q.link_id)
+        if state is True and code is not None:
+            filled += 1
+            dont_know += code == UNKNOWN_CODE
+    return QuestionProgress(filled, total, dont_know)
 
 
 def check_answers(bank: ItemBank, answers: Mapping[str, str]) -> list[str]:

@@ -13,20 +13,21 @@ from ..errors import ValidationError
 from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path, save_answers, write_private
 from ..instrument.config import InstrumentConfig
 from ..instrument.evidence import DOMAINS
-from ..instrument.itembank import DOMAIN_LABELS, UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, ItemBank, Question
+from ..instrument.itembank import DOMAIN_LABELS, ItemBank, Question
 from ..instrument.project import (
     BILINGUAL_EXPORTS, EXPORT_FORMATS, BuildResult, ScoredResponse, build, current_bank, diff_with_evidence, export,
     render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
 )
 from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
-from ..instrument.scoring import Profile, check_answers, enabled, profile_json
+from ..instrument.scoring import Profile, check_answers, enabled, profile_json, question_progress
 from ..instrument.status import instrument_status
 from ..workspace import Workspace
 
 __all__ = [
-    "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "UNKNOWN_CODE", "UNKNOWN_EN", "UNKNOWN_NL", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
+    "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
     "ItemBank", "Profile", "Question", "ScoredResponse", "T", "bank_summary_markdown", "build", "check_private_path",
-    "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "profile_json", "render_export",
+    "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "profile_json",
+    "question_progress", "render_export",
     "report_markdown", "report_text", "save_answers", "score_answer_set", "score_file", "to_html", "version_history",
     "write_private",
 ]

@@ -21,8 +21,8 @@ from textual.widgets import (
 
 from ...errors import ReviewError
 from ...services.instrument import (
-    DOMAIN_LABELS, DOMAINS, UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, ScoredResponse, T, enabled,
-    medical_note, report_text, save_answers, score_answer_set, write_private,
+    DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, ScoredResponse, T, enabled,
+    medical_note, question_progress, report_text, save_answers, score_answer_set, write_private,
 )
 
 PROFILE_TAB = "tab-profile"
@@ -177,37 +177,21 @@ class FillScreenBase(Screen[None]):
             # A question waiting for its gate cannot be answered yet, so Tab passes it by.
             block.query_one(RadioSet).disabled = state is not True
 
-    def _progress(self, questions: list[Question]) -> tuple[int, int]:
-        """(answered, to answer) among ``questions``: one switched off by its gate is neither to do
-        nor done (the count read '4 of 6' for good when a client without a supervisor had answered
-        everything). The tab labels and the status line both count with it."""
-        answers = self.answer_set.answers
-        open_questions = [q for q in questions if enabled(q, answers, self.bank) is not False]
-        return sum(1 for q in open_questions if q.link_id in answers), len(open_questions)
-
     def _domain_label(self, domain: str) -> str:
-        """Tab title with progress, e.g. ``Werk 2/4``."""
+        """Tab title with progress, e.g. ``Werk 2/4``, counted as the status line and the browser form count."""
         nl, en = DOMAIN_LABELS[domain]
-        done, total = self._progress(self.bank.questions_in(domain))
-        return f"{self._t(nl, en)} {done}/{total}"
+        progress = question_progress(self.bank, self.answer_set.answers, self.bank.questions_in(domain))
+        return f"{self._t(nl, en)} {progress.filled}/{progress.total}"
 
     def _show_status(self) -> None:
         tabs = self.query_one("#fill-tabs", TabbedContent)
         for domain in self.domains:
             tabs.get_tab(f"tab-{domain}").label = self._domain_label(domain)
-        answered, total = self._progress(self.bank.questions)
-        # 'Weet niet' counts as unanswered in the profile, so the line says 'ingevuld' and how many were 'Weet niet'
-        # (it said 'beantwoord' for them, as the browser form did until 2026-12-07).
-        answers = self.answer_set.answers
-        unknown = sum(1 for q in self.bank.questions
-                      if answers.get(q.link_id) == UNKNOWN_CODE and enabled(q, answers, self.bank) is not False)
+        # The browser form's bar says the same line (question_progress): 'Weet niet' is filled in, said apart.
+        progress = question_progress(self.bank, self.answer_set.answers).line(self.lang)
         self.query_one("#fill-status", Static).update(
-            self._t(f"{answered} van {total} vragen ingevuld"
-                    + (f", waarvan {unknown} met ‘{UNKNOWN_NL}’" if unknown else "")
-                    + f" · antwoorden in {self.answers_path.name} (alleen voor u leesbaar)",
-                    f"{answered} of {total} questions filled in"
-                    + (f", {unknown} of them with ‘{UNKNOWN_EN}’" if unknown else "")
-                    + f" · answers in {self.answers_path.name} (readable by you only)"))
+            progress + self._t(f" · antwoorden in {self.answers_path.name} (alleen voor u leesbaar)",
+                               f" · answers in {self.answers_path.name} (readable by you only)"))
 
     # -- navigation and profile ------------------------------------------------------------
     def _tab_ids(self) -> list[str]:
