@@ -464,3 +464,37 @@ def test_a_fallback_that_lends_a_weight_is_one_line_and_writes_nothing(ws):
     assert result.stderr.strip().splitlines()[-1].startswith(
         f"review: {toml}:{header}: instrument: pooled_fallback 'min_pooled' is no longer offered")
     assert not (ws.root / "instrument" / "item_bank.toml").exists()
+
+
+@pytest.fixture
+def amsterdam(monkeypatch):
+    """This process in Amsterdam's time zone (TZ read again), back to its own zone afterwards."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_report_is_dated_the_day_the_labour_expert_saw(ws, tmp_path, amsterdam):
+    # Answers saved at 00:30 in Amsterdam on 7 December (23:30 UTC the 6th) were reported 'Datum: 6 december
+    # 2026', the UTC day, while the browser form prints and names its download with the local day; a downloaded
+    # response was dated the day it was scored, whatever its 'authored'.
+    from review.instrument.answers import AnswerSet
+    from review.instrument.project import report_text, score_file
+
+    run(ws, "build", "--no-exports")
+    bank = current_bank(ws)
+    answers = {"prev_absence": "yes", "has_supervisor": "no"}
+    saved = tmp_path / "client" / "answers.json"
+    saved.parent.mkdir()
+    saved.write_text(AnswerSet(bank.version, bank.evidence.sha256, answers,
+                               updated_at="2026-12-06T23:30:00+00:00").to_json(), encoding="utf-8")
+    downloaded = tmp_path / "client" / "antwoorden-2026-12-07.json"
+    downloaded.write_text(json.dumps(fhir.response(bank, answers, authored="2026-12-06T23:30:00Z")), encoding="utf-8")
+    for path in (saved, downloaded):
+        scored = score_file(ws, path)
+        assert "Datum: 7 december 2026" in report_text(bank, scored), path.name
+        assert "Date: 7 December 2026" in report_text(bank, scored, lang="en"), path.name

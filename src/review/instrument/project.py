@@ -9,12 +9,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..levels import is_standard_level
+from ..timestamps import local_day
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..store import instrument as versions_table
@@ -338,7 +339,7 @@ class ScoredResponse:
     profile: Profile
     notes: list[Note]
     client_ref: str = ""
-    answered_on: str = ""  # YYYY-MM-DD the answers were last saved; "" when unknown (the report says today)
+    answered_on: str = ""  # YYYY-MM-DD (local) the answers were last saved or authored; "" when unknown (today)
 
 
 def score_answer_set(bank: ItemBank, config: InstrumentConfig, answer_set: AnswerSet) -> ScoredResponse:
@@ -350,7 +351,7 @@ def score_answer_set(bank: ItemBank, config: InstrumentConfig, answer_set: Answe
              if answer_set.instrument_version and answer_set.instrument_version != bank.version else [])
     answers = answer_set.answers
     return ScoredResponse(answers, score(bank, answers, config), notes, answer_set.client_ref,
-                          (answer_set.updated_at or "")[:10])
+                          local_day(answer_set.updated_at or ""))
 
 
 def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
@@ -366,7 +367,10 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
     try:
         if kind == "QuestionnaireResponse":
             answers, notes = fhir.read_response(text, bank, str(path))
-            return ScoredResponse(answers, score(bank, answers, config), notes)
+            # dated the day it was authored (the browser form's download), as the form's paper and file name
+            authored = data.get("authored")
+            return ScoredResponse(answers, score(bank, answers, config), notes,
+                                  answered_on=local_day(authored) if isinstance(authored, str) else "")
         if isinstance(data, dict) and "answers" not in data:
             found = f"resourceType {kind!r}" if kind else "no resourceType"
             raise ValidationError(f"{path}: neither a FHIR QuestionnaireResponse ({found}) nor a saved answer "
@@ -379,8 +383,8 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
 
 def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", lang: str = "nl") -> str:
     """The client report in Markdown or HTML (the CLI's and fill-in mode's): dated the day the
-    answers were last saved, else today."""
-    date = scored.answered_on or datetime.now(timezone.utc).date().isoformat()
+    answers were last saved (a FHIR response: authored), else today, in this machine's time zone."""
+    date = scored.answered_on or datetime.now().astimezone().date().isoformat()
     markdown = render.report_markdown(bank, scored.profile, scored.answers, lang=lang,
                                       client_ref=scored.client_ref, date=date, notes=scored.notes,
                                       english_marks=fmt == "html")
