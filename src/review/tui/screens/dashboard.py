@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...errors import ReviewError
+from ...errors import ReviewError, first_line
 from ...services.dedup import borderline_pairs
 from ...services.prisma import prisma_counts, screening_stop_words
 from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, labels_in_order
@@ -27,7 +27,7 @@ from ..messages import Loaded
 from ..project import Project
 from .base import STILL_OPENING, ProjectScreen, group_running, refuse_key, screen_footer
 from ..widgets.curve import CurveView
-from .screening import format_recall
+from .screening import StoppingEvidenceReady, format_recall
 
 if TYPE_CHECKING:
     from ...services.screening import Progress
@@ -67,6 +67,9 @@ class DashboardData:
     #: Records from other methods that dedup set aside as duplicates of another record: counted among
     #: ``other_methods`` (PRISMA's identified box), but not sought (that column has no duplicates box).
     other_duplicates: int = 0
+    #: A check of the classifier is due that the verdict does not hold yet (``stopping_evidence_due``): the
+    #: dashboard makes it, as ``review status --stopping`` does, and shows the verdict again.
+    evidence_due: bool = False
 
 
 class DashboardLoaded(Loaded):
@@ -100,7 +103,8 @@ def gather(project: Project) -> DashboardData:
         prisma_screened=counts.n("records_screened"), prisma_excluded=counts.n("records_excluded"),
         removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
         other_duplicates=counts.n("other_duplicates"),
-        progress=project.session.progress(), searches=query_overview(project.workspace), version=version,
+        progress=project.session.progress(), evidence_due=project.session.stopping_evidence_due(),
+        searches=query_overview(project.workspace), version=version,
         query_files=query_files,
         screening_stop="" if counts.screening_stop is None else screening_stop_words(
             counts.screening_stop, excluded_now=counts.n("excluded_automatic")))
@@ -243,6 +247,8 @@ class DashboardScreen(ProjectScreen):
     painted_blind: bool = False
     _painted_room: int = 0
     """Whether the stage table on screen hides the PRISMA rows (the session was blind when it was drawn)."""
+    _checked_for: tuple[Any, ...] = ()
+    """The decisions (screened, data version) the dashboard last asked the classifier's check for."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -336,6 +342,10 @@ class DashboardScreen(ProjectScreen):
         else:
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
             stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
+            if data.evidence_due:  # (the screening screen makes it after its first ranking: until then this
+                # verdict differed from `review status --stopping`, which makes it first)
+                stop.append("A check of the classifier is due: making it now; the verdict may change.\n",
+                            style="bold yellow")
             stop.append(p.stopping.explanation)
         # ``does``: also the panel's tooltip; under the fold, the keys reach it.
         stop.append(f"\n\nThe rule {does}." if does else f"\n\n{rule}", style="dim")
@@ -345,6 +355,58 @@ class DashboardScreen(ProjectScreen):
                    if data.curve else "no records to screen yet" if p.total == 0
                    else "nothing screened yet: press 2")  # (one line at 80x24)
         self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
+        if data.evidence_due and p.total:
+            self._check_classifier((p.screened, data.version))
+
+    def _check_classifier(self, decided: tuple[Any, ...]) -> None:
+        """The classifier's check the verdict waits for, once per state of the decisions (``decided``): a check
+        under way is not asked again, nor one whose answer the session did not take (no loop of fits)."""
+        if decided != self._checked_for and not group_running(self, "dashboard-evidence"):
+            self._checked_for = decided
+            self.stopping_evidence()
+
+    @work(thread=True, exit_on_error=False, group="dashboard-evidence")
+    def stopping_evidence(self) -> None:
+        """The due check, made as the screening screen makes it (in the retrainer's evidence process)."""
+        project = self.project
+        assert project is not None
+        session = project.session
+        epoch = session.evidence_epoch  # read first: a decision or an undo from here on drops what comes back
+        if not session.stopping_evidence_due():  # (made meanwhile, on the screening screen)
+            self.post_message(StoppingEvidenceReady(None, epoch, computed=False))
+            return
+        evidence = project.retrainer.stopping_evidence(session)
+        self.post_message(StoppingEvidenceReady(evidence, epoch, computed=True))
+
+    @on(StoppingEvidenceReady)
+    def _stopping_evidence_ready(self, message: StoppingEvidenceReady) -> None:
+        project = self.project
+        if project is None:
+            return
+        if project.session.apply_stopping_evidence(message.evidence, message.epoch):
+            project.retrainer.evidence = message.evidence  # the retrain worker's stored queue carries it
+        self.show_verdict()  # with it (or, if the decisions moved meanwhile, with the check due now)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-verdict")
+    def show_verdict(self) -> None:
+        """The counts shown with the session's verdict as it is now (no recount: the check changed the verdict
+        only)."""
+        project, shown = self.project, self.data
+        assert project is not None
+        if shown is None:
+            return
+        data = replace(shown, progress=project.session.progress(),
+                       evidence_due=project.session.stopping_evidence_due())
+        if not get_current_worker().is_cancelled:
+            self.post_message(DashboardLoaded(data))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "dashboard-evidence" and event.state == WorkerState.ERROR:
+            event.prevent_default()  # the verdict shown stands, said so: a fit that fails again needs no loop
+            if event.worker.error is not None:
+                self.notify(first_line(event.worker.error), title="Stopping evidence failed", severity="warning",
+                            timeout=8)
+        # (any other: ProjectScreen's handler, which Textual runs after this one)
 
     def action_toggle_stopping_rule(self) -> None:
         project = self.project

@@ -1,0 +1,77 @@
+"""The dashboard's stopping verdict right after the app opens is the one `review status --stopping` gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.records import Record
+from review.workspace import Workspace
+from tests.screening.test_stopping_classifier import OTHER_WORDS, RELEVANT_WORDS
+from tui_workspace import async_test, build_workspace, open_app
+
+
+def _found_then_sixty_irrelevant(tmp_path) -> Workspace:  # type: ignore[no-untyped-def]
+    """200 records, 30 relevant: all 30 decided, then 60 irrelevant (test_stopping_classifier's construction,
+    where the trend alone says continue and the classifier's due check says stop)."""
+    from review.screening.session import ScreeningSession
+
+    workspace = build_workspace(tmp_path / "ws", n=0, with_conflicts=False, with_pairs=False)
+    rng = np.random.default_rng(5)
+    labels = [1] * 30 + [0] * 170
+    records = [Record(title=" ".join(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=4)), abstract="",
+                      external_id=str(i)) for i, y in enumerate(labels)]
+    workspace.store.add_batch(records, file_name="made.csv", file_sha256="x" * 64, source_name="test",
+                              format="csv", encoding="utf-8")
+    truth = {rec.id: y for rec, y in zip(workspace.store.records(), labels, strict=True)}
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    for record_id in relevant + irrelevant[:60]:
+        session.decide(record_id, "include" if truth[record_id] else "exclude")
+    return workspace
+
+
+@async_test
+async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_stands(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev24a: opened on the dashboard, the app showed the verdict without the classifier's check that was due
+    (the screening screen makes it after its first ranking), CONTINUE here, while `review status --stopping`, which
+    makes the check first, said STOP."""
+    from review.screening import stopping_classifier as sc
+
+    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)  # (the trend at the rule's confidence, as there)
+    workspace = _found_then_sixty_irrelevant(tmp_path)
+    status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
+    assert status.exit_code == 0 and "alice: STOP (Recommended rule)" in status.stdout, status.output
+    async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
+        said = str(app.screen.query_one("#stop").render())
+        assert " STOP " in said and "CONTINUE" not in said and "is due" not in said, said
+        assert not app.project.session.stopping_evidence_due()
+
+
+@async_test
+async def test_a_failed_check_leaves_the_verdict_said_as_waiting_and_is_not_asked_again(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.screening import stopping_classifier as sc
+    from review.tui.retrainer import Retrainer
+    from tui_workspace import settle
+
+    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)
+    workspace = _found_then_sixty_irrelevant(tmp_path)
+    asked: list[int] = []
+
+    def failing(self: Retrainer, session: object) -> None:
+        asked.append(1)
+        raise RuntimeError("the fit failed")
+
+    monkeypatch.setattr(Retrainer, "stopping_evidence", failing)
+    async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
+        said = str(app.screen.query_one("#stop").render())
+        assert " CONTINUE " in said and "A check of the classifier is due: making it now" in said, said
+        assert [n.title for n in app._notifications] == ["Stopping evidence failed"]
+        await pilot.press("g")  # a recount with nothing changed does not ask the failing check again
+        await settle(pilot)
+        assert asked == [1] and app.is_running
