@@ -211,3 +211,64 @@ def test_a_check_made_by_a_session_that_follows_the_certified_rule_is_the_recomm
     assert worker.retrain().model_info.get("stopping_classifier") == evidence
     assert sc.view_holds(evidence, app._trend_reading(app._state.tally(app._hidden)).decision_ids,
                          target_recall=0.95)
+
+
+def test_a_record_an_undo_of_a_pick_brings_back_stays_picked(workspace) -> None:
+    # The record an undo brings back is shown again and decided with the screen's key (chosen not set): after an
+    # undo of a pick that decision must stay a pick, or the record the reviewer chose (a known relevant one, opened
+    # from search) enters the trend as if the queue had served it. A reopened session reads it the same.
+    from review.screening.session import ScreeningSession
+
+    labels = np.zeros(60, dtype=np.int64)
+    labels[:3] = 1
+    ids = _made(workspace, labels)
+    session = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    for _ in range(5):
+        record = session.next_record()
+        assert record is not None and record.id != ids[0]
+        session.decide(record.id, "exclude")
+    session.decide(ids[0], "include", chosen=True)
+    session.undo()
+    record = session.next_record()
+    assert record is not None and record.id == ids[0]
+    decision = session.decide(record.id, "include")  # the screening screen's key on the record brought back
+    assert decision.model_info.get("chosen") is True
+    progress = session.progress()
+    assert (progress.picked, progress.stopping.screened, progress.stopping.relevant_found) == (1, 5, 0)
+    assert ScreeningSession(workspace, "alice", seed=1, quick_start=True).progress() == progress
+    # An undo of a decision the queue served brings its record back as the queue's: taken, as before.
+    session.undo()
+    record = session.next_record()
+    assert record is not None
+    session.undo()
+    again = session.next_record()
+    assert again is not None
+    assert session.decide(again.id, "exclude").model_info.get("chosen") is None
+
+
+def test_with_every_record_screened_the_verdict_counts_every_decision_picked_or_not(workspace) -> None:
+    # Nothing is left, so no order is read: the verdict is the one every decision gives (every relevant record
+    # found, recall 100 %), as before decision 0071, not one on the decisions taken alone (0 screened, 0 found and
+    # no recall, which the dashboard, status --stopping and a stop recorded by prisma stop then showed).
+    from review.screening.session import ScreeningSession
+
+    labels = np.zeros(30, dtype=np.int64)
+    labels[:3] = 1
+    ids = _made(workspace, labels)
+    session = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    for record_id, y in zip(ids[:5], labels[:5], strict=True):
+        session.decide(record_id, "include" if y else "exclude", chosen=True)
+    for _ in range(25):
+        record = session.next_record()
+        assert record is not None
+        session.decide(record.id, "exclude")
+    progress = session.progress()
+    stopping = progress.stopping
+    assert (stopping.verdict, stopping.screened, stopping.relevant_found, stopping.estimated_recall) == \
+        ("stop", 30, 3, 1.0)
+    assert (progress.remaining, progress.picked, progress.no_verdict) == (0, 0, False)
+    for record_id in ids[5:]:  # every decision picked: the same
+        session.decide(record_id, "exclude", chosen=True)
+    stopping = ScreeningSession(workspace, "alice", seed=1, quick_start=True).progress().stopping
+    assert (stopping.verdict, stopping.screened, stopping.relevant_found, stopping.estimated_recall) == \
+        ("stop", 30, 3, 1.0)

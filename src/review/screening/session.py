@@ -289,9 +289,12 @@ class ScreeningSession:
         self._current: int | None = None
         # The record an undo brought back: shown even though still decided (an undone correction
         # leaves the earlier label in place) until it is decided or another record is served; and the
-        # phase of the decision undone, which a decision made afresh on it keeps (``_phase_of``).
+        # phase of the decision undone, which a decision made afresh on it keeps (``_phase_of``), and whether its
+        # record was picked, which it keeps too: the record an undo of a pick brings back is no queue's next, and
+        # read as one it put the record the reviewer picked into the recommended rule's trend (decision 0071).
         self._undone: int | None = None
         self._undone_phase = PHASE_RANKED
+        self._undone_chosen = False
         self._sample_start: int | None = None
         self._sample_seed: int | None = None  # the recorded sample's seed (None: ``seed``)
         #: The reviewer's changes as counted with the decisions read, plus this session's own writes since
@@ -618,6 +621,7 @@ class ScreeningSession:
                 raise UnknownRecord(record_id)
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
                 raise NotOffered(f"{self._aside.refusal(record_id)}; nothing recorded")
+            chosen = chosen or (record_id == self._undone and self._undone_chosen)
             phase = self._phase_of(record_id, chosen)
             info = {k: v for k, v in self._ranking.model_info.items() if k != "features"}
             info.update(phase=phase, seed=self.seed, target_recall=self.target_recall)
@@ -721,6 +725,7 @@ class ScreeningSession:
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
             self._undone_phase = _phase(undone)
+            self._undone_chosen = undone.model_info.get("chosen") is True
             return undone
 
     def _decided_elsewhere(self, record_id: int) -> DecisionConflict:
@@ -836,10 +841,12 @@ class ScreeningSession:
 
     def _trend_reading(self, tally: _Tally, rule: str | None = None) -> _TrendReading | None:
         """What the recommended rule reads in the ranked phase (hold ``_lock``; decision 0071), or None where the
-        verdict reads no trend (``rule``, by default the one the reviewer follows, is the certified rule, or a random
-        sample has begun)."""
+        verdict reads no trend (``rule``, by default the one the reviewer follows, is the certified rule, a random
+        sample has begun, or every record is screened)."""
         if (rule or self.stopping_rule) != "recommended" or self._sample_start is not None or tally.sample:
             return None
+        if len(tally.ranked) >= len(self._eligible):  # every record screened: that verdict reads no order, and
+            return None  # read on the decisions taken it said 0 screened, 0 found, no recall (all picked)
         return _TrendReading(list(tally.taken), list(tally.taken_ids), len(self._eligible) - len(tally.picked),
                              frozenset(tally.picked))
 
