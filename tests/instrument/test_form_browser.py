@@ -25,6 +25,7 @@ from review.instrument.config import load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
+from review.instrument.render import MONTHS_EN
 from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, question_progress, score
 
 from .programme_bank import programme_bank_with_sources
@@ -222,8 +223,9 @@ def test_printed_report_carries_the_date(browser, tmp_path, bank, config):
     assert page.is_visible("#printed-on") and page.is_hidden("#instrument-form")
     text = page.inner_text("#printed-on")
     today = datetime.date.today()
-    assert text in {f"Printed on {d.day} {d:%B} {d.year}" for d in (today, today - datetime.timedelta(days=1),
-                                                                      today + datetime.timedelta(days=1))}
+    # the month named by the form's own list, not strftime's %B (the process's LC_TIME)
+    days = (today, today - datetime.timedelta(days=1), today + datetime.timedelta(days=1))
+    assert text in {f"Printed on {d.day} {MONTHS_EN[d.month - 1]} {d.year}" for d in days}
     page.close()
 
 

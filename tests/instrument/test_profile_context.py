@@ -104,7 +104,9 @@ def test_report_date_and_response_status_are_in_the_reports_language(bank, confi
     assert "Datum: 7 december 2026" in dutch and "Date: 7 December 2026" in english
     response = fhir.response(bank, answers, status="in-progress")
     _answers, notes = fhir.read_response(json.dumps(response), bank)
-    assert [n.nl for n in notes] == ["De vragenlijst is niet afgerond: niet alle vragen zijn beantwoord "
+    # 'ingevuld', as the form's bar: the form writes in-progress when a question that applies is left empty, and a
+    # response filled in with 'Weet niet' (which the profile counts as unanswered) is completed.
+    assert [n.nl for n in notes] == ["De vragenlijst is niet afgerond: niet alle vragen zijn ingevuld "
                                      "(FHIR-status ‘in-progress’)."]
-    assert [n.en for n in notes] == ["The questionnaire was not completed: not every question was answered "
+    assert [n.en for n in notes] == ["The questionnaire was not completed: not every question was filled in "
                                      "(FHIR status 'in-progress')."]

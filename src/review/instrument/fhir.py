@@ -301,7 +301,7 @@ def _empty_array(value: Any, where: str = "") -> str:
 
 #: What a QuestionnaireResponse's status other than completed/amended means, for the report's note.
 RESPONSE_STATUS_WORDS: dict[str, tuple[str, str]] = {
-    "in-progress": ("niet afgerond: niet alle vragen zijn beantwoord", "not completed: not every question was answered"),
+    "in-progress": ("niet afgerond: niet alle vragen zijn ingevuld", "not completed: not every question was filled in"),
     "stopped": ("afgebroken", "stopped before it was completed"),
     "entered-in-error": ("als ten onrechte ingevoerd gemarkeerd", "marked as entered in error"),
 }
