@@ -155,3 +155,20 @@ def test_a_level_is_said_without_rounding_it_to_another() -> None:
 
     assert [_level_words(level) for level in (0.20, 0.10, 0.05, 0.004, 0.002, 0.125, 0.0625)] == [
         "20%", "10%", "5%", "0.4%", "0.2%", "12.5%", "6.25%"]
+
+
+def test_no_level_short_of_one_is_said_as_100_percent() -> None:
+    # rrev24a: at a confidence of 0.999 the trend's lowered levels (0.997, and 0.986 once a view assents), the
+    # classifier's (0.996) and the confidence itself read "100%": "at most 2 with 100% probability".
+    screened, ids, view = view_at_the_lowered_stop(0.0996, [0.15])
+    said = []
+    for chance in (0.003, 0.5, 0.999):
+        held = stopping.assess(screened, [], N, classifier={**view, "probability": chance, "earlier": []},
+                               decision_ids=ids, confidence=0.999)
+        said.append(held.explanation)
+    said.append(stopping.assess(screened, [], N, confidence=0.999).explanation)
+    assert not any("100%" in text for text in said), [t for t in said if "100%" in t]
+    assert "holds with 99.7% probability" in said[-1] and "at least 99.6%" in said[0] and "is 99.9%" in said[2], said
+    # At the default confidence every level is a whole percentage, as before.
+    assert "(at most 1 with 85% probability)" in stopping.assess(screened, [], N).explanation  # (0.8499999…)
+

@@ -1086,3 +1086,15 @@ async def test_decisions_made_in_the_record_browser_alone_give_the_recommended_r
         await settle(pilot)
         stopping = screen.project.session.progress().stopping
         assert stopping.screened == 1 and "the 3 records you picked" in stopping.explanation
+
+
+def test_the_screening_line_says_no_level_short_of_one_as_100_percent() -> None:
+    # rrev24a: at a confidence of 0.999 the line read "at most 10 with 100% probability" for the trend's 0.997.
+    from review.screening import stopping
+    from review.tui.screens.screening import stopping_words
+    from tests.screening.test_stopping_agreement import N, view_at_the_lowered_stop
+
+    screened = view_at_the_lowered_stop(0.0996, [0.15])[0]
+    status = stopping.assess(screened, [], N, confidence=0.999)
+    line = stopping_words(status, "ranked")
+    assert "100%" not in line and "with 99.7% probability" in line, line

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..levels import level_percent
 from ..words import about as about_count, about_phrase
 from ..words import verb_for, whole
 
@@ -377,7 +378,7 @@ def assess(
                   "consecutive_fired": run >= limit, "knee_ratio": ratio, "knee_fired": knee}
     common: dict[str, Any] = dict(screened=screened, relevant_found=found, remaining=remaining,
                   target_recall=target_recall, confidence=confidence, heuristics=heuristics, rule=rule)
-    pct, conf = f"{target_recall:.0%}", f"{confidence:.0%}"
+    pct, conf = _percent(target_recall), _percent(confidence)
     if remaining <= 0:
         return StoppingStatus("stop", 1.0 if found else None,
                               "Every record has been screened.", **common)
@@ -470,9 +471,9 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     assented = holds and view_assents(classifier, common["confidence"], target_recall=common["target_recall"])
     most_left_now = int(most_left_for_target(common["relevant_found"], common["target_recall"]))
     trend_level = lomax_level(most_left_now, common["confidence"], assented=assented)
-    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": trend_level}, pct, f"{trend_level:.0%}")
+    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": trend_level}, pct, _percent(trend_level))
     if lomax.verdict == "stop":
-        lomax = _vetoed_or(lomax, common, pct, f"{trend_level:.0%}", classifier, decision_ids)
+        lomax = _vetoed_or(lomax, common, pct, _percent(trend_level), classifier, decision_ids)
         if lomax.verdict == "stop" and trend_level < lomax_level(most_left_now, common["confidence"]):
             assert classifier is not None
             lomax = replace(lomax, explanation=f"{lomax.explanation} {_assent_words(classifier, common, trend_level)}")
@@ -521,7 +522,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
-                f"with {level:.0%} probability, meeting the {pct} target. This rests on the classifier's scores, "
+                f"with {_percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
         # The bound at the level this stop rests on; the classifier's view is of the records unscreened
         # when it was made: fewer are left now.
@@ -534,12 +535,12 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
             f"{_lifting_words(common['confidence'], allowed)}, the rule also holds back a stop of the trend)")
     if assented:  # decision 0061: the view lets the trend's part stop at its lowered level
         held = (f" ({_agreement_words(chance, common['confidence'], allowed, earlier)}: the trend's part stops at "
-                f"{trend_level:.0%} while that check stands)")
+                f"{_percent(trend_level)} while that check stands)")
     # Decision 0063: a view stops the rule only where the trend's own chance had reached the stop gate at its check.
     gate = f"{STOP_GATE_PROBABILITY:.0%}"
-    also = (f"the rule also stops once that chance is at least {level:.0%} at a check where the trend's own chance "
-            f"is at least {gate}" if chance < level else
-            f"that is at least {level:.0%}, but the trend's own chance was below {gate} at that check, so the "
+    also = (f"the rule also stops once that chance is at least {_percent(level)} at a check where the trend's own "
+            f"chance is at least {gate}" if chance < level else
+            f"that is at least {_percent(level)}, but the trend's own chance was below {gate} at that check, so the "
             f"classifier does not stop the rule there; a later check may")
     return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; {also}.")
 
@@ -550,7 +551,7 @@ def _assent_words(classifier: Mapping[str, Any], common: dict[str, Any], trend_l
 
     allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
-    return (f"The trend's part answers at {trend_level:.0%} because the classifier's last check (after "
+    return (f"The trend's part answers at {_percent(trend_level)} because the classifier's last check (after "
             f"{whole(int(classifier['screened']))} screened) gave a chance of {chance:.0%} "
             f"that at most {whole(allowed)} {verb_for(allowed)} left, "
             f"{_agreement_words(chance, common['confidence'], allowed, kept_earlier(classifier))}.")
@@ -582,6 +583,12 @@ def _lifting_words(confidence: float, allowed: int) -> str:
     return f"at least {_level_words(alone)}, or " + ", or ".join(tail)
 
 
+def _percent(level: float) -> str:
+    """A probability level, a confidence or a target as a percentage with the decimals it has
+    (``levels.level_percent``): 95%, 85%, and 99.7% at a confidence of 0.999, which whole percentages said "100%"."""
+    return level_percent(level, spaced=False)
+
+
 def _level_words(level: float) -> str:
     """A veto's or a rung's level as a percentage, to three significant digits without trailing zeros: 20%, 5%, 0.4%
     at a confidence of 0.999 (whole percentages said "at least 0%, or 0% at 2 checks in a row"), 12.5% at 0.875
@@ -592,9 +599,10 @@ def _level_words(level: float) -> str:
 def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
     """A view's P(left ≤ k*) as a percentage, never rounded up to a level of ``short_of`` it falls below (a vetoing
     view's ``lifting_levels``): 0.1996 read "only 20%, below 20%", and 0.0996 "only 10%" beside "10% at 2 checks in a
-    row" as if it had met that (rrev24a); there one decimal, rounded down."""
+    row" as if it had met that (rrev24a); there one decimal, rounded down. Nor up to 100% (0.999 beside a level of
+    99.6% at a confidence of 0.999): 99.9%."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
-    if any(chance < level <= float(said[:-1]) / 100 for level in short_of):
+    if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
         said = f"{math.floor(chance * 1000) / 10:.1f}%"
     return said
 
@@ -625,7 +633,7 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
             f"{_chance_words(chance, short_of=[lift for lift, _ in lifting_levels(common['confidence'], allowed)])}, "
             f"below {_level_words(veto)}.")
     until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives "
-             f"{_lifting_words(common['confidence'], allowed)} (it stops on the classifier alone at {level:.0%})."
+             f"{_lifting_words(common['confidence'], allowed)} (it stops on the classifier alone at {_percent(level)})."
              if not stale else
              "Decisions that check was made from have changed since (an undo or a changed decision); the recommended "
              "rule holds the trend's stop back until the classifier's next check, due now, replaces it.")
