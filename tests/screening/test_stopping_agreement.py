@@ -172,3 +172,16 @@ def test_no_level_short_of_one_is_said_as_100_percent() -> None:
     # At the default confidence every level is a whole percentage, as before.
     assert "(at most 1 with 85% probability)" in stopping.assess(screened, [], N).explanation  # (0.8499999…)
 
+
+
+def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
+    # "so recall is at least 100%" from 199 relevant found with 1 allowed to be left (199/200), beside the
+    # estimate; whole percentages elsewhere, as before.
+    from review.screening.stopping import _at_least
+
+    assert [_at_least(x) for x in (199 / 200, 999 / 1000, 1.0, 30 / 31, 0.95)] == [
+        "99.5%", "99.9%", "100%", "97%", "95%"]
+    # The trend's stop with 300 found and at most 1 left: "so recall is at least 100%" before.
+    stop = stopping.assess([1] * 300 + [0] * 850, [], 4000)
+    assert stop.verdict == "stop" and stop.upper_remaining == 1
+    assert "so recall is at least 99.6%" in stop.explanation, stop.explanation

@@ -521,7 +521,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
             f"that {left} is {said_chance}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
-        text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
+        text = (f"Stop (recommended rule): {view}, so recall is at least {_at_least(found / (found + allowed))} "
                 f"with {_percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
         # The bound at the level this stop rests on; the classifier's view is of the records unscreened
@@ -655,7 +655,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     expected, upper = rate.expected_remaining, rate.upper_remaining
     basis = _rate_basis(expected, upper, remaining, level, trend=trend, none_left_words=none_left_words)
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
-    lower = _fmt(rate.recall_lower)
+    lower = "unknown" if rate.recall_lower is None else _at_least(rate.recall_lower)
     if stops:
         # With a bound of none left, "recall is at least 100%" read as a contradiction of the
         # point estimate (found / (found + a fraction of a record expected)) shown beside it.
@@ -678,6 +678,13 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
+
+
+def _at_least(recall: float) -> str:
+    """A lower bound of recall as a whole percentage, except where that would read 100% short of 1: one decimal,
+    rounded down ("at least 99.5%" from 199 found with 1 allowed said "at least 100%")."""
+    said = f"{recall:.0%}"
+    return f"{math.floor(recall * 1000) / 10:.1f}%" if said == "100%" and recall < 1 else said
 
 
 def _fmt(value: float | None) -> str:
