@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from review.cli import main
-from review.records import Record
 from review.workspace import Workspace
-from tests.screening.test_stopping_classifier import OTHER_WORDS, RELEVANT_WORDS
+from tests.screening.test_stopping_classifier import _session_with_found
 from tui_workspace import async_test, build_workspace, open_app
 
 
 def _found_then_sixty_irrelevant(tmp_path) -> Workspace:  # type: ignore[no-untyped-def]
     """200 records, 30 relevant: all 30 decided, then 60 irrelevant (test_stopping_classifier's construction,
     where the trend alone says continue and the classifier's due check says stop)."""
-    from review.screening.session import ScreeningSession
-
     workspace = build_workspace(tmp_path / "ws", n=0, with_conflicts=False, with_pairs=False)
-    rng = np.random.default_rng(5)
-    labels = [1] * 30 + [0] * 170
-    records = [Record(title=" ".join(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=4)), abstract="",
-                      external_id=str(i)) for i, y in enumerate(labels)]
-    workspace.store.add_batch(records, file_name="made.csv", file_sha256="x" * 64, source_name="test",
-                              format="csv", encoding="utf-8")
-    truth = {rec.id: y for rec, y in zip(workspace.store.records(), labels, strict=True)}
-    session = ScreeningSession(workspace, "alice", seed=2)
-    relevant = [r for r, y in truth.items() if y]
-    irrelevant = [r for r, y in truth.items() if not y]
-    for record_id in relevant + irrelevant[:60]:
-        session.decide(record_id, "include" if truth[record_id] else "exclude")
+    _session_with_found(workspace, 30)
     return workspace
 
 
