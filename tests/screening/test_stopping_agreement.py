@@ -185,3 +185,21 @@ def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> No
     stop = stopping.assess([1] * 300 + [0] * 850, [], 4000)
     assert stop.verdict == "stop" and stop.upper_remaining == 1
     assert "so recall is at least 99.6%" in stop.explanation, stop.explanation
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99, 0.999])
+def test_an_assenting_views_chance_short_of_one_is_not_said_as_100_percent(confidence: float) -> None:
+    # rrev25c: the sentence saying why the trend's part answers at its lowered level read "gave a chance of 100%" for
+    # a view's 0.9996 (at the default confidence too), past 9b517d09, which mended the view's own sentence only.
+    from review.screening.stopping import _assent_words
+
+    view = {"most_left": 1, "probability": 0.9996, "screened": 300, "earlier": []}
+    said = _assent_words(view, {"confidence": confidence, "target_recall": 0.95}, 0.3)
+    assert "gave a chance of 99.9% that at most 1 is left" in said and "100%" not in said, said
+    screened, ids, at_stop = view_at_the_lowered_stop(0.9996, [])
+    stop = stopping.assess(screened, [], N, classifier=at_stop, decision_ids=ids)
+    assert stop.verdict == "stop" and "gave a chance of 99.9%" in stop.explanation, stop.explanation
+    # Nor rounded up to the veto's level it falls below, beside "below 20%" (as the veto's sentence, rrev24a).
+    agreed = _assent_words({**view, "probability": 0.1996, "earlier": [0.15]},
+                           {"confidence": 0.95, "target_recall": 0.95}, 0.3)
+    assert "gave a chance of 19.9% that at most 1 is left, below 20%, but at least 10% at 2" in agreed, agreed

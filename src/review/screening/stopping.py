@@ -547,12 +547,14 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
 
 def _assent_words(classifier: Mapping[str, Any], common: dict[str, Any], trend_level: float) -> str:
     """Why the trend's stop answers at ``trend_level`` (decision 0061): the classifier's view in force assents."""
-    from .stopping_classifier import kept_earlier
+    from .stopping_classifier import kept_earlier, lifting_levels
 
     allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
+    # (said as the veto's sentence says it: never rounded up to a level it falls below, nor to 100%)
+    said = _chance_words(chance, short_of=[lift for lift, _ in lifting_levels(common["confidence"], allowed)])
     return (f"The trend's part answers at {_percent(trend_level)} because the classifier's last check (after "
-            f"{whole(int(classifier['screened']))} screened) gave a chance of {chance:.0%} "
+            f"{whole(int(classifier['screened']))} screened) gave a chance of {said} "
             f"that at most {whole(allowed)} {verb_for(allowed)} left, "
             f"{_agreement_words(chance, common['confidence'], allowed, kept_earlier(classifier))}.")
 
