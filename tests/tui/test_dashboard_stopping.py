@@ -38,7 +38,7 @@ async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_s
 
 
 @async_test
-async def test_a_failed_check_leaves_the_verdict_said_as_waiting_and_is_not_asked_again(
+async def test_a_failed_check_is_said_as_not_made_and_is_not_asked_again(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from review.screening import stopping_classifier as sc
     from review.tui.retrainer import Retrainer
@@ -54,9 +54,37 @@ async def test_a_failed_check_leaves_the_verdict_said_as_waiting_and_is_not_aske
 
     monkeypatch.setattr(Retrainer, "stopping_evidence", failing)
     async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
+        await settle(pilot)
         said = str(app.screen.query_one("#stop").render())
-        assert " CONTINUE " in said and "A check of the classifier is due: making it now" in said, said
+        # rrev25c: "making it now" stood after the failure, with nothing under way and nothing to come
+        assert " CONTINUE " in said and "making it now" not in said, said
+        assert "A check of the classifier is due and was not made here; review status --stopping makes it" in said
         assert [n.title for n in app._notifications] == ["Stopping evidence failed"]
         await pilot.press("g")  # a recount with nothing changed does not ask the failing check again
         await settle(pilot)
         assert asked == [1] and app.is_running
+        assert "was not made here" in str(app.screen.query_one("#stop").render())
+
+
+@async_test
+async def test_a_check_that_comes_back_without_an_answer_is_said_as_not_made(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rrev25c: the evidence process's session may find no check due where the app's finds one (it kept an answer
+    # the app dropped on an undo): the answer is None, the check stays due, and the panel said "making it now".
+    from review.screening import stopping_classifier as sc
+    from review.tui.retrainer import Retrainer
+    from tui_workspace import settle
+
+    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)
+    workspace = _found_then_sixty_irrelevant(tmp_path)
+    asked: list[int] = []
+
+    def none_due(self: Retrainer, session: object) -> None:
+        asked.append(1)
+
+    monkeypatch.setattr(Retrainer, "stopping_evidence", none_due)
+    async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
+        await settle(pilot)
+        said = str(app.screen.query_one("#stop").render())
+        assert " CONTINUE " in said and "making it now" not in said and "was not made here" in said, said
+        assert asked == [1] and app.project.session.stopping_evidence_due() and not app._notifications

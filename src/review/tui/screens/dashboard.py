@@ -249,6 +249,8 @@ class DashboardScreen(ProjectScreen):
     """Whether the stage table on screen hides the PRISMA rows (the session was blind when it was drawn)."""
     _checked_for: tuple[Any, ...] = ()
     """The decisions (screened, data version) the dashboard last asked the classifier's check for."""
+    _checking: bool = False
+    """That check is under way (its answer not yet back): the panel says it is being made only then."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -344,8 +346,7 @@ class DashboardScreen(ProjectScreen):
             stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
             if data.evidence_due:  # (the screening screen makes it after its first ranking: until then this
                 # verdict differed from `review status --stopping`, which makes it first)
-                stop.append("A check of the classifier is due: making it now; the verdict may change.\n",
-                            style="bold yellow")
+                stop.append(self._due_words((p.screened, data.version)), style="bold yellow")
             stop.append(p.stopping.explanation)
         # ``does``: also the panel's tooltip; under the fold, the keys reach it.
         stop.append(f"\n\nThe rule {does}." if does else f"\n\n{rule}", style="dim")
@@ -358,11 +359,21 @@ class DashboardScreen(ProjectScreen):
         if data.evidence_due and p.total:
             self._check_classifier((p.screened, data.version))
 
+    def _due_words(self, decided: tuple[Any, ...]) -> str:
+        """What the panel says of a due check: being made (asked now, or under way), or not made here, once the
+        dashboard's check for these decisions failed or came back without an answer the session took (it is not
+        asked again until they change: "making it now" stood there with nothing under way, rrev25c)."""
+        if self._checking or decided != self._checked_for:
+            return "A check of the classifier is due: making it now; the verdict may change.\n"
+        return ("A check of the classifier is due and was not made here; review status --stopping makes it, and "
+                "its verdict may differ.\n")
+
     def _check_classifier(self, decided: tuple[Any, ...]) -> None:
         """The classifier's check the verdict waits for, once per state of the decisions (``decided``): a check
         under way is not asked again, nor one whose answer the session did not take (no loop of fits)."""
-        if decided != self._checked_for and not group_running(self, "dashboard-evidence"):
+        if decided != self._checked_for and not self._checking and not group_running(self, "dashboard-evidence"):
             self._checked_for = decided
+            self._checking = True
             self.stopping_evidence()
 
     @work(thread=True, exit_on_error=False, group="dashboard-evidence")
@@ -380,6 +391,7 @@ class DashboardScreen(ProjectScreen):
 
     @on(StoppingEvidenceReady)
     def _stopping_evidence_ready(self, message: StoppingEvidenceReady) -> None:
+        self._checking = False
         project = self.project
         if project is None:
             return
@@ -401,11 +413,14 @@ class DashboardScreen(ProjectScreen):
             self.post_message(DashboardLoaded(data))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "dashboard-evidence" and event.state == WorkerState.ERROR:
+        if event.worker.group == "dashboard-evidence" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             event.prevent_default()  # the verdict shown stands, said so: a fit that fails again needs no loop
-            if event.worker.error is not None:
+            self._checking = False
+            if event.state == WorkerState.ERROR and event.worker.error is not None:
                 self.notify(first_line(event.worker.error), title="Stopping evidence failed", severity="warning",
                             timeout=8)
+            if self.data is not None:  # the panel no longer says the check is being made
+                self.post_message(DashboardLoaded(self.data))
         # (any other: ProjectScreen's handler, which Textual runs after this one)
 
     def action_toggle_stopping_rule(self) -> None:
