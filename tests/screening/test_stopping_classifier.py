@@ -682,10 +682,37 @@ def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_st
     assert session.progress().screened == 91 and session.is_decided(undecided[0])
     assert session.progress().stopping.estimate_from == "classifier"
     epoch = session.evidence_epoch
-    later = session.stopping_evidence() or view
-    session.undo()  # an undo while evidence is under way: the evidence is dropped when it arrives
-    assert not session.apply_stopping_evidence(later, epoch)
+    assert session.stopping_evidence() is None  # (no check due at 91: the grid's next is at 92)
+    in_force = sorted(d.id for d in workspace.store.current_decisions(reviewer=session.reviewer).values())
+    counted = {**view, **sc.decisions_made_from(in_force)}  # evidence under way that counted the 91st decision
+    session.undo()  # an undo while evidence is under way: evidence that counted the undone decision is dropped
+    assert not session.apply_stopping_evidence(counted, epoch)
     assert session.is_decided(undecided[0]) is False
+
+
+def test_evidence_made_before_a_decision_undone_meanwhile_is_taken(workspace, trend_at_confidence) -> None:
+    # rrev25c: the app's session dropped any evidence that arrived after an undo (its epoch moved), also one made before
+    # the undone decision; the evidence process's session had taken it and found no check due again, so the app's
+    # verdict went without it, CONTINUE where `review status --stopping` (which makes it) said STOP, until the next
+    # grid step (every ⌈N/100⌉ decisions: 500 at 50,000 records).
+    from review.screening.session import ScreeningSession
+    from review.services.screening import stopping_advice
+
+    app, _ = _decided_session(workspace)
+    assert app.stopping_evidence_due()
+    epoch = app.evidence_epoch
+    worker = ScreeningSession(workspace, "alice", seed=2)  # the evidence process's session
+    made = worker.stopping_evidence()
+    assert made is not None and worker.apply_stopping_evidence(made, worker.evidence_epoch)
+    record = app.next_record()  # a decision made while the check runs, then undone
+    assert record is not None
+    app.decide(record.id, "exclude")
+    app.undo()
+    assert app.apply_stopping_evidence(made, epoch) and not app.stopping_evidence_due()
+    worker.reload_decisions()
+    assert worker.stopping_evidence() is None  # (no check due there: asking again would give nothing)
+    assert app.progress().stopping.verdict == "stop"
+    assert [a.verdict for a in stopping_advice(workspace, ["alice"])] == ["stop"]
 
 
 def test_the_folds_are_scikit_learns_stratified_shuffled_folds() -> None:

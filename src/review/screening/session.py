@@ -720,7 +720,7 @@ class ScreeningSession:
             self._sample_cache = None
             self._ahead = None
             self._mark_changed()
-            self.evidence_epoch += 1  # evidence under way counted the undone decision: dropped on arrival
+            self.evidence_epoch += 1  # evidence under way may have counted the undone decision: checked on arrival
             self._carried_view()  # drops the evidence in use if it counted the undone decision
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
@@ -1028,21 +1028,27 @@ class ScreeningSession:
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
-        on, unless a decision was undone since it was asked for (``epoch``: ``evidence_epoch`` then)
-        or it is older than the evidence in use. True if taken. Decisions made meanwhile stay as they
-        are: the evidence names the decisions it was made from (``stopping_classifier.view_holds``). A view
-        in use that no longer holds (a vetoing one kept over an undo) gives way to any evidence."""
+        on, unless a decision it was made from was undone since it was asked for (``epoch``: ``evidence_epoch``
+        then; it no longer holds), or it is older than the evidence in use. True if taken. Decisions made
+        meanwhile stay as they are: the evidence names the decisions it was made from
+        (``stopping_classifier.view_holds``). A view in use that no longer holds (a vetoing one kept over an
+        undo) gives way to any evidence."""
         from . import stopping_classifier as sc
 
         with self._lock:
-            if evidence is None or epoch != self.evidence_epoch:
+            if evidence is None:
                 return False
             last = self._classifier_view
             tally = self._state.tally(self._hidden)
             trend = self._trend_reading(tally, rule="recommended")
+            in_force = tally.decision_ids if trend is None else trend.decision_ids
+            # After an undo, only evidence that still speaks for the decisions in force: one made before the undone
+            # decision was (the evidence process's session kept it and found no check due again, so the app's
+            # verdict lacked it, CONTINUE where `review status --stopping` said STOP, until the next grid step).
+            if epoch != self.evidence_epoch and not sc.view_holds(evidence, in_force, target_recall=self.target_recall):
+                return False
             if (last is not None and int(last["screened"]) > int(evidence["screened"])
-                    and sc.view_holds(last, tally.decision_ids if trend is None else trend.decision_ids,
-                                      target_recall=self.target_recall)):
+                    and sc.view_holds(last, in_force, target_recall=self.target_recall)):
                 return False
             self._classifier_view = dict(evidence)
             self._mark_changed()
