@@ -760,6 +760,26 @@ def test_the_evidence_comes_from_its_own_worker_process(workspace) -> None:
         retrainer.close()
 
 
+def test_the_evidence_process_checks_at_the_apps_target_after_review_toml_changes(workspace) -> None:
+    # rrev25c: the evidence process opens its session at the first check, reading review.toml then; a target edited
+    # after the app opened (which applies at the app's next start) gave a check of another k* (3 at 90 % against 1 at
+    # 95 % with 30 found), which the app's session found not to hold and asked for again, and the process found made.
+    from review.tui.retrainer import Retrainer
+
+    session, _ = _decided_session(workspace)
+    toml = workspace.path("review.toml")
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[screening]\ntarget_recall = 0.9\n", encoding="utf-8")
+    assert session.target_recall == 0.95 and session.stopping_evidence_due()
+    retrainer = Retrainer("process")
+    try:
+        epoch = session.evidence_epoch
+        evidence = retrainer.stopping_evidence(session)
+        assert evidence is not None and int(evidence["most_left"]) == 1, evidence
+        assert session.apply_stopping_evidence(evidence, epoch) and not session.stopping_evidence_due()
+    finally:
+        retrainer.close()
+
+
 def test_a_classifier_sure_that_more_are_left_holds_the_lomax_stop_back(monkeypatch) -> None:
     # Decisions 0040 and 0061: 50 relevant records, 40 of them among the first 120 and 10 among 50 records after a
     # drought of 400. With 40 found the target allows 2 to be left (k* = 2): the Lomax part stops at its lowered

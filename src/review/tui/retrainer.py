@@ -58,10 +58,17 @@ def _session_in_worker(root: str, reviewer: str, records_version: int) -> Screen
     return session  # type: ignore[no-any-return]
 
 
-def _serve(kind: str, root: str, reviewer: str, records_version: int, evidence: dict[str, Any] | None) -> Any:
+def _serve(kind: str, root: str, reviewer: str, records_version: int, evidence: dict[str, Any] | None,
+           stopping: tuple[float, float] | None = None) -> Any:
     """One request in a worker process: ``retrain`` (a ``Ranking``) or ``evidence`` (the stopping
-    rule's classifier evidence, or None when no check is due)."""
+    rule's classifier evidence, or None when no check is due). ``stopping``: the app's session's target recall
+    and confidence, which this session follows whatever review.toml says now."""
     session = _session_in_worker(root, reviewer, records_version)
+    if stopping is not None:
+        # The app fixed them when it opened (an edit of review.toml applies at its next start), while this process
+        # opened its session later, the evidence one at the first check: a target edited in between gave checks of
+        # another k*, which the app's session found not to hold and asked for again, and this one found made.
+        session.target_recall, session.confidence = stopping
     if kind == "evidence":
         epoch = session.evidence_epoch
         made = session.stopping_evidence()
@@ -142,7 +149,7 @@ class Retrainer:
             assert worker.stdin is not None and worker.stdout is not None
             try:
                 _send(worker.stdin, (kind, str(Path(session.workspace.root).resolve()), session.reviewer,
-                                     self.records_version, self.evidence))
+                                     self.records_version, self.evidence, (session.target_recall, session.confidence)))
                 status, value = _receive(worker.stdout)
             except (OSError, EOFError) as err:
                 self._workers[kind] = None
