@@ -571,20 +571,17 @@ def study_files(extraction_dir: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.name.count(".") == 1)
 
 
-def untraceable_study_files(extraction_dir: Path, studies: Iterable[Study]) -> list[Path]:
-    """The study files among ``studies`` that give an effect number (an estimate or a CI bound) but name neither a
-    DOI nor a PMID: nothing ties those numbers to the paper they were read from (audit24 traced every number the
-    instrument shows through the study's DOI or PMID). Said, not refused: the identifier may be on its way."""
+def untraceable_warnings(extraction_dir: Path, studies: Iterable[Study]) -> list[str]:
+    """One line per study file among ``studies`` that gives an effect number (an estimate or a CI bound) but names
+    neither a DOI nor a PMID: nothing ties those numbers to the paper they were read from (audit24 traced every
+    number the instrument shows through the study's DOI or PMID). ``review synthesis`` and ``review instrument
+    build`` say them, not refuse: the identifier may be on its way."""
     folder = Path(extraction_dir) / STUDIES_DIR
-    return [folder / f"{study.id}.toml" for study in studies
+    return [f"{folder / f'{study.id}.toml'}: effect numbers but neither doi nor pmid, so they cannot be traced to "
+            "their source (add the paper's doi or pmid)"
+            for study in studies
             if not (study.doi.strip() or study.pmid.strip())
             and any(v is not None for e in study.estimates for v in (e.estimate, e.ci_low, e.ci_high))]
-
-
-def untraceable_warning(path: Path) -> str:
-    """The one line ``review synthesis`` and ``review instrument build`` say of such a file."""
-    return (f"{path}: effect numbers but neither doi nor pmid, so they cannot be traced to their source "
-            "(add the paper's doi or pmid)")
 
 
 def load_studies(extraction_dir: Path, factors: FactorList | None = None) -> list[Study]:

@@ -220,9 +220,9 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     result.unsourced = sorted({s for item in bank.items for s in item.studies} - sourced)
     if config.base_rates:
         result.untraced_base_rates = untraced_base_rates(config.base_rates, studies)
-    from ..extraction.forms import untraceable_study_files, untraceable_warning
+    from ..extraction.forms import untraceable_warnings
 
-    result.untraceable = [untraceable_warning(path) for path in untraceable_study_files(Path(SYNTHESIS[0]), studies)]
+    result.untraceable = untraceable_warnings(Path(SYNTHESIS[0]), studies)
     if workspace.missing_store is not None:
         result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
-from ..extraction.forms import FACTORS_FILE, load_studies, untraceable_study_files, untraceable_warning
+from ..extraction.forms import FACTORS_FILE, load_studies, untraceable_warnings
 from ..extraction.model import Factor, Study
 from ..paths import WORKSPACE_FILE
 from ..store import Store
@@ -28,7 +28,7 @@ class SynthesisRun:
     written: list[Path]
     settings: SynthesisSettings
     n_studies: int
-    #: One warning line per study file whose effect numbers name neither DOI nor PMID (``untraceable_study_files``).
+    #: One warning line per study file whose effect numbers name neither DOI nor PMID (``untraceable_warnings``).
     untraceable: list[str] = field(default_factory=list)
 
 
@@ -86,7 +86,7 @@ def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: b
     if before_writing is not None:
         before_writing()
     written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=len(studies), title=title)
-    untraceable = [untraceable_warning(path) for path in untraceable_study_files(extraction_dir, studies)]
+    untraceable = untraceable_warnings(extraction_dir, studies)
     return SynthesisRun(results, written, settings, len(studies), untraceable)
 
 
