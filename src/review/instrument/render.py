@@ -93,7 +93,7 @@ def long_date(t: T, iso_date: str) -> str:
         day = datetime.date.fromisoformat(iso_date)
     except ValueError:
         return iso_date
-    return f"{day.day} {t(MONTHS_NL[day.month - 1], MONTHS_EN[day.month - 1])} {day.year}"
+    return f"{day.day} {t.months()[day.month - 1]} {day.year}"
 
 
 def plain_number(t: T, value: float) -> str:

@@ -605,7 +605,7 @@ def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
     99.6% at a confidence of 0.999): 99.9%."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
     if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
-        said = f"{math.floor(chance * 1000) / 10:.1f}%"
+        said = _one_decimal_down(chance)
     return said
 
 
@@ -686,7 +686,13 @@ def _at_least(recall: float) -> str:
     """A lower bound of recall as a whole percentage, except where that would read 100% short of 1: one decimal,
     rounded down ("at least 99.5%" from 199 found with 1 allowed said "at least 100%")."""
     said = f"{recall:.0%}"
-    return f"{math.floor(recall * 1000) / 10:.1f}%" if said == "100%" and recall < 1 else said
+    return _one_decimal_down(recall) if said == "100%" and recall < 1 else said
+
+
+def _one_decimal_down(share: float) -> str:
+    """A share as a percentage with one decimal, rounded down: what the words say where rounding would reach a
+    level (or 100%) the share falls short of."""
+    return f"{math.floor(share * 1000) / 10:.1f}%"
 
 
 def _fmt(value: float | None) -> str:

@@ -864,9 +864,7 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
                 epoch = session.evidence_epoch
                 computed = session.apply_stopping_evidence(session.stopping_evidence(), epoch)
             progress = session.progress()
-        except store_errors():  # (a setting's line, the store: the shells say them as they are; a path too)
-            raise
-        except OSError:
+        except store_errors() + (OSError,):  # (a setting's line, the store, a path: the shells say them as they are)
             raise
         except Exception as err:  # a fault in the engine was a traceback (`prisma stop`, `status --stopping`)
             raise VerdictFailed(f"{reviewer}'s stopping rule's verdict could not be worked out "
