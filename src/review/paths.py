@@ -53,10 +53,15 @@ def enclosing_repository(path: Path | str) -> Path | None:
     return None
 
 
+def user_data_location() -> Path:
+    """Where :func:`user_data_dir` is (``$REVIEW_DATA_DIR`` or the platform's folder), without creating it."""
+    override = os.environ.get(ENV_DATA_DIR)
+    return Path(override) if override else user_data_path("review", appauthor=False)
+
+
 def user_data_dir() -> Path:
     """Per-user directory for data that must never sit in a repository (client answers)."""
-    override = os.environ.get(ENV_DATA_DIR)
-    path = Path(override) if override else user_data_path("review", appauthor=False)
+    path = user_data_location()
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 

@@ -38,6 +38,47 @@ def test_answer_file_is_0600_even_with_a_permissive_umask(data_dir):
     assert loaded.answers == {"q": "yes"} and loaded.client_ref == "d-12" and loaded.created_at
 
 
+def test_an_existing_answers_folder_open_to_others_is_made_private(data_dir):
+    """mkdir leaves an existing folder's mode: one made by hand or restored from a backup at 0755 listed
+    every client's answer file to other accounts."""
+    (data_dir / "answers").mkdir(parents=True)
+    (data_dir / "answers").chmod(0o755)
+    path = save_answers(AnswerSet("v1", "abc", {"q": "yes"}), new_answer_path())
+    assert _mode(path.parent) == 0o700 and _mode(path) == 0o600
+
+
+def test_a_file_named_in_the_default_answers_folder_makes_it_private(data_dir):
+    """``fill --answers`` continuing a file there, and the report written beside it, never call answers_dir."""
+    folder = answers_dir()
+    folder.chmod(0o755)
+    write_private(folder / "answers-x-report.md", "report")
+    assert _mode(folder) == 0o700
+
+
+def test_a_folder_the_user_names_keeps_its_mode(data_dir, tmp_path):
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    folder.chmod(0o750)
+    path = write_private(folder / "r1-profiel.md", "report")
+    assert _mode(folder) == 0o750 and _mode(path) == 0o600
+
+
+def test_an_answers_folder_that_cannot_be_made_private_is_one_line(data_dir, monkeypatch):
+    folder = answers_dir()
+    folder.chmod(0o755)
+
+    def refuse(self, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "chmod", refuse)
+    with pytest.raises(ValidationError) as err:
+        new_answer_path()
+    message = str(err.value)
+    assert "\n" not in message and "open to other accounts (mode 755)" in message
+    assert "Operation not permitted" in message and "chmod 700" in message and "REVIEW_DATA_DIR" in message
+    assert list(folder.iterdir()) == []
+
+
 def test_overwrite_keeps_0600_and_leaves_no_temp_files(data_dir):
     path = data_dir / "a.json"
     write_private(path, "one")

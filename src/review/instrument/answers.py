@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import secrets
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import ImportFormatError, ValidationError
-from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_dir
+from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_dir, user_data_location
 from ..textdecode import decode_utf8
 
 PRIVATE_MODE = 0o600
+#: The default folder of answers and reports: its listing says when clients were seen and how many.
+PRIVATE_FOLDER_MODE = 0o700
 
 
 @dataclass(slots=True)
@@ -55,7 +58,7 @@ class AnswerSet:
 
 
 def answers_dir(workspace_root: Path | None = None) -> Path:
-    """Default folder for answer files and client reports (created 0700).
+    """Default folder for answer files and client reports (created 0700; found open to others, made 0700).
 
     Refused like any other path when it would lie in the workspace or a git work tree (e.g.
     ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it.
@@ -66,8 +69,28 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     except ValidationError as err:
         raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
                               "--answers") from None
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    make_folder_private(path)
     return path
+
+
+def make_folder_private(folder: Path) -> None:
+    """Tighten the default answers folder to 0700 when it was found open to other accounts: ``mkdir`` leaves an
+    existing folder as it is (one made by hand, or restored from a backup, at 0755). A folder this account may
+    not change is one line saying how to mend it, nothing written."""
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        folder.chmod(PRIVATE_FOLDER_MODE)
+    except OSError as err:
+        raise ValidationError(f"{folder}: this folder of client answers is open to other accounts (mode {mode:o}) "
+                              f"and cannot be made private ({err.strerror or err}); its owner can run chmod 700 on "
+                              f"it, or set {ENV_DATA_DIR} to a folder of your own") from None
+
+
+def _is_default_answers_folder(folder: Path) -> bool:
+    return folder == (user_data_location() / "answers").expanduser().resolve()
 
 
 def new_answer_path(workspace_root: Path | None = None) -> Path:
@@ -91,7 +114,9 @@ def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
 def write_private(path: Path, text: str, workspace_root: Path | None = None) -> Path:
     """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
     target = check_private_path(path, workspace_root)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    if _is_default_answers_folder(target.parent):  # (a folder the user names is theirs to set: left as it is)
+        make_folder_private(target.parent)
     write_text_atomic(target, text, mode=PRIVATE_MODE)  # a temp file made 0600, fsynced, renamed; stale ones removed
     return target
 
