@@ -51,7 +51,7 @@ async def test_validate_screen_shows_bad_input_as_one_line(tui_ws: Workspace) ->
         await pilot.press("r")
         await settle(pilot)
         report = str(app.screen.query_one("#validate-report", Static).render())
-        assert report.endswith("row 3, column 'rating': rating '7' out of range 1-4")
+        assert report.endswith("line 3: column 'rating': rating '7' out of range 1-4")
         assert any("out of range" in n.message for n in app._notifications)
 
 

@@ -25,7 +25,7 @@ def _cohort(n: int = 80, seed: int = 2) -> list[str]:
 
 
 def _with(rows: list[str], row: int, column: str, value: str) -> list[str]:
-    """``rows`` with one cell replaced; ``row`` is the file row (the header is row 1)."""
+    """``rows`` with one cell replaced; ``row`` is the line of the file (the header is line 1)."""
     index = HEADER.split(",").index(column)
     out = list(rows)
     cells = out[row - 2].split(",")
@@ -41,15 +41,15 @@ KINDS = {
 }
 ROWS = _cohort()
 FEW_EVENTS = [r.rsplit(",", 2)[0] + (",1,100" if i < 6 else ",0,730") for i, r in enumerate(ROWS)]
-CASES = {  # (header, rows, the error after 'review: FILE: ')
+CASES = {  # (header, rows, the error after 'review: FILE')
     "missing column": (HEADER.replace("recurrence", "relapse"), ROWS,
-                       f"row 1, column 'recurrence': no such column (the header has {HEADER.replace('recurrence', 'relapse').replace(',', ', ')})"),
-    "wrong type": (HEADER, _with(ROWS, 7, "days", "ten"), "row 7, column 'days': 'ten' is not a number"),
-    "negative time": (HEADER, _with(ROWS, 5, "days", "-3"), "row 5, column 'days': negative time -3"),
-    "event not 0/1": (HEADER, _with(ROWS, 9, "recurrence", "yes"), "row 9, column 'recurrence': 'yes' is not 0 or 1"),
+                       f":line 1: column 'recurrence': no such column (the header has {HEADER.replace('recurrence', 'relapse').replace(',', ', ')})"),
+    "wrong type": (HEADER, _with(ROWS, 7, "days", "ten"), ":line 7: column 'days': 'ten' is not a number"),
+    "negative time": (HEADER, _with(ROWS, 5, "days", "-3"), ":line 5: column 'days': negative time -3"),
+    "event not 0/1": (HEADER, _with(ROWS, 9, "recurrence", "yes"), ":line 9: column 'recurrence': 'yes' is not 0 or 1"),
     "duplicate client": (HEADER, _with(ROWS, 12, "client", "c004"),
-                         "row 12, column 'client': client 'c004' appears twice (also row 6); one row per client"),
-    "too few events": (HEADER, FEW_EVENTS, "column 'recurrence': too few events: 6 events in 80 rows; a model needs "
+                         ":line 12: column 'client': client 'c004' appears twice (also line 6); one row per client"),
+    "too few events": (HEADER, FEW_EVENTS, ": column 'recurrence': too few events: 6 events in 80 rows; a model needs "
                                            "at least 10 (events per parameter, Peduzzi et al. 1995)"),  # every kind here is a Cox model
 }
 
@@ -64,7 +64,7 @@ def test_bad_cohort_is_one_line_and_writes_nothing(kind: str, case: str, tmp_pat
     result = CliRunner().invoke(main, ["validate", kind, str(path), *KINDS[kind], "--json", str(out),
                                        *(["--plot", str(tmp_path / "figure.png")] if kind != "factors" else [])])
     assert result.exit_code == 4, result.output
-    assert result.output == f"review: {path}: {message}\n"
+    assert result.output == f"review: {path}{message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv"]
 
 
@@ -94,7 +94,7 @@ def test_a_client_twice_under_a_dutch_id_column_is_refused(tmp_path: Path, id_co
                                        "--group", "job_insecurity"])
     assert result.exit_code == 4
     assert result.output.splitlines() == [
-        f"review: {path}: row 11, column '{id_column}': client 'c003' appears twice (also row 5); one row per client"]
+        f"review: {path}:line 11: column '{id_column}': client 'c003' appears twice (also line 5); one row per client"]
 
 
 def test_a_numeric_id_column_written_with_a_space_is_no_candidate_factor(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_bad_input_is_one_line_with_file_row_column(tmp_path: Path) -> None:
     path.write_text("item,expert,rating\nq1,e1,4\nq1,e2,9\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "cvi", str(path)])
     assert result.exit_code == 4
-    assert result.output.strip().splitlines() == [f"review: {path}: row 3, column 'rating': rating '9' out of range 1-4"]
+    assert result.output.strip().splitlines() == [f"review: {path}:line 3: column 'rating': rating '9' out of range 1-4"]
 
 
 def test_personal_data_and_its_results_stay_outside_repositories(tmp_path: Path) -> None:
@@ -388,6 +388,6 @@ def test_a_misspelt_column_late_in_the_plan_runs_nothing(demo_run: tuple[Path, s
     assert result.exit_code == 4, result.output
     (line,) = result.output.splitlines()
     # the plan's field that named the column comes first: which of the three analyses of this file it is
-    assert line.startswith(f"review: {plan}:analysis[10].group: {tmp_path / 'synthetic_cohort.csv'}: row 2, "
+    assert line.startswith(f"review: {plan}:analysis[10].group: {tmp_path / 'synthetic_cohort.csv'}:line 2: "
                            "column 'arm_': no such column")
     assert not (tmp_path / "results").exists()

@@ -55,14 +55,14 @@ def test_an_item_an_expert_skipped_is_not_universal_agreement(write_csv) -> None
 
 def test_rating_out_of_range_names_file_row_column(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("q", "e2", 5)])
-    with pytest.raises(ValidationError, match=r"r\.csv: row 3, column 'rating': rating '5' out of range 1-4"):
+    with pytest.raises(ValidationError, match=r"r\.csv:line 3: column 'rating': rating '5' out of range 1-4"):
         content_validity(path)
 
 
 def test_a_rating_between_two_points_is_not_called_out_of_range(write_csv) -> None:
     """2.5 lies inside 1-4: 'out of range' sent the reader looking for a 0 or a 5."""
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("q", "e2", 2.5)])
-    with pytest.raises(ValidationError, match=r"r\.csv: row 3, column 'rating': rating '2\.5' is not a whole point "
+    with pytest.raises(ValidationError, match=r"r\.csv:line 3: column 'rating': rating '2\.5' is not a whole point "
                                               r"of the 1-4 scale$"):
         content_validity(path)
 
@@ -72,7 +72,7 @@ def test_one_expert_is_refused(write_csv) -> None:
     with pytest.raises(ValidationError, match=r"column 'expert': fewer than 2 experts"):
         content_validity(path)
     rows = [("item", "expert", "rating")] + [("q", f"e{i}", 4) for i in range(3)] + [("p", "e0", 4)]
-    with pytest.raises(ValidationError, match=r"r\.csv: row 5, column 'item': item 'p' is rated by one expert only"):
+    with pytest.raises(ValidationError, match=r"r\.csv:line 5: column 'item': item 'p' is rated by one expert only"):
         content_validity(write_csv("r.csv", rows))
 
 
@@ -93,5 +93,5 @@ def test_fewer_than_three_experts_are_computed_with_a_note(write_csv) -> None:
 
 def test_same_expert_twice_on_an_item(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("q", "e2", 3), ("q", "e1", 2)])
-    with pytest.raises(ValidationError, match=r"row 4, column 'expert': 'e1' already rated 'q' \(row 2\)"):
+    with pytest.raises(ValidationError, match=r"line 4: column 'expert': 'e1' already rated 'q' \(line 2\)"):
         content_validity(path)

@@ -37,5 +37,5 @@ def test_stricter_rule_changes_the_verdict(write_csv) -> None:
 
 def test_rating_outside_the_scale(write_csv) -> None:
     path = write_csv("r.csv", _rows({"q": [5, 4, 7]}))
-    with pytest.raises(ValidationError, match=r"row 4, column 'rating': rating '7' out of range 1-5"):
+    with pytest.raises(ValidationError, match=r"line 4: column 'rating': rating '7' out of range 1-5"):
         delphi_round(path)

@@ -78,9 +78,9 @@ def test_default_candidates_are_the_factor_ids(write_csv) -> None:
 
 def test_outcome_not_binary_names_row(write_csv) -> None:
     path = write_csv("c.csv", [("recurrence", "bullying"), (1, 1), ("yes", 0)])
-    with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'recurrence': 'yes' is not 0 or 1"):
+    with pytest.raises(ValidationError, match=r"c\.csv:line 3: column 'recurrence': 'yes' is not 0 or 1"):
         factor_associations(path, outcome="recurrence", factors=["bullying"])
-    with pytest.raises(ValidationError, match=r"row 1, column 'relapse': no such column"):
+    with pytest.raises(ValidationError, match=r"line 1: column 'relapse': no such column"):
         factor_associations(path, outcome="relapse", factors=["bullying"])
 
 
@@ -377,7 +377,7 @@ def test_a_word_in_a_numeric_adjustment_column_is_an_error_not_categories(write_
     cells[3] = "4O"
     lines[6] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"row 7, column 'age': '4O' is not a number \(the column's other"):
+    with pytest.raises(ValidationError, match=r"line 7: column 'age': '4O' is not a number \(the column's other"):
         factor_associations(path, outcome="recurrence", adjust=["age"], factors=["conflict_with_supervisor"])
     lines = [lines[0]] + [line.rsplit(",", 1)[0] + ("," + "ba"[i % 2]) for i, line in enumerate(lines[1:])]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 'note' holds b/a: categories, reference 'a'
@@ -531,8 +531,8 @@ def test_a_stray_code_in_a_0_1_factor_is_questioned_naming_its_row(write_csv, tm
                                                                       "previous_sick_leave_episodes"])
     conflict, episodes = result.factors
     assert conflict.contrast.startswith("per unit")
-    assert "0 or 1 in 399 of 400 rows; row 38 holds '2': a wrong code in a 0/1 factor?" in conflict.note
-    assert "row 38" in "\n".join(factors_lines(result))
+    assert "0 or 1 in 399 of 400 rows; line 38 holds '2': a wrong code in a 0/1 factor?" in conflict.note
+    assert "line 38" in "\n".join(factors_lines(result))
     assert episodes.note == "" and (cols["previous_sick_leave_episodes"] > 1).mean() > 0.05  # a real count is not
     clean = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     assert clean.factors[0].note == "" and clean.factors[0].contrast.endswith("present vs absent")

@@ -57,7 +57,7 @@ def test_long_file_gives_the_same_table(write_csv) -> None:
 def test_target_rated_by_one_rater_names_row_and_column(write_csv) -> None:
     path = write_csv("x.csv", [("target", "rater", "score"), ("a", "r1", 1), ("a", "r2", 2), ("b", "r1", 3),
                                ("c", "r1", 2), ("c", "r2", 2)])
-    with pytest.raises(ValidationError, match=r"x\.csv: row 4, column 'target': 'b' is rated by one rater only"):
+    with pytest.raises(ValidationError, match=r"x\.csv:line 4: column 'target': 'b' is rated by one rater only"):
         intraclass(path)
 
 
@@ -68,9 +68,9 @@ def test_fewer_than_two_raters(write_csv) -> None:
 
 
 def test_unknown_column_and_bad_number(write_csv) -> None:
-    with pytest.raises(ValidationError, match=r"row 1, column 'score': no such column"):
+    with pytest.raises(ValidationError, match=r"line 1: column 'score': no such column"):
         intraclass(write_csv("a.csv", [("target", "rater", "value"), ("a", "r1", 1)]))
-    with pytest.raises(ValidationError, match=r"row 3, column 'score': 'high' is not a number"):
+    with pytest.raises(ValidationError, match=r"line 3: column 'score': 'high' is not a number"):
         intraclass(write_csv("b.csv", [("target", "rater", "score"), ("a", "r1", 1), ("a", "r2", "high")]))
 
 

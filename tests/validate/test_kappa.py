@@ -49,7 +49,7 @@ def test_three_raters_and_one_rater(write_csv) -> None:
     with pytest.raises(ValidationError, match="expected exactly 2 raters, found 3"):
         rater_agreement(three)
     one = write_csv("1.csv", [("target", "rater", "score"), ("a", "x", 1), ("a", "y", 1), ("b", "y", 0)])
-    with pytest.raises(ValidationError, match=r"1\.csv: row 4, column 'target': 'b' is rated by one rater only"):
+    with pytest.raises(ValidationError, match=r"1\.csv:line 4: column 'target': 'b' is rated by one rater only"):
         rater_agreement(one)
 
 

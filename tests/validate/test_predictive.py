@@ -107,7 +107,7 @@ def test_horizon_is_required_with_time_and_within_follow_up(write_csv) -> None:
 def test_a_score_that_is_not_finite_names_its_cell(write_csv) -> None:
     # 'inf' passed float() and reached scikit-learn as a traceback; '2,5' is a number like elsewhere
     path = write_csv("c.csv", [("score", "recurrence"), ('"2,5"', 1), ("inf", 0)])
-    with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'score': 'inf' is not a finite number"):
+    with pytest.raises(ValidationError, match=r"c\.csv:line 3: column 'score': 'inf' is not a finite number"):
         predictive_check(path, outcome="recurrence", predictor="score")
 
 

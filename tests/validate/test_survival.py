@@ -118,13 +118,13 @@ def test_stratified_cox_against_statsmodels(write_csv) -> None:
 
 def test_group_without_events(write_csv) -> None:
     path = write_csv("s.csv", [("t", "e", "g"), (5, 1, "a"), (7, 0, "a"), (3, 0, "b"), (9, 0, "b")])
-    with pytest.raises(ValidationError, match=r"s\.csv: row 4, column 'e': group 'b' has no events"):
+    with pytest.raises(ValidationError, match=r"s\.csv:line 4: column 'e': group 'b' has no events"):
         survival_by_group(path, time="t", event="e", group="g")
 
 
 def test_event_not_binary(write_csv) -> None:
     path = write_csv("s.csv", [("t", "e", "g"), (5, 1, "a"), (7, 2, "b")])
-    with pytest.raises(ValidationError, match=r"row 3, column 'e': '2' is not 0 or 1"):
+    with pytest.raises(ValidationError, match=r"line 3: column 'e': '2' is not 0 or 1"):
         survival_by_group(path, time="t", event="e", group="g")
 
 

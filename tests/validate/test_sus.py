@@ -67,7 +67,7 @@ def test_a_ci_inside_the_scale_is_the_t_interval(write_csv) -> None:
 
 def test_missing_question_column(write_csv) -> None:
     rows = [("respondent", *[f"q{i}" for i in range(1, 10)]), ("r", *[3] * 9)]
-    with pytest.raises(ValidationError, match=r"row 1, column 'q10': no such column"):
+    with pytest.raises(ValidationError, match=r"line 1: column 'q10': no such column"):
         usability(write_csv("s.csv", rows))
 
 
@@ -91,6 +91,6 @@ def test_a_blank_answer_is_the_centre_point_brooke_asks_for(write_csv) -> None:
 def test_more_blanks_than_the_limit_are_refused(write_csv) -> None:
     header = ("respondent", *[f"q{i}" for i in range(1, 11)])
     rows = [header, ("r0", *[5, 1] * 5), ("r1", 5, "", 5, "", 5, "", 5, 1, 5, 1)]
-    with pytest.raises(ValidationError, match=r"s\.csv: row 3, column 'q2': 'r1' left 3 of 10 answers blank "
+    with pytest.raises(ValidationError, match=r"s\.csv:line 3: column 'q2': 'r1' left 3 of 10 answers blank "
                                               r"\(q2, q4, q6\); at most 2 are scored as the centre point 3"):
         usability(write_csv("s.csv", rows))

@@ -105,10 +105,10 @@ def test_a_case_control_indicator_is_no_client_id(tmp_path: Path) -> None:
     path.write_text("case,score\n1,3\n0,1\n1,2\n,4\n", encoding="utf-8")
     assert read_table(path).require_unique_ids() is None
     path.write_text("client,case,score\nc1,1,3\nc2,0,1\nc1,1,2\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"row 4, column 'client': client 'c1' appears twice"):
+    with pytest.raises(ValidationError, match=r"line 4: column 'client': client 'c1' appears twice"):
         read_table(path).require_unique_ids()
     path.write_text("case,score\nk7,3\nk8,1\nk7,2\n", encoding="utf-8")  # case numbers are ids
-    with pytest.raises(ValidationError, match=r"row 4, column 'case': client 'k7' appears twice"):
+    with pytest.raises(ValidationError, match=r"line 4: column 'case': client 'k7' appears twice"):
         read_table(path).require_unique_ids()
 
 
@@ -135,7 +135,7 @@ def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp
     rows = [f"c{i},{i % 4},{40 + i % 7},{int(i % 3 == 0)}" for i in range(60)]
     rows[4] = f'c4,"{cell}",44,1'
     path.write_text("client,score,age,recurrence\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    where = rf"c\.csv: row 6, column 'score': {error.replace('?', '[?]').replace('.', '[.]')}"
+    where = rf"c\.csv:line 6: column 'score': {error.replace('?', '[?]').replace('.', '[.]')}"
     with pytest.raises(ValidationError, match=where):
         predictive_check(path, outcome="recurrence", predictor="score", n_boot=10)
     with pytest.raises(ValidationError, match=where):
@@ -157,7 +157,7 @@ def test_a_quoted_cell_never_closed_is_refused_naming_its_row(tmp_path: Path, te
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError) as raised:
         read_table(path)
-    assert str(raised.value).startswith(f"{path}: row {row}: a quoted cell is never closed")
+    assert str(raised.value).startswith(f"{path}:line {row}: a quoted cell is never closed")
 
 
 def test_trailing_empty_cells_are_dropped_as_the_importer_drops_them(tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_trailing_empty_cells_are_dropped_as_the_importer_drops_them(tmp_path: P
     path.write_text("a,b,c\n1,2,3,,\n4,5,6, \n", encoding="utf-8")
     assert [[r["a"], r["b"], r["c"]] for r in read_table(path).rows] == [["1", "2", "3"], ["4", "5", "6"]]
     path.write_text("a,b,c\n1,2,3,,x,\n", encoding="utf-8")
-    with pytest.raises(Exception, match=r"pad\.csv: row 2: 5 cells but the header has 3"):
+    with pytest.raises(Exception, match=r"pad\.csv:line 2: 5 cells but the header has 3"):
         read_table(path)
 
 
@@ -186,8 +186,8 @@ def test_a_row_is_named_by_the_line_it_starts_on(tmp_path: Path) -> None:
     path.write_text('target,"rater\nid",score\nt1,r1,"3"\nt2,"r2\nsecond line",x\n\nt3,r3,4\n', encoding="utf-8")
     table = read_table(path)
     assert (table.header_row, table.row_numbers) == (1, [3, 4, 7])
-    with pytest.raises(ValidationError, match=r"x\.csv: row 4, column .score."):
+    with pytest.raises(ValidationError, match=r"x\.csv:line 4: column .score."):
         table.number(1, "score")
     path.write_text('a,b\n"1\n2",3\n"4\n5",6,7\n', encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"x\.csv: row 4\b.*3 cells but the header has 2"):
+    with pytest.raises(ValidationError, match=r"x\.csv:line 4\b.*3 cells but the header has 2"):
         read_table(path)

@@ -159,7 +159,7 @@ def stray_code_note(table: Table, column: str, values: pd.Series) -> str:
         return ""
     i = int(stray.index[0])
     more = f" ({len(stray) - 1} more rows neither)" if len(stray) > 1 else ""
-    return (f"0 or 1 in {len(filled) - len(stray)} of {len(filled)} rows; row {table.where(i)} holds "
+    return (f"0 or 1 in {len(filled) - len(stray)} of {len(filled)} rows; line {table.where(i)} holds "
             f"{table.text(i, column)!r}{more}: a wrong code in a 0/1 factor?")
 
 

@@ -10,7 +10,7 @@ from .table import Table, cell_error
 
 @dataclass(slots=True, frozen=True)
 class Rating:
-    """One rater's value for one unit (target or item), with the file row it came from."""
+    """One rater's value for one unit (target or item), with the line of the file its row starts on."""
 
     unit: str
     rater: str
@@ -38,7 +38,7 @@ def read_ratings(table: Table, unit: str, rater: str, value: str, *, item: str |
         key = (key_item, key_unit, key_rater)
         if key in seen:
             what = f"{key_rater!r} already rated {key_unit!r}" + (f" on {key_item!r}" if key_item else "")
-            raise cell_error(table.path, table.where(i), rater, f"{what} (row {seen[key]})")
+            raise cell_error(table.path, table.where(i), rater, f"{what} (line {seen[key]})")
         seen[key] = table.where(i)
         ratings.append(Rating(key_unit, key_rater, number, table.where(i), key_item))
     return ratings
@@ -70,7 +70,7 @@ def by_unit(ratings: list[Rating]) -> dict[tuple[str, str], dict[str, Rating]]:
 
 
 def require_complete(table: Table, ratings: list[Rating], unit: str, raters: list[str]) -> None:
-    """Every unit rated by every rater; names the unit and its first row when not."""
+    """Every unit rated by every rater; names the unit and its first row's line when not."""
     for (item, name), given in by_unit(ratings).items():
         missing = [r for r in raters if r not in given]
         if missing:

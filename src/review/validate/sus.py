@@ -91,7 +91,7 @@ def usability(path: Path | str, *, respondent: str = "respondent", level: float 
     for i in range(len(table)):
         name = table.text(i, respondent)
         if name in seen:
-            raise cell_error(table.path, table.where(i), respondent, f"{name!r} already answered (row {seen[name]})")
+            raise cell_error(table.path, table.where(i), respondent, f"{name!r} already answered (line {seen[name]})")
         seen[name] = table.where(i)
         blank = [q for q in QUESTIONS if not table.text(i, q, required=False)]
         if len(blank) > MAX_BLANK_ANSWERS:

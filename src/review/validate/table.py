@@ -1,7 +1,8 @@
-"""Reading the CSV files of ``review validate``: every bad cell is one line naming file, row and column.
+"""Reading the CSV files of ``review validate``: every bad cell is one line naming file, line and column.
 
-Rows are numbered as in the file (the header is row 1). Leading ``#`` lines are comments,
-which is how the demo files say they are synthetic.
+A row is named by the line of the file it starts on, as every CSV refusal names it (a line break typed in a cell
+makes the row's later lines no row's). Leading ``#`` lines are comments, which is how the demo files say they are
+synthetic.
 """
 
 from __future__ import annotations
@@ -117,14 +118,12 @@ def is_synthetic(path: Path | str) -> bool:
     return _SYNTHETIC_LINE.match(first) is not None
 
 
-def cell_error(path: Path | str, row: int | None, column: str | None, what: str) -> ValidationError:
-    """The one-line error every check raises: ``FILE: row N, column 'C': what``."""
-    where = []
-    if row is not None:
-        where.append(f"row {row}")
-    if column is not None:
-        where.append(f"column {column!r}")
-    return ValidationError(f"{path}: {', '.join(where) + ': ' if where else ''}{what}")
+def cell_error(path: Path | str, line: int | None, column: str | None, what: str) -> ValidationError:
+    """The one-line error every check raises: ``FILE:line N: column 'C': what``, ``line N`` the line of the file
+    the row starts on (as ``review.csvcells`` names it for every other CSV file; until 2026-12-07 it read
+    ``row N``, which named that line too)."""
+    location = f"{path}:line {line}" if line is not None else f"{path}"
+    return ValidationError(f"{location}: {f'column {column!r}: ' if column is not None else ''}{what}")
 
 
 def require_events(table: Table, status: list[int], column: str, *, both_outcomes: bool = False) -> None:
@@ -146,7 +145,7 @@ def require_events(table: Table, status: list[int], column: str, *, both_outcome
 
 @dataclass(slots=True)
 class Table:
-    """A CSV file as text cells, with the file row number of every data row."""
+    """A CSV file as text cells, with the line of the file each data row starts on."""
 
     path: Path
     columns: list[str]
@@ -228,7 +227,7 @@ class Table:
             value = self.text(i, column)
             if value in seen:
                 raise cell_error(self.path, self.where(i), column,
-                                 f"client {value!r} appears twice (also row {seen[value]}); one row per client")
+                                 f"client {value!r} appears twice (also line {seen[value]}); one row per client")
             seen[value] = self.where(i)
         return column
 
