@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
     "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
-    "read_csv_text", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
+    "read_csv_text", "CsvRow", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
 
@@ -71,8 +71,6 @@ def neutralising_writer(stream: IO[str], **options: Any) -> _NeutralisingWriter:
 
 
 if TYPE_CHECKING:
-    from _csv import Reader as _csv_reader
-
     _DictWriter = csv.DictWriter[str]
 else:  # not subscriptable at run time before Python 3.12
     _DictWriter = csv.DictWriter
@@ -151,44 +149,41 @@ class CsvText:
         returned. Empty cells past the header's end are dropped; a short row's missing cells are None."""
         from .errors import ImportFormatError
 
-        reader = csv.reader(text_lines(self.text))
-        header = next(reader, [])
+        rows = csv_rows(text_lines(self.text))
+        first = next(rows, None)  # the header: the first line, even a blank one (as header_line reads it)
+        header = first.cells if first is not None else []
         columns = [column_name(c) for c in header] if column_name is not None else header
         twice = next((c for n, c in enumerate(columns) if c and c in columns[:n]), None)
         if twice is not None:  # (the dicts would hold the last one's values, silently)
             raise ImportFormatError(self.path, "line 1", f"column {twice!r} appears twice")
-        if reader.line_num > 1:  # a header over several lines: did it swallow the file?
+        if first is not None and first.last_line > 1:  # a header over several lines: did it swallow the file?
             self._refuse_unclosed_quote(0)
-        return columns, self._checked_rows(reader, columns)
+        return columns, self._checked_rows(rows, columns)
 
-    def _checked_rows(self, reader: _csv_reader, columns: list[str]
-                      ) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _checked_rows(self, rows: Iterator[CsvRow], columns: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         from .errors import ImportFormatError
 
         width = len(columns)
         pending: tuple[int, dict[str, Any]] | None = None
-        lines_before_pending = lines_before = reader.line_num
-        for cells in reader:
-            end = reader.line_num
-            if not cells:  # a blank line (no row)
-                lines_before = end
+        for found in rows:
+            if not found.cells:  # a blank line (no row)
                 continue
             if pending is not None:
                 yield pending
-            line = lines_before + 1  # the row's first line: its last one, after a line break in a cell, said
-            # "line 7" of a row a spreadsheet user finds on line 5
-            spill = cells[width:]
+            line = found.first_line  # (its last one, after a line break in a cell, said "line 7" of a row a
+            # spreadsheet user finds on line 5)
+            spill = found.cells[width:]
             if any(cell.strip() for cell in spill):
-                if end > line:  # a row over several lines: a quote never closed, rather?
-                    self._refuse_unclosed_quote(lines_before)
+                if found.last_line > line:  # a row over several lines: a quote never closed, rather?
+                    self._refuse_unclosed_quote(line - 1)
                 raise ImportFormatError(self.path, f"line {line}", f"{width + len(spill)} cells but {width} "
                                         "columns in the header (a comma in a cell not in quotes?)")
-            row: dict[str, Any] = dict(zip(columns, cells[:width]))
-            for name in columns[len(cells):]:  # (as csv.DictReader fills a short row)
+            row: dict[str, Any] = dict(zip(columns, found.cells[:width]))
+            for name in columns[len(found.cells):]:  # (as csv.DictReader fills a short row)
                 row[name] = None
-            pending, lines_before_pending, lines_before = (line, row), lines_before, end
+            pending = (line, row)
         if pending is not None:
-            self._refuse_unclosed_quote(lines_before_pending)
+            self._refuse_unclosed_quote(pending[0] - 1)
             yield pending
 
     def _unclosed_from(self, lines_before: int) -> bool:
@@ -215,16 +210,34 @@ def text_lines(text: str) -> Iterator[str]:
     return (match.group() for match in TEXT_LINE.finditer(text))
 
 
-def rows_by_line(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Every CSV row of ``text`` (blank lines skipped, as ``csv.DictReader`` skips them) with the line of the file
-    it starts on: ``csv.reader``'s ``line_num`` before the row, plus one. A count of rows (``enumerate(reader,
-    start=2)``) names the wrong line once a cell holds a line break (a spreadsheet's Alt+Enter)."""
-    reader = csv.reader(text_lines(text))
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One row as ``csv.reader`` reads it, with the lines of the file it spans (a blank line: no cells)."""
+
+    #: The line it starts on, the one every refusal names: a line break typed in a cell (a spreadsheet's
+    #: Alt+Enter) makes the row's later lines no row's, and a count of rows names the wrong line after one.
+    first_line: int
+    #: The line it ends on: past ``first_line`` when a cell holds a line break, or a quote was never closed.
+    last_line: int
+    cells: list[str]
+
+
+def csv_rows(lines: Iterable[str], delimiter: str = ",") -> Iterator[CsvRow]:
+    """Every row of ``lines`` (with their ends, as :func:`text_lines` gives them), blank lines as rows without
+    cells, each with its first and last line: ``csv.reader``'s ``line_num`` before and after it. The one reader
+    of lines behind every CSV refusal (:func:`rows_by_line`, :meth:`CsvText.dict_rows`, ``review validate``'s
+    tables)."""
+    reader = csv.reader(lines, delimiter=delimiter)
     lines_before = 0
     for cells in reader:
-        if cells:
-            yield lines_before + 1, cells
+        yield CsvRow(lines_before + 1, reader.line_num, cells)
         lines_before = reader.line_num
+
+
+def rows_by_line(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Every CSV row of ``text`` (blank lines skipped, as ``csv.DictReader`` skips them) with the line of the file
+    it starts on (:func:`csv_rows`)."""
+    return ((row.first_line, row.cells) for row in csv_rows(text_lines(text)) if row.cells)
 
 
 #: The one wording of a quoted cell never closed (:func:`quote_left_open`).

@@ -7,7 +7,6 @@ synthetic.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -17,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..csvcells import UNCLOSED_QUOTE, quote_left_open
+from ..csvcells import UNCLOSED_QUOTE, csv_rows, quote_left_open
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -268,18 +267,17 @@ def read_table(path: Path | str) -> Table:
     lines = list(_data_lines(io.StringIO(text, newline=""), comments))
     first = next((line for line in lines if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     header_row = 1
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
-    lines_before = last_start = 0  # lines before the row read, and before the last non-blank one
-    for cells in reader:
+    last_start = 0  # the lines before the last row that is not blank
+    for found in csv_rows(lines, delimiter):
+        cells = found.cells
         if not any(c.strip() for c in cells):
-            lines_before = reader.line_num
             continue
-        last_start, lines_before = lines_before, reader.line_num
-        line = last_start + 1  # the row's first line (its last, after a line break typed in a cell, was named)
+        line = found.first_line  # (its last, after a line break typed in a cell, was named until 2026-12-07)
+        last_start = line - 1
         if header is None:
             header = [c.strip() for c in cells]
             header_row = line
