@@ -15,6 +15,8 @@ from review.instrument import fhir, redcap, render
 from review.instrument.english_runs import english_run
 from review.instrument.scoring import score
 
+from .programme_bank import programme_bank_with_sources
+
 
 def _items(resource):
     for item in resource.get("item", []):
@@ -156,6 +158,72 @@ def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
     assert risk["Choices, Calculations, OR Slider Labels"] == (
         "if(([conflict]='yes' and [has_supervisor]='yes'),2,if(([conflict]='some' and [has_supervisor]='yes'),1,0))"
         " + if(([prev_absence]='yes'),3,0)")
+
+
+def _shows(logic: str, record: dict[str, str]) -> bool:
+    """REDCap's branching logic of the kind we write (``[q] = 'code'``, ``or``, brackets) on one record."""
+    python = re.sub(r"\[(\w+)\] = '(\w+)'", r"(R.get('\1') == '\2')", logic)
+    return not logic or bool(eval(python, {"R": record}))  # noqa: S307 (our own test input)
+
+
+def _section_headers_follow_their_questions(bank, seed: int) -> int:
+    """On random records, each domain's section header shows (REDCap shows it with the field it sits on) exactly
+    when a question of the domain may show; returns how many records hid a domain's first question."""
+    from review.instrument.evidence import DOMAINS
+    from review.instrument.itembank import DOMAIN_LABELS
+
+    table = list(csv.DictReader(io.StringIO(redcap.data_dictionary(bank))))
+    names = {redcap.field_name(q.link_id): q for q in bank.questions}
+    labels = {DOMAIN_LABELS[d][0]: d for d in DOMAINS}
+    rng = random.Random(seed)
+    first_hidden = 0
+    for _ in range(300):
+        record = {redcap.field_name(q.link_id): rng.choice([o.code for o in q.options])
+                  for q in bank.questions if rng.random() < 0.8}
+        section = None
+        shown: dict[str, tuple[bool, list[bool]]] = {}
+        for row in table:
+            if row["Section Header"]:
+                section = labels[row["Section Header"]]
+                shown[section] = (_shows(row[redcap.BRANCHING], record), [])
+            if row["Variable / Field Name"] in names:
+                assert names[row["Variable / Field Name"]].domain == section
+                shown[section][1].append(_shows(row[redcap.BRANCHING], record))
+        for header, questions in shown.values():
+            assert header == any(questions), (record, shown)
+            first_hidden += not questions[0]
+    return first_hidden
+
+
+def test_redcap_section_headers_show_while_any_question_of_their_domain_may():
+    """A header sits on a field and hides with it: the programme's Sociaal and Werk headers sat on has_supervisor
+    and company_size, shown only for an employee, so a self-employed client's social and work questions showed
+    under Persoonlijk (walk25)."""
+    bank, _ = programme_bank_with_sources()
+    assert _section_headers_follow_their_questions(bank, 20261207) > 100
+    table = {r["Variable / Field Name"]: r for r in csv.DictReader(io.StringIO(redcap.data_dictionary(bank)))}
+    social = table["section_social"]
+    assert (social["Field Type"], social["Section Header"], social[redcap.BRANCHING]) == ("descriptive", "Sociaal", "")
+    assert table["household_income"]["Section Header"] == "Persoonlijk"  # an ungated first question keeps it
+    assert "section_personal" not in table and table["has_supervisor"]["Section Header"] == ""
+
+
+def test_redcap_section_header_of_a_domain_whose_questions_all_have_branching_logic(bank):
+    from dataclasses import replace
+
+    # social: has_supervisor now asked after an earlier absence, conflict and support after a supervisor
+    gated = [replace(q, enable_when=("prev_absence", "yes")) if q.link_id in ("has_supervisor", "company") else q
+             for q in bank.questions]
+    bank = replace(bank, questions=gated)
+    assert _section_headers_follow_their_questions(bank, 7) > 50
+    table = {r["Variable / Field Name"]: r for r in csv.DictReader(io.StringIO(redcap.data_dictionary(bank)))}
+    assert table["section_social"][redcap.BRANCHING] == "([prev_absence] = 'yes') or ([has_supervisor] = 'yes')"
+    assert table["section_work"][redcap.BRANCHING] == "([prev_absence] = 'yes')"
+    named = replace(bank, questions=[replace(q, link_id="section_social") if q.link_id == "support" else q
+                                     for q in bank.questions])
+    with pytest.raises(ValidationError, match="question 'section_social' gives variable name 'section_social', which "
+                                              "the dictionary uses for the section header of domain 'social'"):
+        redcap.data_dictionary(named)
 
 
 def test_redcap_cells_we_write_never_carry_the_spreadsheet_guard(bank):

@@ -1,7 +1,9 @@
 """REDCap data dictionary (CSV) for the instrument.
 
 The 18 standard columns in REDCap's order; one form, ``record_id`` first, a section header per
-domain, Dutch labels, branching logic for enableWhen.
+domain, Dutch labels, branching logic for enableWhen. A section header sits on a field and hides with it; so when a
+domain's first question has branching logic, the header goes on a descriptive field before it that shows whenever
+any question of the domain may show.
 REDCap has no per-option weight column, so option weights go in the field annotation and
 read-only ``calc`` fields give the risk and protective weight of the profile, factor by factor
 as ``scoring.score`` weighs them (left out when nothing on that side is weighed). The field note carries the Dutch help text; the English
@@ -80,12 +82,13 @@ def data_dictionary(bank: ItemBank) -> str:
         seen[name] = link_id
     rows: list[dict[str, str]] = [_row("record_id", "text", "Record ID")]
     for domain in DOMAINS:
-        questions = bank.questions_in(domain)
-        for index, q in enumerate(questions):
-            row = _question_row(q, names)
-            if index == 0:
-                row["Section Header"] = DOMAIN_LABELS[domain][0]
-            rows.append(row)
+        question_rows = [_question_row(q, names) for q in bank.questions_in(domain)]
+        if not question_rows:
+            continue
+        header = _section_row(domain, question_rows, seen) if question_rows[0][BRANCHING] else question_rows[0]
+        header["Section Header"] = DOMAIN_LABELS[domain][0]
+        rows += [header] if header is not question_rows[0] else []
+        rows += question_rows
     sums: dict[str, list[str]] = {"risk": [], "protective": []}
     for item in bank.scored_items:
         sums[item.direction].append(factor_term(bank, item, lambda link_id, code: f"[{names[link_id]}]='{code}'",
@@ -107,6 +110,31 @@ def data_dictionary(bank: ItemBank) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+#: The column of a field's branching logic (shown only while it holds).
+BRANCHING = "Branching Logic (Show field only if...)"
+#: A domain's section header field, when its first question has branching logic (the header hid with it).
+SECTION_NOTE = ("Sommige vragen hieronder verschijnen pas na een bepaald antwoord op een eerdere vraag.",
+                "Some questions below appear only after a particular answer to an earlier question.")
+
+
+def _section_row(domain: str, question_rows: list[dict[str, str]], seen: dict[str, str]) -> dict[str, str]:
+    """A descriptive field to carry the domain's section header: REDCap hides a header with the field it sits on, so
+    on a first question with branching logic it hid the whole domain's title from a record whose other questions of
+    the domain show (a self-employed client's Sociaal and Werk questions read as Persoonlijk). It shows when any
+    question of the domain may: without logic when one has none, else the logic of each, joined by ``or``."""
+    name = f"section_{domain}"
+    if name in seen:
+        raise ValidationError(f"REDCap export: question {seen[name]!r} gives variable name {name!r}, which the "
+                              f"dictionary uses for the section header of domain {domain!r}; rename it in "
+                              "instrument/questions.toml")
+    row = _row(name, "descriptive", SECTION_NOTE[0])
+    logic = [r[BRANCHING] for r in question_rows]
+    if all(logic):
+        row[BRANCHING] = " or ".join(f"({condition})" for condition in dict.fromkeys(logic))
+    row["Field Annotation"] = f"section header of the domain, shown while any of its questions may be; EN: {SECTION_NOTE[1]}"
+    return row
 
 
 def _row(name: str, kind: str, label: str) -> dict[str, str]:
@@ -135,7 +163,7 @@ def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
     row["Field Note"] = " ".join(notes)
     if q.enable_when:
         gate, answer = q.enable_when
-        row["Branching Logic (Show field only if...)"] = f"[{names[gate]}] = '{answer}'"
+        row[BRANCHING] = f"[{names[gate]}] = '{answer}'"
     weights = ", ".join(f"{o.code}={o.weight:g}" for o in q.options if o.weight is not None)
     roles = [f"factor: {','.join(q.factors)}"] if q.factors else []
     if q.signals:
