@@ -420,7 +420,8 @@ def test_report_lists_profile_leads_and_missing(bank, config):
     risks, protective = md.index("## Risicofactoren"), md.index("## Beschermende factoren")
     assert risks < md.index("| Conflict met leidinggevende ◆ | ja | Sociaal |") < protective
     assert "OR 2,21 (1,21–4,04)" in md and "zekerheid (GRADE): laag" in md
-    assert "## Aanknopingspunten voor advies" in md and "Overweeg bemiddeling. (bron: reviewteam)" in md
+    assert "## Aanknopingspunten voor advies" in md
+    assert "- **Conflict met leidinggevende** (aanwezig): Overweeg bemiddeling. (voorstel van het reviewteam)" in md
     unanswered = md[md.index("## Niet beantwoord"):]
     assert "- Steun van leidinggevende" in unanswered and "Ervaart de cliënt steun" in unanswered
     assert "| Ervaart de cliënt steun van de leidinggevende? | niet beantwoord |" in md

@@ -25,7 +25,7 @@ from review.instrument.config import load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
-from review.instrument.render import MONTHS_EN
+from review.instrument.render import MONTHS_EN, report_markdown
 from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, question_progress, score
 
 from .programme_bank import programme_bank_with_sources
@@ -94,10 +94,19 @@ _DRIVE = """
             open: document.getElementById("unanswered-count").textContent,
             progress: document.getElementById("progress-text").textContent,
             href: document.getElementById("download-response").getAttribute("href"),
-            ignored: document.querySelectorAll("#notes .ignored").length};
+            ignored: document.querySelectorAll("#notes .ignored").length,
+            leads: Array.from(document.querySelectorAll("#leads li")).map((li) => li.textContent)};
   });
 }
 """
+
+
+def _report_leads(bank: ItemBank, profile, answers: dict[str, str]) -> list[str]:
+    """The client report's leads for advice as plain text, one a lead (or its 'none found' line)."""
+    md = report_markdown(bank, profile, answers)
+    section = md[md.index("## Aanknopingspunten voor advies"):].split("\n## ")[0].splitlines()[1:]
+    text = [line for line in section if line.strip()][1:]  # past the basis sentence
+    return [line.removeprefix("- ").replace("**", "") for line in text]
 
 
 def _compare_over_random_sets(browser, tmp_path: Path, bank: ItemBank, config, seed: int) -> int:
@@ -126,6 +135,9 @@ def _compare_over_random_sets(browser, tmp_path: Path, bank: ItemBank, config, s
         assert seen["ignored"] == len(expected["ignored_answers"])
         # The bar counts as the fill mode's status line: a question waiting for its gate is still to do.
         assert seen["progress"] == question_progress(bank, answers).line("nl"), answers
+        # The leads in the client report's words (they differed: '(bron: reviewteam)' against '(voorstel van het
+        # reviewteam)').
+        assert seen["leads"] == _report_leads(bank, score(bank, answers, config), answers), answers
         # The downloaded response, scored by the CLI's reader, gives the same profile.
         text = urllib.parse.unquote(seen["href"].split(",", 1)[1])
         read, _notes = fhir.read_response(text, bank)

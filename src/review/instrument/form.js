@@ -176,11 +176,9 @@
       li.dataset.applicable = f.applicable ? "true" : "false";
       li.querySelector(".status").textContent = f.applicable ? S[f.status] : S.notApplicable;
       var item = data.items.filter(function (i) { return i.id === f.factor_id; })[0];
-      var lead = item.modifiable && ((f.side === "risk" && (f.status === "present" || f.status === "partly")) ||
-                                     (f.side === "protective" && f.status === "absent"));
-      // Why it is a lead, as the CLI report says it: a protective factor listed without it read as present.
-      var why = f.side === "risk" ? S[f.status] : S.protectiveAbsent;
-      if (lead) { leads.push(item.label + " (" + why + ")" + (item.advice ? ": " + item.advice : "")); }
+      // A modifiable risk factor present or partly, a modifiable protective factor absent: its words are the
+      // client report's (render.lead_words), made per status by the page's Python.
+      if (item.leads[f.status] !== undefined) { leads.push(item.leads[f.status]); }
     });
     setText(document.getElementById("indication"), data.indications[result.indication]);
     // As the CLI report says it: unanswered factors are counted, and count nowhere else.

@@ -25,7 +25,7 @@ from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .english_runs import html_text
-from .render import T, evidence_text, measures_legend, medical_note, source_line
+from .render import LEADS_BASIS, NO_LEADS, T, evidence_text, lead_words, measures_legend, medical_note, source_line
 from .scoring import (
     INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, PROGRESS_EN, PROGRESS_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line,
 )
@@ -113,8 +113,10 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "id": i.factor_id, "label": t(i.label_nl, i.label_en), "domain": i.domain,
             "side": i.direction, "scored": i.scored, "weight": i.weight, "modifiable": i.modifiable,
             "present": i.present, "partly": i.partly, "questions": i.questions,
-            "advice": (t(i.advice_nl, i.advice_en) + t(" (voorstel van het reviewteam)", " (proposal of the review team)")
-                       if i.modifiable and t(i.advice_nl, i.advice_en) else ""),
+            # A lead's words per status that makes it one, from render.lead_words, as the client report says them.
+            "leads": ({status: "".join(lead_words(t, i, status))
+                       for status in (("present", "partly") if i.direction == "risk" else ("absent",))}
+                      if i.modifiable else {}),
         } for i in bank.items],
         "indications": {code: t(nl, en) for code, (nl, en) in INDICATIONS.items()},
         "months": list(t.months()),  # the printed date as the report writes it: 7 december 2026
@@ -131,8 +133,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
                             "given the answer to ‘{gate}’."),
             "ignoredPending": t("Het antwoord op ‘{q}’ telt (nog) niet mee: beantwoord eerst ‘{gate}’.",
                                 "The answer to ‘{q}’ is not counted (yet): answer ‘{gate}’ first."),
-            "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
-            "protectiveAbsent": t("beschermende factor ontbreekt", "protective factor absent"),
+            "noLeads": t(*NO_LEADS),
             "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
             "openOne": t(UNANSWERED_NL[0], UNANSWERED_EN[0]),
@@ -265,14 +266,8 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
         parts.append("</ul>\n</section>\n")
     parts.append("</div>\n")
     parts.append(f'<h3>{t("Aanknopingspunten voor advies", "Leads for advice")}</h3>\n'
-                 # What the leads follow from, in the CLI report's words.
-                 '<p class="note" id="leads-basis">'
-                 + t("Beïnvloedbare risicofactoren die aanwezig zijn en beïnvloedbare beschermende factoren die "
-                     "ontbreken. Het advies is een voorstel van het reviewteam: de studies in deze review "
-                     "onderzochten geen interventies.",
-                     "Modifiable risk factors present and modifiable protective factors absent. The advice is a "
-                     "proposal of the review team: the studies in this review did not test interventions.")
-                 + '</p>\n<ul id="leads"></ul>\n')
+                 # What the leads follow from, in the client report's words.
+                 f'<p class="note" id="leads-basis">{t(*LEADS_BASIS)}</p>\n<ul id="leads"></ul>\n')
     # The mark is hidden from screen readers as beside each factor: they would read "black diamond equals".
     parts.append('<p class="note"><span aria-hidden="true">◆ = </span>'
                  + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")

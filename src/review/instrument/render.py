@@ -260,6 +260,27 @@ def caution_text(t: T, item: Item) -> str:
     return ""
 
 
+#: What the leads for advice follow from, above them in the client report and the browser form.
+LEADS_BASIS = ("Beïnvloedbare risicofactoren die aanwezig zijn en beïnvloedbare beschermende factoren die ontbreken. "
+               "Het advies is een voorstel van het reviewteam: de studies in deze review onderzochten geen interventies.",
+               "Modifiable risk factors present and modifiable protective factors absent. The advice is a proposal "
+               "of the review team: the studies in this review did not test interventions.")
+NO_LEADS = ("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found.")
+
+
+def lead_words(t: T, item: Item, status: str) -> tuple[str, str]:
+    """One lead for advice as the client report and the browser form say it: the factor's label, and the rest,
+    `` (aanwezig): <advice> (voorstel van het reviewteam)`` — why it is a lead (``status`` of a risk factor, else
+    a protective factor absent) and the advice, labelled as the team's proposal."""
+    if item.direction == "risk":
+        why = t("aanwezig", "present") if status == "present" else t("deels aanwezig", "partly present")
+    else:
+        why = t("beschermende factor ontbreekt", "protective factor absent")
+    advice = t(item.advice_nl, item.advice_en)
+    proposal = f": {advice} {t('(voorstel van het reviewteam)', '(proposal of the review team)')}" if advice else ""
+    return t(item.label_nl, item.label_en), f" ({why}){proposal}"
+
+
 def expert_text(t: T, item: Item) -> str:
     """'Delphi-panel: 79 % eens (Norder 2012)' for expert-consensus topics; '' when none."""
     lines = []
@@ -643,21 +664,10 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
                            "- Answers to questions not in this version (ignored): ")
                          + ", ".join(f"`{u}`" for u in profile.unrecognised))
     lines += ["", f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
-    leads = [(items[f.factor_id], t("aanwezig", "present") if f.status == "present" else t("deels aanwezig", "partly present"))
-             for f in profile.leads]
-    leads += [(i, t("beschermende factor ontbreekt", "protective factor absent")) for i in profile.strengthen]
-    if leads:
-        lines.append(t("Beïnvloedbare factoren. Het advies is een voorstel van het reviewteam: de "
-                       "studies in deze review onderzochten geen interventies.",
-                       "Modifiable factors. The advice is a proposal of the review team: the studies "
-                       "in this review did not test interventions."))
-        lines.append("")
-        for item, why in leads:
-            advice = t(item.advice_nl, item.advice_en)
-            source = t(" (bron: reviewteam)", " (source: review team)") if advice else ""
-            lines.append(f"- **{t(item.label_nl, item.label_en)}** ({why})" + (f": {advice}{source}" if advice else ""))
-    else:
-        lines.append(t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."))
+    leads = [lead_words(t, items[f.factor_id], f.status) for f in profile.leads]
+    leads += [lead_words(t, i, "absent") for i in profile.strengthen]
+    lines += [t(*LEADS_BASIS), ""]  # (as the browser form says it, with leads or without)
+    lines += [f"- **{label}**{rest}" for label, rest in leads] or [t(*NO_LEADS)]
     lines += ["", f"## {t('Antwoorden', 'Answers')}", "",
               f"| {t('vraag', 'question')} | {t('antwoord', 'answer')} |", "|---|---|"]
     ignored_ids = {i.link_id for i in profile.ignored}
