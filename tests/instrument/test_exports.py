@@ -412,6 +412,26 @@ def test_printable_questionnaire_and_guide(bank):
     assert "## Social" in english and "Conversation guide" in english
 
 
+def test_report_leads_from_an_unconfirmed_signal_repeat_its_caution(bank, config):
+    """A lead for advice drawn from a signal marked 'let op: nog niet bevestigd' read as settled advice."""
+    answers = {"has_supervisor": "yes", "conflict": "some", "support": "no"}
+    for item in bank.items:
+        item.caution = {"supervisor_conflict": "unreplicated", "supervisor_support": "counter_intuitive"}.get(
+            item.factor_id, "")
+    profile = score(bank, answers, config)
+    md = render.report_markdown(bank, profile, answers)
+    assert ("- **Conflict met leidinggevende** (deels aanwezig; let op: nog niet bevestigd): Overweeg bemiddeling. "
+            "(voorstel van het reviewteam)") in md
+    assert ("- **Steun van leidinggevende** (beschermende factor ontbreekt; let op: één studie, en de richting is "
+            "tegen de verwachting in)") in md
+    english = render.report_markdown(bank, profile, answers, lang="en")
+    assert "- **Conflict with supervisor** (partly present; caution: not yet replicated): Consider mediation." in english
+    for item in bank.items:
+        item.caution = ""
+    md = render.report_markdown(bank, score(bank, answers, config), answers)
+    assert "- **Conflict met leidinggevende** (deels aanwezig): Overweeg bemiddeling." in md
+
+
 def test_report_lists_profile_leads_and_missing(bank, config):
     answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes", "company": "small"}
     profile = score(bank, answers, config)

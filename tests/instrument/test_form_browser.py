@@ -644,6 +644,23 @@ def test_leads_say_why_each_factor_is_one(browser, tmp_path, bank, config):
         page.close()
 
 
+def test_a_lead_from_an_unconfirmed_signal_repeats_its_caution(browser, tmp_path, bank, config):
+    # The profile marked the signal 'let op: nog niet bevestigd'; its lead for advice, read apart (printed, or by
+    # an expert going straight to the advice), said nothing of it.
+    conflict = next(i for i in bank.items if i.factor_id == "supervisor_conflict")
+    conflict.caution = "unreplicated"
+    for lang, want in (
+            ("nl", "Conflict met leidinggevende (aanwezig; let op: nog niet bevestigd): Overweeg bemiddeling. "
+                   "(voorstel van het reviewteam)"),
+            ("en", "Conflict with supervisor (present; caution: not yet replicated): Consider mediation. "
+                   "(proposal of the review team)")):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        page.check("#has_supervisor--yes")
+        page.check("#conflict--yes")
+        assert page.eval_on_selector_all("#leads li", "items => items.map(i => i.textContent)")[0] == want
+        page.close()
+
+
 def test_progress_does_not_call_dont_know_answered(browser, tmp_path, bank, config):
     # 'Weet niet / niet besproken' counts as unanswered (the page says so above the form, the profile counts the
     # factor as 'niet beantwoord'), yet the bar said '2 van 3 vragen beantwoord' with one of the two 'Weet niet'.

@@ -245,14 +245,20 @@ def measures_legend(t: T, items: Sequence[Item]) -> str:
              "sickness absence unless another outcome is given.")
 
 
+#: The cautions of a signal the display rules show (``caution``): (Dutch, English) each as (the caution, why).
+SIGNAL_CAUTIONS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "unreplicated": (("let op: nog niet bevestigd", " (te weinig studies, lage zekerheid)"),
+                     ("caution: not yet replicated", " (too few studies, low certainty)")),
+    "counter_intuitive": (("let op: één studie, en de richting is tegen de verwachting in", ""),
+                          ("caution: a single study, against the expected direction", "")),
+}
+
+
 def caution_text(t: T, item: Item) -> str:
     """The caution a display rule attaches to a signal ('' when it is shown plainly)."""
-    if item.caution == "unreplicated":
-        return t("let op: nog niet bevestigd (te weinig studies, lage zekerheid)",
-                 "caution: not yet replicated (too few studies, low certainty)")
-    if item.caution == "counter_intuitive":
-        return t("let op: één studie, en de richting is tegen de verwachting in",
-                 "caution: a single study, against the expected direction")
+    if item.caution in SIGNAL_CAUTIONS:
+        (nl, why_nl), (en, why_en) = SIGNAL_CAUTIONS[item.caution]
+        return t(nl + why_nl, en + why_en)
     if item.caution == UNPOOLED:  # decision 0056: no weight is borrowed for it
         return t("weegt niet mee: geen gepoolde effectmaat voor deze factor, en de gewichten volgen de gepoolde "
                  "effectmaten", "not weighed: no pooled effect size for this factor, and the weights follow the "
@@ -270,12 +276,16 @@ NO_LEADS = ("Geen beïnvloedbare factoren gevonden.", "No modifiable factors fou
 
 def lead_words(t: T, item: Item, status: str) -> tuple[str, str]:
     """One lead for advice as the client report and the browser form say it: the factor's label, and the rest,
-    `` (aanwezig): <advice> (voorstel van het reviewteam)`` — why it is a lead (``status`` of a risk factor, else
-    a protective factor absent) and the advice, labelled as the team's proposal."""
+    `` (aanwezig; let op: nog niet bevestigd): <advice> (voorstel van het reviewteam)`` — why it is a lead
+    (``status`` of a risk factor, else a protective factor absent), a signal's caution (a lead drawn from an
+    unconfirmed signal read as settled advice), and the advice, labelled as the team's proposal."""
     if item.direction == "risk":
         why = t("aanwezig", "present") if status == "present" else t("deels aanwezig", "partly present")
     else:
         why = t("beschermende factor ontbreekt", "protective factor absent")
+    if item.caution in SIGNAL_CAUTIONS:
+        (nl, _), (en, _) = SIGNAL_CAUTIONS[item.caution]
+        why += f"; {t(nl, en)}"
     advice = t(item.advice_nl, item.advice_en)
     proposal = f": {advice} {t('(voorstel van het reviewteam)', '(proposal of the review team)')}" if advice else ""
     return t(item.label_nl, item.label_en), f" ({why}){proposal}"
