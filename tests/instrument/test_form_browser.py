@@ -374,6 +374,23 @@ def test_printed_report_leaves_out_how_to_use_the_page(browser, tmp_path, bank, 
     page.close()
 
 
+def test_the_download_says_to_move_the_file_into_the_dossier(browser, tmp_path, bank, config):
+    # The browser writes the file 0644 into its downloads folder (walk25): only docs/instrument.md said to move it
+    # into the client's dossier; the expert reads the page, where the button is.
+    for lang, words in (("nl", ("downloadmap", "leesbaar voor andere gebruikers", "dossier van de cliënt", "pdf")),
+                        ("en", ("downloads folder", "readable by other users", "client's dossier", "PDF"))):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        note = page.locator(".actions + #download-note")  # right after the download and print buttons
+        assert note.is_visible() and all(word in note.inner_text() for word in words), lang
+        described = page.evaluate("document.getElementById("
+                                  "document.getElementById('download-response').getAttribute('aria-describedby'))"
+                                  ".textContent")
+        assert described == note.inner_text()  # a screen reader says it with the link
+        page.emulate_media(media="print")
+        assert note.is_hidden()  # how to use the page stays off the printed report
+        page.close()
+
+
 def test_download_file_name_carries_the_local_date_as_the_printed_report(browser, tmp_path, bank, config):
     # 00:30 on 7 December in Amsterdam is still 6 December in UTC: the file was named after the UTC
     # day while the printed report said the local one, so one conversation carried two dates.

@@ -88,6 +88,16 @@ td { overflow-wrap: break-word; }
 """
 
 
+#: Beside the download and the print button: where the browser puts the file and what to do with it.
+DOWNLOAD_NOTE = ("De browser zet de download in zijn downloadmap, vaak leesbaar voor andere gebruikers van deze "
+                 "computer. Verplaats het bestand meteen naar het dossier van de cliënt en geef het daar het "
+                 "dossiernummer als naam: deze pagina kent geen naam. Dat geldt ook voor een rapport dat u als pdf "
+                 "bewaart.",
+                 "The browser puts the download in its downloads folder, often readable by other users of this "
+                 "computer. Move the file to the client's dossier at once and name it by the dossier number there: "
+                 "this page holds no name. The same goes for a report you save as PDF.")
+
+
 def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dict[str, Any]:
     """Everything the page's script needs: questions, factor rules, thresholds and texts."""
     t = T(lang)
@@ -276,10 +286,15 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
                  f'<th role="columnheader">{t("antwoord", "answer")}</th></tr></thead>'
                  '<tbody role="rowgroup"></tbody></table>\n')
     parts.append('<div class="actions">'
-                 f'<a id="download-response" class="primary" href="#" download="antwoorden.json">'
+                 '<a id="download-response" class="primary" href="#" download="antwoorden.json" '
+                 'aria-describedby="download-note">'
                  f'{t("Antwoorden downloaden (FHIR)", "Download answers (FHIR)")}</a>'
                  f'<button type="button" id="print-report">{t("Rapport afdrukken", "Print report")}</button>'
                  f'<button type="button" id="reset-form">{t("Alles wissen", "Clear all")}</button></div>\n'
+                 # The browser writes the file, not review: its mode is the browser's (0644 with Chromium on
+                 # Linux), so the 0600 of fill and score does not hold. Said where the expert downloads, not only
+                 # in docs/instrument.md.
+                 f'<p class="note screen-only" id="download-note">{t(*DOWNLOAD_NOTE)}</p>\n'
                  "</section>\n")
     if bank.sources:
         parts.append(f'<section id="sources">\n<h2>{t("Bronnen", "Sources")}</h2>\n<ul>\n'
