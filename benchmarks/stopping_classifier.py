@@ -232,10 +232,10 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
                 from review.screening.stopping_rate import lomax_first_stop
 
                 s0 = time.perf_counter()
-                # src's stop of the rule's Lomax part (its level by k* since decision 0059), as stopping.stopping_points
-                # hands it to stop_finder in review simulate, not this benchmark's curve's
+                # src's stop of the rule's Lomax part (at its own level: 0.98 since decision 0072), as
+                # stopping.stopping_points hands it to stop_finder in review simulate, not this benchmark's curve's
                 src_lomax = lomax_first_stop(ranked, found_before=before,
-                                             level=stopping_classifier.lomax_levels(CONFIDENCE))
+                                             level=stopping_classifier.trend_levels(CONFIDENCE))
                 src_stop = stopping_classifier.stop_finder(features.matrix, features.rows(order), labels,
                                                            n_priors=n_priors, seed=seed)(
                     None if src_lomax is None else n_priors + src_lomax)

@@ -1,5 +1,6 @@
-"""A constructed ranking and the stopping classifier's answers given check by check, for the tests that walk decision
-0068's agreement through ``review simulate``'s ``first_stop`` and through a session (both ask ``_estimate``)."""
+"""Constructed rankings and the stopping classifier's answers given check by check, for the tests that walk the
+recommended rule (decision 0072's C3) through ``review simulate``'s ``first_stop`` and through a session (both ask
+``_estimate``)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,17 @@ def thirty_found_early() -> np.ndarray:
     return labels
 
 
+def found_early(relevant: int) -> np.ndarray:
+    """``relevant`` records among the first ranks of 1,500 (one in three), none after: at 95 % k* is 5 from 95 found
+    to 113 and 6 from 114 on, where the classifier is asked (``FEWEST_ALLOWED``)."""
+    labels = np.zeros(N, dtype=np.int64)
+    labels[list(range(0, 3 * relevant, 3))] = 1
+    return labels
+
+
 def given_answers(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int], float | None]) -> None:
     """The classifier answers P(left ≤ k*) = ``probability_at(screened)`` at each check (None: too few labels for a
-    fit, nothing asked), counting 2.0 left, its own stop out of reach."""
+    fit, nothing asked), counting 2.0 left."""
     def answer(labelled: Any, y: np.ndarray, unscreened: Any, **_: Any) -> sc.ClassifierEstimate | None:
         p = probability_at(int(y.size))
         found = int(np.sum(y))
@@ -35,7 +44,12 @@ def given_answers(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int
     monkeypatch.setattr(sc, "_estimate", answer)
 
 
+def trend_stop(labels: np.ndarray) -> int | None:
+    """Where the rule's Lomax part stops on ``labels`` in rank order (no priors), at its level (0.98 at 0.95)."""
+    return lomax_first_stop(labels, level=sc.trend_levels(0.95))
+
+
 def simulated_stop(labels: np.ndarray) -> int | None:
-    """``review simulate``'s stop (``first_stop``) on ``labels`` in rank order, with the Lomax part's stop at 0.95."""
-    lowered = lomax_first_stop(labels, level=sc.lomax_levels(0.95))
-    return sc.first_stop(sp.csr_matrix(np.ones((N, 1))), np.arange(N), labels, n_priors=0, lomax_stop=lowered)
+    """``review simulate``'s stop (``first_stop``) on ``labels`` in rank order, with the Lomax part's stop at its level."""
+    return sc.first_stop(sp.csr_matrix(np.ones((labels.size, 1))), np.arange(labels.size), labels, n_priors=0,
+                         lomax_stop=trend_stop(labels))

@@ -96,8 +96,14 @@ def constant_level(value: float):  # type: ignore[no-untyped-def]
     return lambda most_left: np.full(np.shape(most_left), value)
 
 
-LEVELS = [None, sc.lomax_levels(0.95), sc.lomax_levels(0.8), constant_level(0.5), constant_level(0.999),
-          constant_level(1.0)]
+def level_by_k_star(lowered: float, elsewhere: float):  # type: ignore[no-untyped-def]
+    """A level that changes with k* (lower where it is 1 or 2): the walk takes any level by k*, as decisions
+    0059–0068's rule used it."""
+    return lambda most_left: np.where((np.asarray(most_left) >= 1) & (np.asarray(most_left) <= 2), lowered, elsewhere)
+
+
+LEVELS = [None, sc.trend_levels(0.95), level_by_k_star(0.85, 0.95), level_by_k_star(0.5, 0.8), constant_level(0.5),
+          constant_level(0.999), constant_level(1.0)]
 
 
 @settings(max_examples=60)

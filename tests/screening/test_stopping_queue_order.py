@@ -115,7 +115,8 @@ def test_the_trend_reads_the_decisions_taken_from_the_queue_and_leaves_the_picke
 
 def test_the_classifier_check_asks_about_the_set_the_trend_reads(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     # The check's k* must be the trend's: it is fitted on the decisions taken and counts what is left among the
-    # records not decided, the picked ones neither labelled nor unscreened there.
+    # records not decided, the picked ones neither labelled nor unscreened there. (30 relevant found: k* = 1, asked
+    # here as before decision 0072, which asks from k* = 6.)
     from review.screening import stopping_classifier as sc
     from review.screening.session import ScreeningSession
 
@@ -126,6 +127,7 @@ def test_the_classifier_check_asks_about_the_set_the_trend_reads(workspace, monk
         return None
 
     monkeypatch.setattr(sc, "_estimate", answer)
+    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)
     labels = thirty_found_early()
     ids = _made(workspace, labels)
     session = ScreeningSession(workspace, "alice", seed=1, quick_start=True)

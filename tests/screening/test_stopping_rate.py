@@ -85,16 +85,16 @@ def test_stopping_points_report_the_recommended_rule() -> None:
 
 
 def test_a_stop_on_none_left_does_not_state_a_recall_above_its_estimate() -> None:
-    # A tiny review: 0.07 relevant records expected among the 12 unscreened, none at 95 %. The
-    # estimate is 97 %; "recall is at least 100 %" beside it read as a contradiction.
-    done = stopping.assess([1, 1, 0, 0, 0, 0, 0, 0], [], 20)
+    # A tiny review: 0.02 relevant records expected among the 8 unscreened, none at 98 % (the recommended rule's
+    # trend level, decision 0072). The estimate is 99 %; "recall is at least 100 %" beside it read as a contradiction.
+    done = stopping.assess([1, 1] + [0] * 10, [], 20)
     assert done.verdict == "stop" and done.upper_remaining == 0 and done.estimated_recall < 1
     assert "at least 100%" not in done.explanation
     assert "every relevant record has been found" in done.explanation
     # With some left at the bound, the stated recall stays the bound's.
     rng = np.random.default_rng(1)
     thinning = ([1] * 30 + list((rng.random(300) < 0.3).astype(int)) + list((rng.random(600) < 0.02).astype(int))
-                + [0] * 400)
+                + [0] * 1000)
     some = stopping.assess(thinning, [], 3000)
     assert some.verdict == "stop" and some.upper_remaining > 0
     assert f"so recall is at least {some.relevant_found / (some.relevant_found + some.upper_remaining):.0%}" \

@@ -1,8 +1,8 @@
 """A session that decides a finished order record by record, making every grid check as it falls due, stops where
-review simulate's walk (``stopping_classifier.first_stop``) stops with the same classifier answers: decision 0068's
-agreement (``earlier``), the veto and the assent at 0.30 read the same in both (rrev24a: nothing walked the two
-side by side). The classifier's answers are given per check (``_estimate`` replaced), the trend's part is the real
-Lomax rule on the order."""
+review simulate's walk (``stopping_classifier.first_stop``) stops with the same classifier answers (rrev24a: nothing
+walked the two side by side): decision 0072's rule, the trend's part at 98 % and the classifier's stop from k* = 6,
+read the same in both. The classifier's answers are given per check (``_estimate`` replaced), the trend's part is
+the real Lomax rule on the order."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import N, given_answers, simulated_stop, thirty_found_early
+from stopping_given import N, found_early, given_answers, simulated_stop, thirty_found_early
 
 
 def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], bool] = lambda at: True,
@@ -38,27 +38,17 @@ def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], b
     return None
 
 
-@pytest.mark.parametrize("name, probability_at", [
-    ("0.15 at every check: two in a row at 10 %", lambda at: 0.15),
-    ("0.06: four in a row at 5 %", lambda at: 0.06),
-    ("0.15 with checks without a fit between", lambda at: 0.15 if at % 30 == 0 else None),
+@pytest.mark.parametrize("name, relevant, probability_at, stop", [
+    ("114 relevant, 0.9 at every check: the classifier's stop once k* = 6", 114, lambda at: 0.9, 600),
+    ("114 relevant, 0.9 with checks without a fit between", 114, lambda at: 0.9 if at % 30 else None, 615),
+    ("114 relevant, 0.5: the trend's 98 %", 114, lambda at: 0.5, 810),
+    ("113 relevant (k* = 5), 0.9: not asked, the trend's 98 %", 113, lambda at: 0.9, 839),
+    ("30 relevant (k* = 1), 0.5 (it assented under decision 0068): the trend's 98 %", 30, lambda at: 0.5, 578),
 ])
 def test_a_session_stops_where_review_simulates_walk_stops(workspace, monkeypatch: pytest.MonkeyPatch, name: str,
-                                                            probability_at: Callable[[int], float | None]) -> None:
+                                                            relevant: int, probability_at: Callable[[int], float | None],
+                                                            stop: int) -> None:
     given_answers(monkeypatch, probability_at)
-    labels = thirty_found_early()
-    simulated = simulated_stop(labels)
-    assert simulated is not None
-    assert _session_stop(workspace, labels) == simulated, name
-
-
-def test_a_session_that_skipped_a_grid_check_does_not_stop_on_agreement_simulate_never_saw(
-        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Views at 0.15 and 0.04 by turns (a check every 15 records): in review simulate's walk no two checks in a row
-    # agree and every view vetoes, so the rule never stops. A session that asks at every other grid check only (its
-    # decisions made from the shell, `review status --stopping` now and then) saw 0.15 twice: before 141c9860 it
-    # took them as two checks in a row and stopped at 330 (the trend's part at 0.30).
-    given_answers(monkeypatch, lambda at: 0.15 if at % 30 == 0 else 0.04)
-    labels = thirty_found_early()
-    assert simulated_stop(labels) is None
-    assert _session_stop(workspace, labels, asks=lambda at: at % 30 == 0, until=600) is None  # (to 600: 0.4 of N)
+    labels = thirty_found_early() if relevant == 30 else found_early(relevant)
+    assert simulated_stop(labels) == stop, name
+    assert _session_stop(workspace, labels, until=stop + 1) == stop, name

@@ -27,7 +27,7 @@ async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_s
     makes the check first, said STOP."""
     from review.screening import stopping_classifier as sc
 
-    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)  # (the trend at the rule's confidence, as there)
+    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (the classifier asked at k* = 1, as before decision 0072)
     workspace = _found_then_sixty_irrelevant(tmp_path)
     status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
     assert status.exit_code == 0 and "alice: STOP (Recommended rule)" in status.stdout, status.output
@@ -44,7 +44,7 @@ async def test_a_failed_check_is_said_as_not_made_and_is_not_asked_again(
     from review.tui.retrainer import Retrainer
     from tui_workspace import settle
 
-    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)
+    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (asked at k* = 1, as before decision 0072)
     workspace = _found_then_sixty_irrelevant(tmp_path)
     asked: list[int] = []
 
@@ -75,7 +75,7 @@ async def test_a_check_that_comes_back_without_an_answer_is_said_as_not_made(
     from review.tui.retrainer import Retrainer
     from tui_workspace import settle
 
-    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)
+    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (asked at k* = 1, as before decision 0072)
     workspace = _found_then_sixty_irrelevant(tmp_path)
     asked: list[int] = []
 

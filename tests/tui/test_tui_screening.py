@@ -696,10 +696,10 @@ async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80
         assert stopping.upper_remaining is not None  # the recommended rule has an estimate by now
         line = shown()
         assert "Recommended rule: about" in line and f"at most {stopping.upper_remaining}" in line, line
-        # ... and, to its end within the three lines, the level the stop would rest on: with fewer than 19
-        # relevant found the target allows none to be left, and the classifier is not asked (decision 0029)
-        assert stopping.relevant_found < 19 and stopping.classifier_level is None
-        assert "recall about" in line and line.endswith("with 95% probability."), line
+        # ... and, to its end within the three lines, the level the stop would rest on: with fewer than 114
+        # relevant found the target allows fewer than six to be left, and the classifier is not asked (decision 0072)
+        assert stopping.relevant_found < 114 and stopping.classifier_level is None
+        assert "recall about" in line and line.endswith("with 98% probability."), line
         assert widget.tooltip == stopping.explanation  # the whole explanation is one hover away
         screen.project.session.set_stopping_rule("certified")  # what t on the dashboard does
         screen._paint()
@@ -711,26 +711,28 @@ async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80
 
 @async_test
 async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(tmp_path) -> None:
-    # With 19 relevant found the target allows one to be left (k* = 1) and the line grows by the classifier's
-    # level: the three lines at 80 columns still reach its end. 1,000 records: four-digit counts.
+    # With 114 relevant found the target allows six to be left (k* = 6, decision 0072) and the line grows by the
+    # classifier's level: the three lines at 80 columns still reach its end. 1,000 records.
     from tui_workspace import build_workspace
 
     workspace = build_workspace(tmp_path / "large", n=1000, with_conflicts=False, with_pairs=False)
     async with open_app(workspace, "alice", "screening", size=(80, 24)) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        for key in ["i"] * 10 + ["e"] + ["i"] * 9 + ["e"] * 3:
-            await pilot.press(key)
-        await settle(pilot)
+        session = screen.project.session
+        ids = [record.id for record in workspace.store.records()]
+        for record_id, relevant in zip(ids, [1] * 114 + [0] * 3, strict=False):  # decided as the keys would
+            session.decide(record_id, "include" if relevant else "exclude")
+        screen._paint()
         widget = screen.query_one("#stopping")
         lines = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
-        stopping = screen.project.session.progress().stopping
-        assert stopping.relevant_found == 19 and stopping.verdict == "continue" and stopping.remaining == 977
+        stopping = session.progress().stopping
+        assert stopping.relevant_found == 114 and stopping.verdict == "continue" and stopping.remaining == 883
         assert stopping.classifier_level == pytest.approx(0.80)
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
-        # At k* = 1 the trend's part answers at 85 % (decisions 0059 and 0060), the classifier's at 80 %.
-        assert line.endswith("Stops when 95% recall holds with 85% probability (the classifier's 80% once the "
+        # The trend's part answers at 98 % (decision 0072), the classifier's at 80 %.
+        assert line.endswith("Stops when 95% recall holds with 98% probability (the classifier's 80% once the "
                              "trend's is 30%)."), lines
 
 
@@ -768,10 +770,10 @@ def test_the_stopping_line_keeps_to_three_lines_at_80_columns_in_large_workspace
 
 
 @async_test
-async def test_a_stop_the_classifier_holds_back_says_its_count_within_80_columns(tmp_path) -> None:
-    # Decision 0040 (review of stop11, #9): the line for a vetoed stop led with the trend's numbers and said no
-    # count of the classifier's; now it says what the trend alone would do and what the classifier counts against
-    # it, to its end within the three lines, and after an undo that it waits for the classifier's next check.
+async def test_a_vetoing_view_of_an_older_version_holds_no_stop_back_on_the_line(tmp_path) -> None:
+    # Decisions 0040–0068 held the trend's stop back where a view at k* 1–2 gave below 20 %, and the line said "the
+    # trend alone would stop …, but the classifier's scores count about 10 left … not yet" (review of stop11, #9).
+    # Decision 0072 has no veto: a view stored with one is read, and the line says the trend's stop.
     from review.screening import stopping_classifier as sc
     from tui_workspace import build_workspace
 
@@ -781,29 +783,19 @@ async def test_a_stop_the_classifier_holds_back_says_its_count_within_80_columns
         assert isinstance(screen, ScreeningScreen)
         session = screen.project.session
         ids = [record.id for record in workspace.store.records()]
-        for record_id, relevant in zip(ids, [1, 0, 0] * 40 + [0] * 210, strict=False):  # 40 of 120, then a drought
+        for record_id, relevant in zip(ids, [1, 0, 0] * 40 + [0] * 300, strict=False):  # 40 of 120, then a drought
             session.decide(record_id, "include" if relevant else "exclude")
         assert session.progress().stopping.verdict == "stop"
-        # k* = 2 at 40 found: where a view vetoes (below 20 %; decision 0061: none where k* ≥ 3)
-        made = {"screened": 330, "found": 40, "expected_remaining": 10.0, "most_left": 2, "probability": 0.0103,
-                **sc.decisions_made_from(session._phase_labels()[2])}
+        made = {"screened": 420, "found": 40, "expected_remaining": 10.0, "most_left": 2, "probability": 0.0103,
+                "trend_allows_stop": True, "earlier": [0.02], **sc.decisions_made_from(session._phase_labels()[2])}
         assert session.apply_stopping_evidence(made, session.evidence_epoch)
         widget = screen.query_one("#stopping")
-
-        def lines() -> list[str]:
-            screen._paint()
-            return [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
-
-        shown = lines()
+        screen._paint()
+        shown = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
         line = " ".join(shown)
-        assert session.progress().stopping.vetoed and len(shown) == 3, shown
-        assert line.startswith("CONTINUE  Recommended rule: the trend alone would stop (about"), shown
-        assert line.endswith("but the classifier's scores count about 10 left where 95% recall allows 2: not yet."), shown
-        session.undo()
-        shown = lines()
-        line = " ".join(shown)
-        assert session.progress().stopping.veto_stale and len(shown) == 3, shown
-        assert line.endswith("last check counted about 10 left where 95% recall allows 2: held until its next check."), shown
+        assert session.progress().stopping.verdict == "stop" and len(shown) == 3, shown
+        assert line.startswith("STOP  Recommended rule: about") and line.endswith("you may stop (s)."), shown
+        assert "classifier" not in line, shown
 
 
 @async_test
@@ -1089,12 +1081,12 @@ async def test_decisions_made_in_the_record_browser_alone_give_the_recommended_r
 
 
 def test_the_screening_line_says_no_level_short_of_one_as_100_percent() -> None:
-    # rrev24a: at a confidence of 0.999 the line read "at most 10 with 100% probability" for the trend's 0.997.
+    # rrev24a: at a confidence of 0.999 the line read "at most 10 with 100% probability" for the trend's 0.997
+    # (decisions 0059–0068); the trend's level is 0.9996 there since decision 0072.
     from review.screening import stopping
     from review.tui.screens.screening import stopping_words
-    from tests.screening.test_stopping_agreement import N, view_at_the_lowered_stop
+    from tests.stopping_given import N, thirty_found_early
 
-    screened = view_at_the_lowered_stop(0.0996, [0.15])[0]
-    status = stopping.assess(screened, [], N, confidence=0.999)
+    status = stopping.assess(thirty_found_early()[:578].tolist(), [], N, confidence=0.999)
     line = stopping_words(status, "ranked")
-    assert "100%" not in line and "with 99.7% probability" in line, line
+    assert "100% probability" not in line and "with 99.96% probability" in line, line

@@ -36,13 +36,11 @@ def register(group: click.Group) -> None:
               help="Recall the stopping rules aim for.")
 @click.option("--confidence", type=OPEN_FRACTION, default=0.95, show_default=True,
               help="Confidence of the statistical stopping rule that the target recall is reached; also the "
-                   "recommended rule's levels: its Lomax part's (0.85 at 0.95 where one or two relevant records "
-                   "may be left, 0.30 where the classifier's last check does not object), and its classifier part's "
-                   "at four times the miss allowance, at least 0.5, or the confidence when that is lower (0.80 at "
-                   "0.95, asked only where at least one relevant record may be left, and stopping the rule only where the "
-                   "Lomax part's own chance has reached 0.3), and the veto below which the "
-                   "classifier holds a Lomax stop back (0.20 at 0.95 where one or two may be left, unless the checks "
-                   "before agree: 0.10 at two in a row, 0.05 at four; none elsewhere; docs/screening.md).")
+                   "recommended rule's levels: its Lomax part's at 0.4 times the miss allowance (0.98 at 0.95, "
+                   "whatever the number of relevant records that may be left), and its classifier part's at four "
+                   "times the miss allowance, at least 0.5, or the confidence when that is lower (0.80 at 0.95, "
+                   "asked only where at least six relevant records may be left, and stopping the rule only where "
+                   "the Lomax part's own chance has reached 0.3; docs/screening.md).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the result (order, metrics, stopping points, timings); '-': the JSON on "
                    "stdout, the metric lines on stderr.")

@@ -133,9 +133,6 @@ class _EvidenceInputs:
     #: Whether the Lomax rule's P has reached ``STOP_GATE_PROBABILITY`` too, so that the view may stop the rule
     #: (decision 0063; the view's ``trend_allows_stop``).
     trend_allows_stop: bool = False
-    #: The check before this one, while it still holds and was the grid check right before this one
-    #: (``stopping_classifier.right_after``, ``earlier_probabilities``, decision 0068).
-    previous: dict[str, Any] | None = None
     #: Records picked by id (decision 0071): screened, but neither in ``labels`` nor among the unscreened.
     picked: frozenset[int] = frozenset()
 
@@ -919,10 +916,7 @@ class ScreeningSession:
 
     def _carried_view(self) -> dict[str, Any] | None:
         """The newest classifier evidence, unless decisions it was made from were undone or changed since,
-        or it was made for a target recall that allows another k* (review.toml changed between sessions).
-        A view that vetoes a Lomax stop is kept after an undo or a changed decision, past the share gate
-        (decision 0040), if its k* is still the target's: it holds the stop back until the next check replaces
-        it (due at once: ``_evidence_due``), as an undo is no evidence that fewer are left."""
+        or it was made for a target recall that allows another k* (review.toml changed between sessions)."""
         from . import stopping_classifier as sc
 
         with self._lock:
@@ -933,11 +927,6 @@ class ScreeningSession:
             trend = self._trend_reading(tally, rule="recommended")  # (the view is that rule's, whoever's session)
             decision_ids = tally.decision_ids if trend is None else trend.decision_ids
             if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
-                screened = len(tally.ranked) + len(tally.sample) if trend is None else len(trend.ranked)
-                n_total = len(self._eligible) if trend is None else trend.n_total
-                if sc.view_vetoes(last, self.confidence, target_recall=self.target_recall) \
-                        and screened >= int(sc.GATE_SHARE * n_total):
-                    return last  # (below the share gate no check comes, and none is in force in review simulate)
                 last = self._classifier_view = None
                 self._mark_changed()
             return last
@@ -981,19 +970,15 @@ class ScreeningSession:
             last = None  # decisions undone or changed since, or another target: a fresh check is due
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
-        # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
+        # A check at a closed gate is made too, without fits: it marks its grid step as review simulate's does.
         gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
-        # The check before this one counts for decision 0068's agreement only where it was the grid check right
-        # before this one: a grid check passed without one (decisions from the shell, `review status
-        # --stopping` hours later) breaks the run, as a check that asked nothing does in review simulate's walk.
-        previous = last if last is not None and sc.right_after(int(last["screened"]), len(labels), n_total) else None
         return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
-                               trend_allows_stop=gate.allows_stop, previous=previous, picked=picked)
+                               trend_allows_stop=gate.allows_stop, picked=picked)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
-        (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* = 0 or the Lomax
-        gate is closed, whose checks are made all the same: they lift a veto, decision 0040): call it
+        (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* is below
+        ``FEWEST_ALLOWED`` or the Lomax gate is closed, whose checks are made all the same: they mark the grid step): call it
         after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
         (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
@@ -1003,11 +988,11 @@ class ScreeningSession:
             return None
         labels = inputs.labels
         unasked = sc.unasked_check(len(labels), sum(labels.values()), self.target_recall)
-        if unasked is not None:  # k* = 0: no verdict reads the fits (decision 0029), the grid step is kept
+        if unasked is not None:  # k* below 6: no verdict reads the fits (decision 0072), the grid step is kept
             return {**unasked, **sc.decisions_made_from(inputs.decision_ids)}
         closed = {**sc.closed_gate_check(len(labels), sum(labels.values()), self.target_recall),
                   **sc.decisions_made_from(inputs.decision_ids)}
-        if not inputs.gate_open:  # the Lomax gate closed: nothing asked, the grid step kept (a veto lifted)
+        if not inputs.gate_open:  # the Lomax gate closed: nothing asked, the grid step kept
             return closed
         texts = self._texts()
         eligible = [r for r in inputs.eligible if r in texts]
@@ -1020,10 +1005,8 @@ class ScreeningSession:
                            target_recall=self.target_recall, confidence=self.confidence)
         if view is None:  # too few labels of a kind for a fit: nothing asked, as at a closed gate
             return closed
-        # what the evidence is made from (``view_holds``), whether it may stop the rule (``view_may_stop``), and
-        # the answers of the checks right before it that it agrees with or not (``vetoes``, decision 0068)
+        # what the evidence is made from (``view_holds``) and whether it may stop the rule (``view_may_stop``)
         return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
-                "earlier": sc.earlier_probabilities(inputs.previous, view.most_left),
                 **sc.decisions_made_from(inputs.decision_ids)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
@@ -1031,8 +1014,7 @@ class ScreeningSession:
         on, unless a decision it was made from was undone since it was asked for (``epoch``: ``evidence_epoch``
         then; it no longer holds), or it is older than the evidence in use. True if taken. Decisions made
         meanwhile stay as they are: the evidence names the decisions it was made from
-        (``stopping_classifier.view_holds``). A view in use that no longer holds (a vetoing one kept over an
-        undo) gives way to any evidence."""
+        (``stopping_classifier.view_holds``). A view in use that no longer holds gives way to any evidence."""
         from . import stopping_classifier as sc
 
         with self._lock:
@@ -1143,8 +1125,7 @@ def _said_of_picked(stopping: StoppingStatus, trend: _TrendReading) -> StoppingS
         return stopping
     if trend.no_verdict:
         return replace(stopping, verdict="continue", estimated_recall=None, explanation=no_verdict_words(picked),
-                       expected_remaining=None, upper_remaining=None, estimate_from=None, classifier_level=None,
-                       vetoed=False)
+                       expected_remaining=None, upper_remaining=None, estimate_from=None, classifier_level=None)
     taken = len(trend.ranked)
     said = (f"It reads the {taken:,} {'decision' if taken == 1 else 'decisions'} you took from the ranked queue: the "
             f"{picked:,} {'record' if picked == 1 else 'records'} you picked (by id in review decide, in the record "

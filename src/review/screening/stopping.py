@@ -24,11 +24,11 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
   earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
   relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
-  rule's 95 % (decision 0029) and only where at least one may be left (``classifier_confidence``,
-  ``consulted``; 90 % and also "none left" under decision 0028); since decision 0040 the classifier also
-  holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``); since
-  decision 0059 its Lomax part stops lower where one or two may be left (``stopping_classifier.lomax_level``;
-  85 % since decision 0060, where a check that gives that chance below 20 % vetoes).
+  rule's 95 % (decision 0029), at a check where the trend's own chance is at least 30 % (decision 0063). Since
+  decision 0072 (rule C3) its Lomax part stops at 98 % whatever the number that may be left
+  (``stopping_classifier.trend_level``) and the classifier is asked only where at least six may be left
+  (``consulted``); no view holds the trend's stop back or lowers its level (the veto and assent of decisions
+  0040–0068 are gone).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -73,8 +73,9 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md); since
 #: decision 0040 with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md; its 70 %
 #: level withdrawn by the decision's addendum); since decision 0059 with its Lomax part lowered where k* is 1 or 2
-#: (docs/benchmarks/screening-stopping-round12-2026-12-06.md): since decision 0060 to 85 %, with a veto below 20 %
-#: from a check whose k* is 1 or 2 (docs/benchmarks/screening-stopping-round13-2026-12-06.md).
+#: (docs/benchmarks/screening-stopping-round12-2026-12-06.md), later with the classifier's assent (decisions
+#: 0060–0068); since decision 0072 (rule C3) with its Lomax part at 98 % at every k*, no veto nor assent, and the
+#: classifier asked only where k* ≥ 6 (docs/benchmarks/screening-stopping-round19-2026-12-07.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -320,20 +321,10 @@ class StoppingStatus:
     #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
     estimate_from: str | None = None
     #: While ``relevance_rate_classifier`` continues: the probability P(left ≤ k*) at which its classifier
-    #: part would stop (``classifier_confidence``: six times the miss allowance, at least 0.5, or
-    #: ``confidence`` when that is lower); None for the other rules, and while the target allows no relevant
-    #: record to be left (k* = 0: the classifier is not consulted, ``stopping_classifier.consulted``).
+    #: part would stop (``classifier_confidence``: four times the miss allowance, at least 0.5, or
+    #: ``confidence`` when that is lower); None for the other rules, and while the target allows fewer than six
+    #: relevant records to be left (the classifier is not consulted, ``stopping_classifier.consulted``).
     classifier_level: float | None = None
-    #: ``relevance_rate_classifier`` only: the trend (Lomax) part would stop, but the classifier's view in
-    #: force gives P(left ≤ k*) below ``stopping_classifier.veto_level`` and holds that stop back (decision 0040).
-    vetoed: bool = False
-    #: While ``vetoed``: the relevant records the classifier expects among the records unscreened at its check,
-    #: and the k* it was asked about (the most the target allows to be left there).
-    veto_expected: float | None = None
-    veto_allowed: int | None = None
-    #: While ``vetoed``: decisions the vetoing view was made from have changed since (an undo): it holds the
-    #: stop back until the classifier's next check replaces it (``stopping_classifier.view_vetoes``).
-    veto_stale: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -455,29 +446,20 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
-    """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
-    with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
-    relevant records is left, where that number is at least one (``consulted``); that verdict states its
-    bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
-    (``_vetoed_or``, decision 0040)."""
-    from .stopping_classifier import (STOP_GATE_PROBABILITY, classifier_confidence, consulted_at,
-                                      fewest_found_consulted, kept_earlier, lifting_levels, lomax_level, veto_level,
-                                      vetoes, view_assents, view_holds, view_may_stop)
-    from .stopping_rate import _poisson_upper, most_left_for_target
+    """``relevance_rate_classifier`` (decision 0072): the Lomax verdict at ``trend_level`` (98 % at a confidence of
+    95 %), or stop where the classifier's view in force says with ``classifier_confidence`` (80 %) that at most the
+    allowed number of relevant records is left, where that number is at least ``FEWEST_ALLOWED`` (``consulted``) and
+    the trend's own chance had reached ``STOP_GATE_PROBABILITY`` at its check; that verdict states its bound and
+    confidence at that level. No view holds the trend's stop back or lowers its level."""
+    from .stopping_classifier import (FEWEST_ALLOWED, STOP_GATE_PROBABILITY, classifier_confidence, consulted_at,
+                                      fewest_found_consulted, trend_level, view_holds, view_may_stop)
+    from .stopping_rate import _poisson_upper
 
-    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
-    # The trend's part at its level for the k* the decisions leave now (decision 0059: lower where k* is 1 or 2;
-    # decision 0061: lower still where the classifier's view in force, still standing, assents).
-    assented = holds and view_assents(classifier, common["confidence"], target_recall=common["target_recall"])
-    most_left_now = int(most_left_for_target(common["relevant_found"], common["target_recall"]))
-    trend_level = lomax_level(most_left_now, common["confidence"], assented=assented)
-    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": trend_level}, pct, _percent(trend_level))
+    level_of_trend = trend_level(common["confidence"])
+    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": level_of_trend}, pct, _percent(level_of_trend))
     if lomax.verdict == "stop":
-        lomax = _vetoed_or(lomax, common, pct, _percent(trend_level), classifier, decision_ids)
-        if lomax.verdict == "stop" and trend_level < lomax_level(most_left_now, common["confidence"]):
-            assert classifier is not None
-            lomax = replace(lomax, explanation=f"{lomax.explanation} {_assent_words(classifier, common, trend_level)}")
         return lomax
+    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     level = classifier_confidence(common["confidence"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
     # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:
@@ -493,32 +475,29 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if asked and "probability" not in classifier:  # a check at a closed gate or without a fit asked nothing
         # (``stopping_classifier.closed_gate_check``): the trend alone answers until a check asks.
         return lomax
-    if not asked:  # "none left" is the weakest claim of a count: the trend alone answers it
-        # The check made no fits there (``stopping_classifier.unasked_check``): nothing of the classifier to tell.
+    if not asked:  # too few may be left for the classifier's count (decision 0072): the trend alone answers
+        # The check made no fits there (``stopping_classifier.unasked_check``; a view stored by an older version
+        # about fewer than six left is read the same way): nothing of the classifier to tell.
         from_on = fewest_found_consulted(common["target_recall"])
         found_now = common["relevant_found"]
+        allowed_then = int(classifier["most_left"])
         # Found past the threshold since the check: the view stands until the next check, which is the
         # one that asks.
-        # (walk20 read "that none is left the rule takes from the trend alone, …, which it asks from 19 relevant
-        # found on" twice: the same facts, in the order a reviewer asks them)
         asks = ("" if from_on is None else
                 f"; the classifier is asked from {whole(from_on)} relevant found on" if found_now < from_on else
                 f"; the classifier is asked at the next check past the gate, now that {whole(found_now)} are found")
+        allowed_words = "none to be left" if allowed_then == 0 else f"at most {whole(allowed_then)} to be left"
         return replace(lomax, explanation=f"{lomax.explanation} At the classifier's last check "
                        f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
-                       f"screened) the target allowed none to be left: whether none is left, the rule judges from "
-                       f"the trend alone, not from the classifier{asks}.")
+                       f"screened) the target allowed {allowed_words}: where fewer than {whole(FEWEST_ALLOWED)} may "
+                       f"be left, the rule judges from the trend alone, not from the classifier{asks}.")
     allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
     chance = float(classifier["probability"])
     left = f"at most {whole(allowed)} {verb_for(allowed)} left"
-    earlier = kept_earlier(classifier)
-    vetoing = vetoes(chance, common["confidence"], allowed, earlier)
-    said_chance = _chance_words(chance, short_of=[level for level, _ in lifting_levels(common["confidence"], allowed)]
-                                if vetoing else ())
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects {about_phrase(expected)} relevant records among the unscreened; the chance "
-            f"that {left} is {said_chance}")
+            f"that {left} is {_chance_words(chance, short_of=[level])}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {_at_least(found / (found + allowed))} "
@@ -530,59 +509,13 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
                        estimate_from="classifier", classifier_level=None)
-    held = ("" if not vetoing else
-            f" (below {_level_words(veto_level(common['confidence'], allowed))}: until a check gives "
-            f"{_lifting_words(common['confidence'], allowed)}, the rule also holds back a stop of the trend)")
-    if assented:  # decision 0061: the view lets the trend's part stop at its lowered level
-        held = (f" ({_agreement_words(chance, common['confidence'], allowed, earlier)}: the trend's part stops at "
-                f"{_percent(trend_level)} while that check stands)")
     # Decision 0063: a view stops the rule only where the trend's own chance had reached the stop gate at its check.
     gate = f"{STOP_GATE_PROBABILITY:.0%}"
     also = (f"the rule also stops once that chance is at least {_percent(level)} at a check where the trend's own "
             f"chance is at least {gate}" if chance < level else
             f"that is at least {_percent(level)}, but the trend's own chance was below {gate} at that check, so the "
             f"classifier does not stop the rule there; a later check may")
-    return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; {also}.")
-
-
-def _assent_words(classifier: Mapping[str, Any], common: dict[str, Any], trend_level: float) -> str:
-    """Why the trend's stop answers at ``trend_level`` (decision 0061): the classifier's view in force assents."""
-    from .stopping_classifier import kept_earlier, lifting_levels
-
-    allowed = int(classifier["most_left"])
-    chance = float(classifier["probability"])
-    # (said as the veto's sentence says it: never rounded up to a level it falls below, nor to 100%)
-    said = _chance_words(chance, short_of=[lift for lift, _ in lifting_levels(common["confidence"], allowed)])
-    return (f"The trend's part answers at {_percent(trend_level)} because the classifier's last check (after "
-            f"{whole(int(classifier['screened']))} screened) gave a chance of {said} "
-            f"that at most {whole(allowed)} {verb_for(allowed)} left, "
-            f"{_agreement_words(chance, common['confidence'], allowed, kept_earlier(classifier))}.")
-
-
-def _agreement_words(chance: float, confidence: float, allowed: int, earlier: Sequence[float]) -> str:
-    """How an assenting view lifted the veto (decision 0068): alone, not below the veto's level, or with the checks
-    right before it, all at a lower level."""
-    from .stopping_classifier import lifted_by, veto_level
-
-    lift = lifted_by(chance, confidence, allowed, earlier)
-    assert lift is not None
-    level, checks = lift
-    if checks == 1:
-        return f"not below {_level_words(level)}"
-    return (f"below {_level_words(veto_level(confidence, allowed))}, but at least {_level_words(level)} at "
-            f"{whole(checks)} checks in a row")
-
-
-def _lifting_words(confidence: float, allowed: int) -> str:
-    """What lifts the veto, in words (decision 0068): "at least 20%, or 10% at two checks in a row, or 5% at four"."""
-    from .stopping_classifier import lifting_levels
-
-    (alone, _), *rest = lifting_levels(confidence, allowed)
-    if not rest:
-        return f"at least {_level_words(alone)}"
-    tail = [f"{_level_words(level)} at {whole(checks)} checks in a row" if i == 0 else
-            f"{_level_words(level)} at {whole(checks)}" for i, (level, checks) in enumerate(rest)]
-    return f"at least {_level_words(alone)}, or " + ", or ".join(tail)
+    return replace(lomax, explanation=f"{lomax.explanation} {view}; {also}.")
 
 
 def _percent(level: float) -> str:
@@ -591,58 +524,15 @@ def _percent(level: float) -> str:
     return level_percent(level, spaced=False)
 
 
-def _level_words(level: float) -> str:
-    """A veto's or a rung's level as a percentage, to three significant digits without trailing zeros: 20%, 5%, 0.4%
-    at a confidence of 0.999 (whole percentages said "at least 0%, or 0% at 2 checks in a row"), 12.5% at 0.875
-    (two digits said "12%", and a view at 12.3% read "12%" beside "at least 12%")."""
-    return f"{level * 100:.3g}%"
-
-
 def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
-    """A view's P(left ≤ k*) as a percentage, never rounded up to a level of ``short_of`` it falls below (a vetoing
-    view's ``lifting_levels``): 0.1996 read "only 20%, below 20%", and 0.0996 "only 10%" beside "10% at 2 checks in a
-    row" as if it had met that (rrev24a); there one decimal, rounded down. Nor up to 100% (0.999 beside a level of
-    99.6% at a confidence of 0.999): 99.9%."""
+    """A view's P(left ≤ k*) as a percentage, never rounded up to a level of ``short_of`` it falls below (the
+    classifier's own: 0.798 read "80%" beside "the rule also stops once that chance is at least 80%", as a vetoing
+    view's 0.1996 read "only 20%, below 20%", rrev24a); there one decimal, rounded down. Nor up to 100% (0.999 beside
+    a level of 99.6% at a confidence of 0.999): 99.9%."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
     if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
         said = _one_decimal_down(chance)
     return said
-
-
-def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
-               classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
-    """The trend's (Lomax) stop, unless the classifier's view in force was asked and gives P(left ≤ k*)
-    below ``veto_level``: then the rule screens on until a later check lifts the veto (decision 0040). A
-    vetoing view whose decisions changed since (an undo) still holds the stop back, until the next check
-    replaces it (``stopping_classifier.view_vetoes``)."""
-    from .stopping_classifier import classifier_confidence, lifting_levels, veto_level, view_holds, view_vetoes
-
-    if classifier is None or not view_vetoes(classifier, common["confidence"],
-                                                 target_recall=common["target_recall"]):
-        return lomax
-    assert lomax.expected_remaining is not None and lomax.upper_remaining is not None
-    stale = not view_holds(classifier, decision_ids, target_recall=common["target_recall"])
-    allowed = int(classifier["most_left"])
-    expected = float(classifier["expected_remaining"])
-    chance = float(classifier["probability"])
-    veto, level = veto_level(common["confidence"], allowed), classifier_confidence(common["confidence"])
-    found, screened = common["relevant_found"], common["screened"]
-    basis = _rate_basis(lomax.expected_remaining, lomax.upper_remaining, common["remaining"], f"{conf} probability",
-                        trend="how relevant records have thinned out along the ranking", none_left_words=True)
-    gave = (f"the classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, "
-            f"calibrated on them by cross-validation) expects {about_phrase(expected)} relevant records among "
-            f"the unscreened, and the chance that at most {whole(allowed)} {verb_for(allowed)} left is only "
-            f"{_chance_words(chance, short_of=[lift for lift, _ in lifting_levels(common['confidence'], allowed)])}, "
-            f"below {_level_words(veto)}.")
-    until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives "
-             f"{_lifting_words(common['confidence'], allowed)} (it stops on the classifier alone at {_percent(level)})."
-             if not stale else
-             "Decisions that check was made from have changed since (an undo or a changed decision); the recommended "
-             "rule holds the trend's stop back until the classifier's next check, due now, replaces it.")
-    text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}, which alone would meet "
-            f"the {pct} target; but {gave} {until}")
-    return replace(lomax, verdict="continue", explanation=text, vetoed=True, classifier_level=level,
-                   veto_expected=round(expected, 2), veto_allowed=allowed, veto_stale=stale)
 
 
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
@@ -739,7 +629,7 @@ def stopping_points(
     """For each rule, the number screened (priors included) when it fires and the recall then.
 
     ``classifier`` gives ``relevance_rate_classifier``'s stop from where that rule's Lomax part stops, at its
-    levels by k* (``stopping_classifier.lomax_levels``; both priors included; ``review simulate`` passes
+    level (``stopping_classifier.trend_levels``; both priors included; ``review simulate`` passes
     ``stopping_classifier.stop_finder``): it needs the records' features, which the labels alone do not carry.
     Without it that rule's entry is left out.
 
@@ -774,13 +664,13 @@ def stopping_points(
     ranked_at = rate_first_stop(labels[n_priors:], found_before=found_before,
                                 target_recall=target_recall, confidence=confidence, model=RATE_MODEL,
                                 param_level=RATE_PARAM_LEVEL or confidence)
-    # The Lomax rule at the confidence, and for the classifier's rule its Lomax part at the levels by k*
-    # (decision 0059), from one walk over the order.
+    # The Lomax rule at the confidence, and for the classifier's rule its Lomax part at its own level
+    # (decision 0072), from one walk over the order.
     levels: list[Callable[[np.ndarray], np.ndarray] | None] = [None]
     if classifier is not None:
-        from .stopping_classifier import lomax_levels
+        from .stopping_classifier import trend_levels
 
-        levels.append(lomax_levels(confidence))
+        levels.append(trend_levels(confidence))
     lomax_stop, *part_stop = [None if at is None else n_priors + at for at in lomax_first_stops(
         labels[n_priors:], found_before=found_before, target_recall=target_recall, confidence=confidence,
         levels=levels)]

@@ -117,8 +117,6 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.expected_remaining is None or stopping.upper_remaining is None:
             return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
-        if getattr(stopping, "vetoed", False):  # decision 0040: the classifier holds the trend's stop back
-            return vetoed_words(stopping)
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
         said = (f"Recommended rule{by}: {about_phrase(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {_percent(stopping.confidence)} probability), recall "
@@ -168,17 +166,6 @@ def stop_question(stopping: Any, remaining: int) -> Text:
 def _percent(level: float) -> str:
     """A level, a confidence or a target with the decimals it has: 99.7% at a confidence of 0.999 read "100%"."""
     return level_percent(level, spaced=False)
-
-
-def vetoed_words(stopping: Any) -> str:
-    """A stop of the trend the classifier holds back (decision 0040), in three lines at 80 columns: what the
-    trend alone would say and the classifier's count against it (the whole explanation is the tooltip)."""
-    counts = "last check counted" if stopping.veto_stale else "scores count"
-    until = "held until its next check" if stopping.veto_stale else "not yet"
-    return (f"Recommended rule: the trend alone would stop ({about_phrase(stopping.expected_remaining)} relevant left "
-            f"among {stopping.remaining:,} unscreened), but the classifier's {counts} "
-            f"{about_phrase(stopping.veto_expected)} left where {_percent(stopping.target_recall)} recall allows "
-            f"{stopping.veto_allowed}: {until}.")
 
 
 def format_recall(value: float | None) -> str:
