@@ -48,6 +48,11 @@ Round 16 (decision 0065): ``round16`` stands for ``ROUND16_RULES``: the rule in 
 Round 17 (decision 0068): ``round17`` stands for ``ROUND17_RULES``: the rule in force and three candidates where a
 view at k* 1 or 2 below 0.20 still assents when the asked checks right before it agree (``round14_stop``'s
 ``agreement``: 0.10 over two checks, 0.05 over four), the last also with the trend's level 0.30 on an assent.
+Round 19 (decision 0072): ``round19`` stands for ``ROUND19_RULES``: the rule in force since 171577d5, C3
+(``lomax-or-c3``: the trend at 0.98 at every k*, no veto, the classifier's stop only where k* ≥ 6; ``round19_stop``),
+beside ``src``, decision 0068's rule it replaced, and the references. Past the stored window of checks C3's walk goes
+on with no check asking the classifier (such a stop is the trend's; ``past_window`` counts them), as decision 0072
+scored it; src asks the classifier there.
 ``--candidate NAME`` (stopdiag24): ``collect`` and ``score`` a ranking candidate of ``screening_dev.py`` instead of the
 engine — its orders, and the classifier's evidence on the rows it ranks on (as its ``--src-stopping`` fits src's stop),
 stored as ``c-NAME-<set>-seed<S>.npz`` beside the engine's ``e6-…`` files.
@@ -914,6 +919,39 @@ ROUND17_PARTS: dict[str, tuple[tuple[float, float, float, float], float, tuple[t
 }
 
 
+# -- round 19 (decision 0072): C3, the trend at 0.98 everywhere, no veto, the classifier's stop only from k* = 6 ------
+#: Decision 0072's rule C3 (in force since 171577d5): (the trend's level at every k*, the classifier's level, the trend's
+#: P a classifier stop needs at its check, the fewest k* the classifier is asked at). Its stops must equal ``src``'s
+#: wherever the walk stays within the stored window of checks.
+ROUND19_C3 = (0.98, 0.80, 0.3, 6)
+ROUND19_PARTS: dict[str, tuple[float, float, float, int]] = {"c3": ROUND19_C3}
+
+
+def round19_stop(ev: dict[str, Any], part: tuple[float, float, float, int] = ROUND19_C3) -> dict[str, Any]:
+    """Where a decision-0072 rule stops, walked decision by decision: at each grid check a view that was asked
+    (``round11_asked``) about a k* of at least ``fewest`` stops the rule at P(left ≤ k*) ≥ ``clf_level`` where the
+    trend's P(left ≤ k*) at the check is at least ``stop_gate``; else the rule stops at the first record where the
+    trend's P reaches ``trend_level``, whatever k* and whatever a view said (no veto, no assent). A grid check past
+    the stored window asks nothing (decision 0072: such a stop is the trend's; ``past_window`` says the walk went
+    there)."""
+    trend_level, clf_level, stop_gate, fewest = part
+    n, n_priors, curve = ev["n"], ev["n_priors"], ev["curve"]
+    step = check_step(n)
+    rows = {r["at"]: r for r in ev["rows"]}
+    last_stored = max(rows) if rows else 0
+    past = False
+    for m in range(n_priors + 1, n):  # after N records nothing is left to stop before
+        if m % step == 0:  # a grid check
+            row = rows.get(m)
+            past = past or (row is None and m > last_stored)
+            if (row is not None and round11_asked(row, n) and row["k"] >= fewest
+                    and row["p6:platt"] >= clf_level - 1e-12 and row["lomax_p"] >= stop_gate - 1e-12):
+                return {"stop": m, "by": "classifier", "past_window": past, "vetoed": 0, "exhausted": False}
+        if float(curve[m - n_priors - 1]) >= trend_level - 1e-12:
+            return {"stop": m, "by": "lomax", "past_window": past, "vetoed": 0, "exhausted": False}
+    return {"stop": n, "by": "end", "past_window": past, "vetoed": 0, "exhausted": False}
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -1045,6 +1083,10 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part17, stop_gate=gate17, agreement=rungs17)  # decision 0068's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND19_PARTS:
+        walk = round19_stop(ev, ROUND19_PARTS[rule[len("lomax-or-"):]])  # decision 0072's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -1131,6 +1173,10 @@ ROUND17_RULES = (["lomax-or-assent@0.50+g0.3", "src"] + [f"lomax-or-{part}" for 
                  + [f"lomax-or-{part}" for part in ROUND16_PARTS]
                  + ["lomax-or-k12@0.85+veto@0.2", "lomax-burnin", "certified"])
 
+#: Decision 0072's rule in force (C3, offline and ``src``), decision 0068's rule it replaced (reported), and the two rules
+#: every round reports.
+ROUND19_RULES = ["lomax-or-c3", "src", "lomax-or-assent@0.30+g0.3+agree4@0.05", "lomax-burnin", "certified"]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -1143,7 +1189,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
         if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
                 or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS
-                or part in ROUND16_PARTS or part in ROUND17_PARTS):
+                or part in ROUND16_PARTS or part in ROUND17_PARTS or part in ROUND19_PARTS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1198,6 +1244,8 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
                     outcomes[rule][-1].update(
                         vetoed=int(walk["vetoed"]), exhausted=bool(walk["exhausted"]), by=walk.get("by"),
                         window_end_excess=((walk["window_end"] - need) / n) if walk["exhausted"] else None)
+                    if "past_window" in walk:  # decision 0072: the walk went past the stored checks
+                        outcomes[rule][-1]["past_window"] = bool(walk["past_window"])
     summary = {}
     print("| rule | reached, all | reached, sets ≥ 1,000 | mean excess, all | ≥ 1,000 |")
     print("|---|---|---|---|---|")
@@ -1231,6 +1279,13 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
                   f"{saved} of {len(lomax_missed) if 'lomax-burnin' in outcomes else '?'} |")
             summary[rule].update(vetoed_runs=len(held), exhausted_runs=len(gone),
                                  excess_if_window_end=None if not gone else bound)
+    if "src" in outcomes and "lomax-or-c3" in outcomes:  # decision 0072: the offline walk of the rule in force is src's
+        pairs = list(zip(outcomes["lomax-or-c3"], outcomes["src"], strict=True))
+        inside = [(walked_c3, src) for walked_c3, src in pairs if not walked_c3.get("past_window")]
+        same, same_inside = (sum(a["stop"] == b["stop"] for a, b in group) for group in (pairs, inside))
+        print(f"\nC3's walk equals src's stop on {same} of {len(pairs)} runs ({same_inside} of {len(inside)} that stay "
+              f"within the stored window of checks)")
+        summary["lomax-or-c3"].update(src_equal=same, src_equal_inside=same_inside, past_window_runs=len(pairs) - len(inside))
     if per_set:
         print("\n| set | N | " + " | ".join(f"{r}: reached | excess" for r in rules) + " |")
         print("|---|---|" + "---|---|" * len(rules))
@@ -1390,7 +1445,7 @@ def main() -> None:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
                   "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
-                  "round16": ROUND16_RULES, "round17": ROUND17_RULES}
+                  "round16": ROUND16_RULES, "round17": ROUND17_RULES, "round19": ROUND19_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds, args.candidate)
 
