@@ -115,3 +115,21 @@ def test_views_stored_by_older_versions_load_and_count_for_nothing_new() -> None
     for probability in (0.5, 0.05):
         screened, ids, view = view_before(thirty, 400, probability, earlier=[probability] * 3)
         assert stopping.assess(screened, [], N, classifier=view, decision_ids=ids).verdict == "continue"
+
+
+def test_review_simulates_walk_stops_where_the_session_does_at_the_end_of_a_sparse_set() -> None:
+    # An antihistamines order of 310 records (engine 6, seed 121 of decision 0072's runs): a relevant prior, then 15
+    # relevant among the 308 ranked, the last at 297. The session's verdict stops at 309 of 310, where the trend
+    # reaches 98 %; review simulate's walk summed the whole set's mass by chunks, below its running screened mass
+    # there by a rounding, and never stopped (the share screened above 1 made the probability NaN): 16 of decision
+    # 0072's 375 runs, all k* = 0, where src gave N and the offline walk its last record or two.
+    from review.screening.stopping_rate import lomax_estimate, lomax_stops
+
+    ranked = np.zeros(308, dtype=np.int64)
+    ranked[[1, 11, 12, 14, 16, 25, 37, 53, 54, 60, 62, 110, 207, 219, 296]] = 1
+    at = lomax_first_stop(ranked, found_before=1, level=sc.trend_levels(0.95))
+    assert at == 307
+    estimate = lomax_estimate(ranked[:307], 308, found_before=1, confidence=0.98)
+    assert estimate is not None and lomax_stops(estimate, 0.95)
+    labels = [1, 0] + ranked.tolist()
+    assert stopping.assess(labels[:309], [], 310).verdict == "stop" != stopping.assess(labels[:308], [], 310).verdict
