@@ -79,6 +79,28 @@ def test_an_answers_folder_that_cannot_be_made_private_is_one_line(data_dir, mon
     assert list(folder.iterdir()) == []
 
 
+def test_naming_a_file_in_an_open_answers_folder_makes_it_private_or_refuses_at_once(data_dir, monkeypatch):
+    """``fill --answers`` and ``score --out`` check the file they name before anything else: a folder that could
+    not be made private was refused only at the first write, after the form opened (every answer then 'Niet
+    opgeslagen') or after ``score`` had written its ``--json`` elsewhere."""
+    folder = answers_dir()
+    folder.chmod(0o755)
+    assert check_private_path(folder / "answers-x.json") == folder / "answers-x.json"
+    assert _mode(folder) == 0o700  # made private when named, nothing written yet
+    folder.chmod(0o755)
+
+    def refuse(self, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "chmod", refuse)
+    with pytest.raises(ValidationError, match="open to other accounts .mode 755.") as err:
+        check_private_path(folder / "answers-x.json")
+    assert "outside it" not in str(err.value)  # not the wording of a folder inside a repository
+    with pytest.raises(ValidationError, match="open to other accounts"):
+        new_answer_path()
+    assert list(folder.iterdir()) == []
+
+
 def test_overwrite_keeps_0600_and_leaves_no_temp_files(data_dir):
     path = data_dir / "a.json"
     write_private(path, "one")

@@ -215,6 +215,28 @@ def test_fill_refuses_an_answer_file_inside_the_workspace(ws):
     assert not (ws.root / "client.json").exists()
 
 
+def test_score_refuses_an_answers_folder_it_cannot_make_private_before_writing_its_json(ws, tmp_path, monkeypatch):
+    # --json to a folder of one's own, --out into the default answers folder found open (another account's, so
+    # chmod is refused): the JSON was written, then the report refused, a half-done score.
+    run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(current_bank(ws), {"prev_absence": "yes"})))
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(tmp_path / "data"))
+    answers = tmp_path / "data" / "answers"
+    answers.mkdir(parents=True)
+    answers.chmod(0o777)
+
+    def refuse(self, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "chmod", refuse)
+    profile = tmp_path / "mine" / "profile.json"
+    result = run(ws, "score", str(response), "--json", str(profile), "--out", str(answers / "r.md"))
+    assert result.exit_code == 4, result.output
+    assert "open to other accounts (mode 777)" in result.output and len(result.output.strip().splitlines()) == 1
+    assert not profile.exists() and list(answers.iterdir()) == []
+
+
 def test_score_names_what_a_json_file_is_not(ws, tmp_path):
     run(ws, "build", "--no-exports")
     for content, found in (("{}", "no resourceType"), ('{"resourceType": "Questionnaire"}',

@@ -65,7 +65,7 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     """
     path = user_data_dir() / "answers"
     try:
-        check_private_path(path / "answers.json", workspace_root)
+        _outside_workspace_and_repositories(path / "answers.json", workspace_root)
     except ValidationError as err:
         raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
                               "--answers") from None
@@ -100,7 +100,19 @@ def new_answer_path(workspace_root: Path | None = None) -> Path:
 
 
 def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
-    """Refuse ``path`` when it lies in the workspace or any git work tree; return it resolved."""
+    """Refuse ``path`` when it lies in the workspace or any git work tree; return it resolved.
+
+    A file named in the default answers folder makes that folder private here (or is refused when it cannot be),
+    when the file is named: ``fill --answers`` opened a form whose every answer was then refused, and ``score``
+    wrote its ``--json`` before refusing its ``--out`` there.
+    """
+    resolved = _outside_workspace_and_repositories(path, workspace_root)
+    if resolved.parent.is_dir() and _is_default_answers_folder(resolved.parent):
+        make_folder_private(resolved.parent)  # (a folder the user names is theirs to set: left as it is)
+    return resolved
+
+
+def _outside_workspace_and_repositories(path: Path, workspace_root: Path | None) -> Path:
     resolved = Path(path).expanduser().resolve()
     if workspace_root is not None:
         root = Path(workspace_root).resolve()
@@ -113,10 +125,8 @@ def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
 
 def write_private(path: Path, text: str, workspace_root: Path | None = None) -> Path:
     """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
-    target = check_private_path(path, workspace_root)
+    target = check_private_path(path, workspace_root)  # (an open default answers folder made private there)
     target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
-    if _is_default_answers_folder(target.parent):  # (a folder the user names is theirs to set: left as it is)
-        make_folder_private(target.parent)
     write_text_atomic(target, text, mode=PRIVATE_MODE)  # a temp file made 0600, fsynced, renamed; stale ones removed
     return target
 
