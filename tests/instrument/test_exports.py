@@ -420,12 +420,14 @@ def test_report_leads_from_an_unconfirmed_signal_repeat_its_caution(bank, config
             item.factor_id, "")
     profile = score(bank, answers, config)
     md = render.report_markdown(bank, profile, answers)
-    assert ("- **Conflict met leidinggevende** (deels aanwezig; let op: nog niet bevestigd): Overweeg bemiddeling. "
-            "(voorstel van het reviewteam)") in md
+    # 'verband': right after 'deels aanwezig;', a bare 'nog niet bevestigd' read as the conflict itself unconfirmed
+    assert ("- **Conflict met leidinggevende** (deels aanwezig; let op: verband nog niet bevestigd): Overweeg "
+            "bemiddeling. (voorstel van het reviewteam)") in md
     assert ("- **Steun van leidinggevende** (beschermende factor ontbreekt; let op: één studie, en de richting is "
             "tegen de verwachting in)") in md
     english = render.report_markdown(bank, profile, answers, lang="en")
-    assert "- **Conflict with supervisor** (partly present; caution: not yet replicated): Consider mediation." in english
+    assert ("- **Conflict with supervisor** (partly present; caution: association not yet replicated): Consider "
+            "mediation.") in english
     for item in bank.items:
         item.caution = ""
     md = render.report_markdown(bank, score(bank, answers, config), answers)

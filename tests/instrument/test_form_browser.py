@@ -667,9 +667,9 @@ def test_a_lead_from_an_unconfirmed_signal_repeats_its_caution(browser, tmp_path
     conflict = next(i for i in bank.items if i.factor_id == "supervisor_conflict")
     conflict.caution = "unreplicated"
     for lang, want in (
-            ("nl", "Conflict met leidinggevende (aanwezig; let op: nog niet bevestigd): Overweeg bemiddeling. "
+            ("nl", "Conflict met leidinggevende (aanwezig; let op: verband nog niet bevestigd): Overweeg bemiddeling. "
                    "(voorstel van het reviewteam)"),
-            ("en", "Conflict with supervisor (present; caution: not yet replicated): Consider mediation. "
+            ("en", "Conflict with supervisor (present; caution: association not yet replicated): Consider mediation. "
                    "(proposal of the review team)")):
         page = _open(browser, tmp_path, form_html(bank, config, lang))
         page.check("#has_supervisor--yes")

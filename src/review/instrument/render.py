@@ -253,6 +253,13 @@ SIGNAL_CAUTIONS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                           ("caution: a single study, against the expected direction", "")),
 }
 
+#: A caution as a lead for advice repeats it, where the lead needs other words (Dutch, English): right after
+#: '(aanwezig; ' a bare 'nog niet bevestigd', without caution_text's '(te weinig studies, …)', read as the factor's
+#: presence unconfirmed, an answer to check with the client, not the association unconfirmed by other studies.
+LEAD_CAUTIONS: dict[str, tuple[str, str]] = {
+    "unreplicated": ("let op: verband nog niet bevestigd", "caution: association not yet replicated"),
+}
+
 
 def caution_text(t: T, item: Item) -> str:
     """The caution a display rule attaches to a signal ('' when it is shown plainly)."""
@@ -276,7 +283,7 @@ NO_LEADS = ("Geen beïnvloedbare factoren gevonden.", "No modifiable factors fou
 
 def lead_words(t: T, item: Item, status: str) -> tuple[str, str]:
     """One lead for advice as the client report and the browser form say it: the factor's label, and the rest,
-    `` (aanwezig; let op: nog niet bevestigd): <advice> (voorstel van het reviewteam)`` — why it is a lead
+    `` (aanwezig; let op: verband nog niet bevestigd): <advice> (voorstel van het reviewteam)`` — why it is a lead
     (``status`` of a risk factor, else a protective factor absent), a signal's caution (a lead drawn from an
     unconfirmed signal read as settled advice), and the advice, labelled as the team's proposal."""
     if item.direction == "risk":
@@ -285,7 +292,7 @@ def lead_words(t: T, item: Item, status: str) -> tuple[str, str]:
         why = t("beschermende factor ontbreekt", "protective factor absent")
     if item.caution in SIGNAL_CAUTIONS:
         (nl, _), (en, _) = SIGNAL_CAUTIONS[item.caution]
-        why += f"; {t(nl, en)}"
+        why += f"; {t(*LEAD_CAUTIONS.get(item.caution, (nl, en)))}"
     advice = t(item.advice_nl, item.advice_en)
     proposal = f": {advice} {t('(voorstel van het reviewteam)', '(proposal of the review team)')}" if advice else ""
     return t(item.label_nl, item.label_en), f" ({why}){proposal}"
