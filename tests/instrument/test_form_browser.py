@@ -377,8 +377,12 @@ def test_printed_report_leaves_out_how_to_use_the_page(browser, tmp_path, bank, 
 def test_the_download_says_to_move_the_file_into_the_dossier(browser, tmp_path, bank, config):
     # The browser writes the file 0644 into its downloads folder (walk25): only docs/instrument.md said to move it
     # into the client's dossier; the expert reads the page, where the button is.
-    for lang, words in (("nl", ("downloadmap", "leesbaar voor andere gebruikers", "dossier van de cliënt", "pdf")),
-                        ("en", ("downloads folder", "readable by other users", "client's dossier", "PDF"))):
+    # 'deze pagina kent geen naam' / 'this page holds no name' read as a page without a name, not one that knows
+    # no client's name.
+    for lang, words in (("nl", ("downloadmap", "leesbaar voor andere gebruikers", "dossier van de cliënt", "pdf",
+                                "kent de naam van de cliënt niet")),
+                        ("en", ("downloads folder", "readable by other users", "client's dossier", "PDF",
+                                "does not know the client's name"))):
         page = _open(browser, tmp_path, form_html(bank, config, lang))
         note = page.locator(".actions + #download-note")  # right after the download and print buttons
         assert note.is_visible() and all(word in note.inner_text() for word in words), lang

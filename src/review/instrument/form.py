@@ -91,11 +91,11 @@ td { overflow-wrap: break-word; }
 #: Beside the download and the print button: where the browser puts the file and what to do with it.
 DOWNLOAD_NOTE = ("De browser zet de download in zijn downloadmap, vaak leesbaar voor andere gebruikers van deze "
                  "computer. Verplaats het bestand meteen naar het dossier van de cliënt en geef het daar het "
-                 "dossiernummer als naam: deze pagina kent geen naam. Dat geldt ook voor een rapport dat u als pdf "
-                 "bewaart.",
+                 "dossiernummer als naam: de pagina kent de naam van de cliënt niet. Dat geldt ook voor een rapport "
+                 "dat u als pdf bewaart.",
                  "The browser puts the download in its downloads folder, often readable by other users of this "
                  "computer. Move the file to the client's dossier at once and name it by the dossier number there: "
-                 "this page holds no name. The same goes for a report you save as PDF.")
+                 "the page does not know the client's name. The same goes for a report you save as PDF.")
 
 
 def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dict[str, Any]:
