@@ -935,10 +935,11 @@ def test_a_failed_fit_past_an_open_gate_is_a_check_that_asked_nothing(workspace,
     assert fits == [30, 30]
 
 
-def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_once(workspace) -> None:
+def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_the_next_grid_point(workspace) -> None:
     # Decisions 0040–0068 kept a vetoing view over an undo (review of stop11, #1). With no veto (decision 0072) an undo
     # drops every view it touches, a vetoing one of an older version too: the trend's verdict stands alone until the
-    # next check, due at once.
+    # next check, due at the next grid point as in review simulate's walk (rrev26a #1: it was due at once, off the
+    # grid, a look of the classifier the walk never takes).
     session, irrelevant = _stopped_session(workspace)
     ids = session._phase_labels()[2]
     vetoing = {"screened": 120, "found": 30, "expected_remaining": 5.0, "most_left": 1, "probability": 0.01,
@@ -952,9 +953,19 @@ def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_once(work
         [1] * 30 + [0] * 89, [], 200).explanation, status.explanation
     session.retrain()
     assert session.retrain().model_info.get("stopping_classifier") is None  # not carried in the stored queue
-    # Review final17c, #4: an undo alone (119 screened) and a check: it is taken, though made from fewer decisions
-    # than the view before the undo.
+    # The grid's check of 118 (⌈200/100⌉ = 2) was made before the undo: none is due at 119; one is at 120, the undone
+    # record decided again.
+    assert not session.stopping_evidence_due()
+    session.decide(undone.record_id, "exclude")
     assert session.stopping_evidence_due()
-    fewer = session.stopping_evidence()
-    assert fewer is not None and fewer["screened"] == 119
-    assert session.apply_stopping_evidence(fewer, session.evidence_epoch)
+    again = session.stopping_evidence()
+    assert again is not None and again["screened"] == 120
+    assert session.apply_stopping_evidence(again, session.evidence_epoch)
+    # Review final17c, #4: a session opened after an undo (a shell's: it knows of no check before it) checks at once
+    # (119 screened), and its evidence is taken, though made from fewer decisions than the view before the undo.
+    session.undo()
+    assert not session.stopping_evidence_due()
+    from review.services.screening import stopping_advice
+
+    (advice,) = stopping_advice(workspace, ["alice"])
+    assert advice.evidence_computed and advice.screened == 119

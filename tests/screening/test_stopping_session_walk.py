@@ -52,3 +52,74 @@ def test_a_session_stops_where_review_simulates_walk_stops(workspace, monkeypatc
     labels = thirty_found_early() if relevant == 30 else found_early(relevant)
     assert simulated_stop(labels) == stop, name
     assert _session_stop(workspace, labels, until=stop + 1) == stop, name
+
+
+def _deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]]:
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+
+    records = [Record(title=f"{'insomnia therapy' if y else 'cardiology registry'} record {i}",
+                      abstract=f"words {i % 17} more {i % 5}", external_id=str(i)) for i, y in enumerate(labels)]
+    workspace.store.add_batch(records, file_name="made.csv", file_sha256="w" * 64, source_name="test",
+                              format="csv", encoding="utf-8")
+    return ScreeningSession(workspace, "alice", seed=1, quick_start=True), [r.id for r in workspace.store.records()]
+
+
+def _verdict_after_due_check(session: Any, checks: list[int]) -> str:
+    """The verdict once a due check is made and taken (as the screening screen does after each queue)."""
+    epoch = session.evidence_epoch
+    if session.stopping_evidence_due():
+        evidence = session.stopping_evidence()
+        checks.append(int(evidence["screened"]))
+        assert session.apply_stopping_evidence(evidence, epoch)
+    return str(session.progress().stopping.verdict)
+
+
+def test_an_undo_below_a_check_asks_again_at_the_next_grid_point_not_at_once(workspace,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # 114 relevant (k* = 6), the classifier at 0.5 at every check but at 614 records, off the grid of 15: review
+    # simulate's walk never asks there and stops at the trend's 98 % (810). A session that decided to the check of 615
+    # and undid one decision asked at once at 614 (before this change) and said stop on the classifier at 0.9: with
+    # no veto a view that does not stop counts for nothing (decision 0072), so the walk's view in force there (the
+    # check of 600) is nothing to ask again. Nor after an undo back past a grid point (598): 600 and 615 ask again.
+    given_answers(monkeypatch, lambda at: 0.9 if at == 614 else 0.5)
+    labels = found_early(114)
+    assert simulated_stop(labels) == 810
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+
+    def decide(start: int, upto: int) -> None:  # the records ranked start + 1 to upto, each verdict "continue"
+        for at in range(start, upto):
+            session.decide(ids[at], "include" if labels[at] else "exclude")
+            assert _verdict_after_due_check(session, checks) == "continue", at + 1
+
+    decide(0, 615)
+    assert checks[-2:] == [600, 615]
+    session.undo()
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 615  # no check at 614
+    decide(614, 615)
+    assert checks[-2:] == [615, 615]  # made again from the decisions in force
+    for _ in range(17):
+        session.undo()
+    assert _verdict_after_due_check(session, checks) == "continue"
+    redone_from = len(checks)
+    decide(598, 809)
+    session.decide(ids[809], "exclude")
+    assert _verdict_after_due_check(session, checks) == "stop"  # the trend's 98 %, where the walk stops
+    assert checks[redone_from:] == list(range(600, 811, 15))
+
+
+def test_a_sessions_first_check_is_review_simulates_first_grid_check_past_the_share_gate(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # N = 1,234: checks every 13 records, the share gate at 246 (20 %), off that grid. review simulate's walk asks
+    # first at 247; a session deciding record by record asked at 246 and again at 247 (before this change): one look
+    # of the classifier more, which the walk never takes.
+    given_answers(monkeypatch, lambda at: 0.5)
+    labels = np.zeros(1234, dtype=np.int64)
+    labels[list(range(0, 240, 2))] = 1  # 120 relevant, k* = 6: the classifier is asked
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(300):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        _verdict_after_due_check(session, checks)
+    assert checks == [247, 260, 273, 286, 299]
