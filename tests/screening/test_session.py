@@ -559,7 +559,7 @@ def test_review_status_stopping_says_each_reviewers_verdict_as_the_screen_comput
     assert f"{found['alice']} relevant found in 90 screened" in explanation, explanation
     # At most 8 found, k* = 0 at 95 %: the check made at 90 screened asked no fit, and says so.
     assert found["alice"] <= 8 and (f"At the classifier's last check ({found['alice']} relevant found in 90 "
-                                    "screened) the target allowed none to be left") in explanation, explanation
+                                    "screened) the target allowed no relevant record to be left") in explanation, explanation
     assert len(ranking_log(workspace.store)) == queues_before  # read only: nothing stored
     plain = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert "stopping   " not in plain.stdout  # the plain status is unchanged

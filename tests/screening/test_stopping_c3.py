@@ -43,8 +43,8 @@ def test_an_assenting_view_at_k_star_1_no_longer_lowers_the_trends_level() -> No
         status = stopping.assess(screened, [], N, classifier=view, decision_ids=ids)
         assert status.verdict == verdict and status.confidence == pytest.approx(0.98), (at, status.explanation)
         assert status.explanation.startswith(stopping.assess(screened, [], N).explanation)  # the view counts for nothing
-        assert verdict == "stop" or "the target allowed at most 1 to be left: where fewer than 6 may be left, the " \
-            "rule judges from the trend alone" in status.explanation, status.explanation
+        assert verdict == "stop" or "the target allowed at most 1 relevant record to be left; where fewer than 6 " \
+            "relevant records may be left, the rule judges from the trend alone" in status.explanation, status.explanation
 
 
 def test_review_simulates_walk_stops_at_the_trends_98_percent_whatever_the_views_at_k_star_1(monkeypatch) -> None:

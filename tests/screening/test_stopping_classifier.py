@@ -313,8 +313,8 @@ def test_fewer_than_six_left_is_never_taken_from_the_classifier(monkeypatch) -> 
         **sc.decisions_made_from(ids)})
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
     assert "expects about" not in status.explanation and "99%" not in status.explanation  # not read: not told
-    assert ("(9 relevant found in 179 screened) the target allowed none to be left: where fewer than 6 may be left, "
-            "the rule judges from the trend alone") in status.explanation, status.explanation
+    assert ("(9 relevant found in 179 screened) the target allowed no relevant record to be left; where fewer than 6 "
+            "relevant records may be left, the rule judges from the trend alone") in status.explanation, status.explanation
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
     # A check made at 113 found (k* = 5) holds until the next one (a grid step on, past the gate): with a 114th
     # relevant record decided since (k* = 6 now) the verdict still rests on that check's unasked answer, so the
@@ -328,7 +328,8 @@ def test_fewer_than_six_left_is_never_taken_from_the_classifier(monkeypatch) -> 
         status = stopping.assess(ranked + [1], [], 5000, classifier=view, decision_ids=at_check + [len(ranked) + 1])
         assert status.relevant_found == 114 and view["most_left"] == 5
         assert status.verdict == "continue" and status.classifier_level is None, status.explanation
-        assert "the target allowed at most 5 to be left: where fewer than 6 may be left" in status.explanation
+        assert ("the target allowed at most 5 relevant records to be left; where fewer than 6 relevant records may be "
+                "left") in status.explanation, status.explanation
         assert status.explanation.endswith("; the classifier is asked at the next check past the gate, now that 114 "
                                            "are found."), status.explanation
         assert "by the classifier's scores" not in stopping_words(status, "ranked")
@@ -535,9 +536,10 @@ def test_a_check_where_fewer_than_six_may_be_left_makes_no_fits(workspace, monke
     status = session.progress().stopping
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
     # The tooltip says why the classifier says nothing, and tells no estimate it did not make.
-    assert ("At the classifier's last check (23 relevant found in 44 screened) the target allowed at most 5 to be "
-            "left: where fewer than 6 may be left, the rule judges from the trend alone, not from the classifier; the "
-            "classifier is asked from 24 relevant found on.") in status.explanation, status.explanation
+    assert ("At the classifier's last check (23 relevant found in 44 screened) the target allowed at most 5 relevant "
+            "records to be left; where fewer than 6 relevant records may be left, the rule judges from the trend alone, "
+            "not from the classifier; the classifier is asked from 24 relevant found on.") in status.explanation, \
+        status.explanation
     assert "expects about" not in status.explanation and "by the classifier's scores" not in stopping_words(status, "ranked")
     session.decide(relevant[0], "include")  # the 24th (k* = 6 now): the check made at 23 stands until the next
     status = session.progress().stopping

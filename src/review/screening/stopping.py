@@ -486,11 +486,15 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         asks = ("" if from_on is None else
                 f"; the classifier is asked from {whole(from_on)} relevant found on" if found_now < from_on else
                 f"; the classifier is asked at the next check past the gate, now that {whole(found_now)} are found")
-        allowed_words = "none to be left" if allowed_then == 0 else f"at most {whole(allowed_then)} to be left"
+        # (said with its noun: "allowed at most 2 to be left: where fewer than 6 may be left" read as a riddle, rrev26a)
+        allowed_words = ("no relevant record to be left" if allowed_then == 0 else
+                         f"at most {whole(allowed_then)} relevant {'record' if allowed_then == 1 else 'records'} to be "
+                         f"left")
         return replace(lomax, explanation=f"{lomax.explanation} At the classifier's last check "
                        f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
-                       f"screened) the target allowed {allowed_words}: where fewer than {whole(FEWEST_ALLOWED)} may "
-                       f"be left, the rule judges from the trend alone, not from the classifier{asks}.")
+                       f"screened) the target allowed {allowed_words}; where fewer than {whole(FEWEST_ALLOWED)} "
+                       f"relevant records may be left, the rule judges from the trend alone, not from the "
+                       f"classifier{asks}.")
     allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
     chance = float(classifier["probability"])
