@@ -524,8 +524,8 @@ def lomax_first_stop(
 
     ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
-    ``start``: the first position (ranked records screened) that may answer, for a stop held back
-    before it (decision 0040's veto); the positions before it are not probed. ``level``: the
+    ``start``: the first position (ranked records screened) that may answer; the positions before it are not
+    probed (decisions 0040–0068 walked on from a stop their veto held back; the recommended rule no longer does). ``level``: the
     probability to reach at each position from the most that may be left there (k*), in place of
     ``confidence`` (decision 0059's level by the strength of the claim).
     """
