@@ -24,7 +24,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Collection, Container, Iterator
+from collections.abc import Collection, Container, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -1099,6 +1099,27 @@ class ScreeningSession:
             if isinstance(self._ranking, _Queue):
                 self._ranking = self._ranking.as_ranking()
             return self._ranking
+
+    #: What another session's settings are read as by ``follow_settings``: those fixed when a session opens.
+    FOLLOWED_SETTINGS = ("model", "query", "seed", "target_recall", "confidence")
+
+    def fixed_settings(self) -> dict[str, Any]:
+        """The settings this session fixed when it opened (``FOLLOWED_SETTINGS``), for ``follow_settings``."""
+        return {name: getattr(self, name) for name in self.FOLLOWED_SETTINGS}
+
+    def follow_settings(self, settings: Mapping[str, Any]) -> None:
+        """Rank and check with another session's ``fixed_settings`` from now on (the TUI's worker processes follow the
+        app's, which review.toml gave when the app opened: an edit applies at the app's next start)."""
+        unknown = set(settings) - set(self.FOLLOWED_SETTINGS)
+        if unknown:
+            raise ValueError(f"not a setting a session follows: {', '.join(sorted(unknown))}")
+        with self._lock:
+            if all(getattr(self, name) == value for name, value in settings.items()):
+                return
+            for name, value in settings.items():
+                setattr(self, name, value)
+            self._sample_cache = None  # (drawn with the seed)
+            self._mark_changed()
 
     def refresh_records(self) -> None:
         """Pick up records imported (or duplicates resolved) since the session opened."""

@@ -59,16 +59,18 @@ def _session_in_worker(root: str, reviewer: str, records_version: int) -> Screen
 
 
 def _serve(kind: str, root: str, reviewer: str, records_version: int, evidence: dict[str, Any] | None,
-           stopping: tuple[float, float] | None = None) -> Any:
+           settings: dict[str, Any] | None = None) -> Any:
     """One request in a worker process: ``retrain`` (a ``Ranking``) or ``evidence`` (the stopping
-    rule's classifier evidence, or None when no check is due). ``stopping``: the app's session's target recall
-    and confidence, which this session follows whatever review.toml says now."""
+    rule's classifier evidence, or None when no check is due). ``settings``: the app's session's model, query,
+    seed, target recall and confidence (``fixed_settings``), which this session follows whatever review.toml
+    says now."""
     session = _session_in_worker(root, reviewer, records_version)
-    if stopping is not None:
-        # The app fixed them when it opened (an edit of review.toml applies at its next start), while this process
-        # opened its session later, the evidence one at the first check: a target edited in between gave checks of
-        # another k*, which the app's session found not to hold and asked for again, and this one found made.
-        session.target_recall, session.confidence = stopping
+    if settings is not None:
+        # The app fixed them when it opened (an edit of review.toml applies at its next start, the app says so),
+        # while this process opened its session later, at the first retrain or check: a target edited in between
+        # gave checks of another k*, which the app's session found not to hold and asked for again, and a model
+        # or seed edited in between ranked with settings the app said were not in use yet.
+        session.follow_settings(settings)
     if kind == "evidence":
         epoch = session.evidence_epoch
         made = session.stopping_evidence()
@@ -98,7 +100,7 @@ def _receive(stream: IO[bytes]) -> Any:
 
 
 def worker_main() -> None:
-    """The worker process: (kind, root, reviewer, version, evidence) in, ("ok", result) or
+    """The worker process: (kind, root, reviewer, version, evidence, settings) in, ("ok", result) or
     ("error", text) out, until the app closes the pipe (or dies: its end of the pipe closes with it)."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the pipe
@@ -149,7 +151,7 @@ class Retrainer:
             assert worker.stdin is not None and worker.stdout is not None
             try:
                 _send(worker.stdin, (kind, str(Path(session.workspace.root).resolve()), session.reviewer,
-                                     self.records_version, self.evidence, (session.target_recall, session.confidence)))
+                                     self.records_version, self.evidence, session.fixed_settings()))
                 status, value = _receive(worker.stdout)
             except (OSError, EOFError) as err:
                 self._workers[kind] = None
