@@ -93,3 +93,10 @@ def whole_percent(value: float, *, against: float | None = None) -> str:
     misleading = ((whole == "100" and value < 100) or (whole == "0" and value > 0)
                   or (against is not None and value != against and whole == f"{against:.0f}"))
     return f"{value:.1f}" if misleading else whole
+
+
+def recall_percent(share: float) -> str:
+    """A recall (an estimate or a lower bound) as a whole percentage, except where that would read 100% short of 1:
+    one decimal, rounded down (an estimate of 0.996 read "recall about 100%" with records still left)."""
+    said = f"{share:.0%}"
+    return f"{math.floor(share * 1000) / 10:.1f}%" if said == "100%" and share < 1 else said

@@ -429,7 +429,7 @@ def test_an_estimate_that_rounds_to_nought_is_said_as_fewer_than_a_tenth() -> No
     status = stopping.assess(ranked, [], 4000, classifier=nearly_none, decision_ids=ids)
     assert status.verdict == "stop" and status.expected_remaining == pytest.approx(0.04)
     line = stopping_words(status, "ranked")
-    assert "fewer than 0.1 relevant left among 2,680 unscreened" in line and "recall about 100%" in line, line
+    assert "fewer than 0.1 relevant left among 2,680 unscreened" in line and "recall about 99.9%" in line, line
     assert "0.0" not in line and "expects fewer than 0.1 relevant records" in status.explanation, status.explanation
     tenth = stopping.assess(ranked, [], 4000, classifier=dict(nearly_none, expected_remaining=0.06),
                             decision_ids=ids)

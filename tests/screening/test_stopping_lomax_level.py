@@ -182,3 +182,17 @@ def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> No
     stop = stopping.assess([1] * 300 + [0] * 1000, [], 4000)
     assert stop.verdict == "stop" and stop.upper_remaining == 1
     assert "so recall is at least 99.6%" in stop.explanation, stop.explanation
+
+
+def test_an_estimate_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
+    # 300 found, about 0.15 left (recall 0.9995) and at most 1 at 98 %, short of a 99.9 % target: the words read
+    # "recall is about 100%, at least 99.6%" (the bound already rounded down), the screening screen's line and the
+    # dashboard's "recall about 100%", though a record may be left.
+    from review.tui.screens.screening import format_recall, stopping_words
+
+    status = stopping.assess([1] * 300 + [0] * 1000, [], 4000, target_recall=0.999)
+    assert status.verdict == "continue" and 0.995 <= status.estimated_recall < 1 and status.upper_remaining == 1
+    line = stopping_words(status, "ranked")
+    assert "recall is about 99.9%, at least 99.6%" in status.explanation, status.explanation
+    assert "recall about 99.9%" in line and "100%" not in status.explanation + line, line
+    assert [format_recall(x) for x in (status.estimated_recall, 0.994, 1.0, None)] == ["99.9%", "99%", "100%", "–"]

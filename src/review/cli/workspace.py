@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..services.workspace import create_store, create_workspace, migrate_store, workspace_status
+from ..words import recall_percent
 from .context import SEED, Context, pass_context, say
 
 
@@ -81,7 +82,7 @@ def status(ctx: Context, stopping: bool) -> None:
         if not advice:
             click.echo("stopping   no reviewer has decided yet")
         for reviewer in advice:
-            recall = "–" if reviewer.estimated_recall is None else f"{reviewer.estimated_recall:.0%}"
+            recall = "–" if reviewer.estimated_recall is None else recall_percent(reviewer.estimated_recall)
             click.echo(f"stopping   {reviewer.reviewer}: {reviewer.verdict.upper()} ({reviewer.rule_name}), "
                        f"estimated recall {recall}, {reviewer.screened:,} screened, {reviewer.remaining:,} left")
             click.echo(f"  {reviewer.explanation}")

@@ -45,7 +45,7 @@ import numpy as np
 
 from ..levels import level_percent
 from ..words import about as about_count, about_phrase
-from ..words import verb_for, whole
+from ..words import recall_percent, verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -577,10 +577,9 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
 
 
 def _at_least(recall: float) -> str:
-    """A lower bound of recall as a whole percentage, except where that would read 100% short of 1: one decimal,
-    rounded down ("at least 99.5%" from 199 found with 1 allowed said "at least 100%")."""
-    said = f"{recall:.0%}"
-    return _one_decimal_down(recall) if said == "100%" and recall < 1 else said
+    """A lower bound of recall (``words.recall_percent``: "at least 99.5%" from 199 found with 1 allowed said
+    "at least 100%")."""
+    return recall_percent(recall)
 
 
 def _one_decimal_down(share: float) -> str:
@@ -590,7 +589,8 @@ def _one_decimal_down(share: float) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
+    """An estimate of recall: never 100% short of 1 (``words.recall_percent``)."""
+    return "unknown" if value is None else recall_percent(value)
 
 
 #: Fewest ranked-phase records before the rough recall estimate is shown. With fewer, the

@@ -33,7 +33,7 @@ from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflic
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...levels import level_percent
-from ...words import about_phrase, counted
+from ...words import about_phrase, counted, recall_percent
 from ..highlight import legend, render_record
 from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Loaded, RankingReady, SetAsideChanged
 from ..project import Project
@@ -169,7 +169,8 @@ def _percent(level: float) -> str:
 
 
 def format_recall(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    """An estimate of recall, never 100% short of 1 (``words.recall_percent``); "–" before there is one."""
+    return "–" if value is None else recall_percent(value)
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
