@@ -43,6 +43,12 @@ def level_percent(level: float, *, decimal: str = ".", spaced: bool = True) -> s
     return f"{round(level * 100, 6):g}".replace(".", decimal) + (" %" if spaced else "%")
 
 
+def percent(level: float) -> str:
+    """``level_percent`` without the space, ``95%``, ``97.5%``, ``99.7%`` (whole percentages said 0.999 was
+    ``100%``): how the stopping rules' words and the validate reports write a level, target or confidence."""
+    return level_percent(level, spaced=False)
+
+
 def ci_level_prefix(level: float | None) -> str:
     """What a CI's bounds are preceded by: ``90 % CI `` for a level other than the standard one, else ""
     (an interval at 95 % is written bare, as papers write it)."""

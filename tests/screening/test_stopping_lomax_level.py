@@ -174,9 +174,9 @@ def test_no_level_short_of_one_is_said_as_100_percent() -> None:
 def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
     # "so recall is at least 100%" from 199 relevant found with 1 allowed to be left (199/200), beside the
     # estimate; whole percentages elsewhere, as before.
-    from review.screening.stopping import _at_least
+    from review.words import recall_percent
 
-    assert [_at_least(x) for x in (199 / 200, 999 / 1000, 1.0, 30 / 31, 0.95)] == [
+    assert [recall_percent(x) for x in (199 / 200, 999 / 1000, 1.0, 30 / 31, 0.95)] == [
         "99.5%", "99.9%", "100%", "97%", "95%"]
     # The trend's stop with 300 found and at most 1 left: "so recall is at least 100%" before.
     stop = stopping.assess([1] * 300 + [0] * 1000, [], 4000)

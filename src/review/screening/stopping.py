@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..levels import level_percent
+from ..levels import percent
 from ..words import about as about_count, about_phrase
 from ..words import recall_percent, verb_for, whole
 
@@ -369,7 +369,7 @@ def assess(
                   "consecutive_fired": run >= limit, "knee_ratio": ratio, "knee_fired": knee}
     common: dict[str, Any] = dict(screened=screened, relevant_found=found, remaining=remaining,
                   target_recall=target_recall, confidence=confidence, heuristics=heuristics, rule=rule)
-    pct, conf = _percent(target_recall), _percent(confidence)
+    pct, conf = percent(target_recall), percent(confidence)
     if remaining <= 0:
         return StoppingStatus("stop", 1.0 if found else None,
                               "Every record has been screened.", **common)
@@ -456,7 +456,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     from .stopping_rate import _poisson_upper
 
     level_of_trend = trend_level(common["confidence"])
-    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": level_of_trend}, pct, _percent(level_of_trend))
+    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": level_of_trend}, pct, percent(level_of_trend))
     if lomax.verdict == "stop":
         return lomax
     holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
@@ -504,8 +504,8 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
             f"that {left} is {_chance_words(chance, short_of=[level])}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
-        text = (f"Stop (recommended rule): {view}, so recall is at least {_at_least(found / (found + allowed))} "
-                f"with {_percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
+        text = (f"Stop (recommended rule): {view}, so recall is at least {recall_percent(found / (found + allowed))} "
+                f"with {percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
         # The bound at the level this stop rests on; the classifier's view is of the records unscreened
         # when it was made: fewer are left now.
@@ -515,17 +515,11 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
                        estimate_from="classifier", classifier_level=None)
     # Decision 0063: a view stops the rule only where the trend's own chance had reached the stop gate at its check.
     gate = f"{STOP_GATE_PROBABILITY:.0%}"
-    also = (f"the rule also stops once that chance is at least {_percent(level)} at a check where the trend's own "
+    also = (f"the rule also stops once that chance is at least {percent(level)} at a check where the trend's own "
             f"chance is at least {gate}" if chance < level else
-            f"that is at least {_percent(level)}, but the trend's own chance was below {gate} at that check, so the "
+            f"that is at least {percent(level)}, but the trend's own chance was below {gate} at that check, so the "
             f"classifier does not stop the rule there; a later check may")
     return replace(lomax, explanation=f"{lomax.explanation} {view}; {also}.")
-
-
-def _percent(level: float) -> str:
-    """A probability level, a confidence or a target as a percentage with the decimals it has
-    (``levels.level_percent``): 95%, 85%, and 99.7% at a confidence of 0.999, which whole percentages said "100%"."""
-    return level_percent(level, spaced=False)
 
 
 def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
@@ -551,7 +545,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     expected, upper = rate.expected_remaining, rate.upper_remaining
     basis = _rate_basis(expected, upper, remaining, level, trend=trend, none_left_words=none_left_words)
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
-    lower = "unknown" if rate.recall_lower is None else _at_least(rate.recall_lower)
+    lower = "unknown" if rate.recall_lower is None else recall_percent(rate.recall_lower)
     if stops:
         # With a bound of none left, "recall is at least 100%" read as a contradiction of the
         # point estimate (found / (found + a fraction of a record expected)) shown beside it.
@@ -574,12 +568,6 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
-
-
-def _at_least(recall: float) -> str:
-    """A lower bound of recall (``words.recall_percent``: "at least 99.5%" from 199 found with 1 allowed said
-    "at least 100%")."""
-    return recall_percent(recall)
 
 
 def _one_decimal_down(share: float) -> str:

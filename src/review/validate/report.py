@@ -14,13 +14,8 @@ from .predictive import PredictiveResult
 from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
-from ..levels import level_percent
+from ..levels import percent
 from ..words import counted, effect_interval, effect_number
-
-
-def _level(level: float) -> str:
-    """A CI's level as these reports have always written it at 95 % (``95%``), 0.975 as ``97.5%``."""
-    return level_percent(level, spaced=False)
 
 
 def _ci(ci: tuple[float | None, float | None] | None, fmt: str = ".2f") -> str:
@@ -66,7 +61,7 @@ def _adjusted(column: str, references: dict[str, str], categories: dict[str, dic
 
 
 def factors_lines(r: FactorsResult) -> list[str]:
-    pct = _level(r.level)
+    pct = percent(r.level)
     w = _width([f.factor for f in r.factors], "factor")
     lines = [f"Own data: {r.model}, {r.n_rows} rows; outcome {r.outcome!r}"
              + (f", time {r.time!r}, event {r.event!r}" if r.time else "")
@@ -152,7 +147,7 @@ def _agreement_line(a: Agreement, weights: str, w: int) -> str:
 
 
 def kappa_lines(r: KappaResult) -> list[str]:
-    lines = [f"Agreement of {r.raters[0]} and {r.raters[1]} ({_level(r.level)} CIs; AC1 bootstrap, seed {r.seed})"]
+    lines = [f"Agreement of {r.raters[0]} and {r.raters[1]} ({percent(r.level)} CIs; AC1 bootstrap, seed {r.seed})"]
     w = _width([i.item for i in [*r.items, r.overall]], "")
     lines.extend(_agreement_line(i, r.weights, w) for i in r.items)
     lines.append(_agreement_line(r.overall, r.weights, w))
@@ -164,7 +159,7 @@ def kappa_lines(r: KappaResult) -> list[str]:
 def icc_lines(r: IccResult) -> list[str]:
     lines = [f"Intraclass correlations (Shrout & Fleiss 1979; McGraw & Wong 1996 names): {r.n_targets} targets x "
              f"{len(r.raters)} raters ({', '.join(r.raters)})",
-             f"{'form':<6} {'M&W':<8} {'ICC':>6} {f'{_level(r.level)} CI':<18} {'F':>7} {'df':>7} {'p':>7}  meaning"]
+             f"{'form':<6} {'M&W':<8} {'ICC':>6} {f'{percent(r.level)} CI':<18} {'F':>7} {'df':>7} {'p':>7}  meaning"]
     for f in r.forms:
         lines.append(f"{f.form:<6} {f.mcgraw_wong:<8} {f.icc:>6.3f} {_ci((f.ci_low, f.ci_high), '.3f'):<18} "
                      f"{_num(f.f):>7} {f'{f.df1},{f.df2}':>7} {_p(f.p):>7}  {DESCRIPTIONS[f.form]}")
@@ -206,9 +201,9 @@ def predictive_lines(r: PredictiveResult) -> list[str]:
         events = "events"
     lines = [head,
              f"C-statistic {r.c_statistic:.3f} {_ci(r.c_statistic_ci, '.3f')}: {r.measure}; "
-             f"{_level(r.level)} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed}",
+             f"{percent(r.level)} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed}",
              f"calibration by profile group ({model}):",
-             f"  {'group':<{w}} {'n':>5} {events:>6} {'observed':>8} {f'{_level(r.level)} CI':<16} {'predicted':>9}"
+             f"  {'group':<{w}} {'n':>5} {events:>6} {'observed':>8} {f'{percent(r.level)} CI':<16} {'predicted':>9}"
              + (f" {'at risk':>7}" if r.time else "")]
     for g in r.calibration:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
@@ -245,7 +240,7 @@ def survival_lines(r: SurvivalResult) -> list[str]:
     lines = [f"Survival: time {r.time!r}, event {r.event!r} by {r.group!r}"
              + (f", Cox stratified by {r.strata!r}" if r.strata else "")
              + (f" ({r.excluded} rows left out: {_left_out(r.missing, r.unscored)})" if r.excluded else ""),
-             f"  {'group':<{w}} {'n':>5} {'events':>6} {'median time':>11}  {f'{_level(r.level)} CI'}"]
+             f"  {'group':<{w}} {'n':>5} {'events':>6} {'median time':>11}  {f'{percent(r.level)} CI'}"]
     for g in r.groups:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_reached(g.median):>11}  {_median_ci(g.median_ci)}")
     lines.append(f"log-rank{f' stratified by {r.strata!r}:' if r.strata else ''} chi2 {r.logrank_chi2:.2f}, "

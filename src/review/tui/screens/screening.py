@@ -32,7 +32,7 @@ from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflic
                                    current_decisions, decided_among, decision_changes, store_errors)
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
-from ...levels import level_percent
+from ...levels import percent
 from ...words import about_phrase, counted, recall_percent
 from ..highlight import legend, render_record
 from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Loaded, RankingReady, SetAsideChanged
@@ -119,19 +119,19 @@ def stopping_words(stopping: Any, phase: str) -> str:
         expected = stopping.expected_remaining
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
         said = (f"Recommended rule{by}: {about_phrase(expected)} relevant left among {stopping.remaining:,} unscreened "
-                f"(at most {stopping.upper_remaining:,} with {_percent(stopping.confidence)} probability), recall "
+                f"(at most {stopping.upper_remaining:,} with {percent(stopping.confidence)} probability), recall "
                 f"about {format_recall(stopping.estimated_recall)}.")
         if stopping.verdict == "stop":
-            return said + (f" {_percent(stopping.target_recall)} recall holds with {_percent(stopping.confidence)} "
+            return said + (f" {percent(stopping.target_recall)} recall holds with {percent(stopping.confidence)} "
                            "probability: you may stop (s).")
         # (the classifier's stop counts only at a check where the trend's own chance had reached the gate; said
         # short: "80% by the classifier's scores once the trend's is 30%" took a 4th line at 80 columns from
         # 1,000 unscreened on)
         by_classifier = ("" if stopping.classifier_level is None else
-                         f" (the classifier's {_percent(stopping.classifier_level)} once the trend's is "
+                         f" (the classifier's {percent(stopping.classifier_level)} once the trend's is "
                          f"{classifier_stop_gate():.0%})")
-        return said + (f" Stops when {_percent(stopping.target_recall)} recall holds with "
-                       f"{_percent(stopping.confidence)} probability{by_classifier}.")
+        return said + (f" Stops when {percent(stopping.target_recall)} recall holds with "
+                       f"{percent(stopping.confidence)} probability{by_classifier}.")
     # The certified rule's heuristics (t on the dashboard switches rule): their words did not name it.
     heuristics = stopping.heuristics
     run, limit = heuristics.get("trailing_irrelevant", 0), heuristics.get("consecutive_limit", 0)
@@ -161,11 +161,6 @@ def stop_question(stopping: Any, remaining: int) -> Text:
                         "a stopping rule's verdict to stop")
     question.append(" (withdraw with: review prisma resume).")
     return question
-
-
-def _percent(level: float) -> str:
-    """A level, a confidence or a target with the decimals it has: 99.7% at a confidence of 0.999 read "100%"."""
-    return level_percent(level, spaced=False)
 
 
 def format_recall(value: float | None) -> str:
