@@ -517,20 +517,17 @@ def lomax_first_stop(
     target_recall: float = 0.95,
     confidence: float = 0.95,
     burn_in: bool = True,
-    start: int = 1,
     level: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> int | None:
     """Ranked records screened when P(recall ≥ target) first reaches ``confidence``, or None.
 
     ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
-    ``start``: the first position (ranked records screened) that may answer; the positions before it are not
-    probed (decisions 0040–0068 walked on from a stop their veto held back; the recommended rule no longer does). ``level``: the
-    probability to reach at each position from the most that may be left there (k*), in place of
+    ``level``: the probability to reach at each position from the most that may be left there (k*), in place of
     ``confidence`` (decision 0059's level by the strength of the claim).
     """
     return lomax_first_stops(ranked_labels, found_before=found_before, target_recall=target_recall,
-                             confidence=confidence, burn_in=burn_in, start=start, levels=(level,))[0]
+                             confidence=confidence, burn_in=burn_in, levels=(level,))[0]
 
 
 def lomax_first_stops(
@@ -540,7 +537,6 @@ def lomax_first_stops(
     target_recall: float = 0.95,
     confidence: float = 0.95,
     burn_in: bool = True,
-    start: int = 1,
     levels: Sequence[Callable[[np.ndarray], np.ndarray] | None] = (None,),
 ) -> list[int | None]:
     """``lomax_first_stop`` at each of ``levels`` (None: ``confidence``), from one walk over the positions:
@@ -553,7 +549,7 @@ def lomax_first_stops(
             return [None] * len(levels)
         in_fit = lomax_first_stops(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
                                    target_recall=target_recall, confidence=confidence, burn_in=False,
-                                   start=max(1, start - fit_start), levels=levels)
+                                   levels=levels)
         return [None if at is None else fit_start + at for at in in_fit]
     stops: list[int | None] = [None] * len(levels)
     n = labels.size
@@ -578,14 +574,11 @@ def lomax_first_stops(
         screened_mass, log_sum = masses[:, -1:], sums[:, -1:]
         for probe in range(0, at.size, _PROBE):  # every position's answer is its own: the first stop ends it
             part = slice(probe, probe + _PROBE)
-            if at[part][-1] < start:
-                continue
             open_levels = [i for i, stop in enumerate(stops) if stop is None]
             sure = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
                                found_before, n - at[part], target_recall, confidence,
                                [levels[i] for i in open_levels])
             for i, stop in zip(open_levels, sure):
-                stop &= at[part] >= start
                 if stop.any():
                     stops[i] = int(at[part][np.argmax(stop)])
             if all(stop is not None for stop in stops):
