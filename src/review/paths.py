@@ -54,9 +54,10 @@ def enclosing_repository(path: Path | str) -> Path | None:
 
 
 def user_data_location() -> Path:
-    """Where :func:`user_data_dir` is (``$REVIEW_DATA_DIR`` or the platform's folder), without creating it."""
+    """Where :func:`user_data_dir` is (``$REVIEW_DATA_DIR`` or the platform's folder), without creating it. A ``~``
+    in ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``."""
     override = os.environ.get(ENV_DATA_DIR)
-    return Path(override) if override else user_data_path("review", appauthor=False)
+    return Path(override).expanduser() if override else user_data_path("review", appauthor=False)
 
 
 def user_data_dir() -> Path:

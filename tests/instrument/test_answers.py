@@ -135,3 +135,20 @@ def test_bad_answer_file_is_one_line_error(tmp_path):
     path.write_text('{"answers": {"q": 1}}')
     with pytest.raises(ValidationError, match="a.json: 'answers' must map"):
         load_answers(path)
+
+
+def test_a_home_folder_in_review_data_dir_is_expanded_as_a_shell_would(tmp_path, monkeypatch):
+    # rrev26b #2: REVIEW_DATA_DIR='~/data' (literal, from a unit file) put answers in ./~/data/answers, and a file
+    # named there was not known as one of the default folder, which is made private when it is found open.
+    home, elsewhere = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("REVIEW_DATA_DIR", "~/data")
+    monkeypatch.chdir(elsewhere)
+    folder = answers_dir()
+    assert folder == home / "data" / "answers" and not (elsewhere / "~").exists()
+    folder.chmod(0o755)
+    check_private_path(folder / "a.json")
+    assert _mode(folder) == 0o700
+

@@ -90,7 +90,7 @@ def make_folder_private(folder: Path) -> None:
 
 
 def _is_default_answers_folder(folder: Path) -> bool:
-    return folder == (user_data_location() / "answers").expanduser().resolve()
+    return folder == (user_data_location() / "answers").resolve()
 
 
 def new_answer_path(workspace_root: Path | None = None) -> Path:
