@@ -22,7 +22,7 @@ def _rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
     ('"a,b\n1,2\n3,4\n', "line 1: a quoted cell is never closed"),  # the header swallowed the file
     # A row over several lines with extra cells: the quote is the cause, not a comma.
     ('a,b\n1,2\n3,x,y,"open\n4,5\n', "line 3: a quoted cell is never closed"),
-    # The row's first line, as every row error: its last (line 3 here) is no row's once a cell holds a line break.
+    # The row's first line, as every row error: a cell's line break carries the row on to line 3, which starts no row.
     ('a,b\n"1\n2",x,y\n', "line 2: 3 cells but 2 columns"),
     ('a,b\n\n\n1,2\n"3\n4",5,6\n', "line 5: 3 cells but 2 columns"),  # (past blank lines)
 ])
