@@ -174,3 +174,25 @@ def test_a_bad_quips_setting_is_named_by_its_workspace_s_review_toml_and_line(tm
         collapse_rule(tmp_path / "extraction")
     assert str(refused.value) == (f"{config}:6: extraction.quips.collapse = 'average': expected one of "
                                   "grooten, worst_domain")
+
+
+def test_status_counts_one_study_file_in_the_singular(tmp_path: Path) -> None:
+    """`review status` said "extraction 1 study files" (walk26): one file is one study file."""
+    runner = CliRunner()
+    workspace = tmp_path / "ws"
+    assert runner.invoke(main, ["init", str(workspace), "--title", "T"]).exit_code == 0
+    studies = workspace / "extraction" / "studies"
+    studies.mkdir(parents=True, exist_ok=True)
+    (studies / "a2020.toml").write_text('[study]\nid = "a2020"\n', encoding="utf-8")
+    one = runner.invoke(main, ["--workspace", str(workspace), "status"])
+    assert "extraction 1 study file\n" in one.output
+    (studies / "b2021.toml").write_text('[study]\nid = "b2021"\n', encoding="utf-8")
+    two = runner.invoke(main, ["--workspace", str(workspace), "status"])
+    assert "extraction 2 study files\n" in two.output
+    # extraction validate's failure line said the same ("1 problem(s) in 1 study files"):
+    (studies / "b2021.toml").unlink()
+    (workspace / "extraction" / "factors.toml").write_text(
+        '[[factor]]\nid = "f"\nlabel_en = "F"\nlabel_nl = "F"\ndomain = "work"\nmodifiable = true\n'
+        'assessable = true\n', encoding="utf-8")
+    bad = runner.invoke(main, ["--workspace", str(workspace), "extraction", "validate"])
+    assert bad.exit_code == 4 and bad.stderr.endswith(" problem(s) in 1 study file\n")

@@ -32,13 +32,14 @@ __all__ = [
 ]
 
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
+from ..words import counted  # noqa: E402
 
 
 def extraction_status(workspace: Workspace) -> list[str]:
     """``review status`` line: study files, and whether synthesis.csv was written."""
     folder = workspace.path("extraction")
     files = study_files(folder) if (folder / STUDIES_DIR).is_dir() else []
-    line = f"extraction {len(files)} study files"
+    line = f"extraction {counted(len(files), 'study file')}"
     if (folder / "synthesis.csv").is_file():
         rule = workspace.config.section("synthesis").get("rule_set", "?")
         line += f"; synthesis.csv written (rule set {rule})"
