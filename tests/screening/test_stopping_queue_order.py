@@ -137,7 +137,8 @@ def test_the_classifier_check_asks_about_the_set_the_trend_reads(workspace, monk
         session.decide(record_id, "include" if y else "exclude")
     assert session.stopping_evidence_due()
     session.stopping_evidence()
-    assert asked == [(400, N - 450)]
+    # (made from the decisions up to the grid point reached, 390 of the 1,450 the trend reads: a step of 15)
+    assert asked == [(390, N - 440)]
 
 
 def test_a_reviewer_who_decided_only_by_id_hears_why_from_status_and_prisma_stop(workspace) -> None:
@@ -207,7 +208,7 @@ def test_a_check_made_by_a_session_that_follows_the_certified_rule_is_the_recomm
     worker.stopping_rule = "certified"  # (as read at its opening)
     epoch = app.evidence_epoch
     evidence = worker.stopping_evidence()
-    assert evidence is not None and evidence["screened"] == 400
+    assert evidence is not None and evidence["screened"] == 390  # (the grid point reached: 1,450 records, step 15)
     assert app.apply_stopping_evidence(evidence, epoch) and not app.stopping_evidence_due()
     assert worker.apply_stopping_evidence(evidence, worker.evidence_epoch)
     assert worker.retrain().model_info.get("stopping_classifier") == evidence

@@ -123,3 +123,31 @@ def test_a_sessions_first_check_is_review_simulates_first_grid_check_past_the_sh
         session.decide(ids[at], "include" if labels[at] else "exclude")
         _verdict_after_due_check(session, checks)
     assert checks == [247, 260, 273, 286, 299]
+
+
+def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up_to_the_grid_point(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same review undone to 614, off the grid of 15: the app keeps no check there (above), but review status
+    # --stopping (or the app reopened) knows of no check before it and made one at once from all 614 decisions, the
+    # look at 614 the walk never takes, and said stop on it where the app went on (rrev26c #1). Made from the first
+    # 600 decisions, it is the walk's check of 600: continue, in the shell as in the app.
+    from review.screening.session import ScreeningSession
+    from review.services.screening import stopping_advice
+
+    given_answers(monkeypatch, lambda at: 0.9 if at == 614 else 0.5)
+    labels = found_early(114)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(615):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        _verdict_after_due_check(session, checks)
+    session.undo()
+    assert _verdict_after_due_check(session, checks) == "continue"
+    (advice,) = stopping_advice(workspace, ["alice"])
+    assert advice.evidence_computed and advice.screened == 614
+    assert advice.verdict == "continue", advice.explanation
+    reopened = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    assert reopened.stopping_evidence_due()
+    evidence = reopened.stopping_evidence()
+    assert evidence is not None and evidence["screened"] == 600
+    assert _verdict_after_due_check(reopened, []) == "continue"

@@ -990,6 +990,14 @@ class ScreeningSession:
         since = int(last["screened"]) if last is not None else undone_to
         if not sc.is_due(len(labels), n_total, since):
             return None
+        # Made from the decisions up to the latest grid point reached, in decision order, as review simulate's walk
+        # makes it: a check asked past it (a session opened after an undo, review status --stopping at 614 with a
+        # step of 15, or a worker that was busy) read the decisions since too, a look the walk never takes, and the
+        # shell's and the app's verdicts differed (the app, which kept no check after its undo, went on).
+        reached = len(labels) // sc.check_step(n_total) * sc.check_step(n_total)
+        if reached < len(labels):
+            labels = dict(list(labels.items())[:reached])  # (insertion order is decision order)
+            decision_ids, ranked = decision_ids[:reached], ranked[:reached]
         # A check at a closed gate is made too, without fits: it marks its grid step as review simulate's does.
         gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
         return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
