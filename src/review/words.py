@@ -88,15 +88,28 @@ def bounds_joined(low: str, high: str, lang: str = "en", dash: str = "-") -> str
 def whole_percent(value: float, *, against: float | None = None) -> str:
     """A percentage (I²) in whole percent, with one decimal where rounding would mislead: 100 for less than
     100, 0 for more than 0, or the number it is compared with (``against``) when it differs from it
-    (an I² upper bound of 99.63 read '100'; I² 50.3 read '50 % > 50 %')."""
+    (an I² upper bound of 99.63 read '100'; I² 50.3 read '50 % > 50 %'). Where one decimal rounds onto that
+    number too, the tenth next to it on the value's side (99.96 reads '99.9', 0.04 '0.1', 50.04 against 50 '50.1')."""
     whole = f"{value:.0f}"
-    misleading = ((whole == "100" and value < 100) or (whole == "0" and value > 0)
-                  or (against is not None and value != against and whole == f"{against:.0f}"))
-    return f"{value:.1f}" if misleading else whole
+    misleading = [bound for bound, said in ((100.0, "100"), (0.0, "0")) if whole == said and value != bound]
+    if against is not None and value != against and whole == f"{against:.0f}":
+        misleading.append(against)
+    if not misleading:
+        return whole
+    tenth = round(value, 1)
+    for bound in misleading:
+        if value < bound <= tenth:
+            tenth = math.floor(value * 10) / 10
+        elif tenth <= bound < value:
+            tenth = math.ceil(value * 10) / 10
+    return f"{tenth:.1f}"
 
 
-def recall_percent(share: float) -> str:
-    """A recall (an estimate or a lower bound) as a whole percentage, except where that would read 100% short of 1:
-    one decimal, rounded down (an estimate of 0.996 read "recall about 100%" with records still left)."""
+def recall_percent(share: float, *, short_of: float | None = None) -> str:
+    """A recall (an estimate or a lower bound) as a whole percentage, except where that would read 100% short of 1,
+    or the target ``short_of`` (or more) for a share below it: one decimal, rounded down (an estimate of 0.996 read
+    "recall about 100%" with records still left; a lower bound of 0.9497 read "at least 95%" beside "the rule stops
+    when at least 95% holds", where it went on)."""
     said = f"{share:.0%}"
-    return f"{math.floor(share * 1000) / 10:.1f}%" if said == "100%" and share < 1 else said
+    reaches = short_of is not None and share < short_of <= float(said[:-1]) / 100
+    return f"{math.floor(share * 1000) / 10:.1f}%" if (said == "100%" and share < 1) or reaches else said

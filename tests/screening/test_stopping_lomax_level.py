@@ -187,6 +187,18 @@ def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> No
     assert "so recall is at least 99.6%" in stop.explanation, stop.explanation
 
 
+def test_a_lower_bound_of_recall_short_of_the_target_is_not_said_as_the_target() -> None:
+    # rrev26c #2: 352 found, at most 19 left at 98 % (recall at least 0.9488): it goes on, and read "at least 95%.
+    # The recommended rule stops when at least 95% holds", a bound that seemed to meet the target it falls short of.
+    from review.words import recall_percent
+
+    status = stopping.assess([1] * 352 + [0] * 400, [], 6000)
+    assert status.verdict == "continue" and status.upper_remaining == 19
+    assert "at least 94.8%. The recommended rule stops when at least 95% holds" in status.explanation, \
+        status.explanation
+    assert [recall_percent(x, short_of=0.95) for x in (0.9497, 0.95, 0.944, 0.9999)] == ["94.9%", "95%", "94%", "99.9%"]
+
+
 def test_an_estimate_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
     # 300 found, about 0.15 left (recall 0.9995) and at most 1 at 98 %, short of a 99.9 % target: the words read
     # "recall is about 100%, at least 99.6%" (the bound already rounded down), the screening screen's line and the

@@ -111,3 +111,15 @@ def test_a_wrapped_caption_stays_above_the_header(tmp_path: Path, monkeypatch: p
     header = next(t for axis in figure.axes for t in axis.texts if t.get_text() == "Study")
     assert (caption.get_text().count("\n") > 0) == (title != "Short title")
     assert caption.get_window_extent(renderer).y0 > header.get_window_extent(renderer).y1
+
+
+def test_the_plots_heterogeneity_writes_i2_as_the_report_does() -> None:
+    # The plot wrote I² whole, '100%' for 99.7 and '0%' for 0.3, where the report beside it says 99.7 and 0.3
+    # (words.whole_percent; rrev26c #4).
+    from dataclasses import replace
+
+    from review.synthesis.forest import _heterogeneity
+
+    _, result = _result()
+    assert [_heterogeneity(replace(result, i2=i2)).split(",")[0] for i2 in (99.7, 0.3, 0.0, 42.4)] == [
+        "Heterogeneity: I² = 99.7%", "Heterogeneity: I² = 0.3%", "Heterogeneity: I² = 0%", "Heterogeneity: I² = 42%"]

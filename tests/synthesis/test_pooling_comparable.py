@@ -205,6 +205,10 @@ def test_an_i2_below_100_is_never_written_100(tmp_path) -> None:  # type: ignore
     assert [whole_percent(x) for x in (0.0, 0.3, 12.4, 94.2, 99.49, 99.63, 100.0)] == [
         "0", "0.3", "12", "94", "99", "99.6", "100"]
     assert [whole_percent(x, against=50) for x in (50.0, 50.3, 49.8, 71.2)] == ["50", "50.3", "49.8", "71"]
+    # One decimal rounded to nearest wrote what it was there to avoid (tidy26b): 99.96 as '100.0', 0.04 as '0.0',
+    # 50.04 beside a cut of 50 as '50.0 % > 50 %'; the tenth next to the number on the value's side.
+    assert [whole_percent(x) for x in (99.96, 99.95, 0.04, 0.05, 99.94)] == ["99.9", "99.9", "0.1", "0.1", "99.9"]
+    assert [whole_percent(x, against=50) for x in (50.04, 49.96, 50.05)] == ["50.1", "49.9", "50.1"]
     # the GRADE line compared a rounded I² with its cut: 'I² 50 % > 50 %'
     result = _synthesise(_study("a", _estimate("OR", 2.21, 1.21, 4.04)), _study("b", _estimate("OR", 1.8, 1.1, 2.95)))
     assert result.grade is not None and "I² 0 % ≤ 50 %" == result.grade.domains["inconsistency"].reason

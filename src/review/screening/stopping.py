@@ -545,7 +545,9 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     expected, upper = rate.expected_remaining, rate.upper_remaining
     basis = _rate_basis(expected, upper, remaining, level, trend=trend, none_left_words=none_left_words)
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
-    lower = "unknown" if rate.recall_lower is None else recall_percent(rate.recall_lower)
+    # (never rounded up to the target it falls short of: "at least 95%" beside "stops when at least 95% holds")
+    lower = "unknown" if rate.recall_lower is None else recall_percent(rate.recall_lower,
+                                                                       short_of=common["target_recall"])
     if stops:
         # With a bound of none left, "recall is at least 100%" read as a contradiction of the
         # point estimate (found / (found + a fraction of a record expected)) shown beside it.

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ..levels import STANDARD_LEVEL, exp_or_limit, level_percent
 from ..plotformats import plot_format_problem
-from ..words import effect_number
+from ..words import effect_number, whole_percent
 from .meta import MetaResult, is_ratio, z_quantile
 
 PNG_DPI = 300
@@ -238,7 +238,7 @@ def _model_name(model: MetaResult) -> str:
 def _heterogeneity(result: MetaResult) -> str:
     p = "" if math.isnan(result.q_pvalue) else f", p = {result.q_pvalue:.3f}" if result.q_pvalue >= 1e-3 \
         else ", p < 0.001"
-    return (f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.4f}, "
+    return (f"Heterogeneity: I² = {whole_percent(result.i2)}%, τ² = {result.tau2:.4f}, "
             f"Q = {result.q:.2f} (df = {result.q_df}){p}")
 
 
