@@ -57,7 +57,12 @@ def user_data_location() -> Path:
     """Where :func:`user_data_dir` is (``$REVIEW_DATA_DIR`` or the platform's folder), without creating it. A ``~``
     in ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``."""
     override = os.environ.get(ENV_DATA_DIR)
-    return Path(override).expanduser() if override else user_data_path("review", appauthor=False)
+    if not override:
+        return user_data_path("review", appauthor=False)
+    try:
+        return Path(override).expanduser()
+    except RuntimeError as err:  # (~name of no account, or no HOME: a traceback where every bad input is a line)
+        raise WorkspaceError(f"{ENV_DATA_DIR}={override}: {str(err).rstrip('.')}; give the folder as a full path") from err
 
 
 def user_data_dir() -> Path:

@@ -152,3 +152,13 @@ def test_a_home_folder_in_review_data_dir_is_expanded_as_a_shell_would(tmp_path,
     check_private_path(folder / "a.json")
     assert _mode(folder) == 0o700
 
+
+
+def test_a_home_folder_review_data_dir_cannot_expand_is_one_line_naming_it(monkeypatch):
+    # rrev26c #11 on db4f4348: '~someone' of no account (or ~ without HOME) ended the command in RuntimeError.
+    from review.errors import ReviewError
+    from review.paths import user_data_location
+
+    monkeypatch.setenv("REVIEW_DATA_DIR", "~no-such-account-rrev26c/data")
+    with pytest.raises(ReviewError, match=r"^REVIEW_DATA_DIR=~no-such-account-rrev26c/data: .*full path$"):
+        user_data_location()
