@@ -460,19 +460,26 @@ def _decided_session(workspace):  # type: ignore[no-untyped-def]
     return session, undecided
 
 
-def _session_with_found(workspace, found: int, irrelevant_after: int = 60):  # type: ignore[no-untyped-def]
-    """200 records, 30 relevant: ``found`` of them decided, then ``irrelevant_after`` irrelevant; (session, the
-    relevant and the irrelevant records left)."""
+def add_word_records(workspace, labels: list[int], *, seed: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """One record per label, its title four words drawn from the relevant or the other words, stored as one import;
+    their ids in the order of ``labels``."""
     from review.records import Record
-    from review.screening.session import ScreeningSession
 
-    rng = np.random.default_rng(5)
-    labels = [1] * 30 + [0] * 170
+    rng = np.random.default_rng(seed)
     records = [Record(title=" ".join(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=4)), abstract="",
                       external_id=str(i)) for i, y in enumerate(labels)]
     workspace.store.add_batch(records, file_name="made.csv", file_sha256="x" * 64, source_name="test",
                               format="csv", encoding="utf-8")
-    truth = {rec.id: y for rec, y in zip(workspace.store.records(), labels, strict=True)}
+    return [rec.id for rec in workspace.store.records()]
+
+
+def _session_with_found(workspace, found: int, irrelevant_after: int = 60):  # type: ignore[no-untyped-def]
+    """200 records, 30 relevant: ``found`` of them decided, then ``irrelevant_after`` irrelevant; (session, the
+    relevant and the irrelevant records left)."""
+    from review.screening.session import ScreeningSession
+
+    labels = [1] * 30 + [0] * 170
+    truth = dict(zip(add_word_records(workspace, labels, seed=5), labels, strict=True))
     session = ScreeningSession(workspace, "alice", seed=2)
     relevant = [r for r, y in truth.items() if y]
     irrelevant = [r for r, y in truth.items() if not y]

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-RELEVANT_WORDS = ["statin", "trial", "cholesterol", "randomised", "mortality", "placebo"]
-OTHER_WORDS = ["survey", "policy", "software", "teaching", "climate", "tourism", "budget", "museum"]
+from tests.screening.test_stopping_classifier import add_word_records
 
 
 def _app_session(workspace):  # type: ignore[no-untyped-def]
     """The app's session on 80 records, 10 relevant: 5 of them and 20 others decided."""
-    from review.records import Record
     from review.services.screening import open_session
 
-    rng = np.random.default_rng(3)
-    labels = [1] * 10 + [0] * 70
-    records = [Record(title=" ".join(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=4)), abstract="",
-                      external_id=str(i)) for i, y in enumerate(labels)]
-    workspace.store.add_batch(records, file_name="made.csv", file_sha256="x" * 64, source_name="test",
-                              format="csv", encoding="utf-8")
+    ids = add_word_records(workspace, [1] * 10 + [0] * 70, seed=3)
     session = open_session(workspace, "alice", quick_start=True)
-    ids = [rec.id for rec in workspace.store.records()]
     for record_id in ids[:5] + ids[10:30]:
         session.decide(record_id, "include" if record_id in ids[:10] else "exclude")
     return session
