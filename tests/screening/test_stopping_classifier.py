@@ -944,11 +944,12 @@ def test_a_failed_fit_past_an_open_gate_is_a_check_that_asked_nothing(workspace,
     assert fits == [30, 30]
 
 
-def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_the_next_grid_point(workspace) -> None:
+def test_an_undo_drops_the_view_whatever_it_said_and_the_check_due_is_the_grid_points_before(workspace) -> None:
     # Decisions 0040–0068 kept a vetoing view over an undo (review of stop11, #1). With no veto (decision 0072) an undo
     # drops every view it touches, a vetoing one of an older version too: the trend's verdict stands alone until the
-    # next check, due at the next grid point as in review simulate's walk (rrev26a #1: it was due at once, off the
-    # grid, a look of the classifier the walk never takes).
+    # next check, due at once and made from the decisions up to the grid point before, review simulate's walk's check
+    # there (rrev26a #1: made from every decision, off the grid, a look the walk never takes; audit26: waiting for the
+    # next grid point instead left the app saying continue where a reopened session said stop).
     session, irrelevant = _stopped_session(workspace)
     ids = session._phase_labels()[2]
     vetoing = {"screened": 120, "found": 30, "expected_remaining": 5.0, "most_left": 1, "probability": 0.01,
@@ -962,8 +963,11 @@ def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_the_next_
         [1] * 30 + [0] * 89, [], 200).explanation, status.explanation
     session.retrain()
     assert session.retrain().model_info.get("stopping_classifier") is None  # not carried in the stored queue
-    # The grid's check of 118 (⌈200/100⌉ = 2) was made before the undo: none is due at 119; one is at 120, the undone
-    # record decided again.
+    # At 119 the check due is the grid's check of 118 (⌈200/100⌉ = 2); the next at 120, the undone record decided again.
+    assert session.stopping_evidence_due()
+    before = session.stopping_evidence()
+    assert before is not None and before["screened"] == 118
+    assert session.apply_stopping_evidence(before, session.evidence_epoch)
     assert not session.stopping_evidence_due()
     session.decide(undone.record_id, "exclude")
     assert session.stopping_evidence_due()
@@ -973,7 +977,6 @@ def test_an_undo_drops_the_view_whatever_it_said_and_a_check_is_due_at_the_next_
     # Review final17c, #4: a session opened after an undo (a shell's: it knows of no check before it) checks at once
     # (119 screened), and its evidence is taken, though made from fewer decisions than the view before the undo.
     session.undo()
-    assert not session.stopping_evidence_due()
     from review.services.screening import stopping_advice
 
     (advice,) = stopping_advice(workspace, ["alice"])

@@ -75,13 +75,13 @@ def _verdict_after_due_check(session: Any, checks: list[int]) -> str:
     return str(session.progress().stopping.verdict)
 
 
-def test_an_undo_below_a_check_asks_again_at_the_next_grid_point_not_at_once(workspace,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_undo_below_a_check_asks_again_from_the_grid_point_before_it(workspace,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # 114 relevant (k* = 6), the classifier at 0.5 at every check but at 614 records, off the grid of 15: review
     # simulate's walk never asks there and stops at the trend's 98 % (810). A session that decided to the check of 615
-    # and undid one decision asked at once at 614 (before this change) and said stop on the classifier at 0.9: with
-    # no veto a view that does not stop counts for nothing (decision 0072), so the walk's view in force there (the
-    # check of 600) is nothing to ask again. Nor after an undo back past a grid point (598): 600 and 615 ask again.
+    # and undid one decision asked at once from all 614 (before 37b68c71) and said stop on the classifier at 0.9. The
+    # check made at once after an undo is the walk's check at the grid point before (600: 0.5, continue), as a
+    # reopened session or review status --stopping makes it; after an undo back past a grid point (598), 585's.
     given_answers(monkeypatch, lambda at: 0.9 if at == 614 else 0.5)
     labels = found_early(114)
     assert simulated_stop(labels) == 810
@@ -96,17 +96,43 @@ def test_an_undo_below_a_check_asks_again_at_the_next_grid_point_not_at_once(wor
     decide(0, 615)
     assert checks[-2:] == [600, 615]
     session.undo()
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 615  # no check at 614
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 600  # never from 614
     decide(614, 615)
-    assert checks[-2:] == [615, 615]  # made again from the decisions in force
+    assert checks[-2:] == [600, 615]  # made again from the decisions in force
     for _ in range(17):
         session.undo()
-    assert _verdict_after_due_check(session, checks) == "continue"
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 585
     redone_from = len(checks)
     decide(598, 809)
     session.decide(ids[809], "exclude")
     assert _verdict_after_due_check(session, checks) == "stop"  # the trend's 98 %, where the walk stops
     assert checks[redone_from:] == list(range(600, 811, 15))
+
+
+def test_after_going_past_a_stop_an_undo_keeps_the_stop_as_the_shell_and_a_reopened_session_say(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # audit26: the classifier at 0.9 at the check of 600 stops the rule (review simulate's walk stops there); the
+    # reviewer screens on to the check of 615 (0.5: continue) and undoes one decision. At 614 the walk's view in
+    # force is 600's: stop. The app waited for the next grid point and said continue, while review status
+    # --stopping and a reopened session checked from 600 and said stop.
+    from review.screening.session import ScreeningSession
+    from review.services.screening import stopping_advice
+
+    given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
+    labels = found_early(114)
+    assert simulated_stop(labels) == 600
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(615):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        _verdict_after_due_check(session, checks)
+    assert checks[-2:] == [600, 615]
+    session.undo()
+    app = _verdict_after_due_check(session, checks)
+    (shell,) = stopping_advice(workspace, ["alice"])
+    reopened = _verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), [])
+    assert (app, shell.verdict, reopened) == ("stop", "stop", "stop")
+    assert checks[-1] == 600
 
 
 def test_a_sessions_first_check_is_review_simulates_first_grid_check_past_the_share_gate(

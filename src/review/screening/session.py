@@ -323,11 +323,6 @@ class ScreeningSession:
         self._classifier_view: dict[str, Any] | None = stored_view if isinstance(stored_view, dict) else None
         #: Counts undos: evidence asked for before an undo is dropped when it arrives.
         self.evidence_epoch = 0
-        #: While no view holds after an undo took back a decision the view in use was made from: the fewest
-        #: decisions a check would be made from since (``_check_count``). The grid's checks up to there were made
-        #: (review simulate's walk has its view in force from them, which either stopped the rule then or counts for
-        #: nothing, decision 0072), so the next check is due at the next grid point, not at once off the grid.
-        self._undone_to: int | None = None
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -723,10 +718,11 @@ class ScreeningSession:
             self._ahead = None
             self._mark_changed()
             self.evidence_epoch += 1  # evidence under way may have counted the undone decision: checked on arrival
-            had_view = self._classifier_view is not None
-            if self._carried_view() is None and (had_view or self._undone_to is not None):  # it counted the undone
-                count = self._check_count()  # decision: dropped, and no check until the next grid point
-                self._undone_to = count if self._undone_to is None else min(self._undone_to, count)
+            # The evidence in use is dropped if it counted the undone decision; the check due at once is made from the
+            # decisions up to the latest grid point (``_evidence_due``), the walk's check there, which a reopened
+            # session or ``review status --stopping`` makes too (audit26: waiting for the next grid point said
+            # "continue" where they said "stop" after a stop the reviewer had gone past).
+            self._carried_view()
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
             self._undone_phase = _phase(undone)
@@ -939,15 +935,6 @@ class ScreeningSession:
                 self._mark_changed()
             return last
 
-    def _check_count(self) -> int:
-        """The number of decisions a check made now is made from (hold ``_lock``): ``_evidence_due``'s, the records
-        picked by id left out where the recommended rule's trend leaves them out (decision 0071)."""
-        labels = self._training_labels()
-        trend = self._trend_reading(self._state.tally(self._hidden), rule="recommended")
-        if trend is not None and trend.picked:
-            return sum(1 for record_id in labels if record_id not in trend.picked)
-        return len(labels)
-
     def stopping_evidence_due(self) -> bool:
         """Whether ``stopping_evidence`` would compute afresh for the rule the reviewer follows: it reads
         the classifier (the recommended rule, before any random sample; else no fits, whose evidence
@@ -971,7 +958,6 @@ class ScreeningSession:
             labels = self._training_labels()
             n_total = len(self._eligible)
             last = self._classifier_view
-            undone_to = self._undone_to
             ranked, _, decision_ids = self._phase_labels()
             eligible = list(self._eligible)
             # (for the recommended rule whatever this session's setting says: only that rule asks for a check, and
@@ -985,10 +971,8 @@ class ScreeningSession:
         if not _both_classes(labels):
             return None
         if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
-            last = None  # decisions undone or changed since, or another target: a fresh check is due ...
-        # ... at once, unless an undo took the count back below the view's check: then at the next grid point
-        since = int(last["screened"]) if last is not None else undone_to
-        if not sc.is_due(len(labels), n_total, since):
+            last = None  # decisions undone or changed since, or another target: a fresh check is due
+        if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
         # Made from the decisions up to the latest grid point reached, in decision order, as review simulate's walk
         # makes it: a check asked past it (a session opened after an undo, review status --stopping at 614 with a
@@ -1061,7 +1045,6 @@ class ScreeningSession:
                     and sc.view_holds(last, in_force, target_recall=self.target_recall)):
                 return False
             self._classifier_view = dict(evidence)
-            self._undone_to = None
             self._mark_changed()
             return True
 
