@@ -131,8 +131,8 @@ def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.
     was made from, and its k* (``most_left``) is the one the target allows for its count found.
     An undo followed by a new decision, or a changed decision, keeps the counts but not the ids
     (a store id is never reused); decisions made after the view leave it standing. A target changed since
-    (review.toml, between sessions) changes k*: a view made at 90 % (k* = 2 at 18 found) would otherwise
-    stop a 95 % review, where k* = 0 asks nothing of the classifier."""
+    (review.toml, between sessions) changes k*: a view made at 90 % (k* = 12 at 114 found) would otherwise
+    stop a 95 % review, where k* = 6 there allows half as many to be left."""
     if view is None or "decisions" not in view or "most_left" not in view or "found" not in view:
         return False
     if int(most_left_for_target(int(view["found"]), target_recall)) != int(view["most_left"]):
@@ -189,7 +189,7 @@ def unasked_check(screened: int, found: int, target_recall: float) -> dict[str, 
 
 
 def closed_gate_check(screened: int, found: int, target_recall: float) -> dict[str, Any]:
-    """A check of the grid where the classifier is not asked although k* ≥ 1 — the Lomax gate closed, or too
+    """A check of the grid where the classifier is not asked although k* ≥ ``FEWEST_ALLOWED`` — the Lomax gate closed, or too
     few labels of a kind for a fit — made without fits: what it was made after (``asked`` False, no
     estimate). It marks its grid step, as ``first_stop``'s check there does."""
     return {"screened": screened, "found": found, "most_left": int(most_left_for_target(found, target_recall)),

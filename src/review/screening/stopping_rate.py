@@ -524,7 +524,8 @@ def lomax_first_stop(
     ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
     ``level``: the probability to reach at each position from the most that may be left there (k*), in place of
-    ``confidence`` (decision 0059's level by the strength of the claim).
+    ``confidence`` (a function of k*, as decision 0059's levels were; decision 0072's rule C3 gives the same level
+    at every k*, ``stopping_classifier.trend_levels``).
     """
     return lomax_first_stops(ranked_labels, found_before=found_before, target_recall=target_recall,
                              confidence=confidence, burn_in=burn_in, levels=(level,))[0]
