@@ -112,4 +112,10 @@ def recall_percent(share: float, *, short_of: float | None = None) -> str:
     when at least 95% holds", where it went on)."""
     said = f"{share:.0%}"
     reaches = short_of is not None and share < short_of <= float(said[:-1]) / 100
-    return f"{math.floor(share * 1000) / 10:.1f}%" if (said == "100%" and share < 1) or reaches else said
+    return one_decimal_down(share) if (said == "100%" and share < 1) or reaches else said
+
+
+def one_decimal_down(share: float) -> str:
+    """A share as a percentage with one decimal, rounded down: what the words say where rounding would reach a
+    level (or 100%) the share falls short of."""
+    return f"{math.floor(share * 1000) / 10:.1f}%"

@@ -45,7 +45,7 @@ import numpy as np
 
 from ..levels import percent
 from ..words import about as about_count, about_phrase
-from ..words import recall_percent, verb_for, whole
+from ..words import one_decimal_down, recall_percent, verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -529,7 +529,7 @@ def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
     a level of 99.6% at a confidence of 0.999): 99.9%."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
     if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
-        said = _one_decimal_down(chance)
+        said = one_decimal_down(chance)
     return said
 
 
@@ -570,12 +570,6 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
-
-
-def _one_decimal_down(share: float) -> str:
-    """A share as a percentage with one decimal, rounded down: what the words say where rounding would reach a
-    level (or 100%) the share falls short of."""
-    return f"{math.floor(share * 1000) / 10:.1f}%"
 
 
 def _fmt(value: float | None) -> str:
