@@ -11,9 +11,13 @@ from tests.screening.test_stopping_classifier import _session_with_found
 from tui_workspace import async_test, build_workspace, open_app
 
 
-def _found_then_sixty_irrelevant(tmp_path) -> Workspace:  # type: ignore[no-untyped-def]
+def _found_then_sixty_irrelevant(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[no-untyped-def]
     """200 records, 30 relevant: all 30 decided, then 60 irrelevant (test_stopping_classifier's construction,
-    where the trend alone says continue and the classifier's due check says stop)."""
+    where the trend alone says continue and the classifier's due check says stop), with the classifier asked from
+    k* = 1 on, as before decision 0072 (k* is 1 here)."""
+    from review.screening import stopping_classifier as sc
+
+    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)
     workspace = build_workspace(tmp_path / "ws", n=0, with_conflicts=False, with_pairs=False)
     _session_with_found(workspace, 30)
     return workspace
@@ -25,10 +29,7 @@ async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_s
     """rrev24a: opened on the dashboard, the app showed the verdict without the classifier's check that was due
     (the screening screen makes it after its first ranking), CONTINUE here, while `review status --stopping`, which
     makes the check first, said STOP."""
-    from review.screening import stopping_classifier as sc
-
-    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (the classifier asked at k* = 1, as before decision 0072)
-    workspace = _found_then_sixty_irrelevant(tmp_path)
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
     status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
     assert status.exit_code == 0 and "alice: STOP (Recommended rule)" in status.stdout, status.output
     async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
@@ -40,12 +41,10 @@ async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_s
 @async_test
 async def test_a_failed_check_is_said_as_not_made_and_is_not_asked_again(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from review.screening import stopping_classifier as sc
     from review.tui.retrainer import Retrainer
     from tui_workspace import settle
 
-    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (asked at k* = 1, as before decision 0072)
-    workspace = _found_then_sixty_irrelevant(tmp_path)
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
     asked: list[int] = []
 
     def failing(self: Retrainer, session: object) -> None:
@@ -71,12 +70,10 @@ async def test_a_check_that_comes_back_without_an_answer_is_said_as_not_made(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     # rrev25c: the evidence process's session may find no check due where the app's finds one (it kept an answer
     # the app dropped on an undo): the answer is None, the check stays due, and the panel said "making it now".
-    from review.screening import stopping_classifier as sc
     from review.tui.retrainer import Retrainer
     from tui_workspace import settle
 
-    monkeypatch.setattr(sc, "FEWEST_ALLOWED", 1)  # (asked at k* = 1, as before decision 0072)
-    workspace = _found_then_sixty_irrelevant(tmp_path)
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
     asked: list[int] = []
 
     def none_due(self: Retrainer, session: object) -> None:
