@@ -54,8 +54,9 @@ def enclosing_repository(path: Path | str) -> Path | None:
 
 
 def user_data_location() -> Path:
-    """Where :func:`user_data_dir` is (``$REVIEW_DATA_DIR`` or the platform's folder), without creating it. A ``~``
-    in ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``."""
+    """The per-user folder for data that must never sit in a repository (client answers): ``$REVIEW_DATA_DIR`` or the
+    platform's folder, not created here (``instrument.answers`` makes its folders private). A ``~`` in
+    ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``."""
     override = os.environ.get(ENV_DATA_DIR)
     if not override:
         return user_data_path("review", appauthor=False)
@@ -63,13 +64,6 @@ def user_data_location() -> Path:
         return Path(override).expanduser()
     except RuntimeError as err:  # (~name of no account, or no HOME: a traceback where every bad input is a line)
         raise WorkspaceError(f"{ENV_DATA_DIR}={override}: {str(err).rstrip('.')}; give the folder as a full path") from err
-
-
-def user_data_dir() -> Path:
-    """Per-user directory for data that must never sit in a repository (client answers)."""
-    path = user_data_location()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -55,6 +55,31 @@ def test_a_file_named_in_the_default_answers_folder_makes_it_private(data_dir):
     assert _mode(folder) == 0o700
 
 
+@pytest.mark.parametrize("below", ["client7", "2026/12"])
+def test_every_folder_made_for_a_named_answer_file_is_private_from_the_start(data_dir, below):
+    # tidy27 #1: answers/client7/x.json named before answers/ existed made the file 0600 and client7/ 0700, but
+    # answers/ (and the data folder) with the umask's 0755, until the next default fill narrowed it.
+    old = os.umask(0o022)
+    try:
+        path = write_private(data_dir / "answers" / below / "x.json", "{}")
+    finally:
+        os.umask(old)
+    made = [p for p in path.parents if p == data_dir or data_dir in p.parents]  # (data_dir did not exist either)
+    assert {p.name: oct(_mode(p)) for p in made} == {p.name: "0o700" for p in made}
+    assert _mode(path) == 0o600
+
+
+def test_an_open_answers_folder_is_made_private_when_a_file_is_named_below_it(data_dir):
+    # tidy27 #1: only a file named in answers/ itself narrowed it; answers/2026/a.json left it open to others.
+    folder = answers_dir()
+    (folder / "2026").mkdir()
+    (folder / "2026").chmod(0o750)
+    folder.chmod(0o755)
+    check_private_path(folder / "2026" / "a.json")
+    assert _mode(folder) == 0o700
+    assert _mode(folder / "2026") == 0o750  # a folder the user made below it is theirs to set
+
+
 def test_a_folder_the_user_names_keeps_its_mode(data_dir, tmp_path):
     folder = tmp_path / "clients"
     folder.mkdir()

@@ -1,6 +1,6 @@
 """Client answers and reports: personal health data, kept outside any repository, mode 0600.
 
-Files go to ``review.paths.user_data_dir()/answers`` unless the user names a path; a path inside
+Files go to ``review.paths.user_data_location()/answers`` unless the user names a path; a path inside
 the workspace or inside any git work tree is refused, so answers can never be committed.
 Nothing here logs answer content.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import ImportFormatError, ValidationError
-from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_dir, user_data_location
+from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_location
 from ..textdecode import decode_utf8
 
 PRIVATE_MODE = 0o600
@@ -63,13 +63,13 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     Refused like any other path when it would lie in the workspace or a git work tree (e.g.
     ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it.
     """
-    path = user_data_dir() / "answers"
+    path = user_data_location() / "answers"
     try:
         _outside_workspace_and_repositories(path / "answers.json", workspace_root)
     except ValidationError as err:
         raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
                               "--answers") from None
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    make_private_folders(path)
     make_folder_private(path)
     return path
 
@@ -89,8 +89,21 @@ def make_folder_private(folder: Path) -> None:
                               f"it, or set {ENV_DATA_DIR} to a folder of your own") from None
 
 
-def _is_default_answers_folder(folder: Path) -> bool:
-    return folder == (user_data_location() / "answers").resolve()
+def _default_answers_folder() -> Path:
+    return (user_data_location() / "answers").resolve()
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and every missing folder above it 0700: ``mkdir(parents=True)`` gives the ones above the
+    umask's mode (0755), so ``answers/client7/x.json`` named before ``answers/`` existed left ``answers/`` listing
+    every client's file to other accounts. Folders that exist keep their mode."""
+    missing = []
+    for here in (folder, *folder.parents):
+        if here.is_dir():
+            break
+        missing.append(here)
+    for here in reversed(missing):
+        here.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
 
 
 def new_answer_path(workspace_root: Path | None = None) -> Path:
@@ -107,8 +120,9 @@ def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
     wrote its ``--json`` before refusing its ``--out`` there.
     """
     resolved = _outside_workspace_and_repositories(path, workspace_root)
-    if resolved.parent.is_dir() and _is_default_answers_folder(resolved.parent):
-        make_folder_private(resolved.parent)  # (a folder the user names is theirs to set: left as it is)
+    default = _default_answers_folder()
+    if default in resolved.parents and default.is_dir():  # (answers/x.json, answers/client7/x.json alike)
+        make_folder_private(default)  # (a folder the user names, the ones below it too, is theirs to set: left)
     return resolved
 
 
@@ -126,7 +140,7 @@ def _outside_workspace_and_repositories(path: Path, workspace_root: Path | None)
 def write_private(path: Path, text: str, workspace_root: Path | None = None) -> Path:
     """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
     target = check_private_path(path, workspace_root)  # (an open default answers folder made private there)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    make_private_folders(target.parent)
     write_text_atomic(target, text, mode=PRIVATE_MODE)  # a temp file made 0600, fsynced, renamed; stale ones removed
     return target
 
