@@ -187,3 +187,16 @@ def test_a_home_folder_review_data_dir_cannot_expand_is_one_line_naming_it(monke
     monkeypatch.setenv("REVIEW_DATA_DIR", "~no-such-account-rrev26c/data")
     with pytest.raises(ReviewError, match=r"^REVIEW_DATA_DIR=~no-such-account-rrev26c/data: .*full path$"):
         user_data_location()
+
+
+def test_a_file_named_outside_the_data_folder_does_not_need_review_data_dir(tmp_path, monkeypatch):
+    # tidy27 #2: a REVIEW_DATA_DIR that cannot be expanded refused even `--answers` and `score --out` naming a file
+    # of their own, where the data folder only decides whether that file's folder is the default one.
+    from review.errors import ReviewError
+
+    monkeypatch.setenv("REVIEW_DATA_DIR", "~no-such-account-tidy27/data")
+    (tmp_path / "clients").mkdir()
+    path = write_private(tmp_path / "clients" / "r1.json", "{}")
+    assert check_private_path(path) == path and _mode(path) == 0o600
+    with pytest.raises(ReviewError, match="^REVIEW_DATA_DIR=~no-such-account-tidy27/data: "):
+        new_answer_path()  # the default folder still needs it, and says so

@@ -300,6 +300,19 @@ def test_fill_says_where_the_answers_went(ws, monkeypatch, tmp_path):
                              f"'{answers}')\n")
 
 
+def test_score_to_files_it_names_needs_no_readable_data_dir(ws, tmp_path, monkeypatch):
+    # tidy27 #2: REVIEW_DATA_DIR='~no-account/x' refused `score --out` and `--json` naming files of their own.
+    run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(current_bank(ws), {"prev_absence": "yes"})))
+    monkeypatch.setenv("REVIEW_DATA_DIR", "~no-such-account-tidy27/data")
+    (tmp_path / "clients").mkdir()
+    report, profile = tmp_path / "clients" / "r1.md", tmp_path / "clients" / "r1.json"
+    result = run(ws, "score", str(response), "--out", str(report), "--json", str(profile))
+    assert result.exit_code == 0, result.output
+    assert report.is_file() and profile.is_file()
+
+
 def test_fill_refuses_a_data_dir_inside_the_workspace_before_the_first_answer(ws, monkeypatch):
     run(ws, "build", "--no-exports")
     monkeypatch.setenv("REVIEW_DATA_DIR", str(ws.root / "private"))

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..errors import ImportFormatError, ValidationError
+from ..errors import ImportFormatError, ValidationError, WorkspaceError
 from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_location
 from ..textdecode import decode_utf8
 
@@ -89,8 +89,13 @@ def make_folder_private(folder: Path) -> None:
                               f"it, or set {ENV_DATA_DIR} to a folder of your own") from None
 
 
-def _default_answers_folder() -> Path:
-    return (user_data_location() / "answers").resolve()
+def _default_answers_folder() -> Path | None:
+    """The default answers folder, or None when ``$REVIEW_DATA_DIR`` cannot be read: a file the user names needs
+    it only to know whether its folder is that one, and one that cannot be found is none."""
+    try:
+        return (user_data_location() / "answers").resolve()
+    except WorkspaceError:
+        return None
 
 
 def make_private_folders(folder: Path) -> None:
@@ -121,7 +126,7 @@ def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
     """
     resolved = _outside_workspace_and_repositories(path, workspace_root)
     default = _default_answers_folder()
-    if default in resolved.parents and default.is_dir():  # (answers/x.json, answers/client7/x.json alike)
+    if default is not None and default in resolved.parents and default.is_dir():  # (answers/x.json, answers/client7/x.json alike)
         make_folder_private(default)  # (a folder the user names, the ones below it too, is theirs to set: left)
     return resolved
 
