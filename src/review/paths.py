@@ -56,14 +56,21 @@ def enclosing_repository(path: Path | str) -> Path | None:
 def user_data_location() -> Path:
     """The per-user folder for data that must never sit in a repository (client answers): ``$REVIEW_DATA_DIR`` or the
     platform's folder, not created here (``instrument.answers`` makes its folders private). A ``~`` in
-    ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``."""
+    ``$REVIEW_DATA_DIR`` is the home folder, as a shell reads it: a unit file's literal ``~/x`` was ``./~/x``; a
+    relative one is refused."""
     override = os.environ.get(ENV_DATA_DIR)
     if not override:
         return user_data_path("review", appauthor=False)
     try:
-        return Path(override).expanduser()
+        path = Path(override).expanduser()
     except RuntimeError as err:  # (~name of no account, or no HOME: a traceback where every bad input is a line)
         raise WorkspaceError(f"{ENV_DATA_DIR}={override}: {str(err).rstrip('.')}; give the folder as a full path") from err
+    if not path.is_absolute():
+        # (read from the current folder, it named another folder from each subfolder a workspace command runs in,
+        # and from the workspace itself one inside it, where answers are refused)
+        raise WorkspaceError(f"{ENV_DATA_DIR}={override}: a relative folder would be read from wherever a command "
+                             "runs; give the folder as a full path")
+    return path
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

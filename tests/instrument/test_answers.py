@@ -200,3 +200,19 @@ def test_a_file_named_outside_the_data_folder_does_not_need_review_data_dir(tmp_
     assert check_private_path(path) == path and _mode(path) == 0o600
     with pytest.raises(ReviewError, match="^REVIEW_DATA_DIR=~no-such-account-tidy27/data: "):
         new_answer_path()  # the default folder still needs it, and says so
+
+
+@pytest.mark.parametrize("relative", ["private", "./private", "../private"])
+def test_a_relative_review_data_dir_is_one_line_asking_for_a_full_path(tmp_path, monkeypatch, relative):
+    # tidy27 #3: it was read from the current folder, so each subfolder a workspace command ran from had answers of
+    # its own (and one run from the workspace was refused only as a folder inside it).
+    from review.errors import ReviewError
+    from review.paths import user_data_location
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVIEW_DATA_DIR", relative)
+    with pytest.raises(ReviewError, match=rf"^REVIEW_DATA_DIR={relative}: .*full path$") as err:
+        new_answer_path()
+    assert "\n" not in str(err.value) and not list(tmp_path.iterdir())
+    with pytest.raises(ReviewError, match="full path"):
+        user_data_location()
