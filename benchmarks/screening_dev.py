@@ -11,13 +11,15 @@ Usage:
     python benchmarks/screening_dev.py --candidates default --seeds 1 2 --sets cohen2006_adhd --stopping
     python benchmarks/screening_dev.py --candidates default h-u4-empty0 --seeds 6 7 8   # 0015's judged run
     python benchmarks/screening_dev.py --seeds 1 2 3 4 5 --reference benchmarks/asreview_seeds1-5_means.json  # 0054
+    python benchmarks/screening_dev.py --seeds $(seq 39 73) --groups 5   # paired per seed, T4/T5 per group of 5
 
 Prints one table row per candidate (WSS@95, recall@10 %, ATD, mean over sets); against ASReview's
 cached runs of the same seeds, the per-set gaps, decision 0013's clauses and the issue's six targets
 (T1-T6, with decision 0015's choice); then one JSON line (``BENCH {...}``). Results are cached per candidate, set and seed in ``$REVIEW_BENCH_CACHE/dev``,
 keyed by a fingerprint of the engine and harness source taken once when the run starts (so an
 edit made while it runs cannot split one run over two keys); adding a candidate only runs the
-new one. ``--jobs`` runs that many simulations at once (default 1).
+new one. ``--jobs`` runs that many simulations at once (default 1). ``--groups N`` adds, against ASReview's
+runs of the same seeds, each set's gap paired per seed and T4/T5 on the seeds cut into groups of N (``paired_groups``).
 """
 
 from __future__ import annotations
@@ -1444,7 +1446,13 @@ def main() -> None:
     parser.add_argument("--reference", type=Path,
                         help="Compare with ASReview's per-set means in this JSON file (decision 0054) instead of its "
                              "cached runs of these seeds; T6 and the seed subsets are then not checked.")
+    parser.add_argument("--groups", type=int, metavar="N",
+                        help="Also print each set's WSS@95 gap to ASReview's run of the same seed (seeds above / equal / "
+                             "below) and T4 and T5 on the seeds cut into consecutive groups of N (not with --reference).")
     args = parser.parse_args()
+    if args.groups is not None and (args.groups < 1 or args.reference):
+        sys.exit("screening_dev: --groups needs a group size of at least 1 and ASReview's runs of the seeds, "
+                 "not --reference")
     if args.list:
         for name, candidate in CANDIDATES.items():
             print(f"{name:<22} {candidate}")
@@ -1488,6 +1496,8 @@ def main() -> None:
     versus = compare_with_asreview(results, args.seeds, theirs, reference_mean)
     if versus and reference_mean is None:
         print_seed_subsets(results, args.seeds, theirs)  # type: ignore[arg-type]
+    if versus and args.groups:
+        versus["paired_groups"] = paired_groups(results, args.seeds, theirs, args.groups)  # type: ignore[arg-type]
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
@@ -1855,6 +1865,44 @@ def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[in
     for name, t in tally.items():
         print(f"{name:<22} {t['met']:5.2f}  {int(t['more']):>3} {int(t['guard']):>3} {int(t['chosen']):>3}"
               f" {int(t['fewer']):>3}  {t['large']:+.4f}")
+
+
+def paired_groups(results: dict[str, dict[str, list[dict]]], seeds: list[int],
+                  theirs: dict[str, dict[int, dict[str, float]]], size: int) -> dict[str, Any]:
+    """Per candidate: each set's WSS@95 minus ASReview's run of the same seed and priors (mean, seeds above / equal /
+    below), and ``seeds`` cut into consecutive groups of ``size`` (a shorter rest left out) with, per group, the sets
+    above ASReview, those below it by more than 0.02 and whether T4 and T5 hold there. Printed and returned.
+
+    A fresh judged group is ``size`` seeds: on spent seeds this says how often T4 and T5 hold on such a group and
+    which sets break them, where a mean over many seeds hides it. A set's gap often turns on its relevant prior (one
+    hard record found early or late), so a few seeds sit far from the rest: the paired counts show it, the mean does
+    not (rank20dev, 2026-12-07: triptans' −0.038 on seeds 111–115 is −0.018 on four seeds and −0.10 on the fifth)."""
+    groups = [seeds[i:i + size] for i in range(0, len(seeds) - size + 1, size)]
+    report: dict[str, Any] = {}
+    for name, per_task in results.items():
+        gaps = {task: [row["wss@95"] - theirs[task][seed]["wss@95"] for seed, row in zip(seeds, rows)]
+                for task, rows in per_task.items()}
+        per_set = {task: {"mean": float(np.mean(g)), "above": sum(x > 0 for x in g), "equal": sum(x == 0 for x in g),
+                          "below": sum(x < 0 for x in g)} for task, g in gaps.items()}
+        rows_out = []
+        for group in groups:
+            at = [seeds.index(seed) for seed in group]
+            means = {task: float(np.mean([g[i] for i in at])) for task, g in gaps.items()}
+            better, worse = sum(m > 0 for m in means.values()), sorted(t for t, m in means.items() if m < -0.02)
+            rows_out.append({"seeds": group, "sets_better": better, "below_0.02": [_short(t) for t in worse],
+                             "T4": better >= 11, "T5": not worse})
+        report[name] = {"sets": per_set, "groups": rows_out}
+        print(f"\n{name}: WSS@95 minus ASReview's, paired per seed (seeds above/equal/below); groups of {size} of"
+              f" seeds {seeds[0]}..{seeds[-1]}: T4 met in {sum(r['T4'] for r in rows_out)} of {len(rows_out)},"
+              f" T5 in {sum(r['T5'] for r in rows_out)}, both in {sum(r['T4'] and r['T5'] for r in rows_out)}")
+        for task, p in per_set.items():
+            group_means = " ".join(f"{np.mean([gaps[task][seeds.index(seed)] for seed in r['seeds']]):+.3f}"
+                                   for r in rows_out)
+            print(f"  {_short(task):<14}{p['mean']:+.4f} ({p['above']}/{p['equal']}/{p['below']})  {group_means}")
+        for r in rows_out:
+            print(f"  seeds {r['seeds'][0]}-{r['seeds'][-1]}: {r['sets_better']} sets above"
+                  f"{', below by > 0.02: ' + ' '.join(r['below_0.02']) if r['below_0.02'] else ''}")
+    return report
 
 
 #: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
