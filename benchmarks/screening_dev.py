@@ -150,6 +150,11 @@ class Candidate:
     # of ``features.TOKEN_PATTERNS``; "": the engine's for the set's size); with ``hyphen_parts`` under "words2",
     # each hyphenated word is kept as one token beside its parts.
     engine_tokens: str = ""
+    # Decision 0073: the title read twice without the bigram across the seam. 'title title abstract' forms one
+    # bigram of the title's last word and its first, a phrase of no record; below 1,000 records (min_df 1) it is a
+    # column of its own in most titled records. Set: the counts of 'title abstract' plus the title's own counts, on
+    # the vocabulary and document frequencies of 'title abstract' (see ``title_twice_without_seam``).
+    seam_free_title: bool = False
     note: str = ""
 
     def engine_overrides(self) -> dict[str, Any]:
@@ -563,6 +568,15 @@ CANDIDATES: dict[str, Candidate | None] = {
        for name, pattern in (("asr-wordhy", "wordhy"), ("hy-desig", "desig"))},
     **{name: Candidate(small="default", large=f"{name}-all", note=f"engine 6 below 1,000 records, {name}-all from 1,000")
        for name in ("asr-wordhy", "hy-desig")},
+    # round 20 (decision 0073): the title read twice without the bigram across the seam (the title's last word and its
+    # first, a private column of most titled records below 1,000 records), at every size (t2clean); and it with
+    # asr-wordhy's tokens from 1,000 records (t2clean-wordhy), the seam bigram dropped there too
+    "t2clean": Candidate(engine_model="svm-e6", seam_free_title=True,
+                         note="engine 6 with the title twice but no bigram across the seam, at every size"),
+    "t2clean-wordhy-all": _c(**_E4, relevant_floor=9.8, token_pattern="wordhy", seam_free_title=True,
+                             note="asr-wordhy-all with the title twice but no bigram across the seam"),
+    "t2clean-wordhy": Candidate(small="t2clean", large="t2clean-wordhy-all",
+                                note="t2clean below 1,000 records, t2clean-wordhy-all from 1,000"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -1003,7 +1017,7 @@ def _source_fingerprint() -> str:
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
                  with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
                  _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells, with_hyphen_parts,
-                 accents_kept, with_asr_token_block):
+                 accents_kept, with_asr_token_block, titles_and_abstracts, seam_free_counts, title_twice_without_seam):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -1171,14 +1185,62 @@ def with_hyphen_parts(text: str, words2: bool) -> str:
     return _HYPHENATED.sub(both, text)
 
 
+def titles_and_abstracts(set_name: str) -> tuple[list[str], list[str]]:
+    """A shared set's titles and abstracts, in its rows' order (``load_task``'s)."""
+    titles, abstracts = [], []
+    with (DATA_DIR / f"{set_name}.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            titles.append(row.get("title") or "")
+            abstracts.append(row.get("abstract") or "")
+    return titles, abstracts
+
+
+def seam_free_counts(titles: list[str], abstracts: list[str], analyzer: Any, min_df: int,
+                     max_df: float) -> tuple[Any, Any, dict[str, int]]:
+    """Decision 0073: the term counts of 'title title abstract' without the bigram across the seam, that is the
+    counts of 'title abstract' plus the title's own counts; returned with the counts of 'title abstract' (whose
+    document frequencies are those of every term of 'title title abstract' but the seam's) and the vocabulary,
+    both pruned by ``min_df`` and ``max_df`` on those frequencies. Tokens never span white space, so the counts
+    of the two texts are those of the one text less its seam."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, dtype=np.float64)
+    once = counter.fit_transform([f"{title} {abstract}".strip() for title, abstract in zip(titles, abstracts)]).tocsr()
+    title_counts = counter.transform(titles).tocsr()
+    counts = (once + title_counts).tocsr()
+    counts.sort_indices()
+    return counts, once, dict(counter.vocabulary_)
+
+
+def title_twice_without_seam(set_name: str, ids: list[int], config: FeatureConfig) -> Any:
+    """Decision 0073: ``config``'s TF-IDF rows (its tokens as the harness has them now, n-grams, min_df, max_df,
+    sublinear tf, smooth IDF, unit rows) of ``seam_free_counts``: engine 6's features with the title read twice
+    but no bigram across the seam (the IDF of 'title abstract', which is every other term's in 'title title
+    abstract'). A record without words is an all-zero row, as in the engine."""
+    import scipy.sparse as sp
+
+    from review.screening.features import Features, WordAnalyzer, smooth_idf, tfidf_weighted
+
+    if config.char_ngrams or config.pivot_slope != 1.0 or config.title_repeats != 2:
+        raise ValueError("the seam-free title is built for unit word rows of the title twice only")
+    titles, abstracts = titles_and_abstracts(set_name)
+    if len(titles) != len(ids):
+        raise ValueError(f"{set_name}: {len(titles)} titles for {len(ids)} records")
+    counts, once, _ = seam_free_counts(titles, abstracts, WordAnalyzer(config.ngram_max, config.tokens),
+                                       config.min_df, config.max_df)
+    matrix = tfidf_weighted(counts, smooth_idf(once), config.sublinear_tf)
+    return Features(ids=list(ids), matrix=sp.csr_matrix(matrix), config=config, n_built=len(ids))
+
+
 def candidate_features(candidate: Candidate | None, set_name: str, label: str,
                        engine_model: str = "default", overrides: dict[str, Any] | None = None,
-                       hyphen_parts: bool = False, asr_token_block: bool = False) -> tuple[LabelledSet, Any]:
+                       hyphen_parts: bool = False, asr_token_block: bool = False,
+                       seam_free: bool = False) -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
     Without a candidate, the engine's features for ``engine_model`` and the set's size, with ``overrides``'
     fields changed (decision 0062) and, with ``hyphen_parts``, each hyphenated word read whole and in parts
-    (decision 0064)."""
+    (decision 0064). With ``seam_free`` the title twice without the bigram across the seam (decision 0073)."""
     if candidate is None:
         engine_config = ranker.feature_config_for(engine_model, _n_records(set_name))
         if overrides:
@@ -1192,7 +1254,11 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
     fkey = (set_name, label, title_weight, json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
             None if candidate is None else candidate.empty_text, hyphen_parts,
-            candidate is not None and candidate.keep_accents, asr_token_block)
+            candidate is not None and candidate.keep_accents, asr_token_block, seam_free)
+    if seam_free and (hyphen_parts or asr_token_block or title_weight != 2
+                      or (candidate is not None and (candidate.empty_text != "zero" or candidate.keep_accents
+                                                     or candidate.char_ngrams))):
+        raise ValueError("the seam-free title (decision 0073) goes only with the title twice and the engine's text")
     if fkey not in _FEATURES:
         texts = data.texts
         if hyphen_parts:
@@ -1203,7 +1269,8 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
         with (contextlib.nullcontext() if candidate is None else token_pattern(candidate.token_pattern),
               recording_row_norms(len(texts), lengths),
               accents_kept() if candidate is not None and candidate.keep_accents else contextlib.nullcontext()):
-            features = build_features(data.ids, texts, config)
+            features = (title_twice_without_seam(set_name, data.ids, config) if seam_free
+                        else build_features(data.ids, texts, config))
         if lengths:
             _RAW_NORMS[id(features)] = lengths[-1]
         if asr_token_block:
@@ -1341,12 +1408,14 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     overrides = candidate.engine_overrides() if candidate is not None and candidate.engine_model else None
     hyphens = candidate is not None and candidate.engine_model != "" and candidate.hyphen_parts
     both_tokens = candidate is not None and candidate.engine_model != "" and candidate.asr_token_block
+    seam_free = candidate is not None and candidate.seam_free_title
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
-    data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens, both_tokens)
+    data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens, both_tokens,
+                                        seam_free)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 
