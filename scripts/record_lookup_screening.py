@@ -5,7 +5,7 @@ searches of the stored public pages the team's look-up tool reaches (PubMed itse
 reachable from here). ``screening/lookup/candidates.csv`` lists every record it found, with the
 title/abstract decision, its reason and where in the source the reason is visible. This script
 imports the rows of that file not yet in the store, records each decision as ``reviewer1`` through the screening session
-(the same path the TUI uses), and writes ``screening/decisions.csv`` and
+(the same path the TUI uses; picked by id, as ``review decide`` records them), and writes ``screening/decisions.csv`` and
 ``screening/records.csv`` with ``review export``. Re-running it records nothing twice. Without a
 store (a fresh clone: review.db stays out of git) it makes one first, ``review init --store-only``.
 
@@ -77,7 +77,9 @@ def record(root: Path) -> int:
             if record_id in decided:
                 continue
             reasons = [row["reasons"]] if row["reasons"] else []
-            session.decide(record_id, row["label"], reasons=reasons, note=row["note"])
+            # Picked from the look-up's list, not served by the ranked queue: the recommended stopping rule leaves
+            # it out of its trend (decision 0071), which read the list's order as a ranking's.
+            session.decide(record_id, row["label"], reasons=reasons, note=row["note"], chosen=True)
             recorded += 1
     _review("-w", str(root), "export", "decisions", "--format", "csv", str(root / DECISIONS))
     # record_id in decisions.csv is the store's id: records.csv maps it to the PMID/DOI/title.

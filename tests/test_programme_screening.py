@@ -58,6 +58,18 @@ def test_the_committed_decisions_and_records_are_what_review_export_writes_today
     assert [{**row, "created_at": ""} for row in committed] == [{**row, "created_at": ""} for row in exported]
     iso_utc = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
     assert all(iso_utc.fullmatch(row["created_at"]) for row in committed), committed[0]["created_at"]
+    # The look-up's records were decided from its list by id, not taken from a ranked queue: they are picks, which the
+    # recommended stopping rule leaves out of its trend (decision 0071). Recorded as taken from the queue, the list's
+    # order was read as a ranking's once a search brought records still to screen.
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+    from review.workspace import Workspace
+
+    workspace = Workspace(tmp_path)
+    workspace.store.add_batch([Record(title="A record of the next search", external_id="next-1")], file_name="next.csv",
+                              file_sha256="n" * 64, source_name="next search", format="csv", encoding="utf-8")
+    progress = ScreeningSession(workspace, script.REVIEWER, seed=script.SEED).progress()
+    assert (progress.screened, progress.picked, progress.no_verdict) == (40, 40, True), progress.stopping.explanation
 
 
 def test_a_new_review_gets_general_fulltext_reasons_and_the_programme_keeps_its_own(tmp_path: Path) -> None:
