@@ -53,6 +53,14 @@ def enclosing_repository(path: Path | str) -> Path | None:
     return None
 
 
+def named_from_workspace(message: str, root: Path) -> str:
+    """``message`` with the path it starts with written from the workspace ``root`` when that path lies inside it:
+    ``extraction/studies/a.toml:estimates[2]…`` as the docs name a workspace's files, the same from every folder a
+    command runs in (an absolute ``/home/…/extraction/…`` before). Messages about a file start with its path."""
+    inside = str(root).rstrip(os.sep) + os.sep
+    return message[len(inside):] if message.startswith(inside) else message
+
+
 def user_data_location() -> Path:
     """The per-user folder for data that must never sit in a repository (client answers): ``$REVIEW_DATA_DIR`` or the
     platform's folder, not created here (``instrument.answers`` makes its folders private). A ``~`` in

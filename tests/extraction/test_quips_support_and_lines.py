@@ -117,3 +117,44 @@ def test_estimates_that_are_not_an_array_of_tables_are_one_line_not_a_traceback(
     study_only = text.split("[[estimates]]")[0]
     problems = _problems_of(folder, "endo2015", prefix + study_only + suffix)
     assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_validate_names_every_file_from_the_workspace_wherever_it_runs(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # tidy27 #4 (walk26): every line named the file by its absolute path, /home/…/extraction/studies/a.toml, where
+    # the docs show the workspace's own names; run from a subfolder, or given the folder, it reads the same.
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    from .helpers import programme_folder, quips_table
+
+    folder = programme_folder(workspace.root)
+    studies = folder / "studies"
+    bad = studies / "sado2014.toml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace('factor = "older_age"', 'factor = "old_age"'),
+                   encoding="utf-8")
+    (studies / "broken2020.toml").write_text("[study\n", encoding="utf-8")
+    (studies / "latin2020.toml").write_bytes(b'[study]\nid = "caf\xe9"\n')
+    draft = (studies / "endo2015.toml").read_text(encoding="utf-8").split("[quips")[0] + quips_table("bob", ())
+    (studies / "endo2015.bob.toml").write_text(draft, encoding="utf-8")
+    monkeypatch.chdir(studies)
+    runner = CliRunner()
+    for args in ([], ["--extraction", str(folder)], ["--extraction", ".."]):
+        result = runner.invoke(main, ["extraction", "validate", *args])
+        assert result.exit_code == 4, result.output
+        named = [line.removeprefix("incomplete: ") for line in result.stdout.splitlines()]
+        assert named and all(line.startswith("extraction/studies/") for line in named), (args, named)
+        assert any(line.startswith("extraction/studies/sado2014.toml:estimates[2].factor: unknown factor 'old_age'")
+                   for line in named)
+        assert any(line.startswith("extraction/studies/broken2020.toml: ") for line in named)
+        assert any(line.startswith("extraction/studies/latin2020.toml:") for line in named)
+        assert any(line.startswith("extraction/studies/endo2015.bob.toml:quips.bob.") for line in named)
+        assert str(workspace.root) not in result.output
+    (studies / "broken2020.toml").unlink()
+    (folder / "form.toml").write_text("[quips]\ndomains = 3\n[quips]\n", encoding="utf-8")
+    form = runner.invoke(main, ["extraction", "validate"])
+    assert form.exit_code == 4 and form.stderr.startswith("review: extraction/form.toml: "), form.output
+    (folder / "form.toml").unlink()
+    (folder / "factors.toml").unlink()
+    factors = runner.invoke(main, ["extraction", "validate"])
+    assert factors.stderr.startswith("review: extraction/factors.toml: no factor list yet"), factors.output

@@ -19,7 +19,7 @@ from ..extraction.forms import (
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CONSENSUS, CollapseRule, summarise
-from ..paths import check_name
+from ..paths import check_name, named_from_workspace
 from ..tomlread import loads_toml, read_toml_located, read_toml_text
 from ..workspace import Workspace, located_setting_error
 
@@ -92,12 +92,23 @@ class FolderValidation:
     incomplete_files: list[str] = field(default_factory=list)  # the files those lines name
 
 
-def validate_folder(folder: Path) -> FolderValidation:
-    """Every study file checked against form.toml and factors.toml; one line per problem."""
-    factors = load_factors(folder / FACTORS_FILE)
-    check = check_files(folder, factors)
-    return FolderValidation(check.problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors),
-                            len(study_files(folder)), check.incomplete, list(check.incomplete_files))
+def validate_folder(folder: Path, workspace_root: Path | None = None) -> FolderValidation:
+    """Every study file checked against form.toml and factors.toml; one line per problem. With ``workspace_root``
+    every line and error names a file inside that workspace from its root (``extraction/studies/a.toml:…``)."""
+    def named(message: str) -> str:
+        return message if workspace_root is None else named_from_workspace(message, workspace_root)
+
+    if workspace_root is not None:
+        folder = Path(folder).resolve()  # (``--extraction ..`` from studies/ named the files ../studies/…)
+    try:
+        factors = load_factors(folder / FACTORS_FILE)
+        check = check_files(folder, factors)
+    except ReviewError as err:  # (the same error, its class and exit status, naming the file from the root)
+        err.args = (named(str(err)),)
+        raise
+    return FolderValidation([named(line) for line in check.problems],
+                            len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors), len(study_files(folder)),
+                            [named(line) for line in check.incomplete], list(check.incomplete_files))
 
 
 def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
