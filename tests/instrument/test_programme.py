@@ -191,3 +191,22 @@ def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
                               "37 % van 540 werknemers verzuimde binnen 2 jaar opnieuw", endo) == [
         f"'37 % of 540 employees relapsed over a 6-year study period': rate, n, horizon (37.0, 540, '6-year window')"
         f" but {endo.id} gives (37.0, 540, 2)"]
+
+
+def test_reis_hazard_ratios_name_the_never_absent_workers_they_compare_with():
+    # tidy27 #5 (rrev26b): 'één eerdere verzuimperiode vs geen: HR 21,44' beside the question whose answer 'Eén keer'
+    # reads as one previous absence: the HR compares hospital staff with one earlier absence against staff never
+    # absent, a group no client (every one back after an absence) belongs to. The numbers stay.
+    from review.instrument.render import T, evidence_text
+
+    from .programme_bank import programme_bank_with_sources
+
+    bank, _ = programme_bank_with_sources()
+    item = bank.item("previous_sick_leave_episodes")
+    for lang, numbers, never, staff in (("nl", ("HR 21,44", "HR 13,92"), "nooit verzuimde", "ziekenhuispersoneel"),
+                                        ("en", ("HR 21.44", "HR 13.92"), "never on sick leave", "hospital staff")):
+        parts = evidence_text(T(lang), item).split("; ")
+        for number in numbers:
+            (part,) = [p for p in parts if number in p]
+            contrast = part.split(": " + number)[0]
+            assert never in contrast and staff in contrast, (lang, part)
