@@ -105,17 +105,35 @@ def whole_percent(value: float, *, against: float | None = None) -> str:
     return f"{tenth:.1f}"
 
 
-def recall_percent(share: float, *, short_of: float | None = None) -> str:
+def recall_percent(share: float, *, short_of: float | None = None, target: float | None = None) -> str:
     """A recall (an estimate or a lower bound) as a whole percentage, except where that would read 100% short of 1,
     or the target ``short_of`` (or more) for a share below it: one decimal, rounded down (an estimate of 0.996 read
     "recall about 100%" with records still left; a lower bound of 0.9497 read "at least 95%" beside "the rule stops
-    when at least 95% holds", where it went on)."""
+    when at least 95% holds", where it went on). Said with decimals, it has as many as the target it stands beside
+    (``target``, else ``short_of``) where that has more than one: at a target of 99.95% a lower bound of 0.99951
+    read "at least 99.9%, meeting the 99.95% target"; it reads "99.95%"."""
     said = f"{share:.0%}"
     reaches = short_of is not None and share < short_of <= float(said[:-1]) / 100
-    return one_decimal_down(share) if (said == "100%" and share < 1) or reaches else said
+    if (said == "100%" and share < 1) or reaches:
+        beside = target if target is not None else short_of
+        return percent_down(share, max(1, 0 if beside is None else percent_places(beside)))
+    return said
+
+
+def percent_places(share: float) -> int:
+    """The decimals a share has as a percentage, as the stopping rules' words write a target or level
+    (``levels.percent``): 0 for 0.95, 1 for 0.999, 2 for 0.9995."""
+    return len(f"{round(share * 100, 6):g}".partition(".")[2])
+
+
+def percent_down(share: float, places: int) -> str:
+    """A share as a percentage with ``places`` decimals, rounded down (a share equal to a level said with as many
+    decimals reads as that level): what the words say where rounding would reach a level (or 100%) the share falls
+    short of."""
+    scale = 10 ** places
+    return f"{math.floor(share * 100 * scale + 1e-9) / scale:.{places}f}%"
 
 
 def one_decimal_down(share: float) -> str:
-    """A share as a percentage with one decimal, rounded down: what the words say where rounding would reach a
-    level (or 100%) the share falls short of."""
-    return f"{math.floor(share * 1000) / 10:.1f}%"
+    """``percent_down`` to one decimal."""
+    return percent_down(share, 1)

@@ -211,3 +211,31 @@ def test_an_estimate_of_recall_short_of_one_is_not_said_as_100_percent() -> None
     assert "recall is about 99.9%, at least 99.6%" in status.explanation, status.explanation
     assert "recall about 99.9%" in line and "100%" not in status.explanation + line, line
     assert [format_recall(x) for x in (status.estimated_recall, 0.994, 1.0, None)] == ["99.9%", "99%", "100%", "–"]
+
+
+def test_at_a_target_with_two_decimals_a_recall_said_with_decimals_has_two() -> None:
+    # audit26 #6: at a target of 99.95 % a lower bound of 0.99951 that meets it was said to one decimal, rounded down:
+    # "so recall is at least 99.9%, meeting the 99.95% target". Said with the target's two decimals (rounded down,
+    # so a bound below the target never reads as it); whole percentages and one decimal elsewhere, as before.
+    from review.tui.screens.screening import format_recall, stopping_words
+    from review.words import recall_percent
+
+    stop = stopping.assess([1] * 2000 + [0] * 9000, [], 12000, target_recall=0.9995)
+    assert stop.verdict == "stop" and stop.upper_remaining == 1  # 2,000 found, at most 1 left: 0.9995002
+    assert "so recall is at least 99.95%, meeting the 99.95% target" in stop.explanation, stop.explanation
+    going_on = stopping.assess([1] * 2000 + [0] * 8000, [], 12000, target_recall=0.9995)
+    assert going_on.verdict == "continue" and going_on.upper_remaining == 2  # 0.999001: below the target
+    assert "recall is about 99.98%, at least 99.90%. The recommended rule stops when at least 99.95% holds" \
+        in going_on.explanation, going_on.explanation
+    assert "recall about 99.98%. Stops when 99.95% recall holds" in stopping_words(going_on, "ranked")
+    # The classifier's stop states its bound the same way (12,000 found, at most 6 left).
+    ranked = [1] * 12000 + [0] * 9000
+    ids = list(range(1, len(ranked) + 1))
+    view = {"screened": len(ranked), "found": 12000, "expected_remaining": 2.0, "most_left": 6, "probability": 0.9,
+            "upper_remaining": 4, "trend_allows_stop": True, **sc.decisions_made_from(ids)}
+    by_view = stopping.assess(ranked, [], 60000, target_recall=0.9995, classifier=view, decision_ids=ids)
+    assert by_view.verdict == "stop" and by_view.estimate_from == "classifier", by_view.explanation
+    assert "so recall is at least 99.95% with 80% probability, meeting the 99.95% target" in by_view.explanation
+    assert [recall_percent(x, short_of=0.9995) for x in (0.99951, 1999 / 2000, 0.99949, 0.99996)] == [
+        "99.95%", "99.95%", "99.94%", "99.99%"]
+    assert [format_recall(0.99996, t) for t in (0.9995, 0.999, 0.95, None)] == ["99.99%", "99.9%", "99.9%", "99.9%"]

@@ -82,7 +82,8 @@ def status(ctx: Context, stopping: bool) -> None:
         if not advice:
             click.echo("stopping   no reviewer has decided yet")
         for reviewer in advice:
-            recall = "–" if reviewer.estimated_recall is None else recall_percent(reviewer.estimated_recall)
+            recall = "–" if reviewer.estimated_recall is None else recall_percent(
+                reviewer.estimated_recall, target=reviewer.recorded.get("target_recall"))
             click.echo(f"stopping   {reviewer.reviewer}: {reviewer.verdict.upper()} ({reviewer.rule_name}), "
                        f"estimated recall {recall}, {reviewer.screened:,} screened, {reviewer.remaining:,} left")
             click.echo(f"  {reviewer.explanation}")

@@ -402,7 +402,7 @@ def assess(
                 f"screen a random sample of the {whole(remaining)} remaining records: about {whole(needed)} if "
                 f"none of them is relevant.")
         return StoppingStatus("sample-needed", estimate, text, sample_needed=needed, **common)
-    so_far = (f"Recall so far is roughly {_fmt(estimate)} (from how often recent records were "
+    so_far = (f"Recall so far is roughly {_fmt(estimate, target_recall)} (from how often recent records were "
               f"relevant)" if estimate is not None else
               f"Too early to estimate recall (after {MIN_SCREENED_FOR_ESTIMATE} screened)")
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {so_far}; a random sample is "
@@ -504,7 +504,8 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
             f"that {left} is {_chance_words(chance, short_of=[level])}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
-        text = (f"Stop (recommended rule): {view}, so recall is at least {recall_percent(found / (found + allowed))} "
+        at_least = recall_percent(found / (found + allowed), target=common["target_recall"])
+        text = (f"Stop (recommended rule): {view}, so recall is at least {at_least} "
                 f"with {percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
         # The bound at the level this stop rests on; the classifier's view is of the records unscreened
@@ -557,9 +558,9 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
                 f"certified rule checks with one.")
         return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
+    recall_said = _fmt(rate.estimated_recall, common["target_recall"])
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}: recall is about "
-            f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
-            f"{pct} holds with {level}.")
+            f"{recall_said}, at least {lower}. The recommended rule stops when at least {pct} holds with {level}.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
 
 
@@ -572,9 +573,10 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
     return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
 
 
-def _fmt(value: float | None) -> str:
-    """An estimate of recall: never 100% short of 1 (``words.recall_percent``)."""
-    return "unknown" if value is None else recall_percent(value)
+def _fmt(value: float | None, target_recall: float | None = None) -> str:
+    """An estimate of recall: never 100% short of 1, with the decimals of the target said beside it
+    (``words.recall_percent``)."""
+    return "unknown" if value is None else recall_percent(value, target=target_recall)
 
 
 #: Fewest ranked-phase records before the rough recall estimate is shown. With fewer, the

@@ -343,7 +343,7 @@ class DashboardScreen(ProjectScreen):
                         "or press p to search PubMed.")
         else:
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
-            stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
+            stop.append(f"  estimated recall {format_recall(p.est_recall, p.stopping.target_recall)}\n", style="bold")
             if data.evidence_due:  # (the screening screen makes it after its first ranking: until then this
                 # verdict differed from `review status --stopping`, which makes it first)
                 stop.append(self._due_words((p.screened, data.version)), style="bold yellow")

@@ -120,7 +120,7 @@ def stopping_words(stopping: Any, phase: str) -> str:
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
         said = (f"Recommended rule{by}: {about_phrase(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {percent(stopping.confidence)} probability), recall "
-                f"about {format_recall(stopping.estimated_recall)}.")
+                f"about {format_recall(stopping.estimated_recall, stopping.target_recall)}.")
         if stopping.verdict == "stop":
             return said + (f" {percent(stopping.target_recall)} recall holds with {percent(stopping.confidence)} "
                            "probability: you may stop (s).")
@@ -136,7 +136,7 @@ def stopping_words(stopping: Any, phase: str) -> str:
     heuristics = stopping.heuristics
     run, limit = heuristics.get("trailing_irrelevant", 0), heuristics.get("consecutive_limit", 0)
     recall = "too early to estimate recall" if stopping.estimated_recall is None else \
-        f"recall roughly {format_recall(stopping.estimated_recall)} (pessimistic)"
+        f"recall roughly {format_recall(stopping.estimated_recall, stopping.target_recall)} (pessimistic)"
     return (f"{CERTIFIED_NAME}: {recall}; the sample starts after {limit} irrelevant in a row (now {run}) "
             "or when the gain curve flattens.")
 
@@ -163,9 +163,10 @@ def stop_question(stopping: Any, remaining: int) -> Text:
     return question
 
 
-def format_recall(value: float | None) -> str:
-    """An estimate of recall, never 100% short of 1 (``words.recall_percent``); "–" before there is one."""
-    return "–" if value is None else recall_percent(value)
+def format_recall(value: float | None, target_recall: float | None = None) -> str:
+    """An estimate of recall, never 100% short of 1, with the decimals of the target said with it
+    (``words.recall_percent``); "–" before there is one."""
+    return "–" if value is None else recall_percent(value, target=target_recall)
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
