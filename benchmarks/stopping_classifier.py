@@ -7,8 +7,11 @@ phases:
 ``collect`` re-runs the default simulation of each set and seed (the cached orders keep labels only)
 and, at every check on the ⌈N/100⌉ grid from where the recommended rule's P(recall ≥ 0.95) first
 reaches 0.1 (and at least 5 % of N) to 10 % of N past its stop, fits the default model on the
-records screened so far: 5-fold out-of-fold scores of the screened records (the calibration's data)
-and the full fit's scores of the unscreened. One ``.npz`` per run under
+records screened so far: 5-fold out-of-fold scores of the screened records (the calibration's data; as src,
+min(5, relevant, irrelevant) folds and no evidence with fewer than 2 of either: before 2026-12-07 five folds
+whatever the irrelevant count, which changed 4 of the 110,117 checks stored under /work/bench-cache, in thinned runs
+at 12-15 screened with 8-11 relevant, where k* is 0 and C3 asks no view) and the full fit's scores of the
+unscreened. One ``.npz`` per run under
 ``$REVIEW_BENCH_CACHE/stopping-clf/<engine>-<set>-seed<S>.npz``.
 
 ``score`` applies decision 0025's rules to the store: calibrations ``platt`` / ``isotonic``, and the
@@ -104,18 +107,21 @@ def classifier_evidence(features: Any, labelled_ids: list[int], y: np.ndarray, s
                         unscreened_ids: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
     """Out-of-fold scores of the screened records and the full fit's scores of the unscreened ones.
 
-    None while fewer than two relevant records are labelled (nothing to calibrate on).
+    None while fewer than two relevant or two irrelevant records are labelled (nothing to calibrate on), and
+    ``min(FOLDS, relevant, irrelevant)`` folds, as src's ``stopping_classifier.estimate``: five folds over fewer than
+    five irrelevant records left a fold without one (scikit-learn's warning) and folded otherwise than src.
     """
     from sklearn.model_selection import StratifiedKFold
 
     positives = int(y.sum())
-    if positives < 2 or positives == y.size:
+    negatives = int(y.size) - positives
+    if positives < 2 or negatives < 2:
         return None
     matrix = features.matrix
     n_records = matrix.shape[0]
     rows = features.rows(labelled_ids)
     out_of_fold = np.zeros(rows.size)
-    folds = StratifiedKFold(n_splits=min(FOLDS, positives), shuffle=True, random_state=seed)
+    folds = StratifiedKFold(n_splits=min(FOLDS, positives, negatives), shuffle=True, random_state=seed)
     for train, test in folds.split(rows, y):
         model = make_model(DEFAULT_MODEL, seed, n_records).fit(matrix[rows[train]], y[train])
         out_of_fold[test] = model.scores(matrix[rows[test]])
