@@ -177,3 +177,95 @@ def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up
     evidence = reopened.stopping_evidence()
     assert evidence is not None and evidence["screened"] == 600
     assert _verdict_after_due_check(reopened, []) == "continue"
+
+
+def _walk_stop(labels: np.ndarray) -> int | None:
+    """``review simulate``'s stop on ``labels`` in the order decided (``simulated_stop``), for a set of any size."""
+    import scipy.sparse as sp
+
+    from review.screening import stopping_classifier as sc
+    from review.screening.stopping_rate import lomax_first_stop
+
+    return sc.first_stop(sp.csr_matrix(np.ones((labels.size, 1))), np.arange(labels.size), labels, n_priors=0,
+                         lomax_stop=lomax_first_stop(labels, level=sc.trend_levels(0.95)))
+
+
+def test_a_corrected_decision_makes_one_check_at_once_and_it_stops_only_where_the_walk_on_the_decisions_does(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A correction moves its record to the end of the decision order and drops the view made from the decision it
+    # replaced: one check is due at once, made from the decisions up to the grid point before (600 of 605), in the
+    # order now in force, which is review simulate's walk's check there. 114 relevant (k* = 6), the classifier at 0.9
+    # at every check: the walk stops at 600. The first relevant record corrected to exclude leaves 113 (k* = 5): the
+    # check at 600 asks nothing, the trend alone answers, continue, as the walk on the corrected order does (its
+    # stop is the trend's, past 605). Corrected back, the record is the 605th decided: the view of 600 was made from
+    # the 600 decisions before it, all still in force, and stands (no check); the walk on that order stops at its
+    # next check, 615, and so does the session.
+    given_answers(monkeypatch, lambda at: 0.9)
+    labels = found_early(114)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(605):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        verdict = _verdict_after_due_check(session, checks)
+    assert verdict == "stop" and _walk_stop(labels) == 600
+    made = len(checks)
+    session.decide(ids[0], "exclude")
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    in_force = np.concatenate([labels[1:605], [0], labels[605:]])
+    walked = _walk_stop(in_force)
+    assert walked is not None and walked > 605
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]  # one check, not two
+    session.decide(ids[0], "include")
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    assert _walk_stop(np.concatenate([labels[1:605], [1], labels[605:]])) == 615
+    for at in range(605, 615):
+        session.decide(ids[at], "exclude")
+        verdict = _verdict_after_due_check(session, checks)
+        assert verdict == ("stop" if at == 614 else "continue"), at + 1
+    assert checks[made:] == [600, 615]
+    # A decided record set aside (removed before screening in a shell) drops the view made from its decision the same
+    # way: one check at once, from the 600 decisions before in the order now in force (113 relevant there: it asks
+    # nothing), and the walk on the 1,499 records left in that order stops at 615, one decision on.
+    from review.store.fulltext import remove_records
+
+    remove_records(workspace.store, [ids[500]], "bob", "retracted")
+    assert session.refresh_set_aside()
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600, 615, 600]
+    assert _walk_stop(np.concatenate([labels[1:500], labels[501:605], [1], labels[605:]])) == 615
+    session.decide(ids[615], "exclude")
+    assert _verdict_after_due_check(session, checks) == "stop" and checks[made:] == [600, 615, 600, 615]
+
+
+def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_walks_on_the_set_now(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The classifier's view at 600 of 1,500 (0.9: stop) spoke for the 900 records unscreened then. 50 records imported
+    # after it (an update search; a record restored or a duplicate split again likewise) were neither scored nor
+    # counted, and the view still stopped the rule, in the app and in review status --stopping: "expects about 2.0
+    # relevant records among the unscreened". On 1,550 records the walk checks every 16 (592, 608: 0.5) and goes on
+    # to the trend's stop. The view names the records it was made over: it stands only while they are as many, so a
+    # check is due at once, the walk's at 592.
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+    from review.services.screening import stopping_advice
+
+    given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
+    labels = found_early(114)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(605):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        verdict = _verdict_after_due_check(session, checks)
+    assert verdict == "stop" and checks[-1] == 600
+    session.apply_ranking(session.retrain())
+    session.save_ranking()  # (the stored queue carries the view to a session opened afresh)
+    workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
+                              file_name="update.csv", file_sha256="u" * 64, source_name="update", format="csv",
+                              encoding="utf-8")
+    session.refresh_records()
+    walked = _walk_stop(np.concatenate([labels[:605], np.zeros(50 + 1500 - 605, dtype=np.int64)]))
+    assert walked is not None and walked > 605
+    made = len(checks)
+    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [592]
+    (shell,) = stopping_advice(workspace, ["alice"])
+    assert shell.verdict == "continue" and shell.evidence_computed, shell.explanation
+    assert _verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), []) == "continue"

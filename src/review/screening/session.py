@@ -127,6 +127,9 @@ class _EvidenceInputs:
     labels: dict[int, int]  # record id -> relevant (1/0), the records set aside left out
     decision_ids: list[int]  # the store ids of those decisions (``stopping_classifier.view_holds``)
     eligible: list[int]  # the records to screen
+    #: The number of records of the set the check is made over (``n_total``: the records to screen less those
+    #: picked), which its view names (``view_holds``: records added or taken since make it stale).
+    records: int
     #: Whether the Lomax gate is open: where it is not, the check asks nothing and makes no fits
     #: (``stopping_classifier.closed_gate_check``), but it is made, as ``review simulate``'s is.
     gate_open: bool = True
@@ -919,8 +922,9 @@ class ScreeningSession:
         return ranking
 
     def _carried_view(self) -> dict[str, Any] | None:
-        """The newest classifier evidence, unless decisions it was made from were undone or changed since,
-        or it was made for a target recall that allows another k* (review.toml changed between sessions)."""
+        """The newest classifier evidence, unless decisions it was made from were undone or changed since, records
+        were added to the set it was made over or taken from it, or it was made for a target recall that allows
+        another k* (review.toml changed between sessions)."""
         from . import stopping_classifier as sc
 
         with self._lock:
@@ -930,7 +934,8 @@ class ScreeningSession:
             tally = self._state.tally(self._hidden)
             trend = self._trend_reading(tally, rule="recommended")  # (the view is that rule's, whoever's session)
             decision_ids = tally.decision_ids if trend is None else trend.decision_ids
-            if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
+            records = len(self._eligible) if trend is None else trend.n_total
+            if not sc.view_holds(last, decision_ids, target_recall=self.target_recall, records=records):
                 last = self._classifier_view = None
                 self._mark_changed()
             return last
@@ -970,8 +975,8 @@ class ScreeningSession:
             ranked, decision_ids, n_total = trend.ranked, trend.decision_ids, trend.n_total
         if not _both_classes(labels):
             return None
-        if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
-            last = None  # decisions undone or changed since, or another target: a fresh check is due
+        if not sc.view_holds(last, decision_ids, target_recall=self.target_recall, records=n_total):
+            last = None  # decisions undone or changed since, records added or taken, or another target: due at once
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
         # Made from the decisions up to the latest grid point reached, in decision order, as review simulate's walk
@@ -984,7 +989,7 @@ class ScreeningSession:
             decision_ids, ranked = decision_ids[:reached], ranked[:reached]
         # A check at a closed gate is made too, without fits: it marks its grid step as review simulate's does.
         gate = sc.lomax_gate(ranked, n_total, 0, self.target_recall)
-        return _EvidenceInputs(labels, decision_ids, eligible, gate_open=gate.is_open,
+        return _EvidenceInputs(labels, decision_ids, eligible, n_total, gate_open=gate.is_open,
                                trend_allows_stop=gate.allows_stop, picked=picked)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
@@ -1001,9 +1006,9 @@ class ScreeningSession:
         labels = inputs.labels
         unasked = sc.unasked_check(len(labels), sum(labels.values()), self.target_recall)
         if unasked is not None:  # k* below 6: no verdict reads the fits (decision 0072), the grid step is kept
-            return {**unasked, **sc.decisions_made_from(inputs.decision_ids)}
+            return {**unasked, **sc.decisions_made_from(inputs.decision_ids, records=inputs.records)}
         closed = {**sc.closed_gate_check(len(labels), sum(labels.values()), self.target_recall),
-                  **sc.decisions_made_from(inputs.decision_ids)}
+                  **sc.decisions_made_from(inputs.decision_ids, records=inputs.records)}
         if not inputs.gate_open:  # the Lomax gate closed: nothing asked, the grid step kept
             return closed
         texts = self._texts()
@@ -1019,7 +1024,7 @@ class ScreeningSession:
             return closed
         # what the evidence is made from (``view_holds``) and whether it may stop the rule (``view_may_stop``)
         return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
-                **sc.decisions_made_from(inputs.decision_ids)}
+                **sc.decisions_made_from(inputs.decision_ids, records=inputs.records)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
@@ -1036,13 +1041,15 @@ class ScreeningSession:
             tally = self._state.tally(self._hidden)
             trend = self._trend_reading(tally, rule="recommended")
             in_force = tally.decision_ids if trend is None else trend.decision_ids
+            records = len(self._eligible) if trend is None else trend.n_total
             # After an undo, only evidence that still speaks for the decisions in force: one made before the undone
             # decision was (the evidence process's session kept it and found no check due again, so the app's
             # verdict lacked it, CONTINUE where `review status --stopping` said STOP, until the next grid step).
-            if epoch != self.evidence_epoch and not sc.view_holds(evidence, in_force, target_recall=self.target_recall):
+            if epoch != self.evidence_epoch and not sc.view_holds(evidence, in_force, target_recall=self.target_recall,
+                                                                  records=records):
                 return False
             if (last is not None and int(last["screened"]) > int(evidence["screened"])
-                    and sc.view_holds(last, in_force, target_recall=self.target_recall)):
+                    and sc.view_holds(last, in_force, target_recall=self.target_recall, records=records)):
                 return False
             self._classifier_view = dict(evidence)
             self._mark_changed()

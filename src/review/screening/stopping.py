@@ -459,7 +459,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     lomax = _assess_lomax(ranked, n_total, {**common, "confidence": level_of_trend}, pct, percent(level_of_trend))
     if lomax.verdict == "stop":
         return lomax
-    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
+    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"], records=n_total)
     level = classifier_confidence(common["confidence"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
     # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:

@@ -17,9 +17,10 @@ nor lowers the trend's level: decision 0072 ended the veto (decisions 0040, 0060
 agreement of checks in a row (0068); a view stored with their fields loads and counts only for its own stop.
 
 A check's view stands until the next check of the grid, in a session as in ``review simulate`` (``first_stop``).
-A view holds for the decisions it was made from and the target it was made for (``view_holds``): an
-undo, a changed decision or a record set aside since, among them, makes it stale, and so does a target
-recall (review.toml) under which its count found allows another k*; decisions made after it do not.
+A view holds for the decisions it was made from, the set of records it was made over and the target it was made for
+(``view_holds``): an undo, a changed decision or a record set aside since, among them, makes it stale, and so do
+records added to the set or taken from it and a target recall (review.toml) under which its count found allows
+another k*; decisions made after it do not.
 
 Six fits per check, so the classifier is consulted on a grid, every ``check_step(N)`` = ⌈N/100⌉
 screened records, and only once the Lomax rule's own probability has reached ``GATE_PROBABILITY``
@@ -117,25 +118,36 @@ class ClassifierEstimate:
         return asdict(self)
 
 
-def decisions_made_from(decision_ids: Sequence[int] | np.ndarray) -> dict[str, Any]:
+def decisions_made_from(decision_ids: Sequence[int] | np.ndarray, *, records: int | None = None) -> dict[str, Any]:
     """What a view records of the decisions it was made from (their store ids, the decisions in force):
-    the newest id and a digest of them all, for ``view_holds``."""
+    the newest id and a digest of them all, for ``view_holds``; and ``records``, the number of records of the set
+    its check was made over (the records to screen, less those picked: the ``n_total`` the rule reads)."""
     ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
-    return {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
+    made = {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
+    return made if records is None else {**made, "records": int(records)}
 
 
 def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.ndarray, *,
-               target_recall: float) -> bool:
+               target_recall: float, records: int | None = None) -> bool:
     """Whether ``view`` (with ``decisions_made_from``'s keys) still speaks for the decisions in force
     (``decision_ids``, store ids) at ``target_recall``: those up to its newest one are exactly the ones it
     was made from, and its k* (``most_left``) is the one the target allows for its count found.
     An undo followed by a new decision, or a changed decision, keeps the counts but not the ids
     (a store id is never reused); decisions made after the view leave it standing. A target changed since
     (review.toml, between sessions) changes k*: a view made at 90 % (k* = 12 at 114 found) would otherwise
-    stop a 95 % review, where k* = 6 there allows half as many to be left."""
+    stop a 95 % review, where k* = 6 there allows half as many to be left. A target that leaves k* as it was
+    leaves the view as a check at that target makes it: its fits read no target, its chances read it only through
+    k*, and the verdict applies the classifier's level of the confidence in force.
+
+    ``records``: the set the rule reads now has this many records; a view made over another number (records
+    imported, restored or set aside since, a record picked or a pick undone) does not hold: its unscreened records
+    were not these, and ``review simulate``'s walk on this set checks on its own grid (⌈N/100⌉). A view stored
+    without the number (before 2026-12-07) is read as before."""
     if view is None or "decisions" not in view or "most_left" not in view or "found" not in view:
         return False
     if int(most_left_for_target(int(view["found"]), target_recall)) != int(view["most_left"]):
+        return False
+    if records is not None and "records" in view and int(view["records"]) != records:
         return False
     ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
     upto = ids[:int(np.searchsorted(ids, int(view["last_decision"]), side="right"))]
