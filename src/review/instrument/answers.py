@@ -120,14 +120,14 @@ def new_answer_path(workspace_root: Path | None = None) -> Path:
 def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
     """Refuse ``path`` when it lies in the workspace or any git work tree; return it resolved.
 
-    A file named in the default answers folder makes that folder private here (or is refused when it cannot be),
-    when the file is named: ``fill --answers`` opened a form whose every answer was then refused, and ``score``
+    A file named in or below the default answers folder makes that folder private here (or is refused when it
+    cannot be), when the file is named: ``fill --answers`` opened a form whose every answer was then refused, and ``score``
     wrote its ``--json`` before refusing its ``--out`` there.
     """
     resolved = _outside_workspace_and_repositories(path, workspace_root)
     default = _default_answers_folder()
-    if default is not None and default in resolved.parents and default.is_dir():  # (answers/x.json, answers/client7/x.json alike)
-        make_folder_private(default)  # (a folder the user names, the ones below it too, is theirs to set: left)
+    if default is not None and default in resolved.parents and default.is_dir():  # (answers/x.json, answers/a/x.json)
+        make_folder_private(default)  # (a folder the user made, below it too, is theirs to set: left as it is)
     return resolved
 
 
