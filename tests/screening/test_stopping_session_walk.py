@@ -179,15 +179,17 @@ def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up
     assert _verdict_after_due_check(reopened, []) == "continue"
 
 
-def _walk_stop(labels: np.ndarray) -> int | None:
-    """``review simulate``'s stop on ``labels`` in the order decided (``simulated_stop``), for a set of any size."""
+def _walk_stop(labels: np.ndarray, *, target_recall: float = 0.95, confidence: float = 0.95) -> int | None:
+    """``review simulate``'s stop on ``labels`` in the order decided (``simulated_stop``), for a set of any size and
+    any target and confidence."""
     import scipy.sparse as sp
 
     from review.screening import stopping_classifier as sc
     from review.screening.stopping_rate import lomax_first_stop
 
+    trend = lomax_first_stop(labels, level=sc.trend_levels(confidence), target_recall=target_recall)
     return sc.first_stop(sp.csr_matrix(np.ones((labels.size, 1))), np.arange(labels.size), labels, n_priors=0,
-                         lomax_stop=lomax_first_stop(labels, level=sc.trend_levels(0.95)))
+                         lomax_stop=trend, target_recall=target_recall, confidence=confidence)
 
 
 def test_a_corrected_decision_makes_one_check_at_once_and_it_stops_only_where_the_walk_on_the_decisions_does(
@@ -269,3 +271,49 @@ def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_
     (shell,) = stopping_advice(workspace, ["alice"])
     assert shell.verdict == "continue" and shell.evidence_computed, shell.explanation
     assert _verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), []) == "continue"
+
+
+def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_check_made_at_that_target(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rrev26a #3: review.toml's target changed between sessions from 95 % to 95.1 %, where 117 relevant found allow 6
+    # to be left under both. The view stored at the check of 615 stands: a check at 95.1 % from the same decisions
+    # makes the same view (its fits read no target; P(left <= k*) and the trend's gate read the target only through
+    # k*), and review simulate's walk at 95.1 % stops at 615 too. So the reopened session and review status
+    # --stopping both say stop on it, without a fit. A confidence changed to 0.99 keeps the view too (nothing in it
+    # reads the confidence): the verdict applies the classifier's level at 0.99 (96 %) to its 90 %, and goes on, as
+    # the walk at 0.99 does (the trend's 99.6 %, at 901).
+    from review.screening.session import ScreeningSession
+    from review.services.screening import stopping_advice
+    from review.tomlwrite import set_table_keys
+
+    asked: list[int] = []
+    given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
+    labels = found_early(117)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(620):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        verdict = _verdict_after_due_check(session, checks)
+    assert verdict == "stop" and checks[-1] == 615 and _walk_stop(labels) == 615
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    stored = session.retrain().model_info["stopping_classifier"]
+
+    def reopened(**settings: float) -> tuple[ScreeningSession, str, str]:
+        set_table_keys(workspace.path("review.toml"), "screening", settings)
+        asked.clear()
+        again = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+        (shell,) = stopping_advice(workspace, ["alice"])
+        verdict = _verdict_after_due_check(again, [])
+        assert asked == [] and not shell.evidence_computed  # the stored view stands: no check, no fit
+        assert shell.verdict == verdict, shell.explanation
+        return again, verdict, shell.explanation
+
+    at_951, verdict, said = reopened(target_recall=0.951)
+    assert verdict == "stop" and at_951.progress().stopping.estimate_from == "classifier", said
+    at_951._classifier_view = None  # the check a session at 95.1 % makes from the same decisions
+    assert at_951.stopping_evidence() == stored and asked == [615]
+    assert _walk_stop(labels, target_recall=0.951) == 615
+    _, verdict, said = reopened(target_recall=0.95, confidence=0.99)
+    assert verdict == "continue" and "the rule also stops once that chance is at least 96%" in said, said
+    assert _walk_stop(labels, confidence=0.99) == 901
