@@ -237,6 +237,29 @@ def test_score_refuses_an_answers_folder_it_cannot_make_private_before_writing_i
     assert not profile.exists() and list(answers.iterdir()) == []
 
 
+@pytest.mark.parametrize("clash", ["response", "each other", "unwritable"])
+def test_score_refuses_outputs_it_cannot_write_before_writing_any(ws, tmp_path, clash):
+    # rrev27a: `score r.json --out r.json` replaced the client's response (the browser form's one download) with the
+    # report, `--json p.md --out p.md` kept only the report, and `--json p.json --out FILE/r.md` wrote the JSON, then
+    # failed on the report: the privacy check ran before anything was written, the check every other command's
+    # outputs have did not.
+    run(ws, "build", "--no-exports")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    response = mine / "response.json"
+    text = json.dumps(fhir.response(current_bank(ws), {"prev_absence": "yes"}))
+    response.write_text(text)
+    (mine / "a-file").write_text("")
+    profile, report = {"response": (mine / "p.json", response),
+                       "each other": (mine / "p.md", mine / "p.md"),
+                       "unwritable": (mine / "p.json", mine / "a-file" / "r.md")}[clash]
+    result = run(ws, "score", str(response), "--json", str(profile), "--out", str(report))
+    assert result.exit_code == (1 if clash == "unwritable" else 2), result.output
+    (line,) = result.output.strip().splitlines()
+    assert str(report) in line
+    assert response.read_text() == text and sorted(p.name for p in mine.iterdir()) == ["a-file", "response.json"]
+
+
 def test_score_names_what_a_json_file_is_not(ws, tmp_path):
     run(ws, "build", "--no-exports")
     for content, found in (("{}", "no resourceType"), ('{"resourceType": "Questionnaire"}',

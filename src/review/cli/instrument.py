@@ -116,6 +116,9 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
     for target in (out, json_out):
         if target is not None and str(target) != "-":
             project.check_private_path(target, workspace.root)
+    # (--out naming the response replaced the client's answers with the report; one file named for both kept only
+    # the report; an unwritable --out was found after the JSON was written)
+    check_outputs(out, json_out, reading=response)
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
     if json_out is not None:
