@@ -10,6 +10,19 @@ import time
 from pathlib import Path
 
 
+def make_folders(folder: Path, mode: int) -> None:
+    """Create ``folder`` and every missing folder above it with ``mode``: ``mkdir(parents=True)`` gives the ones
+    above the umask's (0755), so a private folder named two levels down left its parent listing it to other accounts.
+    Folders that exist keep their mode."""
+    missing = []
+    for here in (Path(folder), *Path(folder).parents):
+        if here.is_dir():
+            break
+        missing.append(here)
+    for here in reversed(missing):
+        here.mkdir(mode=mode, exist_ok=True)
+
+
 def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write ``text`` to ``path`` so that readers see either the old or the new file."""
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)

@@ -55,6 +55,27 @@ def test_single_kind_with_json(demo_run: tuple[Path, str], tmp_path: Path) -> No
     assert data["hazard_ratio"] > 1 and len(data["hazard_ratio_ci"]) == 2
 
 
+def test_every_folder_made_for_a_result_or_figure_is_its_owners_only(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # rrev27a: docs/validate.md says a new folder is made 0700; `--plot new/km.png` made new/ with the umask's 0755
+    # (only the file was 0600), and `--json a/b/x.json` made b/ 0700 but a/ 0755 (as answers/ above a named answer
+    # file before 42c04436).
+    import os
+
+    folder, _ = demo_run
+    old = os.umask(0o022)
+    try:
+        for option, target in (("--plot", tmp_path / "figures" / "2026" / "km.png"),
+                               ("--json", tmp_path / "results" / "2026" / "km.json")):
+            result = CliRunner().invoke(main, ["validate", "survival", str(folder / "synthetic_cohort.csv"), "--time",
+                                               "days_to_rtw", "--event", "rtw", "--group", "arm", option, str(target)])
+            assert result.exit_code == 0, result.output
+            made = (target.parent, target.parent.parent)
+            assert [oct(stat.S_IMODE(p.stat().st_mode)) for p in made] == ["0o700", "0o700"], (option, made)
+            assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
 def test_bad_input_is_one_line_with_file_row_column(tmp_path: Path) -> None:
     path = tmp_path / "ratings.csv"
     path.write_text("item,expert,rating\nq1,e1,4\nq1,e2,9\n", encoding="utf-8")

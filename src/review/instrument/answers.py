@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..atomic import write_text_atomic
+from ..atomic import make_folders, write_text_atomic
 from ..errors import ImportFormatError, ValidationError, WorkspaceError
 from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_location
 from ..textdecode import decode_utf8
@@ -99,16 +99,9 @@ def _default_answers_folder() -> Path | None:
 
 
 def make_private_folders(folder: Path) -> None:
-    """Create ``folder`` and every missing folder above it 0700: ``mkdir(parents=True)`` gives the ones above the
-    umask's mode (0755), so ``answers/client7/x.json`` named before ``answers/`` existed left ``answers/`` listing
-    every client's file to other accounts. Folders that exist keep their mode."""
-    missing = []
-    for here in (folder, *folder.parents):
-        if here.is_dir():
-            break
-        missing.append(here)
-    for here in reversed(missing):
-        here.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    """Create ``folder`` and every missing folder above it 0700: ``answers/client7/x.json`` named before ``answers/``
+    existed left ``answers/`` (made by ``mkdir(parents=True)``) listing every client's file to other accounts."""
+    make_folders(folder, PRIVATE_FOLDER_MODE)
 
 
 def new_answer_path(workspace_root: Path | None = None) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..atomic import write_bytes_atomic
+from ..atomic import make_folders, write_bytes_atomic
 from ..words import effect_interval, effect_number
 from .predictive import PredictiveResult
 from .survival import SurvivalResult
@@ -79,6 +79,7 @@ def _save(fig, plt, path: Path, synthetic: bool) -> Path:  # type: ignore[no-unt
     buffer = io.BytesIO()
     fig.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png", dpi=120)
     plt.close(fig)
-    # KM steps fall on individual event times: the figure is as private as the JSON (0600)
+    # KM steps fall on individual event times: the figure is as private as the JSON (0600), its new folders too
+    make_folders(path.parent, 0o700)
     write_bytes_atomic(path, buffer.getvalue(), mode=0o600)
     return path

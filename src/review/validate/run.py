@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_text_atomic
+from ..atomic import make_folders, write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..tomlread import read_toml
 from ..paths import enclosing_repository
@@ -177,7 +177,7 @@ def _writing(path: Path) -> Iterator[None]:
 def write_json(result: Any, path: Path) -> Path:
     """The result as JSON, readable by its owner only (results may hold per-person values)."""
     with _writing(Path(path)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new results/ is its owner's only
+        make_folders(Path(path).parent, 0o700)  # a new results/ is its owner's only, and the folders above it
         write_text_atomic(Path(path), result_json(result), mode=0o600)
     return Path(path)
 
