@@ -53,11 +53,12 @@ def enclosing_repository(path: Path | str) -> Path | None:
     return None
 
 
-def named_from_workspace(message: str, root: Path) -> str:
-    """``message`` with the path it starts with written from the workspace ``root`` when that path lies inside it:
-    ``extraction/studies/a.toml:estimates[2]…`` as the docs name a workspace's files, the same from every folder a
-    command runs in (an absolute ``/home/…/extraction/…`` before). Messages about a file start with its path."""
-    inside = str(root).rstrip(os.sep) + os.sep
+def named_from(message: str, folder: Path) -> str:
+    """``message`` with the (absolute) path it starts with written from ``folder`` when that path lies below it, else
+    as it is: from the folder a command runs in, ``extraction/studies/a.toml:estimates[2]…`` at a workspace's root as
+    the docs name it, ``a.toml:…`` in studies/, the full path from elsewhere, so each name opens where it is printed.
+    Messages about a file start with its path."""
+    inside = str(folder).rstrip(os.sep) + os.sep
     return message[len(inside):] if message.startswith(inside) else message
 
 

@@ -119,9 +119,11 @@ def test_estimates_that_are_not_an_array_of_tables_are_one_line_not_a_traceback(
     assert len(problems) == 1 and expected in problems[0], problems
 
 
-def test_validate_names_every_file_from_the_workspace_wherever_it_runs(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_names_every_file_so_it_opens_from_the_folder_it_runs_in(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # tidy27 #4 (walk26): every line named the file by its absolute path, /home/…/extraction/studies/a.toml, where
-    # the docs show the workspace's own names; run from a subfolder, or given the folder, it reads the same.
+    # the docs show extraction/studies/a.toml. rrev27a: named from the workspace root wherever the command ran, the
+    # name did not open from studies/ (where one edits study files) nor from elsewhere with -w; as instrument's
+    # written files, a file below the current folder is named from it, any other by its full path.
     from click.testing import CliRunner
 
     from review.cli import main
@@ -137,23 +139,32 @@ def test_validate_names_every_file_from_the_workspace_wherever_it_runs(workspace
     (studies / "latin2020.toml").write_bytes(b'[study]\nid = "caf\xe9"\n')
     draft = (studies / "endo2015.toml").read_text(encoding="utf-8").split("[quips")[0] + quips_table("bob", ())
     (studies / "endo2015.bob.toml").write_text(draft, encoding="utf-8")
-    monkeypatch.chdir(studies)
     runner = CliRunner()
-    for args in ([], ["--extraction", str(folder)], ["--extraction", ".."]):
-        result = runner.invoke(main, ["extraction", "validate", *args])
-        assert result.exit_code == 4, result.output
-        named = [line.removeprefix("incomplete: ") for line in result.stdout.splitlines()]
-        assert named and all(line.startswith("extraction/studies/") for line in named), (args, named)
-        assert any(line.startswith("extraction/studies/sado2014.toml:estimates[2].factor: unknown factor 'old_age'")
-                   for line in named)
-        assert any(line.startswith("extraction/studies/broken2020.toml: ") for line in named)
-        assert any(line.startswith("extraction/studies/latin2020.toml:") for line in named)
-        assert any(line.startswith("extraction/studies/endo2015.bob.toml:quips.bob.") for line in named)
-        assert str(workspace.root) not in result.output
+    elsewhere = workspace.root.parent / "elsewhere"
+    elsewhere.mkdir()
+    for here, prefix, ways in ((studies, "", ([], ["--extraction", str(folder)], ["--extraction", ".."])),
+                               (workspace.root, "extraction/studies/", ([], ["--extraction", "extraction"])),
+                               (elsewhere, f"{studies}/", (["-w", str(workspace.root)],))):
+        monkeypatch.chdir(here)
+        for args in ways:
+            workspace_option = args[:2] if args[:1] == ["-w"] else []
+            result = runner.invoke(main, [*workspace_option, "extraction", "validate", *args[len(workspace_option):]])
+            assert result.exit_code == 4, result.output
+            named = [line.removeprefix("incomplete: ") for line in result.stdout.splitlines()]
+            assert named and all(line.startswith(prefix) for line in named), (here, args, named)
+            assert all(Path(line.split(".toml:")[0] + ".toml").is_file() for line in named), (here, args, named)
+            for name in ("sado2014.toml:estimates[2].factor: unknown factor 'old_age'", "broken2020.toml: ",
+                         "latin2020.toml:", "endo2015.bob.toml:quips.bob."):
+                assert any(line.startswith(prefix + name) for line in named), (here, args, name)
+    monkeypatch.chdir(workspace.root)
     (studies / "broken2020.toml").unlink()
     (folder / "form.toml").write_text("[quips]\ndomains = 3\n[quips]\n", encoding="utf-8")
     form = runner.invoke(main, ["extraction", "validate"])
     assert form.exit_code == 4 and form.stderr.startswith("review: extraction/form.toml: "), form.output
+    monkeypatch.chdir(studies)  # (form.toml is not below studies/: its full path)
+    form = runner.invoke(main, ["extraction", "validate"])
+    assert form.exit_code == 4 and form.stderr.startswith(f"review: {folder}/form.toml: "), form.output
+    monkeypatch.chdir(workspace.root)
     (folder / "form.toml").unlink()
     (folder / "factors.toml").unlink()
     factors = runner.invoke(main, ["extraction", "validate"])

@@ -9,7 +9,7 @@ import click
 from ..errors import ReviewError, ValidationError
 from ..services import extraction as service
 from ..words import counted
-from .context import Context, command_workspace, pass_context
+from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -53,9 +53,9 @@ def init_cmd(ctx: Context, extraction_dir: Path | None) -> None:
 @pass_context
 def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Check every study file against form.toml and factors.toml; one line per problem."""
-    folder = _folder(ctx, extraction_dir)
-    workspace = command_workspace()  # (files inside it are named from its root, as the docs name them)
-    checked = service.validate_folder(folder, workspace.root if workspace is not None else None)
+    # Files named from the folder it runs in when below it, else in full, as instrument names what it wrote: each
+    # name opens from the shell that printed it (from the workspace's root as the docs show, from studies/, with -w).
+    checked = service.validate_folder(_folder(ctx, extraction_dir), Path.cwd().resolve())
     for line in checked.problems:
         click.echo(line)
     for line in checked.incomplete:  # unfinished work, not an error: drafts load; the synthesis refuses them

@@ -19,7 +19,7 @@ from ..extraction.forms import (
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CONSENSUS, CollapseRule, summarise
-from ..paths import check_name, named_from_workspace
+from ..paths import check_name, named_from
 from ..tomlread import loads_toml, read_toml_located, read_toml_text
 from ..workspace import Workspace, located_setting_error
 
@@ -92,13 +92,13 @@ class FolderValidation:
     incomplete_files: list[str] = field(default_factory=list)  # the files those lines name
 
 
-def validate_folder(folder: Path, workspace_root: Path | None = None) -> FolderValidation:
-    """Every study file checked against form.toml and factors.toml; one line per problem. With ``workspace_root``
-    every line and error names a file inside that workspace from its root (``extraction/studies/a.toml:…``)."""
+def validate_folder(folder: Path, names_from: Path | None = None) -> FolderValidation:
+    """Every study file checked against form.toml and factors.toml; one line per problem. With ``names_from`` (the
+    folder the command runs in) every line and error names a file below it from it, any other by its full path."""
     def named(message: str) -> str:
-        return message if workspace_root is None else named_from_workspace(message, workspace_root)
+        return message if names_from is None else named_from(message, names_from)
 
-    if workspace_root is not None:
+    if names_from is not None:
         folder = Path(folder).resolve()  # (``--extraction ..`` from studies/ named the files ../studies/…)
     try:
         factors = load_factors(folder / FACTORS_FILE)
