@@ -195,16 +195,16 @@ def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
 
 def test_reis_hazard_ratios_name_the_never_absent_workers_they_compare_with():
     # tidy27 #5 (rrev26b): 'één eerdere verzuimperiode vs geen: HR 21,44' beside the question whose answer 'Eén keer'
-    # reads as one previous absence: the HR compares hospital staff with one earlier absence against staff never
-    # absent, a group no client (every one back after an absence) belongs to. The numbers stay.
+    # reads as one previous absence: the HR compares hospital staff with one earlier absence against staff with none since
+    # their first contract there (the cohort starts 2000-2007), a group no client (every one back after an absence) belongs to. The numbers stay.
     from review.instrument.render import T, evidence_text
 
     from .programme_bank import programme_bank_with_sources
 
     bank, _ = programme_bank_with_sources()
     item = bank.item("previous_sick_leave_episodes")
-    for lang, numbers, never, staff in (("nl", ("HR 21,44", "HR 13,92"), "nooit verzuimde", "ziekenhuispersoneel"),
-                                        ("en", ("HR 21.44", "HR 13.92"), "never on sick leave", "hospital staff")):
+    for lang, numbers, never, staff in (("nl", ("HR 21,44", "HR 13,92"), "zonder verzuimperiode sinds het eerste contract", "ziekenhuispersoneel"),
+                                        ("en", ("HR 21.44", "HR 13.92"), "with none since their first contract", "hospital staff")):
         parts = evidence_text(T(lang), item).split("; ")
         for number in numbers:
             (part,) = [p for p in parts if number in p]
