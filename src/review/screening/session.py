@@ -323,7 +323,12 @@ class ScreeningSession:
         #: ``stopping_evidence`` after the queue is delivered (never inside ``retrain``), taken in by
         #: ``apply_stopping_evidence``; the stored queue carries the last one over a reopening.
         stored_view = self._ranking.model_info.get("stopping_classifier")
-        self._classifier_view: dict[str, Any] | None = stored_view if isinstance(stored_view, dict) else None
+        # A view stored before 2026-12-07 names no count of the records it was made over (``records``): read as
+        # holding, it outlived records imported or set aside after this version came in (a stop made at 600 of
+        # 1,500 still stood over 50 records imported since, in the app and in review status --stopping). None
+        # stands in: the check due is made once, from the decisions up to the grid point reached (one check).
+        self._classifier_view: dict[str, Any] | None = (
+            stored_view if isinstance(stored_view, dict) and "records" in stored_view else None)
         #: Counts undos: evidence asked for before an undo is dropped when it arrives.
         self.evidence_epoch = 0
 

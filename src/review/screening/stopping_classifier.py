@@ -142,7 +142,8 @@ def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.
     ``records``: the set the rule reads now has this many records; a view made over another number (records
     imported, restored or set aside since, a record picked or a pick undone) does not hold: its unscreened records
     were not these, and ``review simulate``'s walk on this set checks on its own grid (⌈N/100⌉). A view stored
-    without the number (before 2026-12-07) is read as before."""
+    without the number (before 2026-12-07) is read as before here; a session does not carry one from its stored
+    queue (``ScreeningSession``: it makes the check due once)."""
     if view is None or "decisions" not in view or "most_left" not in view or "found" not in view:
         return False
     if int(most_left_for_target(int(view["found"]), target_recall)) != int(view["most_left"]):
