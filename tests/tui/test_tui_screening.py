@@ -616,6 +616,25 @@ async def test_the_counts_line_keeps_the_estimated_recall_at_80_columns(fresh_ws
 
 
 @async_test
+async def test_the_counts_line_says_the_recall_with_the_targets_decimals_as_the_rules_line_does(
+        fresh_ws: Workspace) -> None:
+    """d87ce93b gave a recall said beside a target of 99.95% two decimals in the rule's line, the dashboard and
+    review status --stopping, but the counts line above the rule's line kept one: "Est. recall 99.9%" over
+    "recall about 99.99%" (rrev27b)."""
+    from dataclasses import replace
+
+    async with open_app(fresh_ws, "alice", "screening", size=(120, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.project is not None
+        progress = screen.project.session.progress()
+        for target, said in ((0.9995, "Est. recall 99.99%"), (0.95, "Est. recall 99.9%")):
+            screen._paint_progress(replace(progress, total=20_000, screened=5_000, est_recall=0.99996,
+                                           stopping=replace(progress.stopping, target_recall=target)))
+            await pilot.pause()
+            assert said in str(screen.query_one("#counts").render()), target
+
+
+@async_test
 async def test_the_counts_line_fits_its_bar_again_after_a_resize(fresh_ws: Workspace) -> None:
     """The bar's width was worked out only when progress was painted: from 80 to 60 columns the line stayed
     75 cells wide and cut "Est. recall" (review of tui17 #2), as from 120 to 80 with 20,000 records; back at 120
