@@ -85,3 +85,36 @@ async def test_a_check_that_comes_back_without_an_answer_is_said_as_not_made(
         said = str(app.screen.query_one("#stop").render())
         assert " CONTINUE " in said and "making it now" not in said and "was not made here" in said, said
         assert asked == [1] and app.project.session.stopping_evidence_due() and not app._notifications
+
+
+@async_test
+async def test_back_on_the_screening_screen_after_a_pick_in_the_browser_the_due_check_is_made(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rrev27b: a record picked in the record browser leaves the set the recommended rule reads and drops the
+    # classifier's view (413bd8a1). Back on the screening screen the line said the trend alone, CONTINUE, until the
+    # reviewer's next decision brought a ranking and the check, while review status --stopping made the check first
+    # and said STOP. The screen asks for the check due when it comes back.
+    from review.tui.screens.browser import BrowserScreen
+    from review.tui.screens.screening import ScreeningScreen
+    from tui_workspace import settle
+
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
+    async with open_app(workspace, "alice", "screening", size=(110, 40)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.project is not None
+        session = screen.project.session
+        assert session.progress().stopping.verdict == "stop" and not session.stopping_evidence_due()
+        await pilot.press("5")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        picked = next(r.id for r in workspace.store.records() if r.id is not None and not session.is_decided(r.id))
+        browser.action_decide("exclude", record_id=picked)
+        assert session.progress().picked == 1 and session.stopping_evidence_due()
+        status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
+        assert status.exit_code == 0 and "alice: STOP (Recommended rule)" in status.stdout, status.output
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen is screen and not session.stopping_evidence_due()
+        said = str(screen.query_one("#stopping").render())
+        assert said.startswith(" STOP "), said

@@ -322,6 +322,11 @@ class ScreeningScreen(ProjectScreen):
             report_error(self, err)
             version = None
         self.read_stop()  # (a stop recorded in a shell or on another screen meanwhile)
+        # A record picked on another screen (the browser) leaves the set the recommended rule reads and drops the
+        # classifier's view (413bd8a1): the check due then waited for this screen's next ranking, and the line said
+        # the trend alone (CONTINUE) where the dashboard and review status --stopping made the check (STOP). Whether
+        # one is due is judged in the worker: here only a flag is read.
+        self._ask_stopping_evidence()
         read = self._decided_read
         if version is not None and read is not None and read[0] == version and self._asked() <= read[1]:
             self._follow_decided(project, read[2])
@@ -651,6 +656,7 @@ class ScreeningScreen(ProjectScreen):
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
         self._follow_queue(counts_changed=True)
+        self._ask_stopping_evidence()  # (records set aside or restored drop the view: the check due, as on resume)
 
     def _follow_queue(self, *, counts_changed: bool) -> None:
         """The records to screen changed under the screen (a retrain's or the 2 s look's reading of
@@ -982,8 +988,9 @@ class ScreeningScreen(ProjectScreen):
 
     # -- the stopping rule's classifier evidence (after the queue, never before it) --------------
     def _ask_stopping_evidence(self) -> None:
-        """After a queue is delivered: the classifier's evidence if a check is due (one at a time; a
-        check due meanwhile is asked for after the next ranking). The queue never waits for it."""
+        """After a queue is delivered, back on this screen and when the records set aside change: the
+        classifier's evidence if a check is due (one at a time; a check due meanwhile is asked for after the
+        next ranking). The queue never waits for it."""
         if self._evidence_running or self.project is None:
             return
         self._evidence_running = True
