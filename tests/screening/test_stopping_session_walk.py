@@ -279,8 +279,8 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     # to be left under both. The view stored at the check of 615 stands: a check at 95.1 % from the same decisions
     # makes the same view (its fits read no target; P(left <= k*) and the trend's gate read the target only through
     # k*), and review simulate's walk at 95.1 % stops at 615 too. So the reopened session and review status
-    # --stopping both say stop on it, without a fit. A confidence changed to 0.99 keeps the view too (nothing in it
-    # reads the confidence): the verdict applies the classifier's level at 0.99 (96 %) to its 90 %, and goes on, as
+    # --stopping both say stop on it, without a fit. A confidence changed to 0.99 keeps the view too (its fits and
+    # chances read no confidence; its stored bound does, and no verdict reads that: below): the verdict applies the classifier's level at 0.99 (96 %) to its 90 %, and goes on, as
     # the walk at 0.99 does (the trend's 99.6 %, at 901).
     from review.screening.session import ScreeningSession
     from review.services.screening import stopping_advice
@@ -317,3 +317,24 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     _, verdict, said = reopened(target_recall=0.95, confidence=0.99)
     assert verdict == "continue" and "the rule also stops once that chance is at least 96%" in said, said
     assert _walk_stop(labels, confidence=0.99) == 901
+
+
+def test_a_views_stored_bound_is_read_by_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The one field of a view that reads the confidence, its bound (upper_remaining, at the classifier's level of the
+    # confidence of its check), is not what a classifier stop states: the stop takes it afresh from the expected
+    # count at the level in force. So a view carried over a changed confidence gives the verdict a check at the new
+    # confidence gives (a7c7ec46, rrev27b).
+    from review.screening import stopping
+    from review.screening import stopping_classifier as sc
+
+    labels = found_early(114)[:600]
+    ids = list(range(1, 601))
+    for confidence in (0.95, 0.99):
+        said = set()
+        for bound in (4, 900):
+            view = {"screened": 600, "found": 114, "expected_remaining": 0.5, "most_left": 6, "probability": 0.999,
+                    "upper_remaining": bound, "trend_allows_stop": True, **sc.decisions_made_from(ids, records=N)}
+            status = stopping.assess(list(labels), [], N, confidence=confidence, classifier=view, decision_ids=ids)
+            assert status.verdict == "stop" and status.estimate_from == "classifier", status.explanation
+            said.add((status.explanation, status.upper_remaining))
+        assert len(said) == 1, said
