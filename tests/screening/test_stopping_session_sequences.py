@@ -129,3 +129,43 @@ def test_a_view_stored_before_views_named_their_records_is_checked_again_once_no
     assert _walk_says(np.concatenate([labels, np.zeros(50, dtype=np.int64)]), 605) == "continue"
     app, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
     assert _verdicts(workspace, app, checked) == ("continue",) * 3 and checked == [592]
+
+
+def test_a_correction_by_pick_an_import_and_a_reopening_give_the_walks_verdict_everywhere(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The classifier at 0.9 at every check but those of 608 and 624 (the grid of 1,550 records: 0.5). 114 relevant of
+    # 1,500, 605 decided from the queue: stop at 600. An irrelevant record decided from the queue, corrected in the
+    # browser (a pick: it leaves the set, decision 0071): 604 decisions taken of 1,499, the check at once from the 600
+    # before in the order now in force (stop, as the walk on that order). 50 records imported: 1,549, checks every 16;
+    # one at once at 592 (0.9: stop, as the walk); 20 decisions on from the queue, the checks at 608 and 624 (0.5): the
+    # trend alone, continue, as the walk's view in force there. Reopened with no retrain since: the same, in the shell too.
+    from review.records import Record
+
+    given_answers(monkeypatch, lambda at: 0.5 if at in (608, 624) else 0.9)
+    labels = found_early(114)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(605):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        _after_due_check(session, checks)
+    assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
+    assert labels[10] == 0
+    session.decide(ids[10], "exclude", chosen=True)
+    made = len(checks)
+    assert _verdicts(workspace, session, checks) == ("stop",) * 3 and checks[made:] == [600]
+    in_force = np.delete(labels, 10)
+    assert _walk_says(in_force, 604) == "stop"
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
+                              file_name="update.csv", file_sha256="u" * 64, source_name="update", format="csv",
+                              encoding="utf-8")
+    session.refresh_records()
+    grown = np.concatenate([in_force, np.zeros(50, dtype=np.int64)])
+    assert _walk_says(grown, 604) == "stop"
+    assert _verdicts(workspace, session, checks) == ("stop",) * 3 and checks[made:] == [600, 592]
+    for at in range(605, 625):
+        session.decide(ids[at], "exclude")
+        _after_due_check(session, checks)
+    assert checks[made:] == [600, 592, 608, 624] and session.progress().stopping.verdict == "continue"
+    assert _verdicts(workspace, session, checks) == ("continue",) * 3
