@@ -118,3 +118,35 @@ async def test_back_on_the_screening_screen_after_a_pick_in_the_browser_the_due_
         assert app.screen is screen and not session.stopping_evidence_due()
         said = str(screen.query_one("#stopping").render())
         assert said.startswith(" STOP "), said
+
+
+@async_test
+async def test_records_imported_in_a_shell_join_the_screening_screens_counts_and_verdict(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rrev27b: records imported in a shell (review import, review search) while the app was open were read by no
+    # screen: the screening screen counted 200 records and kept the classifier's view made over them, while review
+    # status --stopping read 250, dropped that view (413bd8a1: it names the records it was made over) and made a check
+    # of its own. The screen's look for removals (every 2 s) now sees the import too, and the check due follows.
+    from review.records import Record
+    from review.tui.screens.screening import ScreeningScreen
+    from tui_workspace import settle
+
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
+    async with open_app(workspace, "alice", "screening", size=(110, 40)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.project is not None
+        session = screen.project.session
+        assert session.progress().total == 200 and not session.stopping_evidence_due()
+        workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
+                                  file_name="update.csv", file_sha256="u" * 64, source_name="update", format="csv",
+                                  encoding="utf-8")
+        version = screen.project.retrainer.records_version
+        screen.follow_set_aside()  # (the 2 s look)
+        await settle(pilot)
+        assert session.progress().total == 250 and screen.project.retrainer.records_version == version + 1
+        assert not session.stopping_evidence_due()  # the check over the 250 made
+        status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
+        assert status.exit_code == 0, status.output
+        (line,) = [x for x in status.stdout.splitlines() if x.startswith("stopping   alice:")]
+        said = str(screen.query_one("#stopping").render())
+        assert said.split()[0] in line and "250" in str(screen.query_one("#counts").render()), (said, line)

@@ -363,6 +363,8 @@ class ScreeningSession:
     def _load_records(self) -> None:
         self._ids = ranking_store.record_ids(self.store, among=self._only)
         self._id_set = set(self._ids)
+        #: What ``records_added`` compares the store with: the count and highest id of the ids read.
+        self._records_read = (len(self._ids), self._ids[-1] if self._ids else 0)
         self._text_cache = {}  # texts are read when first needed (keyword prior, retrain)
         self._set_aside(self._read_set_aside())
 
@@ -1130,6 +1132,16 @@ class ScreeningSession:
         # store before this reading must not apply its older set-aside after it.
         with self._aside_lock, self._lock:
             self._load_records()
+
+    def records_added(self) -> bool:
+        """Whether the store holds other records than this session read (imported in a shell since: ``review
+        import`` or ``search``), by one cheap query; then ``refresh_records`` reads them. A session that decides
+        named records only (``records``) says no."""
+        if self._deciding_only:
+            return False
+        with self._lock:
+            read = self._records_read
+        return ranking_store.records_stamp(self.store) != read
 
     @property
     def set_aside(self) -> SetAside:

@@ -178,6 +178,15 @@ def record_ids(store: Store, among: Collection[int] | None = None) -> list[int]:
     return sorted(found)
 
 
+def records_stamp(store: Store) -> tuple[int, int]:
+    """The number of records and the highest record id, in one query: whether records were added since a reading
+    of ``record_ids`` (records are appended), without reading them all."""
+    t = schema.records
+    with store.connect() as conn:
+        count, highest = conn.execute(sa.select(sa.func.count(t.c.id), sa.func.max(t.c.id))).one()
+    return int(count), int(highest or 0)
+
+
 @dataclass(frozen=True, slots=True)
 class LeanDecision:
     """A decision in force as a session keeps it: what the undo rule reads, and one value of its model info."""

@@ -64,9 +64,15 @@ class Project:
 
     def refresh_set_aside(self) -> bool:
         """Follow removals before screening (and dedup changes) made elsewhere, e.g. by
-        ``review prisma remove`` or ``restore`` in a shell; True if the queue changed. Cheap
-        (milliseconds), but call from a worker. The retrain worker reads them itself before every
-        retrain, keeping the texts it has read (``records_changed`` would read them all again)."""
+        ``review prisma remove`` or ``restore`` in a shell, and records imported there (``review import``,
+        ``search``: then ``refresh``); True if the queue changed. Cheap (milliseconds), but call from a
+        worker. The retrain worker reads removals itself before every retrain, keeping the texts it has
+        read (``records_changed`` would read them all again); imports only with ``records_changed``."""
+        # (Records imported in a shell were read by no screen: the counts and the stopping verdict stayed those of
+        # the records before, where review status --stopping read the new ones, rrev27b.)
+        if self.session.records_added():
+            self.refresh()
+            return True
         return self.session.refresh_set_aside()
 
     def records(self) -> dict[int, Record]:
