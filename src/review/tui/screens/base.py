@@ -267,8 +267,8 @@ class ProjectScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
     def follow_set_aside(self) -> None:
-        """Look at the store for records removed before screening (or restored) in a shell; post
-        ``SetAsideChanged`` if the records to screen changed, or if what the screen shows is older
+        """Look at the store for records removed before screening (or restored), or imported, in a shell;
+        post ``SetAsideChanged`` if the records to screen changed, or if what the screen shows is older
         than the session's reading (``set_aside_stale``). A few milliseconds of a worker thread."""
         project = self.project
         assert project is not None
