@@ -1598,12 +1598,24 @@ def src_stopping(names: list[str], tasks: list[tuple[str, str]], seeds: list[int
     return out
 
 
+def _resolved(name: str) -> Candidate | None:
+    """``name``'s candidate from 1,000 records (a size switch's ``large`` one), as ``representation_latency`` times it."""
+    candidate = CANDIDATES[name]
+    return CANDIDATES[candidate.large] if candidate is not None and candidate.large else candidate
+
+
 def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str, Any]]:
     """Decision 0031 step 2: retrain + re-rank of the engine's default model on each candidate's extra
     representation (its LSA or character block on the engine's word features, built once), as
     ``benchmarks/screening.py``'s latency: synthetic sets of ``sizes`` records from the shared sets' texts,
     200 labelled + 5 relevant, 20 single additions, cold start. Only the representation is the
     candidate's; the one-off extra feature CPU and the process's peak RSS so far are reported."""
+    # Decision 0073's seam-free title needs each record's title apart from its abstract, which the synthetic texts
+    # (title twice and abstract, joined) no longer have: timed here it would be the engine's rows under its name.
+    seam_free = [name for name in names if _resolved(name) is not None and _resolved(name).seam_free_title]
+    if seam_free:
+        raise SystemExit(f"screening_dev: --latency cannot build the seam-free title of {', '.join(seam_free)} "
+                         "(decision 0073): the synthetic texts keep no title apart; compare the rows' non-zeros with the engine's instead")
     import resource
 
     import screening

@@ -72,3 +72,10 @@ def test_seam_free_rows_differ_from_the_engines_only_by_the_seam(dev, monkeypatc
     assert clean_terms <= engine_terms
     with pytest.raises(ValueError, match="seam-free title"):
         dev.candidate_features(None, "made-up", "label_included", "svm-e6", hyphen_parts=True, seam_free=True)
+
+
+@pytest.mark.parametrize("name", ["t2clean", "t2clean-wordhy"])
+def test_latency_refuses_the_seam_free_title_it_cannot_build(dev, name) -> None:  # noqa: ANN001
+    # its synthetic texts join title and abstract: timed there, the engine's rows would pass under the candidate's name
+    with pytest.raises(SystemExit, match="seam-free title"):
+        dev.representation_latency(["default", name], [300])
