@@ -105,19 +105,30 @@ def whole_percent(value: float, *, against: float | None = None) -> str:
     return f"{tenth:.1f}"
 
 
-def recall_percent(share: float, *, short_of: float | None = None, target: float | None = None) -> str:
-    """A recall (an estimate or a lower bound) as a whole percentage, except where that would read 100% short of 1,
-    or the target ``short_of`` (or more) for a share below it: one decimal, rounded down (an estimate of 0.996 read
-    "recall about 100%" with records still left; a lower bound of 0.9497 read "at least 95%" beside "the rule stops
-    when at least 95% holds", where it went on). Said with decimals, it has as many as the target it stands beside
-    (``target``, else ``short_of``) where that has more than one: at a target of 99.95% a lower bound of 0.99951
-    read "at least 99.9%, meeting the 99.95% target"; it reads "99.95%"."""
+def recall_percent(share: float, *, target: float | None = None) -> str:
+    """An estimate of recall as a whole percentage, except where that would read 100% short of 1: one decimal,
+    rounded down (an estimate of 0.996 read "recall about 100%" with records still left), or as many as the
+    ``target`` it stands beside where that has more (at a target of 99.95%, 0.99996 reads "99.99%").
+    A lower bound is said by ``at_least_percent``."""
     said = f"{share:.0%}"
-    reaches = short_of is not None and share < short_of <= float(said[:-1]) / 100
-    if (said == "100%" and share < 1) or reaches:
-        beside = target if target is not None else short_of
-        return percent_down(share, max(1, 0 if beside is None else percent_places(beside)))
+    if said == "100%" and share < 1:
+        return percent_down(share, max(1, 0 if target is None else percent_places(target)))
     return said
+
+
+def at_least_percent(share: float, *, target: float | None = None) -> str:
+    """A lower bound (of recall) as said after "at least": rounded down, never up (a bound of 0.9562 read "at least
+    96%", rrev27b; one of 0.9497 "at least 95%" beside "the rule stops when at least 95% holds"). A whole percentage,
+    but from 99.5% on short of 1 with one decimal, or as many as the ``target`` has where that has more ("at least
+    99.6%" with 300 found and at most 1 left; "99.95%" meeting a 99.95% target), and with the target's decimals where
+    a whole percentage would fall below a target the bound meets (0.9755 at 97.5% reads "97.5%", not "97%")."""
+    whole_down = math.floor(share * 100 + 1e-9) / 100
+    places = 0 if target is None else percent_places(target)
+    if 0.995 <= share < 1:
+        places = max(1, places)
+    elif target is None or not whole_down < target <= share:
+        places = 0
+    return percent_down(share, places)
 
 
 def percent_places(share: float) -> int:
@@ -128,12 +139,7 @@ def percent_places(share: float) -> int:
 
 def percent_down(share: float, places: int) -> str:
     """A share as a percentage with ``places`` decimals, rounded down (a share equal to a level said with as many
-    decimals reads as that level): what the words say where rounding would reach a level (or 100%) the share falls
-    short of."""
+    decimals reads as that level): a lower bound (``at_least_percent``), and what the words say where rounding would
+    reach a level (or 100%) the share falls short of."""
     scale = 10 ** places
     return f"{math.floor(share * 100 * scale + 1e-9) / scale:.{places}f}%"
-
-
-def one_decimal_down(share: float) -> str:
-    """``percent_down`` to one decimal."""
-    return percent_down(share, 1)

@@ -190,13 +190,38 @@ def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> No
 def test_a_lower_bound_of_recall_short_of_the_target_is_not_said_as_the_target() -> None:
     # rrev26c #2: 352 found, at most 19 left at 98 % (recall at least 0.9488): it goes on, and read "at least 95%.
     # The recommended rule stops when at least 95% holds", a bound that seemed to meet the target it falls short of.
-    from review.words import recall_percent
+    # Since rrev27b every lower bound is rounded down (its own test below): whole, as the target.
+    from review.words import at_least_percent
 
     status = stopping.assess([1] * 352 + [0] * 400, [], 6000)
     assert status.verdict == "continue" and status.upper_remaining == 19
-    assert "at least 94.8%. The recommended rule stops when at least 95% holds" in status.explanation, \
+    assert "at least 94%. The recommended rule stops when at least 95% holds" in status.explanation, \
         status.explanation
-    assert [recall_percent(x, short_of=0.95) for x in (0.9497, 0.95, 0.944, 0.9999)] == ["94.9%", "95%", "94%", "99.9%"]
+    assert [at_least_percent(x, target=0.95) for x in (0.9497, 0.95, 0.944, 0.9999)] == ["94%", "95%", "94%", "99.9%"]
+
+
+def test_a_lower_bound_of_recall_is_rounded_down() -> None:
+    # rrev27b L2: "at least" was rounded half-up to a whole percent: a bound of 0.9662 read "so recall is at least
+    # 97%", 0.9091 "at least 91%", the classifier's 132 found with at most 6 left (0.9565) "at least 96%".
+    from review.words import at_least_percent
+
+    stop = stopping.assess([1] * 200 + [0] * 300, [], 3000)  # at most 7 left at 98 %: 200 / 207
+    assert stop.verdict == "stop" and stop.upper_remaining == 7
+    assert "so recall is at least 96%, meeting the 95% target" in stop.explanation, stop.explanation
+    going_on = stopping.assess([1] * 150 + [0] * 200, [], 6000)  # at most 15 left: 150 / 165
+    assert going_on.verdict == "continue" and going_on.upper_remaining == 15
+    assert "at least 90%. The recommended rule" in going_on.explanation, going_on.explanation
+    ranked = ([1] + [0] * 10) * 132  # 132 found: k* = 6 at 95 %; the trend goes on
+    ids = list(range(1, len(ranked) + 1))
+    view = {"screened": len(ranked), "found": 132, "expected_remaining": 0.5, "most_left": 6, "probability": 0.9,
+            "trend_allows_stop": True, **sc.decisions_made_from(ids)}
+    by_view = stopping.assess(ranked, [], 4000, classifier=view, decision_ids=ids)
+    assert by_view.verdict == "stop" and by_view.estimate_from == "classifier", by_view.explanation
+    assert "so recall is at least 95% with 80% probability" in by_view.explanation, by_view.explanation
+    # A bound that meets a target with decimals is said with them, not below it: 0.9755 at 97.5 % ("97%" floored
+    # whole, "98%" before); one short of it stays below it.
+    assert [at_least_percent(x, target=0.975) for x in (0.9755, 0.9749, 0.9562, 0.9999)] == [
+        "97.5%", "97%", "95%", "99.9%"]
 
 
 def test_an_estimate_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
@@ -218,7 +243,7 @@ def test_at_a_target_with_two_decimals_a_recall_said_with_decimals_has_two() -> 
     # "so recall is at least 99.9%, meeting the 99.95% target". Said with the target's two decimals (rounded down,
     # so a bound below the target never reads as it); whole percentages and one decimal elsewhere, as before.
     from review.tui.screens.screening import format_recall, stopping_words
-    from review.words import recall_percent
+    from review.words import at_least_percent
 
     stop = stopping.assess([1] * 2000 + [0] * 9000, [], 12000, target_recall=0.9995)
     assert stop.verdict == "stop" and stop.upper_remaining == 1  # 2,000 found, at most 1 left: 0.9995002
@@ -236,6 +261,6 @@ def test_at_a_target_with_two_decimals_a_recall_said_with_decimals_has_two() -> 
     by_view = stopping.assess(ranked, [], 60000, target_recall=0.9995, classifier=view, decision_ids=ids)
     assert by_view.verdict == "stop" and by_view.estimate_from == "classifier", by_view.explanation
     assert "so recall is at least 99.95% with 80% probability, meeting the 99.95% target" in by_view.explanation
-    assert [recall_percent(x, short_of=0.9995) for x in (0.99951, 1999 / 2000, 0.99949, 0.99996)] == [
+    assert [at_least_percent(x, target=0.9995) for x in (0.99951, 1999 / 2000, 0.99949, 0.99996)] == [
         "99.95%", "99.95%", "99.94%", "99.99%"]
     assert [format_recall(0.99996, t) for t in (0.9995, 0.999, 0.95, None)] == ["99.99%", "99.9%", "99.9%", "99.9%"]

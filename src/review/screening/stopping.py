@@ -45,7 +45,7 @@ import numpy as np
 
 from ..levels import percent
 from ..words import about as about_count, about_phrase
-from ..words import one_decimal_down, recall_percent, verb_for, whole
+from ..words import at_least_percent, percent_down, recall_percent, verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -504,7 +504,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
             f"that {left} is {_chance_words(chance, short_of=[level])}")
     if chance >= level and view_may_stop(classifier):
         found = common["relevant_found"]
-        at_least = recall_percent(found / (found + allowed), target=common["target_recall"])
+        at_least = at_least_percent(found / (found + allowed), target=common["target_recall"])
         text = (f"Stop (recommended rule): {view}, so recall is at least {at_least} "
                 f"with {percent(level)} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
@@ -530,7 +530,7 @@ def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
     a level of 99.6% at a confidence of 0.999): 99.9%."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
     if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
-        said = one_decimal_down(chance)
+        said = percent_down(chance, 1)
     return said
 
 
@@ -546,9 +546,9 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     expected, upper = rate.expected_remaining, rate.upper_remaining
     basis = _rate_basis(expected, upper, remaining, level, trend=trend, none_left_words=none_left_words)
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
-    # (never rounded up to the target it falls short of: "at least 95%" beside "stops when at least 95% holds")
-    lower = "unknown" if rate.recall_lower is None else recall_percent(rate.recall_lower,
-                                                                       short_of=common["target_recall"])
+    # (rounded down: "at least 95%" beside "stops when at least 95% holds" for a bound of 0.9497)
+    lower = "unknown" if rate.recall_lower is None else at_least_percent(rate.recall_lower,
+                                                                         target=common["target_recall"])
     if stops:
         # With a bound of none left, "recall is at least 100%" read as a contradiction of the
         # point estimate (found / (found + a fraction of a record expected)) shown beside it.
