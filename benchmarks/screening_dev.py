@@ -44,7 +44,7 @@ import numpy as np
 
 from review.screening import models, ranker
 from review.screening import simulate as simulate_module
-from review.screening.features import FeatureConfig, build_features, l2_normalise_rows
+from review.screening.features import FeatureConfig, build_features, l2_normalise_rows, record_text
 from review.screening.simulate import LabelledSet, simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -1246,6 +1246,10 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
         if overrides:
             engine_config = dataclasses.replace(engine_config, **overrides)
         data = load_task(DATA_DIR / f"{set_name}.csv", label, engine_config.title_repeats)
+        if engine_config.title_apart:  # engine version 8 (decision 0073): src's texts, the title's repeat apart
+            titles, abstracts = titles_and_abstracts(set_name)
+            data = dataclasses.replace(data, texts=[record_text({"title": t, "abstract": a}, engine_config.title_repeats,
+                                                                True) for t, a in zip(titles, abstracts)])
         config = engine_config
     else:
         data = load_task(DATA_DIR / f"{set_name}.csv", label, candidate.title_weight)

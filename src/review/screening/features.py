@@ -48,9 +48,13 @@ _FINDS = {"engine": r"\w[\w-]*\w|\w", "words2": r"\w\w+"}
 _TOKEN = re.compile(_FINDS["engine"])
 
 
-def record_text(record: Record | dict[str, Any], title_repeats: int = 2) -> str:
+def record_text(record: Record | dict[str, Any], title_repeats: int = 2, title_apart: bool = False) -> str:
     """The text a model reads: the title ``title_repeats`` times (twice unless the features'
-    ``FeatureConfig.title_repeats`` says otherwise), abstract, keywords and MeSH terms."""
+    ``FeatureConfig.title_repeats`` says otherwise), abstract, keywords and MeSH terms.
+
+    ``title_apart`` (``FeatureConfig.title_apart``, engine version 8): the title once, abstract, keywords and
+    MeSH terms on one line, then each repeat of the title on a line of its own, so that an analyzer that reads
+    lines (``WordAnalyzer``'s ``lines``) forms no n-gram across the seam. Otherwise one line, the repeats first."""
     if isinstance(record, Record):
         title, abstract = record.title, record.abstract
         extra_terms = [*record.keywords, *record.mesh]
@@ -58,7 +62,13 @@ def record_text(record: Record | dict[str, Any], title_repeats: int = 2) -> str:
         title = str(record.get("title") or "")
         abstract = str(record.get("abstract") or "")
         extra_terms = list(record.get("keywords") or []) + list(record.get("mesh") or [])
-    parts = [*[title] * title_repeats, abstract, " ".join(str(t) for t in extra_terms)]
+    extra = " ".join(str(t) for t in extra_terms)
+    if title_apart:
+        # No other line break survives: every part's whitespace runs become one space.
+        again = " ".join(title.split())
+        body = " ".join(" ".join(p for p in (title, abstract, extra) if p).split())
+        return "\n".join([body, *[again] * (title_repeats - 1)]) if again else body
+    parts = [*[title] * title_repeats, abstract, extra]
     # Whitespace runs become one space, none at the ends: str.split's whitespace is re's \s
     # (three times faster than a regex substitution on every space).
     return " ".join(" ".join(p for p in parts if p).split())
@@ -77,6 +87,11 @@ class FeatureConfig:
     #: How often the texts repeat the title (``record_text``'s ``title_repeats``): the features
     #: do not read records, so whoever builds the texts takes it from here.
     title_repeats: int = 2
+    #: Engine version 8 (decision 0073): the title's repeats on lines of their own after the record's text
+    #: (``record_text``'s ``title_apart``), read line by line, so that the counts are those of "title abstract" plus
+    #: the title's own: no bigram of the title's last word and its first, which "title title abstract" forms and no
+    #: record contains (at min_df 1 a column of the record alone). False: "title title abstract", versions 4-7.
+    title_apart: bool = False
     #: Pivoted length normalisation of the word rows (engine version 7, decisions 0054 and 0058): each TF-IDF row
     #: w is divided by (1 − s)·p + s·‖w‖, p the mean ‖w‖ of the built set's non-empty rows (frozen, like
     #: the vocabulary, for records added later). 1: unit rows (cosine), as scikit-learn and ASReview.
@@ -86,7 +101,8 @@ class FeatureConfig:
         return {
             "kind": "tfidf", "ngram_max": self.ngram_max, "min_df": self.min_df,
             "max_df": self.max_df, "sublinear_tf": self.sublinear_tf, "char_ngrams": self.char_ngrams,
-            "tokens": self.tokens, "title_repeats": self.title_repeats, "pivot_slope": self.pivot_slope,
+            "tokens": self.tokens, "title_repeats": self.title_repeats, "title_apart": self.title_apart,
+            "pivot_slope": self.pivot_slope,
         }
 
 
@@ -262,7 +278,7 @@ def build_features(
     if len(record_ids) != len(texts):
         raise ValueError("record_ids and texts differ in length")
     started = time.perf_counter()
-    analyzer = WordAnalyzer(config.ngram_max, config.tokens)
+    analyzer = WordAnalyzer(config.ngram_max, config.tokens, lines=config.title_apart)
     vectorizers: list[Vectorizer] = []
     blocks: list[sp.spmatrix] = []
     try:
@@ -298,16 +314,25 @@ class WordAnalyzer:
     scikit-learn's analyzer slices a list per n-gram and strips accents character by character
     in Python; here n-grams come from ``zip`` and marks go by ``str.replace``. A test holds the
     two equal on generated text.
+
+    ``lines`` (``FeatureConfig.title_apart``): a text is read line by line, each line's terms in that order
+    after the previous line's, so no n-gram spans a line break; without it a line break is a space.
     """
 
-    __slots__ = ("ngram_max", "token")
+    __slots__ = ("lines", "ngram_max", "token")
 
-    def __init__(self, ngram_max: int, tokens: str = "engine") -> None:
+    def __init__(self, ngram_max: int, tokens: str = "engine", lines: bool = False) -> None:
         self.ngram_max = ngram_max
+        self.lines = lines
         # "engine" reads the module's pattern when built (the dev harness swaps it for older candidates).
         self.token = _TOKEN if tokens == "engine" else re.compile(_FINDS[tokens])
 
     def __call__(self, text: str) -> list[str]:
+        if self.lines and "\n" in text:
+            return [term for line in text.split("\n") for term in self._terms(line)]
+        return self._terms(text)
+
+    def _terms(self, text: str) -> list[str]:
         words = self.words(text)
         if self.ngram_max == 1:
             return words
@@ -353,8 +378,17 @@ class _TermCounts:
         words: defaultdict[str, int] = defaultdict()
         words.default_factory = words.__len__  # a new word gets the next id
         word_id = words.__getitem__
+        # The n-grams of a segment: a record's text, or each of its lines when the analyzer reads lines.
+        # segment_starts[r] is record r's first segment.
+        if analyzer.lines:
+            segments: Sequence[str] = [line for text in texts for line in text.split("\n")]
+            segment_starts = np.zeros(len(texts) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter((text.count("\n") + 1 for text in texts), dtype=np.int64, count=len(texts)),
+                      out=segment_starts[1:])
+        else:
+            segments, segment_starts = texts, np.arange(len(texts) + 1, dtype=np.int64)
         word_ids = [np.fromiter(map(word_id, tokens), dtype=np.int64, count=len(tokens))
-                    for tokens in map(analyzer.words, texts)]
+                    for tokens in map(analyzer.words, segments)]
         base, n_max = len(words), analyzer.ngram_max
         if 2 * max(base, 1) ** n_max >= 2**62:  # the codes would overflow int64: count strings
             return cls._of_strings(texts, analyzer)
@@ -366,9 +400,10 @@ class _TermCounts:
         # gets the next columns, in the order this chunk first has it.
         n_words = np.fromiter(map(len, word_ids), dtype=np.int64, count=len(word_ids))
         longest = np.minimum(n_words, n_max)
-        per_text = n_words * longest - longest * (longest - 1) // 2  # n-grams per record
+        per_segment = n_words * longest - longest * (longest - 1) // 2  # n-grams per segment
+        segment_record = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(segment_starts))
         # The matrix's arrays, filled chunk by chunk: a record has at most as many entries as n-grams.
-        bound = int(per_text.sum())
+        bound = int(per_segment.sum())
         values = np.empty(bound, dtype=np.float64)
         columns = np.empty(bound, dtype=np.int32 if bound <= _INT32_MAX else np.int64)
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
@@ -376,8 +411,9 @@ class _TermCounts:
         n_terms = n_entries = 0
         for start in range(0, len(texts), _CHUNK_RECORDS):
             stop = min(start + _CHUNK_RECORDS, len(texts))
-            stream = _ngram_codes(word_ids[start:stop], base, offsets, n_max)
-            codes, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
+            first, last = segment_starts[start], segment_starts[stop]
+            stream = _ngram_codes(word_ids[first:last], base, offsets, n_max)
+            codes, first_at, inverse = np.unique(stream, return_index=True, return_inverse=True)
             del stream
             chunk_column = np.full(codes.size, -1, dtype=np.int64)
             for run_codes, run_columns in runs:
@@ -385,14 +421,14 @@ class _TermCounts:
                 seen = run_codes[at] == codes
                 chunk_column[seen] = run_columns[at[seen]]
             new = np.flatnonzero(chunk_column < 0)
-            chunk_column[new[np.argsort(first[new])]] = np.arange(n_terms, n_terms + new.size)
+            chunk_column[new[np.argsort(first_at[new])]] = np.arange(n_terms, n_terms + new.size)
             n_terms += new.size
             if new.size:
                 runs.append((codes[new], chunk_column[new]))
             # Per record, its columns ascending with their counts: np.unique of row * n_terms + column.
             record_and_column = chunk_column[inverse.ravel()]
             del inverse
-            record_and_column += np.repeat(np.arange(stop - start, dtype=np.int64) * n_terms, per_text[start:stop])
+            record_and_column += np.repeat((segment_record[first:last] - start) * n_terms, per_segment[first:last])
             pairs, counts = np.unique(record_and_column, return_counts=True)
             del record_and_column
             rows = pairs // max(n_terms, 1)
@@ -463,6 +499,12 @@ class _TermCounts:
         alphabetical = np.fromiter(map(vocabulary.__getitem__, kept_terms), dtype=counts.indices.dtype,
                                    count=len(kept_terms))
         counts.indices = alphabetical.take(counts.indices, mode="clip")
+        if config.title_apart:
+            # Engine version 8's rows hold their terms in column order, as its measured candidate's did (decision
+            # 0073's harness) and as ``WordTfidf.transform`` gives a record added later: the order of every floating-
+            # point sum over a row. In first-seen order 1 of 30 orders parted from the candidate's at a near tie.
+            counts.has_sorted_indices = False
+            counts.sort_indices()
         idf = smooth_idf(counts)
         # The fitted vectoriser new records go through: the same analyzer, vocabulary and IDF (and pivot).
         if config.pivot_slope == 1.0:

@@ -32,7 +32,9 @@ from .query import order_candidates, seeded_order
 #: 7: from ``SMALL_SET_RECORDS`` records the word rows are pivoted length-normalised with slope
 #: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058). Decision 0060 made version 6 the default again
 #: (``svm``, also ``svm-e6``); version 7 is the model ``svm-e7`` by name.
-ENGINE_VERSION = 6
+#: 8: at every size the title is read twice without the bigram of its last word and its first (decision 0073,
+#: ``FeatureConfig.title_apart``): the default (``svm``, also ``svm-e8``); version 6 stays by name, ``svm-e6``.
+ENGINE_VERSION = 8
 
 #: Engine version 7 (decision 0058): the default SVM's rows on a set of ``SMALL_SET_RECORDS`` records or
 #: more are divided by 0.15·p + 0.85·‖w‖ instead of ‖w‖ (p the mean length), so a short record's score no
@@ -56,19 +58,38 @@ PRESUMED_IRRELEVANT_UNTIL = 0.05
 
 
 def feature_config_for(model: str, n_records: int) -> FeatureConfig:
-    """The features ``model`` ranks a set of ``n_records`` records with (engine version 6, the default).
+    """The features ``model`` ranks a set of ``n_records`` records with (engine version 8, the default).
 
     The sized SVMs on a small set reads ASReview's u4 text features (every term, min_df 1; words of
     two or more characters with hyphens split) with the title twice (engine version 6; ``svm-e5``:
-    once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm``, the default)
+    once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm-e6``)
     or pivoted length-normalised rows (``svm-e7``, engine version 7, ``LARGE_SET_PIVOT_SLOPE``); every other case engine
-    version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
+    version 4's (``FeatureConfig()``). The default (``svm``, engine version 8) is engine version 6 with the title's
+    repeat apart at every size (``FeatureConfig.title_apart``). Texts must be built with the config's
+    ``title_repeats`` and ``title_apart``.
     """
+    apart = reads_title_apart(model)
     if small_set_settings(model, n_records):
-        return FeatureConfig(min_df=1, tokens="words2", title_repeats=2 if small_set_loop(model, n_records) else 1)
+        return FeatureConfig(min_df=1, tokens="words2", title_repeats=2 if small_set_loop(model, n_records) else 1,
+                             title_apart=apart)
     if resolve_model(model) == "svm-e7":
         return FeatureConfig(pivot_slope=LARGE_SET_PIVOT_SLOPE)
-    return FeatureConfig()
+    return FeatureConfig(title_apart=apart)
+
+
+def reads_title_apart(model: str) -> bool:
+    """Whether ``model``'s texts have the title's repeat apart (``FeatureConfig.title_apart``) at every size: the
+    default, engine version 8 (``svm``, ``svm-e8``)."""
+    return resolve_model(model) in ("svm", "svm-e8")
+
+
+def engine_version(model: str) -> int:
+    """The engine version ``model`` ranks with, as ``model_info`` and ``review simulate`` record it: an earlier one
+    where its name says so (``svm-e7``, ``svm-e6``, ``svm-e5``), else ``ENGINE_VERSION`` (the default, ``svm`` or
+    ``svm-e8``; the other models keep their settings from version to version)."""
+    resolved = resolve_model(model)
+    earlier = {"svm-e7": 7, "svm-e6": 6, "svm-e5": 5}
+    return earlier.get(resolved, ENGINE_VERSION)
 
 
 @dataclass(slots=True, frozen=True)
@@ -138,7 +159,7 @@ def rank(
     rng = np.random.default_rng([seed, len(labelled_ids)])
     resolved = resolve_model(model)
     info: dict[str, Any] = {
-        "engine": ENGINE_VERSION, "model": resolved, "query": query, "seed": seed,
+        "engine": engine_version(resolved), "model": resolved, "query": query, "seed": seed,
         "n_labelled": len(labelled_ids), "n_included": int(y.sum()),
         "features": features.config.as_dict(),
     }
@@ -213,7 +234,7 @@ def fallback_ranking(
         ordered = ordered[np.argsort(-hits, kind="stable")]
         kind = "keyword_prior"
     seconds = time.perf_counter() - started
-    info = {"engine": ENGINE_VERSION, "model": model, "query": query, "seed": seed,
+    info = {"engine": engine_version(model), "model": model, "query": query, "seed": seed,
             "n_labelled": len(labels), "n_included": int(sum(1 for v in labels.values() if v)),
             "fallback": kind, "seconds": round(seconds, 4)}
     if kind == "keyword_prior":  # which terms ordered the queue, so a decision's rank can be traced

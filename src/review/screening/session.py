@@ -281,7 +281,7 @@ class ScreeningSession:
         self._aside_lock = threading.Lock()  # (refresh_set_aside)
         self._features: Features | None = None
         self._text_lock = threading.Lock()
-        self._text_cache: dict[int, dict[int, str]] = {}  # title repeats → record id → model text
+        self._text_cache: dict[tuple[int, bool], dict[int, str]] = {}  # title form → record id → model text
         self._sample_cache: tuple[tuple[Any, ...], list[int]] | None = None
         self._ahead: Record | None = None  # read ahead: the record expected next
         self._saved_at: float | None = None  # monotonic time of the last full queue save
@@ -386,18 +386,23 @@ class ScreeningSession:
         decisions in force, the records set aside, the phase or the classifier evidence."""
         self._changes += 1
 
-    def _texts(self, title_repeats: int = 2) -> dict[int, str]:
-        """The model's text of every record with the title ``title_repeats`` times, read once per
-        count (reading is the slow part of opening a big workspace; ``svm-e5``'s small-set features
-        read the title once)."""
+    def _texts(self, title_repeats: int = 2, title_apart: bool | None = None) -> dict[int, str]:
+        """The model's text of every record with the title ``title_repeats`` times, apart or not
+        (``record_text``; None: as the session's model reads it at every size), read once per form (reading
+        is the slow part of opening a big workspace; ``svm-e5``'s small-set features read the title once).
+        The keyword prior reads the same texts: one copy in memory (128 MB at 50,000 records)."""
+        if title_apart is None:
+            from .ranker import reads_title_apart
+
+            title_apart = reads_title_apart(self.model)
         with self._text_lock:
-            texts = self._text_cache.get(title_repeats)
+            texts = self._text_cache.get((title_repeats, title_apart))
             if texts is None:
                 from .features import record_text
 
                 rows = ranking_store.record_texts(self.store)
-                texts = {record_id: record_text(row, title_repeats) for record_id, row in rows.items()}
-                self._text_cache[title_repeats] = texts
+                texts = {record_id: record_text(row, title_repeats, title_apart) for record_id, row in rows.items()}
+                self._text_cache[(title_repeats, title_apart)] = texts
             return texts
 
     def _read_decisions(self) -> _Reading:
@@ -1084,8 +1089,8 @@ class ScreeningSession:
             # ``rank`` fits on them (``retrain`` passes it the same count): a workspace that crosses
             # the line (an update search imported, duplicates set aside) gets features built afresh.
             config = feature_config_for(self.model, len(eligible_ids))
-            if config.title_repeats != 2:
-                texts = self._texts(config.title_repeats)
+            if config.title_repeats != 2 or config.title_apart:
+                texts = self._texts(config.title_repeats, config.title_apart)
             eligible = {r: texts[r] for r in eligible_ids}
             if self._features is None or self._features.config != config:
                 self._features = build_features(list(eligible), list(eligible.values()), config)

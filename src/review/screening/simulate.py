@@ -22,7 +22,7 @@ from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
 from .models import resolve_model, small_set_loop, uses_sklearn
-from .ranker import ENGINE_VERSION, feature_config_for, rank
+from .ranker import engine_version, feature_config_for, rank
 from .stopping_classifier import stop_finder
 from .stopping import stopping_points
 
@@ -47,14 +47,15 @@ class LabelledSet:
         return len(self.ids)
 
     def texts_for(self, config: FeatureConfig) -> list[str]:
-        """The model texts with the title repeated as ``config`` says (``texts`` without the fields)."""
+        """The model texts with the title repeated as ``config`` says (``texts`` where it says "title title
+        abstract"; otherwise built from the fields)."""
         from .features import record_text
 
-        if config.title_repeats == 2:
+        if config.title_repeats == 2 and not config.title_apart:
             return self.texts
         if self.fields is None:
             raise ValueError("texts with the title repeated otherwise need the records' fields (load_labelled_csv keeps them)")
-        return [record_text(f, config.title_repeats) for f in self.fields]
+        return [record_text(f, config.title_repeats, config.title_apart) for f in self.fields]
 
 
 def load_labelled_csv(path: Path) -> LabelledSet:
@@ -129,7 +130,7 @@ class SimulationResult:
             "seed": self.seed,
             "model": self.model,
             "query": self.query,
-            "engine": ENGINE_VERSION,
+            "engine": engine_version(self.model),
             "n_records": len(self.order),
             "priors": self.priors,
             "order": self.order,
