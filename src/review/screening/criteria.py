@@ -199,8 +199,15 @@ def terms_regex(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterable[re.Pattern[str]]) -> int:
-    """Distinct include terms present minus distinct exclude terms present."""
-    return sum(1 for p in include if p.search(text)) - sum(1 for p in exclude if p.search(text))
+    """Distinct include terms present minus distinct exclude terms present, a term within one line: a model's text
+    (``features.record_text``) has a line break only before the title's repeat (engine version 8), and a term of
+    several words across it would join the record's last word to the title's first, a phrase of no record."""
+    lines = text.split("\n")
+
+    def present(pattern: re.Pattern[str]) -> bool:
+        return any(pattern.search(line) for line in lines)
+
+    return sum(1 for p in include if present(p)) - sum(1 for p in exclude if present(p))
 
 
 def match_reason(reasons: Iterable[str], given: str) -> str:

@@ -16,25 +16,12 @@ from typing import Any
 import numpy as np
 
 from .criteria import keyword_score, term_regex
+from .engines import ENGINE_VERSION as ENGINE_VERSION  # (its home before engines.py; benchmarks read it here)
+from .engines import engine_version
 from .features import FeatureConfig, Features
 from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model, small_set_loop, small_set_settings
 from .query import order_candidates, seeded_order
 
-#: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
-#: sample once PRESUMED_IRRELEVANT_UNTIL of the set is known to be relevant. 3: a record
-#: without text is an all-zero row, not one shared "(empty)" term (docs/decisions/0013). 4: the
-#: SVM's objective minimised by a Newton method instead of liblinear (same model; decision 0017).
-#: 5: settings by the set's size (decision 0019): below ``SMALL_SET_RECORDS`` records ASReview's u4
-#: SVM and text features (``feature_config_for``), from there on version 4 with a floor on the
-#: relevant records' weight; ``svm-newton`` keeps version 4 and ``svm-liblinear`` version 3.
-#: 6: below ``SMALL_SET_RECORDS`` records ASReview's own loop (decision 0024): no presumed-irrelevant
-#: sample, a retrain after every label in a simulation, and the title twice; ``svm-e5`` keeps version 5.
-#: 7: from ``SMALL_SET_RECORDS`` records the word rows are pivoted length-normalised with slope
-#: ``LARGE_SET_PIVOT_SLOPE`` (decisions 0054 and 0058). Decision 0060 made version 6 the default again
-#: (``svm``, also ``svm-e6``); version 7 is the model ``svm-e7`` by name.
-#: 8: at every size the title is read twice without the bigram of its last word and its first (decision 0073,
-#: ``FeatureConfig.title_apart``): the default (``svm``, also ``svm-e8``); version 6 stays by name, ``svm-e6``.
-ENGINE_VERSION = 8
 
 #: Engine version 7 (decision 0058): the default SVM's rows on a set of ``SMALL_SET_RECORDS`` records or
 #: more are divided by 0.15·p + 0.85·‖w‖ instead of ‖w‖ (p the mean length), so a short record's score no
@@ -81,15 +68,6 @@ def reads_title_apart(model: str) -> bool:
     """Whether ``model``'s texts have the title's repeat apart (``FeatureConfig.title_apart``) at every size: the
     default, engine version 8 (``svm``, ``svm-e8``)."""
     return resolve_model(model) in ("svm", "svm-e8")
-
-
-def engine_version(model: str) -> int:
-    """The engine version ``model`` ranks with, as ``model_info`` and ``review simulate`` record it: an earlier one
-    where its name says so (``svm-e7``, ``svm-e6``, ``svm-e5``), else ``ENGINE_VERSION`` (the default, ``svm`` or
-    ``svm-e8``; the other models keep their settings from version to version)."""
-    resolved = resolve_model(model)
-    earlier = {"svm-e7": 7, "svm-e6": 6, "svm-e5": 5}
-    return earlier.get(resolved, ENGINE_VERSION)
 
 
 @dataclass(slots=True, frozen=True)

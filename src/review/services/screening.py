@@ -306,7 +306,10 @@ FALLBACK_WORDS = {"keyword_prior": "keywords (no model yet)", "seeded_random": "
 
 
 def ranking_status(workspace: Workspace) -> list[str]:
-    """``review status`` lines: one per reviewer with a stored ranking (size, model, age)."""
+    """``review status`` lines: one per reviewer with a stored ranking (size, model, age). For the SVM the line names
+    the engine version that ranked, and the one its name ranks with now where they differ (a workspace ranked by
+    ``svm`` before decision 0073 made it engine version 8)."""
+    from ..screening.engines import engine_version, stored_engine
     from ..store.screening import ranking_log
     from ..timestamps import minute_utc
 
@@ -320,6 +323,10 @@ def ranking_status(workspace: Workspace) -> list[str]:
         info = row["model_info"] or {}
         # Before the model can learn, the queue is a fallback order: named as the TUI names it.
         model = FALLBACK_WORDS.get(info.get("fallback") or "", info.get("model", "?"))
+        engine = stored_engine(info)
+        if engine is not None:
+            now = engine_version(model)
+            model += f", engine {engine}" + ("" if now == engine else f" ({model} ranks with engine {now} now)")
         lines.append(f"ranking    {reviewer}: {counted(row['n_labelled'], 'label')}, {model}, seed {row['seed']}, "
                      f"{minute_utc(row['created_at'])}")
     return lines
