@@ -936,7 +936,9 @@ def test_a_failed_fit_past_an_open_gate_is_a_check_that_asked_nothing(workspace,
     failed = session.stopping_evidence()
     # 30 found at 95 %: k* = ⌊30 · (1/0.95 − 1)⌋ = 1; no estimate, as a closed gate's check
     assert failed == {"screened": 122, "found": 30, "most_left": 1, "asked": False,
-                      **sc.decisions_made_from(session._phase_labels()[2], records=200)}, failed
+                      **sc.decisions_made_from(session._phase_labels()[2], records=200,
+                                               record_set=sc.records_digest([r.id for r in workspace.store.records()]))}, \
+        failed
     assert session.apply_stopping_evidence(failed, session.evidence_epoch)
     status = session.progress().stopping
     assert status.verdict == "stop" and status.estimate_from != "classifier", status.explanation

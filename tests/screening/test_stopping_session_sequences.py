@@ -169,3 +169,57 @@ def test_a_correction_by_pick_an_import_and_a_reopening_give_the_walks_verdict_e
         _after_due_check(session, checks)
     assert checks[made:] == [600, 592, 608, 624] and session.progress().stopping.verdict == "continue"
     assert _verdicts(workspace, session, checks) == ("continue",) * 3
+
+
+def test_a_pick_and_an_import_between_checks_that_leave_the_count_drop_the_view_made_over_the_other_records(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rrev27b L1: a view named its set by its count only. 605 decided from the queue of 1,500 (114 relevant), the
+    # check at 600 says 0.9: stop. Then, before any check, a record not yet decided is picked (it leaves the set the
+    # rule reads: 1,499) and one record is imported (1,500 again): another set, whose unscreened records are not those
+    # the view scored, but of the view's count, so the view stood (stop, no check) in the app, review status --stopping
+    # and a session opened afresh. The classifier answers 0.5 over the set with the import (the walk's check at 600 on
+    # it reads the new record): now each makes that check at once and goes on, as the walk on that set.
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+
+    imported: list[bool] = []
+    given_answers(monkeypatch, lambda at: 0.5 if imported else 0.9)
+    labels = found_early(114)
+    session, ids = _deciding_session(workspace, labels)
+    checks: list[int] = []
+    for at in range(605):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        _after_due_check(session, checks)
+    assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
+    session.apply_ranking(session.retrain())
+    session.save_ranking()  # (the stored queue carries the view to the shell and a session opened afresh)
+    session.decide(ids[1000], "exclude", chosen=True)
+    workspace.store.add_batch([Record(title="update search record", external_id="u0")], file_name="update.csv",
+                              file_sha256="u" * 64, source_name="update", format="csv", encoding="utf-8")
+    imported.append(True)
+    session.refresh_records()
+    made = len(checks)
+    assert _verdicts(workspace, session, checks) == ("continue",) * 3 and checks[made:] == [600]
+    assert _walk_says(np.concatenate([np.delete(labels, 1000), [0]]), 605) == "continue"
+    # The view made over this set stands: no check again in the app, nor in a session opened on the queue saved now.
+    assert _after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
+    assert _after_due_check(reopened, checked) == "continue" and checked == []
+
+
+def test_a_view_that_names_its_count_only_is_read_by_its_count() -> None:
+    # Views made on 2026-12-07 before views named their set carry "records" only: read as then, by the count.
+    from review.screening import stopping_classifier as sc
+
+    decided = list(range(1, 606))
+    named = {"found": 114, "most_left": 6, **sc.decisions_made_from(decided, records=1500,
+                                                                      record_set=sc.records_digest(range(1, 1501)))}
+    counted_only = {key: value for key, value in named.items() if key != "record_set"}
+    other = sc.records_digest([*range(1, 1000), *range(1001, 1502)])  # 1,000 picked, 1,501 imported
+    assert sc.records_digest(range(1500, 0, -1)) == named["record_set"]
+    assert sc.view_holds(named, decided, target_recall=0.95, records=1500, record_set=named["record_set"])
+    assert not sc.view_holds(named, decided, target_recall=0.95, records=1500, record_set=other)
+    assert sc.view_holds(counted_only, decided, target_recall=0.95, records=1500, record_set=other)
+    assert not sc.view_holds(counted_only, decided, target_recall=0.95, records=1499, record_set=other)

@@ -342,12 +342,14 @@ def assess(
     rule: str = DEFAULT_CHOICE,
     classifier: Mapping[str, Any] | None = None,
     decision_ids: Sequence[int] = (),
+    record_set: str | None = None,
 ) -> StoppingStatus:
     """Verdict from the labels of the ranked phase and of the random sample (both in order).
 
     ``classifier`` is the newest ``stopping_classifier.ClassifierEstimate`` (as a dict, with
     ``decisions_made_from``'s keys) the session computed; the recommended rule uses it while it holds
-    for ``decision_ids``, the store ids of the decisions these labels come from (``view_holds``).
+    for ``decision_ids``, the store ids of the decisions these labels come from, and the ``n_total`` records whose
+    ``records_digest`` is ``record_set`` (``view_holds``).
 
     ``rule="recommended"`` follows the relevance-rate rule during the ranked phase;
     ``"certified"`` the heuristics and the random sample. Once a random sample has started,
@@ -392,7 +394,7 @@ def assess(
                               sample_relevant=found_sample, sample_needed=needed, **common)
     if rule == "recommended":
         return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"], classifier,
-                            decision_ids)
+                            decision_ids, record_set)
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
         why = (f"the last {whole(run)} records were all irrelevant" if run >= limit
@@ -412,14 +414,14 @@ def assess(
 
 def _assess_rate(
     ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str, rate_rule: str,
-    classifier: Mapping[str, Any] | None = None, decision_ids: Sequence[int] = (),
+    classifier: Mapping[str, Any] | None = None, decision_ids: Sequence[int] = (), record_set: str | None = None,
 ) -> StoppingStatus:
     """The recommended rule's verdict in the ranked phase, in numbers and plain words.
 
     ``rate_rule`` is one of ``RATE_RULES``: which estimate of the relevant records left it uses.
     """
     if rate_rule == "relevance_rate_classifier":
-        return _assess_with_classifier(ranked, n_total, common, pct, classifier, decision_ids)
+        return _assess_with_classifier(ranked, n_total, common, pct, classifier, decision_ids, record_set)
     if rate_rule == "relevance_rate_lomax":
         return _assess_lomax(ranked, n_total, common, pct, conf)
     if rate_rule != "relevance_rate":
@@ -445,7 +447,8 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 
 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str,
-                            classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
+                            classifier: Mapping[str, Any] | None, decision_ids: Sequence[int],
+                            record_set: str | None = None) -> StoppingStatus:
     """``relevance_rate_classifier`` (decision 0072): the Lomax verdict at ``trend_level`` (98 % at a confidence of
     95 %), or stop where the classifier's view in force says with ``classifier_confidence`` (80 %) that at most the
     allowed number of relevant records is left, where that number is at least ``FEWEST_ALLOWED`` (``consulted``) and
@@ -459,7 +462,8 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     lomax = _assess_lomax(ranked, n_total, {**common, "confidence": level_of_trend}, pct, percent(level_of_trend))
     if lomax.verdict == "stop":
         return lomax
-    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"], records=n_total)
+    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"], records=n_total,
+                       record_set=record_set)
     level = classifier_confidence(common["confidence"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
     # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:

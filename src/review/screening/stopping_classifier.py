@@ -118,17 +118,30 @@ class ClassifierEstimate:
         return asdict(self)
 
 
-def decisions_made_from(decision_ids: Sequence[int] | np.ndarray, *, records: int | None = None) -> dict[str, Any]:
+def decisions_made_from(decision_ids: Sequence[int] | np.ndarray, *, records: int | None = None,
+                        record_set: str | None = None) -> dict[str, Any]:
     """What a view records of the decisions it was made from (their store ids, the decisions in force):
-    the newest id and a digest of them all, for ``view_holds``; and ``records``, the number of records of the set
-    its check was made over (the records to screen, less those picked: the ``n_total`` the rule reads)."""
+    the newest id and a digest of them all, for ``view_holds``; ``records``, the number of records of the set
+    its check was made over (the records to screen, less those picked: the ``n_total`` the rule reads), and
+    ``record_set``, that set's ``records_digest``."""
     ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
-    made = {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
-    return made if records is None else {**made, "records": int(records)}
+    made: dict[str, Any] = {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
+    if records is not None:
+        made["records"] = int(records)
+    if record_set is not None:
+        made["record_set"] = record_set
+    return made
+
+
+def records_digest(record_ids: Sequence[int] | np.ndarray) -> str:
+    """A digest of a set of record ids (in any order), which a view names the set it was made over by
+    (``view_holds``): a count alone kept a view over other records where a record picked and one imported, or
+    one set aside and another restored, left the number as it was (rrev27b)."""
+    return _digest(np.sort(np.asarray(record_ids, dtype=np.int64)))
 
 
 def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.ndarray, *,
-               target_recall: float, records: int | None = None) -> bool:
+               target_recall: float, records: int | None = None, record_set: str | None = None) -> bool:
     """Whether ``view`` (with ``decisions_made_from``'s keys) still speaks for the decisions in force
     (``decision_ids``, store ids) at ``target_recall``: those up to its newest one are exactly the ones it
     was made from, and its k* (``most_left``) is the one the target allows for its count found.
@@ -143,12 +156,18 @@ def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.
     imported, restored or set aside since, a record picked or a pick undone) does not hold: its unscreened records
     were not these, and ``review simulate``'s walk on this set checks on its own grid (⌈N/100⌉). A view stored
     without the number (before 2026-12-07) is read as before here; a session does not carry one from its stored
-    queue (``ScreeningSession``: it makes the check due once)."""
+    queue (``ScreeningSession``: it makes the check due once).
+
+    ``record_set``: the set's ``records_digest``; a view that names another set does not hold, though its count
+    be the same (a record picked and one imported between two checks). A view that names its count only (made
+    before views named their set, on 2026-12-07) is read by its count, as before."""
     if view is None or "decisions" not in view or "most_left" not in view or "found" not in view:
         return False
     if int(most_left_for_target(int(view["found"]), target_recall)) != int(view["most_left"]):
         return False
     if records is not None and "records" in view and int(view["records"]) != records:
+        return False
+    if record_set is not None and "record_set" in view and view["record_set"] != record_set:
         return False
     ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
     upto = ids[:int(np.searchsorted(ids, int(view["last_decision"]), side="right"))]
