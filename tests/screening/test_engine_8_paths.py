@@ -100,3 +100,12 @@ def test_a_stored_ranking_names_its_engine_and_the_one_its_model_ranks_with_now(
     again = ScreeningSession(workspace, "alice", seed=1)
     assert again.next_record() is not None
     assert again.retrain().model_info["engine"] == 8
+
+
+def test_the_screening_screens_tooltip_names_the_engine_of_the_queue_served() -> None:
+    from review.tui.screens.screening import ranking_status as screen_status
+
+    line, tooltip = screen_status({"model": "svm", "engine": 6, "features": {}}, 40)
+    assert line == "ranking: SVM, 40 labels" and tooltip == "model: svm, engine 6 (svm ranks with engine 8 now)"
+    assert screen_status({"model": "svm-e6", "engine": 6}, 40)[1] == "model: svm-e6, engine 6"
+    assert screen_status({"model": "nb", "engine": 8}, 40)[1] == "model: nb"

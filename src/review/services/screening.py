@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team", "decided_among", "decision_changes", "record_id_refusal",
-    "current_labels", "labels_in_order", "load_criteria", "open_session", "ranking_status", "records_by_id",
+    "current_labels", "labels_in_order", "load_criteria", "open_session", "ranked_by", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
@@ -306,10 +306,7 @@ FALLBACK_WORDS = {"keyword_prior": "keywords (no model yet)", "seeded_random": "
 
 
 def ranking_status(workspace: Workspace) -> list[str]:
-    """``review status`` lines: one per reviewer with a stored ranking (size, model, age). For the SVM the line names
-    the engine version that ranked, and the one its name ranks with now where they differ (a workspace ranked by
-    ``svm`` before decision 0073 made it engine version 8)."""
-    from ..screening.engines import engine_version, stored_engine
+    """``review status`` lines: one per reviewer with a stored ranking (size, model, age)."""
     from ..store.screening import ranking_log
     from ..timestamps import minute_utc
 
@@ -322,14 +319,24 @@ def ranking_status(workspace: Workspace) -> list[str]:
     for reviewer, row in sorted(latest.items()):
         info = row["model_info"] or {}
         # Before the model can learn, the queue is a fallback order: named as the TUI names it.
-        model = FALLBACK_WORDS.get(info.get("fallback") or "", info.get("model", "?"))
-        engine = stored_engine(info)
-        if engine is not None:
-            now = engine_version(model)
-            model += f", engine {engine}" + ("" if now == engine else f" ({model} ranks with engine {now} now)")
+        model = FALLBACK_WORDS.get(info.get("fallback") or "", None) or ranked_by(info)
         lines.append(f"ranking    {reviewer}: {counted(row['n_labelled'], 'label')}, {model}, seed {row['seed']}, "
                      f"{minute_utc(row['created_at'])}")
     return lines
+
+
+def ranked_by(model_info: Mapping[str, Any]) -> str:
+    """The model of a ranking (``model_info``) and, for the SVM, the engine version that ranked, and the one its name
+    ranks with now where they differ (a workspace ranked by ``svm`` before decision 0073 made it engine version 8):
+    ``svm, engine 6 (svm ranks with engine 8 now)``."""
+    from ..screening.engines import engine_version, stored_engine
+
+    model = str(model_info.get("model", "?"))
+    engine = stored_engine(model_info)
+    if engine is None:
+        return model
+    now = engine_version(model)
+    return f"{model}, engine {engine}" + ("" if now == engine else f" ({model} ranks with engine {now} now)")
 
 
 def criteria_status(workspace: Workspace) -> list[str]:

@@ -29,7 +29,7 @@ from ...records import Record
 from ...services.prisma import (current_screening_stop, record_screening_stop, screening_stop_words,
                                 verdict_credits_rule)
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, classifier_stop_gate,
-                                   current_decisions, decided_among, decision_changes, store_errors)
+                                   current_decisions, decided_among, decision_changes, ranked_by, store_errors)
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...levels import percent
@@ -101,7 +101,7 @@ def ranking_status(model_info: Mapping[str, object], n_labelled: int) -> tuple[s
     if fallback is not None:
         return f"ranking: {FALLBACK_WORDS['seeded_random']}", NO_MODEL_YET + "the queue is in a seeded random order."
     model = str(model_info.get("model", "model"))
-    return f"ranking: {MODEL_LABELS.get(model, model)}, {counted(n_labelled, 'label')}", f"model: {model}"
+    return f"ranking: {MODEL_LABELS.get(model, model)}, {counted(n_labelled, 'label')}", f"model: {ranked_by(model_info)}"
 
 
 def stopping_words(stopping: Any, phase: str) -> str:
