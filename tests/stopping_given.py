@@ -53,3 +53,26 @@ def simulated_stop(labels: np.ndarray) -> int | None:
     """``review simulate``'s stop (``first_stop``) on ``labels`` in rank order, with the Lomax part's stop at its level."""
     return sc.first_stop(sp.csr_matrix(np.ones((labels.size, 1))), np.arange(labels.size), labels, n_priors=0,
                          lomax_stop=trend_stop(labels))
+
+
+def deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]]:
+    """A session deciding a constructed set whose record i is relevant where ``labels[i]``, and the records' ids in
+    the order of ``labels``."""
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+
+    records = [Record(title=f"{'insomnia therapy' if y else 'cardiology registry'} record {i}",
+                      abstract=f"words {i % 17} more {i % 5}", external_id=str(i)) for i, y in enumerate(labels)]
+    workspace.store.add_batch(records, file_name="made.csv", file_sha256="w" * 64, source_name="test",
+                              format="csv", encoding="utf-8")
+    return ScreeningSession(workspace, "alice", seed=1, quick_start=True), [r.id for r in workspace.store.records()]
+
+
+def verdict_after_due_check(session: Any, checks: list[int]) -> str:
+    """The verdict once a due check is made and taken (as the screening screen does after each queue)."""
+    epoch = session.evidence_epoch
+    if session.stopping_evidence_due():
+        evidence = session.stopping_evidence()
+        checks.append(int(evidence["screened"]))
+        assert session.apply_stopping_evidence(evidence, epoch)
+    return str(session.progress().stopping.verdict)

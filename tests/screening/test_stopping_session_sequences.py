@@ -10,28 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import found_early, given_answers
+from stopping_given import deciding_session, found_early, given_answers, verdict_after_due_check
 
-
-def _deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]]:
-    from review.records import Record
-    from review.screening.session import ScreeningSession
-
-    records = [Record(title=f"{'insomnia therapy' if y else 'cardiology registry'} record {i}",
-                      abstract=f"words {i % 17} more {i % 5}", external_id=str(i)) for i, y in enumerate(labels)]
-    workspace.store.add_batch(records, file_name="made.csv", file_sha256="w" * 64, source_name="test",
-                              format="csv", encoding="utf-8")
-    return ScreeningSession(workspace, "alice", seed=1, quick_start=True), [r.id for r in workspace.store.records()]
-
-
-def _after_due_check(session: Any, checks: list[int]) -> str:
-    """The verdict once a due check is made and taken (as the screening screen does after each queue)."""
-    epoch = session.evidence_epoch
-    if session.stopping_evidence_due():
-        evidence = session.stopping_evidence()
-        checks.append(int(evidence["screened"]))
-        assert session.apply_stopping_evidence(evidence, epoch)
-    return str(session.progress().stopping.verdict)
 
 
 def _verdicts(workspace: Any, session: Any, checks: list[int]) -> tuple[str, str, str]:
@@ -39,9 +19,9 @@ def _verdicts(workspace: Any, session: Any, checks: list[int]) -> tuple[str, str
     from review.screening.session import ScreeningSession
     from review.services.screening import stopping_advice
 
-    app = _after_due_check(session, checks)
+    app = verdict_after_due_check(session, checks)
     (shell,) = stopping_advice(workspace, ["alice"])
-    return app, shell.verdict, _after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), [])
+    return app, shell.verdict, verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), [])
 
 
 def _walk_says(labels: np.ndarray, screened: int) -> str:
@@ -67,11 +47,11 @@ def test_picks_undos_and_set_asides_on_a_set_whose_grid_moves_give_the_walks_ver
 
     given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
     labels = np.concatenate([found_early(114), [0]])
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        assert _after_due_check(session, checks) == "continue", at + 1
+        assert verdict_after_due_check(session, checks) == "continue", at + 1
     assert checks[-1] == 592 and _walk_says(labels, 605) == "continue"
     session.decide(ids[1000], "exclude", chosen=True)
     assert _verdicts(workspace, session, checks) == ("stop",) * 3 and checks[-1] == 600
@@ -92,7 +72,7 @@ def test_picks_undos_and_set_asides_on_a_set_whose_grid_moves_give_the_walks_ver
     # undos: the 616th decision (the view of 615 stands), the 615th (the check again from the 600 before it: stop).
     for at in range(605, 616):
         session.decide(ids[at], "exclude")
-        _after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[-1] == 615 and session.progress().stopping.verdict == "continue"
     session.undo()
     assert _verdicts(workspace, session, checks) == ("continue",) * 3 and checks[-1] == 615
@@ -111,18 +91,18 @@ def test_a_view_stored_before_views_named_their_records_is_checked_again_once_no
 
     given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     del session._classifier_view["records"]  # as the version before stored it
     session.apply_ranking(session.retrain())
     session.save_ranking()
     # Nothing changed since: the check made again is the view stored (the same verdict, at the cost of one check).
     reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
-    assert _after_due_check(reopened, checked) == "stop" and checked == [600]
+    assert verdict_after_due_check(reopened, checked) == "stop" and checked == [600]
     workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
                               file_name="update.csv", file_sha256="u" * 64, source_name="update", format="csv",
                               encoding="utf-8")
@@ -143,11 +123,11 @@ def test_a_correction_by_pick_an_import_and_a_reopening_give_the_walks_verdict_e
 
     given_answers(monkeypatch, lambda at: 0.5 if at in (608, 624) else 0.9)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     assert labels[10] == 0
     session.decide(ids[10], "exclude", chosen=True)
@@ -166,7 +146,7 @@ def test_a_correction_by_pick_an_import_and_a_reopening_give_the_walks_verdict_e
     assert _verdicts(workspace, session, checks) == ("stop",) * 3 and checks[made:] == [600, 592]
     for at in range(605, 625):
         session.decide(ids[at], "exclude")
-        _after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[made:] == [600, 592, 608, 624] and session.progress().stopping.verdict == "continue"
     assert _verdicts(workspace, session, checks) == ("continue",) * 3
 
@@ -185,11 +165,11 @@ def test_a_pick_and_an_import_between_checks_that_leave_the_count_drop_the_view_
     imported: list[bool] = []
     given_answers(monkeypatch, lambda at: 0.5 if imported else 0.9)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     session.apply_ranking(session.retrain())
     session.save_ranking()  # (the stored queue carries the view to the shell and a session opened afresh)
@@ -202,11 +182,11 @@ def test_a_pick_and_an_import_between_checks_that_leave_the_count_drop_the_view_
     assert _verdicts(workspace, session, checks) == ("continue",) * 3 and checks[made:] == [600]
     assert _walk_says(np.concatenate([np.delete(labels, 1000), [0]]), 605) == "continue"
     # The view made over this set stands: no check again in the app, nor in a session opened on the queue saved now.
-    assert _after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
     session.apply_ranking(session.retrain())
     session.save_ranking()
     reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
-    assert _after_due_check(reopened, checked) == "continue" and checked == []
+    assert verdict_after_due_check(reopened, checked) == "continue" and checked == []
 
 
 def test_a_view_that_names_its_count_only_is_read_by_its_count() -> None:

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import N, found_early, given_answers, simulated_stop, thirty_found_early
+from stopping_given import (N, deciding_session, found_early, given_answers, simulated_stop, thirty_found_early,
+                            verdict_after_due_check)
 
 
 def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], bool] = lambda at: True,
@@ -54,26 +55,6 @@ def test_a_session_stops_where_review_simulates_walk_stops(workspace, monkeypatc
     assert _session_stop(workspace, labels, until=stop + 1) == stop, name
 
 
-def _deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]]:
-    from review.records import Record
-    from review.screening.session import ScreeningSession
-
-    records = [Record(title=f"{'insomnia therapy' if y else 'cardiology registry'} record {i}",
-                      abstract=f"words {i % 17} more {i % 5}", external_id=str(i)) for i, y in enumerate(labels)]
-    workspace.store.add_batch(records, file_name="made.csv", file_sha256="w" * 64, source_name="test",
-                              format="csv", encoding="utf-8")
-    return ScreeningSession(workspace, "alice", seed=1, quick_start=True), [r.id for r in workspace.store.records()]
-
-
-def _verdict_after_due_check(session: Any, checks: list[int]) -> str:
-    """The verdict once a due check is made and taken (as the screening screen does after each queue)."""
-    epoch = session.evidence_epoch
-    if session.stopping_evidence_due():
-        evidence = session.stopping_evidence()
-        checks.append(int(evidence["screened"]))
-        assert session.apply_stopping_evidence(evidence, epoch)
-    return str(session.progress().stopping.verdict)
-
 
 def test_an_undo_below_a_check_asks_again_from_the_grid_point_before_it(workspace,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,27 +66,27 @@ def test_an_undo_below_a_check_asks_again_from_the_grid_point_before_it(workspac
     given_answers(monkeypatch, lambda at: 0.9 if at == 614 else 0.5)
     labels = found_early(114)
     assert simulated_stop(labels) == 810
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
 
     def decide(start: int, upto: int) -> None:  # the records ranked start + 1 to upto, each verdict "continue"
         for at in range(start, upto):
             session.decide(ids[at], "include" if labels[at] else "exclude")
-            assert _verdict_after_due_check(session, checks) == "continue", at + 1
+            assert verdict_after_due_check(session, checks) == "continue", at + 1
 
     decide(0, 615)
     assert checks[-2:] == [600, 615]
     session.undo()
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 600  # never from 614
+    assert verdict_after_due_check(session, checks) == "continue" and checks[-1] == 600  # never from 614
     decide(614, 615)
     assert checks[-2:] == [600, 615]  # made again from the decisions in force
     for _ in range(17):
         session.undo()
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[-1] == 585
+    assert verdict_after_due_check(session, checks) == "continue" and checks[-1] == 585
     redone_from = len(checks)
     decide(598, 809)
     session.decide(ids[809], "exclude")
-    assert _verdict_after_due_check(session, checks) == "stop"  # the trend's 98 %, where the walk stops
+    assert verdict_after_due_check(session, checks) == "stop"  # the trend's 98 %, where the walk stops
     assert checks[redone_from:] == list(range(600, 811, 15))
 
 
@@ -121,16 +102,16 @@ def test_after_going_past_a_stop_an_undo_keeps_the_stop_as_the_shell_and_a_reope
     given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
     labels = found_early(114)
     assert simulated_stop(labels) == 600
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(615):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _verdict_after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks[-2:] == [600, 615]
     session.undo()
-    app = _verdict_after_due_check(session, checks)
+    app = verdict_after_due_check(session, checks)
     (shell,) = stopping_advice(workspace, ["alice"])
-    reopened = _verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), [])
+    reopened = verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), [])
     assert (app, shell.verdict, reopened) == ("stop", "stop", "stop")
     assert checks[-1] == 600
 
@@ -143,11 +124,11 @@ def test_a_sessions_first_check_is_review_simulates_first_grid_check_past_the_sh
     given_answers(monkeypatch, lambda at: 0.5)
     labels = np.zeros(1234, dtype=np.int64)
     labels[list(range(0, 240, 2))] = 1  # 120 relevant, k* = 6: the classifier is asked
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(300):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _verdict_after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     assert checks == [247, 260, 273, 286, 299]
 
 
@@ -162,13 +143,13 @@ def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up
 
     given_answers(monkeypatch, lambda at: 0.9 if at == 614 else 0.5)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(615):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        _verdict_after_due_check(session, checks)
+        verdict_after_due_check(session, checks)
     session.undo()
-    assert _verdict_after_due_check(session, checks) == "continue"
+    assert verdict_after_due_check(session, checks) == "continue"
     (advice,) = stopping_advice(workspace, ["alice"])
     assert advice.evidence_computed and advice.screened == 614
     assert advice.verdict == "continue", advice.explanation
@@ -176,7 +157,7 @@ def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up
     assert reopened.stopping_evidence_due()
     evidence = reopened.stopping_evidence()
     assert evidence is not None and evidence["screened"] == 600
-    assert _verdict_after_due_check(reopened, []) == "continue"
+    assert verdict_after_due_check(reopened, []) == "continue"
 
 
 def _walk_stop(labels: np.ndarray, *, target_recall: float = 0.95, confidence: float = 0.95) -> int | None:
@@ -204,25 +185,25 @@ def test_a_corrected_decision_makes_one_check_at_once_and_it_stops_only_where_th
     # next check, 615, and so does the session.
     given_answers(monkeypatch, lambda at: 0.9)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = _verdict_after_due_check(session, checks)
+        verdict = verdict_after_due_check(session, checks)
     assert verdict == "stop" and _walk_stop(labels) == 600
     made = len(checks)
     session.decide(ids[0], "exclude")
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
     in_force = np.concatenate([labels[1:605], [0], labels[605:]])
     walked = _walk_stop(in_force)
     assert walked is not None and walked > 605
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]  # one check, not two
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]  # one check, not two
     session.decide(ids[0], "include")
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600]
     assert _walk_stop(np.concatenate([labels[1:605], [1], labels[605:]])) == 615
     for at in range(605, 615):
         session.decide(ids[at], "exclude")
-        verdict = _verdict_after_due_check(session, checks)
+        verdict = verdict_after_due_check(session, checks)
         assert verdict == ("stop" if at == 614 else "continue"), at + 1
     assert checks[made:] == [600, 615]
     # A decided record set aside (removed before screening in a shell) drops the view made from its decision the same
@@ -232,10 +213,10 @@ def test_a_corrected_decision_makes_one_check_at_once_and_it_stops_only_where_th
 
     remove_records(workspace.store, [ids[500]], "bob", "retracted")
     assert session.refresh_set_aside()
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600, 615, 600]
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [600, 615, 600]
     assert _walk_stop(np.concatenate([labels[1:500], labels[501:605], [1], labels[605:]])) == 615
     session.decide(ids[615], "exclude")
-    assert _verdict_after_due_check(session, checks) == "stop" and checks[made:] == [600, 615, 600, 615]
+    assert verdict_after_due_check(session, checks) == "stop" and checks[made:] == [600, 615, 600, 615]
 
 
 def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_walks_on_the_set_now(
@@ -252,11 +233,11 @@ def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_
 
     given_answers(monkeypatch, lambda at: 0.9 if at == 600 else 0.5)
     labels = found_early(114)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(605):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = _verdict_after_due_check(session, checks)
+        verdict = verdict_after_due_check(session, checks)
     assert verdict == "stop" and checks[-1] == 600
     session.apply_ranking(session.retrain())
     session.save_ranking()  # (the stored queue carries the view to a session opened afresh)
@@ -267,10 +248,10 @@ def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_
     walked = _walk_stop(np.concatenate([labels[:605], np.zeros(50 + 1500 - 605, dtype=np.int64)]))
     assert walked is not None and walked > 605
     made = len(checks)
-    assert _verdict_after_due_check(session, checks) == "continue" and checks[made:] == [592]
+    assert verdict_after_due_check(session, checks) == "continue" and checks[made:] == [592]
     (shell,) = stopping_advice(workspace, ["alice"])
     assert shell.verdict == "continue" and shell.evidence_computed, shell.explanation
-    assert _verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), []) == "continue"
+    assert verdict_after_due_check(ScreeningSession(workspace, "alice", seed=1, quick_start=True), []) == "continue"
 
 
 def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_check_made_at_that_target(
@@ -289,11 +270,11 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     asked: list[int] = []
     given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
     labels = found_early(117)
-    session, ids = _deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
     for at in range(620):
         session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = _verdict_after_due_check(session, checks)
+        verdict = verdict_after_due_check(session, checks)
     assert verdict == "stop" and checks[-1] == 615 and _walk_stop(labels) == 615
     session.apply_ranking(session.retrain())
     session.save_ranking()
@@ -304,7 +285,7 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
         asked.clear()
         again = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
         (shell,) = stopping_advice(workspace, ["alice"])
-        verdict = _verdict_after_due_check(again, [])
+        verdict = verdict_after_due_check(again, [])
         assert asked == [] and not shell.evidence_computed  # the stored view stands: no check, no fit
         assert shell.verdict == verdict, shell.explanation
         return again, verdict, shell.explanation
