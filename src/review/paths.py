@@ -73,13 +73,20 @@ def user_data_location() -> Path:
     try:
         path = Path(override).expanduser()
     except RuntimeError as err:  # (~name of no account, or no HOME: a traceback where every bad input is a line)
-        raise WorkspaceError(f"{ENV_DATA_DIR}={override}: {str(err).rstrip('.')}; give the folder as a full path") from err
+        raise WorkspaceError(f"{ENV_DATA_DIR}={override}: {_home_not_known(override)}; give the folder as a full path") from err
     if not path.is_absolute():
         # (read from the current folder, it named another folder from each subfolder a workspace command runs in,
         # and from the workspace itself one inside it, where answers are refused)
         raise WorkspaceError(f"{ENV_DATA_DIR}={override}: a relative folder would be read from wherever a command "
                              "runs; give the folder as a full path")
     return path
+
+
+def _home_not_known(override: str) -> str:
+    """Why the ``~`` of ``override`` names no folder, in words: Python's own "Could not determine home directory"
+    read, for ``~alice/x``, as if the user's own home were lost."""
+    account = override[1:].split("/", 1)[0].split(os.sep, 1)[0]
+    return f"no account named '{account}' on this machine" if account else "the home folder of this account is not known"
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

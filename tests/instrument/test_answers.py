@@ -185,7 +185,27 @@ def test_a_home_folder_review_data_dir_cannot_expand_is_one_line_naming_it(monke
     from review.paths import user_data_location
 
     monkeypatch.setenv("REVIEW_DATA_DIR", "~no-such-account-rrev26c/data")
-    with pytest.raises(ReviewError, match=r"^REVIEW_DATA_DIR=~no-such-account-rrev26c/data: .*full path$"):
+    # walk27: the line said Python's "Could not determine home directory", as if the user's own home were lost
+    with pytest.raises(ReviewError, match=r"^REVIEW_DATA_DIR=~no-such-account-rrev26c/data: no account named "
+                                          r"'no-such-account-rrev26c' on this machine; give the folder as a full path$"):
+        user_data_location()
+
+
+def test_a_review_data_dir_of_tilde_with_no_home_known_says_so(monkeypatch):
+    # walk27: with no HOME and no password entry, '~/data' named no account; the line says the home is not known.
+    import pwd
+
+    from review.errors import ReviewError
+    from review.paths import user_data_location
+
+    def no_entry(uid: int) -> object:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    monkeypatch.setenv("REVIEW_DATA_DIR", "~/data")
+    with pytest.raises(ReviewError, match=r"^REVIEW_DATA_DIR=~/data: the home folder of this account is not known; "
+                                          r"give the folder as a full path$"):
         user_data_location()
 
 
