@@ -174,6 +174,22 @@ def test_no_level_short_of_one_is_said_as_100_percent() -> None:
     assert "holds with 99.96% probability" in said[-1] and "at least 99.6%" in said[0] and "is 99.9%" in said[2], said
 
 
+def test_a_views_chance_has_the_decimals_of_the_level_it_is_said_beside() -> None:
+    # audit27: at a confidence of 0.9999 the classifier's level is 0.9996 ("99.96%"); a chance of 0.9997 that meets it
+    # read "is 99.9%, so recall is at least 95% with 99.96% probability", below the level it stops on; 0.99955, short
+    # of it, read the same "99.9%".
+    labels = ranking(1500, list(range(0, 600, 5)))
+    ids = list(range(1, 621))
+    said = {chance: stopping.assess(labels[:620].tolist(), [], 1500, confidence=0.9999, decision_ids=ids,
+                                    classifier={**_view(600, 120, chance, ids), "trend_allows_stop": True})
+            for chance in (0.9997, 0.99955, 0.5)}
+    assert said[0.9997].verdict == "stop" and "are left is 99.97%, so recall" in said[0.9997].explanation, \
+        said[0.9997].explanation
+    assert said[0.99955].verdict == "continue" and "are left is 99.95%;" in said[0.99955].explanation, \
+        said[0.99955].explanation
+    assert "are left is 50%;" in said[0.5].explanation, said[0.5].explanation  # (whole where no level is near)
+
+
 def test_a_lower_bound_of_recall_short_of_one_is_not_said_as_100_percent() -> None:
     # "so recall is at least 100%" from 199 relevant found with 1 allowed to be left (199/200), beside the
     # estimate; whole percentages elsewhere, as before.

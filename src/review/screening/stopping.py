@@ -45,7 +45,7 @@ import numpy as np
 
 from ..levels import percent
 from ..words import about as about_count, about_phrase
-from ..words import at_least_percent, percent_down, recall_percent, verb_for, whole
+from ..words import at_least_percent, percent_down, percent_places, recall_percent, verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -531,10 +531,12 @@ def _chance_words(chance: float, *, short_of: Sequence[float] = ()) -> str:
     """A view's P(left ≤ k*) as a percentage, never rounded up to a level of ``short_of`` it falls below (the
     classifier's own: 0.798 read "80%" beside "the rule also stops once that chance is at least 80%", as a vetoing
     view's 0.1996 read "only 20%, below 20%", rrev24a); there one decimal, rounded down. Nor up to 100% (0.999 beside
-    a level of 99.6% at a confidence of 0.999): 99.9%."""
+    a level of 99.6% at a confidence of 0.999): 99.9%. Rounded down, it has as many decimals as the level said beside
+    it where that has more (the classifier's 99.96% at a confidence of 0.9999: a chance of 0.9997 meeting it read
+    "99.9%", audit27)."""
     said = f"{chance:.0%}" if chance >= 0.01 or chance == 0 else f"{chance * 100:.2g}%"
     if any(chance < level <= float(said[:-1]) / 100 for level in short_of) or (said == "100%" and chance < 1):
-        said = percent_down(chance, 1)
+        said = percent_down(chance, max([1, *map(percent_places, short_of)]))
     return said
 
 
