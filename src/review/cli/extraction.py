@@ -67,7 +67,7 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     unfinished = (f"; {len(drafts)} with unfinished QUIPS (load as drafts; the synthesis refuses them): "
                   f"{', '.join(Path(f).name for f in drafts)}") if drafts else ""
     if checked.problems:
-        raise ValidationError(f"{len(checked.problems)} problem(s) in {counted(checked.n_studies, 'study file')}{also}"
+        raise ValidationError(f"{counted(len(checked.problems), 'problem')} in {counted(checked.n_studies, 'study file')}{also}"
                               f"{unfinished}")
     click.echo(f"{counted(checked.n_studies, 'study file')} valid{also} ({counted(checked.n_factors, 'factor')})"
                f"{unfinished}")
