@@ -350,6 +350,42 @@ async def test_nothing_follows_the_queue_before_the_first_record_is_shown(fresh_
 
 
 @async_test
+async def test_no_stopping_check_is_asked_for_before_the_first_record_is_shown(fresh_ws: Workspace) -> None:
+    """The classifier's evidence comes after the queue, never before it (six fits, 25-31 s of CPU at 50,000 records,
+    beside the first ranking's features): a look at the store that found a removal while the first record loaded
+    asked for it at once (audit27), where coming back to the screen waits for the first record."""
+    async with open_app(fresh_ws, "alice", "dashboard", size=SIZE) as (app, pilot):
+        session = app.project.session
+        served, due = session.next_record, session.stopping_evidence_due
+        release = threading.Event()
+        asked_while_loading: list[int] = []
+
+        def next_record():  # type: ignore[no-untyped-def]
+            if threading.current_thread() is not threading.main_thread():
+                release.wait(5)  # the loading worker is slow (a large workspace)
+            return served()
+
+        def stopping_evidence_due() -> bool:
+            if not release.is_set():
+                asked_while_loading.append(1)
+            return due()
+
+        session.next_record = next_record  # type: ignore[method-assign]
+        session.stopping_evidence_due = stopping_evidence_due  # type: ignore[method-assign]
+        await pilot.press("2")  # the screening screen mounts, resumes and starts loading its first record
+        await pilot.pause()
+        screen = app.screen
+        remove_records(fresh_ws, [max(r.id for r in fresh_ws.store.records())], "alice", "retracted")
+        screen.post_message(SetAsideChanged())  # a look at the store found the removal
+        await pilot.pause()
+        await pilot.pause()
+        assert asked_while_loading == []
+        release.set()
+        await settle(pilot)
+        assert screen.current is not None
+
+
+@async_test
 async def test_a_look_at_the_store_leaves_the_record_on_screen_where_the_reviewer_scrolled(fresh_ws: Workspace) -> None:
     """A removal of another record drew the record on screen again, back at the top of its abstract."""
     async with open_app(fresh_ws, "alice", "screening", size=(60, 16)) as (app, pilot):

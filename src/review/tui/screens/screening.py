@@ -656,7 +656,9 @@ class ScreeningScreen(ProjectScreen):
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
         self._follow_queue(counts_changed=True)
-        self._ask_stopping_evidence()  # (records set aside or restored drop the view: the check due, as on resume)
+        if self._started:  # (records set aside or restored drop the view: the check due, as on resume; before the
+            # first record the first queue asks for it, after itself: the evidence never comes before the queue)
+            self._ask_stopping_evidence()
 
     def _follow_queue(self, *, counts_changed: bool) -> None:
         """The records to screen changed under the screen (a retrain's or the 2 s look's reading of
