@@ -32,8 +32,9 @@ ID_COLUMN = "record_id"
 
 @dataclass(slots=True)
 class LabelledSet:
-    """Record ids, model texts (title twice) and 0/1 labels of a labelled screening set; with the
-    records' title and abstract when read from a file, for features that repeat the title otherwise."""
+    """Record ids, model texts ("title title abstract") and 0/1 labels of a labelled screening set; with the
+    records' title and abstract when read from a file, for features that read the title otherwise (``texts_for``:
+    once, or apart as engine version 8's default does)."""
 
     ids: list[int]
     texts: list[str]
@@ -189,7 +190,7 @@ def simulate(
     irrelevant labels since the last fit reach 2 % of the labelled set (so every label
     early on, every 10th at 500 labelled); an integer retrains every that many labels;
     ``"engine"`` (the default) is the model's own schedule: after every label where it runs
-    ASReview's loop (the default SVM on a set below 1,000 records, engine version 6), else adaptive.
+    ASReview's loop (the default SVM on a set below 1,000 records, engine versions 6 to 8), else adaptive.
     ``classifier_stop=False`` leaves ``relevance_rate_classifier`` out of ``stopping`` (its checks refit the
     model on the finished order): for a harness that reads only the order and metrics and times the run.
     """
