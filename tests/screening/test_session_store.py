@@ -264,3 +264,51 @@ def test_a_sample_started_with_no_draw_in_force_reopens_in_the_sample_with_the_s
     worker = ScreeningSession(workspace, "alice", seed=3, quick_start=True)  # the retrain worker's session
     worker.reload_decisions()
     assert worker.phase == PHASE_SAMPLE
+
+
+def test_records_imported_in_a_shell_are_read_from_the_store_without_holding_the_sessions_lock(
+        workspace, monkeypatch) -> None:
+    """``refresh_records`` (the TUI's 2 s look after ``review import`` in a shell, 60adad46) ran its queries holding the
+    session's lock, so the UI thread's keys and paints waited for them (``record_ids`` alone 32 ms at 50,000
+    records): they are read first and applied under the lock, as ``refresh_set_aside`` does (audit27)."""
+    import threading
+
+    from review.screening import session as session_module
+    from review.store import screening as ranking_store
+
+    def add(first: int, count: int) -> None:
+        workspace.store.add_batch([Record(title=f"record {i}", abstract="words", external_id=str(i))
+                                   for i in range(first, first + count)], file_name=f"{first}.csv",
+                                  file_sha256=f"{first:064x}", source_name="test", format="csv", encoding="utf-8")
+
+    add(0, 5)
+    session = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+    add(5, 2)  # imported in a shell
+    lock_free: list[bool] = []
+
+    def free_to_another_thread() -> None:
+        def look() -> None:
+            taken = session._lock.acquire(blocking=False)
+            if taken:
+                session._lock.release()
+            lock_free.append(taken)
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join()
+
+    read_ids, read_duplicates = ranking_store.record_ids, session_module._duplicate_ids
+
+    def record_ids(*args: Any, **kwargs: Any) -> list[int]:
+        free_to_another_thread()
+        return read_ids(*args, **kwargs)
+
+    def duplicate_ids(store: Any) -> Any:
+        free_to_another_thread()
+        return read_duplicates(store)
+
+    monkeypatch.setattr(ranking_store, "record_ids", record_ids)
+    monkeypatch.setattr(session_module, "_duplicate_ids", duplicate_ids)
+    assert session.records_added()
+    session.refresh_records()
+    assert lock_free == [True, True]
+    assert session.progress().total == 7 and not session.records_added()
