@@ -76,3 +76,13 @@ def verdict_after_due_check(session: Any, checks: list[int]) -> str:
         checks.append(int(evidence["screened"]))
         assert session.apply_stopping_evidence(evidence, epoch)
     return str(session.progress().stopping.verdict)
+
+
+def decide_ranked(session: Any, ids: list[int], labels: np.ndarray, upto: int, checks: list[int]) -> str:
+    """Decide the records ranked first to ``upto`` as ``labels`` says, making each due check as the screen does; the
+    verdict after the last."""
+    verdict = ""
+    for at in range(upto):
+        session.decide(ids[at], "include" if labels[at] else "exclude")
+        verdict = verdict_after_due_check(session, checks)
+    return verdict

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import deciding_session, found_early, given_answers, verdict_after_due_check
+from stopping_given import decide_ranked, deciding_session, found_early, given_answers, verdict_after_due_check
 
 
 
@@ -93,9 +93,7 @@ def test_a_view_stored_before_views_named_their_records_is_checked_again_once_no
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(605):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 605, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     del session._classifier_view["records"]  # as the version before stored it
     session.apply_ranking(session.retrain())
@@ -125,9 +123,7 @@ def test_a_correction_by_pick_an_import_and_a_reopening_give_the_walks_verdict_e
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(605):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 605, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     assert labels[10] == 0
     session.decide(ids[10], "exclude", chosen=True)
@@ -167,9 +163,7 @@ def test_a_pick_and_an_import_between_checks_that_leave_the_count_drop_the_view_
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(605):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 605, checks)
     assert checks[-1] == 600 and session.progress().stopping.verdict == "stop"
     session.apply_ranking(session.retrain())
     session.save_ranking()  # (the stored queue carries the view to the shell and a session opened afresh)

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import (N, deciding_session, found_early, given_answers, simulated_stop, thirty_found_early,
-                            verdict_after_due_check)
+from stopping_given import (N, decide_ranked, deciding_session, found_early, given_answers, simulated_stop,
+                            thirty_found_early, verdict_after_due_check)
 
 
 def _session_stop(workspace: Any, labels: np.ndarray, *, asks: Callable[[int], bool] = lambda at: True,
@@ -104,9 +104,7 @@ def test_after_going_past_a_stop_an_undo_keeps_the_stop_as_the_shell_and_a_reope
     assert simulated_stop(labels) == 600
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(615):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 615, checks)
     assert checks[-2:] == [600, 615]
     session.undo()
     app = verdict_after_due_check(session, checks)
@@ -126,9 +124,7 @@ def test_a_sessions_first_check_is_review_simulates_first_grid_check_past_the_sh
     labels[list(range(0, 240, 2))] = 1  # 120 relevant, k* = 6: the classifier is asked
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(300):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 300, checks)
     assert checks == [247, 260, 273, 286, 299]
 
 
@@ -145,9 +141,7 @@ def test_a_session_opened_after_an_undo_checks_as_the_walk_from_the_decisions_up
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(615):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict_after_due_check(session, checks)
+    decide_ranked(session, ids, labels, 615, checks)
     session.undo()
     assert verdict_after_due_check(session, checks) == "continue"
     (advice,) = stopping_advice(workspace, ["alice"])
@@ -187,9 +181,7 @@ def test_a_corrected_decision_makes_one_check_at_once_and_it_stops_only_where_th
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(605):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = verdict_after_due_check(session, checks)
+    verdict = decide_ranked(session, ids, labels, 605, checks)
     assert verdict == "stop" and _walk_stop(labels) == 600
     made = len(checks)
     session.decide(ids[0], "exclude")
@@ -235,9 +227,7 @@ def test_records_added_after_a_check_drop_its_view_and_the_check_at_once_is_the_
     labels = found_early(114)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(605):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = verdict_after_due_check(session, checks)
+    verdict = decide_ranked(session, ids, labels, 605, checks)
     assert verdict == "stop" and checks[-1] == 600
     session.apply_ranking(session.retrain())
     session.save_ranking()  # (the stored queue carries the view to a session opened afresh)
@@ -272,9 +262,7 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     labels = found_early(117)
     session, ids = deciding_session(workspace, labels)
     checks: list[int] = []
-    for at in range(620):
-        session.decide(ids[at], "include" if labels[at] else "exclude")
-        verdict = verdict_after_due_check(session, checks)
+    verdict = decide_ranked(session, ids, labels, 620, checks)
     assert verdict == "stop" and checks[-1] == 615 and _walk_stop(labels) == 615
     session.apply_ranking(session.retrain())
     session.save_ranking()
