@@ -62,6 +62,13 @@ def named_from(message: str, folder: Path) -> str:
     return message[len(inside):] if message.startswith(inside) else message
 
 
+def named_here(path: Path | str) -> str:
+    """``path`` as the shell opens it from the current folder: from there when it lies below it (``instrument/…`` at
+    a workspace's root), else in full (with ``-w DIR`` from elsewhere a name relative to a folder the user is not in
+    opened nothing). What a command says it wrote; ``named_from``'s rule for one path."""
+    return named_from(str(Path(path).resolve()), Path.cwd().resolve())
+
+
 def user_data_location() -> Path:
     """The per-user folder for data that must never sit in a repository (client answers): ``$REVIEW_DATA_DIR`` or the
     platform's folder, not created here (``instrument.answers`` makes its folders private). A ``~`` in

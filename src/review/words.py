@@ -116,6 +116,12 @@ def recall_percent(share: float, *, target: float | None = None) -> str:
     return said
 
 
+def recall_estimate(share: float | None, target: float | None = None, *, unknown: str = "unknown") -> str:
+    """An estimate of recall as ``recall_percent`` says it, or ``unknown`` before there is one (the stopping
+    rule's sentences say "unknown", the screening screen's and the dashboard's "–")."""
+    return unknown if share is None else recall_percent(share, target=target)
+
+
 def at_least_percent(share: float, *, target: float | None = None) -> str:
     """A lower bound (of recall) as said after "at least": rounded down, never up (a bound of 0.9562 read "at least
     96%", rrev27b; one of 0.9497 "at least 95%" beside "the rule stops when at least 95% holds"). A whole percentage,

@@ -244,22 +244,25 @@ def test_an_estimate_of_recall_short_of_one_is_not_said_as_100_percent() -> None
     # 300 found, about 0.15 left (recall 0.9995) and at most 1 at 98 %, short of a 99.9 % target: the words read
     # "recall is about 100%, at least 99.6%" (the bound already rounded down), the screening screen's line and the
     # dashboard's "recall about 100%", though a record may be left.
-    from review.tui.screens.screening import format_recall, stopping_words
+    from review.tui.screens.screening import NO_ESTIMATE, stopping_words
+    from review.words import recall_estimate
 
     status = stopping.assess([1] * 300 + [0] * 1000, [], 4000, target_recall=0.999)
     assert status.verdict == "continue" and 0.995 <= status.estimated_recall < 1 and status.upper_remaining == 1
     line = stopping_words(status, "ranked")
     assert "recall is about 99.9%, at least 99.6%" in status.explanation, status.explanation
     assert "recall about 99.9%" in line and "100%" not in status.explanation + line, line
-    assert [format_recall(x) for x in (status.estimated_recall, 0.994, 1.0, None)] == ["99.9%", "99%", "100%", "–"]
+    assert [recall_estimate(x, unknown=NO_ESTIMATE) for x in (status.estimated_recall, 0.994, 1.0, None)] == [
+        "99.9%", "99%", "100%", "–"]
+    assert recall_estimate(None) == "unknown"  # (the stopping rule's sentences)
 
 
 def test_at_a_target_with_two_decimals_a_recall_said_with_decimals_has_two() -> None:
     # audit26 #6: at a target of 99.95 % a lower bound of 0.99951 that meets it was said to one decimal, rounded down:
     # "so recall is at least 99.9%, meeting the 99.95% target". Said with the target's two decimals (rounded down,
     # so a bound below the target never reads as it); whole percentages and one decimal elsewhere, as before.
-    from review.tui.screens.screening import format_recall, stopping_words
-    from review.words import at_least_percent
+    from review.tui.screens.screening import stopping_words
+    from review.words import at_least_percent, recall_estimate
 
     stop = stopping.assess([1] * 2000 + [0] * 9000, [], 12000, target_recall=0.9995)
     assert stop.verdict == "stop" and stop.upper_remaining == 1  # 2,000 found, at most 1 left: 0.9995002
@@ -279,4 +282,4 @@ def test_at_a_target_with_two_decimals_a_recall_said_with_decimals_has_two() -> 
     assert "so recall is at least 99.95% with 80% probability, meeting the 99.95% target" in by_view.explanation
     assert [at_least_percent(x, target=0.9995) for x in (0.99951, 1999 / 2000, 0.99949, 0.99996)] == [
         "99.95%", "99.95%", "99.94%", "99.99%"]
-    assert [format_recall(0.99996, t) for t in (0.9995, 0.999, 0.95, None)] == ["99.99%", "99.9%", "99.9%", "99.9%"]
+    assert [recall_estimate(0.99996, t) for t in (0.9995, 0.999, 0.95, None)] == ["99.99%", "99.9%", "99.9%", "99.9%"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..paths import named_here
 from ..services import instrument as project
 from ..timestamps import iso_utc
 from .context import INPUT_FILE, Context, pass_context, say
@@ -43,7 +44,7 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
     else:
         click.echo(f"instrument {result.bank.version} unchanged (same evidence and rules)")
     for path in result.exports:  # status lines (stderr), as every command's: stdout is the summary
-        click.echo(f"wrote {_show(path)}", err=True)
+        click.echo(f"wrote {named_here(path)}", err=True)
     if result.not_recorded:
         say("note", result.not_recorded)
     if result.unsourced:  # (said, not refused: the synthesis counted them; their file may be on its way back)
@@ -93,7 +94,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
         return
     check_outputs(out)  # (--out review.toml replaced the workspace's settings)
     path = project.export(workspace, fmt, out, lang=lang)
-    click.echo(f"wrote {_show(path)}", err=True)  # a status line, as every export's (it was on stdout)
+    click.echo(f"wrote {named_here(path)}", err=True)  # a status line, as every export's (it was on stdout)
 
 
 @instrument.command()
@@ -186,13 +187,3 @@ def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) ->
     if saved.is_file():  # the screen shows only the file name, cut off at 80 columns
         click.echo(f"answers saved in {saved} (continue: review instrument fill --answers '{saved}')", err=True)
 
-
-def _show(path: Path) -> str:
-    """``path`` as the shell can open it: from the current directory when it lies below it (from the
-    workspace root that is ``instrument/…``; with ``-w DIR`` from elsewhere it is no longer a path
-    relative to a folder the user is not in), else absolute."""
-    resolved = Path(path).resolve()
-    try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(resolved)

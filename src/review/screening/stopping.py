@@ -45,7 +45,7 @@ import numpy as np
 
 from ..levels import percent
 from ..words import about as about_count, about_phrase
-from ..words import at_least_percent, percent_down, percent_places, recall_percent, verb_for, whole
+from ..words import at_least_percent, percent_down, percent_places, recall_estimate, verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -404,7 +404,7 @@ def assess(
                 f"screen a random sample of the {whole(remaining)} remaining records: about {whole(needed)} if "
                 f"none of them is relevant.")
         return StoppingStatus("sample-needed", estimate, text, sample_needed=needed, **common)
-    so_far = (f"Recall so far is roughly {_fmt(estimate, target_recall)} (from how often recent records were "
+    so_far = (f"Recall so far is roughly {recall_estimate(estimate, target_recall)} (from how often recent records were "
               f"relevant)" if estimate is not None else
               f"Too early to estimate recall (after {MIN_SCREENED_FOR_ESTIMATE} screened)")
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {so_far}; a random sample is "
@@ -564,7 +564,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
                 f"certified rule checks with one.")
         return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
-    recall_said = _fmt(rate.estimated_recall, common["target_recall"])
+    recall_said = recall_estimate(rate.estimated_recall, common["target_recall"])
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}: recall is about "
             f"{recall_said}, at least {lower}. The recommended rule stops when at least {pct} holds with {level}.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
@@ -577,12 +577,6 @@ def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, tren
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
-
-
-def _fmt(value: float | None, target_recall: float | None = None) -> str:
-    """An estimate of recall: never 100% short of 1, with the decimals of the target said beside it
-    (``words.recall_percent``)."""
-    return "unknown" if value is None else recall_percent(value, target=target_recall)
 
 
 #: Fewest ranked-phase records before the rough recall estimate is shown. With fewer, the

@@ -22,12 +22,13 @@ from ...services.prisma import prisma_counts, screening_stop_words
 from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, labels_in_order
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
+from ...words import recall_estimate
 from ..actions import ACTIONS
 from ..messages import Loaded
 from ..project import Project
 from .base import STILL_OPENING, ProjectScreen, group_running, refuse_key, screen_footer
 from ..widgets.curve import CurveView
-from .screening import StoppingEvidenceReady, format_recall
+from .screening import NO_ESTIMATE, StoppingEvidenceReady
 
 if TYPE_CHECKING:
     from ...services.screening import Progress
@@ -343,7 +344,8 @@ class DashboardScreen(ProjectScreen):
                         "or press p to search PubMed.")
         else:
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
-            stop.append(f"  estimated recall {format_recall(p.est_recall, p.stopping.target_recall)}\n", style="bold")
+            recall = recall_estimate(p.est_recall, p.stopping.target_recall, unknown=NO_ESTIMATE)
+            stop.append(f"  estimated recall {recall}\n", style="bold")
             if data.evidence_due:  # (the screening screen makes it after its first ranking: until then this
                 # verdict differed from `review status --stopping`, which makes it first)
                 stop.append(self._due_words((p.screened, data.version)), style="bold yellow")

@@ -33,7 +33,7 @@ from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflic
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...levels import percent
-from ...words import about_phrase, counted, recall_percent
+from ...words import about_phrase, counted, recall_estimate
 from ..highlight import legend, render_record
 from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Loaded, RankingReady, SetAsideChanged
 from ..project import Project
@@ -84,6 +84,9 @@ NO_RECORDS = ("No records in this workspace yet: import your exports (review imp
 
 
 #: The ranking model's name as a reader knows it (the status line is 36 cells wide).
+#: What the screen and the dashboard show for recall before there is an estimate (the stopping rule says "unknown").
+NO_ESTIMATE = "–"
+
 MODEL_LABELS = {"svm": "SVM", "svm-e8": "SVM", "svm-e7": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM",
                 "svm-liblinear": "SVM", "logistic": "logistic", "nb": "naive Bayes", "ensemble": "ensemble"}
 
@@ -118,9 +121,10 @@ def stopping_words(stopping: Any, phase: str) -> str:
             return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
+        recall = recall_estimate(stopping.estimated_recall, stopping.target_recall, unknown=NO_ESTIMATE)
         said = (f"Recommended rule{by}: {about_phrase(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {percent(stopping.confidence)} probability), recall "
-                f"about {format_recall(stopping.estimated_recall, stopping.target_recall)}.")
+                f"about {recall}.")
         if stopping.verdict == "stop":
             return said + (f" {percent(stopping.target_recall)} recall holds with {percent(stopping.confidence)} "
                            "probability: you may stop (s).")
@@ -136,7 +140,7 @@ def stopping_words(stopping: Any, phase: str) -> str:
     heuristics = stopping.heuristics
     run, limit = heuristics.get("trailing_irrelevant", 0), heuristics.get("consecutive_limit", 0)
     recall = "too early to estimate recall" if stopping.estimated_recall is None else \
-        f"recall roughly {format_recall(stopping.estimated_recall, stopping.target_recall)} (pessimistic)"
+        f"recall roughly {recall_estimate(stopping.estimated_recall, stopping.target_recall)} (pessimistic)"
     return (f"{CERTIFIED_NAME}: {recall}; the sample starts after {limit} irrelevant in a row (now {run}) "
             "or when the gain curve flattens.")
 
@@ -161,12 +165,6 @@ def stop_question(stopping: Any, remaining: int) -> Text:
                         "a stopping rule's verdict to stop")
     question.append(" (withdraw with: review prisma resume).")
     return question
-
-
-def format_recall(value: float | None, target_recall: float | None = None) -> str:
-    """An estimate of recall, never 100% short of 1, with the decimals of the target said with it
-    (``words.recall_percent``); "–" before there is one."""
-    return "–" if value is None else recall_percent(value, target=target_recall)
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
@@ -500,8 +498,8 @@ class ScreeningScreen(ProjectScreen):
         found.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
         found.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
         # (with the target's decimals, as the rule's line below says it: "99.9%" stood above "about 99.99%" at 99.95%)
-        recall = Text(f"Est. recall {format_recall(progress.est_recall, progress.stopping.target_recall)}",
-                      style="bold")
+        estimate = recall_estimate(progress.est_recall, progress.stopping.target_recall, unknown=NO_ESTIMATE)
+        recall = Text(f"Est. recall {estimate}", style="bold")
         widget = self.query_one("#counts", Static)
         room = widget.size.width
         # Too narrow for the three counts and the percentage on one line (60 columns at 20,000 records): the
