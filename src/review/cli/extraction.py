@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReviewError, ValidationError
+from ..paths import named_here
 from ..services import extraction as service
 from ..words import counted
 from .context import Context, pass_context
@@ -42,7 +43,7 @@ def init_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Write the default form.toml and an empty studies/ folder (never overwrites)."""
     folder = _folder(ctx, extraction_dir, may_create=True)
     done = service.init_folder(folder)
-    click.echo(f"{'wrote' if done.form_written else 'kept'} {done.form}", err=True)  # status: stderr
+    click.echo(f"{'wrote' if done.form_written else 'kept'} {named_here(done.form)}", err=True)  # status: stderr
     if done.factors_missing:
         click.echo(f"next: write {done.factors} ([[factor]] tables: id, label_en, label_nl, domain, "
                    "modifiable, assessable)")
@@ -115,8 +116,8 @@ def compare_cmd(ctx: Context, study_id: str, left: str, right: str, include_quip
 def reconcile_cmd(ctx: Context, study_id: str, source: str, force: bool, extraction_dir: Path | None) -> None:
     """Adopt one extractor's version as the reconciled studies/ID.toml (after resolving differences)."""
     done = service.reconcile(_folder(ctx, extraction_dir), study_id, source, force=force)
-    kept = f"; the file it replaced is kept as {done.replaced} (rename it back to undo)" if done.replaced else ""
-    click.echo(f"wrote {done.target} from {done.source.name}{kept}", err=True)  # status: stderr
+    kept = f"; the file it replaced is kept as {named_here(done.replaced)} (rename it back to undo)" if done.replaced else ""
+    click.echo(f"wrote {named_here(done.target)} from {done.source.name}{kept}", err=True)  # status: stderr
 
 
 @extraction.command("quips")

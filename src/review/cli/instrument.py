@@ -128,7 +128,7 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
             click.echo(text, nl=False)
         else:
             project.write_private(json_out, text, workspace.root)
-            click.echo(f"wrote {json_out} (0600)", err=True)  # status lines on stderr, whatever stdout carries
+            click.echo(f"wrote {named_here(json_out)} (0600)", err=True)  # status lines on stderr, whatever stdout carries
         if out is None:
             return
     fmt = "html" if out is not None and out.suffix.lower() in {".html", ".htm"} else "markdown"
@@ -139,7 +139,7 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
     path = project.write_private(out, text, workspace.root)
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
-    click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
+    click.echo(f"wrote {named_here(path)} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
                f"{counted(len(profile.signals), 'signal')}, {len(profile.missing)} unanswered", err=True)
 
 

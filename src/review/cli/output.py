@@ -10,7 +10,7 @@ import click
 
 from ..atomic import check_writable, write_text_atomic
 from ..errors import ReviewError
-from ..paths import WORKSPACE_FILE, same_file
+from ..paths import WORKSPACE_FILE, named_here, same_file
 
 __all__ = ["check_outputs", "has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
 
@@ -20,8 +20,9 @@ def is_stdout(out: Path | str) -> bool:
 
 
 def output_name(out: Path | str) -> str:
-    """``out`` as a status line names it: ``stdout`` for ``-``."""
-    return "stdout" if is_stdout(out) else str(out)
+    """``out`` as a status line names it: ``stdout`` for ``-``, a file as ``paths.named_here`` does (from the current
+    folder when below it, else in full), as every ``wrote`` line names one."""
+    return "stdout" if is_stdout(out) else named_here(out)
 
 
 def check_outputs(*outs: Path | str | None, reading: Path | Sequence[Path | None] | None = None) -> None:

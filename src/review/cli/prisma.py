@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import ReviewError, ValidationError
+from ..paths import named_here
 from ..services import prisma as service
 from ..words import counted
 from .context import RECORD_ID, Context, choices_checked, pass_context, refuse_blank, say
@@ -60,7 +61,7 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
     for note in counts.notes:
         say("note", note)
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(f"wrote {named_here(path)}", err=True)
     if strict and not counts.identities_ok:
         pending = sum(c.in_progress for c in counts.identities)
         broken = sum(not c.ok for c in counts.identities) - pending

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReviewError
+from ..paths import named_here
 from ..services import synthesis as service
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, choice_callback, pass_context, say
@@ -71,10 +72,10 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     if json_out is not None:
         write_output(json_out, service.meta_json(run))
         if not to_stdout:
-            click.echo(f"wrote {json_out}", err=True)
+            click.echo(f"wrote {named_here(json_out)}", err=True)
     if plot_out is not None:
         service.write_forest_plot(run, plot_out, favours=favours)
-        click.echo(f"wrote {plot_out}", err=True)
+        click.echo(f"wrote {named_here(plot_out)}", err=True)
 
 
 @click.command()
@@ -107,4 +108,4 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
         click.echo(row.format(ev.factor_id, ev.direction, ev.level, ev.grade or "-", ";".join(ev.studies)))
     for path in run.written:
         if path.suffix in (".csv", ".md"):
-            click.echo(f"wrote {path}", err=True)  # a status line: stdout is the table
+            click.echo(f"wrote {named_here(path)}", err=True)  # a status line: stdout is the table

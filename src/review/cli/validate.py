@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..errors import WorkspaceError
+from ..paths import named_here
 from ..words import counted
 from ..workspace import Workspace
 from ..services.validate import DelphiRule, number_range
@@ -75,13 +76,13 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
         click.echo(result_json(analysis.result), nl=False)
     if analysis.own_data is not None:  # what was written, said on stderr (it broke the JSON of --json -)
         study = analysis.own_data
-        click.echo(f"own-data study {study.study_id}: {counted(len(study.written), 'estimate')} -> {study.path}", err=True)
+        click.echo(f"own-data study {study.study_id}: {counted(len(study.written), 'estimate')} -> {named_here(study.path)}", err=True)
         for reason in study.skipped:
             click.echo(f"  not written: {reason}", err=True)
         click.echo("  rate its risk of bias ([quips.<rater>]) and run `review synthesis`", err=True)
     for path in analysis.written:
         if analysis.own_data is None or path != analysis.own_data.path:
-            click.echo(f"wrote {path}", err=True)
+            click.echo(f"wrote {named_here(path)}", err=True)
 
 
 @click.group()
@@ -253,7 +254,7 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
         for line in analysis.lines:
             click.echo(line)
         for path in analysis.written:
-            click.echo(f"wrote {path}", err=True)
+            click.echo(f"wrote {named_here(path)}", err=True)
         click.echo("")
 
 
@@ -274,6 +275,6 @@ def demo_data(click_ctx: click.Context, folder: Path | None, seed: int | None, n
             raise WorkspaceError("no FOLDER given and not inside a workspace")
         folder = workspace.root / VALIDATE_DIR
     for path in write_demo(folder, seed):
-        click.echo(f"wrote {path}", err=True)
+        click.echo(f"wrote {named_here(path)}", err=True)
     if not no_run:
         click_ctx.invoke(run_plan, plan=folder / PLAN_FILE, out_dir=None)
