@@ -69,6 +69,15 @@ def named_here(path: Path | str) -> str:
     return named_from(str(Path(path).resolve()), Path.cwd().resolve())
 
 
+def broken_link(path: Path) -> Path | None:
+    """The first link of ``path`` or a folder above it that leads nowhere (its target missing, or a loop), else None.
+    Only looked at: making a folder through one failed as "File exists", read as a file where a folder is needed."""
+    for part in (*reversed(path.parents), path):
+        if part.is_symlink() and not part.exists():
+            return part
+    return None
+
+
 def user_data_location() -> Path:
     """The per-user folder for data that must never sit in a repository (client answers): ``$REVIEW_DATA_DIR`` or the
     platform's folder, not created here (``instrument.answers`` makes its folders private). A ``~`` in

@@ -556,3 +556,19 @@ def test_a_report_is_dated_the_day_the_labour_expert_saw(ws, tmp_path, amsterdam
         scored = score_file(ws, path)
         assert "Datum: 7 december 2026" in report_text(bank, scored), path.name
         assert "Date: 7 December 2026" in report_text(bank, scored, lang="en"), path.name
+
+
+@pytest.mark.parametrize("below", ["", "/data"])
+def test_a_review_data_dir_through_a_broken_link_is_one_line_naming_the_link(ws, tmp_path, monkeypatch, below):
+    # rrev27a #3: a link to a folder that is gone (a drive not mounted) read "cannot write here (File exists: a file
+    # stands where a folder is needed)", naming neither the link nor REVIEW_DATA_DIR.
+    run(ws, "build", "--no-exports")
+    link = tmp_path / "private"
+    link.symlink_to(tmp_path / "unmounted" / "review")
+    monkeypatch.setenv("REVIEW_DATA_DIR", f"{link}{below}")
+    result = run(ws, "fill")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"review: REVIEW_DATA_DIR={link}{below}: {link} is a broken link (to {tmp_path}/unmounted/"
+                             "review): nothing is there; make the folder it points to, or set REVIEW_DATA_DIR to "
+                             "another folder\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private", "ws"]  # nothing made through or beside it

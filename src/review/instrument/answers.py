@@ -8,6 +8,7 @@ Nothing here logs answer content.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import stat
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from ..atomic import make_folders, write_text_atomic
 from ..errors import ImportFormatError, ValidationError, WorkspaceError
-from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_location
+from ..paths import ENV_DATA_DIR, broken_link, enclosing_repository, user_data_location
 from ..textdecode import decode_utf8
 
 PRIVATE_MODE = 0o600
@@ -69,9 +70,26 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     except ValidationError as err:
         raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
                               "--answers") from None
+    _refuse_a_broken_link(path)
     make_private_folders(path)
     make_folder_private(path)
     return path
+
+
+def _refuse_a_broken_link(folder: Path) -> None:
+    """One line naming a link on the way to the answers folder that leads nowhere (a data folder on a drive not
+    mounted, a moved folder): creating through it failed as a file standing where a folder is needed."""
+    link = broken_link(folder)
+    if link is None:
+        return
+    try:
+        target = f" (to {os.readlink(link)})"
+    except OSError:
+        target = ""
+    setting = os.environ.get(ENV_DATA_DIR)
+    said = f"{ENV_DATA_DIR}={setting}: " if setting else ""
+    raise WorkspaceError(f"{said}{link} is a broken link{target}: nothing is there; make the folder it points to, or "
+                         f"set {ENV_DATA_DIR} to another folder")
 
 
 def make_folder_private(folder: Path) -> None:
