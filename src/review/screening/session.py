@@ -819,7 +819,7 @@ class ScreeningSession:
         counts = count_labels(tally.by_label, n_total)
         trend = self._trend_reading(tally)
         view = self._classifier_view
-        record_set = None if view is None else self._record_set(frozenset() if trend is None else trend.picked)
+        record_set = None if view is None else self._set_read(trend)[1]
         if trend is None:
             stopping = assess(tally.ranked, tally.sample, n_total, target_recall=self.target_recall,
                               confidence=self.confidence, consecutive=self.consecutive,
@@ -903,6 +903,14 @@ class ScreeningSession:
         self._record_set_cache = (self._eligible, picked, name)
         return name
 
+    def _set_read(self, trend: _TrendReading | None) -> tuple[int, str]:
+        """The number and ``_record_set`` digest of the records the recommended rule reads (hold ``_lock``): the
+        records to screen, less those picked where ``trend`` (``_trend_reading``) leaves them out. What a view
+        names and ``view_holds`` compares."""
+        if trend is None:
+            return len(self._eligible), self._record_set(frozenset())
+        return trend.n_total, self._record_set(trend.picked)
+
     def _phase_labels(self) -> tuple[list[int], list[int], list[int]]:
         """What the stopping rules read (hold ``_lock``), as copies to read after it is let go: the
         relevance (1/0) of the ranked-phase and of the sampled decisions, each in decision order, and
@@ -983,8 +991,7 @@ class ScreeningSession:
             tally = self._state.tally(self._hidden)
             trend = self._trend_reading(tally, rule="recommended")  # (the view is that rule's, whoever's session)
             decision_ids = tally.decision_ids if trend is None else trend.decision_ids
-            records = len(self._eligible) if trend is None else trend.n_total
-            record_set = self._record_set(frozenset() if trend is None else trend.picked)
+            records, record_set = self._set_read(trend)
             if not sc.view_holds(last, decision_ids, target_recall=self.target_recall, records=records,
                                  record_set=record_set):
                 last = self._classifier_view = None
@@ -1012,19 +1019,18 @@ class ScreeningSession:
         self._check_serving()
         with self._lock:
             labels = self._training_labels()
-            n_total = len(self._eligible)
             last = self._classifier_view
             ranked, _, decision_ids = self._phase_labels()
             eligible = list(self._eligible)
             # (for the recommended rule whatever this session's setting says: only that rule asks for a check, and
             # the TUI's worker process keeps the session it opened, with the rule review.toml named then)
             trend = self._trend_reading(self._state.tally(self._hidden), rule="recommended")
-            record_set = self._record_set(frozenset() if trend is None else trend.picked)
+            n_total, record_set = self._set_read(trend)
         picked: frozenset[int] = frozenset()
         if trend is not None and trend.picked:  # the check asks about the set the trend reads (decision 0071)
             picked = trend.picked
             labels = {r: y for r, y in labels.items() if r not in picked}
-            ranked, decision_ids, n_total = trend.ranked, trend.decision_ids, trend.n_total
+            ranked, decision_ids = trend.ranked, trend.decision_ids
         if not _both_classes(labels):
             return None
         if not sc.view_holds(last, decision_ids, target_recall=self.target_recall, records=n_total,
@@ -1094,8 +1100,7 @@ class ScreeningSession:
             tally = self._state.tally(self._hidden)
             trend = self._trend_reading(tally, rule="recommended")
             in_force = tally.decision_ids if trend is None else trend.decision_ids
-            records = len(self._eligible) if trend is None else trend.n_total
-            record_set = self._record_set(frozenset() if trend is None else trend.picked)
+            records, record_set = self._set_read(trend)
             # After an undo, only evidence that still speaks for the decisions in force: one made before the undone
             # decision was (the evidence process's session kept it and found no check due again, so the app's
             # verdict lacked it, CONTINUE where `review status --stopping` said STOP, until the next grid step).
