@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from .levels import percent
+
 _IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries", "identity": "identities"}
 
 
@@ -140,7 +142,7 @@ def at_least_percent(share: float, *, target: float | None = None) -> str:
 def percent_places(share: float) -> int:
     """The decimals a share has as a percentage, as the stopping rules' words write a target or level
     (``levels.percent``): 0 for 0.95, 1 for 0.999, 2 for 0.9995."""
-    return len(f"{round(share * 100, 6):g}".partition(".")[2])
+    return len(percent(share)[:-1].partition(".")[2])
 
 
 def percent_down(share: float, places: int) -> str:
