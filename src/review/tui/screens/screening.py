@@ -83,10 +83,10 @@ NO_RECORDS = ("No records in this workspace yet: import your exports (review imp
               "or search PubMed (p on the dashboard, 1).")
 
 
-#: The ranking model's name as a reader knows it (the status line is 36 cells wide).
 #: What the screen and the dashboard show for recall before there is an estimate (the stopping rule says "unknown").
 NO_ESTIMATE = "–"
 
+#: The ranking model's name as a reader knows it (the status line is 36 cells wide).
 MODEL_LABELS = {"svm": "SVM", "svm-e8": "SVM", "svm-e7": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM",
                 "svm-liblinear": "SVM", "logistic": "logistic", "nb": "naive Bayes", "ensemble": "ensemble"}
 
