@@ -308,6 +308,64 @@ def test_fill_without_a_terminal_is_one_line_not_a_hang(ws, monkeypatch):
     assert result.output.startswith("review: review instrument fill: the terminal UI needs an interactive terminal")
 
 
+@pytest.mark.parametrize("answers", [None, "answers/2026/client.json", "clients/client.json"])
+def test_fill_refused_for_want_of_a_terminal_leaves_nothing_behind(ws, monkeypatch, tmp_path, answers):
+    # tidy28 #1: the default answers/ folder was made (0700, empty) as the answer file was chosen, before the
+    # terminal check refused the command; a file named in an open answers/ made it 0700 before refusing.
+    run(ws, "build", "--no-exports")
+    data = tmp_path / "data"
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(data))
+    if answers is not None and answers.startswith("answers/"):
+        (data / "answers").mkdir(parents=True)
+        (data / "answers").chmod(0o755)
+    before = sorted((str(p), stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.rglob("*") if ws.root not in
+                    (p, *p.parents))
+    result = run(ws, "fill", *(() if answers is None else ("--answers", str(data / answers))))
+    assert result.exit_code == 1 and "needs an interactive terminal" in result.output
+    after = sorted((str(p), stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.rglob("*") if ws.root not in
+                   (p, *p.parents))
+    assert after == before
+
+
+@pytest.mark.parametrize("refusal", ["no item bank", "bad response"])
+def test_a_refused_score_leaves_nothing_behind(ws, monkeypatch, tmp_path, refusal):
+    # tidy28 #1: an open default answers/ named by --json was made 0700 before a missing item bank or a response
+    # that is no response refused the command; folders for the outputs are made only when they are written.
+    if refusal == "bad response":
+        run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps({"answers": {"prev_absence": "maybe"}}))
+    data = tmp_path / "data"
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(data))
+    (data / "answers").mkdir(parents=True)
+    (data / "answers").chmod(0o755)
+    before = sorted((str(p), stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.rglob("*") if ws.root not in
+                    (p, *p.parents))
+    result = run(ws, "score", str(response), "--json", str(data / "answers" / "p.json"),
+                 "--out", str(tmp_path / "clients" / "2026" / "r.md"))
+    assert result.exit_code == 4, result.output
+    after = sorted((str(p), stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.rglob("*") if ws.root not in
+                   (p, *p.parents))
+    assert after == before
+
+
+def test_fill_makes_the_default_answers_folder_private_before_the_form_opens(ws, monkeypatch, tmp_path):
+    # The folder is still made, and an open one narrowed, before the form shows (a folder that cannot be made
+    # private is refused then, not at the first answer): only after the terminal check now.
+    from review.tui.instrument_app import InstrumentApp
+
+    run(ws, "build", "--no-exports")
+    data = tmp_path / "data"
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(data))
+    monkeypatch.setattr("review.cli.output.has_terminal", lambda: True)
+    seen: list[int] = []
+    monkeypatch.setattr(InstrumentApp, "run",
+                        lambda self, *a, **k: seen.append(stat.S_IMODE(self.fill_screen.answers_path.parent.stat().st_mode)))
+    assert run(ws, "fill").exit_code == 0 and seen == [0o700]
+    (data / "answers").chmod(0o755)
+    assert run(ws, "fill").exit_code == 0 and seen == [0o700, 0o700]
+
+
 def test_fill_says_where_the_answers_went(ws, monkeypatch, tmp_path):
     from review.tui.instrument_app import InstrumentApp
 

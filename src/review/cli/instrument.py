@@ -114,14 +114,16 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
     if out is not None and json_out is not None and str(out) == "-" and str(json_out) == "-":
         raise click.UsageError("--out - and --json - both name stdout; send one of them to a file")
     # Both destinations are checked before anything is written: a refused one leaves no other file.
-    for target in (out, json_out):
-        if target is not None and str(target) != "-":
-            project.check_private_path(target, workspace.root)
+    targets = [target for target in (out, json_out) if target is not None and str(target) != "-"]
+    for target in targets:
+        project.check_private_path(target, workspace.root, tighten=False)
     # (--out naming the response replaced the client's answers with the report; one file named for both kept only
     # the report; an unwritable --out was found after the JSON was written)
     check_outputs(out, json_out, reading=response)
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
+    for target in targets:  # an open default answers folder made private (or refused) once the response is read:
+        project.check_private_path(target, workspace.root)  # a refused response left it changed
     if json_out is not None:
         text = json.dumps(project.profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
         if str(json_out) == "-":
@@ -177,11 +179,13 @@ def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) ->
     """Fill in the instrument in the terminal UI; answers are stored outside the repository."""
     workspace = ctx.workspace
     if answers_path is not None:
-        project.check_private_path(answers_path, workspace.root)
+        project.check_private_path(answers_path, workspace.root, tighten=False)
     from ..tui.instrument_app import make_app  # textual is imported only when the form opens
 
     app = make_app(workspace, answers_path=answers_path, client_ref=client_ref, lang=lang)
     require_terminal("review instrument fill")  # (after make_app: a missing item bank is said first)
+    # Only now, when nothing else refuses: without a terminal it left an empty 0700 answers/ folder behind.
+    project.prepare_answer_folder(app.fill_screen.answers_path, workspace.root)
     app.run()
     saved = app.fill_screen.answers_path
     if saved.is_file():  # the screen shows only the file name, cut off at 80 columns

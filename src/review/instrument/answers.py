@@ -58,11 +58,13 @@ class AnswerSet:
                    str(data.get("updated_at", "")))
 
 
-def answers_dir(workspace_root: Path | None = None) -> Path:
+def answers_dir(workspace_root: Path | None = None, *, create: bool = True) -> Path:
     """Default folder for answer files and client reports (created 0700; found open to others, made 0700).
 
     Refused like any other path when it would lie in the workspace or a git work tree (e.g.
-    ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it.
+    ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it. With
+    ``create=False`` only the checks run: a command that may still refuse (``fill`` without a terminal) makes
+    the folder with :func:`prepare_answer_folder` once nothing else can stop it.
     """
     path = user_data_location() / "answers"
     try:
@@ -71,8 +73,9 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
         raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
                               "--answers") from None
     _refuse_a_broken_link(path)
-    make_private_folders(path)
-    make_folder_private(path)
+    if create:
+        make_private_folders(path)
+        make_folder_private(path)
     return path
 
 
@@ -122,24 +125,39 @@ def make_private_folders(folder: Path) -> None:
     make_folders(folder, PRIVATE_FOLDER_MODE)
 
 
-def new_answer_path(workspace_root: Path | None = None) -> Path:
-    """A fresh file name in :func:`answers_dir`; random, so it reveals nothing about the client."""
+def new_answer_path(workspace_root: Path | None = None, *, create: bool = True) -> Path:
+    """A fresh file name in :func:`answers_dir` (made unless ``create=False``); random, so it reveals nothing
+    about the client."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return answers_dir(workspace_root) / f"answers-{stamp}-{secrets.token_hex(4)}.json"
+    return answers_dir(workspace_root, create=create) / f"answers-{stamp}-{secrets.token_hex(4)}.json"
 
 
-def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
+def check_private_path(path: Path, workspace_root: Path | None = None, *, tighten: bool = True) -> Path:
     """Refuse ``path`` when it lies in the workspace or any git work tree; return it resolved.
 
     A file named in or below the default answers folder makes that folder private here (or is refused when it
     cannot be), when the file is named: ``fill --answers`` opened a form whose every answer was then refused, and ``score``
-    wrote its ``--json`` before refusing its ``--out`` there.
+    wrote its ``--json`` before refusing its ``--out`` there. ``tighten=False`` leaves that to
+    :func:`prepare_answer_folder`, for a command that may still refuse and should then have changed nothing.
     """
     resolved = _outside_workspace_and_repositories(path, workspace_root)
     default = _default_answers_folder()
-    if default is not None and default in resolved.parents and default.is_dir():  # (answers/x.json, answers/a/x.json)
+    if tighten and default is not None and default in resolved.parents and default.is_dir():  # (answers/x.json, answers/a/x.json)
         make_folder_private(default)  # (a folder the user made, below it too, is theirs to set: left as it is)
     return resolved
+
+
+def prepare_answer_folder(path: Path, workspace_root: Path | None = None) -> Path:
+    """Ready the folder of answer file ``path`` before the form opens, once nothing else can refuse the command:
+    the default answers folder made 0700 when the file goes in it, and made private when found open (a folder that
+    cannot be is one line now, not at the first answer). ``fill`` without a terminal left an empty 0700
+    ``answers/`` behind when the folder was made as the path was chosen. A folder of the user's is left to the
+    first save (:func:`write_private`)."""
+    resolved = _outside_workspace_and_repositories(path, workspace_root)
+    default = _default_answers_folder()
+    if default is not None and resolved.parent == default:
+        make_private_folders(default)
+    return check_private_path(path, workspace_root)
 
 
 def _outside_workspace_and_repositories(path: Path, workspace_root: Path | None) -> Path:

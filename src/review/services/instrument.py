@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path, save_answers, write_private
+from ..instrument.answers import (
+    AnswerSet, check_private_path, load_answers, new_answer_path, prepare_answer_folder, save_answers, write_private,
+)
 from ..instrument.config import InstrumentConfig
 from ..instrument.evidence import DOMAINS
 from ..instrument.itembank import DOMAIN_LABELS, ItemBank, Question
@@ -26,8 +28,8 @@ from ..workspace import Workspace
 __all__ = [
     "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
     "ItemBank", "Profile", "Question", "ScoredResponse", "T", "bank_summary_markdown", "build", "check_private_path",
-    "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "profile_json",
-    "question_progress", "render_export",
+    "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "prepare_answer_folder",
+    "profile_json", "question_progress", "render_export",
     "report_markdown", "report_text", "save_answers", "score_answer_set", "score_file", "to_html", "version_history",
     "write_private",
 ]
@@ -44,10 +46,13 @@ class FillSession:
 
 
 def open_fill(workspace: Workspace, *, answers_path: Path | None = None, client_ref: str = "") -> FillSession:
-    """The current item bank and the answer file to continue (or a new one outside the repository)."""
+    """The current item bank and the answer file to continue (or a new one outside the repository). Checks only:
+    nothing on disk is made or changed until :func:`prepare_answer_folder` (``fill`` may still refuse, as without a
+    terminal)."""
     bank = current_bank(workspace)
     config = workspace_config(workspace)
-    path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path(workspace_root=workspace.root)
+    path = (check_private_path(answers_path, workspace.root, tighten=False) if answers_path
+            else new_answer_path(workspace_root=workspace.root, create=False))
     if path.is_file():
         answer_set = load_answers(path)
         try:
