@@ -163,7 +163,7 @@ def test_identity_violations_are_reported_with_their_records(workspace: Workspac
     _ft(workspace, [ids[3]], "retrieved")          # retrieved, not yet judged
 
     checks = {c.formula: c for c in prisma_counts(workspace).identities}
-    screened = checks["identified − duplicates − other removals = screened"]
+    screened = checks["identified − duplicates − excluded by automation − other removals = screened"]
     assert screened.ok and screened.record_ids == ()
     sought = checks["screened − excluded = sought"]
     assert sought.record_ids == (ids[0], ids[5])
@@ -171,6 +171,22 @@ def test_identity_violations_are_reported_with_their_records(workspace: Workspac
     assert not assessed.ok and assessed.record_ids == (ids[0], ids[3], ids[4])
     included = checks["assessed − excluded = included"]
     assert not included.ok and included.record_ids == (ids[2],) and (included.left, included.right) == (1, 0)
+
+
+def test_the_screened_identity_names_the_automation_box_it_subtracts(workspace: Workspace, add, screen_as) -> None:
+    # walk28: after a stop, '[ok] …: identified − duplicates − other removals = screened: 420 vs 420' read as
+    # 676 − 59 − 0 = 420; the left side also subtracts the records the stop left unscreened.
+    ids = add(workspace, 10, "PubMed")
+    screen_as(workspace, ids[:4], "exclude")
+    prisma_service.remove_records(workspace, [ids[4]], "alice", "retracted")
+    stop_screening(workspace, "alice", "stopping rule met")
+    counts = prisma_counts(workspace)
+    screened = counts.identities[0]
+    assert screened.formula == "identified − duplicates − excluded by automation − other removals = screened"
+    terms = ("database_results", "duplicates", "excluded_automatic", "excluded_other")
+    identified, duplicates, automatic, other = (counts.n(box) for box in terms)
+    assert (identified, duplicates, automatic, other) == (10, 0, 5, 1)
+    assert screened.ok and screened.left == identified - duplicates - automatic - other == screened.right == 4
 
 
 def test_undo_and_unlink_are_appended_and_respected(workspace: Workspace, add, screen_as) -> None:

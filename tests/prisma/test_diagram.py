@@ -158,8 +158,8 @@ def test_the_dutch_diagram_says_why_counts_are_incomplete_in_dutch(workspace: Wo
     text = " ".join(" ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")).split())
     # Pending work is 'in progress' (Bezig), an eligibility conflict too (walk20: it waits for its consensus);
     # only the report sought without passing screening is a real break (Telling onvolledig).
-    assert "Bezig — databases en registers: geïdentificeerd − dubbel − overige verwijderd = " \
-           "gescreend (5 ≠ 2); 3 records nog niet gescreend" in text
+    assert "Bezig — databases en registers: geïdentificeerd − dubbel − door automatisering " \
+           "uitgesloten − overige verwijderd = gescreend (5 ≠ 2); 3 records nog niet gescreend" in text
     assert "opgevraagd − niet verkregen = beoordeeld (2 ≠ 1); 1 rapport opgevraagd maar nog niet verkregen " \
            "of beoordeeld" in text
     assert "Telling onvolledig — databases en registers: gescreend − uitgesloten = opgevraagd" in text

@@ -127,7 +127,8 @@ def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, ad
     add(workspace, 5, "PubMed")
     from review.prisma import prisma_counts
     text = _svg_text(render_svg(prisma_counts(workspace), "en"))
-    assert "In progress — databases and registers: identified − duplicates − other removals = screened (5 ≠ 0); " \
+    assert "In progress — databases and registers: identified − duplicates − excluded by automation − other removals " \
+           "= screened (5 ≠ 0); " \
            "5 records not screened yet" in text and "Counts incomplete" not in text
 
 

@@ -3,7 +3,7 @@
 Every box is a set of record ids (studies: the record standing for each study), so each number
 can be traced, and the four PRISMA identities are checked on the counts:
 
-    identified − duplicates − other removals = screened
+    identified − duplicates − excluded by automation − other removals = screened
     screened − excluded = sought
     sought − not retrieved = assessed
     assessed − excluded = included

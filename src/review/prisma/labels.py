@@ -47,7 +47,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "column_other_methods": "other methods",
         # Why counts are incomplete (a broken identity), in the red footnote: the formula, then what stands
         # behind the break, one phrase per kind with the singular and the plural ({n}: the number).
-        "formula_screened": "identified − duplicates − other removals = screened",
+        "formula_screened": "identified − duplicates − excluded by automation − other removals = screened",
         "formula_sought": "screened − excluded = sought",
         "formula_other_sought": "identified − duplicates = sought",
         "formula_assessed": "sought − not retrieved = assessed",
@@ -144,7 +144,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_same_records": "gelijke aantallen, niet dezelfde records",
         "column_databases_registers": "databases en registers",
         "column_other_methods": "andere methoden",
-        "formula_screened": "geïdentificeerd − dubbel − overige verwijderd = gescreend",
+        "formula_screened": "geïdentificeerd − dubbel − door automatisering uitgesloten − overige verwijderd = "
+                            "gescreend",
         "formula_sought": "gescreend − uitgesloten = opgevraagd",
         "formula_other_sought": "geïdentificeerd − dubbel = opgevraagd",
         "formula_assessed": "opgevraagd − niet verkregen = beoordeeld",
