@@ -179,3 +179,16 @@ def test_the_dutch_diagram_says_why_counts_are_incomplete_in_dutch(workspace: Wo
     # the report sought without passing screening alone is broken; the conflict waits for its consensus
     assert [(c.key, c.in_progress) for c in broken] == [
         ("screened", True), ("sought", False), ("other_sought", True), ("assessed", True), ("included", True)]
+
+
+def test_an_identity_footnote_writes_its_numbers_as_the_boxes_do(workspace: Workspace, add) -> None:
+    # walk28: the Dutch footnote read 'gescreend (1753 ≠ 0); 1.753 records nog niet gescreend', the sum's numbers
+    # without the separator its reasons and the boxes use.
+    from review.prisma.diagram import _footnotes
+
+    add(workspace, 1200, "PubMed")
+    counts = compute_counts(workspace.store, {})
+    dutch = " ".join(note for note, _ in _footnotes(counts, "nl"))
+    assert "= gescreend (1.200 ≠ 0); 1.200 records nog niet gescreend" in dutch
+    english = " ".join(note for note, _ in _footnotes(counts, "en"))
+    assert "= screened (1,200 ≠ 0); 1,200 records not screened yet" in english

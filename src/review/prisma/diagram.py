@@ -388,7 +388,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         if not c.ok:
             prefix = text["in_progress"] if c.in_progress else text["incomplete"]
             column = text.get(f"column_{c.column}", c.column.replace("_", " "))
-            numbers = f"{c.left} ≠ {c.right}" if c.left != c.right else f"{c.left} = {c.right}: {text['not_same_records']}"
+            left, right = format_n(c.left, lang), format_n(c.right, lang)  # as the boxes and the reasons write them
+            numbers = f"{left} ≠ {right}" if c.left != c.right else f"{left} = {right}: {text['not_same_records']}"
             formula = text.get(f"formula_{c.key}", c.formula)
             why = c.progress(lang, lambda n: format_n(n, lang)) if c.in_progress else "; ".join(
                 text[f"part_{part}_{'one' if n == 1 else 'many'}"].format(n=format_n(n, lang))
