@@ -265,6 +265,22 @@ def test_grade_phase_information_size_and_few_studies() -> None:
     assert "'few studies' judgement" in confirmatory.domains["publication_bias"].reason
 
 
+def test_information_size_with_no_study_size_says_it_was_not_checked() -> None:
+    # walk28: studies without events or n read 'pooled CI … is informative; 0 events; no size for a, b: optimal
+    # information size (300 events) not shown to be missed', a count of none where nothing was counted.
+    two = [StudyFinding("a", "risk", rob="low"), StudyFinding("b", "risk", rob="low")]
+    unsized = assess(GradeInput("f", two, 1.0, None, ratios=[(2.21, 1.21, 4.04), (1.80, 1.10, 2.95)],
+                                designs=["cohort", "cohort"], sizes={"a": (None, None), "b": (None, None)}))
+    reason = unsized.domains["imprecision"].reason
+    assert unsized.domains["imprecision"].change == 0
+    assert reason == ("all 2 CIs exclude 1; optimal information size not checked (no study size: neither events nor "
+                      "n in a, b)")
+    half = assess(GradeInput("f", two, 1.0, None, ratios=[(2.21, 1.21, 4.04), (1.80, 1.10, 2.95)],
+                             designs=["cohort", "cohort"], sizes={"a": (120, None), "b": (None, None)}))
+    assert half.domains["imprecision"].reason.endswith("120 events; no size for b: optimal information size "
+                                                       "(300 events) not shown to be missed")
+
+
 def test_own_data_escape_publication_selection_but_not_the_few_studies_judgement() -> None:
     # The -1 is the rule set's 'few studies' judgement (downgrade unless investigated repeatedly): one
     # own cohort is no replication either. Publication selected nothing there, and the line says both.

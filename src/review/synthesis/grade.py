@@ -320,6 +320,9 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
             exact = False
         else:
             missing.append(sid)
+    if len(missing) == len(item.sizes):  # nothing counted: '0 events' would read as a count of none
+        return DomainJudgement(0, f"{ci_reason}; optimal information size not checked (no study size: neither "
+                                  f"events nor n in {', '.join(missing)})")
     threshold = config.ois_events
     what = "events" if exact else "events at most (participants where events are not reported)"
     if not missing and bound < threshold:
