@@ -475,8 +475,8 @@ def test_prisma_prints_its_counts_without_writing_in_a_read_only_workspace(works
     assert [line for line in printed.output.splitlines() if "\t" in line] == counts
     assert "wrote " not in printed.output and not (tmp_path / "-").exists()
     assert not workspace.path("screening", "prisma").exists()
-    prisma_csv = workspace.path("screening", "prisma", "prisma.csv")
-    one_line_error(refused, f"{prisma_csv}: cannot write here (Permission denied); nothing was written — review "
+    prisma_csv = workspace.path("screening", "prisma", "prisma.csv").relative_to(tmp_path)  # (from here: tidy28 #2)
+    one_line_error(refused, f"review: {prisma_csv}: cannot write here (Permission denied); nothing was written — review "
                             "prisma --out - prints the counts without writing a file, --out DIR writes the files to a "
                             "folder you can write to")
     assert refused.exit_code == 1 and "database_results" not in refused.output

@@ -14,6 +14,7 @@ from typing import NoReturn
 import click
 
 from ..errors import ReviewError, first_line
+from ..paths import named_from
 from .context import Context, command_workspace, pass_context
 
 #: Stage command modules, in pipeline order.
@@ -131,7 +132,11 @@ class ReviewGroup(click.Group):
             _exit_with_usage_line(err)
         except ReviewError as err:
             workspace = command_workspace() if err.setting is not None else None
-            click.echo(f"review: {workspace.say(err) if workspace is not None else err}", err=True)
+            # The file an error starts with named as every 'wrote PATH' line names one (paths.named_here): from the
+            # current folder when below it, else in full (extraction load and synthesis printed study files in full
+            # where extraction validate named them from here).
+            said = named_from(workspace.say(err) if workspace is not None else str(err), Path.cwd().resolve())
+            click.echo(f"review: {said}", err=True)
             sys.exit(err.exit_code)
         except OSError as err:
             # An output path that cannot be written (read-only folder, a file where a folder

@@ -1,0 +1,52 @@
+"""An error line names the file it is about as a ``wrote PATH`` line does (``paths.named_here``): from the folder the
+command runs in when the file is below it, else in full. ``review extraction load`` and ``review synthesis`` named a
+bad study file by its full path where ``review extraction validate`` named it from the current folder (tidy28 #2)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+PROBLEM = "arends2014.toml:estimates[1].ci_low: expected number, got str 'abc' (line 24)"
+
+
+@pytest.fixture
+def bad_study(workspace: Workspace) -> Path:
+    folder = workspace.root / "extraction"
+    for name in ("form.toml", "factors.toml"):
+        shutil.copy(REPO / "extraction" / name, folder / name)
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies", dirs_exist_ok=True)
+    study = folder / "studies" / "arends2014.toml"
+    text = study.read_text(encoding="utf-8")
+    assert "\nci_low = 1.40\n" in text
+    study.write_text(text.replace("\nci_low = 1.40\n", "\nci_low = \"abc\"\n", 1), encoding="utf-8")
+    return study
+
+
+@pytest.mark.parametrize("here, named", [("", "extraction/studies/"), ("extraction/studies", ""), ("instrument", None)])
+@pytest.mark.parametrize("command", [["extraction", "load"], ["synthesis", "--no-plots"], ["extraction", "validate"]])
+def test_a_bad_study_file_is_named_from_where_the_command_runs(
+        workspace: Workspace, bad_study: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], here: str,
+        named: str | None) -> None:
+    monkeypatch.chdir(workspace.root / here)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 4, result.output
+    lines = [line.removeprefix("review: ") for line in result.output.splitlines() if "ci_low" in line]
+    name = str(bad_study.parent.resolve()) + "/" if named is None else named  # (not below it: in full)
+    assert lines == [name + PROBLEM]  # one line, naming file, field and line (validate: on stdout)
+    assert (Path.cwd() / lines[0].split(":", 1)[0]).resolve() == bad_study.resolve()  # it opens from here
+
+
+def test_from_above_the_workspace_the_name_starts_with_its_folder(
+        workspace: Workspace, bad_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workspace.root.parent)
+    result = CliRunner().invoke(main, ["-w", workspace.root.name, "synthesis"])
+    assert result.exit_code == 4
+    assert result.stderr == f"review: {workspace.root.name}/extraction/studies/{PROBLEM}\n"
