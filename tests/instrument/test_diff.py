@@ -182,3 +182,23 @@ def test_a_crude_and_an_adjusted_number_of_one_contrast_are_told_apart(tmp_path,
     corrected = estimate("x2020", 1.6, 1.1, 2.3, estimate_type="adjusted")
     assert lines(both, bank_with(tmp_path, questions_file, corrected, crude)) == [
         f"~ supervisor_conflict: estimate x2020 ({CONFLICT}): OR 1.5 [1.1-2.0] -> OR 1.6 [1.1-2.3]"]
+
+
+def test_a_changed_grade_certainty_is_named(tmp_path, questions_file):
+    # walk28: a reviewer's grade.toml judgement moved a factor's GRADE from low to moderate; every client report
+    # prints it ('zekerheid (GRADE): redelijk') and signal_min_grade reads it, yet diff said only that the
+    # evidence file changed.
+    def bank(synthesis: str) -> ItemBank:
+        path = tmp_path / "s.csv"
+        path.write_text(synthesis, encoding="utf-8")
+        evidence = parse_synthesis_csv(synthesis, path)
+        built = build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
+                                snapshot_of(path, len(evidence), now=FIXED), built_at=FIXED)
+        return loads_bank(dumps_bank(built))
+
+    before = "risk,moderate,ariens,arends2014;x2020,OR,2.21,1.21,4.04,,low,"
+    assert before in SYNTHESIS
+    old = bank(SYNTHESIS)
+    new = bank(SYNTHESIS.replace(before, before.replace(",low,", ",moderate,")))
+    assert [c.line() for c in diff_banks(old, new) if c.kind != "evidence"] == [
+        "~ supervisor_conflict: grade low -> moderate"]

@@ -18,7 +18,7 @@ from .itembank import Item, ItemBank
 
 @dataclass(slots=True, frozen=True)
 class Change:
-    kind: str  # evidence | setting | added | removed | role | weight | level | direction | domain | k | studies | pooled studies | estimate | template | question
+    kind: str  # evidence | setting | added | removed | role | weight | level | grade | direction | domain | k | studies | pooled studies | estimate | template | question
     subject: str
     before: str = ""
     after: str = ""
@@ -70,9 +70,10 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
         a, b = old_items[fid], new_items[fid]
         if role(a) != role(b):
             changes.append(Change("role", fid, role(a), role(b)))
-        for attr in ("weight", "level", "direction", "domain"):
-            if getattr(a, attr) != getattr(b, attr):
-                changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
+        # GRADE too: every report prints it beside the factor, and signal_min_grade decides how a signal shows
+        for attr in ("weight", "level", "grade", "direction", "domain"):
+            if getattr(a, attr) != getattr(b, attr):  # a factor without a GRADE judgement has grade ""
+                changes.append(Change(attr, fid, f"{getattr(a, attr)}" or "none", f"{getattr(b, attr)}" or "none"))
         if a.pooled_k != b.pooled_k:  # the studies behind the pooled estimate: its basis text and hash change
             changes.append(Change("k", fid, _k_shown(a.pooled_k), _k_shown(b.pooled_k)))
         # Which studies, not only how many: one replaced by another leaves k and the level as they were.
