@@ -67,7 +67,10 @@ def test_meta_names_its_json_and_plot_from_the_current_folder(tmp_path: Path, mo
 def test_extraction_init_and_reconcile_name_the_study_files_from_where_they_run(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workspace.root)
-    assert _named(CliRunner().invoke(main, ["extraction", "init"]), "kept ") == ["extraction/form.toml"]
+    init = CliRunner().invoke(main, ["extraction", "init"])
+    assert _named(init, "kept ") == ["extraction/form.toml"]
+    # the file to write next, named the same way (walk28: its full path beside the 'kept' line's relative one)
+    assert init.stdout.startswith("next: write extraction/factors.toml ([[factor]] tables:"), init.stdout
     studies = workspace.root / "extraction" / "studies"
     studies.mkdir(exist_ok=True)
     study = (REPO / "extraction" / "studies" / "endo2015.toml").read_text(encoding="utf-8")

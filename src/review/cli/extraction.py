@@ -45,7 +45,7 @@ def init_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     done = service.init_folder(folder)
     click.echo(f"{'wrote' if done.form_written else 'kept'} {named_here(done.form)}", err=True)  # status: stderr
     if done.factors_missing:
-        click.echo(f"next: write {done.factors} ([[factor]] tables: id, label_en, label_nl, domain, "
+        click.echo(f"next: write {named_here(done.factors)} ([[factor]] tables: id, label_en, label_nl, domain, "
                    "modifiable, assessable)")
 
 
