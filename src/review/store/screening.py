@@ -180,7 +180,10 @@ def record_ids(store: Store, among: Collection[int] | None = None) -> list[int]:
 
 def records_stamp(store: Store) -> tuple[int, int]:
     """The number of records and the highest record id, in one query: whether records were added since a reading
-    of ``record_ids`` (records are appended), without reading them all."""
+    of ``record_ids`` (records are appended), without reading them all. It assumes records are never deleted (no
+    command does: dedup merges and removals before screening set records aside, and migrate copies them): a
+    deletion followed by an import could leave both numbers as they were, SQLite reusing a deleted highest id.
+    tests/store/test_records_never_deleted.py fails on any code that deletes one."""
     t = schema.records
     with store.connect() as conn:
         count, highest = conn.execute(sa.select(sa.func.count(t.c.id), sa.func.max(t.c.id))).one()
