@@ -202,6 +202,20 @@ def test_simulate_names_a_set_too_small_for_its_priors(tmp_path: Path) -> None:
     assert not (tmp_path / "o.json").exists()
 
 
+def test_simulate_makes_the_folders_its_outputs_name_and_none_when_refused(small_csv: Path, tmp_path: Path) -> None:
+    # tidy28 #5, as docs/interfaces.md says: --json and --plot into folders not there yet write them (by design, as
+    # every output file); a run refused before its work leaves no folder.
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("record_id,title,abstract,label_included\n1,a b,c,1\n2,d e,f,0\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["simulate", str(tiny), "--json", str(tmp_path / "r" / "o.json"),
+                                        "--plot", str(tmp_path / "r2" / "p.svg")])
+    assert refused.exit_code == 3 and not (tmp_path / "r").exists() and not (tmp_path / "r2").exists()
+    out, plot = tmp_path / "runs" / "2026" / "o.json", tmp_path / "plots" / "p.svg"
+    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--json", str(out), "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["schema"] == "review.simulation/1" and plot.stat().st_size > 0
+
+
 def test_simulate_refuses_a_negative_number_of_priors(small_csv: Path, tmp_path: Path) -> None:
     # --prior-included -1 ended in numpy's 'negative dimensions are not allowed'.
     from review.errors import ReviewError
