@@ -26,3 +26,15 @@ def test_kappa_and_icc_headers_name_the_level_with_its_decimals(tmp_path: Path, 
     icc = CliRunner().invoke(main, ["validate", "icc", str(path), "--level", level])
     assert icc.exit_code == 0, icc.output
     assert f" {shown} CI " in icc.stdout
+
+
+@pytest.mark.parametrize(("level", "shown"), [("0.9", "90%"), ("0.95", "95%")])
+def test_the_sus_mean_names_its_interval_and_level(tmp_path: Path, level: str, shown: str) -> None:
+    # walk28: 'mean 70.6 (60.0 to 81.2), SD 16.7' left the reader to guess what the brackets hold
+    path = tmp_path / "sus.csv"
+    path.write_text("respondent," + ",".join(f"q{i}" for i in range(1, 11)) + "\n"
+                    "r1,4,2,5,2,5,2,5,2,4,2\nr2,4,1,5,2,5,2,3,2,4,3\nr3,3,3,3,3,3,3,3,3,3,3\n", encoding="utf-8")
+    sus = CliRunner().invoke(main, ["validate", "sus", str(path), "--level", level])
+    assert sus.exit_code == 0, sus.output
+    (line,) = [line for line in sus.stdout.splitlines() if line.startswith("mean ")]
+    assert line.startswith(f"mean 70.0 ({shown} t CI "), line  # 82.5, 77.5, 50

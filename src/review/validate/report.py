@@ -183,7 +183,9 @@ def sus_lines(r: SusResult) -> list[str]:
                      f"respondent{'s' if who != 1 else ''} scored as the centre point {CENTRE_ANSWER}, as Brooke (1996) "
                      f"asks of an item one cannot answer (at most {MAX_BLANK_ANSWERS} per respondent)")
     clamped = " (cut at the scale's end, 0-100)" if r.mean_ci_clamped else ""
-    lines.append(f"mean {r.mean:.1f} {_ci(r.mean_ci, '.1f')}{clamped}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
+    # the interval's level named, as every other report here names it (it read 'mean 70.6 (60.0 to 81.2)')
+    interval = _ci(r.mean_ci, ".1f").replace("(", f"({percent(r.level)} t CI ", 1)
+    lines.append(f"mean {r.mean:.1f} {interval}{clamped}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
                  + f"; adjective {r.adjective!r}, {r.acceptability} (Bangor et al. 2009)")
     return lines
 
