@@ -279,6 +279,11 @@ def test_information_size_with_no_study_size_says_it_was_not_checked() -> None:
                              designs=["cohort", "cohort"], sizes={"a": (120, None), "b": (None, None)}))
     assert half.domains["imprecision"].reason.endswith("120 events; no size for b: optimal information size "
                                                        "(300 events) not shown to be missed")
+    # a count as every sentence writes one (it read '125355 events at most' in the programme's report)
+    many = assess(GradeInput("f", two, 1.0, None, ratios=[(2.21, 1.21, 4.04), (1.80, 1.10, 2.95)],
+                             designs=["cohort", "cohort"], sizes={"a": (None, 125000), "b": (None, 355)}))
+    assert "; 125,355 events at most (participants where events are not reported): optimal information size (300 " \
+           "events) not shown to be missed" in many.domains["imprecision"].reason
 
 
 def test_own_data_escape_publication_selection_but_not_the_few_studies_judgement() -> None:

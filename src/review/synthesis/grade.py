@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..tomlread import line_of, read_toml_located
-from ..words import counted, effect_interval, verb_for, whole_percent
+from ..words import counted, effect_interval, verb_for, whole, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
 
@@ -326,13 +326,13 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
     threshold = config.ois_events
     what = "events" if exact else "events at most (participants where events are not reported)"
     if not missing and bound < threshold:
-        return DomainJudgement(-1, f"{ci_reason}, but {bound} {what} < {threshold:g}: optimal information "
+        return DomainJudgement(-1, f"{ci_reason}, but {whole(bound)} {what} < {threshold:g}: optimal information "
                                    "size not met")
     if missing or not exact:
         unknown = f"; no size for {', '.join(missing)}" if missing else ""
-        return DomainJudgement(0, f"{ci_reason}; {bound} {what}{unknown}: optimal information size "
+        return DomainJudgement(0, f"{ci_reason}; {whole(bound)} {what}{unknown}: optimal information size "
                                   f"({threshold:g} events) not shown to be missed")
-    return DomainJudgement(0, f"{ci_reason}; {bound} events ≥ {threshold:g} (optimal information size)")
+    return DomainJudgement(0, f"{ci_reason}; {whole(bound)} events ≥ {threshold:g} (optimal information size)")
 
 
 def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
