@@ -63,3 +63,27 @@ def test_the_saved_file_reads_back_as_the_data_with_its_types(tmp_path: Path, be
     read_back = tomllib.loads(path.read_text(encoding="utf-8"))
     assert read_back == data
     assert type(read_back["study"].get("n", "")) is type(data["study"].get("n", ""))
+
+
+def test_the_form_save_leaves_the_estimates_and_ratings_as_written(tmp_path: Path, workspace: Workspace) -> None:
+    # walk28: saving n and events added 'estimate_status = "reported"' to every estimate (the Study round trip's
+    # default), wrote 'ci_level = 90' back as 0.9 and dropped an explicit 'ci_level = 0.95' and
+    # 'outcome_favourable = false': lines of the git diff the reviewer never touched.
+    folder = programme_folder(tmp_path)
+    path = folder / "studies" / "example2020.toml"
+    head = ('[study]\nid = "example2020"\ncohort_id = "example2020"\ncitation = "A. J Example 2020;1:1-10."\n'
+            'outcome_definition = "a new episode of sickness absence for a common mental disorder"\n'
+            'doi = "10.5555/x.2020.1"\ncountry = "NL"\ndesign = "cohort"\nevidence_type = "empirical"\n'
+            'data_source = "full text"\n')
+    rest = ('\n[[estimates]]\nfactor = "conflict_with_supervisor"\ncontrast = "conflict vs none"\nmeasure = "OR"\n'
+            'estimate = 2.21\nci_low = 1.21\nci_high = 4.04\nci_level = 0.95\noutcome_favourable = false\n'
+            'estimate_type = "adjusted"\nsource_location = "Table 3"\n'
+            '\n[[estimates]]\nfactor = "conflict_with_supervisor"\ncontrast = "conflict vs none"\nmeasure = "OR"\n'
+            'estimate = 1.9\nci_low = 1.3\nci_high = 2.8\nci_level = 90\nestimate_type = "crude"\n'
+            'source_location = "Table 2"\n\n' + quips_table("alice"))
+    path.write_text(head + rest, encoding="utf-8")
+    data = read_study_file(path)
+    data["study"]["n"] = 240
+    saved = save_study_form(workspace, path, data)
+    assert saved.stored
+    assert path.read_text(encoding="utf-8") == head + "n = 240\n" + rest

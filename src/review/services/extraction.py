@@ -13,7 +13,7 @@ from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
-    load_study, quips_progress, read_study_file, save_study, study_files, study_from_data, study_id_of,
+    load_study, quips_progress, read_study_file, study_files, study_from_data, study_id_of,
     write_study_file,
 )
 from ..extraction.forms import check_folder as check_files
@@ -295,9 +295,7 @@ def save_study_form(workspace: Workspace, path: Path, data: dict[str, Any]) -> F
         raise ValidationError(own[0] + more)
     check = check_study_data(data, name, form=form, factors=factors, expected_id=study_id_of(path), located=located)
     if check.problems:  # not through Study: a malformed estimate or table is kept as written, not dropped
-        order = ("extractor", "study", "estimates", "expert_ratings", "quips")
-        raw = {**{k: data[k] for k in order if k in data}, **{k: v for k, v in data.items() if k not in order}}
-        write_study_file(path, raw)
+        write_study_file(path, _in_file_order(data))
         more = f" (+{len(check.problems) - 1} more)" if len(check.problems) > 1 else ""
         return FormSave(read_study_file(path), False, [
             f"{check.problems[0]}{more}: saved, not stored; mend it in the file, then 'review extraction load'"])
@@ -308,6 +306,12 @@ def save_study_form(workspace: Workspace, path: Path, data: dict[str, Any]) -> F
         warnings.append(f"{check.incomplete[0]}{more}: saved and stored as a draft; the synthesis refuses it "
                         "until every QUIPS domain is rated with its support text")
     return FormSave(stored, True, warnings)
+
+
+def _in_file_order(data: dict[str, Any]) -> dict[str, Any]:
+    """A study file's tables in the order a study file has them (the form puts ``study`` last)."""
+    order = ("extractor", "study", "estimates", "expert_ratings", "quips")
+    return {**{k: data[k] for k in order if k in data}, **{k: v for k, v in data.items() if k not in order}}
 
 
 class SavedNotStored(ReviewError):
@@ -323,7 +327,10 @@ def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> d
     """
     from ..extraction.loading import store_study
 
-    save_study(study_from_data(data), path)
+    study_from_data(data)  # a study it is (a missing required field raises), yet written as given, not through
+    # Study: that round trip added each estimate's defaults ('estimate_status = "reported"') and rewrote what the
+    # form does not edit ('ci_level = 90' as 0.9, an explicit 'ci_level = 0.95' dropped) (walk28)
+    write_study_file(path, _in_file_order(data))
     stored = read_study_file(path)
     rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
     try:
