@@ -50,3 +50,24 @@ def test_from_above_the_workspace_the_name_starts_with_its_folder(
     result = CliRunner().invoke(main, ["-w", workspace.root.name, "synthesis"])
     assert result.exit_code == 4
     assert result.stderr == f"review: {workspace.root.name}/extraction/studies/{PROBLEM}\n"
+
+
+def test_an_output_that_cannot_be_written_is_named_from_here_too(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shared printer's OSError line: a path typed in full below the current folder printed in full.
+    monkeypatch.chdir(workspace.root)
+    (workspace.root / "afile").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "decisions", "--format", "csv", str(workspace.root / "afile" / "x.csv")])
+    assert result.exit_code == 1
+    assert result.stderr == "review: afile/x.csv: cannot write here (Not a directory: a file stands where a folder is needed)\n"
+
+
+def test_a_current_folder_that_is_gone_leaves_the_line_as_it_is(
+        workspace: Workspace, bad_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis"])
+    assert result.exit_code == 4
+    assert result.stderr == f"review: {bad_study.parent}/{PROBLEM}\n"

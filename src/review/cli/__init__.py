@@ -135,15 +135,14 @@ class ReviewGroup(click.Group):
             # The file an error starts with named as every 'wrote PATH' line names one (paths.named_here): from the
             # current folder when below it, else in full (extraction load and synthesis printed study files in full
             # where extraction validate named them from here).
-            said = named_from(workspace.say(err) if workspace is not None else str(err), Path.cwd().resolve())
-            click.echo(f"review: {said}", err=True)
+            click.echo(f"review: {_from_here(workspace.say(err) if workspace is not None else str(err))}", err=True)
             sys.exit(err.exit_code)
         except OSError as err:
             # An output path that cannot be written (read-only folder, a file where a folder
             # should be): one line naming the path, not a traceback.
             if isinstance(err, (BrokenPipeError, KeyboardInterrupt)):
                 raise
-            click.echo(f"review: {describe_os_error(err)}", err=True)
+            click.echo(f"review: {_from_here(describe_os_error(err))}", err=True)
             sys.exit(1)
         except Exception as err:
             message = describe_store_error(err)
@@ -151,6 +150,16 @@ class ReviewGroup(click.Group):
                 raise
             click.echo(f"review: {message}", err=True)
             sys.exit(1)
+
+
+def _from_here(message: str) -> str:
+    """``message`` with the file it starts with named from the current folder when below it (``paths.named_from``);
+    as it is where the current folder is gone (removed under the shell)."""
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        return message
+    return named_from(message, here)
 
 
 def format_command_sections(ctx: click.Context, formatter: click.HelpFormatter,
