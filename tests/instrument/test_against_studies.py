@@ -223,3 +223,25 @@ def test_a_study_file_with_numbers_but_no_doi_or_pmid_is_named_not_refused(works
     study.write_text(study.read_text(encoding="utf-8").replace('citation = ', 'pmid = "24226853"\ncitation = ', 1),
                      encoding="utf-8")
     assert "warning" not in _run(workspace, "build", "--no-exports").stderr
+
+
+def test_own_data_without_a_doi_is_not_named_as_untraceable(workspace):
+    # walk28: the study file 'review validate factors --to-extraction' writes was told to 'add the paper's doi or
+    # pmid' by every synthesis and build; own data have no paper, and each estimate names its data file and hash.
+    _programme(workspace)
+    own = workspace.root / "extraction" / "studies" / "own_cohort.toml"
+    own.write_text('[study]\nid = "own_cohort"\ncohort_id = "own_cohort"\ncitation = "Own data: cohort.csv"\n'
+                   'country = "NL"\ndesign = "cohort"\nevidence_type = "empirical"\n'
+                   'outcome_definition = "column \'recurrence\' of cohort.csv"\ndata_source = "own data"\n\n'
+                   '[[estimates]]\nfactor = "conflict_with_supervisor"\ncontrast = "present vs absent"\n'
+                   'measure = "HR"\nestimate = 1.69\nci_low = 1.28\nci_high = 2.23\nestimate_type = "adjusted"\n'
+                   'source_kind = "own data"\n'
+                   'source_location = "review validate factors cohort.csv (sha256:76cd51de5cd45fc4; 2026-12-07)"\n',
+                   encoding="utf-8")
+    synthesis = CliRunner().invoke(main, ["--workspace", str(workspace.root), "synthesis", "--no-plots"])
+    assert synthesis.exit_code == 0, synthesis.output
+    assert "own_cohort" in synthesis.stdout and "neither doi nor pmid" not in synthesis.stderr
+    own.write_text(own.read_text(encoding="utf-8").replace('data_source = "own data"', 'data_source = "full text"'),
+                   encoding="utf-8")  # the same numbers from a paper are named
+    synthesis = CliRunner().invoke(main, ["--workspace", str(workspace.root), "synthesis", "--no-plots"])
+    assert "own_cohort.toml: effect numbers but neither doi nor pmid" in synthesis.stderr

@@ -26,7 +26,7 @@ from ..words import effect_interval
 from ..tomlread import line_of, loads_toml, read_toml, read_toml_located, read_toml_text, toml_lines
 from .factors import FactorList
 from .quips import CONSENSUS, rater_disagreements
-from .model import (FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
+from .model import (FINDING_ALPHA, OWN_DATA_SOURCE, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
                     estimate_status_is_quoted, estimate_status_kind, known_fields)
 from ..tomlwrite import dumps
 
@@ -575,12 +575,14 @@ def untraceable_warnings(extraction_dir: Path, studies: Iterable[Study]) -> list
     """One line per study file among ``studies`` that gives an effect number (an estimate or a CI bound) but names
     neither a DOI nor a PMID: nothing ties those numbers to the paper they were read from (audit24 traced every
     number the instrument shows through the study's DOI or PMID). ``review synthesis`` and ``review instrument
-    build`` say them, not refuse: the identifier may be on its way."""
+    build`` say them, not refuse: the identifier may be on its way. The programme's own data (``data_source = "own
+    data"``, as ``review validate factors --to-extraction`` writes them) have no paper: each estimate's
+    ``source_location`` names the data file and its SHA-256."""
     folder = Path(extraction_dir) / STUDIES_DIR
     return [f"{folder / f'{study.id}.toml'}: effect numbers but neither doi nor pmid, so they cannot be traced to "
             "their source (add the paper's doi or pmid)"
             for study in studies
-            if not (study.doi.strip() or study.pmid.strip())
+            if not (study.doi.strip() or study.pmid.strip()) and study.data_source != OWN_DATA_SOURCE
             and any(v is not None for e in study.estimates for v in (e.estimate, e.ci_low, e.ci_high))]
 
 
