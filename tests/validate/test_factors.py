@@ -91,7 +91,7 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
         shutil.copy(REPO_EXTRACTION / name, extraction / name)
     shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies")
     factor_list = load_factors(extraction / "factors.toml")
-    path, _ = _cohort(write_csv)
+    path, cols = _cohort(write_csv)
     result = factor_associations(path, outcome="recurrence", adjust=["age"],
                                  factors=["conflict_with_supervisor", "previous_sick_leave_episodes", "site"])
     own = write_own_data_study(result, extraction, factor_list)
@@ -100,6 +100,8 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert validate_folder(extraction, factor_list) == []
     study = load_study(own.path, factors=factor_list)
     assert study.data_source == "own data" and study.estimates[0].estimate_type == "adjusted"
+    # the events GRADE's optimal information size counts (walk28: only n was written, so the rows bounded them)
+    assert (study.n, study.events) == (400, cols["recurrence"].sum()) and 0 < study.events < study.n
     assert (study.estimates[0].source_kind, study.estimates[0].reference) == ("own data", "absent")
     # The instrument's Dutch outputs show each number with its contrast: in Dutch, from factors.toml's label.
     # Named by factors.toml's label, the comparison in brackets: 'Conflict met leidinggevende: aanwezig vs afwezig:

@@ -82,6 +82,9 @@ class FactorsResult:
     #: a reader sees an age of 212 or a negative count, which no declared range could catch
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     factors_from_toml: bool = False  # candidates were chosen by factors.toml (else --factor, or every numeric column)
+    #: rows with the event (a 0/1 outcome: with the outcome 1) among those that give it: the study file's
+    #: ``events``, which GRADE's optimal information size counts (without it the rows bounded the events)
+    n_events: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
@@ -296,4 +299,4 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
                          skipped, level, missing, references, categories, id_column, ranges,
-                         known_factors is not None and not factors)
+                         known_factors is not None and not factors, n_events=int(status.dropna().sum()))

@@ -84,6 +84,7 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         "evidence_type": "empirical",
         "setting": description or f"the programme's own data set {data_file.name}: describe who, where and when",
         "n": result.n_rows,
+        **({"events": result.n_events} if result.n_events is not None else {}),
         "outcome_definition": (f"column '{result.outcome}' of {data_file.name}"
                                + (f"; time to event '{result.time}', event '{result.event}'" if result.time else "")),
         "data_source": OWN_DATA,
