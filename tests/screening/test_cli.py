@@ -106,9 +106,9 @@ def _metrics_follow_from_the_order(labelled: Path, data: dict, printed: str) -> 
         assert line.split("\t")[1] == str(stop["n_screened"]), line
 
 
-def test_simulate_runs_engine_version_8_by_default(small_csv: Path, tmp_path: Path) -> None:
-    """The default `review simulate` ranks with engine version 8 (decision 0073: engine version 6, docs/decisions/0024,
-    with the title's repeat apart), so on this set of
+def test_simulate_runs_engine_version_9_by_default(small_csv: Path, tmp_path: Path) -> None:
+    """The default `review simulate` ranks with engine version 9 (decision 0074: engine version 6, docs/decisions/0024,
+    with the title's repeat apart (0073) and from 1,000 records the wordhy tokens), so on this set of
     fewer than 1,000 records ASReview's u4 model and loop (SVM C = 0.11, relevant class 9.8x, min_df 1,
     words of two or more characters; no presumed-irrelevant records, a retrain after every label)
     with the title twice, apart; records without text as all-zero rows (engine version 3), the Newton
@@ -121,10 +121,10 @@ def test_simulate_runs_engine_version_8_by_default(small_csv: Path, tmp_path: Pa
                                        "--prior-excluded", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["engine"] == 8 and data["model"] == "svm" and data["n_records"] == 202
+    assert data["engine"] == 9 and data["model"] == "svm" and data["n_records"] == 202
     info = data["model_info"]
     params, features = info["model_params"], info["features"]
-    assert info["engine"] == 8 and params["solver"] == "newton"
+    assert info["engine"] == 9 and params["solver"] == "newton"
     assert (params["C"], params["positive_ratio"], "relevant_weight_floor" in params) == (0.11, 9.8, False)
     assert (features["min_df"], features["tokens"], features["title_repeats"], features["title_apart"]) == (
         1, "words2", 2, True)

@@ -89,7 +89,7 @@ def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_
     assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
     assert below.model_info["known_prevalence"] == 0.045
     assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
-    assert at.model_info["engine"] == 5 and ENGINE_VERSION == 8  # svm-e5 records its engine version
+    assert at.model_info["engine"] == 5 and ENGINE_VERSION == 9  # svm-e5 records its engine version
     # An explicit sample size (simulations, the dev harness) is used as given.
     forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
                   presumed_irrelevant=30, model="svm-e5")
@@ -171,9 +171,10 @@ def test_default_model_is_the_svm_with_the_chosen_c() -> None:
     assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
 
 
-def test_engine_8_settings_depend_on_the_set_size_and_the_named_models_keep_the_earlier_engines() -> None:
+def test_engine_9_settings_depend_on_the_set_size_and_the_named_models_keep_the_earlier_engines() -> None:
     """Decisions 0019, 0024 and 0058 (engine version 7, svm-e7: pivoted rows from 1,000 records; 0060: svm-e6 is version
-    6; 0073: svm, also svm-e8, is version 8, version 6 with the title's repeat apart at every size): below 1,000 records
+    6; 0073: svm-e8 is version 8, version 6 with the title's repeat apart at every size; 0074: svm, also svm-e9, is
+    version 9, version 8 with the wordhy tokens from 1,000 records): below 1,000 records
     the default SVM takes ASReview's u4 settings, its
     text features with the title twice and its loop; from 1,000 on engine version 4's with the
     relevant-weight floor; svm-e5 keeps engine version 5 (title once, our loop); svm-newton and every
@@ -184,9 +185,11 @@ def test_engine_8_settings_depend_on_the_set_size_and_the_named_models_keep_the_
     assert feature_config_for("default", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=2,
                                                                title_apart=True)
     assert feature_config_for("svm-e7", 1000) == FeatureConfig(pivot_slope=0.85)  # engine version 7 (decision 0058)
-    assert feature_config_for("svm", 1000) == feature_config_for("default", 1000) == FeatureConfig(title_apart=True)
-    assert feature_config_for("svm-e8", 1000) == feature_config_for("default", 1000)  # 0073
-    assert feature_config_for("svm-e8", 999) == feature_config_for("default", 999)
+    assert feature_config_for("svm", 1000) == feature_config_for("default", 1000) == FeatureConfig(
+        tokens="wordhy", title_apart=True)
+    assert feature_config_for("svm-e9", 1000) == feature_config_for("default", 1000)  # 0074
+    assert feature_config_for("svm-e9", 999) == feature_config_for("svm-e8", 999) == feature_config_for("default", 999)
+    assert feature_config_for("svm-e8", 1000) == FeatureConfig(title_apart=True)  # engine version 8 (0073)
     assert feature_config_for("svm-e6", 1000) == FeatureConfig()
     assert small_set_loop("default", 999) and not small_set_loop("default", 1000)
     six = make_model("svm-e6", 0, 999).info()

@@ -2,7 +2,8 @@
 
 Engine versions 4-7 read "title title abstract": its bigrams include the title's last word followed by its first,
 a phrase of no record (at min_df 1 a column of the record alone). Engine version 8 counts the terms of "title
-abstract" plus the title's own; `svm-e6` keeps engine version 6 by name.
+abstract" plus the title's own; `svm-e6` keeps engine version 6 by name. Engine version 9 (decision 0074, the default
+since) reads the title so too; engine version 8 is `svm-e8` by name (tests/screening/test_engine_9.py).
 """
 
 from __future__ import annotations
@@ -71,11 +72,11 @@ def _sized_csv(path: Path, n: int) -> Path:
 
 
 @pytest.mark.parametrize("n", [SMALL_SET_RECORDS - 1, SMALL_SET_RECORDS])
-def test_the_default_has_no_seam_column_at_either_size_and_svm_e6_keeps_its_rows(tmp_path: Path, n: int) -> None:
+def test_svm_e8_has_no_seam_column_at_either_size_and_svm_e6_keeps_its_rows(tmp_path: Path, n: int) -> None:
     data = load_labelled_csv(_sized_csv(tmp_path / "set.csv", n))
-    default, six = feature_config_for("default", n), feature_config_for("svm-e6", n)
-    assert default.title_apart and not six.title_apart and feature_config_for("svm-e8", n) == default
-    mine = build_features(data.ids, data.texts_for(default), default)
+    eight, six = feature_config_for("svm-e8", n), feature_config_for("svm-e6", n)
+    assert eight.title_apart and not six.title_apart and feature_config_for("default", n).title_apart
+    mine = build_features(data.ids, data.texts_for(eight), eight)
     before = build_features(data.ids, data.texts_for(six), six)
     seams = {f"gamma{i % 5} alpha{i % 3}" for i in range(15)}
     vocabulary, before_vocabulary = mine._vectorizers[0].vocabulary, before._vectorizers[0].vocabulary  # type: ignore[attr-defined]
@@ -89,9 +90,9 @@ def test_the_default_has_no_seam_column_at_either_size_and_svm_e6_keeps_its_rows
                                 sublinear_tf=True, dtype=np.float64).fit_transform(texts)
     for name in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(reference, name), getattr(before.matrix, name)), name
-    # the default: counts of "title abstract" plus those of the title, with the document frequencies of "title
+    # svm-e8: counts of "title abstract" plus those of the title, with the document frequencies of "title
     # abstract" (the same as "title title abstract"'s for every term the title's repeat does not add)
-    counter = CountVectorizer(analyzer=WordAnalyzer(2, default.tokens), min_df=default.min_df, max_df=0.95,
+    counter = CountVectorizer(analyzer=WordAnalyzer(2, eight.tokens), min_df=eight.min_df, max_df=0.95,
                               dtype=np.float64)
     once = counter.fit_transform([" ".join([f["title"], f["abstract"]]) for f in fields]).tocsr()
     counts = (once + counter.transform([f["title"] for f in fields])).tocsr()
@@ -131,9 +132,10 @@ def test_a_record_added_later_is_read_apart_too() -> None:
     assert grown.matrix[8, column] == 0 and grown.matrix[8].nnz > 0
 
 
-def test_the_default_is_engine_8_and_the_named_engines_stay(tmp_path: Path) -> None:
-    assert ENGINE_VERSION == 8 and {"svm", "svm-e8", "svm-e7", "svm-e6", "svm-e5"} <= set(MODEL_NAMES)
-    assert [engine_version(m) for m in ("default", "svm", "svm-e8", "svm-e7", "svm-e6", "svm-e5")] == [8, 8, 8, 7, 6, 5]
+def test_svm_e8_is_engine_8_and_the_named_engines_stay(tmp_path: Path) -> None:
+    assert ENGINE_VERSION == 9 and {"svm", "svm-e9", "svm-e8", "svm-e7", "svm-e6", "svm-e5"} <= set(MODEL_NAMES)
+    assert [engine_version(m) for m in ("default", "svm", "svm-e9", "svm-e8", "svm-e7", "svm-e6", "svm-e5")] == [
+        9, 9, 9, 8, 7, 6, 5]
     csv_path = _sized_csv(tmp_path / "set.csv", 120)
     recorded = {}
     for model in ("default", "svm-e8", "svm-e6", "svm-e7"):
@@ -144,7 +146,7 @@ def test_the_default_is_engine_8_and_the_named_engines_stay(tmp_path: Path) -> N
         run = json.loads(out.read_text())
         recorded[model] = (run["engine"], run["model_info"]["engine"], run["model_info"]["features"]["title_apart"],
                            run["order"])
-    assert recorded["default"][:3] == recorded["svm-e8"][:3] == (8, 8, True)
-    assert recorded["default"][3] == recorded["svm-e8"][3]
+    assert recorded["default"][:3] == (9, 9, True) and recorded["svm-e8"][:3] == (8, 8, True)
+    assert recorded["default"][3] == recorded["svm-e8"][3]  # below 1,000 records engine 9 is engine 8
     assert recorded["svm-e6"][:3] == (6, 6, False) and recorded["svm-e7"][:3] == (7, 7, False)
 

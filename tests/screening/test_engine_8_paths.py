@@ -1,4 +1,5 @@
-"""Engine version 8 (decision 0073) on every path that reads a record's text, and in what a workspace says.
+"""Engine versions 8 and 9 (decisions 0073, 0074) on every path that reads a record's text, and in what a workspace
+says.
 
 A session builds its rows, its keyword prior and the stopping classifier's rows from one copy of the texts; a term
 of criteria.toml is not matched across the line break before the title's repeat; the engine a model ranks with, and
@@ -71,14 +72,16 @@ def _workspace_with(workspace, n: int = 40) -> list[int]:  # noqa: ANN001
     return [r.id for r in workspace.store.records()]
 
 
-@pytest.mark.parametrize(("model", "apart"), [("default", True), ("svm-e8", True), ("svm-e6", False)])
-def test_a_session_ranks_and_checks_on_the_texts_its_model_reads(workspace, model: str, apart: bool) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("model", "apart", "engine"), [("default", True, 9), ("svm-e9", True, 9), ("svm-e8", True, 8),
+                                                     ("svm-e6", False, 6)])
+def test_a_session_ranks_and_checks_on_the_texts_its_model_reads(workspace, model: str, apart: bool,  # noqa: ANN001
+                                                                 engine: int) -> None:
     ids = _workspace_with(workspace)
     session = ScreeningSession(workspace, "alice", seed=1, model=model)
     session.decide(ids[0], "include")
     session.decide(ids[1], "exclude")
     ranking = session.retrain()
-    assert ranking.model_info["engine"] == (8 if apart else 6)
+    assert ranking.model_info["engine"] == engine
     assert ranking.model_info["features"]["title_apart"] is apart
     vocabulary = session._features._vectorizers[0].vocabulary  # type: ignore[union-attr]
     seams = {f"gamma{i % 5} alpha{i % 3}" for i in range(15)}  # the title's last word, then its first
@@ -90,10 +93,10 @@ def test_a_session_ranks_and_checks_on_the_texts_its_model_reads(workspace, mode
 
 
 def test_every_model_name_records_the_engine_it_ranks_with() -> None:
-    named = {"svm-e7": 7, "svm-e6": 6, "svm-e5": 5, "svm-newton": 4, "svm-liblinear": 3}
+    named = {"svm-e8": 8, "svm-e7": 7, "svm-e6": 6, "svm-e5": 5, "svm-newton": 4, "svm-liblinear": 3}
     for model in ("default", *MODEL_NAMES):
         assert engine_version(model) == named.get(model, ENGINE_VERSION), model
-    assert ENGINE_VERSION == 8
+    assert ENGINE_VERSION == 9
 
 
 def test_a_stored_ranking_names_its_engine_and_the_one_its_model_ranks_with_now(workspace) -> None:  # noqa: ANN001
@@ -104,28 +107,36 @@ def test_a_stored_ranking_names_its_engine_and_the_one_its_model_ranks_with_now(
     ranking = session.retrain()
     session.save_ranking()
     (line,) = ranking_status(workspace)
-    assert ", svm, engine 8, seed 1, " in line, line
+    assert ", svm, engine 9, seed 1, " in line, line
     # a workspace ranked by `svm` before decision 0073 (engine version 6; model_info.features without title_apart)
     before = {**ranking.model_info, "engine": 6, "features": {k: v for k, v in ranking.model_info["features"].items()
                                                               if k != "title_apart"}}
     ranking_store.save_ranking(workspace.store, "alice", order=ranking.order, probabilities=ranking.probabilities,
                                model_info=before, n_labelled=2, seed=1, seconds=0.1)
     (line,) = ranking_status(workspace)
-    assert ", svm, engine 6 (svm ranks with engine 8 now), seed 1, " in line, line
+    assert ", svm, engine 6 (svm ranks with engine 9 now), seed 1, " in line, line
+    # a workspace ranked by `svm` under engine version 8 (decision 0073, before 0074)
+    ranking_store.save_ranking(workspace.store, "alice", order=ranking.order, probabilities=ranking.probabilities,
+                               model_info={**ranking.model_info, "engine": 8}, n_labelled=2, seed=1, seconds=0.1)
+    (line,) = ranking_status(workspace)
+    assert ", svm, engine 8 (svm ranks with engine 9 now), seed 1, " in line, line
     # svm-e7 and svm-newton recorded 6 before 2026-12-07: their names say which engine ranked
     assert stored_engine({"model": "svm-e7", "engine": 6}) == 7 and stored_engine({"model": "svm-newton", "engine": 6}) == 4
     assert stored_engine({"model": "logistic", "engine": 6}) is None
     assert stored_engine({"model": "svm", "engine": 6, "fallback": "keyword_prior"}) is None
-    # and the workspace goes on: a session opened on it serves the stored queue, then ranks with engine version 8
+    # and the workspace goes on: a session opened on it serves the stored queue, then ranks with engine version 9
     again = ScreeningSession(workspace, "alice", seed=1)
     assert again.next_record() is not None
-    assert again.retrain().model_info["engine"] == 8
+    assert again.retrain().model_info["engine"] == 9
 
 
 def test_the_screening_screens_tooltip_names_the_engine_of_the_queue_served() -> None:
     from review.tui.screens.screening import ranking_status as screen_status
 
     line, tooltip = screen_status({"model": "svm", "engine": 6, "features": {}}, 40)
-    assert line == "ranking: SVM, 40 labels" and tooltip == "model: svm, engine 6 (svm ranks with engine 8 now)"
+    assert line == "ranking: SVM, 40 labels" and tooltip == "model: svm, engine 6 (svm ranks with engine 9 now)"
+    assert screen_status({"model": "svm", "engine": 8}, 40)[1] == "model: svm, engine 8 (svm ranks with engine 9 now)"
+    assert screen_status({"model": "svm-e8", "engine": 8}, 40) == ("ranking: SVM, 40 labels", "model: svm-e8, engine 8")
+    assert screen_status({"model": "svm", "engine": 9}, 40)[1] == "model: svm, engine 9"
     assert screen_status({"model": "svm-e6", "engine": 6}, 40)[1] == "model: svm-e6, engine 6"
-    assert screen_status({"model": "nb", "engine": 8}, 40)[1] == "model: nb"
+    assert screen_status({"model": "nb", "engine": 9}, 40)[1] == "model: nb"

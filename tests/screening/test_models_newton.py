@@ -182,4 +182,4 @@ def test_a_default_simulation_never_imports_scikit_learn(small_csv: Path, tmp_pa
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
     result = json.loads(out.read_text())
-    assert result["engine"] == 8 and result["model_info"]["model_params"]["solver"] == "newton"
+    assert result["engine"] == 9 and result["model_info"]["model_params"]["solver"] == "newton"

@@ -53,7 +53,7 @@ def test_svm_e7_pivots_from_1000_records_and_the_default_svm_never() -> None:
     assert feature_config_for("default", SMALL_SET_RECORDS) == feature_config_for("svm", SMALL_SET_RECORDS)
     assert feature_config_for("svm-e7", SMALL_SET_RECORDS).pivot_slope == 0.85
     assert feature_config_for("svm-e7", SMALL_SET_RECORDS - 1).pivot_slope == 1.0
-    assert feature_config_for("default", SMALL_SET_RECORDS).pivot_slope == 1.0  # engine version 8: unit rows
+    assert feature_config_for("default", SMALL_SET_RECORDS).pivot_slope == 1.0  # engine version 9: unit rows
     assert feature_config_for("svm-e6", SMALL_SET_RECORDS).pivot_slope == 1.0
     assert feature_config_for("svm-e6", SMALL_SET_RECORDS - 1) == feature_config_for("svm-e7", SMALL_SET_RECORDS - 1)
 
@@ -102,7 +102,7 @@ def test_slope_one_ranks_as_engine_6_exactly() -> None:
     e6 = rank(build_features(ids, texts, feature_config_for("svm-e6", len(ids))), labelled, model="svm-e6", seed=1)
     one = rank(build_features(ids, texts, FeatureConfig(pivot_slope=1.0)), labelled, seed=1)
     e7 = rank(build_features(ids, texts, feature_config_for("svm-e7", len(ids))), labelled, model="svm-e7", seed=1)
-    default = rank(build_features(ids, texts, feature_config_for("default", len(ids))), labelled, seed=1)
-    assert one.order == e6.order == default.order and e7.order != e6.order
-    assert e7.model_info["features"]["pivot_slope"] == 0.85 and default.model_info["engine"] == 8
+    e8 = rank(build_features(ids, texts, feature_config_for("svm-e8", len(ids))), labelled, model="svm-e8", seed=1)
+    assert one.order == e6.order == e8.order and e7.order != e6.order
+    assert e7.model_info["features"]["pivot_slope"] == 0.85 and e8.model_info["engine"] == 8
     assert e6.model_info["features"]["pivot_slope"] == 1.0

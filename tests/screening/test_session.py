@@ -303,7 +303,7 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     session.refresh_records()
     ranking = session.retrain()
     large = ranking.model_info
-    assert large["features"] == ranker.FeatureConfig(title_apart=True).as_dict()  # engine version 8
+    assert large["features"] == ranker.FeatureConfig(tokens="wordhy", title_apart=True).as_dict()  # engine 9
     assert large["features"]["pivot_slope"] == 1.0
     assert large["model_params"]["C"] != 0.11 and len(ranking.order) == 120 + 20 - 2
 

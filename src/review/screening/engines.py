@@ -23,17 +23,20 @@ from typing import Any
 #: (``svm``, also ``svm-e6``); version 7 is the model ``svm-e7`` by name.
 #: 8: at every size the title is read twice without the bigram of its last word and its first (decision 0073,
 #: ``FeatureConfig.title_apart``): the default (``svm``, also ``svm-e8``); version 6 stays by name, ``svm-e6``.
-ENGINE_VERSION = 8
+#: 9: version 8 with, from ``SMALL_SET_RECORDS`` records, the ``wordhy`` tokens (decision 0074): words of two or more
+#: characters, hyphens split except in a word compound ("opt-out" one term, "4-week" and "8-week" share "week"). The
+#: default (``svm``, also ``svm-e9``); version 8 stays by name, ``svm-e8``.
+ENGINE_VERSION = 9
 
 
-#: The models that keep an earlier engine version at every size, by name: ``svm-e7``, ``svm-e6`` and ``svm-e5`` say
-#: it, ``svm-newton`` and ``svm-liblinear`` keep versions 4 and 3 (the defaults before decision 0019).
-NAMED_ENGINES = {"svm-e7": 7, "svm-e6": 6, "svm-e5": 5, "svm-newton": 4, "svm-liblinear": 3}
+#: The models that keep an earlier engine version at every size, by name: ``svm-e8``, ``svm-e7``, ``svm-e6`` and
+#: ``svm-e5`` say it, ``svm-newton`` and ``svm-liblinear`` keep versions 4 and 3 (the defaults before decision 0019).
+NAMED_ENGINES = {"svm-e8": 8, "svm-e7": 7, "svm-e6": 6, "svm-e5": 5, "svm-newton": 4, "svm-liblinear": 3}
 
 
 def engine_version(model: str) -> int:
     """The engine version ``model`` ranks with, as ``model_info`` and ``review simulate`` record it: the earlier one
-    its name keeps (``NAMED_ENGINES``), else ``ENGINE_VERSION``: the default (``svm``, ``svm-e8``), and ``logistic``,
+    its name keeps (``NAMED_ENGINES``), else ``ENGINE_VERSION``: the default (``svm``, ``svm-e9``), and ``logistic``,
     ``nb`` and ``ensemble``, which no engine version changed (they record the version in force)."""
     return NAMED_ENGINES.get(model, ENGINE_VERSION)  # "default" is ``svm``
 

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 #: like it long after the reviewer rejects them).
 #: Engine version 6 again by decision 0060 (engine version 7, ``svm-e7``, judged together with the stopping rule
 #: on seeds 66–70, lost a calcium-channel blockers run under every rule and saved no excess). ``svm`` names the
-#: default engine, as it did before engine version 7. Engine version 8 by decision 0073 (the title's repeat apart);
-#: a stored or scripted ``svm`` follows the default, ``svm-e6`` keeps version 6.
+#: default engine, as it did before engine version 7. Engine version 8 by decision 0073 (the title's repeat apart),
+#: 9 by decision 0074 (the ``wordhy`` tokens from 1,000 records); a stored or scripted ``svm`` follows the default,
+#: ``svm-e8`` keeps version 8 and ``svm-e6`` version 6.
 DEFAULT_MODEL = "svm"
 
 #: The SVM's C on the coarse grid 0.03 / 0.1 / 0.3 / 1: 0.3 and 1 beat 0.1 and 0.03 on the
@@ -55,19 +56,21 @@ SMALL_SET_POSITIVE_RATIO = 9.8
 #: many irrelevant records' weight (labelled rows rich in relevant records: 3-4 at a fifth relevant).
 RELEVANT_WEIGHT_FLOOR = 9.8
 
-#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size (engine version 8, the default, decision 0073;
-#: ``svm-e8`` names it too): engine version 6's model on features with the title's repeat apart
-#: (``ranker.feature_config_for``); ``svm-e6`` is engine version 6 (the default from decision 0060 to 0073);
+#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size (engine version 9, the default, decision 0074;
+#: ``svm-e9`` names it too): engine version 6's model on features with the title's repeat apart and, from
+#: ``SMALL_SET_RECORDS`` records, the ``wordhy`` tokens (``ranker.feature_config_for``); ``svm-e8`` is engine version
+#: 8 (the title's repeat apart, engine version 6's tokens; the default from decision 0073 to 0074); ``svm-e6`` is
+#: engine version 6 (the default from decision 0060 to 0073);
 #: ``svm-e7`` is engine version 7 (version 6 on
 #: pivoted length-normalised rows from ``SMALL_SET_RECORDS``, ``ranker.feature_config_for``); ``svm-e5`` is
 #: engine version 5's default (the same model, below ``SMALL_SET_RECORDS`` records with the title once,
 #: the presumed-irrelevant sample and adaptive retraining); ``svm-liblinear`` and ``svm-newton`` name
 #: the solver and keep engine versions 3 and 4's settings at every size (the previous defaults).
-MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-e8", "svm-e7", "svm-e6", "svm-e5", "svm-liblinear",
+MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-e9", "svm-e8", "svm-e7", "svm-e6", "svm-e5", "svm-liblinear",
                                 "svm-newton", "nb", "ensemble")
 
 #: The names of the size-dependent default SVM, current and earlier engine versions (one model).
-_SIZED_SVMS = ("svm", "svm-e8", "svm-e7", "svm-e6", "svm-e5")
+_SIZED_SVMS = ("svm", "svm-e9", "svm-e8", "svm-e7", "svm-e6", "svm-e5")
 
 
 class Classifier(Protocol):
@@ -375,7 +378,7 @@ def small_set_loop(name: str, n_records: int) -> bool:
     """Whether ``name`` on a set of ``n_records`` records runs ASReview's own loop (engine version 6,
     decision 0024): the title twice, no presumed-irrelevant records in a fit (``ranker.rank``), and in
     a simulation a retrain after every label (``simulate``'s "engine" schedule)."""
-    return resolve_model(name) in ("svm", "svm-e8", "svm-e7", "svm-e6") and n_records < SMALL_SET_RECORDS
+    return resolve_model(name) in ("svm", "svm-e9", "svm-e8", "svm-e7", "svm-e6") and n_records < SMALL_SET_RECORDS
 
 
 def make_model(name: str, seed: int, n_records: int) -> Classifier:

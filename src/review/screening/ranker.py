@@ -45,29 +45,33 @@ PRESUMED_IRRELEVANT_UNTIL = 0.05
 
 
 def feature_config_for(model: str, n_records: int) -> FeatureConfig:
-    """The features ``model`` ranks a set of ``n_records`` records with (engine version 8, the default).
+    """The features ``model`` ranks a set of ``n_records`` records with (engine version 9, the default).
 
     The sized SVMs on a small set reads ASReview's u4 text features (every term, min_df 1; words of
     two or more characters with hyphens split) with the title twice (engine version 6; ``svm-e5``:
     once, as ASReview); on a larger set engine version 4's features, on unit rows (``svm-e6``)
     or pivoted length-normalised rows (``svm-e7``, engine version 7, ``LARGE_SET_PIVOT_SLOPE``); every other case engine
-    version 4's (``FeatureConfig()``). The default (``svm``, engine version 8) is engine version 6 with the title's
-    repeat apart at every size (``FeatureConfig.title_apart``). Texts must be built with the config's
-    ``title_repeats`` and ``title_apart``.
+    version 4's (``FeatureConfig()``). Engine version 8 (``svm-e8``) is engine version 6 with the title's repeat apart
+    at every size (``FeatureConfig.title_apart``); the default (``svm``, engine version 9) is version 8 with, from
+    ``SMALL_SET_RECORDS`` records, the ``wordhy`` tokens. Texts must be built with the config's ``title_repeats``
+    and ``title_apart``.
     """
     apart = reads_title_apart(model)
     if small_set_settings(model, n_records):
         return FeatureConfig(min_df=1, tokens="words2", title_repeats=2 if small_set_loop(model, n_records) else 1,
                              title_apart=apart)
-    if resolve_model(model) == "svm-e7":
+    resolved = resolve_model(model)
+    if resolved == "svm-e7":
         return FeatureConfig(pivot_slope=LARGE_SET_PIVOT_SLOPE)
+    if resolved in ("svm", "svm-e9"):  # engine version 9 (decision 0074)
+        return FeatureConfig(tokens="wordhy", title_apart=True)
     return FeatureConfig(title_apart=apart)
 
 
 def reads_title_apart(model: str) -> bool:
-    """Whether ``model``'s texts have the title's repeat apart (``FeatureConfig.title_apart``) at every size: the
-    default, engine version 8 (``svm``, ``svm-e8``)."""
-    return resolve_model(model) in ("svm", "svm-e8")
+    """Whether ``model``'s texts have the title's repeat apart (``FeatureConfig.title_apart``) at every size: engine
+    versions 8 (``svm-e8``) and 9 (the default, ``svm``, ``svm-e9``)."""
+    return resolve_model(model) in ("svm", "svm-e9", "svm-e8")
 
 
 @dataclass(slots=True, frozen=True)

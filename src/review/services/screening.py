@@ -327,8 +327,8 @@ def ranking_status(workspace: Workspace) -> list[str]:
 
 def ranked_by(model_info: Mapping[str, Any]) -> str:
     """The model of a ranking (``model_info``) and, for the SVM, the engine version that ranked, and the one its name
-    ranks with now where they differ (a workspace ranked by ``svm`` before decision 0073 made it engine version 8):
-    ``svm, engine 6 (svm ranks with engine 8 now)``."""
+    ranks with now where they differ (a workspace ranked by ``svm`` before decision 0074 made it engine version 9):
+    ``svm, engine 8 (svm ranks with engine 9 now)``."""
     from ..screening.engines import engine_version, stored_engine
 
     model = str(model_info.get("model", "?"))

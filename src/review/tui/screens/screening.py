@@ -87,7 +87,7 @@ NO_RECORDS = ("No records in this workspace yet: import your exports (review imp
 NO_ESTIMATE = "–"
 
 #: The ranking model's name as a reader knows it (the status line is 36 cells wide).
-MODEL_LABELS = {"svm": "SVM", "svm-e8": "SVM", "svm-e7": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM",
+MODEL_LABELS = {"svm": "SVM", "svm-e9": "SVM", "svm-e8": "SVM", "svm-e7": "SVM", "svm-e6": "SVM", "svm-e5": "SVM", "svm-newton": "SVM",
                 "svm-liblinear": "SVM", "logistic": "logistic", "nb": "naive Bayes", "ensemble": "ensemble"}
 
 #: Why there is no model yet (the status line's tooltip while the queue is a fallback order).
