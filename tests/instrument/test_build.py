@@ -394,6 +394,24 @@ def test_a_factor_answer_map_error_shows_the_form(tmp_path):
         load_templates(path)
 
 
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ('present = { company = ["large"] }', 'present = { company = ["groot"] }',
+     "factors.company_size.present.company: 'groot' is not an option code"),
+    ('present = { company = ["large"] }', 'present = { firm = ["large"] }',
+     "factors.company_size.present: unknown question 'firm'"),
+])
+def test_a_questions_file_error_names_its_line(tmp_path, old, new, said):
+    # walk28: 'review: instrument/questions.toml: factors.job_insecurity.present.job_insecure: 'ja' is not an option
+    # code' named file and field but not the line, as every study file's problem does.
+    assert old in QUESTIONS
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTIONS.replace(old, new), encoding="utf-8")
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in text)
+    with pytest.raises(ValidationError) as raised:
+        load_templates(path)
+    assert str(raised.value) == f"{path}: {said} (line {line})"
+
+
 def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):
     # It read 'pooled OR 1.98234 [0.1527-26.3318] shown, not used': a client-facing text with four
     # decimals, and nothing saying the interval is that wide because two studies were pooled.

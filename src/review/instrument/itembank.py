@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ValidationError
-from ..tomlread import loads_toml, read_toml
+from ..tomlread import line_of, loads_toml, read_toml, read_toml_located
 from .config import InstrumentConfig
 from .evidence import DOMAINS, EvidenceSnapshot
 from ..tomlwrite import dumps
@@ -121,17 +121,32 @@ def load_templates(path: Path) -> Templates:
     path = Path(path)
     if not path.is_file():
         return Templates({}, {})
-    data = read_toml(path)
-    questions = {k: _question(path, k, v) for k, v in data.get("questions", {}).items()}
-    factors = {k: _factor(path, k, v, questions) for k, v in data.get("factors", {}).items()}
-    for q in questions.values():
-        if q.enable_when and q.enable_when[0] not in questions:
-            raise ValidationError(f"{path}: questions.{q.link_id}.enable_when names unknown question "
-                                  f"{q.enable_when[0]!r}")
-        if q.enable_when and q.enable_when[1] not in {o.code for o in questions[q.enable_when[0]].options}:
-            raise ValidationError(f"{path}: questions.{q.link_id}.enable_when answer "
-                                  f"{q.enable_when[1]!r} is not an option of {q.enable_when[0]!r}")
+    data, located = read_toml_located(path)
+    try:
+        questions = {k: _question(path, k, v) for k, v in data.get("questions", {}).items()}
+        factors = {k: _factor(path, k, v, questions) for k, v in data.get("factors", {}).items()}
+        for q in questions.values():
+            if q.enable_when and q.enable_when[0] not in questions:
+                raise ValidationError(f"{path}: questions.{q.link_id}.enable_when names unknown question "
+                                      f"{q.enable_when[0]!r}")
+            if q.enable_when and q.enable_when[1] not in {o.code for o in questions[q.enable_when[0]].options}:
+                raise ValidationError(f"{path}: questions.{q.link_id}.enable_when answer "
+                                      f"{q.enable_when[1]!r} is not an option of {q.enable_when[0]!r}")
+    except ValidationError as err:
+        raise _at_line(err, path, located) from None
     return Templates(questions, factors)
+
+
+def _at_line(err: ValidationError, path: Path, located: dict[str, int]) -> ValidationError:
+    """``err`` (``PATH: FIELD: what``) with the line of FIELD, or of the nearest table holding it, as a study
+    file's problems name theirs: an author editing questions.toml by hand was told the field only."""
+    text = str(err)
+    head = f"{path}: "
+    if not text.startswith(head):
+        return err
+    field = text[len(head):].split(": ", 1)[0].split(" ", 1)[0]
+    line = line_of(located, field)
+    return ValidationError(f"{text} (line {line})") if line else err
 
 
 def _question(path: Path, key: str, raw: Any) -> QuestionTemplate:
