@@ -5,6 +5,7 @@ classifier's answers given per check, the trend's part the real Lomax rule (rrev
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -197,3 +198,247 @@ def test_a_view_that_names_its_count_only_is_read_by_its_count() -> None:
     assert not sc.view_holds(named, decided, target_recall=0.95, records=1500, record_set=other)
     assert sc.view_holds(counted_only, decided, target_recall=0.95, records=1500, record_set=other)
     assert not sc.view_holds(counted_only, decided, target_recall=0.95, records=1499, record_set=other)
+
+
+def _status(workspace: Any) -> Any:
+    """``review status --stopping``'s advice for alice (the service the command calls)."""
+    from review.services.screening import stopping_advice
+
+    (advice,) = stopping_advice(workspace, ["alice"])
+    return advice
+
+
+def _pick_in_shell(workspace: Any, record_id: int) -> None:
+    """``review -r alice decide ID --exclude``: a record picked by id in a shell (decision 0071)."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", str(record_id), "--exclude"])
+    assert done.exit_code == 0, done.output
+
+
+def test_status_stores_the_check_it_made_after_a_pick_so_the_next_status_and_a_session_opened_afresh_make_none(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # session 27's audit: after a record picked in a shell the stored queue's view no longer names the set the rule
+    # reads, and every review status --stopping made the check again (25-31 s at 50,000 records) and kept nothing,
+    # until the app stored a queue. 114 relevant of 1,500, 605 decided from the queue (stop at 600), the queue stored
+    # with that view; a record picked in a shell: 1,499, the check due at once at 600 (0.9 there: stop, the walk's).
+    asked: list[int] = []
+    given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
+    labels = found_early(114)
+    session, ids = deciding_session(workspace, labels)
+    checks: list[int] = []
+    decide_ranked(session, ids, labels, 605, checks)
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    _pick_in_shell(workspace, ids[1000])
+    assert _walk_says(np.delete(labels, 1000), 605) == "stop"
+    asked.clear()
+    first = _status(workspace)
+    assert (first.verdict, first.evidence_computed, asked) == ("stop", True, [600])
+    second = _status(workspace)
+    assert (second.verdict, second.evidence_computed, asked) == ("stop", False, [600])  # no check made again
+    assert second.explanation == first.explanation
+    from review.screening.session import ScreeningSession
+
+    reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
+    assert verdict_after_due_check(reopened, checked) == "stop" and checked == [] and asked == [600]
+
+
+def _answers_by_set(monkeypatch: pytest.MonkeyPatch, asked: list[tuple[int, int]],
+                    probability: Any) -> None:
+    """The classifier answers ``probability(screened, unscreened)`` at each check (as ``given_answers``, told the
+    set too: the unscreened records it scores), each check noted in ``asked``."""
+    from review.screening import stopping_classifier as sc
+    from review.screening.stopping_rate import most_left_for_target
+
+    def answer(labelled: Any, y: np.ndarray, unscreened: Any, **_: Any) -> Any:
+        asked.append((int(y.size), int(unscreened.shape[0])))
+        found = int(np.sum(y))
+        return sc.ClassifierEstimate(int(y.size), found, 2.0, int(most_left_for_target(found, 0.95)),
+                                     probability(int(y.size), int(unscreened.shape[0])), 4)
+
+    monkeypatch.setattr(sc, "_estimate", answer)
+
+
+def _in_shell(workspace: Any, *args: str) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
+    assert done.exit_code == 0, done.output
+
+
+def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a_set_aside_and_the_app_takes_it(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 114 relevant of 1,500, 605 decided from the queue in the app, its queue stored. The classifier says 0.9 (stop)
+    # only over the set less record 1,000 at 600 (899 unscreened), 0.5 elsewhere. After each change made in a shell
+    # (a pick, its undo, an import, records removed), the first review status --stopping makes the walk's check there
+    # and stores it, the second makes none and says the same, a session opened afresh makes none, and the app, once
+    # it reads the change (its look), takes the stored check instead of making it again: one check per change.
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+    from review.store.fulltext import remove_records
+
+    asked: list[tuple[int, int]] = []
+    _answers_by_set(monkeypatch, asked, lambda screened, unscreened: 0.9 if (screened, unscreened) == (600, 899) else 0.5)
+    labels = found_early(114)
+    session, ids = deciding_session(workspace, labels)
+    checks: list[int] = []
+    assert decide_ranked(session, ids, labels, 605, checks) == "continue" and checks[-1] == 600
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+
+    def everywhere_once(walk: str, check: tuple[int, int], look: Any) -> None:
+        asked.clear()
+        first, second = _status(workspace), _status(workspace)
+        assert (first.verdict, first.evidence_computed, second.verdict, second.evidence_computed) == (
+            walk, True, walk, False), first.explanation
+        assert second.explanation == first.explanation and asked == [check]
+        reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
+        assert verdict_after_due_check(reopened, checked) == walk and checked == []
+        look()  # the app's look at the store (next_record's, the 2 s look's)
+        made = len(checks)
+        assert verdict_after_due_check(session, checks) == walk and checks[made:] == [check[0]]
+        assert asked == [check]  # the app took the check stored: no fit made again
+
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    assert _walk_says(np.delete(labels, 1000), 605) == "stop"
+    everywhere_once("stop", (600, 899), session.reload_decisions)
+    _in_shell(workspace, "decide", "--undo")
+    assert _walk_says(labels, 605) == "continue"
+    everywhere_once("continue", (600, 900), session.reload_decisions)
+    workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
+                              file_name="update.csv", file_sha256="u" * 64, source_name="update", format="csv",
+                              encoding="utf-8")
+    grown = np.concatenate([labels, np.zeros(50, dtype=np.int64)])  # 1,550: every 16, 592 reached
+    assert _walk_says(grown, 605) == "continue"
+    everywhere_once("continue", (592, 958), session.refresh_records)
+    remove_records(workspace.store, [ids[1001], ids[1002]], "bob", "retracted")  # 1,548: every 16, 592 again
+    assert _walk_says(np.delete(grown, [1001, 1002]), 605) == "continue"
+    everywhere_once("continue", (592, 956), session.refresh_set_aside)
+
+
+def test_what_the_app_writes_while_status_makes_its_check_is_kept_and_a_queue_it_stored_meanwhile_stands(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # review status --stopping stores its check in one short transaction, only over the queue it opened on. While its
+    # check is being made (inside the classifier's fits) the app decides a record: the decision is saved, and the
+    # check stored after it still stands for it (a decision after a check leaves it standing). Another pick in a
+    # shell, and while status makes that check the app stores a queue: status stores nothing over it; the app's queue
+    # stands as the app wrote it, and the next status, to which the app's view does not speak, makes the check.
+    from review.store.screening import load_ranking
+
+    during: list[Any] = []
+    asked: list[tuple[int, int]] = []
+
+    def probability(screened: int, unscreened: int) -> float:
+        if during:
+            during.pop()()
+        return 0.5
+
+    _answers_by_set(monkeypatch, asked, probability)
+    labels = found_early(114)
+    session, ids = deciding_session(workspace, labels)
+    decide_ranked(session, ids, labels, 605, [])
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    during.append(lambda: session.decide(ids[605], "exclude"))
+    asked.clear()
+    first = _status(workspace)
+    assert first.evidence_computed and asked == [(600, 899)] and not during
+    assert session.is_decided(ids[605]) and len(workspace.store.decisions(reviewer="alice")) == 607
+    second = _status(workspace)
+    assert not second.evidence_computed and second.verdict == first.verdict and asked == [(600, 899)]
+    assert second.screened == first.screened + 1
+
+    _in_shell(workspace, "decide", str(ids[1001]), "--exclude")
+    stored: list[dict[str, Any]] = []
+
+    def app_stores_a_queue() -> None:
+        session.apply_ranking(session.retrain())
+        session.save_ranking()
+        stored.append(load_ranking(workspace.store, "alice"))
+
+    during.append(app_stores_a_queue)
+    asked.clear()
+    third = _status(workspace)
+    assert third.evidence_computed and asked == [(600, 898)] and stored
+    after = load_ranking(workspace.store, "alice")
+    assert after is not None and (after["created_at"], after["model_info"]) == (stored[0]["created_at"],
+                                                                                stored[0]["model_info"])
+    assert after["model_info"]["stopping_classifier"]["records"] == 1500  # the app's, over the set it had read
+    fourth, fifth = _status(workspace), _status(workspace)
+    assert (fourth.evidence_computed, fifth.evidence_computed) == (True, False)
+    assert asked == [(600, 898)] * 2 and third.verdict == fourth.verdict == fifth.verdict
+    assert len(workspace.store.decisions(reviewer="alice")) == 608
+
+
+#: Run where file permissions bind (``sys.argv[1]``: a workspace whose folder and review.db are read-only to it):
+#: review status --stopping twice, the classifier answering 0.9 at each check; one JSON line of what each printed,
+#: its exit status and the checks made.
+_STATUS_TWICE = """
+import json, sys
+
+import numpy as np
+from click.testing import CliRunner
+
+from review.cli import main
+from review.screening import stopping_classifier as sc
+from review.screening.stopping_rate import most_left_for_target
+
+asked = []
+
+def answer(labelled, y, unscreened, **_):
+    asked.append(int(y.size))
+    found = int(np.sum(y))
+    return sc.ClassifierEstimate(int(y.size), found, 2.0, int(most_left_for_target(found, 0.95)), 0.9, 4)
+
+sc._estimate = answer
+runs = [CliRunner().invoke(main, ["-w", sys.argv[1], "status", "--stopping"]) for _ in range(2)]
+print(json.dumps({"exit": [r.exit_code for r in runs], "out": [r.stdout for r in runs], "asked": asked}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_a_read_only_store_still_gives_status_its_verdict_and_makes_the_check_each_time(
+        workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # Storing the check is best effort: where the workspace folder and review.db are read-only to the user, review
+    # status --stopping says its verdict (exit 0) each time, makes the check each time, and writes nothing.
+    import gc
+    import json
+    import stat
+
+    from bound_permissions import run_where_permissions_bind
+
+    if workspace.store.engine.dialect.name != "sqlite":
+        pytest.skip("file permissions bind a SQLite store only")
+    given_answers(monkeypatch, lambda at: 0.9)
+    labels = found_early(114)
+    session, ids = deciding_session(workspace, labels)
+    decide_ranked(session, ids, labels, 605, [])
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    workspace.store.engine.dispose()
+    session.store.engine.dispose()
+    gc.collect()  # (the command's own Workspace keeps a connection, and review.db-wal, until then)
+    root = workspace.root
+    assert not root.joinpath("review.db-wal").exists()
+    before = root.joinpath("review.db").read_bytes()
+    script = tmp_path / "status_twice.py"
+    script.write_text(_STATUS_TWICE, encoding="utf-8")
+    root.joinpath("review.db").chmod(stat.S_IRUSR)
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        done = run_where_permissions_bind(script, [str(root)], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+        root.joinpath("review.db").chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ran["exit"] == [0, 0] and ran["asked"] == [600, 600], ran
+    assert ran["out"][0] == ran["out"][1] and "stopping   alice: STOP (Recommended rule)" in ran["out"][0], ran
+    assert root.joinpath("review.db").read_bytes() == before

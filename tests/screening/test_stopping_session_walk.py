@@ -280,7 +280,8 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
 
     at_951, verdict, said = reopened(target_recall=0.951)
     assert verdict == "stop" and at_951.progress().stopping.estimate_from == "classifier", said
-    at_951._classifier_view = None  # the check a session at 95.1 % makes from the same decisions
+    at_951._classifier_view = None  # the check a session at 95.1 % makes from the same decisions (not the one stored)
+    monkeypatch.setattr(at_951, "_stored_view_for", lambda inputs: None)
     assert at_951.stopping_evidence() == stored and asked == [615]
     assert _walk_stop(labels, target_recall=0.951) == 615
     _, verdict, said = reopened(target_recall=0.95, confidence=0.99)

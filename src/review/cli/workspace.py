@@ -57,7 +57,8 @@ def init(click_ctx: click.Context, path: Path, title: str, reviewers: tuple[str,
 @click.option("--stopping", is_flag=True,
               help="Then, per reviewer, the stopping rule's verdict as the screening screen computes and words it "
                    "(the rule, its estimate of what is left, the bound at its confidence); a classifier check that "
-                   "is due is made first, as the screen's worker does (seconds on large reviews).")
+                   "is due is made first, as the screen's worker does (seconds on large reviews), and kept with the "
+                   "reviewer's queue, so the next call takes it.")
 @pass_context
 def status(ctx: Context, stopping: bool) -> None:
     """Print what the workspace holds per stage."""

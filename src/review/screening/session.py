@@ -323,6 +323,10 @@ class ScreeningSession:
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
         saved = ranking_store.load_ranking(self.store, self.reviewer)
+        #: The stored queue this session opened on, as (made at, model info), for ``store_stopping_view``'s compare
+        #: and set; None: none stored.
+        self._queue_read: tuple[Any, dict[str, Any]] | None = (
+            None if not saved else (saved["created_at"], dict(saved["model_info"])))
         #: The records a deciding session reads (``records``); None: every record (a session that serves).
         self._only = None if records is None or not saved else frozenset(records)
         self._deciding_only = records is not None
@@ -998,6 +1002,28 @@ class ScreeningSession:
                 self._mark_changed()
             return last
 
+    def store_stopping_view(self) -> bool:
+        """Keep the classifier's view in force in the stored queue's model info, where a session opened afresh on it
+        (``review status --stopping``, the app, ``review prisma stop``) takes it instead of making the check again:
+        only while the queue stored is still the one this session opened on with the view it read then (one short
+        transaction, compare and set: a queue or view another process stored since stands, and no decision is
+        touched). Nothing to keep (no view holds, or the one stored is it), or no queue stored: False. Raises what
+        the store raises (read-only, busy): the caller's verdict stands without it."""
+        with self._lock:
+            read = self._queue_read
+            view = self._carried_view()
+        if read is None or view is None or read[1].get("stopping_classifier") == view:
+            return False
+        made_at, info = read
+        kept = {**info, "stopping_classifier": view}
+        if not ranking_store.replace_ranking_info(self.store, self.reviewer, created_at=made_at,
+                                                  model_info_before=info, model_info=kept):
+            return False
+        with self._lock:
+            if self._queue_read is read:
+                self._queue_read = (made_at, kept)
+        return True
+
     def stopping_evidence_due(self) -> bool:
         """Whether ``stopping_evidence`` would compute afresh for the rule the reviewer follows: it reads
         the classifier (the recommended rule, before any random sample; else no fits, whose evidence
@@ -1055,13 +1081,17 @@ class ScreeningSession:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
         (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* is below
         ``FEWEST_ALLOWED`` or the Lomax gate is closed, whose checks are made all the same: they mark the grid step): call it
-        after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
-        (with ``evidence_epoch`` read before this call) takes the result."""
+        after the queue is delivered, never before. The check due stored in the queue meanwhile by another session
+        (``review status --stopping``: ``store_stopping_view``) is taken as it is, with no fit. It changes nothing:
+        ``apply_stopping_evidence`` (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
 
         inputs = self._evidence_due()
         if inputs is None:
             return None
+        stored = self._stored_view_for(inputs)
+        if stored is not None:  # this very check, made and stored by another session (review status --stopping)
+            return stored
         labels = inputs.labels
         unasked = sc.unasked_check(len(labels), sum(labels.values()), self.target_recall)
         if unasked is not None:  # k* below 6: no verdict reads the fits (decision 0072), the grid step is kept
@@ -1084,6 +1114,22 @@ class ScreeningSession:
         # what the evidence is made from (``view_holds``) and whether it may stop the rule (``view_may_stop``)
         return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
                 **inputs.made_from()}
+
+    def _stored_view_for(self, inputs: _EvidenceInputs) -> dict[str, Any] | None:
+        """The view the stored queue holds when it is the check ``inputs`` would make: made at the same grid point,
+        from the same decisions, over the same set, at a target of the same k* (``view_holds``), as a session opened
+        afresh on the queue would take it. Another session may have stored it since this one opened
+        (``store_stopping_view``): one read of the queue's model info, not of its order."""
+        from . import stopping_classifier as sc
+
+        info = ranking_store.ranking_info(self.store, self.reviewer)
+        view = None if info is None else info.get("stopping_classifier")
+        if not isinstance(view, dict) or "records" not in view or int(view.get("screened", -1)) != len(inputs.labels):
+            return None
+        if not sc.view_holds(view, inputs.decision_ids, target_recall=self.target_recall, records=inputs.records,
+                             record_set=inputs.record_set):
+            return None
+        return view
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
@@ -1127,6 +1173,7 @@ class ScreeningSession:
                                    log=log)
         self._saved_at = time.monotonic()
         self._unsaved = None
+        self._queue_read = None  # (the queue stored now is this session's own: it carries the view in force)
 
     def _ensure_features(self, texts: dict[int, str], eligible_ids: list[int]) -> Features:
         from .features import build_features, update_features

@@ -156,6 +156,31 @@ def load_ranking(store: Store, reviewer: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def ranking_info(store: Store, reviewer: str) -> dict[str, Any] | None:
+    """The model info of the reviewer's stored queue (without its order), or None: none stored."""
+    t = last_ranking
+    with store.connect() as conn:
+        info = conn.execute(sa.select(t.c.model_info).where(t.c.reviewer == reviewer)).scalar()
+    return None if info is None else dict(info)
+
+
+def replace_ranking_info(store: Store, reviewer: str, *, created_at: datetime, model_info_before: dict[str, Any],
+                         model_info: dict[str, Any]) -> bool:
+    """Put ``model_info`` in the reviewer's stored queue in place of ``model_info_before``, only while that queue is
+    still the one made at ``created_at`` holding ``model_info_before`` (compare and set, one short transaction under
+    the write lock): a queue or info another process stored meanwhile stands. The order is left as it is. True if
+    replaced."""
+    t = last_ranking
+    with store.locked_transaction() as conn:
+        row = conn.execute(sa.select(t.c.created_at, t.c.model_info).where(t.c.reviewer == reviewer)
+                           .with_for_update()).first()
+        if row is None or row.created_at != created_at or row.model_info != model_info_before:
+            return False
+        done = conn.execute(t.update().where(t.c.reviewer == reviewer, t.c.created_at == row.created_at)
+                            .values(model_info=model_info))
+        return bool(done.rowcount == 1)
+
+
 def ranking_log(store: Store, reviewer: str | None = None) -> list[dict[str, Any]]:
     """Every ranking made (oldest first), optionally for one reviewer."""
     query = sa.select(screening_rankings).order_by(screening_rankings.c.id)
