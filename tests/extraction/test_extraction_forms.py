@@ -420,3 +420,22 @@ def test_an_estimate_is_built_from_a_file_table_in_one_place() -> None:
     with pytest.raises(TypeError):
         Estimate.from_mapping({"factor": "f"})
     assert estimate_direction({"factor": "f"}) == ""
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ('domain = "social"', 'domain = "sociaal"', "factor[1].domain: 'sociaal' not one of personal, social, work, health"),
+    ("modifiable = false", 'modifiable = "no"', "factor[2].modifiable: expected true or false"),
+])
+def test_a_factor_list_problem_names_its_line(tmp_path: Path, old: str, new: str, said: str) -> None:
+    # walk28: 'review: extraction/factors.toml:factor[1].domain: 'sociaal' not one of …' named no line, where a study
+    # file's problem does.
+    text = ('[[factor]]\nid = "conflict"\nlabel_en = "Conflict"\nlabel_nl = "Conflict"\ndomain = "social"\n'
+            'modifiable = true\nassessable = true\n\n[[factor]]\nid = "age"\nlabel_en = "Age"\nlabel_nl = "Leeftijd"\n'
+            'domain = "personal"\nmodifiable = false\nassessable = true\n')
+    assert old in text
+    path = tmp_path / "factors.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if row == new)
+    with pytest.raises(ValidationError) as raised:
+        load_factors(path)
+    assert str(raised.value) == f"{path}:{said} (line {line})"

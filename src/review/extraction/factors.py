@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..tomlread import read_toml
+from ..tomlread import line_of, read_toml_located
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
@@ -41,25 +41,31 @@ def load_factors(path: Path) -> FactorList:
         # ``review init`` writes no factor list: say what the file needs, not just that it is absent.
         raise ValidationError(f"{path}: no factor list yet; write one [[factor]] table per harmonised factor "
                               f"({', '.join(REQUIRED)}), see docs/synthesis.md")
-    data = read_toml(path)
+    data, located = read_toml_located(path)
+
+    def bad(field: str, what: str) -> ValidationError:
+        """A problem named by file, field and line, as a study file's are (the line went unsaid until walk28)."""
+        line = line_of(located, field)
+        return ValidationError(f"{path}:{field}: {what}" + (f" (line {line})" if line else ""))
+
     factors: list[Factor] = []
     seen: set[str] = set()
     for i, item in enumerate(data.get("factor", []), start=1):
-        where = f"{path}:factor[{i}]"
+        where = f"factor[{i}]"
         for name in REQUIRED:
             if name not in item or item[name] == "":
-                raise ValidationError(f"{where}.{name}: required field is missing")
+                raise bad(f"{where}.{name}", "required field is missing")
         if item["domain"] not in DOMAINS:
-            raise ValidationError(f"{where}.domain: {item['domain']!r} not one of {', '.join(DOMAINS)}")
+            raise bad(f"{where}.domain", f"{item['domain']!r} not one of {', '.join(DOMAINS)}")
         for flag in ("modifiable", "assessable"):
             if not isinstance(item[flag], bool):
-                raise ValidationError(f"{where}.{flag}: expected true or false")
+                raise bad(f"{where}.{flag}", "expected true or false")
         if item["id"] in seen:
-            raise ValidationError(f"{where}.id: duplicate factor id {item['id']!r}")
+            raise bad(f"{where}.id", f"duplicate factor id {item['id']!r}")
         seen.add(item["id"])
         unknown = set(item) - set(Factor.__dataclass_fields__)
         if unknown:
-            raise ValidationError(f"{where}.{sorted(unknown)[0]}: unknown field")
+            raise bad(f"{where}.{sorted(unknown)[0]}", "unknown field")
         factors.append(Factor(**item))
     if not factors:
         raise ValidationError(f"{path}: no [[factor]] tables")
