@@ -521,3 +521,17 @@ def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_ce
     above = 'g,a,b,work,false,true,none,inconclusive,ariens,,,,,,,,"first line\nsecond line"\n'
     with pytest.raises(ImportFormatError, match="line 4: domain 'family'"):
         parse_synthesis_csv(HEADER + above + "f,a,b,family,false,true,risk,strong,ariens,,,,,,,,\n")
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    ('many_signals_share = "half"', "many_signals_share must be a number, got 'half'"),
+    ('min_level = "sterk"', "min_level 'sterk' is not a known evidence level"),
+])
+def test_a_scoring_file_problem_names_its_line(tmp_path, setting, said):
+    # walk28: 'review: instrument/scoring.toml: many_signals_share must be float, got 'half'' named no line and
+    # spoke Python ('float').
+    path = tmp_path / "scoring.toml"
+    path.write_text(f'[inclusion]\nrequire_assessable = true\n\n[profile]\n{setting}\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: {said} (line 5)"

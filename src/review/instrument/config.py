@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ValidationError, WorkspaceError
 from ..records import LEVEL_RANKS
-from ..tomlread import read_toml
+from ..tomlread import read_toml_located
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 #: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
@@ -127,13 +127,32 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
         config.title_en = f"Profile: {review_title}"
         config.title_nl = f"Profiel: {review_title_nl or review_title}"
     if scoring_toml is not None and Path(scoring_toml).is_file():
-        _apply(config, read_toml(scoring_toml), str(scoring_toml))
+        data, located = read_toml_located(Path(scoring_toml))
+        try:
+            _apply(config, data, str(scoring_toml))
+        except ValidationError as err:
+            raise _at_line(err, str(scoring_toml), located) from None
     if overrides:
         try:
             _apply(config, overrides, "review.toml: instrument")
         except ValidationError as err:  # (a bad review.toml value is a workspace error: exit 2)
             raise WorkspaceError(str(err), setting="instrument") from None
     return config
+
+
+#: How a setting's expected type is said (``float`` read "must be float").
+_TYPE_WORDS: dict[type, str] = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+
+
+def _at_line(err: ValidationError, where: str, located: dict[str, int]) -> ValidationError:
+    """``err`` (``WHERE: KEY …``) with the line of KEY in scoring.toml, under whichever of its tables it stands
+    ([profile] many_signals_share): an author editing the file by hand was told the key only (walk28)."""
+    text = str(err)
+    if not text.startswith(f"{where}: "):
+        return err
+    key = text[len(where) + 2:].split(" ", 1)[0]
+    lines = [line for path, line in located.items() if path == key or path.endswith(f".{key}")]
+    return ValidationError(f"{text} (line {min(lines)})") if lines else err
 
 
 def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
@@ -150,7 +169,8 @@ def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
             if expected is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, expected):
-                raise ValidationError(f"{where}: {key} must be {expected.__name__}, got {value!r}")
+                raise ValidationError(f"{where}: {key} must be {_TYPE_WORDS.get(expected, expected.__name__)}, "
+                                      f"got {value!r}")
             setattr(config, key, value)
         elif key == "level_points":
             if not isinstance(value, dict) or not all(
