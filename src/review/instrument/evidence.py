@@ -62,7 +62,8 @@ def evidence_rows(path: Path) -> list[tuple[int, FactorEvidence]]:
     """``load_evidence``'s rows, each with the line of ``path`` it starts on (a refusal names that line)."""
     path = Path(path)
     if not path.is_file():
-        raise ImportFormatError(path, None, "synthesis table not found (run the synthesis first)")
+        raise ImportFormatError(path, None, "synthesis table not found: `review synthesis` writes "
+                                            "extraction/synthesis.csv")  # (it said "run the synthesis first")
     try:
         loader = getattr(importlib.import_module("review.synthesis"), "synthesis_rows", None)
     except ImportError:
