@@ -36,9 +36,29 @@ def same_file(first: Path, second: Path) -> bool:
         return False
 
 
+def current_folder() -> Path | None:
+    """The folder the command runs in, resolved; None when it is gone (removed while a shell was in it): a name is
+    then given in full, and a workspace found only by ``--workspace``. ``Path.cwd()`` raised there, so a command that
+    had written its files ended on ``review: No such file or directory`` at its 'wrote' line."""
+    try:
+        return Path.cwd().resolve()
+    except OSError:
+        return None
+
+
+def removed_folder_error() -> WorkspaceError:
+    """The one line for a command that must find its workspace from a current folder that is gone."""
+    shell_says = os.environ.get("PWD", "")
+    named = f"{shell_says}: " if shell_says and not os.path.isdir(shell_says) else ""
+    return WorkspaceError(f"{named}the folder this command runs in was removed; cd to the review's folder (again, if "
+                          "it was made anew), or name it with --workspace")
+
+
 def find_workspace(start: Path | None = None) -> Path | None:
-    """Return the nearest directory at or above ``start`` holding ``review.toml``."""
-    here = (start or Path.cwd()).resolve()
+    """Return the nearest directory at or above ``start`` (the current folder) holding ``review.toml``."""
+    if start is None and (start := current_folder()) is None:
+        raise removed_folder_error()
+    here = start.resolve()
     for candidate in (here, *here.parents):
         if (candidate / WORKSPACE_FILE).is_file():
             return candidate
@@ -65,8 +85,14 @@ def named_from(message: str, folder: Path) -> str:
 def named_here(path: Path | str) -> str:
     """``path`` as the shell opens it from the current folder: from there when it lies below it (``instrument/…`` at
     a workspace's root), else in full (with ``-w DIR`` from elsewhere a name relative to a folder the user is not in
-    opened nothing). What a command says it wrote; ``named_from``'s rule for one path."""
-    return named_from(str(Path(path).resolve()), Path.cwd().resolve())
+    opened nothing). What a command says it wrote; ``named_from``'s rule for one path. Where the current folder is
+    gone, in full (a relative name as given: it cannot be resolved there)."""
+    try:
+        full = str(Path(path).resolve())
+    except OSError:
+        return str(path)
+    here = current_folder()
+    return full if here is None else named_from(full, here)
 
 
 def broken_link(path: Path) -> Path | None:

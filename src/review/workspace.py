@@ -16,7 +16,7 @@ from .atomic import write_text_atomic
 from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
-                    find_workspace, same_file)
+                    current_folder, find_workspace, same_file)
 from .tomlread import line_of, loads_toml, read_toml_text, toml_lines
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
@@ -222,10 +222,10 @@ class Workspace:
         """The workspace named by ``explicit`` or the nearest one above the cwd."""
         if explicit is not None:
             return cls(explicit)
-        root = find_workspace()
+        root = find_workspace()  # (one line when the current folder is gone)
         if root is None:
             raise WorkspaceError(
-                f"{Path.cwd()}: not inside a review workspace "
+                f"{current_folder()}: not inside a review workspace "
                 f"(no {WORKSPACE_FILE} here or above; use 'review init' or --workspace)"
             )
         return cls(root)

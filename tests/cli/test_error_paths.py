@@ -71,3 +71,40 @@ def test_a_current_folder_that_is_gone_leaves_the_line_as_it_is(
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis"])
     assert result.exit_code == 4
     assert result.stderr == f"review: {bad_study.parent}/{PROBLEM}\n"
+
+
+@pytest.fixture
+def gone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current folder, removed under the command (as a shell keeps a folder deleted or made anew meanwhile)."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("PWD", str(folder))
+    folder.rmdir()
+    return folder
+
+
+def test_a_command_that_did_its_work_in_a_removed_folder_says_what_it_wrote(
+        workspace: Workspace, gone: Path, tmp_path: Path) -> None:
+    # Its 'wrote' line called Path.cwd(): the file was written and the command ended on
+    # 'review: No such file or directory', exit 1
+    out = tmp_path / "d.csv"
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "csv", str(out)])
+    assert (result.exit_code, result.stderr) == (0, f"wrote 0 decisions to {out} (csv)\n")
+    assert out.is_file()
+
+
+def test_validate_in_a_removed_folder_names_each_file_in_full(workspace: Workspace, bad_study: Path, gone: Path) -> None:
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert result.exit_code == 4, result.output
+    assert f"{bad_study.parent}/{PROBLEM}" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("command", [["status"], ["-w", "WS", "export", "decisions", "--format", "csv", "d.csv"]])
+def test_a_removed_current_folder_is_one_line_naming_it(workspace: Workspace, gone: Path, command: list[str]) -> None:
+    # No workspace to find from it, or a relative output name that cannot be read from it: both printed
+    # 'review: No such file or directory' (exit 1), naming nothing
+    result = CliRunner().invoke(main, [str(workspace.root) if part == "WS" else part for part in command])
+    assert result.exit_code == 2
+    assert result.stderr == (f"review: {gone}: the folder this command runs in was removed; cd to the review's folder "
+                             "(again, if it was made anew), or name it with --workspace\n")

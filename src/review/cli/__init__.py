@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from ..errors import ReviewError, first_line
-from ..paths import named_from
+from ..paths import current_folder, named_from, removed_folder_error
 from .context import Context, command_workspace, pass_context
 
 #: Stage command modules, in pipeline order.
@@ -142,6 +142,10 @@ class ReviewGroup(click.Group):
             # should be): one line naming the path, not a traceback.
             if isinstance(err, (BrokenPipeError, KeyboardInterrupt)):
                 raise
+            if err.filename is None and current_folder() is None:  # a relative name read where the folder is gone
+                gone = removed_folder_error()  # (it said 'review: No such file or directory', naming nothing)
+                click.echo(f"review: {gone}", err=True)
+                sys.exit(gone.exit_code)
             click.echo(f"review: {_from_here(describe_os_error(err))}", err=True)
             sys.exit(1)
         except Exception as err:
@@ -155,11 +159,8 @@ class ReviewGroup(click.Group):
 def _from_here(message: str) -> str:
     """``message`` with the file it starts with named from the current folder when below it (``paths.named_from``);
     as it is where the current folder is gone (removed under the shell)."""
-    try:
-        here = Path.cwd().resolve()
-    except OSError:
-        return message
-    return named_from(message, here)
+    here = current_folder()
+    return message if here is None else named_from(message, here)
 
 
 def format_command_sections(ctx: click.Context, formatter: click.HelpFormatter,

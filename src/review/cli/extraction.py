@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReviewError, ValidationError
-from ..paths import named_here
+from ..paths import current_folder, named_here
 from ..services import extraction as service
 from ..words import counted
 from .context import Context, pass_context
@@ -56,7 +56,7 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Check every study file against form.toml and factors.toml; one line per problem."""
     # Files named from the folder it runs in when below it, else in full, as instrument names what it wrote: each
     # name opens from the shell that printed it (from the workspace's root as the docs show, from studies/, with -w).
-    checked = service.validate_folder(_folder(ctx, extraction_dir), Path.cwd().resolve())
+    checked = service.validate_folder(_folder(ctx, extraction_dir), current_folder())
     for line in checked.problems:
         click.echo(line)
     for line in checked.incomplete:  # unfinished work, not an error: drafts load; the synthesis refuses them
