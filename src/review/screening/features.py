@@ -194,7 +194,8 @@ class Vectorizer(Protocol):
 @dataclass(slots=True)
 class WordTfidf:
     """The fitted word vectoriser: what ``TfidfVectorizer(analyzer=analyzer, vocabulary=vocabulary,
-    sublinear_tf=...)`` with ``idf_ = idf`` gives for new texts, bit for bit, without scikit-learn."""
+    sublinear_tf=...)`` with ``idf_ = idf`` gives for new texts, bit for bit, without scikit-learn; with ``descending``
+    (engine version 9 from 1,000 records) the same rows with each row's entries in the reverse order."""
 
     analyzer: WordAnalyzer
     vocabulary: dict[str, int]
@@ -546,11 +547,15 @@ def descending_rows(config: FeatureConfig) -> bool:
 
 
 def _reversed_rows(matrix: sp.csr_array | sp.csr_matrix) -> sp.csr_array | sp.csr_matrix:
-    """``matrix`` with each row's entries in the reverse order, in place."""
-    lengths = np.diff(matrix.indptr)
-    position = np.arange(matrix.indices.size)
-    starts = np.repeat(matrix.indptr[:-1], lengths)
-    order = 2 * starts + np.repeat(lengths, lengths) - 1 - position  # start + (end - 1 - position)
+    """``matrix`` with each row's entries in the reverse order, in place: the entry at position p of a row that spans
+    positions a to b - 1 moves to a + b - 1 - p. One array of the entries' positions, 32 bits wide where they fit, and
+    no other of their size but a passing count: at 50,000 records the build then peaks below engine version 8's."""
+    indptr = matrix.indptr
+    kind = np.int32 if 2 * int(indptr[-1]) <= np.iinfo(np.int32).max else np.int64
+    last = indptr[:-1].astype(kind) + indptr[1:].astype(kind)
+    last -= 1
+    order = np.repeat(last, np.diff(indptr))
+    order -= np.arange(order.size, dtype=kind)
     matrix.indices = matrix.indices[order]
     matrix.data = matrix.data[order]
     matrix.has_sorted_indices = False
