@@ -38,3 +38,14 @@ def test_the_sus_mean_names_its_interval_and_level(tmp_path: Path, level: str, s
     assert sus.exit_code == 0, sus.output
     (line,) = [line for line in sus.stdout.splitlines() if line.startswith("mean ")]
     assert line.startswith(f"mean 70.0 ({shown} t CI "), line  # 82.5, 77.5, 50
+
+
+def test_one_sus_respondent_has_no_interval_to_name(tmp_path: Path) -> None:
+    # the level prefixed to 'CI n/a' read 'mean 82.5 (95% t CI CI n/a)'
+    path = tmp_path / "sus.csv"
+    path.write_text("respondent," + ",".join(f"q{i}" for i in range(1, 11)) + "\nr1,4,2,5,2,5,2,5,2,4,2\n",
+                    encoding="utf-8")
+    sus = CliRunner().invoke(main, ["validate", "sus", str(path)])
+    assert sus.exit_code == 0, sus.output
+    (line,) = [line for line in sus.stdout.splitlines() if line.startswith("mean ")]
+    assert line.startswith("mean 82.5 (CI n/a); "), line

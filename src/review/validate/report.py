@@ -184,7 +184,10 @@ def sus_lines(r: SusResult) -> list[str]:
                      f"asks of an item one cannot answer (at most {MAX_BLANK_ANSWERS} per respondent)")
     clamped = " (cut at the scale's end, 0-100)" if r.mean_ci_clamped else ""
     # the interval's level named, as every other report here names it (it read 'mean 70.6 (60.0 to 81.2)')
-    interval = _ci(r.mean_ci, ".1f").replace("(", f"({percent(r.level)} t CI ", 1)
+    # (one respondent has no interval: 'CI n/a' as every report says it; the level prefixed to it read 'CI CI n/a')
+    interval = _ci(r.mean_ci, ".1f")
+    if r.mean_ci is not None:
+        interval = interval.replace("(", f"({percent(r.level)} t CI ", 1)
     lines.append(f"mean {r.mean:.1f} {interval}{clamped}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
                  + f"; adjective {r.adjective!r}, {r.acceptability} (Bangor et al. 2009)")
     return lines
