@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from review.cli import main
+from review.records import Record
 from review.screening.features import (
     _FINDS,
     TOKEN_PATTERNS,
@@ -33,6 +34,7 @@ from review.screening.features import (
 )
 from review.screening.models import SMALL_SET_RECORDS
 from review.screening.ranker import feature_config_for
+from review.screening.session import ScreeningSession
 from review.screening.simulate import LabelledSet, load_labelled_csv
 
 
@@ -54,6 +56,11 @@ def test_wordhy_splits_designator_compounds_and_keeps_word_compounds_whole() -> 
 @example("bc--de")
 @example("b1-c2")
 @example("11-bc")
+@example("ab\u2010cd-ef \u2013ab-cd ab-cd\u2212ef")  # other dashes separate words, as a space does
+@example("ab-\u00b2\u00b2 \u0663\u0663-ab ab_-cd a_-bc")  # a superscript counts as a letter, an Arabic digit not
+@example("ab-cd- -ab-cd ab--cd ab-cd--ef")
+@example("-".join(["ab"] * 400) + "-1 " + "-".join(["ab"] * 400) + "-")  # a long compound, then a designator part
+@example("1" * 500 + "-ab " + "ab-" + "9" * 500)
 def test_the_wordhy_scan_finds_the_stated_tokens(text: str) -> None:
     # WordAnalyzer scans "wordhy" with _FINDS (the compound tried only before a hyphen, no word boundaries); the
     # tokens must be those of the stated pattern, the harness's.
@@ -159,3 +166,47 @@ def test_review_simulate_records_engine_9_and_svm_e8_keeps_engine_8_from_1000_re
     assert recorded["default"][3] == recorded["svm-e9"][3]
     assert recorded["svm-e8"][:3] == (8, 8, FeatureConfig(title_apart=True).as_dict())
     assert recorded["svm-e6"][:3] == (6, 6, FeatureConfig().as_dict())
+
+
+def _records(start: int, n: int) -> list[Record]:
+    titles = ["A 4-week trial of x{}", "An 8-week trial of y{}", "An opt-out policy for z{}"]
+    return [Record(title=titles[i % 3].format(i % 7), abstract=f"delta w{i % 7} epsilon w{i % 4} gamma{i % 11}")
+            for i in range(start, start + n)]
+
+
+def test_a_session_an_import_takes_to_1000_records_reads_the_wordhy_tokens_and_adds_later_records_so(
+        workspace) -> None:  # noqa: ANN001
+    # The 1,000-record line crossed by an import during a session: its rows are built again, with engine version 9's
+    # tokens, and are review simulate's rows of the same texts to the bit; a record imported after that gets a row of
+    # the same vocabulary, in descending column order.
+    def imported(start: int, n: int) -> None:
+        workspace.store.add_batch(_records(start, n), file_name=f"{start}.csv", file_sha256=f"{start:064d}",
+                                  source_name="test", format="csv", encoding="utf-8")
+
+    imported(0, SMALL_SET_RECORDS - 1)
+    ids = [r.id for r in workspace.store.records()]
+    session = ScreeningSession(workspace, "alice", seed=1)
+    session.decide(ids[0], "include")
+    session.decide(ids[1], "exclude")
+    below = session.retrain().model_info
+    assert (below["engine"], below["features"]["tokens"]) == (9, "words2")
+    imported(SMALL_SET_RECORDS - 1, 1)
+    session.refresh_records()
+    ranking = session.retrain()
+    features = session._features
+    assert features is not None and len(features) == SMALL_SET_RECORDS
+    config = FeatureConfig(tokens="wordhy", title_apart=True)
+    assert ranking.model_info["engine"] == 9 and ranking.model_info["features"] == config.as_dict()
+    vocabulary = features._vectorizers[0].vocabulary  # type: ignore[attr-defined]
+    assert {"week", "opt-out", "week trial"} <= set(vocabulary) and not {"4-week", "opt", "a"} & set(vocabulary)
+    texts = session._texts(2, title_apart=True)
+    assert _same_rows(build_features(features.ids, [texts[r] for r in features.ids], config).matrix, features.matrix)
+    imported(SMALL_SET_RECORDS, 5)
+    session.refresh_records()
+    session.retrain()
+    grown = session._features
+    assert grown is not None and (len(grown), grown.n_built, grown.config) == (SMALL_SET_RECORDS + 5,
+                                                                               SMALL_SET_RECORDS, config)
+    for row in range(SMALL_SET_RECORDS, SMALL_SET_RECORDS + 5):
+        a, b = grown.matrix.indptr[row], grown.matrix.indptr[row + 1]
+        assert b - a > 1 and (np.diff(grown.matrix.indices[a:b]) < 0).all(), row
