@@ -77,7 +77,10 @@ def named_from(message: str, folder: Path) -> str:
     """``message`` with the (absolute) path it starts with written from ``folder`` when that path lies below it, else
     as it is: from the folder a command runs in, ``extraction/studies/a.toml:estimates[2]…`` at a workspace's root as
     the docs name it, ``a.toml:…`` in studies/, the full path from elsewhere, so each name opens where it is printed.
-    Messages about a file start with its path."""
+    Messages about a file start with its path. From the file system's root a path stays in full: ``tmp/ws/…`` named
+    the same file less plainly (a container's commands run in ``/``)."""
+    if folder.parent == folder:
+        return message
     inside = str(folder).rstrip(os.sep) + os.sep
     return message[len(inside):] if message.startswith(inside) else message
 

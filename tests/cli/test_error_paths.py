@@ -108,3 +108,14 @@ def test_a_removed_current_folder_is_one_line_naming_it(workspace: Workspace, go
     assert result.exit_code == 2
     assert result.stderr == (f"review: {gone}: the folder this command runs in was removed; cd to the review's folder "
                              "(again, if it was made anew), or name it with --workspace\n")
+
+
+def test_from_the_root_folder_names_stay_in_full(
+        workspace: Workspace, bad_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'review -w /data/ws synthesis' in / (a container's working folder) named 'data/ws/extraction/…'
+    monkeypatch.chdir("/")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
+    assert (result.exit_code, result.stderr) == (4, f"review: {bad_study.parent}/{PROBLEM}\n")
+    out = tmp_path / "d.csv"
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "csv", str(out)])
+    assert (result.exit_code, result.stderr) == (0, f"wrote 0 decisions to {out} (csv)\n")
