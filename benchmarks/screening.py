@@ -11,6 +11,13 @@ Usage:
     python benchmarks/screening.py                      # everything (ASReview runs are cached)
     python benchmarks/screening.py --skip-asreview      # ours + latency only
     python benchmarks/screening.py --only-asreview      # fill the ASReview cache
+    python benchmarks/screening.py --thin 0.7 --thin-draw 15 --model svm-e8   # sets thinned at random
+
+``--thin F --thin-draw D`` runs every set thinned at random to the share F of its records, draw D (a review the
+seeds do not give): the rule of ``stopping_classifier.thinned_set`` (the same rng, the same kept records), written as
+a CSV under ``$REVIEW_BENCH_CACHE/thinned/`` that both engines read as they read a full set, its name the set's with
+``@thin70d15`` (F = 0.7, D = 15): the priors are drawn on it and both caches are keyed by it. ``--model`` runs ours
+with another of src's model names (``svm-e8``: engine version 8), cached apart from the default.
 
 Prints a table and one JSON line (``BENCH {...}``). ASReview is the optional ``bench`` extra:
 ``pip install -e ".[bench]"``.
@@ -19,6 +26,7 @@ Prints a table and one JSON line (``BENCH {...}``). ASReview is the optional ``b
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -124,13 +132,14 @@ def engine_fingerprint() -> str:
     return ENGINE_FINGERPRINT
 
 
-def our_run(path: Path, data: LabelledSet, seed: int) -> dict:
-    """Our default engine on one set and seed (cached per engine source hash)."""
-    key = CACHE / f"ours-{engine_fingerprint()}-{path.stem}-seed{seed}.json"
+def our_run(path: Path, data: LabelledSet, seed: int, model: str = "default") -> dict:
+    """Our engine (src's ``model``) on one set and seed (cached per engine source hash and model)."""
+    named = "" if model == "default" else f"{model}-"  # the default's runs keep the names they were cached under
+    key = CACHE / f"ours-{engine_fingerprint()}-{named}{path.stem}-seed{seed}.json"
     if key.exists():
         return json.loads(key.read_text())
     cpu_before = time.process_time()
-    result = simulate(data, seed=seed)  # features built inside: part of the wall time
+    result = simulate(data, seed=seed, model=model)  # features built inside: part of the wall time
     row = {**{k: result.metrics[k] for k in METRIC_NAMES}, "wall_s": result.timings["total_s"],
            "cpu_s": round(time.process_time() - cpu_before, 2),
            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
@@ -158,6 +167,43 @@ def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
         out[f"stop_{short}_recall"] = round(float(labels[:at].sum()) / total, 4)
         out[f"stop_{short}_excess"] = round((at - needed) / n, 4)
         out[f"stop_{short}_reached"] = float(labels[:at].sum() >= np.ceil(0.95 * total - 1e-9))
+    return out
+
+
+# -- thinned sets ------------------------------------------------------------------------
+def thinned_name(set_name: str, fraction: float, draw: int) -> str:
+    """``set_name`` thinned to ``fraction`` by ``draw``, as ``stopping_classifier.thinned_name`` names it."""
+    return f"{set_name}@thin{round(100 * fraction)}d{draw}"
+
+
+def thinned_csv(path: Path, fraction: float, draw: int, folder: Path) -> Path:
+    """``path``'s records thinned to ``fraction`` at random by ``draw``, written to ``folder`` as a CSV with the
+    same columns and the kept rows in file order; its path.
+
+    The kept rows are ``stopping_classifier.thinned_set``'s (stop18): ``round(fraction * N)`` rows drawn without
+    replacement by ``np.random.default_rng([draw, sum(set_name.encode())])``; at least two relevant and two
+    irrelevant must be kept. Written through a temporary file, so a cut run leaves no half file."""
+    if not 0.0 < fraction <= 1.0:
+        raise SystemExit(f"--thin {fraction}: a share of the records, above 0 and at most 1")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    rng = np.random.default_rng([draw, sum(path.stem.encode())])
+    keep = np.sort(rng.choice(len(rows), size=round(fraction * len(rows)), replace=False))
+    name = thinned_name(path.stem, fraction, draw)
+    label = header.index("label_included")
+    relevant = sum(rows[i][label].strip() == "1" for i in keep)
+    if relevant < 2 or keep.size - relevant < 2:
+        raise SystemExit(f"{name}: fewer than two relevant or irrelevant records kept")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{name}.csv"
+    partial = out.with_suffix(".csv.part")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows[i] for i in keep)
+    partial.replace(out)
     return out
 
 
@@ -217,10 +263,17 @@ def main() -> None:
     parser.add_argument("--only-ours", action="store_true", help="Fill our cache; print nothing.")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
+    parser.add_argument("--model", default="default", help="Our engine's model name (src's, e.g. svm-e8).")
+    parser.add_argument("--thin", type=float, help="Run each set thinned at random to this share of its records.")
+    parser.add_argument("--thin-draw", type=int, help="The draw that thins the sets (with --thin).")
     args = parser.parse_args()
+    if (args.thin is None) != (args.thin_draw is None):
+        raise SystemExit("--thin and --thin-draw go together")
     files = [f for f in datasets() if not args.sets or f.stem in args.sets]
     if not files:
         raise SystemExit(f"no labelled sets in {DATA_DIR}")
+    if args.thin is not None:
+        files = [thinned_csv(f, args.thin, args.thin_draw, CACHE / "thinned") for f in files]
     loaded = {path.stem: load_labelled_csv(path) for path in files}
     per_set: dict[str, dict] = {}
     for path in files:
@@ -228,7 +281,7 @@ def main() -> None:
         ours, theirs = [], []
         for seed in args.seeds:
             if not args.only_asreview:
-                ours.append(our_run(path, data, seed))
+                ours.append(our_run(path, data, seed, args.model))
             if not args.skip_asreview and not args.only_ours:
                 run = asreview_run(path, data, seed)
                 found = order_metrics(data, run["order"], run["priors"])
@@ -242,9 +295,10 @@ def main() -> None:
     lat = {} if args.skip_latency else {
         "2300": latency(2300, list(loaded.values())), "50000": latency(50_000, list(loaded.values())),
     }
-    _print_table(per_set, summary, lat, args.seeds)
-    print("BENCH " + json.dumps({"benchmark": "screening", "seeds": args.seeds, "per_set": per_set,
-                                 "mean": summary, "latency": lat}))
+    thin = None if args.thin is None else {"fraction": args.thin, "draw": args.thin_draw}
+    _print_table(per_set, summary, lat, args.seeds, args.model, thin)
+    print("BENCH " + json.dumps({"benchmark": "screening", "seeds": args.seeds, "model": args.model, "thin": thin,
+                                 "per_set": per_set, "mean": summary, "latency": lat}))
 
 
 def _means(rows: list[dict]) -> dict:
@@ -261,10 +315,12 @@ def _overall(per_set: dict, who: str) -> dict:
     return _means(rows) if rows else {}
 
 
-def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> None:
-    head = (f"{'set':<36} {'engine':<9} {'WSS@95':>7} {'rec@10%':>8} {'ATD':>7} {'loss':>7} {'wall s':>7}"
+def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int], model: str = "default",
+                 thin: dict | None = None) -> None:
+    head = (f"{'set':<46} {'engine':<9} {'WSS@95':>7} {'rec@10%':>8} {'ATD':>7} {'loss':>7} {'wall s':>7}"
             f" {'cpu s':>7}")
-    print(f"Screening benchmark, seeds {seeds}, 1+1 priors (priors excluded from metrics)")
+    thinned = "" if thin is None else f", sets thinned to {thin['fraction']:g} of their records (draw {thin['draw']})"
+    print(f"Screening benchmark, seeds {seeds}, 1+1 priors (priors excluded from metrics), ours = {model}{thinned}")
     print(head)
     print("-" * len(head))
     for name, result in [*per_set.items(), ("MEAN", summary)]:
@@ -272,7 +328,7 @@ def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> N
             m = result.get(who) or {}
             if not m:
                 continue
-            print(f"{name:<36} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
+            print(f"{name:<46} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
                   f"{m['loss']:>7.3f} {m['wall_s']:>7.1f} {m.get('cpu_s') or float('nan'):>7.1f}")
     both = [(v["ours"], v["asreview"]) for v in per_set.values() if v["ours"] and v["asreview"]]
     if both:
@@ -281,13 +337,13 @@ def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> N
               f"worst {min(gaps):+.3f}; wall-time ratio ASReview/ours per set "
               + ", ".join(f"{a['wall_s'] / o['wall_s']:.1f}" for o, a in both))
     print("\nStopping (ours), per set: share of runs with recall >= 0.95 at the stop, mean excess effort")
-    print(f"{'set':<36} {'recommended':>18} {'certified':>18}")
+    print(f"{'set':<46} {'recommended':>18} {'certified':>18}")
     for name, result in [*per_set.items(), ("MEAN", summary)]:
         m = result.get("ours") or {}
         if "stop_recommended_reached" not in m:
             continue
         cells = "".join(f" {m[f'stop_{r}_reached']:>8.2f} / {m[f'stop_{r}_excess']:>+6.3f}" for r in STOP_RULES)
-        print(f"{name:<36}{cells}")
+        print(f"{name:<46}{cells}")
     for size, row in lat.items():
         print(f"retrain+rerank at {int(size):>6,} records ({row['n_labelled']} labelled): "
               f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (feature build {row['feature_build_s']} s)")
