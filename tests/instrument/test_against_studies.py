@@ -202,7 +202,7 @@ def test_a_row_the_files_do_not_give_is_named_by_its_line_after_a_line_break_in_
         result.output
 
 
-def test_a_study_file_with_numbers_but_no_doi_or_pmid_is_named_not_refused(workspace):
+def test_a_study_file_with_numbers_but_no_doi_or_pmid_is_named_not_refused(workspace, monkeypatch):
     """audit24 traced every number the instrument shows to its paper through the study's DOI or PMID; a study file
     giving effect numbers without either (all 15 programme files have a DOI) went through without a word."""
     _programme(workspace)
@@ -218,6 +218,12 @@ def test_a_study_file_with_numbers_but_no_doi_or_pmid_is_named_not_refused(works
     build = _run(workspace, "build", "--no-exports")
     assert build.exit_code == 0, build.output
     assert [line for line in build.stderr.splitlines(keepends=True) if "warning" in line] == [
+        warning.format("extraction/studies/arends2014.toml")]
+    # From the workspace's root both commands name the file from there, as the error lines do (walk28: the
+    # synthesis named it in full, the build from the root).
+    monkeypatch.chdir(workspace.root)
+    synthesis = CliRunner().invoke(main, ["synthesis", "--no-plots"])
+    assert [line for line in synthesis.stderr.splitlines(keepends=True) if "warning" in line] == [
         warning.format("extraction/studies/arends2014.toml")]
     # A PMID traces the numbers as well as a DOI does.
     study.write_text(study.read_text(encoding="utf-8").replace('citation = ', 'pmid = "24226853"\ncitation = ', 1),

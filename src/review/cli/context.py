@@ -11,6 +11,7 @@ import math
 import click
 
 from ..errors import ChoiceError, ReviewError, check_input_file
+from ..paths import current_folder, named_from
 from ..records import parse_record_id
 from ..workspace import MAX_SEED, Workspace
 
@@ -213,8 +214,11 @@ class Context:
 
 def say(kind: str, text: str) -> None:
     """One stderr line of a command that goes on, prefixed as every CLI line is: ``review: warning: …``,
-    ``review: note: …`` (``kind`` is ``warning`` or ``note``)."""
-    click.echo(f"review: {kind}: {text}", err=True)
+    ``review: note: …`` (``kind`` is ``warning`` or ``note``). A line that starts with a file names it from the
+    current folder when below it, as the error lines do (``review synthesis`` named a study file in full where
+    ``review instrument build`` named it from the workspace, walk28)."""
+    here = current_folder()
+    click.echo(f"review: {kind}: {text if here is None else named_from(text, here)}", err=True)
 
 
 def say_unknown_tables(workspace: Workspace) -> None:
