@@ -22,6 +22,7 @@ from review.synthesis import load_synthesis
 from review.synthesis.evidence import StudyFinding
 from review.synthesis.factors import SynthesisSettings
 from review.synthesis.grade import GradeInput, assess
+from review.synthesis.grade_input import GradeConfig
 from review.synthesis.meta import pool
 from review.synthesis.run import run_synthesis
 from review.workspace import Workspace
@@ -284,6 +285,15 @@ def test_information_size_with_no_study_size_says_it_was_not_checked() -> None:
                              designs=["cohort", "cohort"], sizes={"a": (None, 125000), "b": (None, 355)}))
     assert "; 125,355 events at most (participants where events are not reported): optimal information size (300 " \
            "events) not shown to be missed" in many.domains["imprecision"].reason
+    # the threshold too, when review.toml sets one past 999 (it read '1,500 events < 2000')
+    short = assess(GradeInput("f", two, 1.0, None, ratios=[(2.21, 1.21, 4.04), (1.80, 1.10, 2.95)],
+                              designs=["cohort", "cohort"], sizes={"a": (1000, None), "b": (500, None)}),
+                   GradeConfig(ois_events=2000))
+    assert short.domains["imprecision"].reason.endswith(", but 1,500 events < 2,000: optimal information size not met")
+    enough = assess(GradeInput("f", two, 1.0, None, ratios=[(2.21, 1.21, 4.04), (1.80, 1.10, 2.95)],
+                               designs=["cohort", "cohort"], sizes={"a": (1000, None), "b": (1500, None)}),
+                    GradeConfig(ois_events=2000))
+    assert enough.domains["imprecision"].reason.endswith("; 2,500 events ≥ 2,000 (optimal information size)")
 
 
 def test_own_data_escape_publication_selection_but_not_the_few_studies_judgement() -> None:

@@ -324,15 +324,17 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
         return DomainJudgement(0, f"{ci_reason}; optimal information size not checked (no study size: neither "
                                   f"events nor n in {', '.join(missing)})")
     threshold = config.ois_events
+    # written as the count beside it is (a [synthesis.grade] ois_events of 2000 read '1,500 events < 2000')
+    said = whole(int(threshold)) if float(threshold).is_integer() else f"{threshold:g}"
     what = "events" if exact else "events at most (participants where events are not reported)"
     if not missing and bound < threshold:
-        return DomainJudgement(-1, f"{ci_reason}, but {whole(bound)} {what} < {threshold:g}: optimal information "
+        return DomainJudgement(-1, f"{ci_reason}, but {whole(bound)} {what} < {said}: optimal information "
                                    "size not met")
     if missing or not exact:
         unknown = f"; no size for {', '.join(missing)}" if missing else ""
         return DomainJudgement(0, f"{ci_reason}; {whole(bound)} {what}{unknown}: optimal information size "
-                                  f"({threshold:g} events) not shown to be missed")
-    return DomainJudgement(0, f"{ci_reason}; {whole(bound)} events ≥ {threshold:g} (optimal information size)")
+                                  f"({said} events) not shown to be missed")
+    return DomainJudgement(0, f"{ci_reason}; {whole(bound)} events ≥ {said} (optimal information size)")
 
 
 def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
