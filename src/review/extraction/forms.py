@@ -75,6 +75,10 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
                 raise ValidationError(f"{source}:{section}.{name}: needs a type")
+            if spec["type"] not in _TYPE_CHECKS:  # a misspelt type checked nothing: n = "two hundred" passed (walk28)
+                line = toml_lines(text).get(f"{section}.{name}.type")
+                raise ValidationError(f"{source}:{section}.{name}.type: {spec['type']!r} not one of "
+                                      f"{', '.join(_TYPE_CHECKS)}" + (f" (line {line})" if line else ""))
             specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
         sections[section] = specs
