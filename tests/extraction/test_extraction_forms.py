@@ -441,7 +441,8 @@ def test_a_factor_list_problem_names_its_line(tmp_path: Path, old: str, new: str
     assert str(raised.value) == f"{path}:{said} (line {line})"
 
 
-def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("typed", "said"), [('"integr"', "'integr'"), ('["integer"]', "['integer']")])
+def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path, typed: str, said: str) -> None:
     # walk28: 'n = { type = "integr" }' in form.toml checked nothing, so a study's n = "two hundred" validated and
     # went into the synthesis.
     from review.extraction.forms import default_form_text
@@ -449,9 +450,10 @@ def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path) -> None:
     text = default_form_text()
     old = 'n = { type = "integer"'
     assert old in text
-    (tmp_path / "form.toml").write_text(text.replace(old, 'n = { type = "integr"', 1), encoding="utf-8")
+    (tmp_path / "form.toml").write_text(text.replace(old, f'n = {{ type = {typed}', 1), encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith(old))
     with pytest.raises(ValidationError) as raised:
         load_form(tmp_path)
-    assert str(raised.value) == (f"{tmp_path / 'form.toml'}:study.n.type: 'integr' not one of string, text, integer, "
+    # (rrev28a: a list was a TypeError, a traceback)
+    assert str(raised.value) == (f"{tmp_path / 'form.toml'}:study.n.type: {said} not one of string, text, integer, "
                                  f"number, boolean, list, choice (line {line})")

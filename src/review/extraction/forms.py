@@ -75,7 +75,9 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
                 raise ValidationError(f"{source}:{section}.{name}: needs a type")
-            if spec["type"] not in _TYPE_CHECKS:  # a misspelt type checked nothing: n = "two hundred" passed (walk28)
+            # a misspelt type checked nothing: n = "two hundred" passed (walk28); a list or table is no type name
+            # either (type = ["integer"] was a TypeError, unhashable, where a line was due)
+            if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:
                 line = toml_lines(text).get(f"{section}.{name}.type")
                 raise ValidationError(f"{source}:{section}.{name}.type: {spec['type']!r} not one of "
                                       f"{', '.join(_TYPE_CHECKS)}" + (f" (line {line})" if line else ""))
