@@ -457,3 +457,20 @@ def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path, typed: str, 
     # (rrev28a: a list was a TypeError, a traceback)
     assert str(raised.value) == (f"{tmp_path / 'form.toml'}:study.n.type: {said} not one of string, text, integer, "
                                  f"number, boolean, list, choice (line {line})")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('[[factor]]\nid = ["conflict"]\n', "factor[1].id: expected text in quotes, got list ['conflict'] (line 2)"),
+    ('[[factor]]\nid = "conflict"\nnotes = 3\n', "factor[1].notes: expected text in quotes, got int 3 (line 3)"),
+    ('[factor]\nid = "conflict"\n', "factor: expected [[factor]] tables (double brackets), one per factor (line 1)"),
+    ("factor = 3\n", "factor: expected [[factor]] tables (double brackets), one per factor (line 1)"),
+])
+def test_a_factor_list_of_the_wrong_shape_is_one_line(tmp_path: Path, text: str, said: str) -> None:
+    # rrev28a: each was a traceback (unhashable type: 'list'; string indices must be integers; 'int' object is not
+    # iterable) in every command reading factors.toml
+    fields = 'label_en = "C"\nlabel_nl = "C"\ndomain = "social"\nmodifiable = true\nassessable = true\n'
+    path = tmp_path / "factors.toml"
+    path.write_text(text + (fields if text.startswith("[") else ""), encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        load_factors(path)
+    assert str(raised.value) == f"{path}:{said}"

@@ -10,6 +10,8 @@ from ..tomlread import line_of, read_toml_located
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
+TEXT_FIELDS = ("id", "label_en", "label_nl", "domain")
+OPTIONAL_TEXT = ("definition", "flags_source", "notes")
 
 
 class FactorList:
@@ -50,11 +52,18 @@ def load_factors(path: Path) -> FactorList:
 
     factors: list[Factor] = []
     seen: set[str] = set()
-    for i, item in enumerate(data.get("factor", []), start=1):
+    tables = data.get("factor", [])
+    # [factor] for [[factor]], or a value: string indices, 'int' not iterable, tracebacks (rrev28a)
+    if not isinstance(tables, list) or not all(isinstance(item, dict) for item in tables):
+        raise bad("factor", "expected [[factor]] tables (double brackets), one per factor")
+    for i, item in enumerate(tables, start=1):
         where = f"factor[{i}]"
         for name in REQUIRED:
             if name not in item or item[name] == "":
                 raise bad(f"{where}.{name}", "required field is missing")
+        for name in (*TEXT_FIELDS, *(n for n in OPTIONAL_TEXT if n in item)):
+            if not isinstance(item[name], str):  # (id = ["a"] was a TypeError, unhashable, at the duplicate check)
+                raise bad(f"{where}.{name}", f"expected text in quotes, got {type(item[name]).__name__} {item[name]!r}")
         if item["domain"] not in DOMAINS:
             raise bad(f"{where}.domain", f"{item['domain']!r} not one of {', '.join(DOMAINS)}")
         for flag in ("modifiable", "assessable"):
