@@ -441,6 +441,23 @@ def test_a_factor_list_problem_names_its_line(tmp_path: Path, old: str, new: str
     assert str(raised.value) == f"{path}:{said} (line {line})"
 
 
+@pytest.mark.parametrize(("spec", "said"), [
+    ('{ type = "integer", required = "false" }', "study.n.required: 'false': expected true or false, without quotes"),
+    ('{ type = "integer", requried = true }', "study.n.requried: unknown key (known: choices, help, required, type)"),
+])
+def test_a_form_field_spec_is_checked_key_by_key(tmp_path: Path, spec: str, said: str) -> None:
+    # walk28: required = "false" made the field required (bool("false")), a misspelt key was read by nothing.
+    from review.extraction.forms import default_form_text
+
+    text = default_form_text()
+    old = next(row for row in text.splitlines() if row.startswith("n = {"))
+    (tmp_path / "form.toml").write_text(text.replace(old, f"n = {spec}", 1), encoding="utf-8")
+    line = text.splitlines().index(old) + 1
+    with pytest.raises(ValidationError) as raised:
+        load_form(tmp_path)
+    assert str(raised.value) == f"{tmp_path / 'form.toml'}:{said} (line {line})"
+
+
 @pytest.mark.parametrize(("typed", "said"), [('"integr"', "'integr'"), ('["integer"]', "['integer']")])
 def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path, typed: str, said: str) -> None:
     # walk28: 'n = { type = "integr" }' in form.toml checked nothing, so a study's n = "two hundred" validated and

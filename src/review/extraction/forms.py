@@ -69,18 +69,14 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     else:
         source, text = "packaged default", default_form_text()
     data = loads_toml(text, source)
+    located = toml_lines(text)
     sections: dict[str, dict[str, FieldSpec]] = {}
     for section in SECTIONS:
         specs = {}
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
                 raise ValidationError(f"{source}:{section}.{name}: needs a type")
-            # a misspelt type checked nothing: n = "two hundred" passed (walk28); a list or table is no type name
-            # either (type = ["integer"] was a TypeError, unhashable, where a line was due)
-            if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:
-                line = toml_lines(text).get(f"{section}.{name}.type")
-                raise ValidationError(f"{source}:{section}.{name}.type: {spec['type']!r} not one of "
-                                      f"{', '.join(_TYPE_CHECKS)}" + (f" (line {line})" if line else ""))
+            _check_spec(spec, f"{section}.{name}", source, located)
             specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
         sections[section] = specs
@@ -90,11 +86,28 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         # QUIPS's own domains and scale only: the collapse rule, the store, the synthesis and its report
         # read those, so a changed list passed validation while every study collapsed to "unrated".
         if not isinstance(given, list) or sorted(map(str, given)) != sorted(fixed):
-            line = toml_lines(text).get(f"quips.{key}")
+            line = located.get(f"quips.{key}")
             raise ValidationError(f"{source}:quips.{key}: {given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
                                   "the collapse rule and the synthesis read them all"
                                   + (f" (line {line})" if line else ""))
     return Form(sections, source)
+
+
+def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[str, int]) -> None:
+    """One field of form.toml (``study.n``): a known type, ``required`` true or false, no other key; else one line
+    naming file, key and line. A misspelt type checked nothing (n = "two hundred" passed), 'required = "false"'
+    was bool("false"), required, and a misspelt 'requried' was read by nothing (walk28)."""
+    def refuse(key: str, what: str) -> ValidationError:
+        line = located.get(f"{name}.{key}") or located.get(name)
+        return ValidationError(f"{source}:{name}.{key}: {what}" + (f" (line {line})" if line else ""))
+
+    # a list or table is no type name either (type = ["integer"] was a TypeError, unhashable, where a line was due)
+    if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:
+        raise refuse("type", f"{spec['type']!r} not one of {', '.join(_TYPE_CHECKS)}")
+    if not isinstance(spec.get("required", False), bool):
+        raise refuse("required", f"{spec['required']!r}: expected true or false, without quotes")
+    if unknown := sorted(set(spec) - _SPEC_KEYS):
+        raise refuse(unknown[0], f"unknown key (known: {', '.join(sorted(_SPEC_KEYS))})")
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -134,6 +147,9 @@ class StudyCheck:
         """Everything the synthesis refuses: malformed values, then unfinished QUIPS."""
         return [*self.problems, *self.incomplete]
 
+
+#: What a field of form.toml may say about itself.
+_SPEC_KEYS = frozenset({"type", "required", "choices", "help"})
 
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
