@@ -412,6 +412,19 @@ def test_a_questions_file_error_names_its_line(tmp_path, old, new, said):
     assert str(raised.value) == f"{path}: {said} (line {line})"
 
 
+def test_choice_options_that_are_no_list_are_one_line(tmp_path):
+    # rrev28a: 'options = 3' was a TypeError ('int' object is not iterable), a traceback from review instrument build
+    old = 'type = "choice"\noptions = ['
+    assert old in QUESTIONS
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTIONS.replace(old, 'type = "choice"\noptions = 3\nmeant = ['), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("options = 3") + 1
+    with pytest.raises(ValidationError) as raised:
+        load_templates(path)
+    assert str(raised.value) == (f"{path}: questions.conflict.options: expected a list of {{ code, nl, en }} tables, "
+                                 f"got 3 (line {line})")
+
+
 def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):
     # It read 'pooled OR 1.98234 [0.1527-26.3318] shown, not used': a client-facing text with four
     # decimals, and nothing saying the interval is that wide because two studies were pooled.

@@ -160,7 +160,10 @@ def _question(path: Path, key: str, raw: Any) -> QuestionTemplate:
     if kind == "yesno":
         options = tuple(OptionTemplate(c, nl, en) for c, nl, en in YES_NO)
     elif kind == "choice":
-        options = tuple(_option(where, i, o) for i, o in enumerate(raw.get("options", []), start=1))
+        listed = raw.get("options", [])
+        if not isinstance(listed, list):  # (options = 3 was a TypeError, 'int' object is not iterable)
+            raise ValidationError(f"{where}.options: expected a list of {{ code, nl, en }} tables, got {listed!r}")
+        options = tuple(_option(where, i, o) for i, o in enumerate(listed, start=1))
         if len(options) < 2:
             raise ValidationError(f"{where}.options: a choice question needs at least two options")
     else:
