@@ -444,6 +444,9 @@ def test_a_factor_list_problem_names_its_line(tmp_path: Path, old: str, new: str
 @pytest.mark.parametrize(("spec", "said"), [
     ('{ type = "integer", required = "false" }', "study.n.required: 'false': expected true or false, without quotes"),
     ('{ type = "integer", requried = true }', "study.n.requried: unknown key (known: choices, help, required, type)"),
+    ('{ type = "choice", choices = "cohort" }',
+     "study.n.choices: 'cohort': expected a list of texts, e.g. [\"cohort\", \"register\"]"),
+    ('{ type = "integer", help = 3 }', "study.n.help: 3: expected text in quotes"),
 ])
 def test_a_form_field_spec_is_checked_key_by_key(tmp_path: Path, spec: str, said: str) -> None:
     # walk28: required = "false" made the field required (bool("false")), a misspelt key was read by nothing.

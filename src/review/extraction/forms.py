@@ -108,6 +108,11 @@ def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[s
         raise refuse("required", f"{spec['required']!r}: expected true or false, without quotes")
     if unknown := sorted(set(spec) - _SPEC_KEYS):
         raise refuse(unknown[0], f"unknown key (known: {', '.join(sorted(_SPEC_KEYS))})")
+    choices = spec.get("choices", [])  # a string was read letter by letter: choices = "cohort" offered c, o, h, …
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise refuse("choices", f"{choices!r}: expected a list of texts, e.g. [\"cohort\", \"register\"]")
+    if not isinstance(spec.get("help", ""), str):
+        raise refuse("help", f"{spec['help']!r}: expected text in quotes")
 
 
 # -- validation ------------------------------------------------------------------------------
