@@ -395,8 +395,15 @@ def test_a_factor_answer_map_error_shows_the_form(tmp_path):
 
 
 @pytest.mark.parametrize(("old", "new", "said"), [
+    # walk28: a traceback (TypeError), an alias per letter, a question asked as '3'
+    ('present = { company = ["large"] }', 'present = { company = 3 }',
+     "factors.company_size.present.company: 3: expected an answer code or a list of them, e.g. [\"small\"]"),
+    ('present = { company = ["large"] }', 'present = { company = ["large"] }\naliases = "abc"',
+     "factors.company_size.aliases: 'abc': expected a list of factor ids, e.g. [\"old_id\"]"),
     ('present = { company = ["large"] }', 'present = { company = ["groot"] }',
      "factors.company_size.present.company: 'groot' is not an option code"),
+    ('text_nl = "Hoeveel werknemers heeft de organisatie?"', "text_nl = 3",
+     "questions.company.text_nl: expected text in quotes, got 3"),
     ('present = { company = ["large"] }', 'present = { firm = ["large"] }',
      "factors.company_size.present: unknown question 'firm'"),
 ])
@@ -406,7 +413,8 @@ def test_a_questions_file_error_names_its_line(tmp_path, old, new, said):
     assert old in QUESTIONS
     path = tmp_path / "q.toml"
     path.write_text(QUESTIONS.replace(old, new), encoding="utf-8")
-    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in text)
+    last = new.splitlines()[-1]
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if last in text)
     with pytest.raises(ValidationError) as raised:
         load_templates(path)
     assert str(raised.value) == f"{path}: {said} (line {line})"
@@ -423,6 +431,15 @@ def test_choice_options_that_are_no_list_are_one_line(tmp_path):
         load_templates(path)
     assert str(raised.value) == (f"{path}: questions.conflict.options: expected a list of {{ code, nl, en }} tables, "
                                  f"got 3 (line {line})")
+
+
+def test_a_questions_file_of_the_wrong_shape_is_one_line(tmp_path):
+    # walk28: 'questions = 3' was an AttributeError traceback in every instrument command
+    path = tmp_path / "q.toml"
+    path.write_text("questions = 3\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        load_templates(path)
+    assert str(raised.value) == f"{path}: questions: expected [questions.<id>] tables, one per question (line 1)"
 
 
 def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):

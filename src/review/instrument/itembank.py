@@ -123,6 +123,10 @@ def load_templates(path: Path) -> Templates:
         return Templates({}, {})
     data, located = read_toml_located(path)
     try:
+        for part in ("questions", "factors"):  # 'questions = 3' was an AttributeError traceback (walk28)
+            if not isinstance(data.get(part, {}), dict):
+                raise ValidationError(f"{path}: {part}: expected [{part}.<id>] tables, one per "
+                                      f"{part.removesuffix('s')}")
         questions = {k: _question(path, k, v) for k, v in data.get("questions", {}).items()}
         factors = {k: _factor(path, k, v, questions) for k, v in data.get("factors", {}).items()}
         for q in questions.values():
@@ -156,6 +160,9 @@ def _question(path: Path, key: str, raw: Any) -> QuestionTemplate:
     for name in ("text_nl", "text_en"):
         if not str(raw.get(name, "")).strip():
             raise ValidationError(f"{where}.{name}: missing question text")
+    for name in ("text_nl", "text_en", "help_nl", "help_en"):  # text_nl = 3 was asked as '3' (walk28)
+        if not isinstance(raw.get(name, ""), str):
+            raise ValidationError(f"{where}.{name}: expected text in quotes, got {raw[name]!r}")
     kind = raw.get("type", "choice")
     if kind == "yesno":
         options = tuple(OptionTemplate(c, nl, en) for c, nl, en in YES_NO)
@@ -211,6 +218,10 @@ def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplat
         for qid, codes in table.items():
             if qid not in questions:
                 raise ValidationError(f"{where}.{part}: unknown question {qid!r}")
+            # 'q = 3' was a TypeError traceback (walk28)
+            if not isinstance(codes, str) and not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
+                raise ValidationError(f"{where}.{part}.{qid}: {codes!r}: expected an answer code or a list of them, "
+                                      f"e.g. [\"{questions[qid].options[0].code}\"]")
             codes = [codes] if isinstance(codes, str) else list(codes)
             valid = {o.code for o in questions[qid].options}
             bad = [c for c in codes if c not in valid]
@@ -222,7 +233,10 @@ def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplat
     text = {name: str(raw.get(name, "")) for name in (
         "topic_nl", "topic_en", "advice_nl", "advice_en", "label_nl", "label_en", "ask_nl", "ask_en",
         "listen_nl", "listen_en")}
-    return FactorTemplate(key, maps["present"], maps["partly"], tuple(raw.get("aliases", ())), **text)
+    aliases = raw.get("aliases", [])  # 'aliases = "abc"' made the letters a, b and c aliases (walk28)
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise ValidationError(f"{where}.aliases: {aliases!r}: expected a list of factor ids, e.g. [\"old_id\"]")
+    return FactorTemplate(key, maps["present"], maps["partly"], tuple(aliases), **text)
 
 
 # -- the generated bank ------------------------------------------------------------------
