@@ -55,9 +55,9 @@ def simulated_stop(labels: np.ndarray) -> int | None:
                          lomax_stop=trend_stop(labels))
 
 
-def deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]]:
+def deciding_session(workspace: Any, labels: np.ndarray, *, seed: int = 1) -> tuple[Any, list[int]]:
     """A session deciding a constructed set whose record i is relevant where ``labels[i]``, and the records' ids in
-    the order of ``labels``."""
+    the order of ``labels`` (``seed``: the session's; the app's is review.toml's)."""
     from review.records import Record
     from review.screening.session import ScreeningSession
 
@@ -65,7 +65,7 @@ def deciding_session(workspace: Any, labels: np.ndarray) -> tuple[Any, list[int]
                       abstract=f"words {i % 17} more {i % 5}", external_id=str(i)) for i, y in enumerate(labels)]
     workspace.store.add_batch(records, file_name="made.csv", file_sha256="w" * 64, source_name="test",
                               format="csv", encoding="utf-8")
-    return ScreeningSession(workspace, "alice", seed=1, quick_start=True), [r.id for r in workspace.store.records()]
+    return ScreeningSession(workspace, "alice", seed=seed, quick_start=True), [r.id for r in workspace.store.records()]
 
 
 def verdict_after_due_check(session: Any, checks: list[int]) -> str:

@@ -227,7 +227,7 @@ def test_status_stores_the_check_it_made_after_a_pick_so_the_next_status_and_a_s
     asked: list[int] = []
     given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)  # (the app's: review.toml's)
     checks: list[int] = []
     decide_ranked(session, ids, labels, 605, checks)
     session.apply_ranking(session.retrain())
@@ -242,7 +242,7 @@ def test_status_stores_the_check_it_made_after_a_pick_so_the_next_status_and_a_s
     assert second.explanation == first.explanation
     from review.screening.session import ScreeningSession
 
-    reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
+    reopened, checked = ScreeningSession(workspace, "alice", quick_start=True), []
     assert verdict_after_due_check(reopened, checked) == "stop" and checked == [] and asked == [600]
 
 
@@ -285,7 +285,7 @@ def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a
     asked: list[tuple[int, int]] = []
     _answers_by_set(monkeypatch, asked, lambda screened, unscreened: 0.9 if (screened, unscreened) == (600, 899) else 0.5)
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)  # (the app's: review.toml's)
     checks: list[int] = []
     assert decide_ranked(session, ids, labels, 605, checks) == "continue" and checks[-1] == 600
     session.apply_ranking(session.retrain())
@@ -297,7 +297,7 @@ def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a
         assert (first.verdict, first.evidence_computed, second.verdict, second.evidence_computed) == (
             walk, True, walk, False), first.explanation
         assert second.explanation == first.explanation and asked == [check]
-        reopened, checked = ScreeningSession(workspace, "alice", seed=1, quick_start=True), []
+        reopened, checked = ScreeningSession(workspace, "alice", quick_start=True), []
         assert verdict_after_due_check(reopened, checked) == walk and checked == []
         look()  # the app's look at the store (next_record's, the 2 s look's)
         made = len(checks)

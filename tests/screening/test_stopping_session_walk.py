@@ -260,7 +260,7 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     asked: list[int] = []
     given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
     labels = found_early(117)
-    session, ids = deciding_session(workspace, labels)
+    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)  # (the app's: review.toml's)
     checks: list[int] = []
     verdict = decide_ranked(session, ids, labels, 620, checks)
     assert verdict == "stop" and checks[-1] == 615 and _walk_stop(labels) == 615
@@ -271,7 +271,7 @@ def test_a_view_carried_over_a_new_target_that_allows_the_same_k_star_is_the_che
     def reopened(**settings: float) -> tuple[ScreeningSession, str, str]:
         set_table_keys(workspace.path("review.toml"), "screening", settings)
         asked.clear()
-        again = ScreeningSession(workspace, "alice", seed=1, quick_start=True)
+        again = ScreeningSession(workspace, "alice", quick_start=True)
         (shell,) = stopping_advice(workspace, ["alice"])
         verdict = verdict_after_due_check(again, [])
         assert asked == [] and not shell.evidence_computed  # the stored view stands: no check, no fit

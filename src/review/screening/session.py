@@ -342,8 +342,11 @@ class ScreeningSession:
         # holding, it outlived records imported or set aside after this version came in (a stop made at 600 of
         # 1,500 still stood over 50 records imported since, in the app and in review status --stopping). None
         # stands in: the check due is made once, from the decisions up to the grid point reached (one check).
+        # A view fitted with another model or seed than this session's (review.toml edited since) is not the check
+        # this session makes: it is not carried either (``_made_here``).
         self._classifier_view: dict[str, Any] | None = (
-            stored_view if isinstance(stored_view, dict) and "records" in stored_view else None)
+            stored_view if isinstance(stored_view, dict) and "records" in stored_view and self._made_here(stored_view)
+            else None)
         #: Counts undos: evidence asked for before an undo is dropped when it arrives.
         self.evidence_epoch = 0
 
@@ -1111,9 +1114,19 @@ class ScreeningSession:
                            target_recall=self.target_recall, confidence=self.confidence)
         if view is None:  # too few labels of a kind for a fit: nothing asked, as at a closed gate
             return closed
-        # what the evidence is made from (``view_holds``) and whether it may stop the rule (``view_may_stop``)
-        return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop,
-                **inputs.made_from()}
+        # what the evidence is made from (``view_holds``), whether it may stop the rule (``view_may_stop``) and what it
+        # was fitted with (``_made_here``)
+        return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop, "model": self.model,
+                "seed": self.seed, **inputs.made_from()}
+
+    def _made_here(self, view: Mapping[str, Any]) -> bool:
+        """Whether the classifier's ``view`` is one this session's check could be: fitted with its model and seed,
+        or with no fit to name (a check that asks nothing: ``unasked_check``, ``closed_gate_check``; a view stored
+        before views named them, read as before). A view fitted with others (review.toml's seed or model edited
+        since, or another process that follows other settings: the app follows those it opened with) scored the
+        records with another classifier: ``review status --stopping`` after the edit took the view it had stored
+        before it, and the app took the one status stored after it, each a verdict its own check did not give."""
+        return view.get("model", self.model) == self.model and view.get("seed", self.seed) == self.seed
 
     def _stored_view_for(self, inputs: _EvidenceInputs) -> dict[str, Any] | None:
         """The view the stored queue holds when it is the check ``inputs`` would make: made at the same grid point,
@@ -1124,7 +1137,8 @@ class ScreeningSession:
 
         info = ranking_store.ranking_info(self.store, self.reviewer)
         view = None if info is None else info.get("stopping_classifier")
-        if not isinstance(view, dict) or "records" not in view or int(view.get("screened", -1)) != len(inputs.labels):
+        if (not isinstance(view, dict) or "records" not in view or int(view.get("screened", -1)) != len(inputs.labels)
+                or not self._made_here(view)):
             return None
         if not sc.view_holds(view, inputs.decision_ids, target_recall=self.target_recall, records=inputs.records,
                              record_set=inputs.record_set):
@@ -1224,6 +1238,8 @@ class ScreeningSession:
             for name, value in settings.items():
                 setattr(self, name, value)
             self._sample_cache = None  # (drawn with the seed)
+            if self._classifier_view is not None and not self._made_here(self._classifier_view):
+                self._classifier_view = None  # (fitted with the settings given up: not this session's check)
             self._mark_changed()
 
     def refresh_records(self) -> None:

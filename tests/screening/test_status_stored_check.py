@@ -1,0 +1,125 @@
+"""The classifier check ``review status --stopping`` stores with the reviewer's queue (ab3a6b99) is taken again only
+where it is the check the session taking it would make: by the next status call, a session opened afresh and the
+app's evidence worker alike, never over another model or seed than the one it was made with (rrev28c)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from stopping_given import decide_ranked, deciding_session, found_early, verdict_after_due_check
+
+
+def _answers_by_settings(monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, int, int]],
+                         probability: Any) -> None:
+    """The classifier answers ``probability(model, seed)`` at each check, each check noted in ``asked`` as
+    (model, seed, screened)."""
+    from review.screening import stopping_classifier as sc
+    from review.screening.stopping_rate import most_left_for_target
+
+    def answer(labelled: Any, y: np.ndarray, unscreened: Any, *, model: str, seed: int, **_: Any) -> Any:
+        asked.append((model, seed, int(y.size)))
+        found = int(np.sum(y))
+        return sc.ClassifierEstimate(int(y.size), found, 2.0, int(most_left_for_target(found, 0.95)),
+                                     probability(model, seed), 4)
+
+    monkeypatch.setattr(sc, "_estimate", answer)
+
+
+def _status(workspace: Any) -> Any:
+    from review.services.screening import stopping_advice
+
+    (advice,) = stopping_advice(workspace, ["alice"])
+    return advice
+
+
+def _in_shell(workspace: Any, *args: str) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
+    assert done.exit_code == 0, done.output
+
+
+def _edit(workspace: Any, setting: str) -> tuple[str, int]:
+    """review.toml edited: ``seed`` (7 -> 1234) or ``[screening] model`` (default -> svm-e8); the (model, seed) a
+    session opened now takes."""
+    from review.screening.settings import write_screening_setting
+
+    path = workspace.root / "review.toml"
+    if setting == "seed":
+        path.write_text(path.read_text(encoding="utf-8").replace("seed = 7\n", "seed = 1234\n"), encoding="utf-8")
+        return "default", 1234
+    write_screening_setting(path, "model", "svm-e8")
+    return "svm-e8", 7
+
+
+def _app_with_queue(workspace: Any, checks: list[int]) -> tuple[Any, list[int], np.ndarray]:
+    """The app (review.toml's seed, 7) after 605 of 1,500 decided from the queue (114 relevant; the check at 600),
+    its queue stored."""
+    labels = found_early(114)
+    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)
+    decide_ranked(session, ids, labels, 605, checks)
+    assert checks[-1] == 600
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    return session, ids, labels
+
+
+@pytest.mark.parametrize("setting", ["seed", "model"])
+def test_status_after_review_toml_names_another_model_or_seed_makes_its_check_with_them(
+        workspace, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    # An edit of review.toml applies to review status --stopping at once (docs/screening.md). The classifier says 0.9
+    # (stop) fitted with the default model and seed 7, 0.5 otherwise. A record picked in a shell; status makes the
+    # check at 600 with seed 7 (stop) and stores it. Then review.toml names another seed or model: the walk with them
+    # goes on (0.5 at 600), and so must status, which took the check stored with seed 7 and said stop.
+    asked: list[tuple[str, int, int]] = []
+    _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9 if (model, seed) == ("default", 7) else 0.5)
+    app, ids, _ = _app_with_queue(workspace, [])
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    asked.clear()
+    first = _status(workspace)
+    assert (first.verdict, first.evidence_computed, asked) == ("stop", True, [("default", 7, 600)])
+    now = _edit(workspace, setting)
+    second = _status(workspace)
+    assert (second.verdict, second.evidence_computed) == ("continue", True), second.explanation
+    assert asked == [("default", 7, 600), (*now, 600)]
+    third = _status(workspace)  # the check made with the settings now in force is stored and taken in turn
+    assert (third.verdict, third.evidence_computed) == ("continue", False) and len(asked) == 2
+
+
+@pytest.mark.parametrize("setting", ["seed", "model"])
+def test_the_app_never_takes_a_check_status_made_with_settings_it_does_not_follow(
+        workspace, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    # The app follows the settings review.toml gave when it opened (an edit applies at its next start; its worker
+    # processes follow them too). review.toml edited while it is open; a record picked in a shell; review status
+    # --stopping makes the check at 600 with the edited settings (0.5: continue) and stores it. The app, once it reads
+    # the pick, makes its own check (0.9 with the settings it follows: stop, as its walk), not status's.
+    from review.screening.session import ScreeningSession
+
+    asked: list[tuple[str, int, int]] = []
+    _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9 if (model, seed) == ("default", 7) else 0.5)
+    checks: list[int] = []
+    app, ids, _ = _app_with_queue(workspace, checks)
+    now = _edit(workspace, setting)
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    asked.clear()
+    shell = _status(workspace)
+    assert (shell.verdict, shell.evidence_computed, asked) == ("continue", True, [(*now, 600)])
+    app.reload_decisions()
+    made = len(checks)
+    assert verdict_after_due_check(app, checks) == "stop" and checks[made:] == [600]
+    assert asked == [(*now, 600), ("default", 7, 600)]
+    # A session opened afresh follows review.toml: status's check is its own, taken without a fit.
+    reopened = ScreeningSession(workspace, "alice", quick_start=True)
+    assert verdict_after_due_check(reopened, []) == "continue" and len(asked) == 2
+    # The app's evidence worker opens its session on review.toml as it is now, then follows the app's settings: it
+    # drops status's check as it does so, and makes the app's (it said none was due and the app went without).
+    worker = ScreeningSession(workspace, "alice", quick_start=True)
+    worker.follow_settings(app.fixed_settings())
+    evidence = worker.stopping_evidence()
+    assert evidence is not None and (evidence["model"], evidence["seed"]) == ("default", 7)
+    assert asked[2:] == [("default", 7, 600)]
