@@ -334,6 +334,24 @@ def test_plan_options_take_the_command_lines_values(tmp_path: Path, entry: str, 
     assert str(caught.value) == f"{plan}:{message}"
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("analysis = 3\n", "analysis: expected [[analysis]] tables (double brackets), one per analysis"),
+    ('[analysis]\nname = "one"\nkind = "sus"\nfile = "data.csv"\n',
+     "analysis: expected [[analysis]] tables (double brackets), one per analysis"),
+    ('[[analysis]]\nname = "one"\nkind = "sus"\nfile = 3\n', "analysis[1].file: 3 is not a file name"),
+])
+def test_a_plan_of_the_wrong_shape_is_one_line(tmp_path: Path, text: str, said: str) -> None:
+    # walk28: each was a traceback (TypeError, AttributeError, TypeError) in review validate run and the TUI's list
+    from review.errors import ValidationError
+    from review.validate.run import load_plan
+
+    plan = tmp_path / "analyses.toml"
+    plan.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_plan(plan)
+    assert str(caught.value) == f"{plan}:{said}"
+
+
 def test_kappa_plans_no_interval_with_bootstrap_0_as_its_flag_does(tmp_path: Path) -> None:
     """predictive's --bootstrap starts at 1 (0 was an IndexError); kappa's stays at 0 (no AC1 interval)."""
     from review.validate.run import load_plan

@@ -286,14 +286,20 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
     """The analyses of ``validate/analyses.toml``, checked for kinds and options."""
     path = Path(path)
     data = read_toml(path)
+    entries = data.get("analysis", [])
+    # 'analysis = 3' and '[analysis]' with single brackets were tracebacks (walk28)
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ValidationError(f"{path}:analysis: expected [[analysis]] tables (double brackets), one per analysis")
     planned = []
-    for i, entry in enumerate(data.get("analysis", []), start=1):
+    for i, entry in enumerate(entries, start=1):
         where = f"{path}:analysis[{i}]"
         kind = entry.get("kind")
         if kind not in KIND_OPTIONS:
             raise ValidationError(f"{where}.kind: {kind!r} not one of {', '.join(KINDS)}")
         if not entry.get("file"):
             raise ValidationError(f"{where}.file: required")
+        if not isinstance(entry["file"], str):  # 'file = 3' was a TypeError traceback (walk28)
+            raise ValidationError(f"{where}.file: {entry['file']!r} is not a file name")
         options = {k: v for k, v in entry.items() if k not in ("name", "kind", "file")}
         unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
         if unknown:
