@@ -554,6 +554,8 @@ def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_ce
 
 
 @pytest.mark.parametrize(("setting", "said"), [
+    ("base_rates = 3", "base_rates must be [[profile.base_rates]] tables, got 3"),  # a TypeError traceback
+    ('base_rates = ["19 %"]', "base_rates entries need text_nl, text_en and source, got '19 %'"),
     ('many_signals_share = "half"', "many_signals_share must be a number, got 'half'"),
     ('min_level = "sterk"', "min_level 'sterk' is not a known evidence level"),
 ])

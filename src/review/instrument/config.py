@@ -151,7 +151,9 @@ def _at_line(err: ValidationError, where: str, located: dict[str, int]) -> Valid
     if not text.startswith(f"{where}: "):
         return err
     key = text[len(where) + 2:].split(" ", 1)[0]
-    lines = [line for path, line in located.items() if path == key or path.endswith(f".{key}")]
+    # (an array of tables is located by its entries, ``profile.base_rates[1]``: its first one stands for it)
+    lines = [line for path, line in located.items() for bare in (path.split("[", 1)[0],)
+             if bare == key or bare.endswith(f".{key}")]
     return ValidationError(f"{text} (line {min(lines)})") if lines else err
 
 
@@ -186,6 +188,8 @@ def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
                 raise ValidationError(f"{where}: independent_factors must be a list of [factor, factor] pairs")
             config.independent_factors = tuple((str(a), str(b)) for a, b in value)
         elif key == "base_rates":
+            if not isinstance(value, list):  # 'base_rates = 3' was a TypeError traceback (walk28)
+                raise ValidationError(f"{where}: base_rates must be [[profile.base_rates]] tables, got {value!r}")
             config.base_rates = tuple(_base_rate(item, where) for item in value)
         elif key in {"domains", "notes", "comment"}:
             continue
@@ -196,7 +200,7 @@ def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
 
 def _base_rate(item: Any, where: str) -> BaseRate:
     if not isinstance(item, dict) or not {"text_nl", "text_en", "source"} <= item.keys():
-        raise ValidationError(f"{where}: each base_rates entry needs text_nl, text_en and source")
+        raise ValidationError(f"{where}: base_rates entries need text_nl, text_en and source, got {item!r}")
     return BaseRate(str(item["text_nl"]), str(item["text_en"]), str(item["source"]))
 
 
