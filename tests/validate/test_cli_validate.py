@@ -339,6 +339,8 @@ def test_plan_options_take_the_command_lines_values(tmp_path: Path, entry: str, 
     ('[analysis]\nname = "one"\nkind = "sus"\nfile = "data.csv"\n',
      "analysis: expected [[analysis]] tables (double brackets), one per analysis"),
     ('[[analysis]]\nname = "one"\nkind = "sus"\nfile = 3\n', "analysis[1].file: 3 is not a file name"),
+    ('[[analysis]]\nname = "one"\nkind = ["sus"]\nfile = "data.csv"\n',  # rrev28a: TypeError, unhashable
+     "analysis[1].kind: ['sus'] not one of factors, cvi, delphi, kappa, icc, sus, predictive, survival"),
 ])
 def test_a_plan_of_the_wrong_shape_is_one_line(tmp_path: Path, text: str, said: str) -> None:
     # walk28: each was a traceback (TypeError, AttributeError, TypeError) in review validate run and the TUI's list

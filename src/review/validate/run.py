@@ -294,7 +294,7 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
     for i, entry in enumerate(entries, start=1):
         where = f"{path}:analysis[{i}]"
         kind = entry.get("kind")
-        if kind not in KIND_OPTIONS:
+        if not isinstance(kind, str) or kind not in KIND_OPTIONS:  # (kind = ["sus"]: unhashable, a traceback)
             raise ValidationError(f"{where}.kind: {kind!r} not one of {', '.join(KINDS)}")
         if not entry.get("file"):
             raise ValidationError(f"{where}.file: required")
