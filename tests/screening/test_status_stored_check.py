@@ -123,3 +123,45 @@ def test_the_app_never_takes_a_check_status_made_with_settings_it_does_not_follo
     evidence = worker.stopping_evidence()
     assert evidence is not None and (evidence["model"], evidence["seed"]) == ("default", 7)
     assert asked[2:] == [("default", 7, 600)]
+
+
+def test_with_two_reviewers_status_keeps_each_check_with_that_reviewers_queue_and_none_under_the_certified_rule(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # alice has decided 605 of 1,500 from her queue (the check at 600), bob 620 from his (at 615); both queues stored,
+    # then each picks a record in a shell. One review status --stopping makes both checks and keeps each with the
+    # queue of the reviewer it was made for; the next makes none, and neither reviewer's session takes the other's.
+    # Under the certified rule no check is made and nothing is written.
+    from review.screening.session import ScreeningSession
+    from review.screening.settings import write_screening_setting
+    from review.services.screening import stopping_advice
+    from review.store.screening import load_ranking
+
+    asked: list[tuple[str, int, int]] = []
+    _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9)
+    labels = found_early(114)
+    alice, ids = deciding_session(workspace, labels, seed=workspace.config.seed)
+    bob = ScreeningSession(workspace, "bob", quick_start=True)
+    for session, upto in ((alice, 605), (bob, 620)):
+        decide_ranked(session, ids, labels, upto, [])
+        session.apply_ranking(session.retrain())
+        session.save_ranking()
+    for reviewer, record in (("alice", ids[1000]), ("bob", ids[1001])):
+        _in_shell(workspace, "-r", reviewer, "decide", str(record), "--exclude")
+    asked.clear()
+    first = stopping_advice(workspace)
+    assert [(a.reviewer, a.evidence_computed, a.verdict) for a in first] == [("alice", True, "stop"),
+                                                                             ("bob", True, "stop")]
+    assert [at for *_, at in asked] == [600, 615]
+    stored = {name: load_ranking(workspace.store, name)["model_info"]["stopping_classifier"] for name in ("alice", "bob")}
+    assert (stored["alice"]["screened"], stored["bob"]["screened"]) == (600, 615)
+    mine = {name: {d.id for d in workspace.store.decisions(reviewer=name)} for name in ("alice", "bob")}
+    assert stored["alice"]["last_decision"] in mine["alice"] and stored["bob"]["last_decision"] in mine["bob"]
+    assert [a.evidence_computed for a in stopping_advice(workspace)] == [False, False] and len(asked) == 2
+    for name in ("alice", "bob"):
+        assert verdict_after_due_check(ScreeningSession(workspace, name, quick_start=True), []) == "stop"
+    assert len(asked) == 2
+    write_screening_setting(workspace.root / "review.toml", "stopping_rule", "certified")
+    _in_shell(workspace, "-r", "alice", "decide", str(ids[1002]), "--exclude")
+    before = load_ranking(workspace.store, "alice")
+    assert not any(a.evidence_computed for a in stopping_advice(workspace)) and len(asked) == 2
+    assert load_ranking(workspace.store, "alice") == before
