@@ -494,3 +494,17 @@ def test_a_factor_list_of_the_wrong_shape_is_one_line(tmp_path: Path, text: str,
     with pytest.raises(ValidationError) as raised:
         load_factors(path)
     assert str(raised.value) == f"{path}:{said}"
+
+
+def test_an_estimate_whose_factor_is_a_list_is_named_not_a_traceback(tmp_path: Path) -> None:
+    # walk28: factor = ["conflict_with_supervisor"] raised TypeError (unhashable type: 'list') in the cohort check,
+    # in review extraction validate, load and synthesis alike.
+    from review.extraction.forms import check_study_data
+
+    data = {"study": {"id": "s1", "cohort_id": "s1", "citation": "A. J 2020", "country": "NL", "design": "cohort",
+                      "evidence_type": "empirical", "outcome_definition": "recurrence", "data_source": "full text"},
+            "estimates": [{"factor": ["conflict_with_supervisor"], "contrast": "yes vs no", "estimate_type": "crude",
+                           "source_location": "Table 2", "measure": "OR", "estimate": 2.0, "ci_low": 1.2,
+                           "ci_high": 3.3}]}
+    problems = check_study_data(data, "s1.toml", form=load_form(None), factors=None, expected_id="s1").problems
+    assert "s1.toml:estimates[1].factor: expected string, got list ['conflict_with_supervisor']" in problems

@@ -369,13 +369,14 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
 def _check_cohorts(estimates: list[dict[str, Any]], problems: Problems) -> None:
     """A whole-paper estimate (no ``cohort``, no ``subgroup``) beside per-cohort estimates of the same
     factor would be a third unit next to the cohorts: its people counted and pooled twice."""
-    per_cohort: dict[Any, list[int]] = {}
+    per_cohort: dict[str, list[int]] = {}
+    # a factor that is no text is named by the field checks ('factor = ["x"]' was a TypeError here, walk28)
     for i, values in enumerate(estimates, start=1):
-        if values.get("cohort"):
-            per_cohort.setdefault(values.get("factor"), []).append(i)
+        if values.get("cohort") and isinstance(values.get("factor"), str):
+            per_cohort.setdefault(values["factor"], []).append(i)
     for i, values in enumerate(estimates, start=1):
         factor = values.get("factor")
-        if values.get("cohort") or values.get("subgroup") or factor not in per_cohort:
+        if values.get("cohort") or values.get("subgroup") or not isinstance(factor, str) or factor not in per_cohort:
             continue
         others = ", ".join(f"estimates[{j}] cohort {estimates[j - 1]['cohort']!r}" for j in per_cohort[factor])
         problems.add(f"estimates[{i}].cohort", f"no cohort, but factor {factor!r} also has per-cohort estimates "
