@@ -51,6 +51,21 @@ CASES = [
     ("[synthesis]\nconsistency = 0.3", ["synthesis"],
      "review.toml: synthesis.consistency 0.3 must be in (0.5, 1]"),
     ('[synthesis]\nmin_pool = "two"', ["synthesis"], "review.toml: synthesis.min_pool = 'two': expected a number"),
+    # walk28: taken as they stood (an OIS of -1 events, an 'important effect' below 2) or changed without a word
+    ("[synthesis]\nmin_pool = 1", ["synthesis"],
+     "review.toml: synthesis.min_pool = 1: expected a whole number of studies, at least 2 (one is shown, not pooled)"),
+    ("[synthesis.grade]\nimprecision_low = 2", ["synthesis"],
+     "review.toml: synthesis.grade.imprecision_low = 2: expected a ratio between 0 and 1 (an important effect "
+     "below 1)"),
+    ("[synthesis.grade]\nois_events = -1", ["synthesis"],
+     "review.toml: synthesis.grade.ois_events = -1: expected a number of events, 0 or more"),
+    # walk28: "review.toml:9: synthesis: 'int' object is not iterable", the table's line
+    ("[synthesis]\nhigh_quality = 3", ["synthesis"],
+     "review.toml: synthesis.high_quality = 3: expected a list of risk-of-bias categories (low, moderate, high), "
+     "e.g. [\"low\"]"),
+    ('[synthesis]\nexclude = "high"', ["synthesis"],
+     "review.toml: synthesis.exclude = 'high': expected a list of risk-of-bias categories (low, moderate, high), "
+     "e.g. [\"low\"]"),
     ('[synthesis]\nrule_set = ["lievense"]', ["synthesis", "--rule-set", "lievense"],
      "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
     ('[synthesis]\nrule_set = ["lievense"]', ["synthesis"],

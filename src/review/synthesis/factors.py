@@ -87,6 +87,15 @@ class SynthesisSettings:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a number",
                                      setting=f"synthesis.{key}")
+            # a number outside its range was taken (ois_events = -1, imprecision_low = 2) or changed without a word
+            # (min_pool = 1 read as 2) (walk28)
+            if value is not None and (said := _out_of_range(key, value)):
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: {said}", setting=f"synthesis.{key}")
+        for key in ("high_quality", "exclude"):  # 'high_quality = 3' said "'int' object is not iterable", a
+            value = synthesis.get(key)             # string was read letter by letter (walk28)
+            if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a list of risk-of-bias "
+                                     "categories (low, moderate, high), e.g. [\"low\"]", setting=f"synthesis.{key}")
         try:
             return cls._from_config(synthesis, extraction)
         except ValidationError as err:  # every check below is of a review.toml value: exit 2
@@ -111,6 +120,33 @@ class SynthesisSettings:
         settings.grade = GradeConfig.from_mapping(dict(synthesis.get("grade", {})))
         settings.collapse = CollapseRule.from_mapping(dict((extraction or {}).get("quips", {})))
         return settings
+
+
+#: Where each threshold of ``[synthesis]``/``[synthesis.grade]`` may lie, and how its refusal says so.
+_RANGES: dict[str, tuple[float, float, bool, bool, str]] = {  # low, high, low included, high included, words
+    "min_pool": (2, float("inf"), True, False, "expected a whole number of studies, at least 2 (one is shown, not "
+                                               "pooled)"),
+    "grade.i2_cut": (0, 100, True, True, "expected a percentage, 0 to 100"),
+    "grade.consistency": (0.5, 1, False, True, "expected a share above 0.5, at most 1"),
+    "grade.imprecision_low": (0, 1, False, False, "expected a ratio between 0 and 1 (an important effect below 1)"),
+    "grade.imprecision_high": (1, float("inf"), False, False, "expected a ratio above 1 (an important effect above 1)"),
+    "grade.large_effect_low": (0, 1, False, False, "expected a ratio between 0 and 1"),
+    "grade.large_effect_high": (1, float("inf"), False, False, "expected a ratio above 1"),
+    "grade.very_large_effect_low": (0, 1, False, False, "expected a ratio between 0 and 1"),
+    "grade.very_large_effect_high": (1, float("inf"), False, False, "expected a ratio above 1"),
+    "grade.ois_events": (0, float("inf"), True, False, "expected a number of events, 0 or more"),
+}
+
+
+def _out_of_range(key: str, value: float) -> str:
+    """Why ``value`` cannot be ``key``'s (``_RANGES``), or "" when it can."""
+    if key not in _RANGES:
+        return ""
+    low, high, low_in, high_in, words = _RANGES[key]
+    above = value >= low if low_in else value > low
+    below = value <= high if high_in else value < high
+    whole = key != "min_pool" or float(value).is_integer()
+    return "" if above and below and whole else words
 
 
 def unit_label(study_id: str, cohort: str) -> str:
