@@ -63,6 +63,11 @@ CASES = [
     ("[synthesis]\nhigh_quality = 3", ["synthesis"],
      "review.toml: synthesis.high_quality = 3: expected a list of risk-of-bias categories (low, moderate, high), "
      "e.g. [\"low\"]"),
+    ("[synthesis]\niwh_quality = 3", ["synthesis"],
+     "review.toml: synthesis.iwh_quality = 3: expected a table of risk of bias = H, M or excluded, e.g. "
+     "[synthesis.iwh_quality] moderate = \"M\""),
+    ("[synthesis]\ngrade = 3", ["synthesis"],
+     "review.toml: synthesis.grade = 3: expected a [synthesis.grade] table of GRADE thresholds"),
     ('[synthesis]\nexclude = "high"', ["synthesis"],
      "review.toml: synthesis.exclude = 'high': expected a list of risk-of-bias categories (low, moderate, high), "
      "e.g. [\"low\"]"),

@@ -91,6 +91,13 @@ class SynthesisSettings:
             # (min_pool = 1 read as 2) (walk28)
             if value is not None and (said := _out_of_range(key, value)):
                 raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: {said}", setting=f"synthesis.{key}")
+        tables = {"iwh_quality": "a table of risk of bias = H, M or excluded, e.g. [synthesis.iwh_quality] "
+                                 "moderate = \"M\"",
+                  "grade": "a [synthesis.grade] table of GRADE thresholds"}
+        for key, expected in tables.items():  # 'iwh_quality = 3', 'grade = 3' said "'int' object is not iterable"
+            if key in synthesis and not isinstance(synthesis[key], dict):
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {synthesis[key]!r}: expected {expected}",
+                                     setting=f"synthesis.{key}")
         for key in ("high_quality", "exclude"):  # 'high_quality = 3' said "'int' object is not iterable", a
             value = synthesis.get(key)             # string was read letter by letter (walk28)
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
