@@ -121,7 +121,7 @@ def test_the_app_never_takes_a_check_status_made_with_settings_it_does_not_follo
     worker = ScreeningSession(workspace, "alice", quick_start=True)
     worker.follow_settings(app.fixed_settings())
     evidence = worker.stopping_evidence()
-    assert evidence is not None and (evidence["model"], evidence["seed"]) == ("default", 7)
+    assert evidence is not None and (evidence["model"], evidence["engine"], evidence["seed"]) == ("svm", 9, 7)
     assert asked[2:] == [("default", 7, 600)]
 
 
@@ -165,3 +165,28 @@ def test_with_two_reviewers_status_keeps_each_check_with_that_reviewers_queue_an
     before = load_ranking(workspace.store, "alice")
     assert not any(a.evidence_computed for a in stopping_advice(workspace)) and len(asked) == 2
     assert load_ranking(workspace.store, "alice") == before
+
+
+def test_a_check_fitted_under_another_engine_version_is_made_again_and_one_named_as_the_default_is_the_svms(
+        workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A view names the engine version it was fitted under: a check stored by a version of review whose default
+    # ranked with engine 8 is not the check engine 9 makes (other terms, other scores), and is made again once. The
+    # default named explicitly ("svm") is the same fit: its view stands.
+    from review.screening.settings import write_screening_setting
+    from review.store.screening import load_ranking, replace_ranking_info
+
+    asked: list[tuple[str, int, int]] = []
+    _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9)
+    _, ids, _ = _app_with_queue(workspace, [])
+    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    asked.clear()
+    assert _status(workspace).evidence_computed and len(asked) == 1
+    write_screening_setting(workspace.root / "review.toml", "model", "svm")
+    assert not _status(workspace).evidence_computed and len(asked) == 1
+    saved = load_ranking(workspace.store, "alice")
+    assert saved is not None and saved["model_info"]["stopping_classifier"]["engine"] == 9
+    older = {**saved["model_info"], "stopping_classifier": {**saved["model_info"]["stopping_classifier"], "engine": 8}}
+    assert replace_ranking_info(workspace.store, "alice", created_at=saved["created_at"],
+                                model_info_before=saved["model_info"], model_info=older)
+    again = _status(workspace)
+    assert (again.verdict, again.evidence_computed) == ("stop", True) and len(asked) == 2

@@ -1116,17 +1116,26 @@ class ScreeningSession:
             return closed
         # what the evidence is made from (``view_holds``), whether it may stop the rule (``view_may_stop``) and what it
         # was fitted with (``_made_here``)
-        return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop, "model": self.model,
-                "seed": self.seed, **inputs.made_from()}
+        return {**view.as_dict(), "trend_allows_stop": inputs.trend_allows_stop, **self._fitted_with(),
+                **inputs.made_from()}
+
+    def _fitted_with(self) -> dict[str, Any]:
+        """What this session's check fits with, as its view names it: the model ("default" resolved: the same fit
+        as the name it means), its engine version (features and model) and the seed."""
+        from .engines import engine_version
+        from .models import resolve_model
+
+        model = resolve_model(self.model)
+        return {"model": model, "engine": engine_version(model), "seed": self.seed}
 
     def _made_here(self, view: Mapping[str, Any]) -> bool:
-        """Whether the classifier's ``view`` is one this session's check could be: fitted with its model and seed,
-        or with no fit to name (a check that asks nothing: ``unasked_check``, ``closed_gate_check``; a view stored
+        """Whether the classifier's ``view`` is one this session's check could be: fitted with its model, engine
+        version and seed (``_fitted_with``), or with no fit to name (a check that asks nothing: ``unasked_check``, ``closed_gate_check``; a view stored
         before views named them, read as before). A view fitted with others (review.toml's seed or model edited
         since, or another process that follows other settings: the app follows those it opened with) scored the
         records with another classifier: ``review status --stopping`` after the edit took the view it had stored
         before it, and the app took the one status stored after it, each a verdict its own check did not give."""
-        return view.get("model", self.model) == self.model and view.get("seed", self.seed) == self.seed
+        return all(view.get(name, value) == value for name, value in self._fitted_with().items())
 
     def _stored_view_for(self, inputs: _EvidenceInputs) -> dict[str, Any] | None:
         """The view the stored queue holds when it is the check ``inputs`` would make: made at the same grid point,
