@@ -86,3 +86,32 @@ def decide_ranked(session: Any, ids: list[int], labels: np.ndarray, upto: int, c
         session.decide(ids[at], "include" if labels[at] else "exclude")
         verdict = verdict_after_due_check(session, checks)
     return verdict
+
+
+def app_with_stored_queue(workspace: Any, labels: np.ndarray, checks: list[int], *,
+                          seed: int = 1) -> tuple[Any, list[int]]:
+    """A session (the app's when ``seed`` is review.toml's) that decided 605 records from the queue, the checks it
+    made noted in ``checks`` (with ``found_early``'s labels, the last at 600), its queue stored with that view."""
+    session, ids = deciding_session(workspace, labels, seed=seed)
+    decide_ranked(session, ids, labels, 605, checks)
+    session.apply_ranking(session.retrain())
+    session.save_ranking()
+    return session, ids
+
+
+def in_shell(workspace: Any, *args: str) -> None:
+    """``review -r alice ARGS…`` run in a shell, which must succeed."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
+    assert done.exit_code == 0, done.output
+
+
+def status_advice(workspace: Any) -> Any:
+    """``review status --stopping``'s advice for alice (the service the command calls)."""
+    from review.services.screening import stopping_advice
+
+    (advice,) = stopping_advice(workspace, ["alice"])
+    return advice

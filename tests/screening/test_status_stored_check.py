@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import decide_ranked, deciding_session, found_early, verdict_after_due_check
+from stopping_given import (
+    app_with_stored_queue,
+    decide_ranked,
+    deciding_session,
+    found_early,
+    in_shell,
+    status_advice,
+    verdict_after_due_check,
+)
 
 
 def _answers_by_settings(monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, int, int]],
@@ -26,22 +34,6 @@ def _answers_by_settings(monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str,
                                      probability(model, seed), 4)
 
     monkeypatch.setattr(sc, "_estimate", answer)
-
-
-def _status(workspace: Any) -> Any:
-    from review.services.screening import stopping_advice
-
-    (advice,) = stopping_advice(workspace, ["alice"])
-    return advice
-
-
-def _in_shell(workspace: Any, *args: str) -> None:
-    from click.testing import CliRunner
-
-    from review.cli import main
-
-    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
-    assert done.exit_code == 0, done.output
 
 
 def _edit(workspace: Any, setting: str) -> tuple[str, int]:
@@ -61,11 +53,8 @@ def _app_with_queue(workspace: Any, checks: list[int]) -> tuple[Any, list[int], 
     """The app (review.toml's seed, 7) after 605 of 1,500 decided from the queue (114 relevant; the check at 600),
     its queue stored."""
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)
-    decide_ranked(session, ids, labels, 605, checks)
+    session, ids = app_with_stored_queue(workspace, labels, checks, seed=workspace.config.seed)
     assert checks[-1] == 600
-    session.apply_ranking(session.retrain())
-    session.save_ranking()
     return session, ids, labels
 
 
@@ -79,15 +68,15 @@ def test_status_after_review_toml_names_another_model_or_seed_makes_its_check_wi
     asked: list[tuple[str, int, int]] = []
     _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9 if (model, seed) == ("default", 7) else 0.5)
     app, ids, _ = _app_with_queue(workspace, [])
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
     asked.clear()
-    first = _status(workspace)
+    first = status_advice(workspace)
     assert (first.verdict, first.evidence_computed, asked) == ("stop", True, [("default", 7, 600)])
     now = _edit(workspace, setting)
-    second = _status(workspace)
+    second = status_advice(workspace)
     assert (second.verdict, second.evidence_computed) == ("continue", True), second.explanation
     assert asked == [("default", 7, 600), (*now, 600)]
-    third = _status(workspace)  # the check made with the settings now in force is stored and taken in turn
+    third = status_advice(workspace)  # the check made with the settings now in force is stored and taken in turn
     assert (third.verdict, third.evidence_computed) == ("continue", False) and len(asked) == 2
 
 
@@ -105,9 +94,9 @@ def test_the_app_never_takes_a_check_status_made_with_settings_it_does_not_follo
     checks: list[int] = []
     app, ids, _ = _app_with_queue(workspace, checks)
     now = _edit(workspace, setting)
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
     asked.clear()
-    shell = _status(workspace)
+    shell = status_advice(workspace)
     assert (shell.verdict, shell.evidence_computed, asked) == ("continue", True, [(*now, 600)])
     app.reload_decisions()
     made = len(checks)
@@ -146,7 +135,7 @@ def test_with_two_reviewers_status_keeps_each_check_with_that_reviewers_queue_an
         session.apply_ranking(session.retrain())
         session.save_ranking()
     for reviewer, record in (("alice", ids[1000]), ("bob", ids[1001])):
-        _in_shell(workspace, "-r", reviewer, "decide", str(record), "--exclude")
+        in_shell(workspace, "-r", reviewer, "decide", str(record), "--exclude")
     asked.clear()
     first = stopping_advice(workspace)
     assert [(a.reviewer, a.evidence_computed, a.verdict) for a in first] == [("alice", True, "stop"),
@@ -161,7 +150,7 @@ def test_with_two_reviewers_status_keeps_each_check_with_that_reviewers_queue_an
         assert verdict_after_due_check(ScreeningSession(workspace, name, quick_start=True), []) == "stop"
     assert len(asked) == 2
     write_screening_setting(workspace.root / "review.toml", "stopping_rule", "certified")
-    _in_shell(workspace, "-r", "alice", "decide", str(ids[1002]), "--exclude")
+    in_shell(workspace, "-r", "alice", "decide", str(ids[1002]), "--exclude")
     before = load_ranking(workspace.store, "alice")
     assert not any(a.evidence_computed for a in stopping_advice(workspace)) and len(asked) == 2
     assert load_ranking(workspace.store, "alice") == before
@@ -178,15 +167,15 @@ def test_a_check_fitted_under_another_engine_version_is_made_again_and_one_named
     asked: list[tuple[str, int, int]] = []
     _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9)
     _, ids, _ = _app_with_queue(workspace, [])
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
     asked.clear()
-    assert _status(workspace).evidence_computed and len(asked) == 1
+    assert status_advice(workspace).evidence_computed and len(asked) == 1
     write_screening_setting(workspace.root / "review.toml", "model", "svm")
-    assert not _status(workspace).evidence_computed and len(asked) == 1
+    assert not status_advice(workspace).evidence_computed and len(asked) == 1
     saved = load_ranking(workspace.store, "alice")
     assert saved is not None and saved["model_info"]["stopping_classifier"]["engine"] == 9
     older = {**saved["model_info"], "stopping_classifier": {**saved["model_info"]["stopping_classifier"], "engine": 8}}
     assert replace_ranking_info(workspace.store, "alice", created_at=saved["created_at"],
                                 model_info_before=saved["model_info"], model_info=older)
-    again = _status(workspace)
+    again = status_advice(workspace)
     assert (again.verdict, again.evidence_computed) == ("stop", True) and len(asked) == 2

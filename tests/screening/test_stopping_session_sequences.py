@@ -11,7 +11,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stopping_given import decide_ranked, deciding_session, found_early, given_answers, verdict_after_due_check
+from stopping_given import (
+    app_with_stored_queue,
+    decide_ranked,
+    deciding_session,
+    found_early,
+    given_answers,
+    in_shell,
+    status_advice,
+    verdict_after_due_check,
+)
 
 
 
@@ -200,22 +209,13 @@ def test_a_view_that_names_its_count_only_is_read_by_its_count() -> None:
     assert not sc.view_holds(counted_only, decided, target_recall=0.95, records=1499, record_set=other)
 
 
-def _status(workspace: Any) -> Any:
-    """``review status --stopping``'s advice for alice (the service the command calls)."""
-    from review.services.screening import stopping_advice
-
-    (advice,) = stopping_advice(workspace, ["alice"])
-    return advice
-
-
-def _pick_in_shell(workspace: Any, record_id: int) -> None:
-    """``review -r alice decide ID --exclude``: a record picked by id in a shell (decision 0071)."""
-    from click.testing import CliRunner
-
-    from review.cli import main
-
-    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", str(record_id), "--exclude"])
-    assert done.exit_code == 0, done.output
+def _queue_stored_then_record_picked(workspace: Any, labels: np.ndarray, checks: list[int],
+                                     seed: int = 1) -> tuple[Any, list[int]]:
+    """``app_with_stored_queue``, then record 1,000 picked by id in a shell (``review decide ID --exclude``, decision
+    0071): the set the rule reads is 1,499 records, so the stored view no longer names it."""
+    session, ids = app_with_stored_queue(workspace, labels, checks, seed=seed)
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    return session, ids
 
 
 def test_status_stores_the_check_it_made_after_a_pick_so_the_next_status_and_a_session_opened_afresh_make_none(
@@ -227,17 +227,13 @@ def test_status_stores_the_check_it_made_after_a_pick_so_the_next_status_and_a_s
     asked: list[int] = []
     given_answers(monkeypatch, lambda at: asked.append(at) or 0.9)
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels, seed=workspace.config.seed)  # (the app's: review.toml's)
     checks: list[int] = []
-    decide_ranked(session, ids, labels, 605, checks)
-    session.apply_ranking(session.retrain())
-    session.save_ranking()
-    _pick_in_shell(workspace, ids[1000])
+    session, ids = _queue_stored_then_record_picked(workspace, labels, checks, seed=workspace.config.seed)  # (the app's)
     assert _walk_says(np.delete(labels, 1000), 605) == "stop"
     asked.clear()
-    first = _status(workspace)
+    first = status_advice(workspace)
     assert (first.verdict, first.evidence_computed, asked) == ("stop", True, [600])
-    second = _status(workspace)
+    second = status_advice(workspace)
     assert (second.verdict, second.evidence_computed, asked) == ("stop", False, [600])  # no check made again
     assert second.explanation == first.explanation
     from review.screening.session import ScreeningSession
@@ -262,15 +258,6 @@ def _answers_by_set(monkeypatch: pytest.MonkeyPatch, asked: list[tuple[int, int]
     monkeypatch.setattr(sc, "_estimate", answer)
 
 
-def _in_shell(workspace: Any, *args: str) -> None:
-    from click.testing import CliRunner
-
-    from review.cli import main
-
-    done = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
-    assert done.exit_code == 0, done.output
-
-
 def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a_set_aside_and_the_app_takes_it(
         workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     # 114 relevant of 1,500, 605 decided from the queue in the app, its queue stored. The classifier says 0.9 (stop)
@@ -293,7 +280,7 @@ def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a
 
     def everywhere_once(walk: str, check: tuple[int, int], look: Any) -> None:
         asked.clear()
-        first, second = _status(workspace), _status(workspace)
+        first, second = status_advice(workspace), status_advice(workspace)
         assert (first.verdict, first.evidence_computed, second.verdict, second.evidence_computed) == (
             walk, True, walk, False), first.explanation
         assert second.explanation == first.explanation and asked == [check]
@@ -304,10 +291,10 @@ def test_a_check_status_stored_is_made_once_over_a_pick_its_undo_an_import_and_a
         assert verdict_after_due_check(session, checks) == walk and checks[made:] == [check[0]]
         assert asked == [check]  # the app took the check stored: no fit made again
 
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
     assert _walk_says(np.delete(labels, 1000), 605) == "stop"
     everywhere_once("stop", (600, 899), session.reload_decisions)
-    _in_shell(workspace, "decide", "--undo")
+    in_shell(workspace, "decide", "--undo")
     assert _walk_says(labels, 605) == "continue"
     everywhere_once("continue", (600, 900), session.reload_decisions)
     workspace.store.add_batch([Record(title=f"update search record {i}", external_id=f"u{i}") for i in range(50)],
@@ -340,21 +327,17 @@ def test_what_the_app_writes_while_status_makes_its_check_is_kept_and_a_queue_it
 
     _answers_by_set(monkeypatch, asked, probability)
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels)
-    decide_ranked(session, ids, labels, 605, [])
-    session.apply_ranking(session.retrain())
-    session.save_ranking()
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    session, ids = _queue_stored_then_record_picked(workspace, labels, [])
     during.append(lambda: session.decide(ids[605], "exclude"))
     asked.clear()
-    first = _status(workspace)
+    first = status_advice(workspace)
     assert first.evidence_computed and asked == [(600, 899)] and not during
     assert session.is_decided(ids[605]) and len(workspace.store.decisions(reviewer="alice")) == 607
-    second = _status(workspace)
+    second = status_advice(workspace)
     assert not second.evidence_computed and second.verdict == first.verdict and asked == [(600, 899)]
     assert second.screened == first.screened + 1
 
-    _in_shell(workspace, "decide", str(ids[1001]), "--exclude")
+    in_shell(workspace, "decide", str(ids[1001]), "--exclude")
     stored: list[dict[str, Any]] = []
 
     def app_stores_a_queue() -> None:
@@ -364,13 +347,13 @@ def test_what_the_app_writes_while_status_makes_its_check_is_kept_and_a_queue_it
 
     during.append(app_stores_a_queue)
     asked.clear()
-    third = _status(workspace)
+    third = status_advice(workspace)
     assert third.evidence_computed and asked == [(600, 898)] and stored
     after = load_ranking(workspace.store, "alice")
     assert after is not None and (after["created_at"], after["model_info"]) == (stored[0]["created_at"],
                                                                                 stored[0]["model_info"])
     assert after["model_info"]["stopping_classifier"]["records"] == 1500  # the app's, over the set it had read
-    fourth, fifth = _status(workspace), _status(workspace)
+    fourth, fifth = status_advice(workspace), status_advice(workspace)
     assert (fourth.evidence_computed, fifth.evidence_computed) == (True, False)
     assert asked == [(600, 898)] * 2 and third.verdict == fourth.verdict == fifth.verdict
     assert len(workspace.store.decisions(reviewer="alice")) == 608
@@ -417,11 +400,7 @@ def test_a_read_only_store_still_gives_status_its_verdict_and_makes_the_check_ea
         pytest.skip("file permissions bind a SQLite store only")
     given_answers(monkeypatch, lambda at: 0.9)
     labels = found_early(114)
-    session, ids = deciding_session(workspace, labels)
-    decide_ranked(session, ids, labels, 605, [])
-    session.apply_ranking(session.retrain())
-    session.save_ranking()
-    _in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    session, ids = _queue_stored_then_record_picked(workspace, labels, [])
     workspace.store.engine.dispose()
     session.store.engine.dispose()
     gc.collect()  # (the command's own Workspace keeps a connection, and review.db-wal, until then)
