@@ -424,6 +424,12 @@ def test_fill_refuses_answers_the_item_bank_no_longer_offers(ws, tmp_path, monke
     assert f"{old}: answer to conflict: 'maybe' is not one of no, some, yes, unknown (the answers are for " \
            "version 2026-01-01+0.0" in result.output
     assert old.read_bytes() == before
+    # a file naming no version (walk28: "the answers are for version , the item bank is …")
+    old.write_text(json.dumps({"answers": {"conflict": "maybe"}}))
+    result = run(ws, "fill", "--answers", str(old))
+    assert result.exit_code == 4
+    assert f"(the answers are for no version of the instrument, the item bank is {current_bank(ws).version})" \
+        in result.output, result.output
 
 
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):

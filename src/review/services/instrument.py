@@ -59,8 +59,11 @@ def open_fill(workspace: Workspace, *, answers_path: Path | None = None, client_
             check_answers(bank, answer_set.answers)
         except ValidationError as err:
             # Said before the form opens (it crashed on the first profile) and the file is kept as it is.
-            given = (f" (the answers are for version {answer_set.instrument_version}, the item bank is "
-                     f"{bank.version})" if answer_set.instrument_version != bank.version else "")
+            # a file naming no version read "the answers are for version , the item bank is …" (walk28)
+            version = (f"version {answer_set.instrument_version}" if answer_set.instrument_version
+                       else "no version of the instrument")
+            given = (f" (the answers are for {version}, the item bank is {bank.version})"
+                     if answer_set.instrument_version != bank.version else "")
             raise ValidationError(f"{path}: {err}{given}; the file was not changed") from None
         if client_ref:
             answer_set.client_ref = client_ref
