@@ -45,3 +45,13 @@ def test_a_verdict_that_is_no_string_is_refused_in_one_line_naming_the_field(ver
 @pytest.mark.parametrize("verdict", [{}, {"rule": "recommended"}, {"verdict": "stop"}, {"verdict": "sample-needed"}])
 def test_string_or_absent_verdicts_are_accepted(verdict: dict[str, Any]) -> None:
     check_stop_verdict(verdict)  # (raises nothing)
+
+
+@pytest.mark.parametrize("word", ["STOP", "stopped", ""])
+def test_a_verdict_no_stopping_rule_gives_is_refused(word: str) -> None:
+    # walk28: --verdict '{"verdict": "STOP"}' (the word as review status --stopping shows it) was recorded as the
+    # reviewers' own stop, only a note saying the diagram would not credit the rule
+    with pytest.raises(ValidationError) as refused:
+        check_stop_verdict({"verdict": word})
+    assert str(refused.value) == (f'screening stop: the verdict\'s field "verdict" is "{word}", none of "continue", '
+                                  '"sample-needed", "stop" (a stopping rule\'s words, lower case); nothing recorded')

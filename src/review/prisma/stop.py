@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
+from ..screening.stopping import VERDICTS
 
 #: The one verdict of a stopping rule that credits it with the stop (``screening/stopping.py`` also says
 #: ``continue`` and ``sample-needed``).
@@ -35,3 +36,11 @@ def check_stop_verdict(verdict: Mapping[str, Any]) -> None:
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise ValidationError(f'screening stop: the verdict\'s field "verdict" must be a string such as "stop" or '
                               f'"continue", not {shown}; nothing recorded')
+    # '"STOP"', as review status --stopping shows the word, was recorded and read as no rule's stop, with only a
+    # note to say the diagram would not credit the rule (walk28)
+    if "verdict" in verdict and verdict["verdict"] not in VERDICTS:
+        shown = json.dumps(verdict["verdict"])
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise ValidationError(f'screening stop: the verdict\'s field "verdict" is {shown}, none of '
+                              f'{", ".join(json.dumps(v) for v in VERDICTS)} (a stopping rule\'s words, lower case); '
+                              "nothing recorded")
