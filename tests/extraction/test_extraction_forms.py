@@ -461,6 +461,23 @@ def test_a_form_field_spec_is_checked_key_by_key(tmp_path: Path, spec: str, said
     assert str(raised.value) == f"{tmp_path / 'form.toml'}:{said} (line {line})"
 
 
+@pytest.mark.parametrize(("written", "said"), [
+    ("study = 3", "study: 3: expected a [study] table of fields, e.g. n = { type = \"integer\" }"),
+    ('estimate = ["a"]', "estimate: ['a']: expected a [estimate] table of fields, e.g. n = { type = \"integer\" }"),
+    ('quips = "x"', "quips: 'x': expected a [quips] table (domains, ratings)"),
+    ("[study]\nn = 3", "study.n: needs a type"),
+])
+def test_a_form_section_of_the_wrong_shape_is_one_line(tmp_path: Path, written: str, said: str) -> None:
+    # audit28: 'study = 3' was a TypeError ('int' object is not iterable), 'estimate = ["a"]' and 'quips = "x"' a
+    # ValueError (dictionary update sequence), tracebacks from every extraction command; a field that is no table
+    # was refused without its line.
+    (tmp_path / "form.toml").write_text(f"# a form\n{written}\n", encoding="utf-8")
+    line = 3 if written.startswith("[") else 2
+    with pytest.raises(ValidationError) as raised:
+        load_form(tmp_path)
+    assert str(raised.value) == f"{tmp_path / 'form.toml'}:{said} (line {line})"
+
+
 @pytest.mark.parametrize(("typed", "said"), [('"integr"', "'integr'"), ('["integer"]', "['integer']")])
 def test_a_form_field_of_an_unknown_type_is_refused(tmp_path: Path, typed: str, said: str) -> None:
     # walk28: 'n = { type = "integr" }' in form.toml checked nothing, so a study's n = "two hundred" validated and

@@ -71,11 +71,19 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     data = loads_toml(text, source)
     located = toml_lines(text)
     sections: dict[str, dict[str, FieldSpec]] = {}
+    # a section or [quips] that is no table ('study = 3', 'quips = "x"') was a TypeError or ValueError traceback
+    # from every extraction command (audit28)
+    for section in SECTIONS:
+        if not isinstance(data.get(section, {}), dict):
+            raise _form_error(source, section, f"{data[section]!r}: expected a [{section}] table of fields, e.g. "
+                                               'n = { type = "integer" }', located)
+    if not isinstance(data.get("quips", {}), dict):
+        raise _form_error(source, "quips", f"{data['quips']!r}: expected a [quips] table (domains, ratings)", located)
     for section in SECTIONS:
         specs = {}
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
-                raise ValidationError(f"{source}:{section}.{name}: needs a type")
+                raise _form_error(source, f"{section}.{name}", "needs a type", located)
             _check_spec(spec, f"{section}.{name}", source, located)
             specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
@@ -86,11 +94,15 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         # QUIPS's own domains and scale only: the collapse rule, the store, the synthesis and its report
         # read those, so a changed list passed validation while every study collapsed to "unrated".
         if not isinstance(given, list) or sorted(map(str, given)) != sorted(fixed):
-            line = located.get(f"quips.{key}")
-            raise ValidationError(f"{source}:quips.{key}: {given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
-                                  "the collapse rule and the synthesis read them all"
-                                  + (f" (line {line})" if line else ""))
+            raise _form_error(source, f"quips.{key}", f"{given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
+                                                      "the collapse rule and the synthesis read them all", located)
     return Form(sections, source)
+
+
+def _form_error(source: str, key: str, what: str, located: Mapping[str, int]) -> ValidationError:
+    """One line naming form.toml, ``key`` (``study.n.type``) and the line of the key or of the table holding it."""
+    line = line_of(located, key)
+    return ValidationError(f"{source}:{key}: {what}" + (f" (line {line})" if line else ""))
 
 
 def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[str, int]) -> None:
@@ -98,8 +110,7 @@ def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[s
     naming file, key and line. A misspelt type checked nothing (n = "two hundred" passed), 'required = "false"'
     was bool("false"), required, and a misspelt 'requried' was read by nothing (walk28)."""
     def refuse(key: str, what: str) -> ValidationError:
-        line = located.get(f"{name}.{key}") or located.get(name)
-        return ValidationError(f"{source}:{name}.{key}: {what}" + (f" (line {line})" if line else ""))
+        return _form_error(source, f"{name}.{key}", what, located)
 
     # a list or table is no type name either (type = ["integer"] was a TypeError, unhashable, where a line was due)
     if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:
