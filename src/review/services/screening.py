@@ -826,7 +826,9 @@ class StoppingAdvice:
     explanation: str  # the rule's own words: its estimate of what is left and the bound at its confidence
     screened: int
     remaining: int
-    evidence_computed: bool  # a classifier check was due and was made for this verdict (decision 0025)
+    #: A classifier check was due and taken for this verdict (decision 0025): made here, or stored meanwhile by
+    #: another session (``ScreeningSession.stopping_evidence`` takes that one as it is).
+    evidence_computed: bool
     #: The whole verdict as the screening screen's ``s`` records it with a stop (``StoppingStatus.as_dict()``).
     recorded: dict[str, Any] = field(default_factory=dict)
     #: Records the reviewer picked (by id, in the record browser, from search) that the recommended rule's trend
@@ -874,9 +876,11 @@ def _keep_stopping_view(session: ScreeningSession) -> bool:
 
 def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None) -> list[StoppingAdvice]:
     """Per reviewer who has decided (``consensus`` is no reviewer), the verdict of the rule the reviewer follows,
-    computed as the TUI computes it: the reviewer's session opened from its stored queue (read only: no claim,
-    nothing written), the classifier's evidence made when a check is due (``stopping_evidence``, as the screen's
-    worker does after the queue is delivered; up to six fits), then ``progress().stopping``."""
+    computed as the TUI computes it: the reviewer's session opened from its stored queue (no claim, no decision or
+    order written), the classifier's evidence made when a check is due (``stopping_evidence``, as the screen's
+    worker does after the queue is delivered; up to six fits), then ``progress().stopping``. A check made (or one
+    another session stored meanwhile) is kept in the stored queue's model info (``_keep_stopping_view``: the one
+    write, best effort), and ``evidence_computed`` says a check was due and taken, made here or found stored."""
     from ..screening.agreement import CONSENSUS_REVIEWER, label_log
 
     if reviewers is None:  # (names only: the whole rows took 0.6 s to read at 40,000 decisions)
