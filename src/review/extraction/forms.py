@@ -542,7 +542,9 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_study(study: Study, path: Path) -> Path:
-    """Write a study file atomically (the TUI's save), keeping the file's comments (:func:`write_study_file`)."""
+    """Write a study file atomically from a ``Study``, keeping the file's comments (:func:`write_study_file`). Not
+    the TUI's save since 39816969 (``services.extraction.save_study_file`` writes the form's data as given: this
+    round trip adds each estimate's defaults); tests and scripts build files with it."""
     write_study_file(Path(path), study_to_data(study))
     return Path(path)
 
