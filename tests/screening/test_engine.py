@@ -321,3 +321,16 @@ def test_a_simulation_without_the_classifier_stop_is_the_same_run_without_its_fi
     assert "relevance_rate_classifier" in full.stopping and "relevance_rate_classifier" not in lean.stopping
     assert (lean.order, lean.metrics) == (full.order, full.metrics)
     assert lean.stopping == {k: v for k, v in full.stopping.items() if k != "relevance_rate_classifier"}
+
+
+def test_every_model_named_for_an_engine_version_records_that_version() -> None:
+    # audit28: `svm-e9` names the default's engine today only because ENGINE_VERSION is 9; raising ENGINE_VERSION
+    # without adding `svm-e9` to NAMED_ENGINES would move it, and every ranking recorded under that name, silently.
+    import re
+
+    from review.screening.engines import ENGINE_VERSION, engine_version
+    from review.screening.models import MODEL_NAMES
+
+    named = {name: int(match.group(1)) for name in MODEL_NAMES if (match := re.fullmatch(r"svm-e(\d+)", name))}
+    assert ENGINE_VERSION in named.values()
+    assert {name: engine_version(name) for name in named} == named
