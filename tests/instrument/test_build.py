@@ -567,3 +567,13 @@ def test_a_scoring_file_problem_names_its_line(tmp_path, setting, said):
     with pytest.raises(ValidationError) as raised:
         load_config(path)
     assert str(raised.value) == f"{path}: {said} (line 5)"
+
+
+@pytest.mark.parametrize("group", ["profile", "inclusion", "weights"])
+def test_a_scoring_table_written_as_a_value_is_refused_as_such(tmp_path, group):
+    # rrev28a: 'profile = 3' was refused as "unknown setting 'profile'", a setting scoring.toml does have (a table).
+    path = tmp_path / "scoring.toml"
+    path.write_text(f"# scoring\n{group} = 3\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: {group} must be a [{group}] table of settings, got 3 (line 2)"

@@ -157,11 +157,17 @@ def _at_line(err: ValidationError, where: str, located: dict[str, int]) -> Valid
     return ValidationError(f"{text} (line {min(lines)})") if lines else err
 
 
+#: The tables scoring.toml groups its settings in.
+_GROUPS = frozenset({"inclusion", "weights", "profile", "instrument", "display"})
+
+
 def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
     flat: dict[str, Any] = {}
     for key, value in data.items():
         # Accept the grouped layout of scoring.toml ([inclusion], [weights], [profile]).
-        if isinstance(value, dict) and key in {"inclusion", "weights", "profile", "instrument", "display"}:
+        if key in _GROUPS:
+            if not isinstance(value, dict):  # 'profile = 3' read "unknown setting 'profile'" (rrev28a)
+                raise ValidationError(f"{where}: {key} must be a [{key}] table of settings, got {value!r}")
             flat.update(value)
         else:
             flat[key] = value
