@@ -113,3 +113,10 @@ def line_of(located: Mapping[str, int], where: str) -> int | None:
             return None
         where = where[:cut]
     return None
+
+
+def located_problem(path: object, where: str, what: str, located: Mapping[str, int]) -> str:
+    """``PATH:WHERE: WHAT (line N)``: a problem named by file, key (``estimates[2].ci_low``) and the line of the key
+    or of the nearest table holding it (``line_of``); no line where the file's lines are not known."""
+    line = line_of(located, where)
+    return f"{path}:{where}: {what}" + (f" (line {line})" if line else "")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..tomlread import line_of, read_toml_located
+from ..tomlread import located_problem, read_toml_located
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
@@ -47,8 +47,7 @@ def load_factors(path: Path) -> FactorList:
 
     def bad(field: str, what: str) -> ValidationError:
         """A problem named by file, field and line, as a study file's are (the line went unsaid until walk28)."""
-        line = line_of(located, field)
-        return ValidationError(f"{path}:{field}: {what}" + (f" (line {line})" if line else ""))
+        return ValidationError(located_problem(path, field, what, located))
 
     factors: list[Factor] = []
     seen: set[str] = set()

@@ -23,7 +23,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
-from ..tomlread import line_of, loads_toml, read_toml, read_toml_located, read_toml_text, toml_lines
+from ..tomlread import located_problem, loads_toml, read_toml, read_toml_located, read_toml_text, toml_lines
 from .factors import FactorList
 from .quips import CONSENSUS, rater_disagreements
 from .model import (FINDING_ALPHA, OWN_DATA_SOURCE, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
@@ -101,8 +101,7 @@ def load_form(extraction_dir: Path | None = None) -> Form:
 
 def _form_error(source: str, key: str, what: str, located: Mapping[str, int]) -> ValidationError:
     """One line naming form.toml, ``key`` (``study.n.type``) and the line of the key or of the table holding it."""
-    line = line_of(located, key)
-    return ValidationError(f"{source}:{key}: {what}" + (f" (line {line})" if line else ""))
+    return ValidationError(located_problem(source, key, what, located))
 
 
 def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[str, int]) -> None:
@@ -144,8 +143,7 @@ class Problems:
     incomplete: list[str] = field(default_factory=list)
 
     def add(self, where: str, what: str, *, unfinished: bool = False) -> None:
-        line = line_of(self.located, where)
-        text = f"{self.path}:{where}: {what}" + (f" (line {line})" if line else "")
+        text = located_problem(self.path, where, what, self.located)
         (self.incomplete if unfinished else self.lines).append(text)
 
 

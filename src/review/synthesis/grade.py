@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..tomlread import line_of, read_toml_located
+from ..tomlread import located_problem, read_toml_located
 from ..words import counted, effect_interval, verb_for, whole, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
@@ -344,8 +344,7 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     data, located = read_toml_located(path)
 
     def refused(where: str, what: str) -> ValidationError:
-        line = line_of(located, where)
-        return ValidationError(f"{path}:{where}: {what}" + (f" (line {line})" if line else ""))
+        return ValidationError(located_problem(path, where, what, located))
 
     for factor_id, table in data.items():
         if not isinstance(table, dict):
