@@ -334,3 +334,30 @@ def test_every_model_named_for_an_engine_version_records_that_version() -> None:
     named = {name: int(match.group(1)) for name in MODEL_NAMES if (match := re.fullmatch(r"svm-e(\d+)", name))}
     assert ENGINE_VERSION in named.values()
     assert {name: engine_version(name) for name in named} == named
+
+
+def test_names_of_one_fit_fit_alike_and_names_of_two_fits_do_not_share_a_fit_name() -> None:
+    # models.fit_name merges spellings only where the fit is the same: the model make_model builds (its name aside)
+    # and the features feature_config_for gives, on a small set and a large one. A stored stopping check is compared
+    # by it (ScreeningSession._made_here): a merge of two different fits would reuse a check the other fit never made.
+    from dataclasses import asdict, fields
+
+    from review.screening.engines import engine_version
+    from review.screening.models import MODEL_NAMES, SMALL_SET_RECORDS, fit_name, make_model
+    from review.screening.ranker import feature_config_for
+
+    def fit(name: str) -> tuple[object, ...]:
+        made = []
+        for size in (SMALL_SET_RECORDS - 1, SMALL_SET_RECORDS * 3):
+            model = make_model(name, 7, size)
+            settings = {f.name: repr(getattr(model, f.name)) for f in fields(model) if f.name != "name"}  # type: ignore[arg-type]
+            made.append((type(model).__name__, settings, asdict(feature_config_for(name, size))))
+        return (engine_version(name), *made)
+
+    names = ("default", *MODEL_NAMES)
+    by_fit: dict[str, set[str]] = {}
+    for name in names:
+        by_fit.setdefault(fit_name(name), set()).add(repr(fit(name)))
+    assert all(len(fits) == 1 for fits in by_fit.values()), by_fit
+    assert len({next(iter(fits)) for fits in by_fit.values()}) == len(by_fit)  # two names apart: two fits apart
+    assert fit_name("default") == fit_name("svm") == fit_name("svm-e9") != fit_name("svm-e8")

@@ -354,6 +354,18 @@ def resolve_model(name: str) -> str:
     return DEFAULT_MODEL if name == "default" else name
 
 
+def fit_name(name: str) -> str:
+    """One name per fit, for comparing what a stored result was fitted with: a sized SVM at the engine version ``svm``
+    ranks with is ``svm`` ("default" and ``svm-e9`` while ``ENGINE_VERSION`` is 9: ``make_model`` and
+    ``ranker.feature_config_for`` treat them alike), every other name as ``resolve_model`` gives it."""
+    from .engines import engine_version
+
+    resolved = resolve_model(name)
+    if resolved in _SIZED_SVMS and engine_version(resolved) == engine_version("svm"):
+        return "svm"
+    return resolved
+
+
 def known_model(name: str) -> bool:
     """Whether ``name`` is a model this engine fits ("default" or one of ``MODEL_NAMES``)."""
     return resolve_model(name) in MODEL_NAMES

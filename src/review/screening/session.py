@@ -1129,13 +1129,18 @@ class ScreeningSession:
         return {"model": model, "engine": engine_version(model), "seed": self.seed}
 
     def _made_here(self, view: Mapping[str, Any]) -> bool:
-        """Whether the classifier's ``view`` is one this session's check could be: fitted with its model, engine
-        version and seed (``_fitted_with``), or with no fit to name (a check that asks nothing: ``unasked_check``, ``closed_gate_check``; a view stored
+        """Whether the classifier's ``view`` is one this session's check could be: fitted with its model (compared as
+        ``models.fit_name``: one fit, one name), engine version and seed (``_fitted_with``), or with no fit to name (a check that asks nothing: ``unasked_check``, ``closed_gate_check``; a view stored
         before views named them, read as before). A view fitted with others (review.toml's seed or model edited
         since, or another process that follows other settings: the app follows those it opened with) scored the
         records with another classifier: ``review status --stopping`` after the edit took the view it had stored
         before it, and the app took the one status stored after it, each a verdict its own check did not give."""
-        return all(view.get(name, value) == value for name, value in self._fitted_with().items())
+        from .models import fit_name
+
+        own = self._fitted_with()
+        if "model" in view and fit_name(str(view["model"])) != fit_name(own["model"]):
+            return False  # (a check made under "svm" was svm-e9's too while both name engine 9)
+        return all(view.get(name, value) == value for name, value in own.items() if name != "model")
 
     def _stored_view_for(self, inputs: _EvidenceInputs) -> dict[str, Any] | None:
         """The view the stored queue holds when it is the check ``inputs`` would make: made at the same grid point,
