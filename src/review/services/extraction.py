@@ -36,14 +36,46 @@ from ..words import counted  # noqa: E402
 
 
 def extraction_status(workspace: Workspace) -> list[str]:
-    """``review status`` line: study files, and whether synthesis.csv was written."""
+    """``review status`` lines: study files, and whether synthesis.csv was written, under which rule set, and whether
+    its inputs (the study files, factors.toml, grade.toml, review.toml's settings) changed since."""
     folder = workspace.path("extraction")
     files = study_files(folder) if (folder / STUDIES_DIR).is_dir() else []
     line = f"extraction {counted(len(files), 'study file')}"
-    if (folder / "synthesis.csv").is_file():
-        rule = workspace.config.section("synthesis").get("rule_set", "?")
-        line += f"; synthesis.csv written (rule set {rule})"
-    return [line]
+    if not (folder / "synthesis.csv").is_file():
+        return [line]
+    return [line + "; " + _synthesis_state(folder, workspace.config.raw)]
+
+
+def _synthesis_state(folder: Path, config: dict[str, Any]) -> str:
+    """What ``review status`` says of synthesis.csv: the rule set it was written under and, where it is not the
+    synthesis of the inputs now, which changed and what to run."""
+    from ..synthesis.evidence import canonical_rule_set
+    from ..synthesis.freshness import INPUTS_FILE, freshness
+
+    state = freshness(folder, config)
+    written = f"synthesis.csv written (rule set {state.rule_set or '?'})"
+    section = config.get("synthesis")
+    named = section.get("rule_set") if isinstance(section, dict) else None
+    try:
+        now = canonical_rule_set(named) if isinstance(named, str) else ""
+        then = canonical_rule_set(state.rule_set) if state.rule_set else ""
+    except ValidationError:  # (a name no rule set has: review synthesis refuses it and says so)
+        now, then = str(named), state.rule_set
+    why = []
+    if now and then and now != then:
+        why.append(f"review.toml's rule set is {now} now")
+    if state.recorded:
+        for names, what in ((state.changed, "changed"), (state.added, "added"), (state.removed, "removed")):
+            if names:
+                shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
+                why.append(f"{what} since: {shown}")
+        if state.settings_changed:
+            why.append("review.toml's [synthesis] or [extraction] settings changed since")
+    elif not why:  # (written before its inputs were recorded, or copied in: nothing to compare with)
+        return f"{written}; whether it is current is not known (no {INPUTS_FILE} of it): run 'review synthesis'"
+    if not why:
+        return f"{written}, current with its inputs"
+    return f"{written}, out of date ({'; '.join(why)}): run 'review synthesis'"
 
 
 def collapse_rule(folder: Path) -> CollapseRule:
