@@ -273,3 +273,19 @@ def test_a_utf8_bom_file_with_a_byte_that_is_not_utf8_is_refused_like_any_utf8_o
         decode_text(data, "bom.csv")
     assert str(caught.value) == ("bom.csv:line 2: not UTF-8 (byte 0xf6 at offset 11); the file starts with a "
                                  "UTF-8 byte-order mark; re-save it as UTF-8")
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf\xef\xbb\xbfid,title\n1,A study\n",       # a BOM added again by a tool that saw none
+    "id,title\n\ufeff1,A study\n".encode("utf-8-sig"),      # a second export's BOM, after `cat`
+    "\ufeffid,title\r\ufeff1,A study\r".encode("utf-16"),   # the same in UTF-16, with CR line ends
+], ids=["double", "joined", "utf16"])
+def test_a_byte_order_mark_at_a_line_start_is_no_text(data: bytes) -> None:
+    """A BOM is never content: one left at a line's start (a doubled or joined file) became part of the first
+    cell, so a CSV's 'id' column read as '\\ufeffid' and its ids went to the record's metadata (walk29)."""
+    text = decode_user_bytes(data, "joined.csv").text
+    assert "\ufeff" not in text and text.replace("\r", "\n").splitlines()[:2] == ["id,title", "1,A study"]
+
+
+def test_a_zero_width_no_break_space_inside_a_line_is_kept() -> None:
+    assert decode_user_bytes("title\nco\ufeffop\n".encode(), "t.csv").text == "title\nco\ufeffop\n"

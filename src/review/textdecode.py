@@ -37,6 +37,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: U+FEFF at the text's or a line's start (after LF, CR or CRLF): a byte-order mark, never content there.
+_LINE_START_BOMS = re.compile("(?:\\A|(?<=[\\n\\r]))\ufeff+")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 #: A UTF-8 accented Latin letter or symbol (U+0080-U+027F) or typographic punctuation (U+2000-U+203F:
@@ -92,7 +94,7 @@ def check_not_binary(data: bytes, path: Path | str) -> None:
 
 
 def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
-    """Decode ``data``; returns ``(text, encoding)`` with the BOM removed.
+    """Decode ``data``; returns ``(text, encoding)`` with the BOM removed, and any BOM at a line's start.
 
     Tries UTF-8 (``utf-8-sig`` when a BOM is present), then cp1252 (Windows exports).
     UTF-16 is accepted only with a BOM. Text that is mostly UTF-8 with a stray byte, or a
@@ -101,14 +103,15 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
     """
     if data.startswith(UTF16_BOMS):
         try:
-            return data.decode("utf-16"), "utf-16"
+            return _without_line_start_boms(data.decode("utf-16")), "utf-16"
         except UnicodeDecodeError as err:
             raise ImportFormatError(path, _at(data, err.start),
                                     f"invalid UTF-16 at offset {err.start} despite a UTF-16 byte-order mark") from None
     if data.startswith(_UTF8_BOM):  # it says UTF-8: no cp1252 fallback for a byte that breaks it
-        return decode_utf8(data, path, "the file starts with a UTF-8 byte-order mark; re-save it as UTF-8"), "utf-8-sig"
+        text = decode_utf8(data, path, "the file starts with a UTF-8 byte-order mark; re-save it as UTF-8")
+        return _without_line_start_boms(text), "utf-8-sig"
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _without_line_start_boms(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError as utf8_error:
         first_bad = utf8_error.start
     where = _at(data, first_bad)
@@ -140,6 +143,14 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
             "a multi-byte encoding such as GBK or Shift-JIS); re-save the file as UTF-8",
         )
     return text, CP1252
+
+
+def _without_line_start_boms(text: str) -> str:
+    """``text`` without the byte-order marks that begin a line: a file saved twice with one, or two exports
+    joined with ``cat``, keep a BOM there, which would glue itself to the tag or column name after it."""
+    if "\ufeff" not in text:  # (the common case costs one scan, no copy)
+        return text
+    return _LINE_START_BOMS.sub("", text)
 
 
 def decode_user_bytes(data: bytes, path: Path | str) -> DecodedText:

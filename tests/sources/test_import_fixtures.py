@@ -235,3 +235,21 @@ def test_web_of_science_tagged_export(shared):
     assert first.position == "line 3" and first.raw.startswith("PT J") and first.raw.rstrip().endswith("ER")
     assert first.extra["publisher"] == "AMER CHEMICAL SOC" and "cited_references" not in first.extra
     assert (second.position, second.pages, second.external_id) == ("line 112", "7017-7027", "WOS:000221807500020")
+
+
+@pytest.mark.parametrize(("first", "second", "count"), [
+    (("ris", "rispy_example_bom.ris"), ("ris", "rispy_example_utf_chars.ris"), 2),
+    (("medline_nbib", "pybtexnbib_marcelis-20301770.nbib"), ("medline_nbib", "jabref_NbibImporterTest.nbib"), 2),
+], ids=["ris", "medline"])
+def test_two_exports_joined_with_cat_keep_both_byte_order_marks_and_read_whole(shared, tmp_path, first, second, count):
+    """`cat a.ris b.ris > all.ris` of two exports that each start with a UTF-8 BOM put the second BOM at a line's
+    start: the RIS reader refused the file, 'line 6: RIS tag AU outside a record (no TY line before it)' under a
+    line that reads 'TY  - …', and a MEDLINE file as 'a paragraph that starts with text that is not a tag line' (walk29)."""
+    joined = tmp_path / f"joined{shared(*EXPORTS, *first).suffix}"
+    second_bytes = shared(*EXPORTS, *second).read_bytes()
+    if not second_bytes.startswith(b"\xef\xbb\xbf"):
+        second_bytes = b"\xef\xbb\xbf" + second_bytes
+    joined.write_bytes(shared(*EXPORTS, *first).read_bytes() + b"\n" + second_bytes)
+    result = read_file(joined)
+    assert len(result.records) == count
+    assert not any("\ufeff" in record.raw for record in result.records)
