@@ -308,3 +308,54 @@ def test_a_connection_reset_mid_body_is_refetched(corpus):
         assert standin.faults_injected == {"reset": 1}
     assert [r.pmid for r in parsed.records] == found.ids
     assert client.stats.retries == {"connection_dropped": 1} and client.stats.requests["efetch"] == 2
+
+
+def _serving(body: bytes):
+    """A server answering every request with ``body`` in HTTP 200 (a fixed E-utilities response)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Fixed(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Fixed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _answer_of(shared, name: str, call):
+    server = _serving(shared("fixtures", "pubmed", "eutils_json", name).read_bytes())
+    try:
+        client = EutilsClient(EutilsConfig(base_url=f"http://127.0.0.1:{server.server_address[1]}/", rate_per_second=0,
+                                           max_attempts=2), sleep=lambda s: None)
+        with pytest.raises(RetrievalError) as caught:
+            call(client)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return str(caught.value), client.stats.requests
+
+
+@pytest.mark.parametrize(("name", "endpoint", "said", "requests"), [
+    # Results with part of the query dropped: a query error at the first answer, as with today's DTD address.
+    ("esearch.error.xml", "esearch", "PubMed ignored part of the query (PhraseNotFound: fleegle[MeSH Terms])", 1),
+    ("esearch.baderror.xml", "esearch", "gave up after 2 attempts (error_body: Invalid db name specified: fleegle)", 2),
+    ("einfo.error.xml", "einfo", "gave up after 2 attempts (error_body: Can not retrieve DbInfo for db=fleegle)", 2),
+], ids=["phrase_not_found", "error", "einfo_error"])
+def test_bodies_naming_ncbis_dtd_over_http_are_read_and_their_error_is_one_line(shared, name, endpoint, said, requests):
+    """Real NCBI bodies of 2012-2016 name their DTD at http://www.ncbi.nlm.nih.gov/…, which Bio.Entrez refuses
+    ('Expected secure URL to NCBI') before it looks for its bundled copy: a search was retried 6 times and failed
+    as 'invalid_xml: esearch: ValueError (…)', and an <ERROR> body's message took the raw XML after it,
+    '</ERROR>\\n</eSearchResult>', over three lines; EInfo's said 'einfo without DbInfo', not the server's error
+    (walk29)."""
+    message, counted = _answer_of(shared, name, (lambda c: c.einfo()) if endpoint == "einfo" else (lambda c: c.esearch("x")))
+    assert said in message and "\n" not in message and "<" not in message, message
+    assert counted[endpoint] == requests

@@ -285,7 +285,8 @@ class EutilsClient:
             except ET.ParseError:
                 raise TransientError("invalid_xml", "einfo") from None
             if info is None:
-                raise TransientError("error_body" if b"<ERROR>" in data else "invalid_xml", "einfo without DbInfo")
+                error = _error_text(data)
+                raise TransientError("error_body" if error else "invalid_xml", error or "einfo without DbInfo")
             return {key: (info.findtext(key) or "").strip() for key in ("DbBuild", "LastUpdate", "Count")}
 
         return self._retrying("einfo", attempt)
@@ -454,17 +455,38 @@ def redact_secret(text: str, secret: str) -> str:
 
 # -- response readers ---------------------------------------------------------------------
 
+#: The DOCTYPE of an older E-utilities body, naming NCBI's DTD over http ("http://www.ncbi.nlm.nih.gov/entrez/
+#: query/DTD/eSearch_020511.dtd", 2002-2016 output, still replayed by caches and mirrors): Bio.Entrez refuses to
+#: follow an http address ("Expected secure URL to NCBI") before it looks for its bundled copy of that DTD.
+_NCBI_DTD_OVER_HTTP = re.compile(rb'(<!DOCTYPE[^>\[]*?")http://((?:www|eutils)\.ncbi\.nlm\.nih\.gov/)')
+_ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)(?:</ERROR>|<|\Z)", re.DOTALL)
+
+
+def _dtd_over_https(data: bytes) -> bytes:
+    """``data`` with NCBI's own DTD address in its DOCTYPE given as https, the same file Bio.Entrez bundles."""
+    head = data[:2048]
+    fixed = _NCBI_DTD_OVER_HTTP.sub(rb"\1https://\2", head, count=1)
+    return data if fixed == head else fixed + data[2048:]
+
+
+def _error_text(data: bytes) -> str:
+    """The text of a body's ``<ERROR>`` elements on one line ("; " between them), or "" when it has none."""
+    texts = (" ".join(html.unescape(m.decode("utf-8", "replace")).split()) for m in _ERROR_ELEMENT.findall(data))
+    return "; ".join(t for t in texts if t)[:200]
+
+
 def _entrez_read(data: bytes, what: str) -> Any:
     """``Bio.Entrez.read`` on a response, mapping its failures onto retry reasons."""
     from Bio import Entrez
 
     try:
-        return Entrez.read(io.BytesIO(data), validate=False)
+        return Entrez.read(io.BytesIO(_dtd_over_https(data)), validate=False)
     except RuntimeError as err:  # <ERROR> inside HTTP 200, e.g. "Search Backend failed"
         raise TransientError("error_body", str(err)[:200]) from None
     except Exception as err:  # NotXMLError, CorruptedXMLError, ValidationError, expat errors
-        if b"<ERROR>" in data:
-            raise TransientError("error_body", data.split(b"<ERROR>", 1)[1][:200].decode("utf-8", "replace")) from None
+        error = _error_text(data)
+        if error:
+            raise TransientError("error_body", error) from None
         detail = (str(err).splitlines() or [""])[0][:150]
         raise TransientError("invalid_xml", f"{what}: {type(err).__name__}" + (f" ({detail})" if detail else "")) from None
 
