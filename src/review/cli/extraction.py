@@ -10,7 +10,7 @@ from ..errors import ReviewError, ValidationError
 from ..paths import current_folder, named_here
 from ..services import extraction as service
 from ..words import counted
-from .context import Context, pass_context
+from .context import Context, pass_context, say
 
 
 def register(group: click.Group) -> None:
@@ -56,11 +56,16 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Check every study file against form.toml and factors.toml; one line per problem."""
     # Files named from the folder it runs in when below it, else in full, as instrument names what it wrote: each
     # name opens from the shell that printed it (from the workspace's root as the docs show, from studies/, with -w).
-    checked = service.validate_folder(_folder(ctx, extraction_dir), current_folder())
+    folder = _folder(ctx, extraction_dir)
+    checked = service.validate_folder(folder, current_folder())
     for line in checked.problems:
         click.echo(line)
     for line in checked.incomplete:  # unfinished work, not an error: drafts load; the synthesis refuses them
         click.echo(f"incomplete: {line}")
+    # The files against the studies included at full text: said, not failed (the files themselves are valid; a
+    # study may be extracted before its full-text judgement is recorded), as review status says it.
+    for line in service.included_disagreements(folder):
+        say("warning", line)
     # (review status counts studies: the reconciled files; the copies are said apart so the two agree)
     copies = checked.n_files - checked.n_studies
     also = f", and {copies} extractor cop{'y' if copies == 1 else 'ies'}" if copies else ""

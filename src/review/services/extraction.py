@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import ReviewError, ValidationError, WorkspaceError
@@ -25,25 +25,176 @@ from ..workspace import Workspace, located_setting_error
 
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "CollapseRule", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
-    "QuipsRow", "QuipsView", "SavedNotStored", "collapse_rule", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
+    "QuipsRow", "QuipsView", "SavedNotStored", "collapse_rule", "compare", "estimate_direction", "extraction_status", "included_check", "included_disagreements", "included_lines", "init_folder", "load_factors", "load_folder",
     "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "save_study_form",
     "store_changed_files",
     "study_files", "study_id_of", "validate_folder",
 ]
 
+if TYPE_CHECKING:
+    from ..extraction.included import IncludedCheck
+    from ..prisma.counts import PrismaCounts
+
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
 from ..words import counted  # noqa: E402
 
 
-def extraction_status(workspace: Workspace) -> list[str]:
+def extraction_status(workspace: Workspace, counts: PrismaCounts | None = None) -> list[str]:
     """``review status`` lines: study files, and whether synthesis.csv was written, under which rule set, and whether
-    its inputs (the study files, factors.toml, grade.toml, review.toml's settings) changed since."""
+    its inputs (the study files, factors.toml, grade.toml, review.toml's settings) changed since; with the store's
+    PRISMA ``counts``, whether the study files and the studies included at full text agree (``included_check``)."""
     folder = workspace.path("extraction")
     files = study_files(folder) if (folder / STUDIES_DIR).is_dir() else []
     line = f"extraction {counted(len(files), 'study file')}"
-    if not (folder / "synthesis.csv").is_file():
-        return [line]
-    return [line + "; " + _synthesis_state(folder, workspace.config.raw)]
+    if (folder / "synthesis.csv").is_file():
+        line += "; " + _synthesis_state(folder, workspace.config.raw)
+    check = included_check(workspace, counts) if counts is not None else None
+    return [line] + ([f"  {text}" for text in included_lines(check)] if check is not None else [])
+
+
+def included_disagreements(folder: Path) -> list[str]:
+    """``review extraction validate``'s warnings: where the study files of ``folder`` and the studies its workspace
+    (the folder above it) includes at full text disagree (``included_lines``); none outside a workspace, without a
+    store, or when they agree."""
+    from ..paths import WORKSPACE_FILE
+
+    root = Path(folder).resolve().parent
+    if not (root / WORKSPACE_FILE).is_file():
+        return []
+    workspace = Workspace(root)
+    try:
+        check = included_check(workspace, folder=Path(folder))
+        # (nothing included yet: the full-text stage not begun, or kept elsewhere; review status says it once)
+        return [] if check is None or check.agrees or not check.n_included else included_lines(check)
+    finally:  # its own engine: released now, not whenever it is garbage collected
+        if "store" in workspace.__dict__:
+            workspace.store.engine.dispose()
+
+
+def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
+                   folder: Path | None = None) -> IncludedCheck | None:
+    """The reconciled study files (of ``folder``, default the workspace's ``extraction/``) against the studies
+    included at full text, matched by doi or pmid (``extraction.included``); None without a store. ``counts``: the
+    PRISMA counts when the caller has them (the included studies are its ``new_studies``, the boxes say where a
+    record not included stands)."""
+    import tomllib
+
+    from ..dedup.decisions import canonical_of
+    from ..dedup.normalise import normalise_doi, normalise_pmid
+    from ..extraction.included import StudyFileIds, check_included
+    from ..extraction.model import OWN_DATA_SOURCE
+    from ..prisma.fulltext import report_states
+    from ..store.extraction import record_identifiers
+    from .prisma import prisma_counts
+
+    store = workspace.store_if_there()
+    if store is None or not store.count_records():  # (no records: nothing to match, the review kept elsewhere)
+        return None
+    folder = workspace.path("extraction") if folder is None else folder
+    files = []
+    unreadable: list[str] = []
+    for path in study_files(folder) if (folder / STUDIES_DIR).is_dir() else []:
+        try:
+            study = _study_table(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            unreadable.append(path.relative_to(folder).as_posix())  # (review extraction validate names the fault)
+            continue
+        if not isinstance(study, dict) or study.get("data_source") == OWN_DATA_SOURCE:
+            continue  # the programme's own data: no paper, no record
+        files.append(StudyFileIds(path.relative_to(folder).as_posix(), normalise_doi(str(study.get("doi") or "")),
+                                  normalise_pmid(str(study.get("pmid") or ""))))
+    counts = prisma_counts(workspace) if counts is None else counts
+    states = report_states(store)
+    canonical = canonical_of(store)
+
+    def study_of(record_id: int) -> int:
+        record_id = canonical.get(record_id, record_id)
+        study = states[record_id].study_id if record_id in states else record_id
+        return canonical.get(study, study)
+
+    reports: dict[int, list[int]] = {}
+    for record_id in states:
+        reports.setdefault(study_of(record_id), []).append(record_id)
+    boxes = {name: set(ids) for name, ids in counts.boxes.items()}
+
+    def standing(record_id: int) -> str:
+        state = states.get(record_id)
+        if state is not None:
+            if state.eligibility == "excluded":
+                return f"excluded at full text ({state.reason})" if state.reason else "excluded at full text"
+            if state.eligibility == "conflict":
+                return "reviewers disagree on it at full text"
+            return "not retrieved" if state.not_retrieved else "at full text, not assessed yet"
+        for box, words in (("records_excluded", "excluded at title and abstract"),
+                           ("ta_conflicts", "reviewers disagree on it at title and abstract"),
+                           ("excluded_other", "removed before screening"),
+                           ("excluded_automatic", "left unscreened when screening stopped"),
+                           ("pending_screening", "not screened yet")):
+            if record_id in boxes.get(box, ()):
+                return words
+        return "not sought at full text yet"
+
+    identifiers = [(r, normalise_doi(doi), normalise_pmid(pmid)) for r, doi, pmid in record_identifiers(store)]
+    check = check_included(files, identifiers, boxes.get("new_studies", set()), study_of, reports, standing)
+    check.unreadable = unreadable
+    return check
+
+
+def _study_table(text: str) -> Any:
+    """A study file's ``[study]`` table: parsed from the file's head up to the next table when ``[study]`` comes first
+    (the form's order), else from the whole file (the estimates' tables made the parse of 110 files 3 times as long).
+    A head cut inside a multi-line string does not parse: the whole file decides then too."""
+    import tomllib
+
+    lines = text.splitlines(keepends=True)
+    header = next((i for i, line in enumerate(lines) if line.strip().startswith("[")), None)
+    if header is not None and lines[header].strip() == "[study]":
+        end = next((i for i in range(header + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        try:
+            study = tomllib.loads("".join(lines[:end])).get("study")
+        except tomllib.TOMLDecodeError:
+            study = None
+        if isinstance(study, dict):
+            return study
+    return tomllib.loads(text).get("study")
+
+
+def included_lines(check: IncludedCheck) -> list[str]:
+    """``review status``'s lines (and ``review extraction validate``'s notes) on the study files against the
+    included studies: one per kind of disagreement, the first few named; one line when they agree."""
+    def few(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (f" (+{len(items) - 3} more)" if len(items) > 3 else "")
+
+    if check.agrees:
+        return [f"study files match the {_included(check.n_included)} "
+                "(by doi or pmid)"] if check.n_included else []
+    if not check.n_included:  # (one line, not one per file: the full-text stage has not included any yet)
+        return [f"{counted(check.n_files, 'study file')}, but no study included at full text yet (review fulltext "
+                "eligible records an inclusion): not matched"] if check.n_files else []
+    lines = []
+    if check.missing:
+        lines.append(f"{_included(len(check.missing))} without a study file: "
+                     f"{few([f'#{r}' for r in check.missing])} (review export records lists their doi and pmid)")
+    if check.not_included:
+        lines.append(f"{counted(len(check.not_included), 'study file')} for records not included: "
+                     f"{few([f'{n.name} (#{n.record_id}, {n.standing})' for n in check.not_included])}")
+    if check.no_record:
+        lines.append(f"{counted(len(check.no_record), 'study file')} naming a doi or pmid no record has: "
+                     f"{few(check.no_record)}")
+    if check.unidentified_files:
+        lines.append(f"{counted(len(check.unidentified_files), 'study file')} naming neither doi nor pmid, not "
+                     f"matched: {few(check.unidentified_files)}")
+    if check.unreadable:
+        lines.append(f"{counted(len(check.unreadable), 'study file')} that cannot be read, not matched: "
+                     f"{few(check.unreadable)} (review extraction validate)")
+    if check.unidentified_studies:
+        lines.append(f"{_included(len(check.unidentified_studies))} whose "
+                     f"records have neither doi nor pmid, not matched: {few([f'#{r}' for r in check.unidentified_studies])}")
+    return lines
+
+
+def _included(count: int) -> str:
+    return counted(count, "study").replace(" ", " included ", 1)
 
 
 def _synthesis_state(folder: Path, config: dict[str, Any]) -> str:

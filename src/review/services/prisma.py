@@ -57,10 +57,10 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
 
 
 def prisma_status(workspace: Workspace, aside: SetAside | None = None,
-                  log: ReadLog | None = None) -> list[str]:
+                  log: ReadLog | None = None, *, counts: PrismaCounts | None = None) -> list[str]:
     """One ``review status`` line with the live PRISMA flow (``aside``, ``log``: as read for the
-    screening lines, not read again)."""
-    c = prisma_counts(workspace, aside, log)
+    screening lines, not read again; ``counts``: the counts already made of them)."""
+    c = prisma_counts(workspace, aside, log) if counts is None else counts
     other = c.other_methods_identified
     identified = c.n("database_results") + c.n("register_results") + other
     # Every box between identified and screened, so the line adds up (other methods skip screening).

@@ -150,9 +150,10 @@ def workspace_status(workspace: Workspace) -> list[str]:
     lines.extend(screening.criteria_status(workspace))
     for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status):
         lines.extend(stage_status(workspace))
-    lines.extend(prisma.prisma_status(workspace, reads.aside, reads.log))
-    for stage_status in (extraction.extraction_status, instrument_status):
-        lines.extend(stage_status(workspace))
+    counts = prisma.prisma_counts(workspace, reads.aside, reads.log)  # (one reading: the prisma line, the included)
+    lines.extend(prisma.prisma_status(workspace, counts=counts))
+    lines.extend(extraction.extraction_status(workspace, counts))
+    lines.extend(instrument_status(workspace))
     return lines
 
 

@@ -206,3 +206,14 @@ def latest_grade_judgements(store: Store) -> dict[str, dict[str, Any]]:
     with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return {r["factor_id"]: dict(r) for r in rows}
+
+
+def record_identifiers(store: Store) -> list[tuple[int, str, str]]:
+    """(record id, doi, pmid) of every record with a doi or a pmid, as imported (the study files name their paper
+    by these: ``review status`` matches them to the studies included at full text). Three columns, no text."""
+    from .schema import records
+
+    query = sa.select(records.c.id, records.c.doi, records.c.pmid).where(sa.or_(records.c.doi != "",
+                                                                               records.c.pmid != ""))
+    with store.connect() as conn:
+        return [(int(row.id), str(row.doi), str(row.pmid)) for row in conn.execute(query)]

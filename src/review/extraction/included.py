@@ -1,0 +1,93 @@
+"""Whether the study files and the studies included at full text agree: a study file names its paper by ``doi`` or
+``pmid`` (the form's ``[study]`` fields, both optional), the records of the workspace carry them as imported, and a
+study is included when one of its reports was judged eligible (``prisma.fulltext``).
+
+Pure: the caller reads the files, the records' identifiers (normalised alike) and where each record stands. A study
+file that names neither identifier, or an included study none of whose reports has one, cannot be matched: it is
+said as such, not guessed from a citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class StudyFileIds:
+    """A study file's name (``studies/a.toml``) and the identifiers its ``[study]`` table gives, normalised."""
+
+    name: str
+    doi: str = ""
+    pmid: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotIncluded:
+    """A study file whose paper is a record of the workspace that no included study holds."""
+
+    name: str
+    record_id: int
+    standing: str  # where that record stands ("excluded at full text: Wrong outcome", ...)
+
+
+@dataclass(slots=True)
+class IncludedCheck:
+    """The study files against the included studies (each study by the record standing for it)."""
+
+    n_included: int
+    n_files: int  # the study files checked (the programme's own data, with no paper, left out)
+    missing: list[int] = field(default_factory=list)  # included studies no study file names
+    #: Included studies none of whose reports has a doi or pmid: no study file can be matched to them.
+    unidentified_studies: list[int] = field(default_factory=list)
+    not_included: list[NotIncluded] = field(default_factory=list)
+    no_record: list[str] = field(default_factory=list)  # files whose doi or pmid no record of the workspace has
+    unidentified_files: list[str] = field(default_factory=list)  # files naming neither doi nor pmid
+    unreadable: list[str] = field(default_factory=list)  # files that are no TOML (validate names the fault)
+
+    @property
+    def agrees(self) -> bool:
+        return not (self.missing or self.unidentified_studies or self.not_included or self.no_record
+                    or self.unidentified_files or self.unreadable)
+
+
+def check_included(files: Iterable[StudyFileIds], identifiers: Iterable[tuple[int, str, str]],
+                   included: Collection[int], study_of: Callable[[int], int],
+                   reports_of: Mapping[int, Collection[int]], standing: Callable[[int], str]) -> IncludedCheck:
+    """``identifiers``: (record id, doi, pmid) per record, normalised as the files' are; ``included``: the included
+    studies; ``study_of``: the study a record belongs to (itself when it is no report of one; a duplicate set aside
+    goes to its canonical record's); ``reports_of``: each included study's reports; ``standing``: in words, where a
+    record stands that belongs to no included study."""
+    by_doi: dict[str, list[int]] = {}
+    by_pmid: dict[str, list[int]] = {}
+    has_id: set[int] = set()
+    for record_id, doi, pmid in identifiers:
+        if doi:
+            by_doi.setdefault(doi, []).append(record_id)
+        if pmid:
+            by_pmid.setdefault(pmid, []).append(record_id)
+        if doi or pmid:
+            has_id.add(record_id)
+    files = list(files)
+    check = IncludedCheck(len(included), len(files))
+    covered: set[int] = set()
+    for file in files:
+        if not (file.doi or file.pmid):
+            check.unidentified_files.append(file.name)
+            continue
+        records = sorted({*by_doi.get(file.doi, ()), *by_pmid.get(file.pmid, ())})
+        if not records:
+            check.no_record.append(file.name)
+            continue
+        studies = {study_of(r) for r in records}
+        if studies & set(included):
+            covered |= studies & set(included)
+        else:
+            first = records[0]
+            check.not_included.append(NotIncluded(file.name, study_of(first), standing(study_of(first))))
+    for study in sorted(set(included) - covered):
+        if any(r in has_id for r in reports_of.get(study, (study,))):
+            check.missing.append(study)
+        else:
+            check.unidentified_studies.append(study)
+    return check
