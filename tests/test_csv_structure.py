@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.csvcells import read_csv_text, text_lines
+from review.csvcells import TRUNCATED_ROW, UNCLOSED_QUOTE, read_csv_text, text_lines
 from review.errors import ImportFormatError
 
 
@@ -46,3 +46,24 @@ def test_the_rows_are_read_from_the_lines_a_stringio_gives(text: str) -> None:
     # dict_rows reads lines one at a time (a StringIO copied the whole text at four bytes a character); the
     # lines, so the rows and their line numbers, must be those of StringIO(newline=""): not split at U+2028.
     assert list(text_lines(text)) == io.StringIO(text, newline="").readlines()
+
+
+@pytest.mark.parametrize("tail", ['3,"r s', "3,r s"], ids=["quoted", "unquoted"])
+def test_a_file_cut_off_inside_its_last_row_is_refused(tmp_path: Path, tail: str) -> None:
+    """A download or copy cut short ends inside a row: read as a short row, its last cell cut ('The changing face
+    of an') went on as a record (review dedup FILE.csv, review simulate said 'label_included '' is not 0 or 1')
+    (walk29). A quoted cell left open says so, as before; an unquoted one now too."""
+    path = tmp_path / "in.csv"
+    with pytest.raises(ImportFormatError) as raised:
+        _rows(path, f"a,b,c\n1,x,y\n2,p,q\n{tail}")
+    said = UNCLOSED_QUOTE if tail.count('"') % 2 else TRUNCATED_ROW.format(cells=2, width=3)
+    assert str(raised.value) == f"{path}:line 4: {said}"
+
+
+@pytest.mark.parametrize("text", [
+    "a,b,c\n1,x,y\n3,r\n",   # a short last row ended by a line break: its empty cells left out
+    "a,b,c\n1,x\n3,r",       # every row short: the file leaves empty cells out
+    "a,b,c\n1,x,y\n3,r,",    # as many cells as the header, the last empty
+], ids=["line_break", "all_short", "full"])
+def test_a_short_last_row_that_is_no_cut_still_reads(tmp_path: Path, text: str) -> None:
+    assert [line for line, _ in _rows(tmp_path / "in.csv", text)] == [2, 3]

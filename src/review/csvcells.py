@@ -165,11 +165,14 @@ class CsvText:
 
         width = len(columns)
         pending: tuple[int, dict[str, Any]] | None = None
+        short = short_before = False  # (the pending row, and any before it, with fewer cells than the header)
         for found in rows:
             if not found.cells:  # a blank line (no row)
                 continue
             if pending is not None:
                 yield pending
+            short_before = short_before or short
+            short = len(found.cells) < width
             line = found.first_line  # (its last one, after a line break in a cell, said "line 7" of a row a
             # spreadsheet user finds on line 5)
             spill = found.cells[width:]
@@ -184,6 +187,9 @@ class CsvText:
             pending = (line, row)
         if pending is not None:
             self._refuse_unclosed_quote(pending[0] - 1)
+            if short and not short_before and cut_off(self.text):
+                cells = width - sum(value is None for value in pending[1].values())
+                raise ImportFormatError(self.path, f"line {pending[0]}", TRUNCATED_ROW.format(cells=cells, width=width))
             yield pending
 
     def _unclosed_from(self, lines_before: int) -> bool:
@@ -244,6 +250,17 @@ def rows_by_line(text: str) -> Iterator[tuple[int, list[str]]]:
 UNCLOSED_QUOTE = "a quoted cell is never closed (a '\"' without its closing '\"': every later row became part of it)"
 #: A line no CSV file holds (private-use characters), appended to find a quoted cell never closed.
 _END_MARK = "\ue000review: end of file\ue000"
+
+
+#: The refusal of a last row cut off: fewer cells than the header, every row before it full, and no line break
+#: after it (a download or copy stopped early), so its last cell is likely cut too.
+TRUNCATED_ROW = ("the file ends inside this row ({cells} of {width} cells, no line break after it): cut off? "
+                 "If the row is complete as it stands, end the file with a line break")
+
+
+def cut_off(text: str) -> bool:
+    """Whether ``text`` ends without a line break: every CSV writer ends its last row with one."""
+    return not text.endswith(("\n", "\r"))
 
 
 def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool:

@@ -162,3 +162,19 @@ def test_excel_sep_line_and_tab_separated(tmp_path):
     tsv.write_text("key\ttitle\tauthors\nk1\tA title\tSmith J; Jones K\n", encoding="utf-8")
     (row,) = read_file(tsv).records
     assert row.authors == ["Smith J", "Jones K"] and row.extra == {"key": "k1"}
+
+
+def test_a_csv_cut_off_inside_its_last_row_is_refused(shared, tmp_path):
+    """A screening set cut after 25 bytes of its fourth row was imported whole, the fourth record titled 'The
+    changing face of an' (walk29); the same rows ended by a line break still read (a short row is allowed)."""
+    from review.csvcells import TRUNCATED_ROW
+    from review.errors import ImportFormatError
+
+    lines = shared("data", "screening", "cohen2006_antihistamines.csv").read_bytes().split(b"\n")
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"\n".join(lines[:4]) + b"\n" + lines[4][:25])
+    with pytest.raises(ImportFormatError) as raised:
+        read_file(cut)
+    assert str(raised.value) == f"{cut}:line 5: {TRUNCATED_ROW.format(cells=2, width=8)}"
+    cut.write_bytes(cut.read_bytes() + b"\n")
+    assert len(read_file(cut).records) == 4
