@@ -206,3 +206,39 @@ def test_a_check_stored_under_one_name_of_the_default_engine_is_taken_under_anot
     assert (taken.verdict, taken.evidence_computed, len(asked)) == ("stop", False, 1)
     write_screening_setting(workspace.root / "review.toml", "model", "svm-e8")
     assert status_advice(workspace).evidence_computed and len(asked) == 2
+
+
+@pytest.mark.parametrize("disagree", [False, True])
+def test_while_the_app_and_review_toml_disagree_status_checks_again_after_each_queue_the_app_stores_and_the_app_never(
+        workspace, monkeypatch: pytest.MonkeyPatch, disagree: bool) -> None:
+    # Decision 0075's "left": the app (seed 7, as review.toml said when it opened) and review status --stopping (seed
+    # 1234 once review.toml is edited) each store their own check over the other's. Counted on a constructed review
+    # (1,500 records, the check due at 600 after a record picked in a shell): status called three times with the app
+    # idle, then the app takes the pick (its own check), then five times the app decides a record and stores its
+    # queue (a retrain) and status is called. Agreeing settings: one check in all. Disagreeing: the app still makes
+    # one; status makes one, then one more after each queue the app stored, never two in a row without one.
+    asked: list[tuple[str, int, int]] = []
+    _answers_by_settings(monkeypatch, asked, lambda model, seed: 0.9)
+    checks: list[int] = []
+    app, ids, labels = _app_with_queue(workspace, checks)
+    if disagree:
+        _edit(workspace, "seed")
+    in_shell(workspace, "decide", str(ids[1000]), "--exclude")
+    asked.clear()
+    made = [status_advice(workspace).evidence_computed for _ in range(3)]
+    app.reload_decisions()
+    verdict_after_due_check(app, checks)
+    app.apply_ranking(app.retrain())
+    app.save_ranking()
+    for at in range(605, 610):  # the same grid step (600 to 614): no new check is due for either side
+        app.decide(ids[at], "include" if labels[at] else "exclude")
+        verdict_after_due_check(app, checks)
+        app.apply_ranking(app.retrain())
+        app.save_ranking()
+        made.append(status_advice(workspace).evidence_computed)
+    if not disagree:  # status makes the check once and stores it; the app takes it; the next status calls take it
+        assert len(asked) == 1 and made == [True] + [False] * 7
+        return
+    by_seed = {seed: sum(1 for _, s, _ in asked if s == seed) for seed in (7, 1234)}
+    assert by_seed == {7: 1, 1234: 6}  # the app once; status on its first call, then once after each queue stored
+    assert made == [True, False, False, True, True, True, True, True]
