@@ -124,6 +124,8 @@ def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
                 return f"excluded at full text ({state.reason})" if state.reason else "excluded at full text"
             if state.eligibility == "conflict":
                 return "reviewers disagree on it at full text"
+            if state.eligibility == "eligible":  # (a report PRISMA does not count: one set aside, say)
+                return "eligible at full text, not counted as included (review prisma)"
             return "not retrieved" if state.not_retrieved else "at full text, not assessed yet"
         for box, words in (("records_excluded", "excluded at title and abstract"),
                            ("ta_conflicts", "reviewers disagree on it at title and abstract"),
