@@ -253,3 +253,19 @@ def test_two_exports_joined_with_cat_keep_both_byte_order_marks_and_read_whole(s
     result = read_file(joined)
     assert len(result.records) == count
     assert not any("\ufeff" in record.raw for record in result.records)
+
+
+def test_a_medline_export_cut_off_inside_its_last_record_is_refused(shared, tmp_path):
+    """efetch's MEDLINE text cut at 3,000 bytes (mid-abstract of its second record) imported 2 records, the second
+    without authors, journal or the rest of its abstract (walk29). A record without SO after records that all have
+    one, in a file that ends without a line break, is a cut; the same text ended by a line break still reads."""
+    full = shared("fixtures", "pubmed", "biopython", "pubmed_result2.txt").read_bytes()
+    cut = tmp_path / "cut.nbib"
+    cut.write_bytes(full[:3000])
+    with pytest.raises(ImportFormatError) as raised:
+        read_file(cut)
+    assert str(raised.value) == (f"{cut}:line 67: the file ends inside this record (no SO line, which every record "
+                                 "before it has, and no line break after it): cut off? If the record is complete as "
+                                 "it stands, end the file with a line break")
+    cut.write_bytes(full[:3000] + b"\n")
+    assert len(read_file(cut).records) == 2

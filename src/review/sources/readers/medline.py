@@ -61,12 +61,26 @@ class MedlineReader(Reader):
 
     def records(self, source: SourceFile) -> Iterator[Record]:
         file_database = _file_database(source.text)
+        count, earlier_have_so = 0, True
+        last_start, last_has_so = 0, True
         for start, block in _blocks(source):
             try:
                 fields = Medline.read(io.StringIO(_in_columns(block)))
             except Exception as err:  # Bio.Medline raises ValueError on malformed lines
                 raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
+            earlier_have_so = earlier_have_so and last_has_so
+            count, last_start, last_has_so = count + 1, start, "SO" in fields
             yield _record(dict(fields), start, block, file_database)
+        # PubMed ends every record with its SO line and every line with a line break: a last record without one,
+        # where every record before it has one, in a file without a final line break, was cut off (a download
+        # stopped early). The file is refused whole: an import stores nothing before its last record is read.
+        if count > 1 and earlier_have_so and not last_has_so and not source.text.endswith(("\n", "\r")):
+            raise ImportFormatError(source.path, f"line {last_start}", TRUNCATED_RECORD)
+
+
+#: The refusal of a last record cut off (``MedlineReader.records``).
+TRUNCATED_RECORD = ("the file ends inside this record (no SO line, which every record before it has, and no line "
+                    "break after it): cut off? If the record is complete as it stands, end the file with a line break")
 
 
 def _file_database(text: str) -> str:
