@@ -564,6 +564,24 @@ def test_a_search_that_fails_midway_says_what_it_stored_and_a_rerun_adds_only_th
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
 
 
+def test_status_and_list_count_what_an_interrupted_run_stored(workspace, monkeypatch):
+    """review status said 'interrupted hits 0 new 0' for a run stopped with 400 of its 500 records stored (the
+    sources line counting them), and review search --list '-' for new: both read the counts set when a run
+    finishes (walk29). Now: hits '-' (ESearch's count is logged when the run finishes), new what it stored."""
+    write_query(workspace, name="cut")
+    add_pubmed_settings(workspace, efetch_batch=200, min_efetch_batch=200, rate_per_second=0, backoff_base=0.001,
+                        max_attempts=2)
+    runner = CliRunner()
+    with running(synthetic_corpus(500, seed=31), faults=Faults(script=["", "", "", "http_502", "http_502"])) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        assert runner.invoke(main, ["-w", str(workspace.root), "search", "cut", "--no-progress"]).exit_code != 0
+    status = runner.invoke(main, ["-w", str(workspace.root), "status"]).stdout
+    (line,) = [line for line in status.splitlines() if line.lstrip().startswith("cut ")]
+    assert line.split()[1:6] == ["interrupted", "hits", "-", "new", "400"], line
+    listed = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"]).stdout.splitlines()[1].split("\t")
+    assert listed[2:5] == ["interrupted", "-", "400"], listed
+
+
 def test_an_update_run_that_fails_counts_what_earlier_runs_stored(workspace, monkeypatch):
     """An update run (300 new of 800) stops after storing 200: the workspace holds 700 of the 800, and the
     line said '200 of 800 records stored', which reads as 600 missing."""

@@ -127,12 +127,13 @@ def list_queries(workspace: Workspace) -> list[QueryListing]:
                                         hit_count=None, new_records=None,
                                         file_name=spec.path.name if spec.path else ""))
             continue
+        hits, new = searching.run_counts(workspace, run) if run else (None, None)
         listing.append(QueryListing(
             name=spec.name,
             last_run=searching.iso_time(run["started_at"]) if run else None,
             status=run["status"] if run else "never",
-            hit_count=run["hit_count"] if run else None,
-            new_records=run["new_records"] if run else None,
+            hit_count=hits,
+            new_records=new,
             file_name=spec.path.name if spec.path else "",
         ))
     return listing

@@ -37,7 +37,7 @@ from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve, slice_name
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "workspace_queries", "run_search",
-           "run_searches", "search_each", "select_queries", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
+           "run_counts", "run_searches", "search_each", "select_queries", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
            "shown_path", "SearchBusy", "busy_outcome", "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
@@ -595,13 +595,20 @@ def _run_server(run: dict[str, Any]) -> str:
     return str(((run["params"] or {}).get("client") or {}).get("base_url") or NCBI_EUTILS_URL)
 
 
+def run_counts(workspace: Workspace, run: dict[str, Any]) -> tuple[int | None, int]:
+    """A run's hits and the records it stored: for a run not finished (interrupted, running, abandoned) its hits
+    are not known (ESearch's count is kept when a run finishes) and its records are those its batches stored."""
+    if run["status"] == "complete":
+        return run["hit_count"], run["new_records"] or 0
+    return run["hit_count"], sum(batch["n_new"] for batch in search_store.run_batches(workspace.store, run["id"]))
+
+
 def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     details = run["details"] or {}
     params = run["params"] or {}
     unfinished = {}
     if run["status"] != "complete":  # what it stored before it stopped (records_stored_new is set on completion)
-        stored = sum(batch["n_new"] for batch in search_store.run_batches(workspace.store, run["id"]))
-        unfinished = {"records_stored_so_far": stored}
+        unfinished = {"records_stored_so_far": run_counts(workspace, run)[1]}
     return {
         "run_id": run["id"],
         "date_run": iso_time(run["started_at"]),
@@ -719,8 +726,9 @@ def search_status(workspace: Workspace) -> list[str]:
     # A query only seed-checked counts too: the header said "0 queries" above its seed-check line.
     lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}", *unreadable]
     for name, run in sorted(latest.items()):
-        lines.append(f"  {name:<20} {run['status']:<11} hits {whole(run['hit_count'] or 0):>7}  "
-                     f"new {whole(run['new_records'] or 0):>7}  {_to_the_minute(run['started_at'])}")
+        hits, new = run_counts(workspace, run)  # (an interrupted run's: 'hits 0 new 0' beside its records)
+        lines.append(f"  {name:<20} {run['status']:<11} hits {'-' if hits is None else whole(hits):>7}  "
+                     f"new {whole(new):>7}  {_to_the_minute(run['started_at'])}")
     for name, check in sorted(checks.items()):
         lines.append(f"  {name:<20} seed check {whole(check['n_found'])}/{whole(check['n_seeds'])} found "
                      f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
