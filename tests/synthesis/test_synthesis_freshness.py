@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from review.services.extraction import extraction_status
 from review.services.synthesis import synthesise_extraction
 from review.synthesis.freshness import INPUTS_FILE
@@ -73,3 +75,50 @@ def test_a_synthesis_csv_without_its_record_says_its_rule_set_from_the_file_and_
     csv.write_text(csv.read_text(encoding="utf-8").replace(",iwh,", ",lievense,"), encoding="utf-8")  # another file
     assert _status(workspace).endswith(  # (no record of this file: the rule set its rows name)
         f"(rule set lievense), out of date (review.toml's rule set is iwh now): {REFRESH}")
+
+
+def _line_endings(folder: Path, newline: bytes) -> None:
+    for path in [folder / "synthesis.csv", folder / "factors.toml", *sorted((folder / "studies").glob("*.toml"))]:
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", newline))
+
+
+def test_line_endings_a_checkout_changes_leave_the_synthesis_current(workspace: Workspace) -> None:
+    # git with core.autocrlf (Windows) checks the text files out with CRLF and commits them with LF: the record
+    # written on one side must read as current on the other, not as "changed since" (every study file) or "not known".
+    folder = _synthesised(workspace)
+    _line_endings(folder, b"\r\n")
+    assert _status(workspace).endswith("current with its inputs")
+    synthesise_extraction(folder, plots=False)  # (run on the CRLF copy: its record read back on an LF one)
+    _line_endings(folder, b"\n")
+    assert _status(workspace).endswith("current with its inputs")
+
+
+def test_a_study_file_saved_while_the_synthesis_runs_reads_as_changed_since(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The record names the files as the run read them: one saved after it read them (the form's save in an open app)
+    # is not in synthesis.csv, and status must not call it current.
+    import review.synthesis.run as run
+
+    folder = _synthesised(workspace)
+    study = folder / "studies" / "arends2014.toml"
+    read = run._synthesise_folder
+
+    def read_then_edited(*args: object, **kwargs: object) -> object:
+        result = read(*args, **kwargs)
+        study.write_text(study.read_text(encoding="utf-8").replace('country = "', 'country = "The ', 1), encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(run, "_synthesise_folder", read_then_edited)
+    synthesise_extraction(folder, plots=False)
+    assert "out of date (changed since: studies/arends2014.toml)" in _status(workspace)
+
+
+@pytest.mark.parametrize("rule_set", [None, 5])
+def test_a_record_edited_to_name_no_rule_set_is_not_read(workspace: Workspace, rule_set: object) -> None:
+    import json
+
+    folder = _synthesised(workspace)
+    record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
+    (folder / INPUTS_FILE).write_text(json.dumps({**record, "rule_set": rule_set}), encoding="utf-8")
+    assert _status(workspace).endswith(  # (was: "written (rule set None), out of date (review.toml's rule set is …")
+        f"synthesis.csv written (rule set ariens); whether it is current is not known (no {INPUTS_FILE} of it): {REFRESH}")

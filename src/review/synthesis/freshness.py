@@ -27,7 +27,9 @@ SETTINGS_TABLES = ("synthesis", "extraction")
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    # CRLF read as LF: git's core.autocrlf checks text files out with CRLF (Windows) and commits them with LF, so a
+    # record written on either side would name every file as changed on the other (LF files digest as before).
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
 def input_digests(extraction_dir: Path) -> dict[str, str]:
@@ -48,12 +50,15 @@ def settings_digest(config: Mapping[str, Any]) -> str:
     return _digest(json.dumps(tables, sort_keys=True, default=str).encode("utf-8"))
 
 
-def write_inputs(extraction_dir: Path, rule_set: str, config: Mapping[str, Any]) -> Path:
+def write_inputs(extraction_dir: Path, rule_set: str, config: Mapping[str, Any],
+                 files: Mapping[str, str] | None = None) -> Path:
     """Record what the ``synthesis.csv`` just written was made from (call after writing it: a run killed before
-    leaves the older record, which then names inputs as changed and asks for the run again, never the reverse)."""
+    leaves the older record, which is not of this file, so status says it does not know, never that it is current).
+    ``files``: ``input_digests`` taken before the run read the folder (default: now), so a file saved while it ran
+    reads as changed since, not as in the synthesis."""
     folder = Path(extraction_dir)
     record = {"synthesis_csv": _digest((folder / SYNTHESIS_FILE).read_bytes()), "rule_set": rule_set,
-              "settings": settings_digest(config), "files": input_digests(folder)}
+              "settings": settings_digest(config), "files": dict(input_digests(folder) if files is None else files)}
     path = folder / INPUTS_FILE
     write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return path
@@ -87,7 +92,7 @@ def freshness(extraction_dir: Path, config: Mapping[str, Any]) -> Freshness:
     try:
         record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
         known = (isinstance(record, dict) and record.get("synthesis_csv") == _digest(csv_bytes)
-                 and isinstance(record.get("files"), dict))
+                 and isinstance(record.get("files"), dict) and isinstance(record.get("rule_set"), str))
     except (OSError, ValueError):
         known = False
     if not known:
@@ -95,7 +100,7 @@ def freshness(extraction_dir: Path, config: Mapping[str, Any]) -> Freshness:
     then: dict[str, str] = record["files"]
     now = input_digests(folder)
     return Freshness(
-        str(record.get("rule_set", "")), recorded=True,
+        record["rule_set"], recorded=True,
         changed=sorted(name for name in now if name in then and now[name] != then[name]),
         added=sorted(name for name in now if name not in then),
         removed=sorted(name for name in then if name not in now),

@@ -17,7 +17,7 @@ from ..tomlread import read_toml
 from ..tomlwrite import TomlEditError, set_table_keys
 from ..workspace import Workspace
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
-from .freshness import write_inputs
+from .freshness import input_digests, write_inputs
 from .factors import FactorResult, SynthesisSettings, recorded_rule_set, study_quality, synthesise_factor
 from .grade import GRADE_FILE, load_overrides
 from .report import write_outputs
@@ -173,9 +173,11 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
 
     review = config.get("review")
     title = str(review.get("title") or "") if isinstance(review, dict) else ""
+    read = input_digests(Path(extraction_dir))  # (before the run reads them: a file saved meanwhile is not current)
     run = run_synthesis(Path(extraction_dir), settings, plots=plots, before_writing=pre_register, title=title)
     # review.toml as it is now (the registration added the rule set and its readings): ``review status`` compares it
-    run.written.append(write_inputs(Path(extraction_dir), settings.rule_set, _config(root) if register else config))
+    run.written.append(write_inputs(Path(extraction_dir), settings.rule_set, _config(root) if register else config,
+                                    read))
     notes = []
     if register and rule_set:
         notes.append(f"pre-registered rule set {settings.rule_set!r} in review.toml ([synthesis] rule_set); "
