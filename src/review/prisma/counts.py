@@ -27,7 +27,7 @@ from ..timestamps import iso_utc
 from ..store.fulltext import (
     ScreeningStop, current_screening_stop, record_sources,
 )
-from ..words import whole
+from ..words import counted, whole
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 from .labels import labels
 
@@ -236,6 +236,21 @@ def _template_safe(reason: str) -> str:
     return (reason.replace(";", "/").replace(",", " ").strip() or "Unspecified")
 
 
+def _unfinished_searches(store: Store) -> list[str]:
+    """A note per query whose last run has not finished (interrupted, or killed while running): the databases box
+    counts only what it stored so far, and a diagram drawn from it would publish half a search (walk29)."""
+    from ..store import searches as search_store
+
+    latest = {run["query_name"]: run for run in search_store.runs(store)}
+    notes = []
+    for name, run in sorted(latest.items()):
+        if run["status"] in ("interrupted", "running"):
+            stored = sum(batch["n_new"] for batch in search_store.run_batches(store, run["id"]))
+            notes.append(f"search {name!r} has not finished (run {run['id']}, {run['status']}): the databases box "
+                         f"counts the {counted(stored, 'record')} it stored so far; run 'review search {name}' to finish it")
+    return notes
+
+
 def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
                   log: ReadLog | None = None) -> PrismaCounts:
     """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``, ``log``:
@@ -357,6 +372,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         notes.append(f"{_many(unseen, 'record', 'was', 'were')} imported after the last dedup run and "
                      f"{'is' if unseen == 1 else 'are'} not deduplicated yet: the duplicates box may be short "
                      "(run 'review dedup')")
+    notes.extend(_unfinished_searches(store))
     if stop is None:
         notes.append("no screening stop recorded: no record counts as excluded by automation tools")
     else:
