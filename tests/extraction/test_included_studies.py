@@ -138,3 +138,30 @@ def test_a_study_file_that_cannot_be_read_is_said_unmatched(workspace: Workspace
     (workspace.root / "extraction" / "studies" / "broken.toml").write_text("[study\nid =", encoding="utf-8")
     assert _extraction_lines(workspace) == [
         "  1 study file that cannot be read, not matched: studies/broken.toml (review extraction validate)"]
+
+
+def test_a_study_file_saved_with_a_byte_order_mark_is_matched(workspace: Workspace) -> None:
+    # Notepad saves UTF-8 with a BOM; every reader of study files drops it (tomlread), so validate and the synthesis
+    # read the file: the match must too, not call it a file that cannot be read.
+    (one,) = _records(workspace, Record(title="one", pmid="101"))
+    _judge(workspace, one, "eligible")
+    _study_file(workspace, "one2020", pmid="101")
+    path = workspace.root / "extraction" / "studies" / "one2020.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert _extraction_lines(workspace) == ["  study files match the 1 included study (by doi or pmid)"]
+
+
+def test_before_any_inclusion_and_any_study_file_the_records_identifiers_are_not_read(
+        workspace: Workspace, monkeypatch) -> None:
+    # A large review at the screening stage has nothing to match: review status must not read every record's doi and
+    # pmid, the full-text states and the clusters for it (0.2 s of CPU a status at 50,000 records).
+    import review.store.extraction
+
+    ids = _records(workspace, Record(title="one", pmid="101"), Record(title="two", doi="10.1000/two"))
+    workspace.store.add_decision(ids[0], "alice", "include")
+
+    def not_read(*_args: object) -> None:
+        raise AssertionError("record identifiers read with nothing to match")
+
+    monkeypatch.setattr(review.store.extraction, "record_identifiers", not_read)
+    assert _extraction_lines(workspace) == []
