@@ -583,8 +583,8 @@ def test_status_and_list_count_what_an_interrupted_run_stored(workspace, monkeyp
     # review prisma drew the flow from the 400 without a word that the search had not finished (walk29).
     prisma = runner.invoke(main, ["-w", str(workspace.root), "prisma", "--out", str(workspace.path("out"))])
     assert prisma.exit_code == 0 and "database_results\t400" in prisma.stdout
-    assert ("review: note: search 'cut' has not finished (run 1, interrupted): the databases box counts the 400 "
-            "records it stored so far; run 'review search cut' to finish it") in prisma.stderr.splitlines()
+    assert ("review: note: search 'cut' has not finished (run 1, interrupted, 400 records stored by it so far): the "
+            "databases box counts only what is stored; run 'review search cut' to finish it") in prisma.stderr.splitlines()
 
 
 def test_an_update_run_that_fails_counts_what_earlier_runs_stored(workspace, monkeypatch):
