@@ -165,3 +165,27 @@ def test_before_any_inclusion_and_any_study_file_the_records_identifiers_are_not
 
     monkeypatch.setattr(review.store.extraction, "record_identifiers", not_read)
     assert _extraction_lines(workspace) == []
+
+
+def test_extraction_validate_checks_the_files_when_the_store_cannot_be_reached(
+        workspace: Workspace, monkeypatch, tmp_path) -> None:
+    # A team's PostgreSQL server out of reach (offline, the VPN down): validate checks files, which it did without
+    # the store before the included-studies match came in; it said only 'cannot connect', exit 1, and no file checked.
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    import shutil
+
+    from .helpers import REPO
+
+    shutil.copytree(REPO / "extraction" / "studies", workspace.root / "extraction" / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", workspace.root / "extraction")
+    monkeypatch.setenv("REVIEW_DATABASE_URL", f"postgresql://alice@/review?host={tmp_path}&port=1")
+    monkeypatch.chdir(workspace.root)
+    result = CliRunner().invoke(main, ["extraction", "validate"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("15 study files valid")
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("review: warning: study files not matched to the included studies: database ")
+    assert "cannot connect" in line

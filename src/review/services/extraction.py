@@ -66,6 +66,8 @@ def included_disagreements(folder: Path) -> list[str]:
         check = included_check(workspace, folder=Path(folder))
         # (nothing included yet: the full-text stage not begun, or kept elsewhere; review status says it once)
         return [] if check is None or check.agrees or not check.n_included else included_lines(check)
+    except ReviewError as err:  # (a team's server out of reach: the files are checked all the same, as before)
+        return [f"study files not matched to the included studies: {err}"]
     finally:  # its own engine: released now, not whenever it is garbage collected
         if "store" in workspace.__dict__:
             workspace.store.engine.dispose()
