@@ -168,9 +168,7 @@ def _study_table(text: str) -> Any:
 def included_lines(check: IncludedCheck) -> list[str]:
     """``review status``'s lines (and ``review extraction validate``'s notes) on the study files against the
     included studies: one per kind of disagreement, the first few named; one line when they agree."""
-    def few(items: list[str]) -> str:
-        return ", ".join(items[:3]) + (f" (+{len(items) - 3} more)" if len(items) > 3 else "")
-
+    few = _first_few
     if check.agrees:
         return [f"study files match the {_included(check.n_included)} "
                 "(by doi or pmid)"] if check.n_included else []
@@ -199,6 +197,11 @@ def included_lines(check: IncludedCheck) -> list[str]:
     return lines
 
 
+def _first_few(items: list[str]) -> str:
+    """The first three of ``items``, and how many more: a status line stays one line however many there are."""
+    return ", ".join(items[:3]) + (f" (+{len(items) - 3} more)" if len(items) > 3 else "")
+
+
 def _included(count: int) -> str:
     return counted(count, "study").replace(" ", " included ", 1)
 
@@ -224,8 +227,7 @@ def _synthesis_state(folder: Path, config: dict[str, Any]) -> str:
     if state.recorded:
         for names, what in ((state.changed, "changed"), (state.added, "added"), (state.removed, "removed")):
             if names:
-                shown = ", ".join(names[:3]) + (f" (+{len(names) - 3} more)" if len(names) > 3 else "")
-                why.append(f"{what} since: {shown}")
+                why.append(f"{what} since: {_first_few(names)}")
         if state.settings_changed:
             why.append("review.toml's [synthesis] or [extraction] settings changed since")
     elif not why:  # (written before its inputs were recorded, or copied in: nothing to compare with)
