@@ -197,3 +197,18 @@ def test_nothing_is_defined_after_the_script_entry() -> None:
     body = ast.parse(inspect.getsource(standin)).body
     entry = [n for n, node in enumerate(body) if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)]
     assert entry == [len(body) - 1]
+
+
+@pytest.mark.parametrize("gone", [BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset by peer")])
+def test_a_client_that_hung_up_mid_answer_prints_no_traceback(capsys, gone):
+    """A search killed (kill -9, Ctrl-C) while the stand-in wrote its answer printed socketserver's traceback,
+    'BrokenPipeError: [Errno 32] Broken pipe', under `review demo` or `python -m review.sources.standin` (walk29):
+    the client is gone, there is nothing to report. Any other error in a handler still prints."""
+    with running(synthetic_corpus(5, seed=1)) as standin:
+        for error in (gone, ValueError("a bug in the handler")):
+            try:
+                raise error
+            except Exception:
+                standin._server.handle_error(None, ("127.0.0.1", 1))
+    printed = capsys.readouterr().err
+    assert type(gone).__name__ not in printed and "ValueError: a bug in the handler" in printed

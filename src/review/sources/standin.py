@@ -26,6 +26,7 @@ import random
 import re
 import socket
 import struct
+import sys
 import threading
 import urllib.parse
 from collections import Counter
@@ -139,7 +140,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._histories: dict[str, dict[str, list[str]]] = {}
         self._webenv_serial = 0
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _Server((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -380,6 +381,16 @@ def pubmed_article_set(articles: list[bytes]) -> bytes:
 
 _ERROR_PAGE = (b"<!DOCTYPE html><html><head><title>WWW Error %d Diagnostic</title></head><body>"
                b"<h1>Error %d</h1><p>This could be a transient problem, please try the query again.</p></body></html>")
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, quiet about a client that hung up while it answered (a search killed or stopped with
+    Ctrl-C): socketserver printed a BrokenPipeError traceback to stderr for it, under ``review demo`` too."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
