@@ -116,3 +116,124 @@ def test_a_setting_error_is_named_by_the_keys_line_or_its_tables(tmp_path: Path)
     assert said("review.toml: prisma.sources.Embase …", None) == "review.toml: prisma.sources.Embase …"
     assert said("scoring.toml: min_level …", "instrument") == "scoring.toml: min_level …"  # another file's
     assert ReviewError("x").setting is None
+
+
+def test_a_toml_problem_is_named_by_file_key_and_line() -> None:
+    """problems_located: the key's line, else the nearest table's, else none; other errors pass unchanged."""
+    from review.tomlread import TomlProblem, problems_located, toml_lines
+
+    located = toml_lines('[profile]\nshare = 2\n\n[[rates]]\ntext = "a"\n[[rates]]\ntext = 3\n')
+    for where, line in (("profile.share", " (line 2)"), ("profile.missing", " (line 1)"), ("rates[2].text", " (line 7)"),
+                        ("rates", " (line 4)"), ("other", "")):
+        with pytest.raises(ValidationError) as caught, problems_located("s.toml", located):
+            raise TomlProblem(where, "bad")
+        assert str(caught.value) == f"s.toml:{where}: bad{line}" and type(caught.value) is ValidationError
+    with pytest.raises(WorkspaceError, match="^kept$"), problems_located("s.toml", located):
+        raise WorkspaceError("kept")
+    assert str(TomlProblem("a.b", "bad")) == "a.b: bad"  # uncaught, still one line naming the key
+
+
+def _review_toml(path: Path) -> object:
+    from review.workspace import WorkspaceConfig
+
+    return WorkspaceConfig.load(path)
+
+
+def _form(path: Path) -> object:
+    return load_form(path.parent)
+
+
+def _questions(path: Path) -> object:
+    from review.instrument.itembank import load_templates
+
+    return load_templates(path)
+
+
+def _scoring(path: Path) -> object:
+    from review.instrument.config import load_config
+
+    return load_config(path)
+
+
+def _plan(path: Path) -> object:
+    from review.validate.run import load_plan
+
+    return load_plan(path)
+
+
+def _grade(path: Path) -> object:
+    from review.synthesis.grade import load_overrides
+
+    return load_overrides(path)
+
+
+#: Each kind of TOML file a workspace holds: its name and its reader.
+READERS = {"review": ("review.toml", _review_toml), "form": ("form.toml", _form),
+           "factors": ("factors.toml", load_factors), "questions": ("questions.toml", _questions),
+           "scoring": ("scoring.toml", _scoring), "plan": ("analyses.toml", _plan), "grade": ("grade.toml", _grade)}
+
+_FACTOR = '[[factor]]\nid = "a"\nlabel_en = "A"\nlabel_nl = "A"\ndomain = "work"\nmodifiable = true\nassessable = true\n'
+_QUESTION = '[questions.q]\ntext_nl = "Vraag"\ntext_en = "Question"\ntype = "yesno"\n'
+_CHOICE = '[questions.q]\ntext_nl = "V"\ntext_en = "Q"\noptions = [\n  {code = "a", nl = "A", en = "A"},\n'
+
+SHAPES = [  # kind, file text, the key named, its line (review.toml names it PATH:LINE: …)
+    # a table where a value goes
+    ("review", '[review]\ntitle = "t"\nseed = { a = 1 }\n', "review.seed", 3),
+    ("form", '[study]\nn = { type = { a = 1 } }\n', "study.n.type", 2),
+    ("factors", _FACTOR.replace('id = "a"', "id = { a = 1 }"), "factor[1].id", 2),
+    ("questions", _QUESTION.replace('text_en = "Question"', "text_en = { a = 1 }"), "questions.q.text_en", 3),
+    ("scoring", "[profile]\nmany_signals_share = { a = 1 }\n", "profile.many_signals_share", 2),
+    ("plan", '[[analysis]]\nname = "a"\nkind = "sus"\nfile = { a = 1 }\n', "analysis[1].file", 4),
+    ("grade", '[older_age]\n\nstart = { a = 1 }\n', "older_age.start", 3),
+    # a list of tables where a table goes (before 2026-12-07 these named no line: only 'study[1]' was located)
+    ("review", '[review]\ntitle = "t"\n\n[[screening]]\ntarget_recall = 0.9\n', "screening", 4),
+    ("form", '# form\n[[study]]\nn = { type = "integer" }\n', "study", 2),
+    ("questions", '# bank\n[[questions]]\ntext_nl = "V"\n', "questions", 2),
+    ("scoring", "# scoring\n[[profile]]\nmany_signals_share = 0.5\n", "profile", 2),
+    ("grade", '# grade\n[[older_age]]\nstart = "high"\n', "older_age", 2),
+    # a table (or a value) where a list of tables goes
+    ("factors", _FACTOR.replace("[[factor]]", "[factor]"), "factor", 1),
+    ("plan", '[analysis]\nname = "a"\nkind = "sus"\nfile = "d.csv"\n', "analysis", 1),
+    ("review", 'screening = 3\n[review]\ntitle = "t"\n', "screening", 1),  # (read as no [screening] before)
+    # text where a number, a truth value or a code goes
+    ("review", '[review]\ntitle = "t"\nseed = "42"\n', "review.seed", 3),
+    ("form", '[study]\nn = { type = "integer", required = "yes" }\n', "study.n.required", 2),
+    ("factors", _FACTOR.replace("modifiable = true", 'modifiable = "yes"'), "factor[1].modifiable", 6),
+    ("questions", _QUESTION + 'medical = "yes"\n', "questions.q.medical", 5),
+    # (an entry of a list: the list's line; code = 2.5 was refused by the REDCap export, naming neither file nor line)
+    ("questions", _CHOICE + '  {code = 2.5, nl = "B", en = "B"},\n]\n', "questions.q.options[2].code", 4),
+    ("scoring", '[profile]\nmany_signals_share = "half"\n', "profile.many_signals_share", 2),
+    ("scoring", '[profile]\nsignal_min_studies = true\n', "profile.signal_min_studies", 2),  # (taken as 1)
+    ("plan", '[[analysis]]\nname = "a"\nkind = "sus"\nfile = "d.csv"\nlevel = "0.95"\n', "analysis[1].level", 5),
+    ("plan", '[[analysis]]\nname = 3\nkind = "sus"\nfile = "d.csv"\n', "analysis[1].name", 2),  # (named 3.json)
+    ("grade", '[older_age]\nimprecision = { change = "-1", reason = "wide" }\n', "older_age.imprecision", 2),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "where", "line"), SHAPES, ids=[f"{s[0]}-{s[2]}" for s in SHAPES])
+def test_each_kind_of_file_names_a_wrong_shape_by_key_and_line(tmp_path: Path, kind: str, text: str, where: str,
+                                                                line: int) -> None:
+    name, read = READERS[kind]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises((ValidationError, WorkspaceError)) as caught:
+        read(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    if kind == "review":  # review.toml's settings: PATH:LINE: key …
+        assert message.startswith(f"{path}:{line}: ") and where in message, message
+    else:
+        assert message.startswith(f"{path}:{where}: ") and message.endswith(f" (line {line})"), message
+
+
+@pytest.mark.parametrize("kind", sorted(READERS))
+@pytest.mark.parametrize(("text", "line"), [('a = 1\nb = 2\na = 3\n', 3), ('a = 1\n\nb = = 2\n', 3)],
+                         ids=["duplicate-key", "invalid"])
+def test_each_kind_of_file_names_a_syntax_error_by_line(tmp_path: Path, kind: str, text: str, line: int) -> None:
+    name, read = READERS[kind]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises((ValidationError, WorkspaceError)) as caught:
+        read(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and f"line {line}" in message and "\n" not in message, message

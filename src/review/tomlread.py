@@ -4,15 +4,19 @@ Every configuration and data file of a workspace (review.toml, criteria, queries
 extraction forms, item-bank templates, ...) is read through here, so a bad file gives the same
 kind of message wherever it is read: ``<file>: <what>``, with tomllib's line and column for a
 syntax error. The caller chooses the error class (``ValidationError`` for data files,
-``WorkspaceError`` for review.toml) and checks the contents itself. Files whose problems name
-a key (study files, grade.toml) are read with the line of each table and key (``read_toml_located``).
+``WorkspaceError`` for review.toml) and checks the contents itself. A wrong key or value is one line
+``PATH:WHERE: WHAT (line N)``: the checks raise :class:`TomlProblem` (where, what), and the reader,
+which knows the file and the line of each table and key (``read_toml_located``), names them
+(:func:`problems_located`). review.toml's settings are named ``PATH:LINE: …`` instead
+(``workspace.located_setting_error``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +68,8 @@ def toml_lines(text: str) -> dict[str, int]:
     """The 1-based line of every table and key of a TOML file (a study file, grade.toml), by the path a problem names.
 
     ``[study]`` → ``study``, its ``country = ...`` → ``study.country``, the second ``[[estimates]]``
-    → ``estimates[2]``, ``[quips.alice]`` → ``quips.alice`` (and ``quips``); keys of an inline table
-    share its line. A locator for messages, not a parser: tomllib has read the file already.
+    → ``estimates[2]`` (the first → ``estimates`` too), ``[quips.alice]`` → ``quips.alice`` (and ``quips``); keys
+    of an inline table share its line. A locator for messages, not a parser: tomllib has read the file already.
     """
     found: dict[str, int] = {}
     arrays: dict[str, int] = {}
@@ -85,11 +89,10 @@ def toml_lines(text: str) -> dict[str, int]:
             arrays[name] = arrays.get(name, 0) + 1
             prefix = f"{name}[{arrays[name]}]"
             found.setdefault(prefix, number)
+            _found_tables(found, name, number)  # the array itself: its first table (a [[study]] where [study] goes)
         elif match := _TABLE_HEADER.match(line):
             prefix = _dotted(match.group(1))
-            parts = prefix.split(".")
-            for i in range(1, len(parts) + 1):
-                found.setdefault(".".join(parts[:i]), number)
+            _found_tables(found, prefix, number)
         elif match := _KEY.match(line):
             path = f"{prefix}.{_dotted(match.group(1))}" if prefix else _dotted(match.group(1))
             found.setdefault(path, number)
@@ -101,6 +104,13 @@ def toml_lines(text: str) -> dict[str, int]:
                 if value.count(quotes) == 1:
                     in_string = quotes
     return found
+
+
+def _found_tables(found: dict[str, int], name: str, number: int) -> None:
+    """``name`` (``quips.alice``) and each table holding it (``quips``) stand at line ``number`` unless seen before."""
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        found.setdefault(".".join(parts[:i]), number)
 
 
 def line_of(located: Mapping[str, int], where: str) -> int | None:
@@ -120,3 +130,24 @@ def located_problem(path: object, where: str, what: str, located: Mapping[str, i
     or of the nearest table holding it (``line_of``); no line where the file's lines are not known."""
     line = line_of(located, where)
     return f"{path}:{where}: {what}" + (f" (line {line})" if line else "")
+
+
+class TomlProblem(ValidationError):
+    """A wrong key or value of a TOML file, raised by a check that knows its place in the data (``factor[2].id``)
+    but not the file: :func:`problems_located` names file and line. Uncaught, it is still one line."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{where}: {what}")
+        self.where = where
+        self.what = what
+
+
+@contextmanager
+def problems_located(path: object, located: Mapping[str, int]) -> Iterator[None]:
+    """Checks of the data of the TOML file at ``path``: a :class:`TomlProblem` they raise leaves as the
+    ``ValidationError`` ``PATH:WHERE: WHAT (line N)`` (:func:`located_problem`, ``located`` from
+    ``read_toml_located``)."""
+    try:
+        yield
+    except TomlProblem as problem:
+        raise ValidationError(located_problem(path, problem.where, problem.what, located)) from None

@@ -79,6 +79,10 @@ class WorkspaceConfig:
         review = data.get("review", {})
         if not isinstance(review, dict) or not review.get("title"):
             raise WorkspaceError(f"{setting_place(path, text, 'review')}: [review] table needs a 'title'")
+        for name in KNOWN_TABLES:  # 'screening = 3' was read as no [screening] table: its defaults, without a word
+            if not isinstance(data.get(name, {}), dict):
+                raise WorkspaceError(f"{setting_place(path, text, name)}: {name} = {data[name]!r}: expected a table "
+                                     f"([{name}])")
         # title = 3 was shown as "3"; database = 3 opened a store file named "3".
         for key in ("title", "title_nl", "database"):
             if key in review and not isinstance(review[key], str):

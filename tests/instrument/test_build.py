@@ -104,12 +104,12 @@ def test_pooled_log_asks_a_factor_without_its_own_pooled_ratio_as_an_unweighted_
                                                ("level", "level points (1-3) on the scale of |ln ratio| weights")])
 def test_fallbacks_that_borrow_or_mix_scales_are_refused(fallback, why, tmp_path):
     with pytest.raises(WorkspaceError, match=re.escape(
-            f"review.toml: instrument: pooled_fallback '{fallback}' is no longer offered (it ")) as err:
+            f"review.toml: instrument.pooled_fallback: '{fallback}' is no longer offered (it ")) as err:
         load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": fallback})
     assert why in str(err.value) and "decision 0056" in str(err.value)
     scoring = tmp_path / "scoring.toml"
     scoring.write_text(f'[weights]\npooled_fallback = "{fallback}"\n', encoding="utf-8")
-    with pytest.raises(ValidationError, match=re.escape(f"{scoring}: pooled_fallback '{fallback}'")):
+    with pytest.raises(ValidationError, match=re.escape(f"{scoring}:weights.pooled_fallback: '{fallback}'")):
         load_config(scoring)
     assert load_config(None, {"pooled_fallback": "signal"}).pooled_fallback == "signal"
 
@@ -192,7 +192,7 @@ def test_template_errors_are_one_line(tmp_path):
 
 
 def test_unknown_setting_is_rejected():
-    with pytest.raises(WorkspaceError, match="review.toml: instrument: unknown setting 'min_levle'"):
+    with pytest.raises(WorkspaceError, match="review.toml: instrument.min_levle: unknown setting"):
         load_config(None, {"min_levle": "strong"})
 
 
@@ -417,7 +417,7 @@ def test_a_questions_file_error_names_its_line(tmp_path, old, new, said):
     line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if last in text)
     with pytest.raises(ValidationError) as raised:
         load_templates(path)
-    assert str(raised.value) == f"{path}: {said} (line {line})"
+    assert str(raised.value) == f"{path}:{said} (line {line})"
 
 
 def test_choice_options_that_are_no_list_are_one_line(tmp_path):
@@ -429,7 +429,7 @@ def test_choice_options_that_are_no_list_are_one_line(tmp_path):
     line = path.read_text(encoding="utf-8").splitlines().index("options = 3") + 1
     with pytest.raises(ValidationError) as raised:
         load_templates(path)
-    assert str(raised.value) == (f"{path}: questions.conflict.options: expected a list of {{ code, nl, en }} tables, "
+    assert str(raised.value) == (f"{path}:questions.conflict.options: expected a list of {{ code, nl, en }} tables, "
                                  f"got 3 (line {line})")
 
 
@@ -439,7 +439,7 @@ def test_a_questions_file_of_the_wrong_shape_is_one_line(tmp_path):
     path.write_text("questions = 3\n", encoding="utf-8")
     with pytest.raises(ValidationError) as raised:
         load_templates(path)
-    assert str(raised.value) == f"{path}: questions: expected [questions.<id>] tables, one per question (line 1)"
+    assert str(raised.value) == f"{path}:questions: expected [questions.<id>] tables, one per question (line 1)"
 
 
 def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):
@@ -554,10 +554,10 @@ def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_ce
 
 
 @pytest.mark.parametrize(("setting", "said"), [
-    ("base_rates = 3", "base_rates must be [[profile.base_rates]] tables, got 3"),  # a TypeError traceback
-    ('base_rates = ["19 %"]', "base_rates entries need text_nl, text_en and source, got '19 %'"),
-    ('many_signals_share = "half"', "many_signals_share must be a number, got 'half'"),
-    ('min_level = "sterk"', "min_level 'sterk' is not a known evidence level"),
+    ("base_rates = 3", "profile.base_rates: must be [[profile.base_rates]] tables, got 3"),  # a TypeError traceback
+    ('base_rates = ["19 %"]', "profile.base_rates[1]: needs text_nl, text_en and source, got '19 %'"),
+    ('many_signals_share = "half"', "profile.many_signals_share: must be a number, got 'half'"),
+    ('min_level = "sterk"', "profile.min_level: 'sterk' is not a known evidence level"),
 ])
 def test_a_scoring_file_problem_names_its_line(tmp_path, setting, said):
     # walk28: 'review: instrument/scoring.toml: many_signals_share must be float, got 'half'' named no line and
@@ -566,7 +566,7 @@ def test_a_scoring_file_problem_names_its_line(tmp_path, setting, said):
     path.write_text(f'[inclusion]\nrequire_assessable = true\n\n[profile]\n{setting}\n', encoding="utf-8")
     with pytest.raises(ValidationError) as raised:
         load_config(path)
-    assert str(raised.value) == f"{path}: {said} (line 5)"
+    assert str(raised.value) == f"{path}:{said} (line 5)"
 
 
 @pytest.mark.parametrize("group", ["profile", "inclusion", "weights"])
@@ -576,4 +576,4 @@ def test_a_scoring_table_written_as_a_value_is_refused_as_such(tmp_path, group):
     path.write_text(f"# scoring\n{group} = 3\n", encoding="utf-8")
     with pytest.raises(ValidationError) as raised:
         load_config(path)
-    assert str(raised.value) == f"{path}: {group} must be a [{group}] table of settings, got 3 (line 2)"
+    assert str(raised.value) == f"{path}:{group}: must be a [{group}] table of settings, got 3 (line 2)"

@@ -585,9 +585,9 @@ def test_a_fallback_that_lends_a_weight_is_one_line_and_writes_nothing(ws):
                     'pooled_fallback = "min_pooled"\n', encoding="utf-8")
     result = run(ws, "build")
     assert result.exit_code == 2
-    header = toml.read_text(encoding="utf-8").splitlines().index("[instrument]") + 1
+    line = toml.read_text(encoding="utf-8").splitlines().index('pooled_fallback = "min_pooled"') + 1
     assert result.stderr.strip().splitlines()[-1].startswith(
-        f"review: {toml}:{header}: instrument: pooled_fallback 'min_pooled' is no longer offered")
+        f"review: {toml}:{line}: instrument.pooled_fallback: 'min_pooled' is no longer offered")
     assert not (ws.root / "instrument" / "item_bank.toml").exists()
 
 

@@ -376,9 +376,12 @@ def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_tom
     assert result.exit_code == WorkspaceError.exit_code, result.output
     line = toml.read_text().splitlines().index("synthesis = 3") + 1
     assert f"{toml.resolve()}:{line}: synthesis = 3: expected a table" in result.output
-    # The instrument's re-run refuses it as the synthesis does (no crash; until rrev24b it checked nothing, exit 0)
+    # The instrument's re-run refuses it as the synthesis does (no crash; until rrev24b it checked nothing, exit 0);
+    # since 2026-12-07 opening the workspace refuses it first, so the re-run is given the file's data directly
+    with pytest.raises(WorkspaceError, match="synthesis = 3: expected a table"):
+        Workspace(workspace.root)
     with pytest.raises(WorkspaceError, match="synthesis = 3: expected a table") as refused:
-        check_rows_against_studies(evidence, studies, folder, Workspace(workspace.root).config.raw, "synthesis.csv")
+        check_rows_against_studies(evidence, studies, folder, tomllib.loads(toml.read_text()), "synthesis.csv")
     assert refused.value.setting == "synthesis"
 
 

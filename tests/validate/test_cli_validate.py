@@ -145,7 +145,9 @@ def test_a_plan_naming_a_missing_file_runs_nothing(demo_run: tuple[Path, str], t
         (tmp_path / name).write_bytes((folder / name).read_bytes())
     result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4
-    assert result.output.splitlines() == [f"review: {plan}:analysis[2].file: {tmp_path / 'nope.csv'}: no such file"]
+    line = plan.read_text(encoding="utf-8").splitlines().index('file = "nope.csv"') + 1
+    assert result.output.splitlines() == [f"review: {plan}:analysis[2].file: {tmp_path / 'nope.csv'}: no such file "
+                                          f"(line {line})"]
     assert not (tmp_path / "results").exists()
 
 
@@ -293,7 +295,8 @@ def test_a_wrong_option_value_late_in_the_plan_runs_nothing(demo_run: tuple[Path
     plan = _demo_plan_copy(folder, tmp_path, "horizon = 365", 'horizon = "een jaar"')
     result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4, result.output
-    assert result.output.splitlines() == [f"review: {plan}:analysis[8].horizon: 'een jaar' is not a number"]
+    line = plan.read_text(encoding="utf-8").splitlines().index('horizon = "een jaar"') + 1
+    assert result.output.splitlines() == [f"review: {plan}:analysis[8].horizon: 'een jaar' is not a number (line {line})"]
     assert not (tmp_path / "results").exists()
 
 
@@ -331,7 +334,19 @@ def test_plan_options_take_the_command_lines_values(tmp_path: Path, entry: str, 
     plan.write_text(f'[[analysis]]\nname = "one"\nfile = "data.csv"\n{entry}\n', encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         load_plan(plan)
-    assert str(caught.value) == f"{plan}:{message}"
+    assert str(caught.value) == f"{plan}:{message} (line {_line_named(plan, message)})"
+
+
+def _line_named(plan: Path, message: str) -> int:
+    """The line of the key a plan's refusal names (``analysis[1].level: …``), else of its [[analysis]] table (the
+    plans here hold nothing above their first table)."""
+    if not message.startswith("analysis["):
+        return 1
+    key = message.split(": ", 1)[0].rsplit(".", 1)[-1]
+    lines = plan.read_text(encoding="utf-8").splitlines()
+    number = int(message.split("[", 1)[1].split("]", 1)[0])
+    table = [i for i, line in enumerate(lines, 1) if line == "[[analysis]]"][number - 1]
+    return next((i for i, line in enumerate(lines, 1) if i > table and line.startswith(f"{key} =")), table)
 
 
 @pytest.mark.parametrize(("text", "said"), [
@@ -351,7 +366,7 @@ def test_a_plan_of_the_wrong_shape_is_one_line(tmp_path: Path, text: str, said: 
     plan.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         load_plan(plan)
-    assert str(caught.value) == f"{plan}:{said}"
+    assert str(caught.value) == f"{plan}:{said} (line {_line_named(plan, said)})"
 
 
 def test_kappa_plans_no_interval_with_bootstrap_0_as_its_flag_does(tmp_path: Path) -> None:
@@ -384,7 +399,7 @@ def test_a_value_the_flag_refuses_is_refused_by_the_plan_before_anything_runs(
     plan.write_text(f'[[analysis]]\nname = "a"\n{first}\n[[analysis]]\nname = "b"\n{second}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4, result.output
-    assert result.output.splitlines() == [f"review: {plan}:{message}"]
+    assert result.output.splitlines() == [f"review: {plan}:{message} (line {_line_named(plan, message)})"]
     assert not (tmp_path / "results").exists()
 
 

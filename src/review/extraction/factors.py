@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import ValidationError
-from ..tomlread import located_problem, read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
@@ -44,37 +45,40 @@ def load_factors(path: Path) -> FactorList:
         raise ValidationError(f"{path}: no factor list yet; write one [[factor]] table per harmonised factor "
                               f"({', '.join(REQUIRED)}), see docs/synthesis.md")
     data, located = read_toml_located(path)
+    with problems_located(path, located):
+        factors = _factors(data)
+    if not factors:
+        raise ValidationError(f"{path}: no [[factor]] tables")
+    return FactorList(factors)
 
-    def bad(field: str, what: str) -> ValidationError:
-        """A problem named by file, field and line, as a study file's are (the line went unsaid until walk28)."""
-        return ValidationError(located_problem(path, field, what, located))
 
+def _factors(data: dict[str, Any]) -> list[Factor]:
+    """The checked ``[[factor]]`` tables of factors.toml's data, in file order."""
     factors: list[Factor] = []
     seen: set[str] = set()
     tables = data.get("factor", [])
     # [factor] for [[factor]], or a value: string indices, 'int' not iterable, tracebacks (rrev28a)
     if not isinstance(tables, list) or not all(isinstance(item, dict) for item in tables):
-        raise bad("factor", "expected [[factor]] tables (double brackets), one per factor")
+        raise TomlProblem("factor", "expected [[factor]] tables (double brackets), one per factor")
     for i, item in enumerate(tables, start=1):
         where = f"factor[{i}]"
         for name in REQUIRED:
             if name not in item or item[name] == "":
-                raise bad(f"{where}.{name}", "required field is missing")
+                raise TomlProblem(f"{where}.{name}", "required field is missing")
         for name in (*TEXT_FIELDS, *(n for n in OPTIONAL_TEXT if n in item)):
             if not isinstance(item[name], str):  # (id = ["a"] was a TypeError, unhashable, at the duplicate check)
-                raise bad(f"{where}.{name}", f"expected text in quotes, got {type(item[name]).__name__} {item[name]!r}")
+                raise TomlProblem(f"{where}.{name}", f"expected text in quotes, got {type(item[name]).__name__} "
+                                                     f"{item[name]!r}")
         if item["domain"] not in DOMAINS:
-            raise bad(f"{where}.domain", f"{item['domain']!r} not one of {', '.join(DOMAINS)}")
+            raise TomlProblem(f"{where}.domain", f"{item['domain']!r} not one of {', '.join(DOMAINS)}")
         for flag in ("modifiable", "assessable"):
             if not isinstance(item[flag], bool):
-                raise bad(f"{where}.{flag}", "expected true or false")
+                raise TomlProblem(f"{where}.{flag}", "expected true or false")
         if item["id"] in seen:
-            raise bad(f"{where}.id", f"duplicate factor id {item['id']!r}")
+            raise TomlProblem(f"{where}.id", f"duplicate factor id {item['id']!r}")
         seen.add(item["id"])
         unknown = set(item) - set(Factor.__dataclass_fields__)
         if unknown:
-            raise bad(f"{where}.{sorted(unknown)[0]}", "unknown field")
+            raise TomlProblem(f"{where}.{sorted(unknown)[0]}", "unknown field")
         factors.append(Factor(**item))
-    if not factors:
-        raise ValidationError(f"{path}: no [[factor]] tables")
-    return FactorList(factors)
+    return factors

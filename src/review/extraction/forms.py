@@ -23,7 +23,8 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
-from ..tomlread import located_problem, loads_toml, read_toml, read_toml_located, read_toml_text, toml_lines
+from ..tomlread import (TomlProblem, located_problem, loads_toml, problems_located, read_toml, read_toml_located,
+                        read_toml_text, toml_lines)
 from .factors import FactorList
 from .quips import CONSENSUS, rater_disagreements
 from .model import (FINDING_ALPHA, OWN_DATA_SOURCE, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
@@ -69,22 +70,27 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     else:
         source, text = "packaged default", default_form_text()
     data = loads_toml(text, source)
-    located = toml_lines(text)
+    with problems_located(source, toml_lines(text)):
+        return Form(_form_sections(data), source)
+
+
+def _form_sections(data: dict[str, Any]) -> dict[str, dict[str, FieldSpec]]:
+    """The checked field specs of form.toml's data, per section."""
     sections: dict[str, dict[str, FieldSpec]] = {}
     # a section or [quips] that is no table ('study = 3', 'quips = "x"') was a TypeError or ValueError traceback
     # from every extraction command (audit28)
     for section in SECTIONS:
         if not isinstance(data.get(section, {}), dict):
-            raise _form_error(source, section, f"{data[section]!r}: expected a [{section}] table of fields, e.g. "
-                                               'n = { type = "integer" }', located)
+            raise TomlProblem(section, f"{data[section]!r}: expected a [{section}] table of fields, e.g. "
+                                       'n = { type = "integer" }')
     if not isinstance(data.get("quips", {}), dict):
-        raise _form_error(source, "quips", f"{data['quips']!r}: expected a [quips] table (domains, ratings)", located)
+        raise TomlProblem("quips", f"{data['quips']!r}: expected a [quips] table (domains, ratings)")
     for section in SECTIONS:
         specs = {}
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
-                raise _form_error(source, f"{section}.{name}", "needs a type", located)
-            _check_spec(spec, f"{section}.{name}", source, located)
+                raise TomlProblem(f"{section}.{name}", "needs a type")
+            _check_spec(spec, f"{section}.{name}")
             specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
         sections[section] = specs
@@ -94,22 +100,17 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         # QUIPS's own domains and scale only: the collapse rule, the store, the synthesis and its report
         # read those, so a changed list passed validation while every study collapsed to "unrated".
         if not isinstance(given, list) or sorted(map(str, given)) != sorted(fixed):
-            raise _form_error(source, f"quips.{key}", f"{given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
-                                                      "the collapse rule and the synthesis read them all", located)
-    return Form(sections, source)
+            raise TomlProblem(f"quips.{key}", f"{given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
+                                              "the collapse rule and the synthesis read them all")
+    return sections
 
 
-def _form_error(source: str, key: str, what: str, located: Mapping[str, int]) -> ValidationError:
-    """One line naming form.toml, ``key`` (``study.n.type``) and the line of the key or of the table holding it."""
-    return ValidationError(located_problem(source, key, what, located))
-
-
-def _check_spec(spec: dict[str, Any], name: str, source: str, located: Mapping[str, int]) -> None:
-    """One field of form.toml (``study.n``): a known type, ``required`` true or false, no other key; else one line
-    naming file, key and line. A misspelt type checked nothing (n = "two hundred" passed), 'required = "false"'
-    was bool("false"), required, and a misspelt 'requried' was read by nothing (walk28)."""
-    def refuse(key: str, what: str) -> ValidationError:
-        return _form_error(source, f"{name}.{key}", what, located)
+def _check_spec(spec: dict[str, Any], name: str) -> None:
+    """One field of form.toml (``study.n``): a known type, ``required`` true or false, no other key; else a
+    :class:`TomlProblem` naming the key. A misspelt type checked nothing (n = "two hundred" passed),
+    'required = "false"' was bool("false"), required, and a misspelt 'requried' was read by nothing (walk28)."""
+    def refuse(key: str, what: str) -> TomlProblem:
+        return TomlProblem(f"{name}.{key}", what)
 
     # a list or table is no type name either (type = ["integer"] was a TypeError, unhashable, where a line was due)
     if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:

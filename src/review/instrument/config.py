@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError, WorkspaceError
+from ..errors import WorkspaceError
 from ..records import LEVEL_RANKS
-from ..tomlread import read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 #: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
@@ -128,111 +128,107 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
         config.title_nl = f"Profiel: {review_title_nl or review_title}"
     if scoring_toml is not None and Path(scoring_toml).is_file():
         data, located = read_toml_located(Path(scoring_toml))
-        try:
-            _apply(config, data, str(scoring_toml))
-        except ValidationError as err:
-            raise _at_line(err, str(scoring_toml), located) from None
+        with problems_located(scoring_toml, located):
+            _apply(config, data)
     if overrides:
         try:
-            _apply(config, overrides, "review.toml: instrument")
-        except ValidationError as err:  # (a bad review.toml value is a workspace error: exit 2)
-            raise WorkspaceError(str(err), setting="instrument") from None
+            _apply(config, overrides)
+        except TomlProblem as problem:  # (a bad review.toml value is a workspace error: exit 2, named by its line)
+            raise WorkspaceError(f"review.toml: instrument.{problem.where}: {problem.what}",
+                                 setting=f"instrument.{problem.where}") from None
     return config
 
 
 #: How a setting's expected type is said (``float`` read "must be float").
 _TYPE_WORDS: dict[type, str] = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
 
-
-def _at_line(err: ValidationError, where: str, located: dict[str, int]) -> ValidationError:
-    """``err`` (``WHERE: KEY …``) with the line of KEY in scoring.toml, under whichever of its tables it stands
-    ([profile] many_signals_share): an author editing the file by hand was told the key only (walk28)."""
-    text = str(err)
-    if not text.startswith(f"{where}: "):
-        return err
-    key = text[len(where) + 2:].split(" ", 1)[0]
-    # (an array of tables is located by its entries, ``profile.base_rates[1]``: its first one stands for it)
-    lines = [line for path, line in located.items() for bare in (path.split("[", 1)[0],)
-             if bare == key or bare.endswith(f".{key}")]
-    return ValidationError(f"{text} (line {min(lines)})") if lines else err
-
-
 #: The tables scoring.toml groups its settings in.
 _GROUPS = frozenset({"inclusion", "weights", "profile", "instrument", "display"})
 
 
-def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
+def _apply(config: InstrumentConfig, data: dict[str, Any]) -> None:
+    """The settings of ``data`` (scoring.toml's, or review.toml's [instrument]) set on ``config``, checked; a bad
+    one is a :class:`TomlProblem` naming it where it stands (``profile.many_signals_share``)."""
     flat: dict[str, Any] = {}
+    #: Where each setting stands in ``data``: flat or in one of the groups.
+    place: dict[str, str] = {}
     for key, value in data.items():
         # Accept the grouped layout of scoring.toml ([inclusion], [weights], [profile]).
         if key in _GROUPS:
             if not isinstance(value, dict):  # 'profile = 3' read "unknown setting 'profile'" (rrev28a)
-                raise ValidationError(f"{where}: {key} must be a [{key}] table of settings, got {value!r}")
+                raise TomlProblem(key, f"must be a [{key}] table of settings, got {value!r}")
             flat.update(value)
+            place.update((name, f"{key}.{name}") for name in value)
         else:
             flat[key] = value
+            place[key] = key
     for key, value in flat.items():
+        where = place[key]
         if key in _SCALARS:
             expected = _SCALARS[key]
             if expected is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
-            if not isinstance(value, expected):
-                raise ValidationError(f"{where}: {key} must be {_TYPE_WORDS.get(expected, expected.__name__)}, "
-                                      f"got {value!r}")
+            # (true is an int to Python: 'signal_min_studies = true' was taken as 1)
+            if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+                raise TomlProblem(where, f"must be {_TYPE_WORDS.get(expected, expected.__name__)}, got {value!r}")
             setattr(config, key, value)
         elif key == "level_points":
             if not isinstance(value, dict) or not all(
-                    isinstance(v, (int, float)) and v >= 0 for v in value.values()):
-                raise ValidationError(f"{where}: level_points must map level names to numbers >= 0")
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values()):
+                raise TomlProblem(where, "must map level names to numbers >= 0")
             config.level_points = {str(k).lower(): float(v) for k, v in value.items()}
         elif key == "expected_direction":
             if not isinstance(value, dict) or not all(v in ("risk", "protective") for v in value.values()):
-                raise ValidationError(f"{where}: expected_direction must map factor ids to 'risk' or 'protective'")
+                raise TomlProblem(where, "must map factor ids to 'risk' or 'protective'")
             config.expected_direction = {str(k): str(v) for k, v in value.items()}
         elif key == "independent_factors":
             if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
-                raise ValidationError(f"{where}: independent_factors must be a list of [factor, factor] pairs")
+                raise TomlProblem(where, "must be a list of [factor, factor] pairs")
             config.independent_factors = tuple((str(a), str(b)) for a, b in value)
         elif key == "base_rates":
             if not isinstance(value, list):  # 'base_rates = 3' was a TypeError traceback (walk28)
-                raise ValidationError(f"{where}: base_rates must be [[profile.base_rates]] tables, got {value!r}")
-            config.base_rates = tuple(_base_rate(item, where) for item in value)
+                raise TomlProblem(where, f"must be [[profile.base_rates]] tables, got {value!r}")
+            config.base_rates = tuple(_base_rate(item, f"{where}[{i}]") for i, item in enumerate(value, start=1))
         elif key in {"domains", "notes", "comment"}:
             continue
         else:
-            raise ValidationError(f"{where}: unknown setting {key!r}")
-    _validate(config, where)
+            raise TomlProblem(where, "unknown setting")
+    _validate(config, place)
 
 
 def _base_rate(item: Any, where: str) -> BaseRate:
     if not isinstance(item, dict) or not {"text_nl", "text_en", "source"} <= item.keys():
-        raise ValidationError(f"{where}: base_rates entries need text_nl, text_en and source, got {item!r}")
+        raise TomlProblem(where, f"needs text_nl, text_en and source, got {item!r}")
     return BaseRate(str(item["text_nl"]), str(item["text_en"]), str(item["source"]))
 
 
-def _validate(config: InstrumentConfig, where: str) -> None:
+def _validate(config: InstrumentConfig, place: dict[str, str]) -> None:
+    """The values ``config`` holds, checked; ``place``: where each setting the file sets stands in it (the others
+    are defaults or an earlier file's, checked there)."""
+    def refuse(key: str, what: str) -> TomlProblem:
+        return TomlProblem(place.get(key, key), what)
+
     if config.min_level.lower() not in LEVEL_RANKS:
-        raise ValidationError(f"{where}: min_level {config.min_level!r} is not a known evidence level")
+        raise refuse("min_level", f"{config.min_level!r} is not a known evidence level")
     if config.signal_min_level and config.signal_min_level.lower() not in LEVEL_RANKS:
-        raise ValidationError(f"{where}: signal_min_level {config.signal_min_level!r} is not a known evidence level")
+        raise refuse("signal_min_level", f"{config.signal_min_level!r} is not a known evidence level")
     if config.min_grade and config.min_grade.lower() not in GRADE_RANKS:
-        raise ValidationError(f"{where}: min_grade {config.min_grade!r} is not a GRADE level")
+        raise refuse("min_grade", f"{config.min_grade!r} is not a GRADE level")
     if config.weight_rule not in WEIGHT_RULES:
-        raise ValidationError(f"{where}: weight_rule {config.weight_rule!r} is not one of {WEIGHT_RULES}")
+        raise refuse("weight_rule", f"{config.weight_rule!r} is not one of {WEIGHT_RULES}")
     if config.pooled_fallback in WITHDRAWN_FALLBACKS:
-        raise ValidationError(f"{where}: pooled_fallback {config.pooled_fallback!r} is no longer offered "
-                              f"({WITHDRAWN_FALLBACKS[config.pooled_fallback]}); a factor without a pooled ratio "
-                              "estimate is asked as a signal, not weighed: set pooled_fallback = \"signal\" "
-                              "(decision 0056)")
+        raise refuse("pooled_fallback", f"{config.pooled_fallback!r} is no longer offered "
+                                        f"({WITHDRAWN_FALLBACKS[config.pooled_fallback]}); a factor without a pooled "
+                                        "ratio estimate is asked as a signal, not weighed: set pooled_fallback = "
+                                        "\"signal\" (decision 0056)")
     if config.pooled_fallback not in POOLED_FALLBACKS:
-        raise ValidationError(f"{where}: pooled_fallback must be one of {POOLED_FALLBACKS}, "
-                              f"got {config.pooled_fallback!r}")
+        raise refuse("pooled_fallback", f"must be one of {POOLED_FALLBACKS}, got {config.pooled_fallback!r}")
     if config.signal_min_grade and config.signal_min_grade.lower() not in GRADE_RANKS:
-        raise ValidationError(f"{where}: signal_min_grade {config.signal_min_grade!r} is not a GRADE level")
+        raise refuse("signal_min_grade", f"{config.signal_min_grade!r} is not a GRADE level")
     for name in ("unreplicated_signal", "counter_intuitive_single_study"):
         if getattr(config, name) not in ("caution", "hide"):
-            raise ValidationError(f"{where}: {name} must be 'caution' or 'hide'")
+            raise refuse(name, "must be 'caution' or 'hide'")
     for name in ("partly_fraction", "max_missing_share", "many_signals_share"):
         value = getattr(config, name)
         if not 0.0 <= value <= 1.0:
-            raise ValidationError(f"{where}: {name} must be between 0 and 1")
+            raise refuse(name, "must be between 0 and 1")

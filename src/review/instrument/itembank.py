@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ValidationError
-from ..tomlread import line_of, loads_toml, read_toml, read_toml_located
+from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml, read_toml_located
 from .config import InstrumentConfig
 from .evidence import DOMAINS, EvidenceSnapshot
 from ..tomlwrite import dumps
 
 #: Added to every question: the expert could not find out, or the topic was not discussed.
 UNKNOWN_CODE = "unknown"
+#: What an answer option's code may hold: REDCap's rule for a choice code (its export checks a bank's too).
+OPTION_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 UNKNOWN_NL = "Weet niet / niet besproken"
 UNKNOWN_EN = "Don't know / not discussed"
 YES_NO: tuple[tuple[str, str, str], ...] = (("yes", "Ja", "Yes"), ("no", "Nee", "No"))
@@ -117,94 +120,91 @@ class Templates:
 
 
 def load_templates(path: Path) -> Templates:
-    """Read and check ``questions.toml``; errors name the question/factor and field."""
+    """Read and check ``questions.toml``; a problem is one line naming file, question/factor, field and line."""
     path = Path(path)
     if not path.is_file():
         return Templates({}, {})
     data, located = read_toml_located(path)
-    try:
-        for part in ("questions", "factors"):  # 'questions = 3' was an AttributeError traceback (walk28)
-            if not isinstance(data.get(part, {}), dict):
-                raise ValidationError(f"{path}: {part}: expected [{part}.<id>] tables, one per "
-                                      f"{part.removesuffix('s')}")
-        questions = {k: _question(path, k, v) for k, v in data.get("questions", {}).items()}
-        factors = {k: _factor(path, k, v, questions) for k, v in data.get("factors", {}).items()}
-        for q in questions.values():
-            if q.enable_when and q.enable_when[0] not in questions:
-                raise ValidationError(f"{path}: questions.{q.link_id}.enable_when names unknown question "
-                                      f"{q.enable_when[0]!r}")
-            if q.enable_when and q.enable_when[1] not in {o.code for o in questions[q.enable_when[0]].options}:
-                raise ValidationError(f"{path}: questions.{q.link_id}.enable_when answer "
-                                      f"{q.enable_when[1]!r} is not an option of {q.enable_when[0]!r}")
-    except ValidationError as err:
-        raise _at_line(err, path, located) from None
+    with problems_located(path, located):
+        return _templates(data)
+
+
+def _templates(data: dict[str, Any]) -> Templates:
+    for part in ("questions", "factors"):  # 'questions = 3' was an AttributeError traceback (walk28)
+        if not isinstance(data.get(part, {}), dict):
+            raise TomlProblem(part, f"expected [{part}.<id>] tables, one per {part.removesuffix('s')}")
+    questions = {k: _question(k, v) for k, v in data.get("questions", {}).items()}
+    factors = {k: _factor(k, v, questions) for k, v in data.get("factors", {}).items()}
+    for q in questions.values():
+        if q.enable_when and q.enable_when[0] not in questions:
+            raise TomlProblem(f"questions.{q.link_id}.enable_when", f"names unknown question {q.enable_when[0]!r}")
+        if q.enable_when and q.enable_when[1] not in {o.code for o in questions[q.enable_when[0]].options}:
+            raise TomlProblem(f"questions.{q.link_id}.enable_when",
+                              f"answer {q.enable_when[1]!r} is not an option of {q.enable_when[0]!r}")
     return Templates(questions, factors)
 
 
-def _at_line(err: ValidationError, path: Path, located: dict[str, int]) -> ValidationError:
-    """``err`` (``PATH: FIELD: what``) with the line of FIELD, or of the nearest table holding it, as a study
-    file's problems name theirs: an author editing questions.toml by hand was told the field only."""
-    text = str(err)
-    head = f"{path}: "
-    if not text.startswith(head):
-        return err
-    field = text[len(head):].split(": ", 1)[0].split(" ", 1)[0]
-    line = line_of(located, field)
-    return ValidationError(f"{text} (line {line})") if line else err
-
-
-def _question(path: Path, key: str, raw: Any) -> QuestionTemplate:
-    where = f"{path}: questions.{key}"
+def _question(key: str, raw: Any) -> QuestionTemplate:
+    where = f"questions.{key}"
     if not isinstance(raw, dict):
-        raise ValidationError(f"{where}: must be a table")
+        raise TomlProblem(where, "must be a table")
     for name in ("text_nl", "text_en"):
         if not str(raw.get(name, "")).strip():
-            raise ValidationError(f"{where}.{name}: missing question text")
+            raise TomlProblem(f"{where}.{name}", "missing question text")
     for name in ("text_nl", "text_en", "help_nl", "help_en"):  # text_nl = 3 was asked as '3' (walk28)
         if not isinstance(raw.get(name, ""), str):
-            raise ValidationError(f"{where}.{name}: expected text in quotes, got {raw[name]!r}")
+            raise TomlProblem(f"{where}.{name}", f"expected text in quotes, got {raw[name]!r}")
     kind = raw.get("type", "choice")
     if kind == "yesno":
         options = tuple(OptionTemplate(c, nl, en) for c, nl, en in YES_NO)
     elif kind == "choice":
         listed = raw.get("options", [])
         if not isinstance(listed, list):  # (options = 3 was a TypeError, 'int' object is not iterable)
-            raise ValidationError(f"{where}.options: expected a list of {{ code, nl, en }} tables, got {listed!r}")
+            raise TomlProblem(f"{where}.options", f"expected a list of {{ code, nl, en }} tables, got {listed!r}")
         options = tuple(_option(where, i, o) for i, o in enumerate(listed, start=1))
         if len(options) < 2:
-            raise ValidationError(f"{where}.options: a choice question needs at least two options")
+            raise TomlProblem(f"{where}.options", "a choice question needs at least two options")
     else:
-        raise ValidationError(f"{where}.type: {kind!r} is not 'choice' or 'yesno'")
+        raise TomlProblem(f"{where}.type", f"{kind!r} is not 'choice' or 'yesno'")
     codes = [o.code for o in options]
     if len(set(codes)) != len(codes) or UNKNOWN_CODE in codes:
-        raise ValidationError(f"{where}.options: codes must be unique and not {UNKNOWN_CODE!r}")
+        raise TomlProblem(f"{where}.options", f"codes must be unique and not {UNKNOWN_CODE!r}")
     domain = str(raw.get("domain", ""))
     if domain and domain not in DOMAINS:
-        raise ValidationError(f"{where}.domain: {domain!r} is not one of {', '.join(DOMAINS)}")
+        raise TomlProblem(f"{where}.domain", f"{domain!r} is not one of {', '.join(DOMAINS)}")
     enable = raw.get("enable_when")
     enable_when = None
     if enable is not None:
         if not isinstance(enable, dict) or not {"question", "answer"} <= enable.keys():
-            raise ValidationError(f"{where}.enable_when: needs question and answer")
+            raise TomlProblem(f"{where}.enable_when", "needs question and answer")
         enable_when = (str(enable["question"]), str(enable["answer"]))
     medical = raw.get("medical", False)
     if not isinstance(medical, bool):
-        raise ValidationError(f"{where}.medical: must be true or false")
+        raise TomlProblem(f"{where}.medical", "must be true or false")
     return QuestionTemplate(key, str(raw["text_nl"]).strip(), str(raw["text_en"]).strip(), kind,
                             options, str(raw.get("help_nl", "")), str(raw.get("help_en", "")),
                             domain, enable_when, medical)
 
 
 def _option(where: str, index: int, raw: Any) -> OptionTemplate:
+    where = f"{where}.options[{index}]"
     if not isinstance(raw, dict) or not all(str(raw.get(k, "")).strip() for k in ("code", "nl", "en")):
-        raise ValidationError(f"{where}.options[{index}]: needs code, nl and en")
-    return OptionTemplate(str(raw["code"]), str(raw["nl"]), str(raw["en"]))
+        raise TomlProblem(where, "needs code, nl and en")
+    for name in ("code", "nl", "en"):  # (code = 2.5 became '2.5', refused by the REDCap export, naming no file)
+        if not isinstance(raw[name], str):
+            raise TomlProblem(f"{where}.{name}", f"expected text in quotes, got {raw[name]!r}")
+    if not OPTION_CODE.match(raw["code"]):
+        raise TomlProblem(f"{where}.code", f"{raw['code']!r}: use letters, digits and underscores only (REDCap's "
+                                           "rule for a choice code)")
+    if "|" in raw["nl"]:  # REDCap splits the choices cell on '|' (its export refused it, naming no file)
+        raise TomlProblem(f"{where}.nl", f"{raw['nl']!r} may not contain '|' (REDCap splits its choices on it)")
+    return OptionTemplate(raw["code"], raw["nl"], raw["en"])
 
 
-def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplate]) -> FactorTemplate:
-    where = f"{path}: factors.{key}"
+def _factor(key: str, raw: Any, questions: dict[str, QuestionTemplate]) -> FactorTemplate:
+    where = f"factors.{key}"
     if not isinstance(raw, dict):
-        raise ValidationError(f"{where}: must be a table")
+        raise TomlProblem(where, "must be a table")
     maps: dict[str, dict[str, tuple[str, ...]]] = {}
     for part in ("present", "partly"):
         table = raw.get(part, {})
@@ -212,30 +212,30 @@ def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplat
             # Show the form with a question and answer code of this very file.
             qid = next(iter(questions), "question_id")
             code = questions[qid].options[0].code if qid in questions else "yes"
-            raise ValidationError(f"{where}.{part}: must map question ids to answer codes, "
-                                  f"e.g. {part} = {{ {qid} = [\"{code}\"] }}")
+            raise TomlProblem(f"{where}.{part}", f"must map question ids to answer codes, "
+                                                 f"e.g. {part} = {{ {qid} = [\"{code}\"] }}")
         maps[part] = {}
         for qid, codes in table.items():
             if qid not in questions:
-                raise ValidationError(f"{where}.{part}: unknown question {qid!r}")
+                raise TomlProblem(f"{where}.{part}", f"unknown question {qid!r}")
             # 'q = 3' was a TypeError traceback (walk28)
             if not isinstance(codes, str) and not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
-                raise ValidationError(f"{where}.{part}.{qid}: {codes!r}: expected an answer code or a list of them, "
-                                      f"e.g. [\"{questions[qid].options[0].code}\"]")
+                raise TomlProblem(f"{where}.{part}.{qid}", f"{codes!r}: expected an answer code or a list of them, "
+                                                          f"e.g. [\"{questions[qid].options[0].code}\"]")
             codes = [codes] if isinstance(codes, str) else list(codes)
             valid = {o.code for o in questions[qid].options}
             bad = [c for c in codes if c not in valid]
             if bad:
-                raise ValidationError(f"{where}.{part}.{qid}: {bad[0]!r} is not an option code")
+                raise TomlProblem(f"{where}.{part}.{qid}", f"{bad[0]!r} is not an option code")
             maps[part][qid] = tuple(str(c) for c in codes)
     if not maps["present"]:
-        raise ValidationError(f"{where}.present: say which answer(s) mean the factor is present")
+        raise TomlProblem(f"{where}.present", "say which answer(s) mean the factor is present")
     text = {name: str(raw.get(name, "")) for name in (
         "topic_nl", "topic_en", "advice_nl", "advice_en", "label_nl", "label_en", "ask_nl", "ask_en",
         "listen_nl", "listen_en")}
     aliases = raw.get("aliases", [])  # 'aliases = "abc"' made the letters a, b and c aliases (walk28)
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise ValidationError(f"{where}.aliases: {aliases!r}: expected a list of factor ids, e.g. [\"old_id\"]")
+        raise TomlProblem(f"{where}.aliases", f"{aliases!r}: expected a list of factor ids, e.g. [\"old_id\"]")
     return FactorTemplate(key, maps["present"], maps["partly"], tuple(aliases), **text)
 
 

@@ -18,7 +18,7 @@ import re
 from ..csvcells import NeutralisingDictWriter
 from ..errors import ValidationError
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, ItemBank, Question
+from .itembank import DOMAIN_LABELS, OPTION_CODE, ItemBank, Question
 from .render import T, medical_note
 from .weight_sums import WEIGHT_SUMS, factor_term
 
@@ -47,7 +47,6 @@ FORM_NAME = "recurrence_profile"
 #: so Excel reads it as UTF-8; REDCap's upload takes it.
 UTF8_BOM = "\ufeff"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 #: REDCap allows variable names of up to 100 characters but advises at most 26, which statistics
@@ -146,7 +145,7 @@ def _row(name: str, kind: str, label: str) -> dict[str, str]:
 
 def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
     for option in q.options:
-        if not _CODE.match(option.code):
+        if not OPTION_CODE.match(option.code):
             raise ValidationError(f"REDCap export: option code {option.code!r} of {q.link_id} "
                                   "must use letters, digits and underscores only")
         if "|" in option.text_nl:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..atomic import make_folders, write_text_atomic
 from ..errors import ReviewError, ValidationError
-from ..tomlread import read_toml
+from ..tomlread import TomlProblem, problems_located, read_toml_located
 from ..paths import enclosing_repository
 from .options import NUMBER_OPTIONS, number_range
 from .table import is_synthetic
@@ -225,26 +225,27 @@ class PlannedAnalysis:
 
 
 def _plan_option(where: str, kind: str, key: str, value: Any) -> Any:
-    """``value`` as the analysis takes it, or one line naming the plan's field and what it should be."""
+    """``value`` as the analysis takes it, or a :class:`TomlProblem` naming the plan's field (``analysis[2].horizon``)
+    and what it should be."""
     if key in COLUMN_TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
-        raise ValidationError(f"{where}.{key}: {value!r} is not a column name (text)")
+        raise TomlProblem(f"{where}.{key}", f"{value!r} is not a column name (text)")
     if key in OTHER_TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
-        raise ValidationError(f"{where}.{key}: {value!r} is not {OTHER_TEXT_OPTIONS[key]}")
+        raise TomlProblem(f"{where}.{key}", f"{value!r} is not {OTHER_TEXT_OPTIONS[key]}")
     if key in LIST_OPTIONS:
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            raise ValidationError(f"{where}.{key}: {value!r} is not a column name or a list of them")
+            raise TomlProblem(f"{where}.{key}", f"{value!r} is not a column name or a list of them")
         return values
     if key in CHOICE_OPTIONS and value not in CHOICE_OPTIONS[key]:
-        raise ValidationError(f"{where}.{key}: {value!r} not one of {', '.join(CHOICE_OPTIONS[key])}")
+        raise TomlProblem(f"{where}.{key}", f"{value!r} not one of {', '.join(CHOICE_OPTIONS[key])}")
     if key == "to_extraction" and not isinstance(value, bool):
-        raise ValidationError(f"{where}.{key}: {value!r} is not true or false")
+        raise TomlProblem(f"{where}.{key}", f"{value!r} is not true or false")
     if key in NUMBER_OPTIONS:
         spec = number_range(kind, key)
         if isinstance(value, bool) or not isinstance(value, int if spec.whole else (int, float)):
-            raise ValidationError(f"{where}.{key}: {value!r} is not {'a whole number' if spec.whole else 'a number'}")
+            raise TomlProblem(f"{where}.{key}", f"{value!r} is not {'a whole number' if spec.whole else 'a number'}")
         if not spec.accepts(value):
-            raise ValidationError(f"{where}.{key}: {value!r} out of range ({spec.describe()})")
+            raise TomlProblem(f"{where}.{key}", f"{value!r} out of range ({spec.describe()})")
     return value
 
 
@@ -255,7 +256,7 @@ def _check_delphi_rule(where: str, options: dict[str, Any]) -> None:
     try:
         DelphiRule(**{k: options[k] for k in RULE_FIELDS if k in options}).check()
     except ValueError as err:
-        raise ValidationError(f"{where}: {err}") from None
+        raise TomlProblem(where, str(err)) from None
 
 
 #: The options that name a column of the analysis's data file.
@@ -283,31 +284,45 @@ def check_columns(item: PlannedAnalysis) -> None:
 
 
 def load_plan(path: Path) -> list[PlannedAnalysis]:
-    """The analyses of ``validate/analyses.toml``, checked for kinds and options."""
+    """The analyses of ``validate/analyses.toml``, checked for kinds and options; a problem is one line naming the
+    plan, the analysis's field and its line (``analyses.toml:analysis[8].horizon: 'een jaar' is not a number
+    (line 61)``)."""
     path = Path(path)
-    data = read_toml(path)
+    data, located = read_toml_located(path)
+    with problems_located(path, located):
+        planned = _planned(path, data)
+    if not planned:
+        raise ValidationError(f"{path}: no [[analysis]] tables")
+    return planned
+
+
+def _planned(path: Path, data: dict[str, Any]) -> list[PlannedAnalysis]:
     entries = data.get("analysis", [])
     # 'analysis = 3' and '[analysis]' with single brackets were tracebacks (walk28)
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise ValidationError(f"{path}:analysis: expected [[analysis]] tables (double brackets), one per analysis")
+        raise TomlProblem("analysis", "expected [[analysis]] tables (double brackets), one per analysis")
     planned = []
     for i, entry in enumerate(entries, start=1):
-        where = f"{path}:analysis[{i}]"
+        where = f"analysis[{i}]"
         kind = entry.get("kind")
+        if kind is None:  # (it read "None not one of …")
+            raise TomlProblem(f"{where}.kind", f"required: one of {', '.join(KINDS)}")
         if not isinstance(kind, str) or kind not in KIND_OPTIONS:  # (kind = ["sus"]: unhashable, a traceback)
-            raise ValidationError(f"{where}.kind: {kind!r} not one of {', '.join(KINDS)}")
+            raise TomlProblem(f"{where}.kind", f"{kind!r} not one of {', '.join(KINDS)}")
         if not entry.get("file"):
-            raise ValidationError(f"{where}.file: required")
+            raise TomlProblem(f"{where}.file", "required")
         if not isinstance(entry["file"], str):  # 'file = 3' was a TypeError traceback (walk28)
-            raise ValidationError(f"{where}.file: {entry['file']!r} is not a file name")
+            raise TomlProblem(f"{where}.file", f"{entry['file']!r} is not a file name")
+        if not isinstance(entry.get("name", ""), str):  # (name = 3 named the results 3.json, a table its repr)
+            raise TomlProblem(f"{where}.name", f"{entry['name']!r} is not text in quotes")
         options = {k: v for k, v in entry.items() if k not in ("name", "kind", "file")}
         unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
         if unknown:
-            raise ValidationError(f"{where}.{unknown[0]}: not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
+            raise TomlProblem(f"{where}.{unknown[0]}", f"not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
         options = {key: _plan_option(where, kind, key, value) for key, value in options.items()}
         missing = [key for key in REQUIRED_OPTIONS.get(kind, ()) if key not in options]
         if missing:
-            raise ValidationError(f"{where}.{missing[0]}: required for {kind}")
+            raise TomlProblem(f"{where}.{missing[0]}", f"required for {kind}")
         if kind == "delphi":
             _check_delphi_rule(where, options)
         if isinstance(options.get("previous"), str):
@@ -315,13 +330,12 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
         # Every input is checked before anything runs: a typo in the last entry writes nothing.
         for key, value in (("file", path.parent / entry["file"]), ("previous", options.get("previous"))):
             if isinstance(value, Path) and not value.is_file():
-                raise ValidationError(f"{where}.{key}: {value}: no such file")
-        item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options, where)
+                raise TomlProblem(f"{where}.{key}", f"{value}: no such file")
+        item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options,
+                               f"{path}:{where}")
         # Outputs are named by the slug. Two analyses writing one file (one slug in one results folder,
         # which depends on --out) are refused by services.validate.planned_analyses.
         if not item.slug:
-            raise ValidationError(f"{where}.name: {item.name!r} has no letter or digit to name its result files by")
+            raise TomlProblem(f"{where}.name", f"{item.name!r} has no letter or digit to name its result files by")
         planned.append(item)
-    if not planned:
-        raise ValidationError(f"{path}: no [[analysis]] tables")
     return planned
