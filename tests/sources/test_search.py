@@ -213,6 +213,8 @@ class TestQueryFiles:
         with pytest.raises(ValidationError, match=message) as info:
             load_query(path)
         assert str(path) in str(info.value)
+        if "field" in message:  # ... and the line of that field, the last line here (walk29: no line was given)
+            assert str(info.value).endswith(f" (line {body.count(chr(10)) + 1})"), str(info.value)
 
     @pytest.mark.parametrize("mindate, maxdate", [("2024/02/29", "2024/02/29"), ("2010", "2010"), ("2010/12", "2010"),
                                                   ("2000", "2025/06/30")])
@@ -263,7 +265,7 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
     broken = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"])
     assert broken.exit_code == 4 and broken.stdout == ""  # no header over no rows
     assert broken.stderr.splitlines() == [f"review: {workspace.path('queries', 'bad.toml')}: field 'query': "
-                                          "a non-empty search string is required"]
+                                          "a non-empty search string is required (line 1)"]
 
 
 def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspace, monkeypatch):

@@ -28,7 +28,7 @@ from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
 from ..timestamps import iso_utc, minute_utc
-from ..tomlread import read_toml
+from ..tomlread import line_of, loads_toml, read_toml_text, toml_lines
 from ..words import counted, whole
 from ..workspace import Workspace
 from .prisma_s import DATE_FIELD_WORDS
@@ -180,67 +180,76 @@ def busy_outcome(name: str, err: ReviewError) -> SearchOutcome:
 
 
 def load_query(path: Path) -> QuerySpec:
-    """Read and check one ``queries/<name>.toml``; errors name the file and field."""
-    data = read_toml(path)
+    """Read and check one ``queries/<name>.toml``; errors name the file, the field and its line."""
+    text = read_toml_text(path)
+    data = loads_toml(text, path)
+    located = toml_lines(text)
+
+    def bad(key: str, what: str) -> ValidationError:
+        """``PATH: field 'KEY': WHAT (line N)``, the line of the key (or of its table) where the file has it."""
+        line = line_of(located, key)
+        return ValidationError(f"{path}: field {key!r}: {what}" + (f" (line {line})" if line else ""))
+
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
-        raise ValidationError(f"{path}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        first = sorted(unknown)[0]
+        line = line_of(located, first)
+        raise ValidationError(f"{path}: unknown field {first!r} (known: {', '.join(sorted(_KNOWN_KEYS))})"
+                              + (f" (line {line})" if line else ""))
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValidationError(f"{path}: field 'name': letters, digits, '.', '_' or '-' only")
+        raise bad("name", "letters, digits, '.', '_' or '-' only")
     query = data.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise ValidationError(f"{path}: field 'query': a non-empty search string is required")
+        raise bad("query", "a non-empty search string is required")
     database = data.get("database", "pubmed")
     if not isinstance(database, str) or not database.strip():
-        raise ValidationError(f"{path}: field 'database': 'pubmed', or the name of a database searched elsewhere")
+        raise bad("database", "'pubmed', or the name of a database searched elsewhere")
     database = "pubmed" if database.strip().lower() == "pubmed" else database.strip()
     sent = strip_comments(query)
     if not sent.strip():
-        raise ValidationError(f"{path}: field 'query': a non-empty search string is required (not only comments)")
+        raise bad("query", "a non-empty search string is required (not only comments)")
     if database == "pubmed" and sent.count("(") != sent.count(")"):
-        raise ValidationError(f"{path}: field 'query': unbalanced parentheses")
+        raise bad("query", "unbalanced parentheses")
     if database == "pubmed" and sent.count('"') % 2:
-        raise ValidationError(f"{path}: field 'query': unbalanced double quotes")
+        raise bad("query", "unbalanced double quotes")
     spec = QuerySpec(name=name, query=query.strip(), database=database, path=path)
     for key in _ELSEWHERE_KEYS:
         value = data.get(key, "")
         if value and database == "pubmed":
-            raise ValidationError(f"{path}: field {key!r}: only for a database searched on another platform "
-                                  "(database = \"Embase\", …); review search runs the PubMed queries itself")
+            raise bad(key, "only for a database searched on another platform (database = \"Embase\", …); "
+                           "review search runs the PubMed queries itself")
         if not isinstance(value, str) or (key == "searched" and value and not _DAY.match(value)):
-            raise ValidationError(f"{path}: field {key!r}: " + ("the date the search was run there, YYYY-MM-DD"
-                                                               if key == "searched" else "text expected"))
+            raise bad(key, "the date the search was run there, YYYY-MM-DD" if key == "searched" else "text expected")
         setattr(spec, key, value.strip())
     for key in ("mindate", "maxdate"):
         value = data.get(key, "")
         if not isinstance(value, str) or (value and not _DATE.match(value)):
-            raise ValidationError(f"{path}: field {key!r}: expected YYYY, YYYY/MM or YYYY/MM/DD")
+            raise bad(key, "expected YYYY, YYYY/MM or YYYY/MM/DD")
         if value and (wrong := _not_a_day(value)):
             # "2000/13" passed the shape and was sent: walk20's stand-in dropped the connection six times (6
             # attempts, an interrupted run logged for PRISMA-S); PubMed answers what it makes of it.
-            raise ValidationError(f"{path}: field {key!r}: {value} is no date ({wrong})")
+            raise bad(key, f"{value} is no date ({wrong})")
         setattr(spec, key, value)
     if spec.mindate and spec.maxdate and _day_span(spec.maxdate)[1] < _day_span(spec.mindate)[0]:
-        raise ValidationError(f"{path}: field 'maxdate': {spec.maxdate} is before mindate {spec.mindate}; the "
-                              "range would find nothing")
+        raise bad("maxdate", f"{spec.maxdate} is before mindate {spec.mindate}; the range would find nothing")
     datetype = data.get("datetype", "pdat")
     if datetype not in DATE_FIELD_WORDS:  # (E-utilities' date types, the ones the PRISMA-S report names in words)
-        raise ValidationError(f"{path}: field 'datetype': one of {', '.join(DATE_FIELD_WORDS)}")
+        raise bad("datetype", f"one of {', '.join(DATE_FIELD_WORDS)}")
     spec.datetype = datetype
     filters = data.get("filters", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str) and v.strip() for v in filters.values()):
-        raise ValidationError(f"{path}: field 'filters': a table of name = \"PubMed clause\" (or, for another "
-                              "database, the filter as run there)")
+        raise bad("filters", "a table of name = \"PubMed clause\" (or, for another database, the filter as run "
+                             "there)")
     spec.filters = dict(filters)
     notes = data.get("notes", "")
     if not isinstance(notes, str):
-        raise ValidationError(f"{path}: field 'notes': text expected")
+        raise bad("notes", "text expected")
     spec.notes = notes
     template = data.get("template", False)
     if not isinstance(template, bool):
-        raise ValidationError(f"{path}: field 'template': true or false (true marks a starter file review search "
-                              "refuses; delete the line once the file holds your strategy)")
+        raise bad("template", "true or false (true marks a starter file review search refuses; delete the line "
+                              "once the file holds your strategy)")
     if template:
         spec.template_refusal = ("a template (template = true), not a search of this review: write your strategy "
                                  "in it and delete that line, or write your own queries/NAME.toml")
