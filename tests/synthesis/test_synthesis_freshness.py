@@ -122,3 +122,18 @@ def test_a_record_edited_to_name_no_rule_set_is_not_read(workspace: Workspace, r
     (folder / INPUTS_FILE).write_text(json.dumps({**record, "rule_set": rule_set}), encoding="utf-8")
     assert _status(workspace).endswith(  # (was: "written (rule set None), out of date (review.toml's rule set is …")
         f"synthesis.csv written (rule set ariens); whether it is current is not known (no {INPUTS_FILE} of it): {REFRESH}")
+
+
+def test_a_record_in_a_format_this_version_does_not_know_is_not_read(workspace: Workspace) -> None:
+    # A newer review that digests otherwise (as CRLF read as LF did) writes another format: read here, every file would
+    # be "changed since"; the record says its format, and one this version does not know is not compared.
+    import json
+
+    folder = _synthesised(workspace)
+    record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
+    assert record["format"] == 1
+    (folder / INPUTS_FILE).write_text(json.dumps({**record, "format": 2, "files": {}}), encoding="utf-8")
+    assert _status(workspace).endswith(f"whether it is current is not known (no {INPUTS_FILE} of it): {REFRESH}")
+    del record["format"]  # (the records written before the format was named: read as format 1)
+    (folder / INPUTS_FILE).write_text(json.dumps(record), encoding="utf-8")
+    assert _status(workspace).endswith("current with its inputs")

@@ -20,6 +20,9 @@ from ..extraction.forms import FACTORS_FILE, study_files
 
 #: The record of what ``synthesis.csv`` was written from, in the extraction folder beside it.
 INPUTS_FILE = "synthesis-inputs.json"
+#: The record's format: a record in another (a newer review's, digested otherwise) is not compared, so it reads as
+#: "not known" rather than as every input changed. A record naming none is format 1 (those written before it was named).
+INPUTS_FORMAT = 1
 SYNTHESIS_FILE = "synthesis.csv"
 GRADE_FILE = "grade.toml"  # (synthesis.grade's name, not imported: that module loads scipy)
 #: The review.toml tables the synthesis reads its settings from (``run.workspace_settings``).
@@ -57,8 +60,9 @@ def write_inputs(extraction_dir: Path, rule_set: str, config: Mapping[str, Any],
     ``files``: ``input_digests`` taken before the run read the folder (default: now), so a file saved while it ran
     reads as changed since, not as in the synthesis."""
     folder = Path(extraction_dir)
-    record = {"synthesis_csv": _digest((folder / SYNTHESIS_FILE).read_bytes()), "rule_set": rule_set,
-              "settings": settings_digest(config), "files": dict(input_digests(folder) if files is None else files)}
+    record = {"format": INPUTS_FORMAT, "synthesis_csv": _digest((folder / SYNTHESIS_FILE).read_bytes()),
+              "rule_set": rule_set, "settings": settings_digest(config),
+              "files": dict(input_digests(folder) if files is None else files)}
     path = folder / INPUTS_FILE
     write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return path
@@ -91,7 +95,8 @@ def freshness(extraction_dir: Path, config: Mapping[str, Any]) -> Freshness:
     csv_bytes = (folder / SYNTHESIS_FILE).read_bytes()
     try:
         record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
-        known = (isinstance(record, dict) and record.get("synthesis_csv") == _digest(csv_bytes)
+        known = (isinstance(record, dict) and record.get("format", INPUTS_FORMAT) == INPUTS_FORMAT
+                 and record.get("synthesis_csv") == _digest(csv_bytes)
                  and isinstance(record.get("files"), dict) and isinstance(record.get("rule_set"), str))
     except (OSError, ValueError):
         known = False
