@@ -237,3 +237,13 @@ def test_each_kind_of_file_names_a_syntax_error_by_line(tmp_path: Path, kind: st
         read(path)
     message = str(caught.value)
     assert message.startswith(f"{path}: ") and f"line {line}" in message and "\n" not in message, message
+
+
+def test_toml_lines_place_a_nested_array_in_the_entry_it_adds_to() -> None:
+    """``[[questions.options]]`` adds to the last ``[[questions]]`` (the item bank's layout): it was counted across
+    all questions (``questions.options[3]``), so a problem in the second question's first option had no line."""
+    from review.tomlread import line_of, toml_lines
+
+    lines = toml_lines('[[q]]\na = 1\n[[q.o]]\nc = 1\n[[q.o]]\nc = 2\n[[q]]\na = 2\n[[q.o]]\nc = 3\n[q.x]\nd = 1\n')
+    assert (lines["q[1].o[2].c"], lines["q[2].o[1]"], lines["q[2].o[1].c"], lines["q[2].x.d"]) == (6, 9, 10, 12)
+    assert line_of(lines, "q[2].o[1].missing") == 9 and lines["q"] == 1

@@ -68,8 +68,9 @@ def toml_lines(text: str) -> dict[str, int]:
     """The 1-based line of every table and key of a TOML file (a study file, grade.toml), by the path a problem names.
 
     ``[study]`` → ``study``, its ``country = ...`` → ``study.country``, the second ``[[estimates]]``
-    → ``estimates[2]`` (the first → ``estimates`` too), ``[quips.alice]`` → ``quips.alice`` (and ``quips``); keys
-    of an inline table share its line. A locator for messages, not a parser: tomllib has read the file already.
+    → ``estimates[2]`` (the first → ``estimates`` too), ``[quips.alice]`` → ``quips.alice`` (and ``quips``),
+    ``[[questions.options]]`` after the third ``[[questions]]`` → ``questions[3].options[1]``; keys of an inline table
+    share its line. A locator for messages, not a parser: tomllib has read the file already.
     """
     found: dict[str, int] = {}
     arrays: dict[str, int] = {}
@@ -85,13 +86,14 @@ def toml_lines(text: str) -> dict[str, int]:
         if not line or line.startswith("#"):
             continue
         if match := _ARRAY_HEADER.match(line):
-            name = _dotted(match.group(1))
+            parent, _, last = _dotted(match.group(1)).rpartition(".")
+            name = f"{_in_arrays(parent, arrays)}.{last}" if parent else last
             arrays[name] = arrays.get(name, 0) + 1
             prefix = f"{name}[{arrays[name]}]"
             found.setdefault(prefix, number)
             _found_tables(found, name, number)  # the array itself: its first table (a [[study]] where [study] goes)
         elif match := _TABLE_HEADER.match(line):
-            prefix = _dotted(match.group(1))
+            prefix = _in_arrays(_dotted(match.group(1)), arrays)
             _found_tables(found, prefix, number)
         elif match := _KEY.match(line):
             path = f"{prefix}.{_dotted(match.group(1))}" if prefix else _dotted(match.group(1))
@@ -104,6 +106,17 @@ def toml_lines(text: str) -> dict[str, int]:
                 if value.count(quotes) == 1:
                     in_string = quotes
     return found
+
+
+def _in_arrays(name: str, arrays: Mapping[str, int]) -> str:
+    """A header's dotted ``name`` as the path of the table it adds to: each array of tables it passes through is its
+    last entry so far (``[[questions.options]]`` after the third ``[[questions]]`` → ``questions[3].options``)."""
+    path = ""
+    for part in name.split("."):
+        path = f"{path}.{part}" if path else part
+        if path in arrays:
+            path = f"{path}[{arrays[path]}]"
+    return path
 
 
 def _found_tables(found: dict[str, int], name: str, number: int) -> None:

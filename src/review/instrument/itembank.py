@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ValidationError
-from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml, read_toml_located
+from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml_located, read_toml_text, toml_lines
+from .bank_shape import check_bank_shape
 from .config import InstrumentConfig
 from .evidence import DOMAINS, EvidenceSnapshot
 from ..tomlwrite import dumps
@@ -525,10 +527,12 @@ def dumps_bank(bank: ItemBank) -> str:
 
 
 def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
-    return _bank_from(loads_toml(text, where), where)
+    return _bank_from(loads_toml(text, where), where, toml_lines(text))
 
 
-def _bank_from(data: dict[str, Any], where: str) -> ItemBank:
+def _bank_from(data: dict[str, Any], where: str, located: Mapping[str, int]) -> ItemBank:
+    with problems_located(where, located):  # a hand-edited key of the wrong type: one line naming it
+        check_bank_shape(data)
     try:
         meta = data["instrument"]
         ev = meta["evidence"]
@@ -592,7 +596,7 @@ def _bank_from(data: dict[str, Any], where: str) -> ItemBank:
             sources=[Source(r["study"], r.get("label", r["study"]), r.get("citation", ""), r.get("doi", ""),
                             r.get("pmid", "")) for r in data.get("sources", [])],
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ValidationError(f"{where}: not an item bank ({err!r} missing or malformed); "
                               "rebuild with 'review instrument build'") from err
 
@@ -601,4 +605,5 @@ def read_bank(path: Path) -> ItemBank:
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"{path}: no item bank yet (run 'review instrument build')")
-    return _bank_from(read_toml(path), str(path))  # a hand-edited, non-UTF-8 bank is one line, not a traceback
+    text = read_toml_text(path)  # a hand-edited, non-UTF-8 bank is one line, not a traceback
+    return _bank_from(loads_toml(text, path), str(path), toml_lines(text))
