@@ -189,3 +189,13 @@ def test_extraction_validate_checks_the_files_when_the_store_cannot_be_reached(
     (line,) = result.stderr.splitlines()
     assert line.startswith("review: warning: study files not matched to the included studies: database ")
     assert "cannot connect" in line
+
+
+def test_a_study_file_naming_a_records_other_doi_is_matched(workspace: Workspace) -> None:
+    # An export may give a paper two DOIs (its old and new, or its translation's; MEDLINE's second [doi]): import keeps
+    # the first as the record's doi and the others in extra["other_dois"], which dedup matches on. A study file naming
+    # one of those is the paper's file, not one "naming a doi no record has" beside a study "without a study file".
+    (one,) = _records(workspace, Record(title="one", doi="10.1000/one", extra={"other_dois": ["10.1000/one-old"]}))
+    _judge(workspace, one, "eligible")
+    _study_file(workspace, "one2020", doi="https://doi.org/10.1000/ONE-OLD")
+    assert _extraction_lines(workspace) == ["  study files match the 1 included study (by doi or pmid)"]

@@ -86,6 +86,7 @@ def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
     from ..extraction.included import IncludedCheck, StudyFileIds, check_included
     from ..extraction.model import OWN_DATA_SOURCE
     from ..prisma.fulltext import report_states
+    from ..sources.fields import OTHER_DOIS
     from ..store.extraction import record_identifiers
     from .prisma import prisma_counts
 
@@ -140,7 +141,9 @@ def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
                 return words
         return "not sought at full text yet"
 
-    identifiers = [(r, normalise_doi(doi), normalise_pmid(pmid)) for r, doi, pmid in record_identifiers(store)]
+    # (a record's further DOIs too, as dedup matches on them: a study file may name the paper's other one)
+    identifiers = [(r, normalise_doi(doi), normalise_pmid(pmid))
+                   for r, doi, pmid in record_identifiers(store, OTHER_DOIS)]
     check = check_included(files, identifiers, boxes.get("new_studies", set()), study_of, reports, standing)
     check.unreadable = unreadable
     return check

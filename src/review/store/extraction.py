@@ -208,12 +208,21 @@ def latest_grade_judgements(store: Store) -> dict[str, dict[str, Any]]:
     return {r["factor_id"]: dict(r) for r in rows}
 
 
-def record_identifiers(store: Store) -> list[tuple[int, str, str]]:
+def record_identifiers(store: Store, other_dois: str = "") -> list[tuple[int, str, str]]:
     """(record id, doi, pmid) of every record with a doi or a pmid, as imported (the study files name their paper
-    by these: ``review status`` matches them to the studies included at full text). Three columns, no text."""
+    by these: ``review status`` matches them to the studies included at full text). Three columns, no text. With
+    ``other_dois`` (the ``extra`` key the readers keep a record's further DOIs under), also (record id, doi, "") for
+    each of those, read only from the records whose ``extra`` names the key."""
     from .schema import records
 
     query = sa.select(records.c.id, records.c.doi, records.c.pmid).where(sa.or_(records.c.doi != "",
                                                                                records.c.pmid != ""))
     with store.connect() as conn:
-        return [(int(row.id), str(row.doi), str(row.pmid)) for row in conn.execute(query)]
+        found = [(int(row.id), str(row.doi), str(row.pmid)) for row in conn.execute(query)]
+        if other_dois:
+            named = sa.cast(records.c.extra, sa.Text).like(f'%"{other_dois}"%')
+            for row in conn.execute(sa.select(records.c.id, records.c.extra).where(named)):
+                values = row.extra.get(other_dois) if isinstance(row.extra, dict) else None
+                for value in [values] if isinstance(values, str) else values if isinstance(values, list) else []:
+                    found.append((int(row.id), str(value), ""))
+    return found
