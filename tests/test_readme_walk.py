@@ -79,10 +79,10 @@ def test_status_names_a_typo_in_the_files_the_readme_says_to_edit_first(tmp_path
     lines = result.stdout.splitlines()
     criteria_line = next(line for line in lines if "criteria.toml" in line)
     query_line = next(line for line in lines if "example.toml" in line)
-    assert criteria_line.startswith("  cannot be read: ") and "unknown key 'exlcude'" in criteria_line
+    assert criteria_line.startswith("  cannot be read: ") and "criteria.toml:exlcude: unknown key" in criteria_line
     assert "screening/criteria.toml" in criteria_line and criteria_line.endswith(
         "; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out")
-    assert query_line.startswith("  cannot be read: ") and "unknown field 'maxdat'" in query_line
+    assert query_line.startswith("  cannot be read: ") and "example.toml:maxdat: unknown field" in query_line
     assert query_line.endswith("; review search refuses it until it is fixed")
     # Each under its stage's line: criteria under screening, the query under search.
     assert lines.index(criteria_line) > next(i for i, line in enumerate(lines) if line.startswith("screening "))

@@ -167,8 +167,14 @@ def _grade(path: Path) -> object:
     return load_overrides(path)
 
 
+def _query(path: Path) -> object:
+    from review.sources.search import load_query
+
+    return load_query(path)
+
+
 #: Each kind of TOML file a workspace holds: its name and its reader.
-READERS = {"review": ("review.toml", _review_toml), "form": ("form.toml", _form),
+READERS = {"criteria": ("criteria.toml", load_criteria), "query": ("q.toml", _query),"review": ("review.toml", _review_toml), "form": ("form.toml", _form),
            "factors": ("factors.toml", load_factors), "questions": ("questions.toml", _questions),
            "scoring": ("scoring.toml", _scoring), "plan": ("analyses.toml", _plan), "grade": ("grade.toml", _grade)}
 
@@ -207,6 +213,13 @@ SHAPES = [  # kind, file text, the key named, its line (review.toml names it PAT
     ("plan", '[[analysis]]\nname = "a"\nkind = "sus"\nfile = "d.csv"\nlevel = "0.95"\n', "analysis[1].level", 5),
     ("plan", '[[analysis]]\nname = 3\nkind = "sus"\nfile = "d.csv"\n', "analysis[1].name", 2),  # (named 3.json)
     ("grade", '[older_age]\nimprecision = { change = "-1", reason = "wide" }\n', "older_age.imprecision", 2),
+    # criteria.toml and query files named no line or said "field 'KEY'" until later on 2026-12-07
+    ("criteria", '# c\ninclude = ["a"]\nrequire_reason_on_exclude = { a = 1 }\n', "require_reason_on_exclude", 3),
+    ("criteria", '# c\ninclude = "sick*"\n', "include", 2),
+    ("criteria", '# c\n[[include]]\nterms = ["a"]\n', "include[0]", 2),
+    ("query", '# q\nquery = { a = 1 }\n', "query", 2),
+    ("query", 'query = "a"\n[[filters]]\nx = "y"\n', "filters", 2),
+    ("query", 'query = "a"\ntemplate = "yes"\n', "template", 2),
 ]
 
 
@@ -247,3 +260,42 @@ def test_toml_lines_place_a_nested_array_in_the_entry_it_adds_to() -> None:
     lines = toml_lines('[[q]]\na = 1\n[[q.o]]\nc = 1\n[[q.o]]\nc = 2\n[[q]]\na = 2\n[[q.o]]\nc = 3\n[q.x]\nd = 1\n')
     assert (lines["q[1].o[2].c"], lines["q[2].o[1]"], lines["q[2].o[1].c"], lines["q[2].x.d"]) == (6, 9, 10, 12)
     assert line_of(lines, "q[2].o[1].missing") == 9 and lines["q"] == 1
+
+
+CLI_SHAPES = [  # the file (in the workspace), its text, the command, its exit code, the line's start, the line named
+    ("review.toml", "screening = 3\n", ["status"], 2, "review.toml:1: screening = 3: expected a table", None),
+    ("extraction/factors.toml", '# factors\n[factor]\nid = "a"\n', ["extraction", "validate"], 4,
+     "extraction/factors.toml:factor: expected [[factor]] tables", 2),
+    ("extraction/form.toml", '# form\n[[study]]\nn = { type = "integer" }\n', ["extraction", "validate"], 4,
+     "extraction/form.toml:study: [{'n': {'type': 'integer'}}]: expected a [study] table", 2),
+    ("instrument/questions.toml", "# questions\n[[questions]]\n", ["instrument", "build"], 4,
+     "instrument/questions.toml:questions: expected [questions.<id>] tables", 2),
+    ("instrument/scoring.toml", '[profile]\nmany_signals_share = "half"\n', ["instrument", "build"], 4,
+     "instrument/scoring.toml:profile.many_signals_share: must be a number, got 'half'", 2),
+    ("validate/analyses.toml", '[[analysis]]\nname = "a"\nkind = "sus"\nfile = { a = 1 }\n', ["validate", "run"], 4,
+     "validate/analyses.toml:analysis[1].file: {'a': 1} is not a file name", 4),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "command", "code", "start", "line"), CLI_SHAPES, ids=[c[0] for c in CLI_SHAPES])
+def test_each_kind_of_file_s_wrong_shape_is_one_stderr_line_from_its_command(
+        workspace: object, monkeypatch: pytest.MonkeyPatch, name: str, text: str, command: list[str], code: int,
+        start: str, line: int | None) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    from .instrument.conftest import SYNTHESIS
+
+    root = workspace.root  # type: ignore[attr-defined]
+    (root / "extraction" / "factors.toml").write_text(_FACTOR, encoding="utf-8")
+    (root / "extraction" / "synthesis.csv").write_text(SYNTHESIS, encoding="utf-8")
+    path = root / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text + (path.read_text(encoding="utf-8") if name == "review.toml" else ""), encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, command)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == code, result.output
+    (said,) = [said for said in result.stderr.splitlines() if not said.startswith("review: warning")]
+    assert said.startswith(f"review: {start}") and said.endswith(f" (line {line})" if line else ""), said

@@ -69,7 +69,7 @@ def test_workspace_file_and_table_form(workspace) -> None:
     ("include = [1]\n", r"include\[0\]: expected a string"),
     ("include = ['']\n", r"include\[0\]: empty term"),
     ("exclude = ['a*b']\n", r"exclude\[0\].*'\*' may only end"),
-    ("inclde = ['x']\n", "unknown key 'inclde'"),
+    ("inclde = ['x']\n", "criteria.toml:inclde: unknown key"),
     ("require_reason_on_exclude = 'yes'\n", "require_reason_on_exclude: expected true or false"),
     ("include = [\n", "criteria.toml"),
 ])

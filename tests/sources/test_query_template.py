@@ -137,7 +137,7 @@ def test_review_status_says_what_to_do_with_the_template(workspace: Workspace) -
 def test_a_template_mark_that_is_no_boolean_names_the_file_and_field(tmp_path: Path, value: str) -> None:
     path = tmp_path / "q.toml"
     path.write_text(f'query = "x"\ntemplate = {value}\n', encoding="utf-8")
-    with pytest.raises(ValidationError, match=rf"^{path}: field 'template': true or false"):
+    with pytest.raises(ValidationError, match=rf"^{path}:template: true or false"):
         load_query(path)
 
 

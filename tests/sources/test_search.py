@@ -192,19 +192,19 @@ class TestQueryFiles:
         assert spec.esearch_params == {"datetype": "pdat", "mindate": "2000", "maxdate": "2025/06/30"}
 
     @pytest.mark.parametrize("body, message", [
-        ('query = ""', "field 'query'"),
+        ('query = ""', "bad.toml:query"),
         ('query = "(a OR b"', "unbalanced parentheses"),
-        ('query = "a"\ndatabase = ""', "field 'database'"),
-        ('query = "a"\nsearched = "2026-11-30"', "field 'searched': only for a database searched on another"),
-        ('query = "a"\ndatabase = "Embase"\nsearched = "last week"', "field 'searched': the date the search was"),
-        ('query = "a"\nmindate = "last year"', "field 'mindate'"),
+        ('query = "a"\ndatabase = ""', "bad.toml:database"),
+        ('query = "a"\nsearched = "2026-11-30"', "bad.toml:searched: only for a database searched on another"),
+        ('query = "a"\ndatabase = "Embase"\nsearched = "last week"', "bad.toml:searched: the date the search was"),
+        ('query = "a"\nmindate = "last year"', "bad.toml:mindate"),
         # walk20: the shape passed, the date was sent (and logged as an interrupted run when the server choked)
-        ('query = "a"\nmindate = "2000/13"', r"field 'mindate': 2000/13 is no date \(month 13\)"),
-        ('query = "a"\nmaxdate = "2025/06/31"', r"field 'maxdate': 2025/06/31 is no date \(day 31 of 2025/06\)"),
-        ('query = "a"\nmindate = "2024/02/29"\nmaxdate = "2023/02/29"', r"field 'maxdate': 2023/02/29 is no date"),
-        ('query = "a"\nmindate = "2010"\nmaxdate = "2009/12"', r"field 'maxdate': 2009/12 is before mindate 2010"),
-        ('query = "a"\nfilter = "x"', "unknown field 'filter'"),
-        ('query = "a"\nfilters = ["x"]', "field 'filters'"),
+        ('query = "a"\nmindate = "2000/13"', r"bad.toml:mindate: 2000/13 is no date \(month 13\)"),
+        ('query = "a"\nmaxdate = "2025/06/31"', r"bad.toml:maxdate: 2025/06/31 is no date \(day 31 of 2025/06\)"),
+        ('query = "a"\nmindate = "2024/02/29"\nmaxdate = "2023/02/29"', r"bad.toml:maxdate: 2023/02/29 is no date"),
+        ('query = "a"\nmindate = "2010"\nmaxdate = "2009/12"', r"bad.toml:maxdate: 2009/12 is before mindate 2010"),
+        ('query = "a"\nfilter = "x"', "bad.toml:filter: unknown field"),
+        ('query = "a"\nfilters = ["x"]', "bad.toml:filters"),
         ('query = "a', "bad.toml"),
     ])
     def test_bad_query_files_name_file_and_field(self, workspace, body, message):
@@ -213,7 +213,7 @@ class TestQueryFiles:
         with pytest.raises(ValidationError, match=message) as info:
             load_query(path)
         assert str(path) in str(info.value)
-        if "field" in message:  # ... and the line of that field, the last line here (walk29: no line was given)
+        if "bad.toml:" in message:  # ... and the line of that field, the last line here (walk29: no line was given)
             assert str(info.value).endswith(f" (line {body.count(chr(10)) + 1})"), str(info.value)
 
     @pytest.mark.parametrize("mindate, maxdate", [("2024/02/29", "2024/02/29"), ("2010", "2010"), ("2010/12", "2010"),
@@ -264,7 +264,7 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
     workspace.path("queries", "bad.toml").write_text('query = ""\n', encoding="utf-8")
     broken = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"])
     assert broken.exit_code == 4 and broken.stdout == ""  # no header over no rows
-    assert broken.stderr.splitlines() == [f"review: {workspace.path('queries', 'bad.toml')}: field 'query': "
+    assert broken.stderr.splitlines() == [f"review: {workspace.path('queries', 'bad.toml')}:query: "
                                           "a non-empty search string is required (line 1)"]
 
 

@@ -1,7 +1,7 @@
 """Screening criteria from ``screening/criteria.toml``: include/exclude terms and reasons.
 
 The TUI highlights the terms; the ranker uses them as a keyword prior until the model has
-both classes to learn from. Bad files raise ``ValidationError`` naming file and field.
+both classes to learn from. Bad files raise ``ValidationError`` naming file, field and line.
 ``CriteriaFile`` follows the file while a session is open: the session's keyword prior and
 reason rule and the TUI's highlighting all read the one instance the session holds (a retrain in
 the TUI's worker process has its own session, and so its own instance).
@@ -17,10 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ReviewError
 from ..filestamp import FileStamp
 from ..reasons import match_reason as match_reasons_listed
-from ..tomlread import read_toml
+from ..tomlread import TomlProblem, problems_located, read_toml_located
 
 CRITERIA_PATH = ("screening", "criteria.toml")
 
@@ -130,22 +130,23 @@ def load_criteria(source: Any) -> Criteria:
     path = Path(source) if isinstance(source, (str, Path)) else criteria_path(source)
     if not path.is_file():
         return Criteria(path=str(path))
-    return parse_criteria(read_toml(path), path)
+    data, located = read_toml_located(path)
+    with problems_located(path, located):
+        return parse_criteria(data, path)
 
 
 def parse_criteria(data: dict[str, Any], path: Path | str = "criteria.toml") -> Criteria:
+    """The criteria of a criteria.toml's data; a bad key is a :class:`TomlProblem` naming it."""
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
-        raise ValidationError(
-            f"{path}: unknown key {unknown[0]!r} (expected include, exclude, exclusion_reasons, "
-            f"{REQUIRE_REASON_KEY})"
-        )
-    include = _terms(data.get("include", []), path, "include")
-    exclude = _terms(data.get("exclude", []), path, "exclude")
-    reasons = _terms(data.get("exclusion_reasons", []), path, "exclusion_reasons", check_syntax=False)
+        raise TomlProblem(unknown[0], f"unknown key (expected include, exclude, exclusion_reasons, "
+                                      f"{REQUIRE_REASON_KEY})")
+    include = _terms(data.get("include", []), "include")
+    exclude = _terms(data.get("exclude", []), "exclude")
+    reasons = _terms(data.get("exclusion_reasons", []), "exclusion_reasons", check_syntax=False)
     required = data.get(REQUIRE_REASON_KEY, False)
     if not isinstance(required, bool):
-        raise ValidationError(f"{path}: {REQUIRE_REASON_KEY}: expected true or false, got {required!r}")
+        raise TomlProblem(REQUIRE_REASON_KEY, f"expected true or false, got {required!r}")
     return Criteria(include, exclude, reasons or DEFAULT_REASONS, str(path), require_reason_on_exclude=required)
 
 
@@ -156,23 +157,23 @@ def check_exclusion_reason(required: bool, label: str, reasons: Iterable[str]) -
                           "reason (one of its exclusion_reasons); nothing recorded")
 
 
-def _terms(value: Any, path: Path | str, name: str, *, check_syntax: bool = True) -> tuple[str, ...]:
+def _terms(value: Any, name: str, *, check_syntax: bool = True) -> tuple[str, ...]:
     if isinstance(value, dict):  # [include] terms = [...]
         extra = sorted(set(value) - {"terms"})
         if extra:
-            raise ValidationError(f"{path}: {name}.{extra[0]}: unknown key (expected {name}.terms)")
+            raise TomlProblem(f"{name}.{extra[0]}", f"unknown key (expected {name}.terms)")
         value = value.get("terms", [])
     if not isinstance(value, list):
-        raise ValidationError(f"{path}: {name}: expected a list of strings, got {type(value).__name__}")
+        raise TomlProblem(name, f"expected a list of strings, got {type(value).__name__}")
     terms: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            raise ValidationError(f"{path}: {name}[{i}]: expected a string, got {type(item).__name__}")
+            raise TomlProblem(f"{name}[{i}]", f"expected a string, got {type(item).__name__}")
         term = " ".join(item.split())
         if not term:
-            raise ValidationError(f"{path}: {name}[{i}]: empty term")
+            raise TomlProblem(f"{name}[{i}]", "empty term")
         if check_syntax and ("*" in term.rstrip("*") or term.strip("*?") == ""):
-            raise ValidationError(f"{path}: {name}[{i}]: {item!r}: '*' may only end a term")
+            raise TomlProblem(f"{name}[{i}]", f"{item!r}: '*' may only end a term")
         if term not in terms:
             terms.append(term)
     return tuple(terms)

@@ -22,13 +22,13 @@ from typing import Any
 
 from .. import __version__
 from ..atomic import write_text_atomic
-from ..errors import RetrievalError, ReviewError, ValidationError
+from ..errors import RetrievalError, ReviewError
 from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
 from ..timestamps import iso_utc, minute_utc
-from ..tomlread import line_of, loads_toml, read_toml_text, toml_lines
+from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml_text, toml_lines
 from ..words import counted, whole
 from ..workspace import Workspace
 from .prisma_s import DATE_FIELD_WORDS
@@ -183,73 +183,69 @@ def load_query(path: Path) -> QuerySpec:
     """Read and check one ``queries/<name>.toml``; errors name the file, the field and its line."""
     text = read_toml_text(path)
     data = loads_toml(text, path)
-    located = toml_lines(text)
+    with problems_located(path, toml_lines(text)):
+        return _query_spec(path, data)
 
-    def bad(key: str, what: str) -> ValidationError:
-        """``PATH: field 'KEY': WHAT (line N)``, the line of the key (or of its table) where the file has it."""
-        line = line_of(located, key)
-        return ValidationError(f"{path}: field {key!r}: {what}" + (f" (line {line})" if line else ""))
 
+def _query_spec(path: Path, data: dict[str, Any]) -> QuerySpec:
+    """The checked query of a query file's data; a bad field is a :class:`TomlProblem` naming it."""
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
-        first = sorted(unknown)[0]
-        line = line_of(located, first)
-        raise ValidationError(f"{path}: unknown field {first!r} (known: {', '.join(sorted(_KNOWN_KEYS))})"
-                              + (f" (line {line})" if line else ""))
+        raise TomlProblem(sorted(unknown)[0], f"unknown field (known: {', '.join(sorted(_KNOWN_KEYS))})")
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise bad("name", "letters, digits, '.', '_' or '-' only")
+        raise TomlProblem("name", "letters, digits, '.', '_' or '-' only")
     query = data.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise bad("query", "a non-empty search string is required")
+        raise TomlProblem("query", "a non-empty search string is required")
     database = data.get("database", "pubmed")
     if not isinstance(database, str) or not database.strip():
-        raise bad("database", "'pubmed', or the name of a database searched elsewhere")
+        raise TomlProblem("database", "'pubmed', or the name of a database searched elsewhere")
     database = "pubmed" if database.strip().lower() == "pubmed" else database.strip()
     sent = strip_comments(query)
     if not sent.strip():
-        raise bad("query", "a non-empty search string is required (not only comments)")
+        raise TomlProblem("query", "a non-empty search string is required (not only comments)")
     if database == "pubmed" and sent.count("(") != sent.count(")"):
-        raise bad("query", "unbalanced parentheses")
+        raise TomlProblem("query", "unbalanced parentheses")
     if database == "pubmed" and sent.count('"') % 2:
-        raise bad("query", "unbalanced double quotes")
+        raise TomlProblem("query", "unbalanced double quotes")
     spec = QuerySpec(name=name, query=query.strip(), database=database, path=path)
     for key in _ELSEWHERE_KEYS:
         value = data.get(key, "")
         if value and database == "pubmed":
-            raise bad(key, "only for a database searched on another platform (database = \"Embase\", …); "
-                           "review search runs the PubMed queries itself")
+            raise TomlProblem(key, "only for a database searched on another platform (database = \"Embase\", …); "
+                                   "review search runs the PubMed queries itself")
         if not isinstance(value, str) or (key == "searched" and value and not _DAY.match(value)):
-            raise bad(key, "the date the search was run there, YYYY-MM-DD" if key == "searched" else "text expected")
+            raise TomlProblem(key, "the date the search was run there, YYYY-MM-DD" if key == "searched" else "text expected")
         setattr(spec, key, value.strip())
     for key in ("mindate", "maxdate"):
         value = data.get(key, "")
         if not isinstance(value, str) or (value and not _DATE.match(value)):
-            raise bad(key, "expected YYYY, YYYY/MM or YYYY/MM/DD")
+            raise TomlProblem(key, "expected YYYY, YYYY/MM or YYYY/MM/DD")
         if value and (wrong := _not_a_day(value)):
             # "2000/13" passed the shape and was sent: walk20's stand-in dropped the connection six times (6
             # attempts, an interrupted run logged for PRISMA-S); PubMed answers what it makes of it.
-            raise bad(key, f"{value} is no date ({wrong})")
+            raise TomlProblem(key, f"{value} is no date ({wrong})")
         setattr(spec, key, value)
     if spec.mindate and spec.maxdate and _day_span(spec.maxdate)[1] < _day_span(spec.mindate)[0]:
-        raise bad("maxdate", f"{spec.maxdate} is before mindate {spec.mindate}; the range would find nothing")
+        raise TomlProblem("maxdate", f"{spec.maxdate} is before mindate {spec.mindate}; the range would find nothing")
     datetype = data.get("datetype", "pdat")
     if datetype not in DATE_FIELD_WORDS:  # (E-utilities' date types, the ones the PRISMA-S report names in words)
-        raise bad("datetype", f"one of {', '.join(DATE_FIELD_WORDS)}")
+        raise TomlProblem("datetype", f"one of {', '.join(DATE_FIELD_WORDS)}")
     spec.datetype = datetype
     filters = data.get("filters", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str) and v.strip() for v in filters.values()):
-        raise bad("filters", "a table of name = \"PubMed clause\" (or, for another database, the filter as run "
-                             "there)")
+        raise TomlProblem("filters", "a table of name = \"PubMed clause\" (or, for another database, the filter as run "
+                                     "there)")
     spec.filters = dict(filters)
     notes = data.get("notes", "")
     if not isinstance(notes, str):
-        raise bad("notes", "text expected")
+        raise TomlProblem("notes", "text expected")
     spec.notes = notes
     template = data.get("template", False)
     if not isinstance(template, bool):
-        raise bad("template", "true or false (true marks a starter file review search refuses; delete the line "
-                              "once the file holds your strategy)")
+        raise TomlProblem("template", "true or false (true marks a starter file review search refuses; delete the line "
+                                      "once the file holds your strategy)")
     if template:
         spec.template_refusal = ("a template (template = true), not a search of this review: write your strategy "
                                  "in it and delete that line, or write your own queries/NAME.toml")
@@ -290,11 +286,13 @@ def query_files(folder: Path) -> list[Path]:
 
 def load_queries(folder: Path) -> list[QuerySpec]:
     """Every ``*.toml`` in the folder, sorted by name; names must be unique."""
-    specs = [load_query(p) for p in query_files(folder)]
+    files = query_files(folder)
+    specs = [load_query(p) for p in files]
     seen: dict[str, Path | None] = {}
-    for spec in specs:
+    for path, spec in zip(files, specs):
         if spec.name in seen:
-            raise ValidationError(f"{spec.path}: field 'name': {spec.name!r} is also used by {seen[spec.name]}")
+            with problems_located(path, toml_lines(read_toml_text(path))):  # (read again for the line)
+                raise TomlProblem("name", f"{spec.name!r} is also used by {seen[spec.name]}")
         seen[spec.name] = spec.path
     return specs
 
