@@ -110,3 +110,21 @@ def test_report_date_and_response_status_are_in_the_reports_language(bank, confi
                                      "(FHIR-status ‘in-progress’)."]
     assert [n.en for n in notes] == ["The questionnaire was not completed: not every question was filled in "
                                      "(FHIR status 'in-progress')."]
+
+
+def test_form_lists_under_sources_the_studies_its_profile_names_and_no_others():
+    # The programme's form listed Norder 2012 (the Delphi, an expert topic only the conversation guide shows)
+    # under Bronnen, a study nothing on the page named: a reader looked for the factor it supports.
+    import re
+
+    from .programme_bank import programme_bank_with_sources
+
+    bank, config = programme_bank_with_sources()
+    for lang in ("nl", "en"):
+        page = form_html(bank, config, lang)
+        body, sources = page.split('<section id="sources">')
+        listed = re.findall(r"<li>([^:<]+):", sources)
+        evidence = " ".join(re.findall(r'<span class="evidence">(.*?)</span></li>', body))
+        assert listed and all(label in evidence for label in listed), (lang, [s for s in listed if s not in evidence])
+        named = {s.label for s in bank.sources if re.search(rf"\b{re.escape(s.label)}\b", evidence)}
+        assert named == set(listed), lang

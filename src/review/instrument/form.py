@@ -296,8 +296,12 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
                  # in docs/instrument.md.
                  f'<p class="note screen-only" id="download-note">{t(*DOWNLOAD_NOTE)}</p>\n'
                  "</section>\n")
-    if bank.sources:
+    # The studies the profile names, as the client report lists those it names: the bank's sources also hold the
+    # expert topics' (the Delphi), which only the conversation guide shows.
+    named = {study for i in bank.items for study in i.studies}
+    shown_sources = [s for s in bank.sources if s.study in named]
+    if shown_sources:
         parts.append(f'<section id="sources">\n<h2>{t("Bronnen", "Sources")}</h2>\n<ul>\n'
-                     + "".join(f"<li>{html_text(source_line(s, t))}</li>\n" for s in bank.sources)
+                     + "".join(f"<li>{html_text(source_line(s, t))}</li>\n" for s in shown_sources)
                      + "</ul>\n</section>\n")
     return "".join(parts)
