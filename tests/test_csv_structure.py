@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.csvcells import TRUNCATED_ROW, UNCLOSED_QUOTE, read_csv_text, text_lines
+from review.csvcells import SHORT_LAST_ROW, TRUNCATED_ROW, UNCLOSED_QUOTE, read_csv_text, text_lines
 from review.errors import ImportFormatError
 
 
@@ -48,22 +48,53 @@ def test_the_rows_are_read_from_the_lines_a_stringio_gives(text: str) -> None:
     assert list(text_lines(text)) == io.StringIO(text, newline="").readlines()
 
 
-@pytest.mark.parametrize("tail", ['3,"r s', "3,r s"], ids=["quoted", "unquoted"])
-def test_a_file_cut_off_inside_its_last_row_is_refused(tmp_path: Path, tail: str) -> None:
+@pytest.mark.parametrize(("text", "said"), [
+    ('a,b,c\n1,x,y\n2,p,q\n3,"r s', UNCLOSED_QUOTE),
+    # A full row before it ends in an empty cell: the writer keeps empty cells, so a short last row is a cut.
+    ("a,b,c\n1,x,\n2,p,q\n3,r s", TRUNCATED_ROW.format(cells=2, width=3)),
+    # The row itself ends in an empty cell: a writer that leaves trailing empty cells out writes none there.
+    ("a,b,c,d\n1,x,y,z\n2,p,q,r\n3,r s,", TRUNCATED_ROW.format(cells=3, width=4)),
+], ids=["quoted", "empty_cell_kept_before", "ends_in_an_empty_cell"])
+def test_a_file_cut_off_inside_its_last_row_is_refused(tmp_path: Path, text: str, said: str) -> None:
     """A download or copy cut short ends inside a row: read as a short row, its last cell cut ('The changing face
     of an') went on as a record (review dedup FILE.csv, review simulate said 'label_included '' is not 0 or 1')
-    (walk29). A quoted cell left open says so, as before; an unquoted one now too."""
+    (walk29). A quoted cell left open says so, as before; an unquoted one now too, where the file shows it."""
     path = tmp_path / "in.csv"
     with pytest.raises(ImportFormatError) as raised:
-        _rows(path, f"a,b,c\n1,x,y\n2,p,q\n{tail}")
-    said = UNCLOSED_QUOTE if tail.count('"') % 2 else TRUNCATED_ROW.format(cells=2, width=3)
+        _rows(path, text)
     assert str(raised.value) == f"{path}:line 4: {said}"
+
+
+def _read(path: Path, text: str) -> tuple[list[int], list[str]]:
+    path.write_text(text, encoding="utf-8")
+    csv_text = read_csv_text(path, "a, b")
+    lines = [line for line, _ in csv_text.dict_rows()[1]]
+    return lines, csv_text.warnings
 
 
 @pytest.mark.parametrize("text", [
     "a,b,c\n1,x,y\n3,r\n",   # a short last row ended by a line break: its empty cells left out
     "a,b,c\n1,x\n3,r",       # every row short: the file leaves empty cells out
     "a,b,c\n1,x,y\n3,r,",    # as many cells as the header, the last empty
-], ids=["line_break", "all_short", "full"])
+    'a,b,c\r\n1,x,y\r\n3,r,"s\r\nt"',  # CRLF, a quoted line break in the last cell
+], ids=["line_break", "all_short", "full", "crlf_multiline_cell"])
 def test_a_short_last_row_that_is_no_cut_still_reads(tmp_path: Path, text: str) -> None:
-    assert [line for line, _ in _rows(tmp_path / "in.csv", text)] == [2, 3]
+    assert _read(tmp_path / "in.csv", text) == ([2, 3], [])
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("a,b,c\n1,x,y\n2,p,q\n3,r", [2, 3, 4]),  # the last row leaves its empty cells out, as a hand-typed file may
+    ("a,b,c\n1,r", [2]),                       # a one-row file
+    ("a,b,c\r\n1,x,y\r\n3,\"r\r\ns\"", [2, 3]),  # CRLF, a quoted line break in its last cell
+])
+def test_a_short_last_row_that_may_be_whole_is_read_with_a_warning(tmp_path: Path, text: str, lines: list[int]) -> None:
+    """A writer that leaves a row's trailing empty cells out, in a file without a final line break, writes the
+    same last row as a cut does when only that row has empty cells at its end: refusing it refused a whole file
+    (rrev29b). It is read as it stands, with a warning naming its line."""
+    path = tmp_path / "in.csv"
+    assert _read(path, text) == (lines, [f"{path}:line {lines[-1]}: {SHORT_LAST_ROW.format(cells=2, width=3)}"])
+
+
+def test_blank_cells_at_the_end_without_a_line_break_are_no_cut_row(tmp_path: Path) -> None:
+    # Spaces after the last line break: a blank row (meta skips it), no cut row.
+    assert _read(tmp_path / "in.csv", "a,b,c\n1,x,y\n2,p,q\n  ")[1] == []

@@ -14,14 +14,14 @@ import io
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
     "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
-    "read_csv_text", "CsvRow", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
+    "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
 
@@ -135,6 +135,8 @@ class CsvText:
     encoding: str
     #: The file, named by the structure errors of :meth:`dict_rows`.
     path: Path
+    #: Lines for stderr that :meth:`dict_rows` found (a short last row read as it stands), once read to the end.
+    warnings: list[str] = field(default_factory=list)
 
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -165,14 +167,12 @@ class CsvText:
 
         width = len(columns)
         pending: tuple[int, dict[str, Any]] | None = None
-        short = short_before = False  # (the pending row, and any before it, with fewer cells than the header)
+        last_row = LastRowWatch(width)
         for found in rows:
             if not found.cells:  # a blank line (no row)
                 continue
             if pending is not None:
                 yield pending
-            short_before = short_before or short
-            short = len(found.cells) < width
             line = found.first_line  # (its last one, after a line break in a cell, said "line 7" of a row a
             # spreadsheet user finds on line 5)
             spill = found.cells[width:]
@@ -185,11 +185,14 @@ class CsvText:
             for name in columns[len(found.cells):]:  # (as csv.DictReader fills a short row)
                 row[name] = None
             pending = (line, row)
+            last_row.see(line, found.cells)
         if pending is not None:
             self._refuse_unclosed_quote(pending[0] - 1)
-            if short and not short_before and cut_off(self.text):
-                cells = width - sum(value is None for value in pending[1].values())
-                raise ImportFormatError(self.path, f"line {pending[0]}", TRUNCATED_ROW.format(cells=cells, width=width))
+            if (cut := last_row.verdict(self.text)) is not None:
+                cut_line, said, refused = cut
+                if refused:
+                    raise ImportFormatError(self.path, f"line {cut_line}", said)
+                self.warnings.append(f"{self.path}:line {cut_line}: {said}")
             yield pending
 
     def _unclosed_from(self, lines_before: int) -> bool:
@@ -252,15 +255,56 @@ UNCLOSED_QUOTE = "a quoted cell is never closed (a '\"' without its closing '\"'
 _END_MARK = "\ue000review: end of file\ue000"
 
 
-#: The refusal of a last row cut off: fewer cells than the header, every row before it full, and no line break
-#: after it (a download or copy stopped early), so its last cell is likely cut too.
+#: The refusal of a last row cut off: fewer cells than the header, every row before it full, no line break after
+#: it (a download or copy stopped early), and a sign that the writer keeps empty cells (:class:`LastRowWatch`).
 TRUNCATED_ROW = ("the file ends inside this row ({cells} of {width} cells, no line break after it): cut off? "
                  "If the row is complete as it stands, end the file with a line break")
+#: The warning for such a row without that sign: a writer that leaves a row's trailing empty cells out (a hand-typed
+#: file too) writes it so when only the last row has them, so the row is read as it stands.
+SHORT_LAST_ROW = ("the file ends inside this row ({cells} of {width} cells, no line break after it): read as it "
+                  "stands; if the file was cut off, get it whole again")
 
 
 def cut_off(text: str) -> bool:
     """Whether ``text`` ends without a line break: every CSV writer ends its last row with one."""
     return not text.endswith(("\n", "\r"))
+
+
+class LastRowWatch:
+    """Whether a CSV's last row was cut off (a download or copy stopped early, its last cell likely cut): fewer
+    cells than the header's ``width``, every row before it full, and no line break at the end. Shown rows one at a
+    time (:meth:`see`); :meth:`verdict` at the end. A writer that keeps empty cells at a row's end never writes
+    such a row: one that leaves them out does, when only its last row has them. So the row is refused only when
+    the file shows the writer keeps them (a full row before it ending in an empty cell, or the row itself ending in
+    one); otherwise it is read with a warning. Rows of blank cells are no rows here."""
+
+    __slots__ = ("width", "_last", "_short_before", "_keeps_empty")
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._last: tuple[int, list[str]] | None = None
+        self._short_before = False
+        self._keeps_empty = False
+
+    def see(self, line: int, cells: list[str]) -> None:
+        if not any(cell.strip() for cell in cells):
+            return
+        if self._last is not None:
+            before = self._last[1]
+            self._short_before = self._short_before or len(before) < self.width
+            self._keeps_empty = self._keeps_empty or (len(before) >= self.width and not before[self.width - 1].strip())
+        self._last = (line, cells)
+
+    def verdict(self, text: str) -> tuple[int, str, bool] | None:
+        """``(line, what, refused)`` of a last row that looks cut off, else None."""
+        if self._last is None or self._short_before or not cut_off(text):
+            return None
+        line, cells = self._last
+        if len(cells) >= self.width:
+            return None
+        refused = self._keeps_empty or not cells[-1].strip()
+        said = (TRUNCATED_ROW if refused else SHORT_LAST_ROW).format(cells=len(cells), width=self.width)
+        return line, said, refused
 
 
 def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool:

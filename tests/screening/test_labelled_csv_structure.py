@@ -25,3 +25,34 @@ GOOD_ROWS = "1,1,Insulin in mice,x\n2,0,Glucose in rats,y\n3,0,Diet and sleep,z\
 ])
 def test_simulate_refuses_a_broken_csv_in_one_line_and_writes_nothing(tmp_path: Path, text: str, where: str) -> None:
     assert_refused_in_one_line("simulate", tmp_path / "labelled.csv", text, tmp_path / "sim.json", where)
+
+
+def test_simulate_names_a_short_last_row_that_lacks_its_label_as_perhaps_cut(tmp_path: Path) -> None:
+    """A set cut inside its last row, in a file that does not show whether its writer keeps empty cells, is read
+    as it stands (rrev29b); its label is then missing, and the refusal says the row may be cut off."""
+    assert_refused_in_one_line("simulate", tmp_path / "labelled.csv", HEADER + GOOD_ROWS + "4", tmp_path / "s.json",
+                               "line 5: label_included '' is not 0 or 1 (the file ends inside this row, no line "
+                               "break after it: cut off?)")
+
+
+def test_dedup_and_meta_warn_of_a_short_last_row_and_read_it(tmp_path: Path) -> None:
+    """A hand-typed file whose last row leaves its empty cells out and ends without a line break was refused
+    whole by dedup FILE.csv and meta (walk29's cut-off rule, rrev29b): it is read, with one warning line."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    records = tmp_path / "records.csv"
+    records.write_text("record_id,title,abstract,doi\nr1,A title,Its abstract,10.1/a\nr2,Another title",
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(records), "--out", str(tmp_path / "clusters.csv")])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (f"review: warning: {records}:line 3: the file ends inside this row (2 of "
+                                             "4 cells, no line break after it): read as it stands; if the file was "
+                                             "cut off, get it whole again")
+    assert (tmp_path / "clusters.csv").read_text().splitlines()[1:] == ["r1,r1,auto", "r2,r2,auto"]
+    effects = tmp_path / "effects.csv"
+    effects.write_text("study,yi,vi,note\nA,0.1,0.01,ok\nB,0.3,0.02,ok\nC,0.2,0.02", encoding="utf-8")
+    result = CliRunner().invoke(main, ["meta", str(effects), "--measure", "MD"])
+    assert result.exit_code == 0 and "\nC   " in result.stdout
+    assert f"warning: {effects}:line 4: the file ends inside this row (3 of 4 cells" in result.stderr

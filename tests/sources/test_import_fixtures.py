@@ -269,3 +269,15 @@ def test_a_medline_export_cut_off_inside_its_last_record_is_refused(shared, tmp_
                                  "it stands, end the file with a line break")
     cut.write_bytes(full[:3000] + b"\n")
     assert len(read_file(cut).records) == 2
+
+
+def test_a_book_chapter_last_in_a_medline_file_without_a_final_line_break_reads(shared, tmp_path):
+    """PubMed's book records have no SO line (GeneReviews' chapter 20301770, as PubMed gives it): one last in a
+    file whose other records all have one, and that ends without a line break (copied from the browser, or an
+    editor that strips it), was refused as cut off (rrev29b). A book record is told by its BTI or its PT."""
+    articles = shared("fixtures", "pubmed", "biopython", "pubmed_result2.txt").read_bytes()
+    chapter = shared("fixtures", "exports", "medline_nbib", "pybtexnbib_marcelis-20301770.nbib").read_bytes()
+    joined = tmp_path / "joined.nbib"
+    joined.write_bytes(articles.rstrip(b"\n") + b"\n\n" + chapter.rstrip(b"\r\n"))
+    records = read_file(joined).records
+    assert len(records) == 5 and records[-1].pmid == "20301770"

@@ -34,6 +34,8 @@ class RecordsCsv:
 
     records: list[Record]
     encoding: str
+    #: What the reading warned of (a short last row read as it stands: ``CsvText.warnings``).
+    warnings: tuple[str, ...] = ()
 
 
 def load_records_csv(path: Path) -> RecordsCsv:
@@ -79,7 +81,7 @@ def load_records_csv(path: Path) -> RecordsCsv:
             position=f"line {line}",
             extra=extra,
         ))
-    return RecordsCsv(records, csv_text.encoding)
+    return RecordsCsv(records, csv_text.encoding, tuple(csv_text.warnings))
 
 
 def _column_name(name: str) -> str:

@@ -43,6 +43,8 @@ class LabelledSet:
     fields: list[dict[str, str]] | None = None  # per record: "title", "abstract"
     #: The file's encoding (``review.textdecode``): ``cp1252`` when it was not UTF-8.
     encoding: str = "utf-8"
+    #: What reading the file warned of (a short last row read as it stands: ``CsvText.warnings``).
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -83,7 +85,9 @@ def load_labelled_csv(path: Path) -> LabelledSet:
             raise ImportFormatError(path, f"line {line}", f"{ID_COLUMN} {row[ID_COLUMN]!r} is not an integer") from None
         value = (row[LABEL_COLUMN] or "").strip()
         if value not in ("0", "1"):
-            raise ImportFormatError(path, f"line {line}", f"{LABEL_COLUMN} {value!r} is not 0 or 1")
+            # (a warning is there only once the last row is read: a short one, which may be cut off)
+            cut = " (the file ends inside this row, no line break after it: cut off?)" if csv_text.warnings else ""
+            raise ImportFormatError(path, f"line {line}", f"{LABEL_COLUMN} {value!r} is not 0 or 1{cut}")
         if record_id in labels:
             raise ImportFormatError(path, f"line {line}", f"duplicate {ID_COLUMN} {record_id}")
         ids.append(record_id)
@@ -94,7 +98,8 @@ def load_labelled_csv(path: Path) -> LabelledSet:
         raise ImportFormatError(path, None, "no records")
     if sum(labels.values()) == 0:
         raise ImportFormatError(path, LABEL_COLUMN, "no record is labelled 1; nothing to find")
-    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem, fields=fields, encoding=csv_text.encoding)
+    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem, fields=fields, encoding=csv_text.encoding,
+                       warnings=tuple(csv_text.warnings))
 
 
 def choose_priors(data: LabelledSet, seed: int, n_included: int = 1, n_excluded: int = 1) -> list[int]:

@@ -150,7 +150,8 @@ class CsvDedup:
     n_borderline: int
     n_related: int
     seconds: float
-    #: One line when the CSV was not UTF-8 and was read as cp1252 (the shell shows it on stderr).
+    #: One line when the CSV was not UTF-8 and was read as cp1252, and what its reading warned of (the shell shows
+    #: them on stderr).
     warnings: tuple[str, ...] = ()
 
 
@@ -170,7 +171,7 @@ def dedup_csv(csv_file: Path, *, related: str = "link") -> CsvDedup:
         rows=cluster_rows(result), n_records=len(records), n_clusters=len(result.clusters),
         n_duplicates=sum(len(c.members) - 1 for c in result.clusters),
         n_borderline=len(result.borderline), n_related=len(result.related), seconds=result.seconds.get("total", 0.0),
-        warnings=(warning,) if warning else (),
+        warnings=((warning,) if warning else ()) + table.warnings,
     )
 
 

@@ -72,5 +72,5 @@ def simulate_file(file: Path, *, json_out: Path | None, plot: Path | None = None
         recall_plot([data.labels[r] for r in result.order], plot, n_priors=len(result.priors),
                     stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
     warning = fallback_warning(file, data.encoding)
-    return Simulation(result, json_out, plot, (warning,) if warning else ())
+    return Simulation(result, json_out, plot, ((warning,) if warning else ()) + data.warnings)
 

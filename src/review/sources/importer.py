@@ -70,6 +70,8 @@ class FileImport:
     several_sources: dict[str, int] = field(default_factory=dict)
     error: ImportFormatError | None = None
     seconds: float = 0.0
+    #: What the reader warned of (a CSV's short last row read as it stands).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -88,9 +90,9 @@ class ImportReport:
 
     @property
     def warnings(self) -> list[str]:
-        """One line per file imported now that was not UTF-8 and was read as cp1252."""
+        """One line per file imported now that was not UTF-8 and was read as cp1252, and what its reader warned of."""
         return [warning for f in self.files if f.status == "imported"
-                and (warning := fallback_warning(f.path, f.encoding)) is not None]
+                for warning in [fallback_warning(f.path, f.encoding), *f.warnings] if warning is not None]
 
     def raise_first_error(self) -> None:
         if self.errors:
@@ -177,6 +179,7 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None,
         path=path, status="imported", format=stream.format, encoding=stream.encoding,
         source_name=stream.source_name, n_records=stream.n_records, batch_id=batch_id,
         deleted_pmids=stream.deleted_pmids, several_sources=stream.per_source if len(stream.per_source) > 1 else {},
+        warnings=stream.warnings,
     )
 
 

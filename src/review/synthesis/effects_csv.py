@@ -81,6 +81,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     for column, why in UNIFORM_COLUMNS.items():
         _uniform(path, rows, column, why)
     table = EffectTable([], [], [], measure=measure if "measure" in columns else "", encoding=csv_text.encoding)
+    table.warnings.extend(csv_text.warnings)  # (the rows are read: a short last row is known)
     first_line: dict[str, int] = {}
     for line, row in rows:  # a study entered twice would weigh twice in the pool
         name = row.get("study", "")

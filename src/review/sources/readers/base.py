@@ -38,6 +38,8 @@ class SourceFile:
     encoding: str = ""
     #: PMIDs the file withdrew (PubMed XML ``DeleteCitation``), filled while its records are read.
     deleted_pmids: list[str] = field(default_factory=list)
+    #: Lines for stderr the reader found (a CSV's short last row read as it stands), once its records are read.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class ReadResult:
     source_name: str
     records: list[Record]
     deleted_pmids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class Reader:
@@ -106,6 +109,7 @@ class Reader:
             source_name=stream.source_name,
             records=records,
             deleted_pmids=stream.deleted_pmids,
+            warnings=stream.warnings,
         )
 
 
@@ -143,6 +147,10 @@ class RecordStream:
     @property
     def deleted_pmids(self) -> list[str]:
         return list(self._source.deleted_pmids)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._source.warnings)
 
     def __iter__(self) -> Iterator[Record]:
         reader, source, path = self._reader, self._source, self._source.path

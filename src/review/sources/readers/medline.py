@@ -69,13 +69,18 @@ class MedlineReader(Reader):
             except Exception as err:  # Bio.Medline raises ValueError on malformed lines
                 raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
             earlier_have_so = earlier_have_so and last_has_so
-            count, last_start, last_has_so = count + 1, start, "SO" in fields
+            count, last_start, last_has_so = count + 1, start, "SO" in fields or _book(fields)  # (a book has none)
             yield _record(dict(fields), start, block, file_database)
-        # PubMed ends every record with its SO line and every line with a line break: a last record without one,
-        # where every record before it has one, in a file without a final line break, was cut off (a download
-        # stopped early). The file is refused whole: an import stores nothing before its last record is read.
+        # PubMed ends every record but a book's with its SO line, and every line with a line break: a last record
+        # without one and no book (BTI, PT Book), where every record before it has one, in a file without a final
+        # line break, was cut off (a download stopped early). The file is refused whole: an import stores nothing before its last record is read.
         if count > 1 and earlier_have_so and not last_has_so and not source.text.endswith(("\n", "\r")):
             raise ImportFormatError(source.path, f"line {last_start}", TRUNCATED_RECORD)
+
+
+def _book(fields: Medline.Record) -> bool:
+    """Whether a record is PubMed's book or book chapter, which has no SO line (GeneReviews' chapters)."""
+    return "BTI" in fields or any(kind.strip().lower() in ("book", "book chapter") for kind in fields.get("PT", []))
 
 
 #: The refusal of a last record cut off (``MedlineReader.records``).

@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Iterator
 
-from ...csvcells import TEXT_LINE, TRUNCATED_ROW, cut_off
+from ...csvcells import TEXT_LINE, LastRowWatch
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
@@ -91,8 +91,7 @@ class CsvReader(Reader):
             columns = _columns(header, path, reader.line_num)
             end = reader.line_num
             lines.take_row()
-            last = (0, 0)  # the last row's line and cells
-            short_before = False  # a row before it had fewer cells than the header
+            last_row = LastRowWatch(len(header))
             for row in reader:
                 start, end = end + 1, reader.line_num
                 raw = lines.take_row()  # the lines this row came from (csv reads no further ahead)
@@ -103,12 +102,14 @@ class CsvReader(Reader):
                         path, f"line {start}",
                         f"{len(row)} cells but the header has {len(header)} columns (unquoted '{delimiter}'?)",
                     )
-                short_before = short_before or 0 < last[1] < len(header)
-                last = (start, len(row))
+                last_row.see(start, row)
                 yield _record(row, header, columns, start, raw)
             # (the file is refused whole: an import stores nothing before its last record is read)
-            if 0 < last[1] < len(header) and not short_before and cut_off(source.text):
-                raise ImportFormatError(path, f"line {last[0]}", TRUNCATED_ROW.format(cells=last[1], width=len(header)))
+            if (cut := last_row.verdict(source.text)) is not None:
+                cut_line, said, refused = cut
+                if refused:
+                    raise ImportFormatError(path, f"line {cut_line}", said)
+                source.warnings.append(f"{path}:line {cut_line}: {said}")
         except csv.Error as err:
             raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
 
