@@ -285,6 +285,32 @@ def test_page_reflows_at_320_px_and_200_percent_zoom(browser, tmp_path):
         page.close()
 
 
+_FOCUS_IN_VIEW = """
+() => {
+  const r = document.activeElement.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= window.innerHeight;
+}
+"""
+
+
+def test_page_opens_at_its_title_with_focus_on_the_first_question(browser, tmp_path):
+    # Focusing the first question scrolled it into view: at 200 % zoom (640 x 400 CSS px) and at 320 px the
+    # page opened 387 and 671 px down, past the title and the note that nothing is stored, cut mid-sentence.
+    programme, config = programme_bank_with_sources()
+    for lang in ("nl", "en"):
+        html = form_html(programme, config, lang)
+        for width, height in ((640, 400), (320, 640), (1280, 720)):
+            page = _open(browser, tmp_path, html, viewport={"width": width, "height": height})
+            first = programme.questions[0].link_id
+            assert page.evaluate("[window.scrollY, document.activeElement.name]") == [0, first], (lang, width)
+            for key in ("Space", "ArrowDown"):  # keys work at once, and bring the question into view
+                page.evaluate("window.scrollTo(0, 0)")
+                page.keyboard.press(key)
+                assert page.evaluate("document.activeElement.checked") is True
+                assert page.evaluate(_FOCUS_IN_VIEW), (lang, width, key)
+            page.close()
+
+
 def test_modifiable_mark_is_read_as_a_word(browser, tmp_path, bank, config):
     # A screen reader read the mark as "black diamond"; it now hears what the mark means.
     for lang, word in (("nl", "(beïnvloedbaar)"), ("en", "(modifiable)")):

@@ -239,6 +239,14 @@
   }
 
   form.addEventListener("change", update);
+  // Space answers the focused question where it stands: the page opens at its title (focus without scrolling),
+  // so bring an answer chosen out of sight to the middle of the window, as the arrow keys do.
+  form.addEventListener("change", function (event) {
+    var box = event.target.getBoundingClientRect();
+    if (event.target === document.activeElement && (box.top < 0 || box.bottom > window.innerHeight)) {
+      event.target.scrollIntoView({ block: "center" });
+    }
+  });
   // The answers exist only in this page: leaving it (reload, back, closing the tab) loses the ones
   // not downloaded since they last changed, so the browser asks first. Nothing goes to storage.
   var answersAtLastDownload = JSON.stringify({});
@@ -276,6 +284,8 @@
   if (window.ResizeObserver) { new ResizeObserver(keepFocusClearOfBar).observe(bar); }
   update();
   var first = form.querySelector("input");
-  if (first) { first.focus(); }
+  // Focus on the first question, so the keys work at once, without scrolling to it: at 200 % zoom or on a phone
+  // the page opened past its title and the note that nothing is stored. The first arrow key brings it into view.
+  if (first) { first.focus({ preventScroll: true }); }
   window.reviewInstrumentForm = { score: score, readAnswers: readAnswers, update: update };
 }());
