@@ -245,7 +245,7 @@ def _unfinished_searches(store: Store) -> list[str]:
     notes = []
     for name, run in sorted(latest.items()):
         if run["status"] in ("interrupted", "running"):
-            stored = sum(batch["n_new"] for batch in search_store.run_batches(store, run["id"]))
+            stored = search_store.records_stored_by_run(store, run["id"])
             notes.append(f"search {name!r} has not finished (run {run['id']}, {run['status']}, "
                          f"{counted(stored, 'record')} stored by it so far): the databases box counts only what is "
                          f"stored; run 'review search {name}' to finish it")

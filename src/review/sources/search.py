@@ -481,7 +481,7 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         search_store.update_run(store, run_id, status="interrupted", details=details, requests=requests_so_far())
         write_search_log(workspace, spec)
         if isinstance(err, RetrievalError):  # the batches before the failure stay: say how many
-            kept = sum(batch["n_new"] for batch in search_store.run_batches(store, run_id))
+            kept = search_store.records_stored_by_run(store, run_id)
             raise type(err)(f"{err}; {_stored_before_failure(spec.name, run_id, kept, fetched)}") from None
         raise
     own = set(search_store.run_pmids(store, run_id))
@@ -607,7 +607,7 @@ def run_counts(workspace: Workspace, run: dict[str, Any]) -> tuple[int | None, i
     are not known (ESearch's count is kept when a run finishes) and its records are those its batches stored."""
     if run["status"] == "complete":
         return run["hit_count"], run["new_records"] or 0
-    return run["hit_count"], sum(batch["n_new"] for batch in search_store.run_batches(workspace.store, run["id"]))
+    return run["hit_count"], search_store.records_stored_by_run(workspace.store, run["id"])
 
 
 def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:

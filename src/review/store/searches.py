@@ -120,10 +120,11 @@ def runs(store: "Store", query_name: str | None = None) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def run_batches(store: "Store", run_id: int) -> list[dict[str, Any]]:
-    query = sa.select(search_batches).where(search_batches.c.run_id == run_id).order_by(search_batches.c.id)
+def records_stored_by_run(store: "Store", run_id: int) -> int:
+    """The new records a run's batches stored: what a run not finished (interrupted, running) has so far."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(search_batches.c.n_new), 0)).where(search_batches.c.run_id == run_id)
     with store.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return int(conn.execute(query).scalar_one())
 
 
 def stored_search_pmids(store: "Store", source_name: str = "PubMed") -> set[str]:
