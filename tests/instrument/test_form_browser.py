@@ -311,6 +311,27 @@ def test_page_opens_at_its_title_with_focus_on_the_first_question(browser, tmp_p
             page.close()
 
 
+def test_questions_reflow_at_320_px_with_text_at_200_percent(browser, tmp_path):
+    # A phone 320 CSS px wide with its text size at 200 %: a fieldset is never narrower than its longest word
+    # (min-content), so 'huishoudinkomen' in a legend pushed the page to 455 px (Dutch) and 391 px (English).
+    programme, config = programme_bank_with_sources()
+    for lang in ("nl", "en"):
+        page = _open(browser, tmp_path, form_html(programme, config, lang), viewport={"width": 320, "height": 640})
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+        page.check("#employment_status--employee")  # opens the gated questions
+        page.check("#has_supervisor--yes")
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (lang, scroll)
+        # each answer's text starts beside its radio button, a wrapped line under the text, not under the button
+        misaligned = page.evaluate("""() => Array.from(document.querySelectorAll('.options label')).filter((label) => {
+            const text = document.createRange(); text.selectNodeContents(label); text.setStartAfter(label.querySelector('input'));
+            const lines = Array.from(text.getClientRects());
+            return lines.some((line) => line.left < label.querySelector('input').getBoundingClientRect().right);
+          }).map((label) => label.textContent)""")
+        assert not misaligned, (lang, misaligned)
+        page.close()
+
+
 def test_modifiable_mark_is_read_as_a_word(browser, tmp_path, bank, config):
     # A screen reader read the mark as "black diamond"; it now hears what the mark means.
     for lang, word in (("nl", "(beïnvloedbaar)"), ("en", "(modifiable)")):

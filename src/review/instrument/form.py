@@ -33,8 +33,9 @@ from .scoring import (
 _CSS = """
 :root { --ink: #111; --muted: #555; --line: #bbb; --accent: #0b5cad; --risk: #9b2c00; --prot: #1d6b2f; }
 * { box-sizing: border-box; }
+/* A word longer than its line (a DOI with large text on a phone) breaks rather than push the page sideways. */
 body { font-family: system-ui, sans-serif; max-width: 54rem; margin: 0 auto; padding: 0 1rem 4rem;
-       line-height: 1.5; color: var(--ink); }
+       line-height: 1.5; color: var(--ink); overflow-wrap: break-word; }
 header { padding: 1rem 0 .5rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0; } h2 { border-bottom: 1px solid var(--line); margin-top: 2rem; }
 .note, .help, .meta { color: var(--muted); }
@@ -42,12 +43,17 @@ h1 { font-size: 1.5rem; margin: .5rem 0; } h2 { border-bottom: 1px solid var(--l
 #progress-bar { position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid var(--line);
                 z-index: 1; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 progress { width: 12rem; height: 1rem; }
-fieldset.question { border: 1px solid var(--line); border-radius: .4rem; margin: 0 0 1rem; padding: .5rem 1rem 1rem; }
-fieldset.question legend { font-weight: 600; padding: 0 .25rem; }
+/* A fieldset is never narrower than its longest word unless told (min-content): with large text on a phone
+   'huishoudinkomen' pushed the page sideways. */
+fieldset.question { border: 1px solid var(--line); border-radius: .4rem; margin: 0 0 1rem; padding: .5rem 1rem 1rem;
+                    min-width: 0; }
+fieldset.question legend { font-weight: 600; padding: 0 .25rem; max-width: 100%; }
 fieldset.question.answered { border-left: .35rem solid var(--accent); }
-.options label { display: block; padding: .2rem .25rem; border-radius: .25rem; cursor: pointer; }
+/* The answer's text beside its button, a wrapped line under the text rather than under the button. */
+.options label { display: grid; grid-template-columns: auto minmax(0, 1fr); align-items: baseline;
+                 padding: .2rem .25rem; border-radius: .25rem; cursor: pointer; }
 .options label:hover { background: #eef4fb; }
-.options input { margin-right: .5rem; }
+.options input { margin: 0 .5rem 0 0; }
 input:focus-visible, a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .consent { border-left: 4px solid #c60; padding-left: .5rem; margin: 0 0 .5rem; }
 .side-risk h3 { color: var(--risk); } .side-protective h3 { color: var(--prot); }
