@@ -582,6 +582,12 @@ def test_status_and_list_count_what_an_interrupted_run_stored(workspace, monkeyp
     assert line.split()[1:6] == ["interrupted", "hits", "-", "new", "400"], line
     listed = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"]).stdout.splitlines()[1].split("\t")
     assert listed[2:5] == ["interrupted", "-", "400"], listed
+    # The dashboard's search row said '0 hits' (query_overview read the counts set when a run finishes; rrev29b).
+    from review.services.sources import query_overview
+    from review.tui.screens.dashboard import search_value
+
+    (view,) = [query for query in query_overview(workspace) if query.name == "cut"]
+    assert (view.hits, view.new_records, search_value(view)) == (None, 400, "interrupted: 400 stored")
     # review prisma drew the flow from the 400 without a word that the search had not finished (walk29).
     prisma = runner.invoke(main, ["-w", str(workspace.root), "prisma", "--out", str(workspace.path("out"))])
     assert prisma.exit_code == 0 and "database_results\t400" in prisma.stdout

@@ -689,7 +689,7 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     for run in search_store.runs(workspace.store):
         view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
         view.last_run, view.status = iso_time(run["started_at"]), run["status"]
-        view.hits, view.new_records = run["hit_count"], run["new_records"]
+        view.hits, view.new_records = run_counts(workspace, run)  # (an unfinished run's: what it stored so far)
     for check in search_store.seed_checks(workspace.store):
         view = found.setdefault(check["query_name"], QueryOverview(check["query_name"]))
         view.seed_check, view.seeds, view.seeds_found = iso_time(check["checked_at"]), check["n_seeds"], check["n_found"]

@@ -178,6 +178,16 @@ def fold_sources(rows: list[StageRow], extra: int) -> list[StageRow]:
     return out
 
 
+def search_value(query: Any) -> str:
+    """A query's value in the Pipeline panel: its hits, or for a run not finished (hits known only at the end)
+    what it stored so far, which read '0 hits' beside the records the sources row counted (rrev29b)."""
+    if not query.last_run:
+        return str(query.status)
+    if query.hits is None and query.status != "complete":
+        return f"{query.status}: {query.new_records or 0:,} stored"
+    return f"{query.hits or 0:,} hits"
+
+
 def stage_rows(data: DashboardData, blind: bool = False) -> list[StageRow]:
     rows: list[StageRow] = [("Identified", f"{data.identified:,}", False)]
     for name, n in data.sources:
@@ -186,8 +196,7 @@ def stage_rows(data: DashboardData, blind: bool = False) -> list[StageRow]:
     # and "1,585 hits, 2026-12-05" wrapped every label beside it, so at 80x24 the PRISMA rows
     # fell below the panel.
     for query in (q for q in data.searches if q.last_run or q.seed_check):
-        run = f"{query.hits or 0:,} hits" if query.last_run else query.status
-        rows.append((Text(f"  search {query.name}", style="dim"), Text(run, style="dim"), True))
+        rows.append((Text(f"  search {query.name}", style="dim"), Text(search_value(query), style="dim"), True))
         if query.seeds:
             style = "green" if query.seeds_found == query.seeds else "yellow"
             rows.append((Text("    seed check", style="dim"),
