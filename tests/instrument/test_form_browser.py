@@ -45,7 +45,8 @@ def _missing(message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def driver():
+    """Playwright, for the browser below and for a test that needs a browser profile on disk."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -53,9 +54,14 @@ def browser():
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         _missing(f"{CHROMIUM} missing (apt-get install -y chromium)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(driver):
+    browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield browser
+    browser.close()
 
 
 def _programme_bank() -> ItemBank:
@@ -190,6 +196,38 @@ def test_keyboard_download_and_no_external_assets(browser, tmp_path, bank, confi
     assert codes[first.link_id] == first.options[1].code and "conflict" not in codes
     assert info.value.suggested_filename.startswith("antwoorden-")
     page.close()
+
+
+def test_the_browser_keeps_no_copy_of_the_answers_after_a_download(driver, tmp_path):
+    # The download was the data: link itself, so Chromium's download history (chrome://downloads, the profile's
+    # History file and its download database) kept the whole response as the download's address, long after the
+    # file went to the client's dossier. A click now downloads a blob: made at that moment; the data: href stays
+    # for outside scripts.
+    programme, config = programme_bank_with_sources()
+    page_file = tmp_path / "form.html"
+    page_file.write_text(form_html(programme, config), encoding="utf-8")
+    profile = tmp_path / "profile"
+    context = driver.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
+                                                        accept_downloads=True)
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    page.check("#age_band--gt55")
+    page.check("#previous_absence--2plus")
+    assert page.get_attribute("#download-response", "href").startswith("data:application/fhir+json")
+    for _ in range(2):  # a second download of the same answers works as the first
+        with page.expect_download() as info:
+            page.click("#download-response")
+        resource = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+        codes = {i["linkId"]: i["answer"][0]["valueCoding"]["code"] for g in resource["item"] for i in g["item"]}
+        assert codes == {"age_band": "gt55", "previous_absence": "2plus"}
+        assert info.value.suggested_filename.startswith("antwoorden-")
+    page.wait_for_function("document.getElementById('download-response').href.startsWith('data:')")  # for scripts
+    page.check("#age_band--lt35")  # and it says a changed answer
+    assert "lt35" in urllib.parse.unquote(page.get_attribute("#download-response", "href"))
+    context.close()
+    holding = [str(f.relative_to(profile)) for f in profile.rglob("*")
+               if f.is_file() and (b"2plus" in f.read_bytes() or b"gt55" in f.read_bytes())]
+    assert not holding, holding
 
 
 def test_clear_all_asks_before_wiping_the_answers(browser, tmp_path, bank, config):

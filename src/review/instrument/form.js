@@ -250,9 +250,21 @@
   // The answers exist only in this page: leaving it (reload, back, closing the tab) loses the ones
   // not downloaded since they last changed, so the browser asks first. Nothing goes to storage.
   var answersAtLastDownload = JSON.stringify({});
+  // The href stays a data: link (outside scripts read it), but a click downloads a blob: made at that moment:
+  // the browser's download history keeps the address of each download, and a data: address is the answers
+  // themselves, left in the browser's profile after the file went to the client's dossier.
+  var downloadUrl = null;
   document.getElementById("download-response").addEventListener("click", function () {
+    var link = this;
     update();
     answersAtLastDownload = JSON.stringify(readAnswers());
+    if (downloadUrl) { URL.revokeObjectURL(downloadUrl); }
+    var dataHref = link.href;
+    downloadUrl = URL.createObjectURL(new Blob([decodeURIComponent(dataHref.slice(dataHref.indexOf(",") + 1))],
+                                               { type: "application/fhir+json" }));
+    link.href = downloadUrl;
+    // the download has started from the blob: when this runs
+    setTimeout(function () { link.href = dataHref; }, 0);
   });
   window.addEventListener("beforeunload", function (event) {
     if (JSON.stringify(readAnswers()) === answersAtLastDownload) { return; }
