@@ -230,6 +230,19 @@ def test_the_browser_keeps_no_copy_of_the_answers_after_a_download(driver, tmp_p
     assert not holding, holding
 
 
+def test_without_javascript_the_page_says_so_and_offers_no_form(browser, tmp_path, bank, config):
+    # With scripts off (some managed browsers block them in local files) answers could be ticked, counted
+    # nowhere, and the profile said every factor unanswered, printed so too.
+    for lang, words in (("nl", "werkt alleen met JavaScript"), ("en", "needs JavaScript")):
+        page = _open(browser, tmp_path, form_html(bank, config, lang), java_script_enabled=False)
+        assert words in page.inner_text("body")
+        assert page.is_hidden("#instrument-form") and page.is_hidden("#result")
+        page.close()
+    page = _open(browser, tmp_path, form_html(bank, config))  # with scripts on, no such note
+    assert page.is_hidden(".noscript") and page.is_visible("#instrument-form")
+    page.close()
+
+
 def test_clear_all_asks_before_wiping_the_answers(browser, tmp_path, bank, config):
     page_file = tmp_path / "form.html"
     page_file.write_text(form_html(bank, config), encoding="utf-8")

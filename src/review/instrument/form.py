@@ -55,6 +55,7 @@ fieldset.question.answered { border-left: .35rem solid var(--accent); }
 .options label:hover { background: #eef4fb; }
 .options input { margin: 0 .5rem 0 0; }
 input:focus-visible, a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.noscript { border: 2px solid var(--risk); padding: .5rem 1rem; font-weight: 600; }
 .consent { border-left: 4px solid #c60; padding-left: .5rem; margin: 0 0 .5rem; }
 .side-risk h3 { color: var(--risk); } .side-protective h3 { color: var(--prot); }
 #profile li { margin: .35rem 0; }
@@ -201,6 +202,16 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
                                     "reload the page, answers you have not downloaded are gone; the "
                                     "browser asks you first (some browsers, such as Safari on iPhone and "
                                     "iPad, do not).") + "</p>\n</header>\n",
+             # Without a script (blocked for local files by some managed browsers) answers could be ticked but
+             # counted nowhere, and the profile said every factor unanswered: say so, and show no form.
+             '<noscript><p class="noscript" role="alert">'
+             + t("Dit formulier werkt alleen met JavaScript, en dat staat in deze browser uit. Zonder JavaScript "
+                 "worden de antwoorden niet geteld en is er geen profiel en geen download. Open het bestand in een "
+                 "browser waarin JavaScript aan staat (het formulier verstuurt niets en werkt zonder internet).",
+                 "This form needs JavaScript, which is switched off in this browser. Without it the answers are "
+                 "not counted and there is no profile and no download. Open the file in a browser with JavaScript "
+                 "switched on (the form sends nothing and works offline).")
+             + "</p><style>#instrument-form, #progress-bar, #result, .skip { display: none; }</style></noscript>\n",
              '<div id="progress-bar" role="status" aria-live="polite">'
              f'<progress id="progress" max="1" value="0" aria-label="{t("Voortgang", "Progress")}"></progress>'
              '<span id="progress-text"></span></div>\n',
