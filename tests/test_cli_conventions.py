@@ -975,3 +975,17 @@ def test_simulate_and_meta_take_dash_as_stdout_for_their_json(tmp_path, monkeypa
     assert pooled.exit_code == 0, pooled.output
     assert json.loads(pooled.stdout)["result"]["k"] == 2 and "random effects" in pooled.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.csv", "l.csv"]  # no file named '-'
+
+
+@pytest.mark.parametrize("args", [["init", ""], ["-w", "", "status"], ["--workspace=", "status"], ["init", " "]])
+def test_an_empty_folder_name_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, args):
+    # click reads "" as ".": `review -w "$WS" decide …` with WS unset acted on the workspace around the current
+    # folder, and `review init ""` made a workspace in it.
+    around = tmp_path / "around"
+    assert CliRunner().invoke(main, ["init", str(around)]).exit_code == 0
+    monkeypatch.chdir(around)
+    before = sorted(p.name for p in around.iterdir())
+    result = CliRunner().invoke(main, args)
+    one_line_error(result, "empty folder name")
+    assert result.exit_code == 2
+    assert sorted(p.name for p in around.iterdir()) == before

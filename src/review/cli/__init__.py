@@ -15,7 +15,7 @@ import click
 
 from ..errors import ReviewError, first_line
 from ..paths import current_folder, named_from, removed_folder_error
-from .context import Context, command_workspace, pass_context
+from .context import FOLDER, Context, command_workspace, pass_context
 
 #: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -256,7 +256,7 @@ def describe_store_error(err: Exception) -> str | None:
 
 
 @click.group(cls=ReviewGroup, invoke_without_command=True)
-@click.option("--workspace", "-w", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--workspace", "-w", type=FOLDER,
               help="Workspace directory (default: nearest parent holding review.toml).")
 @click.option("--reviewer", "-r", help="Reviewer name (default: first in review.toml).")
 @click.version_option(package_name="review")

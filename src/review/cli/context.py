@@ -33,6 +33,24 @@ class RecordIdType(click.ParamType):
 RECORD_ID = RecordIdType()
 
 
+class FolderType(click.Path):
+    """A folder the command works in (``--workspace``, ``review init PATH``). An empty name is refused: click reads
+    ``""`` as ``.``, so ``-w "$WS"`` with ``WS`` unset acted on the workspace around the current folder, and ``review
+    init ""`` made one in it."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path, file_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty folder name: name the folder ('.' for the current one)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The type of the workspace folder options and arguments.
+FOLDER = FolderType()
+
+
 class InputFileType(click.ParamType):
     """A file the command reads: one that is missing, a folder, a device or a socket is a bad input
     file (exit 3, the line ``review: PATH: no such file``) in every command, as docs/interfaces.md

@@ -9,7 +9,7 @@ import click
 
 from ..services.workspace import create_store, create_workspace, migrate_store, workspace_status
 from ..words import recall_percent
-from .context import SEED, Context, pass_context, say
+from .context import FOLDER, SEED, Context, pass_context, say
 
 
 def register(group: click.Group) -> None:
@@ -19,7 +19,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.argument("path", type=FOLDER, default=".")
 @click.option("--title", default="Untitled review", help="Review title for review.toml.")
 @click.option("--reviewer", "reviewers", multiple=True, help="Reviewer name (repeat for several).")
 @click.option("--seed", type=SEED, default=42, show_default=True, help="Seed for every random choice.")
