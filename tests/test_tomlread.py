@@ -220,6 +220,10 @@ SHAPES = [  # kind, file text, the key named, its line (review.toml names it PAT
     ("query", '# q\nquery = { a = 1 }\n', "query", 2),
     ("query", 'query = "a"\n[[filters]]\nx = "y"\n', "filters", 2),
     ("query", 'query = "a"\ntemplate = "yes"\n', "template", 2),
+    # a dotted key names its own line (rrev29c: 'include.terms = …' and 'filters.x = …' named no line)
+    ("criteria", '# c\nexclude = ["a"]\ninclude.terms = ["x", 1]\n', "include[1]", 3),
+    ("query", 'query = "a"\n# c\nfilters.humans = ""\n', "filters", 3),
+    ("grade", '[older_age]\nstart = "high"\nimprecision.change = -1\nimprecision.reason = 3\n', "older_age.imprecision", 3),
 ]
 
 
@@ -260,6 +264,17 @@ def test_toml_lines_place_a_nested_array_in_the_entry_it_adds_to() -> None:
     lines = toml_lines('[[q]]\na = 1\n[[q.o]]\nc = 1\n[[q.o]]\nc = 2\n[[q]]\na = 2\n[[q.o]]\nc = 3\n[q.x]\nd = 1\n')
     assert (lines["q[1].o[2].c"], lines["q[2].o[1]"], lines["q[2].o[1].c"], lines["q[2].x.d"]) == (6, 9, 10, 12)
     assert line_of(lines, "q[2].o[1].missing") == 9 and lines["q"] == 1
+
+
+def test_toml_lines_read_no_header_or_key_inside_a_multi_line_array() -> None:
+    """An entry ``[1, 2],`` on its own line is no ``[table]``, and ``"a = b",`` no key (rrev29c: the keys after such
+    an array were placed in a table named ``1, 2`` and named no line, or their table's)."""
+    from review.tomlread import line_of, toml_lines
+
+    lines = toml_lines('x = [\n  [1, 2],\n  ["k = v"], # ]\n]\nquery = 3\n[t]\nm = [[1],\n  [2]]\nk = 1\n')
+    assert (lines["x"], lines["query"], lines["t"], lines["t.m"], lines["t.k"]) == (1, 5, 6, 7, 9)
+    assert not any(key.startswith(("1", "k")) for key in lines), lines
+    assert line_of(lines, "t.m[2]") == 7
 
 
 CLI_SHAPES = [  # the file (in the workspace), its text, the command, its exit code, the line's start, the line named

@@ -76,12 +76,16 @@ def toml_lines(text: str) -> dict[str, int]:
     arrays: dict[str, int] = {}
     prefix = ""
     in_string = ""
+    open_brackets = 0  # inside a multi-line array: its entries ('[1, 2],', '"a = b",') are no header and no key
     # Lines as tomllib counts them: at \n only (str.splitlines also breaks at U+2028 or U+0085 in a string).
     for number, raw in enumerate(re.split(r"\r?\n", text.removeprefix("\ufeff")), start=1):
         line = raw.strip()
         if in_string:  # inside a multi-line string: nothing here is a key
             if line.count(in_string) % 2 == 1:
                 in_string = ""
+            continue
+        if open_brackets > 0:
+            open_brackets += _bracket_balance(line)
             continue
         if not line or line.startswith("#"):
             continue
@@ -97,7 +101,7 @@ def toml_lines(text: str) -> dict[str, int]:
             _found_tables(found, prefix, number)
         elif match := _KEY.match(line):
             path = f"{prefix}.{_dotted(match.group(1))}" if prefix else _dotted(match.group(1))
-            found.setdefault(path, number)
+            _found_tables(found, path, number)  # a dotted key 'a.b = 1' stands where table 'a' does, unless seen before
             value = match.group(2)
             if value.startswith("{"):
                 for inner in _INLINE_KEY.finditer(value):
@@ -105,7 +109,18 @@ def toml_lines(text: str) -> dict[str, int]:
             for quotes in ('"""', "'''"):
                 if value.count(quotes) == 1:
                     in_string = quotes
+            if not in_string and value.startswith("["):
+                open_brackets = _bracket_balance(value)
     return found
+
+
+_STRING = re.compile(r""""(?:\\.|[^"\\])*"|'[^']*'""")
+
+
+def _bracket_balance(text: str) -> int:
+    """How many more ``[`` than ``]`` a line of an array holds, outside its strings and its comment."""
+    code = _STRING.sub("", text).split("#", 1)[0]
+    return code.count("[") - code.count("]")
 
 
 def _in_arrays(name: str, arrays: Mapping[str, int]) -> str:
