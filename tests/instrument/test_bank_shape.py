@@ -21,6 +21,9 @@ EDITS = [  # the first line matching, what it becomes, the key named, what is sa
      "expected text in quotes, got {'a': 1}"),
     (r"^weight = .*$", 'weight = "3"', "items[1].weight", "expected a number, got '3'"),
     (r"^evidence = .*$", 'evidence = "x"', "instrument.evidence", "expected a table, got 'x'"),
+    # (named by hand, 'item_bank.toml: instrument.config.partly_fraction = 2 is …', without its line: rrev29c)
+    (r"^partly_fraction = .*$", "partly_fraction = 2", "instrument.config.partly_fraction",
+     "2 is not a number between 0 and 1; rebuild with 'review instrument build'"),
 ]
 
 

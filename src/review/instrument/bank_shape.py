@@ -71,6 +71,10 @@ def check_bank_shape(data: Mapping[str, Any]) -> None:
         raise TomlProblem("instrument", "no [instrument] table: not an item bank (review instrument build writes one)")
     check_table(data["instrument"], META, "instrument")
     check_table(data["instrument"]["evidence"], EVIDENCE, "instrument.evidence")
+    partly = data["instrument"].get("config", {}).get("partly_fraction")  # (scoring and both exports read it)
+    if partly is not None and not (_conforms(partly, float) and 0 <= partly <= 1):
+        raise TomlProblem("instrument.config.partly_fraction",
+                          f"{partly!r} is not a number between 0 and 1; rebuild with 'review instrument build'")
     for name, shape in LISTS.items():
         entries = data.get(name, [])
         if not _conforms(entries, TABLES):

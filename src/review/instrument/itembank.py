@@ -578,11 +578,6 @@ def _bank_from(data: dict[str, Any], where: str, located: Mapping[str, int]) -> 
             bool(r.get("modifiable", False)), list(r.get("studies", [])),
         ) for r in data.get("not_included", [])]
         config = dict(meta.get("config", {}))
-        partly = config.get("partly_fraction")
-        if partly is not None and (isinstance(partly, bool) or not isinstance(partly, (int, float))
-                                   or not 0 <= partly <= 1):
-            raise ValidationError(f"{where}: instrument.config.partly_fraction = {partly!r} is not a number "
-                                  "between 0 and 1; rebuild with 'review instrument build'")
         return ItemBank(
             title_nl=meta.get("title_nl", ""), title_en=meta.get("title_en", ""),
             built_at=meta["built_at"],
