@@ -216,12 +216,12 @@ SHAPES = [  # kind, file text, the key named, its line (review.toml names it PAT
     # criteria.toml and query files named no line or said "field 'KEY'" until later on 2026-12-07
     ("criteria", '# c\ninclude = ["a"]\nrequire_reason_on_exclude = { a = 1 }\n', "require_reason_on_exclude", 3),
     ("criteria", '# c\ninclude = "sick*"\n', "include", 2),
-    ("criteria", '# c\n[[include]]\nterms = ["a"]\n', "include[0]", 2),
+    ("criteria", '# c\n[[include]]\nterms = ["a"]\n', "include[1]", 2),
     ("query", '# q\nquery = { a = 1 }\n', "query", 2),
     ("query", 'query = "a"\n[[filters]]\nx = "y"\n', "filters", 2),
     ("query", 'query = "a"\ntemplate = "yes"\n', "template", 2),
     # a dotted key names its own line (rrev29c: 'include.terms = …' and 'filters.x = …' named no line)
-    ("criteria", '# c\nexclude = ["a"]\ninclude.terms = ["x", 1]\n', "include[1]", 3),
+    ("criteria", '# c\nexclude = ["a"]\ninclude.terms = ["x", 1]\n', "include.terms[2]", 3),
     ("query", 'query = "a"\n# c\nfilters.humans = ""\n', "filters", 3),
     ("grade", '[older_age]\nstart = "high"\nimprecision.change = -1\nimprecision.reason = 3\n', "older_age.imprecision", 3),
 ]

@@ -66,9 +66,13 @@ def test_workspace_file_and_table_form(workspace) -> None:
 
 @pytest.mark.parametrize("text,message", [
     ("include = 'sick'\n", "include: expected a list"),
-    ("include = [1]\n", r"include\[0\]: expected a string"),
-    ("include = ['']\n", r"include\[0\]: empty term"),
-    ("exclude = ['a*b']\n", r"exclude\[0\].*'\*' may only end"),
+    ("include = [1]\n", r"include\[1\]: expected a string"),
+    ("include = ['']\n", r"include\[1\]: empty term"),
+    ("exclude = ['a*b']\n", r"exclude\[1\].*'\*' may only end"),
+    # counted from 1 as every other TOML file's lists, and in the table form at the terms' line (rrev29c: include[1],
+    # at [include]'s line)
+    ("exclude = ['x']\n[include]\nterms = [\n  'a',\n  1,\n]\n", r"criteria.toml:include.terms\[2\]: expected a string, "
+                                                                 r"got int \(line 3\)$"),
     ("inclde = ['x']\n", "criteria.toml:inclde: unknown key"),
     ("require_reason_on_exclude = 'yes'\n", "require_reason_on_exclude: expected true or false"),
     ("include = [\n", "criteria.toml"),

@@ -163,10 +163,11 @@ def _terms(value: Any, name: str, *, check_syntax: bool = True) -> tuple[str, ..
         if extra:
             raise TomlProblem(f"{name}.{extra[0]}", f"unknown key (expected {name}.terms)")
         value = value.get("terms", [])
+        name = f"{name}.terms"  # (named where the terms stand, at their line)
     if not isinstance(value, list):
         raise TomlProblem(name, f"expected a list of strings, got {type(value).__name__}")
     terms: list[str] = []
-    for i, item in enumerate(value):
+    for i, item in enumerate(value, start=1):  # counted from 1, as every TOML file's lists are named
         if not isinstance(item, str):
             raise TomlProblem(f"{name}[{i}]", f"expected a string, got {type(item).__name__}")
         term = " ".join(item.split())
