@@ -157,7 +157,12 @@ def located_problem(path: object, where: str, what: str, located: Mapping[str, i
     """``PATH:WHERE: WHAT (line N)``: a problem named by file, key (``estimates[2].ci_low``) and the line of the key
     or of the nearest table holding it (``line_of``); no line where the file's lines are not known."""
     line = line_of(located, where)
-    return f"{path}:{where}: {what}" + (f" (line {line})" if line else "")
+    return f"{path}:{_one_line(where)}: {what}" + (f" (line {line})" if line else "")
+
+
+def _one_line(where: str) -> str:
+    """``where`` as written in a message: a quoted key may hold a line break (``"a\\nb" = 1``), shown escaped."""
+    return where if where.isprintable() else where.encode("unicode_escape").decode("ascii")
 
 
 class TomlProblem(ValidationError):
@@ -165,7 +170,7 @@ class TomlProblem(ValidationError):
     but not the file: :func:`problems_located` names file and line. Uncaught, it is still one line."""
 
     def __init__(self, where: str, what: str) -> None:
-        super().__init__(f"{where}: {what}")
+        super().__init__(f"{_one_line(where)}: {what}")
         self.where = where
         self.what = what
 
