@@ -188,11 +188,7 @@ class CsvText:
             last_row.see(line, found.cells)
         if pending is not None:
             self._refuse_unclosed_quote(pending[0] - 1)
-            if (cut := last_row.verdict(self.text)) is not None:
-                cut_line, said, refused = cut
-                if refused:
-                    raise ImportFormatError(self.path, f"line {cut_line}", said)
-                self.warnings.append(f"{self.path}:line {cut_line}: {said}")
+            last_row.conclude(self.text, self.path, self.warnings)
             yield pending
 
     def _unclosed_from(self, lines_before: int) -> bool:
@@ -305,6 +301,18 @@ class LastRowWatch:
         refused = self._keeps_empty or not cells[-1].strip()
         said = (TRUNCATED_ROW if refused else SHORT_LAST_ROW).format(cells=len(cells), width=self.width)
         return line, said, refused
+
+    def conclude(self, text: str, path: Path, warnings: list[str]) -> None:
+        """At the end of the file whose ``text`` was read: a last row cut off is an ``ImportFormatError`` naming
+        ``path`` and its line, one only short is a line added to ``warnings`` (:meth:`verdict`)."""
+        from .errors import ImportFormatError
+
+        if (cut := self.verdict(text)) is None:
+            return
+        line, said, refused = cut
+        if refused:
+            raise ImportFormatError(path, f"line {line}", said)
+        warnings.append(f"{path}:line {line}: {said}")
 
 
 def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool:

@@ -32,15 +32,17 @@ def check_stop_verdict(verdict: Mapping[str, Any]) -> None:
     """Refuse a verdict whose ``verdict`` field is no string, before anything is recorded: the diagram could
     not tell whether the rule said stop."""
     if "verdict" in verdict and not isinstance(verdict["verdict"], str):
-        shown = json.dumps(verdict["verdict"], default=repr)
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise ValidationError(f'screening stop: the verdict\'s field "verdict" must be a string such as "stop" or '
-                              f'"continue", not {shown}; nothing recorded')
+                              f'"continue", not {_shown(verdict["verdict"])}; nothing recorded')
     # '"STOP"', as review status --stopping shows the word, was recorded and read as no rule's stop, with only a
     # note to say the diagram would not credit the rule (walk28)
     if "verdict" in verdict and verdict["verdict"] not in VERDICTS:
-        shown = json.dumps(verdict["verdict"])
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        raise ValidationError(f'screening stop: the verdict\'s field "verdict" is {shown}, none of '
+        raise ValidationError(f'screening stop: the verdict\'s field "verdict" is {_shown(verdict["verdict"])}, none of '
                               f'{", ".join(json.dumps(v) for v in VERDICTS)} (a stopping rule\'s words, lower case); '
                               "nothing recorded")
+
+
+def _shown(value: Any) -> str:
+    """``value`` as JSON writes it, cut to 40 characters: a refusal quotes what it was given, on one line."""
+    shown = json.dumps(value, default=repr)
+    return shown if len(shown) <= 40 else shown[:37] + "..."

@@ -105,11 +105,7 @@ class CsvReader(Reader):
                 last_row.see(start, row)
                 yield _record(row, header, columns, start, raw)
             # (the file is refused whole: an import stores nothing before its last record is read)
-            if (cut := last_row.verdict(source.text)) is not None:
-                cut_line, said, refused = cut
-                if refused:
-                    raise ImportFormatError(path, f"line {cut_line}", said)
-                source.warnings.append(f"{path}:line {cut_line}: {said}")
+            last_row.conclude(source.text, path, source.warnings)
         except csv.Error as err:
             raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
 
