@@ -46,7 +46,8 @@ from review.screening.features import build_features
 from review.screening.ranker import rank
 from review.screening.simulate import LabelledSet, choose_priors, load_labelled_csv, simulate
 
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
 DATA_DIR = SHARED / "data" / "screening"
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE", Path(tempfile.gettempdir()) / "review-bench-asreview"))
@@ -171,31 +172,23 @@ def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
 
 
 # -- thinned sets ------------------------------------------------------------------------
-def thinned_name(set_name: str, fraction: float, draw: int) -> str:
-    """``set_name`` thinned to ``fraction`` by ``draw``, as ``stopping_classifier.thinned_name`` names it."""
-    return f"{set_name}@thin{round(100 * fraction)}d{draw}"
-
-
 def thinned_csv(path: Path, fraction: float, draw: int, folder: Path) -> Path:
     """``path``'s records thinned to ``fraction`` at random by ``draw``, written to ``folder`` as a CSV with the
     same columns and the kept rows in file order; its path.
 
-    The kept rows are ``stopping_classifier.thinned_set``'s (stop18): ``round(fraction * N)`` rows drawn without
-    replacement by ``np.random.default_rng([draw, sum(set_name.encode())])``; at least two relevant and two
-    irrelevant must be kept. Written through a temporary file, so a cut run leaves no half file."""
-    if not 0.0 < fraction <= 1.0:
-        raise SystemExit(f"--thin {fraction}: a share of the records, above 0 and at most 1")
+    The kept rows are ``stopping_classifier.thinned_set``'s (stop18), chosen by the one rule both harnesses use
+    (``stopping_classifier.thinned_rows``). Written through a temporary file, so a cut run leaves no half file."""
+    if str(HERE) not in sys.path:  # (its sibling, as the harnesses import each other)
+        sys.path.insert(0, str(HERE))
+    import stopping_classifier  # (only with --thin: it loads the development harness)
+
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
         rows = list(reader)
-    rng = np.random.default_rng([draw, sum(path.stem.encode())])
-    keep = np.sort(rng.choice(len(rows), size=round(fraction * len(rows)), replace=False))
-    name = thinned_name(path.stem, fraction, draw)
     label = header.index("label_included")
-    relevant = sum(rows[i][label].strip() == "1" for i in keep)
-    if relevant < 2 or keep.size - relevant < 2:
-        raise SystemExit(f"{name}: fewer than two relevant or irrelevant records kept")
+    keep = stopping_classifier.thinned_rows([int(row[label].strip() == "1") for row in rows], path.stem, fraction, draw)
+    name = stopping_classifier.thinned_name(path.stem, fraction, draw)
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{name}.csv"
     partial = out.with_suffix(".csv.part")

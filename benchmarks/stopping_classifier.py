@@ -158,6 +158,21 @@ def thinned_name(set_name: str, fraction: float, draw: int) -> str:
     return f"{set_name}@thin{round(100 * fraction)}d{draw}"
 
 
+def thinned_rows(labels: list[int], set_name: str, fraction: float, draw: int) -> Any:
+    """The rows (0-based, in file order) of a set whose rows are labelled ``labels`` that it keeps thinned to
+    ``fraction`` by ``draw`` (stop18): ``round(fraction * N)`` drawn without replacement by
+    ``np.random.default_rng([draw, sum(set_name.encode())])``, at least two relevant and two irrelevant among them.
+    ``benchmarks/screening.py --thin`` writes the same rows."""
+    if not 0.0 < fraction <= 1.0:
+        raise SystemExit(f"--thin {fraction}: a share of the records, above 0 and at most 1")
+    rng = np.random.default_rng([draw, sum(set_name.encode())])
+    keep = np.sort(rng.choice(len(labels), size=round(fraction * len(labels)), replace=False))
+    relevant = sum(labels[i] for i in keep)
+    if relevant < 2 or keep.size - relevant < 2:
+        raise SystemExit(f"{thinned_name(set_name, fraction, draw)}: fewer than two relevant or irrelevant records kept")
+    return keep
+
+
 def thinned_set(set_name: str, fraction: float, draw: int) -> tuple[Any, Any]:
     """``set_name`` with ``fraction`` of its records kept at random (``draw`` seeds the choice), and the engine's
     features built on what is kept, as for a set of that size: a review the seeds do not give (stop18). The
@@ -165,16 +180,11 @@ def thinned_set(set_name: str, fraction: float, draw: int) -> tuple[Any, Any]:
     from review.screening.features import build_features
     from review.screening.simulate import LabelledSet
 
-    if not 0.0 < fraction <= 1.0:
-        raise SystemExit(f"--thin {fraction}: a share of the records, above 0 and at most 1")
     full, _ = screening_dev.candidate_features(None, set_name, "label_included")
-    rng = np.random.default_rng([draw, sum(set_name.encode())])
-    size = round(fraction * len(full))
-    keep = np.sort(rng.choice(len(full), size=size, replace=False))
+    keep = thinned_rows([full.labels[i] for i in full.ids], set_name, fraction, draw)
+    size = int(keep.size)
     ids = [full.ids[i] for i in keep]
     labels = {i: full.labels[i] for i in ids}
-    if sum(labels.values()) < 2 or size - sum(labels.values()) < 2:
-        raise SystemExit(f"{thinned_name(set_name, fraction, draw)}: fewer than two relevant or irrelevant records kept")
     config = screening_dev.ranker.feature_config_for("default", size)
     texts = [full.texts[i] for i in keep] if config.title_repeats == \
         screening_dev.ranker.feature_config_for("default", len(full)).title_repeats else None
