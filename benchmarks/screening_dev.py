@@ -155,6 +155,9 @@ class Candidate:
     # column of its own in most titled records. Set: the counts of 'title abstract' plus the title's own counts, on
     # the vocabulary and document frequencies of 'title abstract' (see ``title_twice_without_seam``).
     seam_free_title: bool = False
+    # Decision 0076: with ``seam_free_title``, the weight of the title's repeat in the counts ('title abstract' plus
+    # this times the title's own counts): 1 is engine 8's title twice, 0 the title once, between them a lighter repeat.
+    title_again: float = 1.0
     note: str = ""
 
     def engine_overrides(self) -> dict[str, Any]:
@@ -577,6 +580,15 @@ CANDIDATES: dict[str, Candidate | None] = {
                              note="asr-wordhy-all with the title twice but no bigram across the seam"),
     "t2clean-wordhy": Candidate(small="t2clean", large="t2clean-wordhy-all",
                                 note="t2clean below 1,000 records, t2clean-wordhy-all from 1,000"),
+    # round 22 (decision 0076): below 1,000 records the title's repeat weighed less than once more (engine 9 reads it
+    # twice there; triptans is below ASReview on every judged seed group); from 1,000 records engine 9 unchanged.
+    # "tw0-s" reads the title once (ASReview's loop, which round 6 found to give ASReview's orders).
+    **{f"tw{w:g}-s": Candidate(engine_model="svm-e6", seam_free_title=True, title_again=w,
+                             note=f"engine 8/9 below 1,000 records with the title's repeat weighted {w}")
+       for w in (0.0, 0.25, 0.5, 0.75)},
+    **{f"tw{w:g}": Candidate(small=f"tw{w:g}-s", large="default",
+                           note=f"tw{w:g}-s below 1,000 records, engine 9 (the default) from 1,000")
+       for w in (0.0, 0.25, 0.5, 0.75)},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -1196,7 +1208,7 @@ def titles_and_abstracts(set_name: str) -> tuple[list[str], list[str]]:
 
 
 def seam_free_counts(titles: list[str], abstracts: list[str], analyzer: Any, min_df: int,
-                     max_df: float) -> tuple[Any, Any, dict[str, int]]:
+                     max_df: float, title_again: float = 1.0) -> tuple[Any, Any, dict[str, int]]:
     """Decision 0073: the term counts of 'title title abstract' without the bigram across the seam, that is the
     counts of 'title abstract' plus the title's own counts; returned with the counts of 'title abstract' (whose
     document frequencies are those of every term of 'title title abstract' but the seam's) and the vocabulary,
@@ -1207,12 +1219,12 @@ def seam_free_counts(titles: list[str], abstracts: list[str], analyzer: Any, min
     counter = CountVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, dtype=np.float64)
     once = counter.fit_transform([f"{title} {abstract}".strip() for title, abstract in zip(titles, abstracts)]).tocsr()
     title_counts = counter.transform(titles).tocsr()
-    counts = (once + title_counts).tocsr()
+    counts = (once + title_again * title_counts).tocsr()
     counts.sort_indices()
     return counts, once, dict(counter.vocabulary_)
 
 
-def title_twice_without_seam(set_name: str, ids: list[int], config: FeatureConfig) -> Any:
+def title_twice_without_seam(set_name: str, ids: list[int], config: FeatureConfig, title_again: float = 1.0) -> Any:
     """Decision 0073: ``config``'s TF-IDF rows (its tokens as the harness has them now, n-grams, min_df, max_df,
     sublinear tf, smooth IDF, unit rows) of ``seam_free_counts``: engine 6's features with the title read twice
     but no bigram across the seam (the IDF of 'title abstract', which is every other term's in 'title title
@@ -1227,7 +1239,7 @@ def title_twice_without_seam(set_name: str, ids: list[int], config: FeatureConfi
     if len(titles) != len(ids):
         raise ValueError(f"{set_name}: {len(titles)} titles for {len(ids)} records")
     counts, once, _ = seam_free_counts(titles, abstracts, WordAnalyzer(config.ngram_max, config.tokens),
-                                       config.min_df, config.max_df)
+                                       config.min_df, config.max_df, title_again)
     matrix = tfidf_weighted(counts, smooth_idf(once), config.sublinear_tf)
     return Features(ids=list(ids), matrix=sp.csr_matrix(matrix), config=config, n_built=len(ids))
 
@@ -1235,7 +1247,7 @@ def title_twice_without_seam(set_name: str, ids: list[int], config: FeatureConfi
 def candidate_features(candidate: Candidate | None, set_name: str, label: str,
                        engine_model: str = "default", overrides: dict[str, Any] | None = None,
                        hyphen_parts: bool = False, asr_token_block: bool = False,
-                       seam_free: bool = False) -> tuple[LabelledSet, Any]:
+                       seam_free: bool = False, title_again: float = 1.0) -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
     Without a candidate, the engine's features for ``engine_model`` and the set's size, with ``overrides``'
@@ -1258,7 +1270,7 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
     fkey = (set_name, label, title_weight, json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
             None if candidate is None else candidate.empty_text, hyphen_parts,
-            candidate is not None and candidate.keep_accents, asr_token_block, seam_free)
+            candidate is not None and candidate.keep_accents, asr_token_block, seam_free, title_again)
     if seam_free and (hyphen_parts or asr_token_block or title_weight != 2
                       or (candidate is not None and (candidate.empty_text != "zero" or candidate.keep_accents
                                                      or candidate.char_ngrams))):
@@ -1273,7 +1285,7 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
         with (contextlib.nullcontext() if candidate is None else token_pattern(candidate.token_pattern),
               recording_row_norms(len(texts), lengths),
               accents_kept() if candidate is not None and candidate.keep_accents else contextlib.nullcontext()):
-            features = (title_twice_without_seam(set_name, data.ids, config) if seam_free
+            features = (title_twice_without_seam(set_name, data.ids, config, title_again) if seam_free
                         else build_features(data.ids, texts, config))
         if lengths:
             _RAW_NORMS[id(features)] = lengths[-1]
@@ -1413,13 +1425,14 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     hyphens = candidate is not None and candidate.engine_model != "" and candidate.hyphen_parts
     both_tokens = candidate is not None and candidate.engine_model != "" and candidate.asr_token_block
     seam_free = candidate is not None and candidate.seam_free_title
+    title_again = candidate.title_again if candidate is not None else 1.0
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
     data, features = candidate_features(candidate, set_name, label, engine_model, overrides, hyphens, both_tokens,
-                                        seam_free)
+                                        seam_free, title_again)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 
@@ -1522,7 +1535,14 @@ def main() -> None:
     parser.add_argument("--groups", type=int, metavar="N",
                         help="Also print each set's WSS@95 gap to ASReview's run of the same seed (seeds above / equal / "
                              "below) and T4 and T5 on the seeds cut into consecutive groups of N (not with --reference).")
+    parser.add_argument("--asreview-proxy", metavar="CANDIDATE",
+                        help="Compare with this candidate's runs (one of --candidates) in place of ASReview's cached runs: "
+                             "only on sets of fewer than 1,000 records, where ASReview's loop with the title once "
+                             "(tw0, u4-asr-loop) gives ASReview's orders (decisions 0024, 0076); for spent seeds whose "
+                             "ASReview runs are not cached.")
     args = parser.parse_args()
+    if args.asreview_proxy is not None and (args.asreview_proxy not in args.candidates or args.reference):
+        sys.exit("screening_dev: --asreview-proxy names one of --candidates, and not with --reference")
     if args.groups is not None and (args.groups < 1 or args.reference):
         sys.exit("screening_dev: --groups needs a group size of at least 1 and ASReview's runs of the seeds, "
                  "not --reference")
@@ -1563,6 +1583,8 @@ def main() -> None:
         args.dump.write_text(json.dumps(results))
     if args.reference:
         theirs, reference_mean = reference_runs(args.reference, list(next(iter(results.values()), {})), args.seeds)
+    elif args.asreview_proxy:
+        reference_mean, theirs = None, proxy_runs(results, args.asreview_proxy, args.seeds)
     else:
         reference_mean = None
         theirs = {task: asreview_runs(*task.split(":"), args.seeds) for task in next(iter(results.values()), {})}
@@ -1576,6 +1598,19 @@ def main() -> None:
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
                                  "candidates": {n: (asdict(CANDIDATES[n]) if CANDIDATES[n] else "engine default")
                                                 for n in results}, "results": summary, "vs_asreview": versus}))
+
+
+def proxy_runs(results: dict[str, dict[str, list[dict]]], name: str,
+               seeds: list[int]) -> dict[str, dict[int, dict[str, Any]]]:
+    """Decision 0076: candidate ``name``'s runs, taken out of ``results``, as ASReview's runs of the same seeds (by
+    task, then seed), for ``--asreview-proxy``. Only below SMALL_SET_RECORDS records, where ASReview's loop with the
+    title once gives ASReview's orders; a larger set stops with one line naming it."""
+    large = [task for task in results[name] if _n_records(task.split(":")[0]) >= SMALL_SET_RECORDS]
+    if large:
+        sys.exit(f"screening_dev: --asreview-proxy stands in for ASReview below {SMALL_SET_RECORDS:,} records only, "
+                 f"not on {', '.join(large)}")
+    return {task: {seed: {**row, "n": _n_records(task.split(":")[0])} for seed, row in zip(seeds, rows)}
+            for task, rows in results.pop(name).items()}
 
 
 def src_stopping(names: list[str], tasks: list[tuple[str, str]], seeds: list[int], jobs: int) -> dict[str, Any]:
