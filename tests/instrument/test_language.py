@@ -173,8 +173,8 @@ def test_every_english_run_on_a_dutch_page_is_marked_lang_en(programme):
         marked = " | ".join(english)
         assert marked, name
         if name != "report.html":  # the report lists the sources of the factors present only
-            # the form those its profile names, not the expert topics' (the guide's)
-            named = {study for i in bank.items for study in i.studies} if name == "form.html" else None
+            # the form and the questionnaire those their questions name, not the expert topics' (the guide's)
+            named = {study for i in bank.items for study in i.studies} if name != "guide.html" else None
             assert all(" ".join(s.citation.split()) in marked for s in bank.sources
                        if named is None or s.study in named), name
         if name in ("form.html", "report.html"):  # the published base rates' sources

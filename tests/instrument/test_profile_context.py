@@ -128,3 +128,24 @@ def test_form_lists_under_sources_the_studies_its_profile_names_and_no_others():
         assert listed and all(label in evidence for label in listed), (lang, [s for s in listed if s not in evidence])
         named = {s.label for s in bank.sources if re.search(rf"\b{re.escape(s.label)}\b", evidence)}
         assert named == set(listed), lang
+
+
+def test_printed_questionnaire_lists_under_sources_the_studies_its_questions_name_and_no_others():
+    # The shipped questionnaire listed Norder 2012 (the Delphi, cited only by the conversation guide's expert
+    # lines) under Bronnen, as the browser form did until inst29: a reader looked for the factor it supports.
+    import re
+    from pathlib import Path
+
+    from review.instrument.itembank import read_bank
+
+    bank = read_bank(Path(__file__).resolve().parents[2] / "instrument" / "item_bank.toml")
+    assert any(s.label == "Norder 2012" for s in bank.sources)  # the guide's, so the bank holds it
+    for lang in ("nl", "en"):
+        printed = render.questionnaire_markdown(bank, lang)
+        body, sources = printed.split(f"## {'Bronnen' if lang == 'nl' else 'Sources'}\n")
+        listed = re.findall(r"^- ([^:\n]+):", sources, flags=re.M)
+        assert listed and "Norder 2012" not in listed, lang
+        named = {s.label for s in bank.sources if re.search(rf"\b{re.escape(s.label)}\b", body)}
+        assert named == set(listed), (lang, named ^ set(listed))
+        # and the same list as the browser form's: one rule for both
+        assert listed == [s.label for s in render.cited_sources(bank, bank.items)], lang

@@ -25,7 +25,8 @@ from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .english_runs import html_text
-from .render import LEADS_BASIS, NO_LEADS, T, evidence_text, lead_words, measures_legend, medical_note, source_line
+from .render import (LEADS_BASIS, NO_LEADS, T, cited_sources, evidence_text, lead_words, measures_legend, medical_note,
+                     source_line)
 from .scoring import (
     INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, PROGRESS_EN, PROGRESS_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line,
 )
@@ -313,10 +314,7 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
                  # in docs/instrument.md.
                  f'<p class="note screen-only" id="download-note">{t(*DOWNLOAD_NOTE)}</p>\n'
                  "</section>\n")
-    # The studies the profile names, as the client report lists those it names: the bank's sources also hold the
-    # expert topics' (the Delphi), which only the conversation guide shows.
-    named = {study for i in bank.items for study in i.studies}
-    shown_sources = [s for s in bank.sources if s.study in named]
+    shown_sources = cited_sources(bank, bank.items)  # the studies the profile names, as the printed questionnaire
     if shown_sources:
         parts.append(f'<section id="sources">\n<h2>{t("Bronnen", "Sources")}</h2>\n<ul>\n'
                      + "".join(f"<li>{html_text(source_line(s, t))}</li>\n" for s in shown_sources)

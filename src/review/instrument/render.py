@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..extraction.model import estimate_status_kind
@@ -328,6 +328,15 @@ def source_line(source: Source, t: T | None = None) -> str:
     return f"{source.label}: {' '.join([citation] + where)}"
 
 
+def cited_sources(bank: ItemBank, items: Iterable[Item]) -> list[Source]:
+    """The bank's sources that ``items`` cite as their studies, in the bank's order: the list under Bronnen of a page
+    that shows those items' evidence. The bank's sources also hold the Delphi that only the conversation guide names
+    (expert topics, and the expert lines it adds to a factor), which the questionnaire, the browser form and the client
+    report name nowhere."""
+    named = {study for item in items for study in item.studies}
+    return [source for source in bank.sources if source.study in named]
+
+
 def sources_markdown(t: T, sources: Sequence[Source]) -> list[str]:
     """The '## Bronnen' section: every study the evidence lines above name, with its citation."""
     if not sources:
@@ -476,7 +485,7 @@ def questionnaire_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: b
             number += 1
             lines += _question_md(t, q, number, items, bank)
     lines += ["", bank_summary_markdown(bank, lang)]
-    lines += sources_markdown(t, bank.sources)
+    lines += sources_markdown(t, cited_sources(bank, bank.items))
     return _marked("\n".join(lines), english_marks)
 
 
@@ -700,9 +709,9 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
             if q.link_id in ignored_ids:
                 shown += t(" (telt niet mee)", " (not counted)")
         lines.append(f"| {_cell(t(q.text_nl, q.text_en))} | {_cell(shown)} |")
-    shown_studies = {s for i in bank.items if states.get(i.factor_id) is not None
-                     and states[i.factor_id].status in ("present", "partly") for s in i.studies}
-    lines += sources_markdown(t, [s for s in bank.sources if s.study in shown_studies])
+    shown_items = [i for i in bank.items if states.get(i.factor_id) is not None
+                   and states[i.factor_id].status in ("present", "partly")]
+    lines += sources_markdown(t, cited_sources(bank, shown_items))  # those of the factors it shows
     return _marked("\n".join(lines).rstrip("\n") + "\n", english_marks)
 
 
