@@ -199,3 +199,24 @@ def test_a_study_file_naming_a_records_other_doi_is_matched(workspace: Workspace
     _judge(workspace, one, "eligible")
     _study_file(workspace, "one2020", doi="https://doi.org/10.1000/ONE-OLD")
     assert _extraction_lines(workspace) == ["  study files match the 1 included study (by doi or pmid)"]
+
+
+def test_an_included_study_whose_duplicate_set_aside_has_the_identifiers_is_matched_by_them(
+        workspace: Workspace) -> None:
+    # Dedup keeps the richest copy (an abstract outweighs a PMID): here the Embase copy without doi or pmid, the
+    # PubMed copy holding both set aside as its duplicate. The study is identified by its group's identifiers: a
+    # study file naming the PMID is its file, and without one the study is one "without a study file", not one
+    # "whose records have neither doi nor pmid".
+    from review.dedup.decisions import canonical_of
+    from review.dedup.run import run_dedup
+
+    from ..dedup.helpers import record
+
+    kept, duplicate = _records(workspace, record(doi="", pmid=""), record(abstract="", pmid="24388863"))
+    run_dedup(workspace)
+    assert canonical_of(workspace.store) == {duplicate: kept}
+    _judge(workspace, kept, "eligible")
+    assert _extraction_lines(workspace) == [
+        f"  1 included study without a study file: #{kept} (review export records lists their doi and pmid)"]
+    _study_file(workspace, "tashiro2014", pmid="24388863")
+    assert _extraction_lines(workspace) == ["  study files match the 1 included study (by doi or pmid)"]

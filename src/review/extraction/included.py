@@ -9,7 +9,7 @@ said as such, not guessed from a citation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 
@@ -53,21 +53,21 @@ class IncludedCheck:
 
 def check_included(files: Iterable[StudyFileIds], identifiers: Iterable[tuple[int, str, str]],
                    included: Collection[int], study_of: Callable[[int], int],
-                   reports_of: Mapping[int, Collection[int]], standing: Callable[[int], str]) -> IncludedCheck:
+                   standing: Callable[[int], str]) -> IncludedCheck:
     """``identifiers``: (record id, doi, pmid) per record, normalised as the files' are; ``included``: the included
     studies; ``study_of``: the study a record belongs to (itself when it is no report of one; a duplicate set aside
-    goes to its canonical record's); ``reports_of``: each included study's reports; ``standing``: in words, where a
-    record stands that belongs to no included study."""
+    goes to its canonical record's); ``standing``: in words, where a record stands that belongs to no included
+    study."""
     by_doi: dict[str, list[int]] = {}
     by_pmid: dict[str, list[int]] = {}
-    has_id: set[int] = set()
+    identified: set[int] = set()  # the studies one of whose records has an identifier: a report or a duplicate
     for record_id, doi, pmid in identifiers:
         if doi:
             by_doi.setdefault(doi, []).append(record_id)
         if pmid:
             by_pmid.setdefault(pmid, []).append(record_id)
         if doi or pmid:
-            has_id.add(record_id)
+            identified.add(study_of(record_id))
     files = list(files)
     check = IncludedCheck(len(included), len(files))
     covered: set[int] = set()
@@ -86,7 +86,7 @@ def check_included(files: Iterable[StudyFileIds], identifiers: Iterable[tuple[in
             first = records[0]
             check.not_included.append(NotIncluded(file.name, study_of(first), standing(study_of(first))))
     for study in sorted(set(included) - covered):
-        if any(r in has_id for r in reports_of.get(study, (study,))):
+        if study in identified:
             check.missing.append(study)
         else:
             check.unidentified_studies.append(study)

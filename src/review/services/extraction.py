@@ -117,9 +117,6 @@ def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
         study = states[record_id].study_id if record_id in states else record_id
         return canonical.get(study, study)
 
-    reports: dict[int, list[int]] = {}
-    for record_id in states:
-        reports.setdefault(study_of(record_id), []).append(record_id)
     boxes = {name: set(ids) for name, ids in counts.boxes.items()}
 
     def standing(record_id: int) -> str:
@@ -144,7 +141,7 @@ def included_check(workspace: Workspace, counts: PrismaCounts | None = None, *,
     # (a record's further DOIs too, as dedup matches on them: a study file may name the paper's other one)
     identifiers = [(r, normalise_doi(doi), normalise_pmid(pmid))
                    for r, doi, pmid in record_identifiers(store, OTHER_DOIS)]
-    check = check_included(files, identifiers, boxes.get("new_studies", set()), study_of, reports, standing)
+    check = check_included(files, identifiers, boxes.get("new_studies", set()), study_of, standing)
     check.unreadable = unreadable
     return check
 
