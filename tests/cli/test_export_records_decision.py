@@ -107,3 +107,31 @@ def test_the_decision_filter_reads_the_decision_log_without_its_json(tmp_path: P
     assert _ids(included) == [1, 2]
     log_reads = [s for s in statements if "FROM screening_decisions" in s]
     assert log_reads and not [s for s in log_reads if "screening_decisions.reasons" in s], log_reads
+
+
+def test_a_kept_record_carries_the_doi_and_pmid_of_the_duplicates_it_stands_for(workspace: Workspace) -> None:
+    # Dedup keeps the richest copy (an abstract outweighs a DOI and a PMID): here the copy without either, the one
+    # holding both set aside. The records to screen leave the duplicate out, so the list a reviewer retrieves full
+    # texts from showed the study with no doi and no pmid, though the review had both.
+    from review.dedup.decisions import canonical_of
+    from review.dedup.run import run_dedup
+
+    from ..dedup.helpers import ARTICLE, import_records, record
+
+    kept, duplicate = import_records(workspace, [record(doi="", pmid=""), record(abstract="", pmid="24388863")],
+                                     "two-copies.csv")
+    run_dedup(workspace)
+    assert canonical_of(workspace.store) == {duplicate: kept}
+    assert _run(workspace, "decide", str(kept), "--include", reviewer="alice").exit_code == 0
+
+    included = _run(workspace, "export", "records", "--decision", "included", "-")
+    assert included.exit_code == 0, included.output
+    [row] = list(csv.DictReader(io.StringIO(included.stdout)))
+    assert (row["record_id"], row["doi"], row["pmid"]) == (str(kept), ARTICLE["doi"], "24388863")
+    assert row["abstract"] == ARTICLE["abstract"]  # the kept record's own fields otherwise
+    ris = _run(workspace, "export", "records", "--format", "ris", "--decision", "included", "-").stdout
+    assert f"DO  - {ARTICLE['doi']}" in ris and "AN  - 24388863" in ris
+    # every record, as imported (a dump that re-imports as it was: docs/sources.md)
+    rows = {r["record_id"]: (r["doi"], r["pmid"])
+            for r in csv.DictReader(io.StringIO(_run(workspace, "export", "records", "-").stdout))}
+    assert rows == {str(kept): ("", ""), str(duplicate): (ARTICLE["doi"], "24388863")}

@@ -23,7 +23,7 @@ __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairDecision", "PairVerdict",
     "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "canonical_of", "decide_pair", "decided_set_aside_lines",
     "duplicate_ids",
-    "merged_record", "rebuild_clusters", "undo_decision", "undo_merge",
+    "merged_record", "rebuild_clusters", "undo_decision", "undo_merge", "with_group_identifiers",
     "RelatedLink", "describe_link", "linked_notices", "related_links", "related_of",
 ]
 
@@ -244,6 +244,25 @@ def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
     merged, sources = merge_fields(records, index)
     taken = ", ".join(f"{name} from record {records[i].id}" for name, i in sorted(sources.items()))
     return merged, f"record {canonical_id}" + (f"; {taken}" if taken else "")
+
+
+def with_group_identifiers(store: Store, records: Sequence[Record]) -> list[Record]:
+    """``records`` (of ``store``), each kept record of a merged cluster with the doi and pmid of its merged view
+    (``merged_record``): an empty one filled from a duplicate set aside. A list of the records to screen leaves the
+    duplicates out, and the richest copy dedup keeps (an abstract counts before a DOI or a PMID) may lack them: the
+    study was listed without the identifiers full-text retrieval and the study files name it by."""
+    from dataclasses import replace
+
+    groups = dedup_store.clusters(store)
+    wanting = {r.id: r for r in records if r.id is not None and r.id in groups and not (r.doi and r.pmid)}
+    if not wanting:
+        return list(records)
+    stored = {m.id: m for m in store.records(sorted({m for kept in wanting for m in groups[kept]}))}
+    for kept, record in wanting.items():
+        members = groups[kept]
+        merged, _ = merge_fields([stored[m] for m in members], members.index(kept))
+        wanting[kept] = replace(record, doi=merged.doi, pmid=merged.pmid)
+    return [wanting.get(r.id, r) if r.id is not None else r for r in records]
 
 
 def canonical_of(store: Store) -> dict[int, int]:

@@ -69,8 +69,11 @@ def export_records(workspace: Workspace, format_: str, decision: str | None = No
     if not records:
         raise ReviewError("no records in this workspace yet (use 'review import')")
     if decision is not None:
+        from ..dedup.decisions import with_group_identifiers
+
         keep = records_with_verdict(workspace, decision)
-        records = [r for r in records if r.id in keep]
+        # (their duplicates left out: a kept record carries their doi and pmid; every record's dump stays as stored)
+        records = with_group_identifiers(workspace.store, [r for r in records if r.id in keep])
     return RecordsExport(len(records), render_records(records, format_))
 
 
