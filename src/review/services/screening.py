@@ -342,12 +342,13 @@ def ranked_by(model_info: Mapping[str, Any]) -> str:
 def criteria_status(workspace: Workspace) -> list[str]:
     """A ``review status`` line when ``screening/criteria.toml`` cannot be read (the session goes on without it),
     or names no term (a new review's template: the cold start is a seeded order, not the terms')."""
+    from ..paths import named_from
     from ..screening.criteria import NO_TERMS, has_terms, load_criteria
 
     try:
         criteria = load_criteria(workspace)
-    except ReviewError as err:
-        return [f"  cannot be read: {err}; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out"]
+    except ReviewError as err:  # (named from the workspace's root, as every status line names a file)
+        return [f"  cannot be read: {named_from(str(err), workspace.root)}; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out"]
     return [] if has_terms(criteria) else [f"criteria   {NO_TERMS} (seed {workspace.config.seed})"]
 
 

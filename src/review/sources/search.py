@@ -23,7 +23,7 @@ from typing import Any
 from .. import __version__
 from ..atomic import write_text_atomic
 from ..errors import RetrievalError, ReviewError
-from ..paths import check_name
+from ..paths import check_name, named_from
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
@@ -750,6 +750,6 @@ def _query_file_notes(workspace: Workspace) -> tuple[list[str], list[QuerySpec]]
     for path in query_files(workspace.path("queries")):
         try:
             specs.append(load_query(path))
-        except ReviewError as err:
-            problems.append(str(err))
+        except ReviewError as err:  # (named from the workspace's root, as every status line names a file)
+            problems.append(named_from(str(err), workspace.root))
     return problems, [spec for spec in with_old_examples_judged(workspace, specs) if spec.is_template]
