@@ -447,3 +447,45 @@ def test_a_misspelt_column_late_in_the_plan_runs_nothing(demo_run: tuple[Path, s
     assert line.startswith(f"review: {plan}:analysis[10].group: {tmp_path / 'synthetic_cohort.csv'}:line 2: "
                            "column 'arm_': no such column")
     assert not (tmp_path / "results").exists()
+
+
+def test_bad_data_late_in_the_plan_writes_nothing_and_leaves_the_last_runs_results(
+        demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    """walk30: a refusal of the 7th analysis's data (a SUS answer of 9) came after the six before it had written
+    their results, so results/ held this run's first six beside the last complete run's other four."""
+    folder, _ = demo_run
+    plan = _demo_plan_copy(folder, tmp_path, "", "")
+    assert CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "results").iterdir()}
+    sus = tmp_path / "synthetic_sus.csv"
+    sus.write_text(sus.read_text(encoding="utf-8").replace("labour_expert_02,4,1,", "labour_expert_02,9,1,"),
+                   encoding="utf-8")
+    cvi = tmp_path / "synthetic_cvi.csv"  # the 2nd analysis's data change too: its result would be new
+    text = cvi.read_text(encoding="utf-8")
+    assert "conflict_with_supervisor,expert_1,3\n" in text
+    cvi.write_text(text.replace("conflict_with_supervisor,expert_1,3\n", "conflict_with_supervisor,expert_1,1\n"),
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4, result.output
+    assert result.stderr.splitlines()[-1].startswith(f"review: {sus}:line 4: column 'q1'")
+    assert "wrote" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "results").iterdir()} == before
+
+
+def test_a_study_file_refused_late_in_the_plan_writes_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    """The own-data study file is checked with its analysis, before any file of the plan is written (walk30):
+    the last analysis's --to-extraction of SYNTHETIC data is refused, and the nine before it wrote nothing."""
+    import shutil
+
+    folder, _ = demo_run
+    plan = _demo_plan_copy(folder, tmp_path, "", "")
+    plan.write_text(plan.read_text(encoding="utf-8") + '\n[[analysis]]\nname = "to the synthesis"\nkind = "factors"\n'
+                    'file = "synthetic_cohort.csv"\noutcome = "recurrence"\nfactor = ["conflict_with_supervisor"]\n'
+                    'to_extraction = true\n', encoding="utf-8")
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
+    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    result = CliRunner().invoke(main, ["-w", str(workspace), "validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4, result.output
+    assert "SYNTHETIC demo data never becomes a study file" in result.stderr.splitlines()[-1]
+    assert not (tmp_path / "results").exists() and not list(workspace.rglob("own_*.toml"))

@@ -241,21 +241,27 @@ def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata
 @pass_context
 def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     """Run every analysis of the plan: report, JSON and figures per analysis."""
-    from ..services.validate import check_planned, planned_analyses, run_planned
+    from ..services.validate import analyse_planned, check_planned, planned_analyses, write_analysed
 
     workspace = _workspace(ctx)
     items = planned_analyses(workspace, plan, out_dir)  # two analyses writing one file: refused here, once
     check_planned(items, out_dir)  # personal data in a repository stops the plan before anything is written
-    for item in items:
+    analysed = []
+    for item in items:  # every analysis runs before the first file is written: a refusal writes nothing
         click.echo(f"== {item.name} ({item.kind})")
-        analysis = run_planned(item, workspace=workspace, out_dir=out_dir)
-        for warning in analysis.warnings:
+        analysed.append(analyse_planned(item, workspace=workspace, out_dir=out_dir))
+        for warning in analysed[-1].analysis.warnings:
             click.echo(f"warning: {warning}", err=True)
-        for line in analysis.lines:
+        for line in analysed[-1].analysis.lines:
             click.echo(line)
+        click.echo("")
+    for each in analysed:
+        said = len(each.analysis.warnings)
+        analysis = write_analysed(each)
+        for warning in analysis.warnings[said:]:  # an own-data study's, known when it is written
+            click.echo(f"warning: {warning}", err=True)
         for path in analysis.written:
             click.echo(f"wrote {named_here(path)}", err=True)
-        click.echo("")
 
 
 @validate.command("demo")

@@ -27,8 +27,9 @@ COHORT_KINDS = frozenset({"factors", "predictive", "survival"})
 ID_COLUMN_EXAMPLES = "client, client_id, id, cliënt, clientnummer, dossiernummer, ..."
 
 __all__ = [
-    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "AnalysisCancelled", "DelphiRule", "NumberRange", "number_range", "analyse", "check_planned", "planned_analyses",
-    "result_json", "results_folder", "run_planned", "write_demo",
+    "PLAN_FILE", "VALIDATE_DIR", "Analysed", "Analysis", "AnalysisCancelled", "DelphiRule", "NumberRange", "number_range", "analyse",
+    "analyse_planned", "check_planned", "planned_analyses", "result_json", "results_folder", "run_planned",
+    "write_analysed", "write_demo",
 ]
 
 
@@ -79,8 +80,32 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     from the analysis plan file, so its adjustment set is on record as pre-specified. ``cancelled`` is asked
     before the analysis and before its files are written: once true, :class:`AnalysisCancelled` is raised and
     nothing is written."""
+    _stop_if(cancelled)
+    return write_analysed(_analysed(kind, path, options, workspace=workspace, extraction_dir=extraction_dir,
+                                    json_out=json_out, plot_out=plot_out, planned=planned), cancelled=cancelled)
+
+
+@dataclass(slots=True)
+class Analysed:
+    """An analysis run and checked, its files not yet written (:func:`write_analysed` writes them)."""
+
+    analysis: Analysis
+    options: dict[str, Any]
+    folder: Path | None
+    factor_list: Any
+    json_out: Path | None
+    plot_out: Path | None
+    planned: bool
+
+    @property
+    def to_extraction(self) -> bool:
+        return self.analysis.kind == "factors" and bool(self.options.get("to_extraction"))
+
+
+def _analysed(kind: str, path: Path, options: dict[str, Any] | None, *, workspace: Workspace | None,
+              extraction_dir: Path | None, json_out: Path | None, plot_out: Path | None, planned: bool) -> Analysed:
     from ..validate.report import report_lines
-    from ..validate.run import check_figure, check_privacy, run_analysis, write_json, write_plot
+    from ..validate.run import check_figure, check_privacy, run_analysis
     from ..validate.table import encoding_warning
 
     options = dict(options or {})
@@ -89,13 +114,11 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
         check_figure(kind, Path(plot_out))
     folder = extraction_folder(workspace, extraction_dir)
     factor_list = _factor_list(folder) if kind == "factors" else None
-    to_extraction = kind == "factors" and bool(options.get("to_extraction"))
-    if to_extraction and (folder is None or factor_list is None):
+    if kind == "factors" and options.get("to_extraction") and (folder is None or factor_list is None):
         raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
                           f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
-    _stop_if(cancelled)
     result = run_analysis(kind, path, options)
     encoding = encoding_warning(path)
     if kind == "predictive" and folder is not None:
@@ -104,21 +127,36 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if kind in COHORT_KINDS and result.id_column is None:
         analysis.warnings.append(f"{Path(path).name}: no client id column ({ID_COLUMN_EXAMPLES}): a client who appears "
                                  "twice cannot be found; name the column that holds each client once like one of these")
+    return Analysed(analysis, options, folder, factor_list, json_out, plot_out, planned)
+
+
+def write_analysed(analysed: Analysed, *, cancelled: Callable[[], bool] | None = None) -> Analysis:
+    """Write what an analysis writes: the own-data study file (checked like every study file: a refusal comes
+    before the JSON and figure), the JSON and the figure."""
+    from ..validate.run import write_json, write_plot
+
+    analysis = analysed.analysis
     with _WRITING:
         _stop_if(cancelled)
-        if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
-            from ..validate.own_data import write_own_data_study
-
-            assert folder is not None and factor_list is not None
-            analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
-                                                     description=options.get("description"), planned=planned)
+        if analysed.to_extraction:
+            analysis.own_data = _own_data_study(analysed)
             analysis.written.append(analysis.own_data.path)
             analysis.warnings.extend(analysis.own_data.warnings)
-        if json_out is not None:
-            analysis.written.append(write_json(result, json_out))
-        if plot_out is not None:
-            analysis.written.append(write_plot(result, plot_out))
+        if analysed.json_out is not None:
+            analysis.written.append(write_json(analysis.result, analysed.json_out))
+        if analysed.plot_out is not None:
+            analysis.written.append(write_plot(analysis.result, analysed.plot_out))
     return analysis
+
+
+def _own_data_study(analysed: Analysed, *, dry_run: bool = False) -> OwnDataStudy:
+    from ..validate.own_data import write_own_data_study
+
+    assert analysed.folder is not None and analysed.factor_list is not None
+    return write_own_data_study(analysed.analysis.result, analysed.folder, analysed.factor_list,
+                                study_id=analysed.options.get("study_id"),
+                                description=analysed.options.get("description"), planned=analysed.planned,
+                                dry_run=dry_run)
 
 
 def _stop_if(cancelled: Callable[[], bool] | None) -> None:
@@ -211,6 +249,20 @@ def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
     json_out, *figure = planned_outputs(item, out_dir)
     return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=json_out,
                    plot_out=figure[0] if figure else None, planned=True, cancelled=cancelled)
+
+
+def analyse_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
+                    out_dir: Path | None = None) -> Analysed:
+    """One analysis of the plan run and checked, its own-data study file too, nothing written: ``validate run``
+    analyses the whole plan first and writes (:func:`write_analysed`) only once every analysis has passed, so a
+    refusal by the last one's data writes nothing (until 2026-12-07 the analyses before it had written their
+    results, beside the older results of the ones after it)."""
+    json_out, *figure = planned_outputs(item, out_dir)
+    analysed = _analysed(item.kind, item.file, item.options, workspace=workspace, extraction_dir=None,
+                         json_out=json_out, plot_out=figure[0] if figure else None, planned=True)
+    if analysed.to_extraction:
+        _own_data_study(analysed, dry_run=True)
+    return analysed
 
 
 def write_demo(folder: Path, seed: int | None = None) -> list[Path]:

@@ -212,10 +212,11 @@ def check_own_data_source(data_file: Path) -> None:
 
 def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_list: FactorList, *,
                          study_id: str | None = None, description: str | None = None,
-                         planned: bool = False) -> OwnDataStudy:
+                         planned: bool = False, dry_run: bool = False) -> OwnDataStudy:
     """Write (or update) the own-data study file; it is checked like every study file before it is written.
 
     Data marked SYNTHETIC are refused: the synthesis would count their made-up estimates as evidence.
+    ``dry_run``: every check, nothing written (``validate run`` checks the whole plan before it writes).
     """
     data_file = Path(result.path)
     check_own_data_source(data_file)
@@ -251,7 +252,8 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     problems = check_study_data(data, str(target), form=form, factors=factor_list, expected_id=study_id).problems
     if problems:
         raise ValidationError(problems[0])
-    write_text_atomic(target, dumps(data, header=_header(data_file)))
+    if not dry_run:
+        write_text_atomic(target, dumps(data, header=_header(data_file)))
     return OwnDataStudy(target, study_id, written, skipped, warnings)
 
 
