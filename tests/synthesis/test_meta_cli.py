@@ -83,7 +83,11 @@ def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
     ("study,estimate\nA,1\n", "needs columns estimate,ci_low,ci_high or yi"),
     ("study,estimate,ci_low,ci_high\nA,2.0,1.0,x\n", "line 2:ci_high: not a number"),
     ("study,estimate,ci_low,ci_high\nA,3.0,1.0,2.0\n", "line 2: estimate 3 lies outside its CI 1-2"),
-    ("study,yi,vi\nA,0.1,0\n", "line 2: variance must be positive"),
+    ("study,yi,vi\nA,0.1,0\n", "line 2:vi: 0 is no variance (it must be above 0)"),
+    # walk30: a negative standard error was squared into a valid variance and pooled without a word
+    ("study,yi,sei\nA,0.1,0.2\nB,0.2,-0.1\n", "line 3:sei: -0.1 is no standard error (it must be above 0)"),
+    ("study,yi,sei\nA,0.1,0\n", "line 2:sei: 0 is no standard error (it must be above 0)"),
+    ("study,yi,vi\nA,0.1,-0.02\n", "line 2:vi: -0.02 is no variance (it must be above 0)"),
     # A blank vi was reported as column 'sei', which this file does not have.
     ("study,yi,vi\nA,0.1,0.2\nB,0.2,\n", "line 3:vi: empty: the study needs its vi"),
     ("study,yi,sei\nA,0.1,0.2\nB,0.2,\n", "line 3:sei: empty: the study needs its sei"),

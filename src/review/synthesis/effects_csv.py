@@ -114,9 +114,9 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
             elif from_yi:
                 y = _number(row, "yi", where, path)
                 if row.get("vi"):
-                    variance = _number(row, "vi", where, path)
-                elif row.get("sei"):
-                    variance = _number(row, "sei", where, path) ** 2
+                    variance = _above_zero(row, "vi", "variance", where, path)
+                elif row.get("sei"):  # (a negative one was squared into a variance and pooled)
+                    variance = _above_zero(row, "sei", "standard error", where, path) ** 2
                 else:  # (named sei even in a file that has no sei column)
                     given = [name for name in ("vi", "sei") if name in columns]
                     raise ImportFormatError(path, f"{where}:{given[0]}",
@@ -255,6 +255,14 @@ def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
         raise ImportFormatError(path, f"{where}:{column}", f"not a number: {value!r}") from None
     if not math.isfinite(number):
         raise ImportFormatError(path, f"{where}:{column}", f"not a finite number: {value!r}")
+    return number
+
+
+def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path) -> float:
+    """A variance or standard error: a number above 0, else one line naming its cell."""
+    number = _number(row, column, where, path)
+    if not number > 0:
+        raise ImportFormatError(path, f"{where}:{column}", f"{row[column]} is no {what} (it must be above 0)")
     return number
 
 
