@@ -489,3 +489,21 @@ def test_a_study_file_refused_late_in_the_plan_writes_nothing(demo_run: tuple[Pa
     assert result.exit_code == 4, result.output
     assert "SYNTHETIC demo data never becomes a study file" in result.stderr.splitlines()[-1]
     assert not (tmp_path / "results").exists() and not list(workspace.rglob("own_*.toml"))
+
+
+def test_a_last_row_read_without_its_line_break_is_warned_of(tmp_path: Path) -> None:
+    # As `review import` warns of it: the row may be whole (its empty cells left out) or cut off.
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("item,expert,rating,note\nq1,e1,4,fine\nq1,e2,3,ok\nq1,e3,4", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "cvi", str(ratings)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {ratings}:line 4: the file ends inside this row (3 of 4 cells" in result.stderr
+    # delphi's previous round is read by the same reader, and said of the same way
+    second = tmp_path / "round2.csv"
+    second.write_text("item,expert,rating,note\nq1,e1,4,fine\nq1,e2,5,ok\nq1,e3,4,ok\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "delphi", str(second), "--previous", str(ratings)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {ratings}:line 4: the file ends inside this row" in result.stderr
+    ratings.write_text("item,expert,rating,note\nq1,e1,4,\nq1,e2,3,ok\nq1,e3,4", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "cvi", str(ratings)])
+    assert result.exit_code == 4 and result.output.startswith(f"review: {ratings}:line 4: the file ends inside this row")

@@ -191,3 +191,31 @@ def test_a_row_is_named_by_the_line_it_starts_on(tmp_path: Path) -> None:
     path.write_text('a,b\n"1\n2",3\n"4\n5",6,7\n', encoding="utf-8")
     with pytest.raises(ValidationError, match=r"x\.csv:line 4\b.*3 cells but the header has 2"):
         read_table(path)
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    # a full row before it ends in an empty cell: the writer keeps empty cells, so the short last row is a cut
+    ("item,expert,rating,note\nq1,e1,4,\nq1,e2,3,ok\nq1,e3,4", True),
+    ("item,expert,rating,note\nq1,e1,4,fine\nq1,e2,3,ok\nq1,e3,", True),  # the row itself ends in an empty cell
+    # no such sign: a writer that leaves trailing empty cells out writes this row whole, so it is read, with a warning
+    ("# a comment\nitem,expert,rating,note\nq1,e1,4,fine\nq1,e2,3,ok\nq1,e3,4", False),
+], ids=["empty_cell_kept_before", "ends_in_an_empty_cell", "may_be_whole"])
+def test_a_file_cut_inside_its_last_row_is_refused_or_warned_of_as_the_import_does(
+        tmp_path: Path, text: str, refused: bool) -> None:
+    # The import's CSV reader (csvcells.LastRowWatch) tells a file cut off inside its last row from one whose last
+    # row only leaves its empty cells out; this reader read either as it stood, the missing cells empty.
+    from review.csvcells import SHORT_LAST_ROW, TRUNCATED_ROW
+    from review.errors import ValidationError
+
+    path = tmp_path / "ratings.csv"
+    path.write_text(text, encoding="utf-8")
+    line = text.count("\n") + 1
+    if refused:
+        with pytest.raises(ValidationError) as raised:
+            read_table(path)
+        assert str(raised.value) == f"{path}:line {line}: {TRUNCATED_ROW.format(cells=3, width=4)}"
+    else:
+        table = read_table(path)
+        assert len(table) == 3 and table.warnings == [f"{path}:line {line}: {SHORT_LAST_ROW.format(cells=3, width=4)}"]
+        path.write_text(text + "\n", encoding="utf-8")  # ended by a line break: no warning
+        assert read_table(path).warnings == []

@@ -13,10 +13,10 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import UNCLOSED_QUOTE, csv_rows, quote_left_open
+from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, cut_off, quote_left_open
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -152,6 +152,8 @@ class Table:
     row_numbers: list[int]
     comments: list[str]
     header_row: int = 1
+    #: What the reading warned of: a last row without its line break read as it stands (``LastRowWatch``).
+    warnings: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -242,12 +244,17 @@ def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
         yield line
 
 
-def encoding_warning(path: Path | str) -> str | None:
-    """The one line to show when :func:`read_table` read ``path`` as cp1252 (it was not UTF-8)."""
+def reading_warnings(path: Path | str) -> list[str]:
+    """The lines to show of a file :func:`read_table` read: read as cp1252 (it was not UTF-8), a last row read
+    without its line break (:attr:`Table.warnings`). Read again: the analyses keep no table."""
     try:
-        return fallback_warning(path, read_user_text(path).encoding)
-    except ImportFormatError:
-        return None
+        decoded = read_user_text(path)
+        encoding = fallback_warning(path, decoded.encoding)
+        # (parsed again only for a file without a final line break, the one that can warn: 0.1 s at 10,000 rows)
+        short_row = _table_from_text(Path(path), decoded.text).warnings if cut_off(decoded.text) else []
+        return ([encoding] if encoding else []) + short_row
+    except (ImportFormatError, ValidationError):  # (a FIFO read once already, say: the analysis said what it read)
+        return []
 
 
 def read_table(path: Path | str) -> Table:
@@ -261,6 +268,10 @@ def read_table(path: Path | str) -> Table:
         text = read_user_text(path).text  # one policy for user files: docs/decisions/0022
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
+    return _table_from_text(path, text)
+
+
+def _table_from_text(path: Path, text: str) -> Table:
     comments: list[str] = []
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
     # and other separators, cutting a quoted cell that holds one in two.
@@ -272,6 +283,7 @@ def read_table(path: Path | str) -> Table:
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     last_start = 0  # the lines before the last row that is not blank
+    last_row: LastRowWatch | None = None  # (the header's width once read)
     for found in csv_rows(lines, delimiter):
         cells = found.cells
         if not any(c.strip() for c in cells):
@@ -284,16 +296,27 @@ def read_table(path: Path | str) -> Table:
             duplicate = next((c for c in header if header.count(c) > 1), None)
             if duplicate is not None:
                 raise cell_error(path, header_row, duplicate, "column appears twice in the header")
+            last_row = LastRowWatch(len(header))
             continue
         filled = max(i + 1 for i, c in enumerate(cells) if c.strip())  # empty cells past the end are dropped,
         if filled > len(header):  # as csvcells.dict_rows drops them
             raise cell_error(path, line, None, f"{filled} cells but the header has {len(header)}")
         rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
         numbers.append(line)
+        if last_row is not None:
+            last_row.see(line, cells)
     if '"' in text and quote_left_open(lines[last_start:], delimiter):  # it swallowed every later row
         raise cell_error(path, last_start + 1, None, UNCLOSED_QUOTE)
     if header is None:
         raise ValidationError(f"{path}: empty file (expected a header row)")
     if not rows:
         raise ValidationError(f"{path}: no data rows under the header")
-    return Table(path, header, rows, numbers, comments, header_row)
+    # A file cut inside its last row (a copy or download stopped early) is refused or warned of by the import's rule:
+    # read as a short row, its missing cells were empty answers.
+    warnings: list[str] = []
+    try:
+        if last_row is not None:
+            last_row.conclude(text, path, warnings)
+    except ImportFormatError as err:
+        raise ValidationError(str(err)) from None
+    return Table(path, header, rows, numbers, comments, header_row, warnings)
