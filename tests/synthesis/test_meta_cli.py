@@ -216,3 +216,43 @@ def test_level_sets_the_computed_intervals_not_the_level_of_the_entered_ones(tmp
     assert json.loads(out.read_text())["result"]["vi"][0] == pytest.approx(
         ((math.log(4.80) - math.log(1.40)) / (2 * 1.6448536269514722)) ** 2)
     assert "[   1.40;    4.80]" in result.stdout  # entered at the level asked: shown as entered
+
+
+@pytest.mark.parametrize("method", ["REML", "DL", "PM", "ML", "FE"])
+@pytest.mark.parametrize("rows,fragment", [
+    # walk30: each was a ZeroDivisionError or OverflowError traceback
+    ("A,0.5,1e-20\nB,0.2,0.1\nC,0.3,0.05\n",
+     "line 2:vi: 1e-20 is 1e+19 times smaller than the largest variance (0.1, line 3): beyond 4.5e+15 the other "
+     "studies' weights vanish beside its weight in double precision, so nothing of them would be pooled; check "
+     "the value"),
+    ("A,0.5,1e-160\nB,0.2,1e-160\nC,0.3,1e-160\n",
+     "line 2:vi: 1e-160 is outside 1e-100 to 1e+100, where a pool's weights (1/vi, their squares and cubes) stay "
+     "within double precision; check the value, or rescale yi (vi with its square)"),
+    ("A,0.5,1e+200\nB,0.2,1e+200\nC,0.3,1e+200\n", "line 2:vi: 1e+200 is outside 1e-100 to 1e+100"),
+])
+def test_variances_beyond_double_precision_are_one_line(tmp_path: Path, method: str, rows: str, fragment: str) -> None:
+    path = _write(tmp_path, "study,yi,vi\n" + rows)
+    result = CliRunner().invoke(main, ["meta", str(path), "--measure", "MD", "--method", method])
+    assert result.exit_code == ImportFormatError.exit_code, result.output
+    assert result.stderr.startswith(f"review: {path}:{fragment}") and result.stderr.count("\n") == 1
+
+
+def test_the_engine_refuses_such_variances_in_one_line_too() -> None:
+    from review.errors import ValidationError
+    from review.synthesis.meta import pool
+
+    with pytest.raises(ValidationError, match="times smaller than the largest"):
+        pool([0.5, 0.2, 0.3], [1e-20, 0.1, 0.05])
+    with pytest.raises(ValidationError, match="outside 1e-100 to 1e"):
+        pool([0.5, 0.2], [1e-160, 1e-160], method="DL")
+
+
+def test_a_variance_ratio_past_metafors_warning_is_named_on_stderr(tmp_path: Path) -> None:
+    """metafor's rma.uni warns from a ratio of 1e7 that it may not obtain stable results; review meta said nothing."""
+    path = _write(tmp_path, "study,yi,vi\nA,0.5,1e-9\nB,0.2,0.1\nC,0.3,0.05\n")
+    result = CliRunner().invoke(main, ["meta", str(path), "--measure", "MD"])
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {path}: the largest sampling variance (0.1, line 3) is 1e+08 times the smallest (1e-09, "
+            "line 2): from 1e+07 metafor warns that it may not obtain stable results; check those values\n") in result.stderr
+    calm = _write(tmp_path, "study,yi,vi\nA,0.5,1e-5\nB,0.2,0.1\n", "calm.csv")  # a ratio of 1e4
+    assert "sampling variance" not in CliRunner().invoke(main, ["meta", str(calm), "--measure", "MD"]).stderr

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
-from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
+from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
+                   effects_from_2x2, unstable_variance_ratio, variance_problem)
 from .pool_key import POOL_FIELDS
 
 MEASURE_WHY = next(why for name, _, why in POOL_FIELDS if name == "measure")
@@ -92,6 +93,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     if from_counts and not (from_ci or from_yi):
         _read_counts(path, rows, measure, table)
         return table
+    cells: list[tuple[int, str]] = []  # per study its line and the cell its variance came from ("" for a CI)
     for line, row in rows:
         where = f"line {line}"
         study = row.get("study") or f"study {line - 1}"
@@ -127,13 +129,36 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
             raise ImportFormatError(path, where, str(err)) from err
         if not variance > 0:
             raise ImportFormatError(path, where, "variance must be positive")
+        cells.append((line, "" if entered is not None else "vi" if row.get("vi") else "sei"))
         table.studies.append(study)
         table.yi.append(y)
         table.vi.append(variance)
         table.entered_ci.append(entered)
         table.entered_level.append(row_level if entered is not None else None)
         table.level_given.append(bool(row.get("ci_level")))
+    _check_variance_spread(path, table.vi, cells, table.warnings)
     return table
+
+
+def _check_variance_spread(path: Path, vi: list[float], cells: list[tuple[int, str]], warnings: list[str]) -> None:
+    """Refuse a variance the pool cannot take in double precision, naming its cell (it was a ZeroDivisionError
+    or OverflowError traceback); warn where metafor warns of unstable results."""
+    named = [f"line {line}" for line, _ in cells]
+    problem = variance_problem(vi, named)
+    if problem is not None:
+        index, why = problem
+        line, column = cells[index]
+        if column == "sei":
+            why = f"its square {why}"
+        elif not column:
+            why = f"the variance its CI gives, {why}"
+        raise ImportFormatError(path, f"line {line}:{column}" if column else f"line {line}", why)
+    unstable = unstable_variance_ratio(vi)
+    if unstable is not None:
+        smallest, largest, ratio = unstable
+        warnings.append(f"{path}: the largest sampling variance ({vi[largest]:g}, {named[largest]}) is {ratio:.0e} times "
+                        f"the smallest ({vi[smallest]:g}, {named[smallest]}): from {UNSTABLE_VARIANCE_RATIO:.0g} metafor "
+                        "warns that it may not obtain stable results; check those values")
 
 
 def _one_measure(path: Path, rows: list[tuple[int, dict[str, str]]], asked: str | None) -> str:

@@ -29,6 +29,39 @@ PREDICTION_CONVENTIONS: tuple[str, ...] = ("meta", "metafor")
 _TAU2_TOL = 1e-12
 _MAX_ITER = 500
 
+#: Sampling variances whose weights 1/v, their squares and their cubes (the likelihood's information) stay
+#: within double precision (about 1e±308); outside it the sums overflow or vanish.
+VARIANCE_RANGE: tuple[float, float] = (1e-100, 1e100)
+#: Past this ratio of the largest to the smallest variance the other weights vanish beside the smallest
+#: variance's in a sum (1 + 1/ratio == 1 in double precision): nothing of those studies would be pooled.
+MAX_VARIANCE_RATIO = float(1 / np.finfo(float).eps)
+#: From this ratio metafor's ``rma.uni`` warns that it may not obtain stable results.
+UNSTABLE_VARIANCE_RATIO = 1e7
+
+
+def variance_problem(v: Sequence[float], names: Sequence[str]) -> tuple[int, str] | None:
+    """The first sampling variance a pool cannot take in double precision and why (naming the largest by
+    ``names``); None when every one can be pooled."""
+    low, high = VARIANCE_RANGE
+    for i, x in enumerate(v):
+        if not low <= x <= high:
+            return i, (f"{x:g} is outside {low:g} to {high:g}, where a pool's weights (1/vi, their squares and "
+                       "cubes) stay within double precision; check the value, or rescale yi (vi with its square)")
+    smallest, largest = int(np.argmin(v)), int(np.argmax(v))
+    ratio = v[largest] / v[smallest]
+    if ratio > MAX_VARIANCE_RATIO:
+        return smallest, (f"{v[smallest]:g} is {ratio:.0e} times smaller than the largest variance ({v[largest]:g}, "
+                          f"{names[largest]}): beyond {MAX_VARIANCE_RATIO:.2g} the other studies' weights vanish "
+                          "beside its weight in double precision, so nothing of them would be pooled; check the value")
+    return None
+
+
+def unstable_variance_ratio(v: Sequence[float]) -> tuple[int, int, float] | None:
+    """(smallest, largest, ratio) when the ratio reaches the one metafor warns at; else None."""
+    smallest, largest = int(np.argmin(v)), int(np.argmax(v))
+    ratio = float(v[largest] / v[smallest])
+    return (smallest, largest, ratio) if ratio >= UNSTABLE_VARIANCE_RATIO else None
+
 
 def z_quantile(level: float) -> float:
     """Two-sided normal quantile for a ``level`` confidence interval: the one z of every stage
@@ -232,6 +265,10 @@ def pool(
         raise ValidationError("meta-analysis needs the same number (≥ 1) of effects and variances")
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(v > 0)):
         raise ValidationError("effects must be finite and variances positive")
+    names = list(studies) if studies is not None else [f"study {i + 1}" for i in range(k)]
+    problem = variance_problem([float(x) for x in v], names)
+    if problem is not None:  # (the arithmetic below overflowed or divided by zero: a traceback)
+        raise ValidationError(f"{names[problem[0]]}: variance {problem[1]}")
 
     if k == 1:  # nothing to pool: metafor's rma.uni fits the common-effect model for k = 1
         method = "FE"
