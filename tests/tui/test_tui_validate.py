@@ -111,3 +111,24 @@ async def test_enter_on_an_analysis_in_a_read_only_window_is_refused_as_r_is(tui
             assert [n.message for n in list(app._notifications)[before:]] == [refusal_words(why)], key
         assert not tui_ws.path("validate", "results").exists()
         assert "running" not in str(screen.query_one("#validate-status", Static).render())
+
+
+@async_test
+async def test_validate_screen_shows_what_the_csv_reader_warned_of_under_the_analysis_name(tui_ws: Workspace) -> None:
+    # The CLI prints the reader's warnings ('warning: FILE:line 4: the file ends inside this row …'); the screen
+    # showed them under 'Client data', the title of the privacy warnings, or, for a row cut off, nothing before
+    # the reader checked for one.
+    folder = tui_ws.path("validate")
+    folder.mkdir()
+    ratings = folder / "ratings.csv"
+    ratings.write_text("item,expert,rating,note\nq1,e1,4,fine\nq1,e2,3,ok\nq1,e3,4", encoding="utf-8")
+    (folder / "analyses.toml").write_text('[[analysis]]\nname = "content validity"\nkind = "cvi"\n'
+                                          'file = "ratings.csv"\n', encoding="utf-8")
+    async with open_app(tui_ws, "alice", "validate", size=SIZE) as (app, pilot):
+        await pilot.press("r")
+        await settle(pilot)
+        assert "content validity: done" in str(app.screen.query_one("#validate-status", Static).render())
+        said = [(n.title, n.message) for n in app._notifications if "ends inside this row" in n.message]
+        assert said == [("content validity", f"{ratings}:line 4: the file ends inside this row (3 of 4 cells, no line "
+                                             "break after it): read as it stands; if the file was cut off, get it "
+                                             "whole again")], [(n.title, n.message) for n in app._notifications]

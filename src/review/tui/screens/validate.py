@@ -164,8 +164,10 @@ class ValidateScreen(Screen[None]):
 
     @on(AnalysisFinished)
     def _finished(self, message: AnalysisFinished) -> None:
-        for warning in message.warnings:  # (about the files it wrote, whichever run is shown)
-            self.notify(warning, title="Client data", severity="warning", timeout=10)
+        # Whichever run is shown, under the analysis's name: they are about the files it read (a reader's warning: a
+        # last row read without its line break, cp1252) or wrote ('Client data' headed them all, read as privacy).
+        for warning in message.warnings:
+            self.notify(warning, title=message.name, severity="warning", timeout=10)
         if message.run != self.last_run:
             return  # an earlier request's: the report and the status line belong to the one asked for last
         lines = [*message.lines, "", *(f"wrote {p}" for p in message.written)]
