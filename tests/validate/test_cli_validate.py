@@ -507,3 +507,38 @@ def test_a_last_row_read_without_its_line_break_is_warned_of(tmp_path: Path) -> 
     ratings.write_text("item,expert,rating,note\nq1,e1,4,\nq1,e2,3,ok\nq1,e3,4", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "cvi", str(ratings)])
     assert result.exit_code == 4 and result.output.startswith(f"review: {ratings}:line 4: the file ends inside this row")
+
+
+def test_a_named_pipe_is_read_once_and_what_its_reading_warned_of_is_said(tmp_path: Path) -> None:
+    # `mkfifo answers.csv; gpg -d … > answers.csv &` keeps decrypted data off disk. The analysis read the pipe, then
+    # the warnings were read from it again: open() waited for a second writer that never came, so the command never
+    # ended; through <(…) the second reading found nothing, and the warnings of the data read were lost.
+    import os
+    import threading
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    fifo = tmp_path / "ratings.csv"
+    os.mkfifo(fifo)
+    done: list[object] = []
+
+    def run() -> None:
+        done.append(CliRunner().invoke(main, ["validate", "cvi", str(fifo)]))
+
+    command = threading.Thread(target=run, daemon=True)
+    command.start()
+    with open(fifo, "wb") as pipe:  # (a cp1252 'é' and a last row without its line break)
+        pipe.write("item,expert,rating,note\nq1,e1,4,caf\xe9\nq1,e2,3,ok\nq1,e3,4".encode("cp1252"))
+    command.join(20)
+    if command.is_alive():  # (unblock the thread's second open, so the test run can end)
+        with open(fifo, "wb"):
+            pass
+        command.join(5)
+        pytest.fail("review validate waited for the pipe a second time")
+    [result] = done
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]  # type: ignore[attr-defined]
+    assert warnings == [f"warning: {fifo}: not UTF-8, read as cp1252 (Windows); check accented letters, or save the "
+                        "file as UTF-8 (Excel: CSV UTF-8)",
+                        f"warning: {fifo}:line 4: the file ends inside this row (3 of 4 cells, no line break after it): "
+                        "read as it stands; if the file was cut off, get it whole again"]

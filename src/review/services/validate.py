@@ -106,7 +106,7 @@ def _analysed(kind: str, path: Path, options: dict[str, Any] | None, *, workspac
               extraction_dir: Path | None, json_out: Path | None, plot_out: Path | None, planned: bool) -> Analysed:
     from ..validate.report import report_lines
     from ..validate.run import check_figure, check_privacy, run_analysis
-    from ..validate.table import reading_warnings
+    from ..validate.table import collected_warnings
 
     options = dict(options or {})
     warnings = check_privacy(kind, Path(path), [p for p in (json_out, plot_out) if p is not None])
@@ -119,10 +119,8 @@ def _analysed(kind: str, path: Path, options: dict[str, Any] | None, *, workspac
                           f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
-    result = run_analysis(kind, path, options)
-    read = reading_warnings(path)
-    if options.get("previous"):  # (delphi's previous round, read by the same reader)
-        read += reading_warnings(Path(options["previous"]))
+    with collected_warnings() as read:  # (the data file's and any other it reads, as delphi's previous round)
+        result = run_analysis(kind, path, options)
     if kind == "predictive" and folder is not None:
         warnings.extend(_built_from_warnings(Path(path), folder))
     analysis = Analysis(kind, result, report_lines(result), warnings=read + warnings)

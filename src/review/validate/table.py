@@ -13,10 +13,12 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, cut_off, quote_left_open
+from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, quote_left_open
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -244,17 +246,22 @@ def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
         yield line
 
 
-def reading_warnings(path: Path | str) -> list[str]:
-    """The lines to show of a file :func:`read_table` read: read as cp1252 (it was not UTF-8), a last row read
-    without its line break (:attr:`Table.warnings`). Read again: the analyses keep no table."""
+#: The warnings of the tables read inside :func:`collected_warnings` (None outside it). The analyses take a path and
+#: keep no table, so their reading says what it warned of here; reading the file again for them waited forever on a
+#: named pipe (client data kept off disk) and found nothing in a ``<(…)`` one.
+_COLLECTED: ContextVar[list[str] | None] = ContextVar("validate_table_warnings", default=None)
+
+
+@contextmanager
+def collected_warnings() -> Iterator[list[str]]:
+    """The lines to show of every file :func:`read_table` reads inside the block, each once, in order: read as
+    cp1252 (it was not UTF-8), a last row read without its line break (:attr:`Table.warnings`)."""
+    sink: list[str] = []
+    token = _COLLECTED.set(sink)
     try:
-        decoded = read_user_text(path)
-        encoding = fallback_warning(path, decoded.encoding)
-        # (parsed again only for a file without a final line break, the one that can warn: 0.1 s at 10,000 rows)
-        short_row = _table_from_text(Path(path), decoded.text).warnings if cut_off(decoded.text) else []
-        return ([encoding] if encoding else []) + short_row
-    except (ImportFormatError, ValidationError):  # (a FIFO read once already, say: the analysis said what it read)
-        return []
+        yield sink
+    finally:
+        _COLLECTED.reset(token)
 
 
 def read_table(path: Path | str) -> Table:
@@ -265,10 +272,16 @@ def read_table(path: Path | str) -> Table:
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
     try:
-        text = read_user_text(path).text  # one policy for user files: docs/decisions/0022
+        decoded = read_user_text(path)  # one policy for user files: docs/decisions/0022
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
-    return _table_from_text(path, text)
+    table = _table_from_text(path, decoded.text)
+    if (sink := _COLLECTED.get()) is not None:
+        encoding = fallback_warning(path, decoded.encoding)
+        for warning in ([encoding] if encoding else []) + table.warnings:
+            if warning not in sink:  # (a file read twice in one analysis says it once)
+                sink.append(warning)
+    return table
 
 
 def _table_from_text(path: Path, text: str) -> Table:
