@@ -284,3 +284,42 @@ def test_harrell_c_counts_up_to_counted_values_and_hands_more_to_lifelines(monke
     score = np.arange(40.0) % (predictive.COUNTED_VALUES + 1)
     assert predictive.harrell_c(time, event, score) == pytest.approx(real(time, -score, event), rel=1e-12)
     assert calls == [predictive.COUNTED_VALUES + 1]
+
+
+@pytest.mark.parametrize("values", [1, 2, 3, 12, 32, 40])
+def test_the_bootstrap_of_harrell_c_is_each_resamples_own_c(values: int) -> None:
+    """The bootstrap counts each resample from how often it drew each client, the clients sorted once
+    (walk30: sorting and searching every resample took 14 s CPU of the 16 at 50,000 clients); its interval is
+    the percentiles of harrell_c of the resampled rows themselves, drawn from the same generator, to the last bit
+    (a resample without a comparable pair is redrawn, as before). Beyond COUNTED_VALUES lifelines counts."""
+    from review.validate.predictive import bootstrap_harrell, harrell_c
+
+    for time, event, score in _survival_samples(values)[:12]:
+        if harrell_c(time, event, score) is None:
+            continue
+        rng, cs = np.random.default_rng(5), []
+        while len(cs) < 60:
+            draw = rng.integers(0, len(time), size=len(time))
+            c = harrell_c(time[draw], event[draw], score[draw])
+            if c is not None:
+                cs.append(c)
+        alpha = 1 - 0.9
+        expected = (float(np.quantile(cs, alpha / 2)), float(np.quantile(cs, 1 - alpha / 2)))
+        assert bootstrap_harrell(time, event, score, n_boot=60, seed=5, level=0.9) == expected
+
+
+def test_the_bootstrap_of_a_profile_sorts_the_clients_once(monkeypatch) -> None:
+    """argsort ran once per resample (1,000 at 50,000 clients: 6 of the 16 s CPU), searchsorted three times."""
+    from review.validate import predictive
+
+    rng = np.random.default_rng(1)
+    n = 5000
+    time, event, score = rng.integers(1, 700, n).astype(float), rng.integers(0, 2, n), rng.integers(0, 3, n) * 1.0
+    calls = {"argsort": 0, "searchsorted": 0}
+    for name in calls:
+        real = getattr(np, name)
+        monkeypatch.setattr(predictive.np, name,
+                            lambda *a, _real=real, _name=name, **k: (calls.__setitem__(_name, calls[_name] + 1),
+                                                                      _real(*a, **k))[1])
+    predictive.bootstrap_harrell(time, event, score, n_boot=50, seed=0, level=0.95)
+    assert calls["argsort"] <= 1 and calls["searchsorted"] <= 3
