@@ -1,0 +1,25 @@
+"""The programme's instrument files in ``instrument/`` are what ``review instrument export`` makes of the item bank
+beside them: a renderer change that left them as they were shipped a questionnaire that said other than the tool
+(the printed questionnaire listed Norder 2012 under Bronnen a session after the browser form stopped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.instrument.itembank import read_bank
+from review.instrument.project import EXPORT_FILES, export_file_text, workspace_config
+from review.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORT_FILES))
+def test_each_shipped_export_is_what_the_shipped_item_bank_exports_to(fmt: str) -> None:
+    workspace = Workspace(ROOT)
+    bank = read_bank(ROOT / "instrument" / "item_bank.toml")
+    shipped = (ROOT / "instrument" / EXPORT_FILES[fmt]).read_bytes().decode("utf-8")
+    assert export_file_text(bank, fmt, "nl", workspace_config(workspace)) == shipped, (
+        f"instrument/{EXPORT_FILES[fmt]} is not what the renderer makes now: rebuild it with "
+        f"'review instrument export --format {fmt}' at the repository's root")
