@@ -542,3 +542,82 @@ def test_a_named_pipe_is_read_once_and_what_its_reading_warned_of_is_said(tmp_pa
                         "file as UTF-8 (Excel: CSV UTF-8)",
                         f"warning: {fifo}:line 4: the file ends inside this row (3 of 4 cells, no line break after it): "
                         "read as it stands; if the file was cut off, get it whole again"]
+
+
+def _through_a_fifo(tmp_path: Path, args: list[str], data: bytes) -> tuple[object, bool]:
+    """``review validate`` ARGS (naming ``tmp_path/cohort.csv``, a FIFO) with ``data`` written into the FIFO if the
+    command opens it; (result, whether it waited to open the FIFO a second time)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "cohort.csv"
+    os.mkfifo(fifo)
+    done: list[object] = []
+    command = threading.Thread(target=lambda: done.append(CliRunner().invoke(main, args)), daemon=True)
+    command.start()
+    command.join(3)
+    if command.is_alive():  # it opened the pipe to read: write the data
+        with open(fifo, "wb") as pipe:
+            pipe.write(data)
+    command.join(30)
+    waited = command.is_alive()
+    if waited:  # (unblock its second open, so the test run can end)
+        with open(fifo, "wb"):
+            pass
+        command.join(10)
+    return done[0], waited
+
+
+def _cohort_bytes(n: int = 120) -> bytes:
+    rows = ["client,recurrence,days,conflict_with_supervisor,profile_indication"]
+    for i in range(n):
+        rows.append(f"c{i},{i % 3 == 0:d},{30 + i * 3},{i % 2},{('no_risk_signals', 'some_risk_signals')[i % 2]}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_pipe_in_a_workspace_is_not_read_again_for_its_content_hash(tmp_path: Path) -> None:
+    """walk30: inside a workspace whose extraction/ holds own-data studies, `predictive` read the data again to hash
+    it (are these the clients that built the instrument?): a FIFO made with mkfifo waited forever for a second
+    writer, and a <(…) pipe hashed nothing. It cannot be compared: one warning says so and the check runs."""
+    import shutil
+
+    if not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("needs FIFOs")
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
+    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    cohort = tmp_path / "first.csv"
+    cohort.write_bytes(_cohort_bytes())
+    assert CliRunner().invoke(main, ["-w", str(workspace), "validate", "factors", str(cohort), "--outcome",
+                                     "recurrence", "--factor", "conflict_with_supervisor", "--to-extraction"]
+                              ).exit_code == 0
+    result, waited = _through_a_fifo(tmp_path, ["-w", str(workspace), "validate", "predictive",
+                                                str(tmp_path / "cohort.csv"), "--outcome", "recurrence", "--predictor",
+                                                "profile_indication", "--bootstrap", "5"], _cohort_bytes())
+    assert not waited, "review validate waited for the pipe a second time"
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert (f"warning: cohort.csv: read from a pipe, so its content cannot be compared with the own-data studies of "
+            f"{workspace / 'extraction' / 'studies'} (own_first): if these clients helped build the instrument, its "
+            "C-statistic here is optimistic\n") in result.stderr  # type: ignore[attr-defined]
+
+
+def test_to_extraction_from_a_pipe_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """walk30: through <(…) the study file was 'Own data: 63' (the pipe's number) with the SHA-256 of no content
+    (e3b0c442…), and a FIFO made with mkfifo waited forever to be hashed: its estimates traced to nothing."""
+    import shutil
+
+    if not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("needs FIFOs")
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
+    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    fifo = tmp_path / "cohort.csv"
+    result, waited = _through_a_fifo(tmp_path, ["-w", str(workspace), "validate", "factors", str(fifo), "--outcome",
+                                                "recurrence", "--factor", "conflict_with_supervisor",
+                                                "--to-extraction"], _cohort_bytes())
+    assert not waited, "review validate waited for the pipe a second time"
+    assert result.exit_code == 4, result.output  # type: ignore[attr-defined]
+    assert result.stderr == (  # type: ignore[attr-defined]
+        f"review: {fifo}: --to-extraction needs the data as a file, not a pipe: the study file names the file and the "
+        "SHA-256 of its content, and a pipe is read only once\n")
+    assert not list(workspace.rglob("own_*.toml"))

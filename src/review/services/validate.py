@@ -117,6 +117,10 @@ def _analysed(kind: str, path: Path, options: dict[str, Any] | None, *, workspac
     if kind == "factors" and options.get("to_extraction") and (folder is None or factor_list is None):
         raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
                           f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
+    if kind == "factors" and options.get("to_extraction") and not Path(path).is_file():
+        # (through <(…) the study named '63' and hashed no content; a FIFO waited forever to be hashed)
+        raise ValidationError(f"{path}: --to-extraction needs the data as a file, not a pipe: the study file names the "
+                              "file and the SHA-256 of its content, and a pipe is read only once")
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     with collected_warnings() as read:  # (the data file's and any other it reads, as delphi's previous round)
@@ -166,8 +170,13 @@ def _stop_if(cancelled: Callable[[], bool] | None) -> None:
 
 def _built_from_warnings(path: Path, folder: Path) -> list[str]:
     """A predictive check on clients whose own-data estimates went into the instrument is optimistic."""
-    from ..validate.own_data import studies_built_from
+    from ..validate.own_data import own_data_studies, studies_built_from
 
+    if not path.is_file():  # a pipe was read by the analysis and cannot be read again to hash its content
+        studies = own_data_studies(folder)
+        return [f"{path.name}: read from a pipe, so its content cannot be compared with the own-data studies of "
+                f"{folder / 'studies'} ({', '.join(p.stem for p in studies)}): if these clients helped build the "
+                "instrument, its C-statistic here is optimistic"] if studies else []
     return [f"{path.name}: own-data study {study.path.stem} ({study.path}) was estimated from "
             + ("this file (the same content)" if study.same_content else "a file of this name")
             + ", so these clients helped build the instrument and its C-statistic here is optimistic; check it on "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,13 +188,7 @@ def studies_built_from(data_file: Path, extraction_dir: Path, *, digest: str | N
     on it is optimistic. A study file that cannot be read is skipped (``review extraction check`` reports it).
     ``digest`` is the file's :func:`content_hash` when the caller has it already."""
     found, digest = [], digest or content_hash(data_file)
-    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
-        try:
-            data = read_study_file(path)
-        except (ValidationError, OSError):
-            continue
-        if data.get("study", {}).get("data_source") != OWN_DATA:
-            continue
+    for path, data in _own_data_files(extraction_dir):
         locations = [str(e.get("source_location", "")) for e in data.get("estimates", []) if isinstance(e, dict)]
         cohort = _cohort_of(data.get("study", {}), path)
         if _estimated_from(data, digest):
@@ -201,6 +196,22 @@ def studies_built_from(data_file: Path, extraction_dir: Path, *, digest: str | N
         elif any(location.startswith(_source_prefix(data_file)) for location in locations):
             found.append(BuiltFrom(path, False, cohort))
     return found
+
+
+def _own_data_files(extraction_dir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The own-data study files of ``extraction_dir`` with their content; one that cannot be read is skipped."""
+    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
+        try:
+            data = read_study_file(path)
+        except (ValidationError, OSError):
+            continue
+        if data.get("study", {}).get("data_source") == OWN_DATA:
+            yield path, data
+
+
+def own_data_studies(extraction_dir: Path) -> list[Path]:
+    """The own-data study files of ``extraction_dir`` (written by ``--to-extraction``)."""
+    return [path for path, _ in _own_data_files(extraction_dir)]
 
 
 def check_own_data_source(data_file: Path) -> None:
