@@ -125,3 +125,20 @@ def test_a_cohort_without_an_id_column_is_warned_about(tmp_path: Path) -> None:
     assert analyse("factors", named, options).result.to_json()["id_column"] == "client"
     (warning,) = analyse("factors", anonymous, options).warnings
     assert warning.startswith("anonymous.csv: no client id column (client, client_id, id, cliënt, ")
+
+
+def test_factors_event_without_time_is_refused_not_analysed_as_the_outcome(tmp_path: Path) -> None:
+    """walk30: `--outcome recurrence --event recurrence_1y` without --time ran the logistic regression on
+    recurrence_1y (404 events of 1,000 where recurrence had 489) while the report, the JSON and --to-extraction's
+    outcome_definition named 'recurrence'. --event is the event of a follow-up time, as --horizon is refused
+    without one."""
+    rows = [r + f",{i % 2}" for i, r in enumerate(_cohort())]
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER + ",relapse_1y", *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "result.json"
+    result = CliRunner().invoke(main, ["validate", "factors", str(path), "--outcome", "recurrence", "--event",
+                                       "relapse_1y", "--factor", "job_insecurity", "--json", str(out)])
+    assert result.exit_code == 4, result.output
+    assert result.output == (f"review: {path}: column 'relapse_1y': --event needs --time (the follow-up time "
+                             "column); without it the outcome is --outcome, 'recurrence'\n")
+    assert not out.exists()

@@ -229,6 +229,9 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
 
     adjust = list(adjust or [])
     table = read_table(path)
+    if event and not time:  # (the logistic model read it as the outcome, while every output named --outcome)
+        raise cell_error(table.path, None, event, "--event needs --time (the follow-up time column); without it the "
+                                                  f"outcome is --outcome, {outcome!r}")
     event = event or (outcome if time else None)
     used = {c for c in (outcome, time, event, *adjust) if c}
     table.require(*used)
