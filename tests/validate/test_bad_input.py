@@ -142,3 +142,29 @@ def test_factors_event_without_time_is_refused_not_analysed_as_the_outcome(tmp_p
     assert result.output == (f"review: {path}: column 'relapse_1y': --event needs --time (the follow-up time "
                              "column); without it the outcome is --outcome, 'recurrence'\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("kind,options,column,parts", [
+    ("factors", ["--outcome", "recurrence", "--adjust", "recurrence", "--factor", "job_insecurity"],
+     "recurrence", "--outcome and --adjust"),
+    ("factors", ["--outcome", "recurrence", "--time", "days", "--adjust", "days", "--factor", "job_insecurity"],
+     "days", "--time and --adjust"),
+    ("predictive", ["--outcome", "recurrence", "--predictor", "recurrence"], "recurrence", "--outcome and --predictor"),
+    ("predictive", ["--outcome", "recurrence", "--predictor", "days", "--time", "days", "--horizon", "365"],
+     "days", "--predictor and --time"),
+    ("survival", ["--time", "days", "--event", "recurrence", "--group", "job_insecurity", "--strata", "recurrence"],
+     "recurrence", "--event and --strata"),
+    ("survival", ["--time", "days", "--event", "recurrence", "--group", "days"], "days", "--time and --group"),
+])
+def test_a_column_in_two_parts_of_one_model_is_refused(tmp_path: Path, kind: str, options: list[str], column: str,
+                                                       parts: str) -> None:
+    """walk30: the outcome as an --adjust column read 'separation: the factor predicts the outcome perfectly', the
+    outcome as its own predictor gave a C-statistic of 1.000 (1.000 to 1.000), the follow-up time as a covariate an
+    HR of 1.14 and library warnings: each a result of a typo, shown as a finding."""
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER, *_cohort()]) + "\n", encoding="utf-8")
+    quick = ["--bootstrap", "5"] if kind == "predictive" else []
+    result = CliRunner().invoke(main, ["validate", kind, str(path), *options, *quick])
+    assert result.exit_code == 4, result.output
+    assert result.output == (f"review: {path}:line 1: column {column!r}: named by {parts}: a column takes one part in "
+                             "the analysis\n")

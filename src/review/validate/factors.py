@@ -235,6 +235,8 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     event = event or (outcome if time else None)
     used = {c for c in (outcome, time, event, *adjust) if c}
     table.require(*used)
+    table.require_one_part(("--outcome", outcome), ("--time", time), ("--event", event if event != outcome else None),
+                           ("--adjust", adjust))
     if factors:
         table.require(*factors)
         overlap = used.intersection(factors)

@@ -328,6 +328,7 @@ def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: st
     """C-statistic and calibration by group; with ``time``, censoring-aware (Harrell's C, risk by ``horizon``)."""
     table = read_table(path)
     table.require(outcome, predictor, *([time] if time else []))
+    table.require_one_part(("--outcome", outcome), ("--predictor", predictor), ("--time", time))
     if time and horizon is None:
         raise cell_error(table.path, None, time, "--horizon is required with --time (the follow-up time at "
                                                  "which observed and predicted risk are compared, e.g. 365)")

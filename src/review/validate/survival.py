@@ -151,6 +151,7 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     table = read_table(path)
     needed = [time, event, group, *([strata] if strata else [])]
     table.require(*needed)
+    table.require_one_part(("--time", time), ("--event", event), ("--group", group), ("--strata", strata))
     id_column = table.require_unique_ids()
     records = []
     first_row: dict[str, int] = {}

@@ -12,7 +12,7 @@ import math
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -165,6 +165,16 @@ class Table:
         for name in names:
             if name not in self.columns:
                 raise cell_error(self.path, self.header_row, name, f"no such column (the header has {', '.join(self.columns)})")
+
+    def require_one_part(self, *parts: tuple[str, str | Sequence[str] | None]) -> None:
+        """No column named by two of the options (``("--outcome", "recurrence")``, ``("--adjust", [...])``): the
+        outcome as a covariate or as its own predictor gave a separation note or a C-statistic of 1, as findings."""
+        named: dict[str, str] = {}
+        for option, columns in parts:
+            for column in [columns] if isinstance(columns, str) else columns or []:
+                if named.setdefault(column, option) != option:
+                    raise cell_error(self.path, self.header_row, column,
+                                     f"named by {named[column]} and {option}: a column takes one part in the analysis")
 
     def text(self, index: int, column: str, *, required: bool = True) -> str:
         value = self.rows[index].get(column, "") or ""
