@@ -135,3 +135,39 @@ def test_a_kept_record_carries_the_doi_and_pmid_of_the_duplicates_it_stands_for(
     rows = {r["record_id"]: (r["doi"], r["pmid"])
             for r in csv.DictReader(io.StringIO(_run(workspace, "export", "records", "-").stdout))}
     assert rows == {str(kept): ("", ""), str(duplicate): (ARTICLE["doi"], "24388863")}
+
+
+def test_a_kept_record_takes_no_doi_or_pmid_from_a_notice_merged_into_its_cluster(workspace: Workspace) -> None:
+    # With [dedup] related = "merge" an erratum joins its article's cluster as a duplicate. Its DOI and PMID are the
+    # erratum's, not the article's: listed as the study's, a reviewer retrieved the one-page erratum as the full text.
+    from review.dedup.decisions import canonical_of, decide_pair
+    from review.dedup.run import run_dedup
+
+    from ..dedup.helpers import ARTICLE, import_records, record
+
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[dedup]\nrelated = "merge"\n', encoding="utf-8")
+    workspace = Workspace(workspace.root)
+    kept, erratum = import_records(workspace, [
+        record(doi="", pmid=""),
+        record(title=f"Erratum to: {ARTICLE['title']}", pages="1501", abstract="", doi="10.1016/j.peptides.2014.02.001",
+               pmid="24600001")], "article-and-erratum.csv")
+    run_dedup(workspace)
+    assert canonical_of(workspace.store) == {erratum: kept}
+    assert _run(workspace, "decide", str(kept), "--include", reviewer="alice").exit_code == 0
+
+    def included() -> tuple[str, str, str]:
+        result = _run(workspace, "export", "records", "--decision", "included", "-")
+        assert result.exit_code == 0, result.output
+        [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+        return row["record_id"], row["doi"], row["pmid"]
+
+    assert included() == (str(kept), "", "")
+    # Copies of the article itself in the cluster still give theirs; where they disagree (a reviewer called them the
+    # same), the copy with the lowest record id (imported first) gives each, as in the merged view.
+    first, second = import_records(workspace, [record(abstract="", doi="10.1016/j.peptides.2013.12.099", pmid="24388863"),
+                                               record(abstract="", doi=ARTICLE["doi"], pmid="24388864")], "copies.csv")
+    decide_pair(workspace.store, kept, first, "same", "alice")
+    decide_pair(workspace.store, kept, second, "same", "alice")
+    assert sorted(canonical_of(workspace.store)) == [erratum, first, second]
+    assert included() == (str(kept), "10.1016/j.peptides.2013.12.099", "24388863")

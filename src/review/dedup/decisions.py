@@ -18,6 +18,8 @@ from ..records import Record
 from ..store import Connection, Store, utcnow
 from ..store import dedup as dedup_store
 from .cluster import UnionFind, choose_canonical, merge_fields
+from .kinds import NOTICE_KINDS, publication_kind
+from .normalise import normalise_doi
 
 __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairDecision", "PairVerdict",
@@ -248,9 +250,12 @@ def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
 
 def with_group_identifiers(store: Store, records: Sequence[Record]) -> list[Record]:
     """``records`` (of ``store``), each kept record of a merged cluster with the doi and pmid of its merged view
-    (``merged_record``): an empty one filled from a duplicate set aside. A list of the records to screen leaves the
-    duplicates out, and the richest copy dedup keeps (an abstract counts before a DOI or a PMID) may lack them: the
-    study was listed without the identifiers full-text retrieval and the study files name it by."""
+    (``merged_record``): an empty one filled from a duplicate set aside, the lowest record id of those that have one
+    where they differ. A list of the records to screen leaves the duplicates out, and the richest copy dedup keeps (an
+    abstract counts before a DOI or a PMID) may lack them: the study was listed without the identifiers full-text
+    retrieval and the study files name it by. A notice merged into an article's cluster (``[dedup] related =
+    "merge"``: an erratum, a retraction notice, a comment) gives none: its DOI and PMID are its own, and the full
+    text they retrieve is the notice."""
     from dataclasses import replace
 
     groups = dedup_store.clusters(store)
@@ -259,10 +264,18 @@ def with_group_identifiers(store: Store, records: Sequence[Record]) -> list[Reco
         return list(records)
     stored = {m.id: m for m in store.records(sorted({m for kept in wanting for m in groups[kept]}))}
     for kept, record in wanting.items():
-        members = groups[kept]
-        merged, _ = merge_fields([stored[m] for m in members], members.index(kept))
+        notice_kept = _is_notice(record)  # (a notice kept: its own copies' identifiers are its own too)
+        copies = [stored[m] for m in groups[kept] if m == kept or notice_kept or not _is_notice(stored[m])]
+        merged, _ = merge_fields(copies, [c.id for c in copies].index(kept))
         wanting[kept] = replace(record, doi=merged.doi, pmid=merged.pmid)
     return [wanting.get(r.id, r) if r.id is not None else r for r in records]
+
+
+def _is_notice(record: Record) -> bool:
+    """An erratum, retraction notice, expression of concern or comment: a record about another one."""
+    kind = publication_kind(record.title or "", record.journal or "", normalise_doi(record.doi),
+                            record.publication_types or ())
+    return kind in NOTICE_KINDS
 
 
 def canonical_of(store: Store) -> dict[int, int]:
