@@ -5,7 +5,9 @@ A thin shell over :mod:`review.services.validate`: options in, report lines out,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,34 @@ def _level(kind: str) -> Callable[..., Any]:
                         help="Confidence level.")
 
 
+def _stderr_is_a_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress_line() -> Iterator[None]:
+    """A slow step's progress on one line of a terminal's stderr, cleared when the analysis ends (a log or a
+    pipe gets nothing: the report follows)."""
+    from ..services.validate import reporting_progress
+
+    if not _stderr_is_a_terminal():
+        yield
+        return
+    width = [0]
+
+    def show(what: str, done: int, total: int) -> None:
+        line = f"{what}: {done} of {total} done"
+        click.echo("\r" + line.ljust(width[0]), err=True, nl=False)
+        width[0] = max(width[0], len(line))
+
+    try:
+        with reporting_progress(show):
+            yield
+    finally:
+        if width[0]:
+            click.echo("\r" + " " * width[0] + "\r", err=True, nl=False)
+
+
 def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
          plot_out: Path | None = None, extraction_dir: Path | None = None) -> None:
     from ..services.validate import analyse, result_json
@@ -66,8 +96,9 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the report stderr
     # before the analysis, not after it; delphi's --previous is read too
     check_outputs(json_out, plot_out, reading=(file, options.get("previous")))
-    analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir,
-                       json_out=None if to_stdout else json_out, plot_out=plot_out)
+    with _progress_line():
+        analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir,
+                           json_out=None if to_stdout else json_out, plot_out=plot_out)
     for warning in analysis.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in analysis.lines:
@@ -249,7 +280,8 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     analysed = []
     for item in items:  # every analysis runs before the first file is written: a refusal writes nothing
         click.echo(f"== {item.name} ({item.kind})")
-        analysed.append(analyse_planned(item, workspace=workspace, out_dir=out_dir))
+        with _progress_line():
+            analysed.append(analyse_planned(item, workspace=workspace, out_dir=out_dir))
         for warning in analysed[-1].analysis.warnings:
             click.echo(f"warning: {warning}", err=True)
         for line in analysed[-1].analysis.lines:

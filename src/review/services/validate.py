@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ReviewError, ValidationError, check_input_file
 from ..validate.delphi import DelphiRule
 from ..validate.options import NumberRange, number_range
+from ..validate.progress import reporting_progress
 from ..validate.run import FIGURE_KINDS, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
@@ -28,8 +29,8 @@ ID_COLUMN_EXAMPLES = "client, client_id, id, cliënt, clientnummer, dossiernumme
 
 __all__ = [
     "PLAN_FILE", "VALIDATE_DIR", "Analysed", "Analysis", "AnalysisCancelled", "DelphiRule", "NumberRange", "number_range", "analyse",
-    "analyse_planned", "check_planned", "planned_analyses", "result_json", "results_folder", "run_planned",
-    "write_analysed", "write_demo",
+    "analyse_planned", "check_planned", "planned_analyses", "reporting_progress", "result_json", "results_folder",
+    "run_planned", "write_analysed", "write_demo",
 ]
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .progress import report
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import (
@@ -261,7 +262,9 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     parameters = 1 + covariates.shape[1]
     measure = "HR" if time else "OR"
     results = []
-    for name in candidates:
+    fitted = "Cox models" if time else "logistic models"
+    for number, name in enumerate(candidates):
+        report(f"{fitted}, now {name}", number, len(candidates))
         x = _numeric_column(table, name)
         ranges.update(_ranges({name: x}))
         frame = pd.concat([status.rename("__event"), x.rename("__factor"), covariates], axis=1)
@@ -298,6 +301,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
             continue
         results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),
                                          joined_notes(stray, few_events_note(epv, parameters)), round(epv, 2), ph_p))
+    report(fitted, len(candidates), len(candidates))
     holm_adjust(results)  # also flags doubtful proportional hazards, on the adjusted p
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]

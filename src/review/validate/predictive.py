@@ -31,6 +31,7 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
+from .progress import report
 from .table import NumberFormatError, Table, cell_error, parse_number, read_table, require_events
 
 #: The instrument's overall indications in risk order; the other two say the profile is not usable.
@@ -207,6 +208,11 @@ def _harrell_c_by_value(time: np.ndarray, event: np.ndarray, codes: np.ndarray, 
     return float((concordant + tied / 2) / pairs) if pairs else None
 
 
+#: The bootstrap tells its progress (:mod:`.progress`) every this many resamples.
+BOOTSTRAP_REPORT_EVERY = 100
+BOOTSTRAP_STEP = "bootstrap resamples of the C-statistic"
+
+
 class _ResampledHarrell:
     """Harrell's C of resamples of one data set, each given as how often it drew each client: the count of
     :func:`_harrell_c_by_value` with each client weighted by its draws, the clients sorted and placed once
@@ -251,12 +257,16 @@ def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_b
     distinct = np.unique(x)
     counted = (_ResampledHarrell(time, event, np.searchsorted(distinct, x), len(distinct))
                if len(distinct) <= COUNTED_VALUES else None)
+    report(BOOTSTRAP_STEP, 0, n_boot)
     while len(values) < n_boot:
         draw = rng.integers(0, n, size=n)
         c = (counted.c(np.bincount(draw, minlength=n)) if counted is not None
              else harrell_c(time[draw], event[draw], x[draw]))
         if c is not None:
             values.append(c)
+            if len(values) % BOOTSTRAP_REPORT_EVERY == 0 and len(values) < n_boot:
+                report(BOOTSTRAP_STEP, len(values), n_boot)
+    report(BOOTSTRAP_STEP, n_boot, n_boot)
     alpha = 1 - level
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
 
