@@ -23,3 +23,14 @@ def test_each_shipped_export_is_what_the_shipped_item_bank_exports_to(fmt: str) 
     assert export_file_text(bank, fmt, "nl", workspace_config(workspace)) == shipped, (
         f"instrument/{EXPORT_FILES[fmt]} is not what the renderer makes now: rebuild it with "
         f"'review instrument export --format {fmt}' at the repository's root")
+
+
+def test_each_shipped_export_is_checked_out_as_the_tool_writes_it() -> None:
+    # The comparison above is byte for byte, and the tool writes LF: git's core.autocrlf (Windows) checked the files
+    # out with CRLF, so all seven failed there (and the files handed out were not the tool's). .gitattributes keeps
+    # git from changing their line breaks; a new export format needs its line there too.
+    import re
+
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    unconverted = set(re.findall(r"^/instrument/(\S+)\s+-text\s*$", attributes, flags=re.MULTILINE))
+    assert set(EXPORT_FILES.values()) <= unconverted, sorted(set(EXPORT_FILES.values()) - unconverted)
