@@ -98,3 +98,16 @@ def test_a_short_last_row_that_may_be_whole_is_read_with_a_warning(tmp_path: Pat
 def test_blank_cells_at_the_end_without_a_line_break_are_no_cut_row(tmp_path: Path) -> None:
     # Spaces after the last line break: a blank row (meta skips it), no cut row.
     assert _read(tmp_path / "in.csv", "a,b,c\n1,x,y\n2,p,q\n  ")[1] == []
+
+
+@pytest.mark.parametrize("tail", ["  ", ",,", "\t"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_short_last_row_followed_by_a_blank_row_was_ended_by_a_line_break(tmp_path: Path, tail: str,
+                                                                          newline: str) -> None:
+    # A blank row after it (spaces, a spreadsheet's empty cells, an editor's tab) without a line break of its own:
+    # the row before it was ended by one, so it is whole. It was refused as 'the file ends inside this row (2 of 3
+    # cells, no line break after it): cut off?' (rrev30a); review import and review validate read by the same rule.
+    text = newline.join(["a,b,c", "1,x,", "2,p", tail])
+    assert _read(tmp_path / "in.csv", text)[1] == []  # (its blank row is line 4, as every blank row is: meta skips it)
+    with pytest.raises(ImportFormatError, match="line 3: the file ends inside this row"):
+        _read(tmp_path / "in.csv", newline.join(["a,b,c", "1,x,", "2,p"]))  # without it, the row is cut

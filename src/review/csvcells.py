@@ -272,19 +272,23 @@ class LastRowWatch:
     time (:meth:`see`); :meth:`verdict` at the end. A writer that keeps empty cells at a row's end never writes
     such a row: one that leaves them out does, when only its last row has them. So the row is refused only when
     the file shows the writer keeps them (a full row before it ending in an empty cell, or the row itself ending in
-    one); otherwise it is read with a warning. Rows of blank cells are no rows here."""
+    one); otherwise it is read with a warning. Rows of blank cells are no rows here, but show them too: one after the
+    last row (spaces or a spreadsheet's empty cells, its own line break missing) shows that row was ended by one."""
 
-    __slots__ = ("width", "_last", "_short_before", "_keeps_empty")
+    __slots__ = ("width", "_last", "_short_before", "_keeps_empty", "_blank_after")
 
     def __init__(self, width: int) -> None:
         self.width = width
         self._last: tuple[int, list[str]] | None = None
         self._short_before = False
         self._keeps_empty = False
+        self._blank_after = False
 
     def see(self, line: int, cells: list[str]) -> None:
         if not any(cell.strip() for cell in cells):
+            self._blank_after = self._last is not None
             return
+        self._blank_after = False
         if self._last is not None:
             before = self._last[1]
             self._short_before = self._short_before or len(before) < self.width
@@ -293,7 +297,7 @@ class LastRowWatch:
 
     def verdict(self, text: str) -> tuple[int, str, bool] | None:
         """``(line, what, refused)`` of a last row that looks cut off, else None."""
-        if self._last is None or self._short_before or not cut_off(text):
+        if self._last is None or self._short_before or self._blank_after or not cut_off(text):
             return None
         line, cells = self._last
         if len(cells) >= self.width:

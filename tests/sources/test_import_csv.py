@@ -192,6 +192,15 @@ def test_a_csv_cut_off_inside_its_last_row(shared, tmp_path, name, refused):
     assert (len(result.records), result.warnings) == (4, [])
 
 
+def test_a_short_last_row_followed_by_a_blank_row_is_imported_without_a_word(tmp_path):
+    # ',,' after the last line break (a spreadsheet's empty row, its own line break missing): the row before it was
+    # ended by one, so it is whole; the file was refused as cut off inside that row (rrev30a).
+    path = tmp_path / "typed.csv"
+    path.write_text("title,abstract,doi\nA first title,Its abstract,\nA second title,Its abstract\n,,", encoding="utf-8")
+    result = read_file(path)
+    assert ([r.title for r in result.records], result.warnings) == (["A first title", "A second title"], [])
+
+
 def test_a_short_last_row_warning_reaches_the_import_report(workspace, tmp_path):
     from review.csvcells import SHORT_LAST_ROW
 

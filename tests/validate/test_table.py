@@ -219,3 +219,13 @@ def test_a_file_cut_inside_its_last_row_is_refused_or_warned_of_as_the_import_do
         assert len(table) == 3 and table.warnings == [f"{path}:line {line}: {SHORT_LAST_ROW.format(cells=3, width=4)}"]
         path.write_text(text + "\n", encoding="utf-8")  # ended by a line break: no warning
         assert read_table(path).warnings == []
+
+
+@pytest.mark.parametrize("tail", ["  ", ",,,", "\r\n,,,"])
+def test_a_short_last_row_followed_by_a_blank_row_is_read_without_a_word(tmp_path: Path, tail: str) -> None:
+    # The blank row after it (no line break of its own) shows the row before it was ended by one: it is whole, and
+    # 'the file ends inside this row (3 of 4 cells, no line break after it): cut off?' refused the file, exit 4.
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,expert,rating,note\nq1,e1,4,\nq1,e2,3,ok\nq1,e3,4\n" + tail, encoding="utf-8")
+    table = read_table(path)
+    assert (len(table), table.rows[-1]["rating"], table.warnings) == (3, "4", [])

@@ -310,6 +310,8 @@ def _table_from_text(path: Path, text: str) -> Table:
     for found in csv_rows(lines, delimiter):
         cells = found.cells
         if not any(c.strip() for c in cells):
+            if last_row is not None:  # (no row: it shows the one before it ended with a line break)
+                last_row.see(found.first_line, cells)
             continue
         line = found.first_line  # (its last, after a line break typed in a cell, was named until 2026-12-07)
         last_start = line - 1

@@ -96,6 +96,7 @@ class CsvReader(Reader):
                 start, end = end + 1, reader.line_num
                 raw = lines.take_row()  # the lines this row came from (csv reads no further ahead)
                 if not any(cell.strip() for cell in row):
+                    last_row.see(start, row)  # (no row: it shows the one before it ended with a line break)
                     continue
                 if len(row) > len(header):
                     raise ImportFormatError(
