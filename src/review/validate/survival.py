@@ -47,16 +47,60 @@ def estimable(ratio: float, low: float, high: float) -> bool:
 
 
 def ph_test_p(cox: Any, frame: pd.DataFrame) -> dict[str, float]:
-    """p of the Schoenfeld residual test per covariate (time as ranks), as lifelines computes it."""
+    """p of the Schoenfeld residual test per covariate (time as ranks), as lifelines'
+    ``proportional_hazard_test`` computes it; without strata counted here (:func:`_schoenfeld_rank_p`)."""
     from lifelines.statistics import proportional_hazard_test
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            summary = proportional_hazard_test(cox, frame, time_transform="rank").summary
+            if cox.strata is None:
+                p_values = _schoenfeld_rank_p(cox, frame)
+            else:
+                p_values = proportional_hazard_test(cox, frame, time_transform="rank").summary["p"].to_dict()
     except Exception:  # a test that cannot be computed leaves the column empty, the estimate stands
         return {}
-    return {str(name): float(p) for name, p in summary["p"].items() if pd.notna(p)}  # JSON has no NaN
+    return {str(name): float(p) for name, p in p_values.items() if pd.notna(p)}  # JSON has no NaN
+
+
+def _schoenfeld_rank_p(cox: Any, frame: pd.DataFrame) -> dict[str, float]:
+    """lifelines' test of proportional hazards (Grambsch & Therneau's approximation, time as the rank of the
+    deaths, Efron's ties) counted per tied time with numpy: lifelines builds the residuals row by row, with an
+    ``np.append`` per row, 1.9 of the 2.3 s CPU of a factor's Cox model at 50,000 clients (walk30)."""
+    from scipy.stats import chi2
+
+    names = list(cox.params_.index)
+    # lifelines' order: by time, then event (a stable sort, as pandas sorts on two columns)
+    order = np.lexsort((frame[cox.event_col].to_numpy(), frame[cox.duration_col].to_numpy()))
+    time = frame[cox.duration_col].to_numpy(float)[order]
+    died = frame[cox.event_col].to_numpy().astype(bool)[order]
+    x = frame[names].to_numpy(float)[order]
+    weight = (frame[cox.weights_col].to_numpy(float)[order] if cox.weights_col else np.ones(len(time)))
+    score = weight * np.exp(x @ cox.params_.to_numpy(float))
+    # the risk set of a time: every row from its first row on; summed from the last row back, as lifelines does
+    at_risk = np.cumsum(score[::-1])[::-1]
+    at_risk_x = np.cumsum((score[:, None] * x)[::-1], axis=0)[::-1]
+    first = np.searchsorted(time, time, side="left")  # each row's tied time starts here
+    starts = np.unique(first[died])  # the tied times with a death
+    group = np.searchsorted(starts, first[died])  # each death's tied time
+    deaths = np.bincount(group, minlength=len(starts)).astype(float)
+    tie = np.bincount(group, weights=score[died], minlength=len(starts))
+    tie_x = np.stack([np.bincount(group, weights=(score[:, None] * x)[died][:, j], minlength=len(starts))
+                      for j in range(x.shape[1])], axis=1)
+    mean = np.zeros((len(starts), x.shape[1]))
+    for step in range(int(deaths.max()) if len(deaths) else 0):  # Efron: the l-th of d tied deaths
+        now = deaths > step
+        share = step / deaths[now]
+        mean[now] += ((at_risk_x[starts[now]] - share[:, None] * tie_x[now])
+                      / ((at_risk[starts[now]] - share * tie[now]) * deaths[now])[:, None])
+    residuals = x[died] - mean[group]
+    n_deaths = int(died.sum())
+    scaled = n_deaths * residuals @ cox.variance_matrix_.to_numpy(float)
+    ranks = np.cumsum(died)[died].astype(float)
+    centred = ranks - ranks.mean()
+    statistic = ((centred[:, None] * scaled).sum(axis=0) ** 2
+                 / (n_deaths * cox.standard_errors_.to_numpy(float) ** 2 * (centred ** 2).sum()))
+    return {name: float(chi2.sf(t, 1)) for name, t in zip(names, statistic)}
 
 
 @dataclass(slots=True)
