@@ -1,5 +1,5 @@
-"""Every bad review.toml value exits 2 with one line naming review.toml, the key's line and the key
-(docs/interfaces.md, exit statuses), not 4 as a bad input file would."""
+"""Every bad review.toml value exits 2 with one line naming review.toml, the key and the key's line, as every TOML
+file of the workspace names a problem (docs/interfaces.md, exit statuses), not 4 as a bad input file would."""
 
 from __future__ import annotations
 
@@ -22,72 +22,76 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 CASES = [
     ("[prisma]\nprevious_studies = -1", ["prisma"],
-     "review.toml: prisma.previous_studies = -1: expected a whole number ≥ 0"),
+     "review.toml:prisma.previous_studies: -1: expected a whole number ≥ 0"),
     ("[prisma]\nprevious_reports = true", ["prisma"],
-     "review.toml: prisma.previous_reports = True: expected a whole number ≥ 0"),
+     "review.toml:prisma.previous_reports: True: expected a whole number ≥ 0"),
     ("[prisma]\ntranslations = 3", ["prisma"],
-     "review.toml: prisma.translations = 3: expected one table per language"),
+     "review.toml:prisma.translations: 3: expected one table per language"),
     ("[prisma.translations]\nnl = 3", ["prisma"],
-     'review.toml: prisma.translations.nl = 3: expected a table of reason = "text"'),
+     'review.toml:prisma.translations.nl: 3: expected a table of reason = "text"'),
     ("[prisma]\nsources = 3", ["prisma"],
-     "review.toml: prisma.sources = 3: expected a table of source name = kind"),
+     "review.toml:prisma.sources: 3: expected a table of source name = kind"),
     ("[fulltext]\nreasons = []", ["fulltext", "reasons"],
-     "review.toml: fulltext.reasons = []: list the reasons a report can be excluded for "
+     "review.toml:fulltext.reasons: []: list the reasons a report can be excluded for "
      "(or remove the line for the defaults)"),
     ('[fulltext]\nreasons = "x"', ["fulltext", "reasons"],
-     "review.toml: fulltext.reasons = 'x': expected a list of non-empty strings"),
+     "review.toml:fulltext.reasons: 'x': expected a list of non-empty strings"),
     ('[fulltext]\nreasons = ["a;b"]', ["fulltext", "reasons"],
-     "review.toml: fulltext.reasons: 'a;b': ',' and ';' are not allowed"),
+     "review.toml:fulltext.reasons: 'a;b': ',' and ';' are not allowed"),
     ('[pubmed]\nemial = "x@y"', ["search"],
-     "review.toml: pubmed.emial: unknown key (known: base_url, email, api_key, tool, rate_per_second, "
+     "review.toml:pubmed.emial: unknown key (known: base_url, email, api_key, tool, rate_per_second, "
      "backoff_base, backoff_cap, timeout, max_attempts, efetch_batch, min_efetch_batch, esearch_limit, "
      "log_database_build)"),
-    ('[pubmed]\nefetch_batch = "500"', ["search"], "review.toml: pubmed.efetch_batch = '500': expected int"),
-    ("[pubmed]\napi_key = 12345", ["search"], "review.toml: pubmed.api_key = (hidden): expected str"),
+    ('[pubmed]\nefetch_batch = "500"', ["search"], "review.toml:pubmed.efetch_batch: '500': expected int"),
+    ("[pubmed]\napi_key = 12345", ["search"], "review.toml:pubmed.api_key: (hidden): expected str"),
     ('[extraction.quips]\ncollapse = "average"', ["extraction", "quips"],
-     "review.toml: extraction.quips.collapse = 'average': expected one of grooten, worst_domain"),
+     "review.toml:extraction.quips.collapse: 'average': expected one of grooten, worst_domain"),
     ('[extraction.quips]\nmoderate_for_high = "3"', ["extraction", "quips"],
-     "review.toml: extraction.quips.moderate_for_high = '3': expected a whole number ≥ 0"),
+     "review.toml:extraction.quips.moderate_for_high: '3': expected a whole number ≥ 0"),
+    # a traceback (TypeError out of dict()) in review synthesis until toml30
+    ("[extraction]\nquips = 3", ["synthesis"], "review.toml:extraction.quips: 3: expected a table ([extraction.quips])"),
+    ("[extraction]\nquips = 3", ["extraction", "quips"],
+     "review.toml:extraction.quips: 3: expected a table ([extraction.quips])"),
     ("[synthesis]\nconsistency = 0.3", ["synthesis"],
-     "review.toml: synthesis.consistency 0.3 must be in (0.5, 1]"),
-    ('[synthesis]\nmin_pool = "two"', ["synthesis"], "review.toml: synthesis.min_pool = 'two': expected a number"),
+     "review.toml:synthesis.consistency: 0.3: must be in (0.5, 1]"),
+    ('[synthesis]\nmin_pool = "two"', ["synthesis"], "review.toml:synthesis.min_pool: 'two': expected a number"),
     # walk28: taken as they stood (an OIS of -1 events, an 'important effect' below 2) or changed without a word
     ("[synthesis]\nmin_pool = 1", ["synthesis"],
-     "review.toml: synthesis.min_pool = 1: expected a whole number of studies, at least 2 (one is shown, not pooled)"),
+     "review.toml:synthesis.min_pool: 1: expected a whole number of studies, at least 2 (one is shown, not pooled)"),
     ("[synthesis.grade]\nimprecision_low = 2", ["synthesis"],
-     "review.toml: synthesis.grade.imprecision_low = 2: expected a ratio between 0 and 1 (an important effect "
+     "review.toml:synthesis.grade.imprecision_low: 2: expected a ratio between 0 and 1 (an important effect "
      "below 1)"),
     ("[synthesis.grade]\nois_events = -1", ["synthesis"],
-     "review.toml: synthesis.grade.ois_events = -1: expected a number of events, 0 or more"),
+     "review.toml:synthesis.grade.ois_events: -1: expected a number of events, 0 or more"),
     # walk28: "review.toml:9: synthesis: 'int' object is not iterable", the table's line
     ("[synthesis]\nhigh_quality = 3", ["synthesis"],
-     "review.toml: synthesis.high_quality = 3: expected a list of risk-of-bias categories (low, moderate, high), "
+     "review.toml:synthesis.high_quality: 3: expected a list of risk-of-bias categories (low, moderate, high), "
      "e.g. [\"low\"]"),
     ("[synthesis]\niwh_quality = 3", ["synthesis"],
-     "review.toml: synthesis.iwh_quality = 3: expected a table of risk of bias = H, M or excluded, e.g. "
+     "review.toml:synthesis.iwh_quality: 3: expected a table of risk of bias = H, M or excluded, e.g. "
      "[synthesis.iwh_quality] moderate = \"M\""),
     ("[synthesis]\ngrade = 3", ["synthesis"],
-     "review.toml: synthesis.grade = 3: expected a [synthesis.grade] table of GRADE thresholds"),
+     "review.toml:synthesis.grade: 3: expected a [synthesis.grade] table of GRADE thresholds"),
     ('[synthesis]\nexclude = "high"', ["synthesis"],
-     "review.toml: synthesis.exclude = 'high': expected a list of risk-of-bias categories (low, moderate, high), "
+     "review.toml:synthesis.exclude: 'high': expected a list of risk-of-bias categories (low, moderate, high), "
      "e.g. [\"low\"]"),
     ('[synthesis]\nrule_set = ["lievense"]', ["synthesis", "--rule-set", "lievense"],
-     "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
+     "review.toml:synthesis.rule_set: ['lievense']: expected the name of a rule set"),
     ('[synthesis]\nrule_set = ["lievense"]', ["synthesis"],
-     "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
+     "review.toml:synthesis.rule_set: ['lievense']: expected the name of a rule set"),
     ("[synthesis]\nconsistancy = 0.75", ["synthesis"],
-     "review.toml: synthesis.consistancy: unknown key (known: rule_set, consistency, high_quality, exclude, "
+     "review.toml:synthesis.consistancy: unknown key (known: rule_set, consistency, high_quality, exclude, "
      "unrated_as, ariens_multiple_low_quality, iwh_quality, iwh_moderate_strict, method, hk, hk_adhoc, min_pool, grade)"),
     ("[synthesis.grade]\ni2cut = 50", ["synthesis"],
-     "review.toml: synthesis.grade.i2cut: unknown key (known: i2_cut, consistency, imprecision_low, imprecision_high, "
+     "review.toml:synthesis.grade.i2cut: unknown key (known: i2_cut, consistency, imprecision_low, imprecision_high, "
      "large_effect_high, large_effect_low, very_large_effect_high, very_large_effect_low, ois_events)"),
     ('[synthesis]\nhk = "false"', ["synthesis"],
-     "review.toml: synthesis.hk = 'false': expected true or false, without quotes"),
+     "review.toml:synthesis.hk: 'false': expected true or false, without quotes"),
     ('[synthesis]\nmethod = "REMLL"', ["synthesis"],
-     "review.toml: synthesis.method = 'REMLL': expected one of FE, DL, REML, ML, PM"),
-    ('[dedup]\nrelatd = "merge"', ["dedup"], "review.toml: dedup.relatd: unknown key (known: related)"),
+     "review.toml:synthesis.method: 'REMLL': expected one of FE, DL, REML, ML, PM"),
+    ('[dedup]\nrelatd = "merge"', ["dedup"], "review.toml:dedup.relatd: unknown key (known: related)"),
     ('[instrument]\nmin_levle = "strong"', ["instrument", "build"],
-     "review.toml: instrument.min_levle: unknown setting"),
+     "review.toml:instrument.min_levle: unknown setting"),
 ]
 
 
@@ -103,10 +107,11 @@ def test_a_bad_review_toml_value_exits_2_naming_the_key(workspace: Path, table: 
     finally:
         config.write_text(original, encoding="utf-8")
     assert result.exit_code == 2, result.output
-    # The key's line ([instrument]'s too: it was the table's line until 2026-12-07).
+    # As every TOML file names a problem, PATH:KEY: what (line N), since 2026-12-07 (PATH:LINE: key = value: what
+    # before); the key's line ([instrument]'s too: it was the table's line until earlier that day).
     named = table.split("\n")[-1]
     line = written.split("\n").index(named) + 1
-    assert result.stderr == f"review: {message.replace('review.toml', f'{config.resolve()}:{line}', 1)}\n"
+    assert result.stderr == f"review: {message.replace('review.toml', str(config.resolve()), 1)} (line {line})\n"
     assert "12345" not in result.output  # (a mistyped API key is still a secret)
 
 

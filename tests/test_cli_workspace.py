@@ -110,8 +110,8 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     # reviewers = [] was an IndexError traceback wherever the default reviewer was needed.
     (tmp_path / "review.toml").write_text('[review]\ntitle = "t"\nreviewers = []\n')
     result = CliRunner().invoke(main, ["decide", "1", "--include"])
-    assert result.exit_code == 2 and result.stderr.endswith("review.reviewers is empty: list at least one name "
-                                                            "(or remove the line)\n")
+    assert result.exit_code == 2 and result.stderr.endswith("review.toml:review.reviewers: is empty: list at least one "
+                                                            "name (or remove the line) (line 3)\n")
 
 
 def test_a_review_toml_seed_past_the_command_lines_range_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -121,8 +121,8 @@ def test_a_review_toml_seed_past_the_command_lines_range_is_refused_in_one_line(
         result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
         if refused:
             assert result.exit_code == 2 and result.stdout == ""
-            assert result.stderr == (f"review: {tmp_path / 'review.toml'}:3: review.seed must be a whole number "
-                                     "from 0 to 4294967295\n")
+            assert result.stderr == (f"review: {tmp_path / 'review.toml'}:review.seed: must be a whole number "
+                                     "from 0 to 4294967295 (line 3)\n")
         else:
             if not (tmp_path / "review.db").exists():  # (a review.toml written by hand has no store yet)
                 assert CliRunner().invoke(main, ["init", "--store-only", str(tmp_path)]).exit_code == 0
@@ -139,7 +139,7 @@ def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: 
         said = "a whole number from 0 to 4294967295" if key == "seed" else f'text in quotes, e.g. {key} = "…"'
         line_number = len(f"[review]\n{line}".splitlines())  # the key's line: the last
         assert result.exit_code == 2
-        assert result.stderr == f"review: {tmp_path / 'review.toml'}:{line_number}: review.{key} must be {said}\n"
+        assert result.stderr == f"review: {tmp_path / 'review.toml'}:review.{key}: must be {said} (line {line_number})\n"
         assert not (tmp_path / "3").exists()  # no store opened under the number
 
 

@@ -95,10 +95,12 @@ def test_toml_lines_count_lines_as_tomllib_does() -> None:
     assert toml_lines(text) == {"review": 1, "review.title": 2, "review.seed": 3, "tui": 4, "tui.blind": 5}
 
 
-def test_a_setting_error_is_named_by_the_keys_line_or_its_tables(tmp_path: Path) -> None:
-    """``Workspace.say``: review.toml's path and the key's line in place of ``review.toml``; the nearest table's
-    line for a key written elsewhere (an inline table, a key left out); any other message as it is."""
-    from review.errors import ReviewError
+def test_a_setting_problem_is_named_by_file_key_and_the_keys_line_or_its_tables(tmp_path: Path) -> None:
+    """``Workspace.say``: a review.toml setting a stage refused, named as every TOML file names a problem,
+    ``PATH:KEY: what (line N)``: the key's line, the nearest table's for a key written elsewhere (an inline table, a
+    key left out), none when neither is in the file; any other error as it is. Uncaught, it is one line naming
+    review.toml and the key."""
+    from review.tomlread import SettingProblem
     from review.workspace import Workspace
 
     config = tmp_path / "review.toml"
@@ -106,16 +108,17 @@ def test_a_setting_error_is_named_by_the_keys_line_or_its_tables(tmp_path: Path)
     workspace = Workspace(tmp_path)
     place = workspace.config_path
 
-    def said(message: str, setting: str | None) -> str:
-        return workspace.say(WorkspaceError(message, setting=setting))
+    def said(where: str) -> str:
+        return workspace.say(SettingProblem(where, "'bogus': …"))
 
-    assert said("review.toml: prisma.sources.Embase = 'bogus': …", "prisma.sources.Embase") == \
-        f"{place}:5: prisma.sources.Embase = 'bogus': …"
-    assert said(f"{place}: dedup.related must be …", "dedup.related") == f"{place}:7: dedup.related must be …"
-    assert said("review.toml: pubmed.email: …", "pubmed.email") == f"{place}: pubmed.email: …"  # no such table
-    assert said("review.toml: prisma.sources.Embase …", None) == "review.toml: prisma.sources.Embase …"
-    assert said("scoring.toml: min_level …", "instrument") == "scoring.toml: min_level …"  # another file's
-    assert ReviewError("x").setting is None
+    assert said("prisma.sources.Embase") == f"{place}:prisma.sources.Embase: 'bogus': … (line 5)"
+    assert said("dedup.related") == f"{place}:dedup.related: 'bogus': … (line 7)"  # (its table's line)
+    assert said("pubmed.email") == f"{place}:pubmed.email: 'bogus': …"  # no such table
+    assert workspace.say(WorkspaceError("review.toml: prisma.sources.Embase …")) == "review.toml: prisma.sources.Embase …"
+    assert str(SettingProblem("prisma.sources.Embase", "'bogus': …")) == "review.toml:prisma.sources.Embase: 'bogus': …"
+    problem = SettingProblem("tui.bad", "x")
+    assert isinstance(problem, WorkspaceError) and problem.exit_code == 2 and not isinstance(problem, ValidationError)
+    assert str(workspace.located(problem)) == f"{place}:tui.bad: x" and type(workspace.located(problem)) is WorkspaceError
 
 
 def test_a_toml_problem_is_named_by_file_key_and_line() -> None:
@@ -182,7 +185,7 @@ _FACTOR = '[[factor]]\nid = "a"\nlabel_en = "A"\nlabel_nl = "A"\ndomain = "work"
 _QUESTION = '[questions.q]\ntext_nl = "Vraag"\ntext_en = "Question"\ntype = "yesno"\n'
 _CHOICE = '[questions.q]\ntext_nl = "V"\ntext_en = "Q"\noptions = [\n  {code = "a", nl = "A", en = "A"},\n'
 
-SHAPES = [  # kind, file text, the key named, its line (review.toml names it PATH:LINE: …)
+SHAPES = [  # kind, file text, the key named, its line
     # a table where a value goes
     ("review", '[review]\ntitle = "t"\nseed = { a = 1 }\n', "review.seed", 3),
     ("form", '[study]\nn = { type = { a = 1 } }\n', "study.n.type", 2),
@@ -237,10 +240,7 @@ def test_each_kind_of_file_names_a_wrong_shape_by_key_and_line(tmp_path: Path, k
         read(path)
     message = str(caught.value)
     assert "\n" not in message
-    if kind == "review":  # review.toml's settings: PATH:LINE: key …
-        assert message.startswith(f"{path}:{line}: ") and where in message, message
-    else:
-        assert message.startswith(f"{path}:{where}: ") and message.endswith(f" (line {line})"), message
+    assert message.startswith(f"{path}:{where}: ") and message.endswith(f" (line {line})"), message
 
 
 @pytest.mark.parametrize("kind", sorted(READERS))
@@ -278,7 +278,7 @@ def test_toml_lines_read_no_header_or_key_inside_a_multi_line_array() -> None:
 
 
 CLI_SHAPES = [  # the file (in the workspace), its text, the command, its exit code, the line's start, the line named
-    ("review.toml", "screening = 3\n", ["status"], 2, "review.toml:1: screening = 3: expected a table", None),
+    ("review.toml", "screening = 3\n", ["status"], 2, "review.toml:screening: 3: expected a table", 1),
     ("extraction/factors.toml", '# factors\n[factor]\nid = "a"\n', ["extraction", "validate"], 4,
      "extraction/factors.toml:factor: expected [[factor]] tables", 2),
     ("extraction/form.toml", '# form\n[[study]]\nn = { type = "integer" }\n', ["extraction", "validate"], 4,
@@ -316,10 +316,11 @@ def test_each_kind_of_file_s_wrong_shape_is_one_stderr_line_from_its_command(
     assert said.startswith(f"review: {start}") and said.endswith(f" (line {line})" if line else ""), said
 
 
-@pytest.mark.parametrize("kind", ["criteria", "query", "grade", "questions"])
-def test_a_key_holding_a_line_break_is_named_on_one_line(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "line"), [("criteria", 1), ("query", 2), ("grade", 2), ("questions", 1)])
+def test_a_key_holding_a_line_break_is_named_on_one_line(tmp_path: Path, kind: str, line: int) -> None:
     """A quoted key may hold any character: the problem naming it stays one line (rrev29c: criteria.toml and query
-    files said "unknown key 'a\\nb'" until the key was named as WHERE, which wrote the line break)."""
+    files said "unknown key 'a\\nb'" until the key was named as WHERE, which wrote the line break), with its line
+    (toml30: a key holding an escape was no key to ``toml_lines``, and named no line or its table's)."""
     text = {"criteria": '"in\\nclude" = ["x"]\n', "query": 'query = "a"\n"fil\\nter" = 1\n',
             "grade": '["older\\nage"]\nstart = 3\n', "questions": '[questions."q\\r1"]\ntext_nl = "V"\n'}[kind]
     name, read = READERS[kind]
@@ -329,3 +330,29 @@ def test_a_key_holding_a_line_break_is_named_on_one_line(tmp_path: Path, kind: s
         read(path)
     message = str(caught.value)
     assert "\n" not in message and "\r" not in message and ("\\n" in message or "\\r" in message), message
+    assert message.endswith(f" (line {line})"), message
+
+
+def test_toml_lines_read_quoted_keys_as_tomllib_does() -> None:
+    """A basic string's escapes decoded, a dot inside quotes kept, a literal string as written: the key a check
+    names (``screening.in\\nclude``) is the key ``toml_lines`` found, so its line is named."""
+    from review.tomlread import toml_lines
+
+    lines = toml_lines('[screening]\n"in\\nclude" = 1\n\'a\\b\' = 2\n["t\\u00e9st" . "x.y"]\n"caf\\u00e9" . k = 3\n')
+    assert (lines["screening.in\nclude"], lines["screening.a\\b"], lines["tést.x.y"], lines["tést.x.y.café.k"]) == \
+        (2, 3, 4, 5)
+
+
+def test_a_setting_holding_a_line_break_is_named_on_one_line_with_its_line(workspace: object) -> None:
+    """review.toml's quoted key with an escape, refused by its stage: one line, the key escaped, its line."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    root = workspace.root  # type: ignore[attr-defined]
+    config = root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[dedup]\n"rel\\nated" = "merge"\n', encoding="utf-8")
+    line = len(config.read_text(encoding="utf-8").splitlines())
+    result = CliRunner().invoke(main, ["--workspace", str(root), "dedup"])
+    assert result.exit_code == 2 and result.stderr.splitlines() == [
+        f"review: {config}:dedup.rel\\nated: unknown key (known: related) (line {line})"], result.stderr

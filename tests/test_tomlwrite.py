@@ -43,9 +43,10 @@ def test_an_edit_that_would_not_read_back_writes_nothing(tmp_path: Path) -> None
         set_table_keys(path, "screening", {"model": "default"})
     assert caught.value.key == "screening.model" and "twice" in caught.value.detail
     assert path.read_text(encoding="utf-8") == text
-    with pytest.raises(ReviewError, match=r"review.toml: cannot set screening.model \(.*twice.*\); edit the file"):
+    with pytest.raises(ReviewError, match=r"review.toml:screening.model: cannot be set \(.*twice.*\); edit the file by hand \(line 1\)$"):
         write_screening_setting(path, "model", "default")
-    with pytest.raises(WorkspaceError, match=r'synthesis.rule_set: add rule_set = "iwh" to the \[synthesis\] table'):
+    with pytest.raises(WorkspaceError, match=r'review.toml:synthesis.rule_set: cannot be set .*; add rule_set = "iwh" to the \[synthesis\] table by hand '
+                                           r'\(line 1\)$'):
         path.write_text('synthesis.unrated_as = "high"\n' + BASE, encoding="utf-8")
         record_rule_set(path, "iwh")
 

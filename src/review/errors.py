@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
@@ -13,14 +12,10 @@ class ReviewError(Exception):
     title = "Error"
     exit_code = 1
 
-    def __init__(self, message: str, *, title: str | None = None, setting: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None) -> None:
         super().__init__(message)
         if title is not None:
             self.title = title
-        #: The review.toml key a bad-setting error is about, dotted (``prisma.sources.pubmed``); its message starts
-        #: ``review.toml: `` (or the file's path) and a shell that knows the workspace names the key's line in its
-        #: place (``Workspace.say``): engines that check a setting get its table, not the file.
-        self.setting = setting
 
 
 #: Where a database driver's error goes on with the SQL and a link (SQLAlchemy's ``[SQL: …]``,
@@ -62,18 +57,6 @@ class UnknownRecord(ReviewError):
 class WorkspaceError(ReviewError):
     title = "Workspace"
     exit_code = 2
-
-
-def unknown_key_error(section: Iterable[str], known: Sequence[str], table: str,
-                      place: str = "review.toml") -> WorkspaceError | None:
-    """The refusal of the first key of review.toml's ``[table]`` (``section``'s keys, in the file's order) that is
-    not in ``known``, in one line naming it and the known ones (``setting`` set: a shell names its line); None when
-    every key is known. A misspelt key was read by nothing, and the default stood without a word."""
-    unknown = next((key for key in section if key not in known), None)
-    if unknown is None:
-        return None
-    return WorkspaceError(f"{place}: {table}.{unknown}: unknown key (known: {', '.join(known)})",
-                          setting=f"{table}.{unknown}")
 
 
 class ImportFormatError(ReviewError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import WorkspaceError
+from .tomlread import SettingProblem
 
 __all__ = ["OTHER_KINDS", "SOURCE_KINDS", "configured_kinds", "is_other_method", "source_kind", "source_order"]
 
@@ -32,8 +32,7 @@ def configured_kinds(prisma_section: Mapping[str, Any]) -> dict[str, str]:
     """``[prisma.sources]`` of review.toml (source name -> kind; each kind is checked where it is used)."""
     overrides = prisma_section.get("sources", {})
     if not isinstance(overrides, dict):
-        raise WorkspaceError(f"review.toml: prisma.sources = {overrides!r}: expected a table of source name = kind",
-                             setting="prisma.sources")
+        raise SettingProblem("prisma.sources", f"{overrides!r}: expected a table of source name = kind")
     return {str(name): kind for name, kind in overrides.items()}
 
 
@@ -43,10 +42,7 @@ def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
     if overrides and name in overrides:
         kind = overrides[name]
         if kind not in SOURCE_KINDS:
-            raise WorkspaceError(
-                f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}",
-                setting=f"prisma.sources.{name}",
-            )
+            raise SettingProblem(f"prisma.sources.{name}", f"{kind!r}: expected one of {', '.join(SOURCE_KINDS)}")
         return kind
     lowered = name.casefold()
     for hint, kind in _NAME_HINTS:

@@ -7,20 +7,22 @@ syntax error. The caller chooses the error class (``ValidationError`` for data f
 ``WorkspaceError`` for review.toml) and checks the contents itself. A wrong key or value is one line
 ``PATH:WHERE: WHAT (line N)``: the checks raise :class:`TomlProblem` (where, what), and the reader,
 which knows the file and the line of each table and key (``read_toml_located``), names them
-(:func:`problems_located`). review.toml's settings are named ``PATH:LINE: …`` instead
-(``workspace.located_setting_error``).
+(:func:`problems_located`). review.toml's settings are checked by the stage that reads them, which knows neither
+the file's path nor its lines: they raise :class:`SettingProblem`, which a shell names the same way
+(:func:`located_setting`, ``Workspace.say``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import ImportFormatError, ReviewError, ValidationError
+from .errors import ImportFormatError, ReviewError, ValidationError, WorkspaceError
+from .paths import WORKSPACE_FILE
 from .textdecode import read_utf8_text
 
 
@@ -56,12 +58,26 @@ def read_toml_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
 
 _ARRAY_HEADER = re.compile(r"\[\[\s*([^\]]+?)\s*\]\]")
 _TABLE_HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]")
-_KEY = re.compile(r"""([A-Za-z0-9_\-."' ]+?)\s*=\s*(.*)""")
+#: One part of a dotted key or table name: bare, a basic string (escapes and all) or a literal string.
+_KEY_PART = r"""(?:[A-Za-z0-9_\-]+|"(?:\\.|[^"\\])*"|'[^']*')"""
+_KEY = re.compile(rf"({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*(.*)")
+_KEY_PARTS = re.compile(_KEY_PART)
 _INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
 
 
 def _dotted(name: str) -> str:
-    return ".".join(part.strip().strip("\"'") for part in name.split("."))
+    """A dotted key or table name as tomllib reads it: ``"a.b" . c`` → ``a.b.c``, a basic string's escapes decoded
+    (``"in\\nclude"`` is the key a check names, with its line break)."""
+    return ".".join(_key_part(part) for part in _KEY_PARTS.findall(name))
+
+
+def _key_part(part: str) -> str:
+    if part.startswith('"'):
+        try:
+            return str(tomllib.loads(f"k = {part}")["k"])
+        except tomllib.TOMLDecodeError:  # (not a key tomllib read: the file parsed, so never here in practice)
+            return part[1:-1]
+    return part.strip("'")
 
 
 def toml_lines(text: str) -> dict[str, int]:
@@ -184,3 +200,31 @@ def problems_located(path: object, located: Mapping[str, int]) -> Iterator[None]
         yield
     except TomlProblem as problem:
         raise ValidationError(located_problem(path, problem.where, problem.what, located)) from None
+
+
+class SettingProblem(WorkspaceError):
+    """A wrong review.toml setting (``where``, dotted: ``prisma.sources.Embase``), raised by the stage that checks it,
+    which knows neither the file's path nor its lines: a shell that knows the workspace names both
+    (``Workspace.say``, :func:`located_setting`: ``PATH:WHERE: WHAT (line N)``). Uncaught, it is still one line
+    naming the file and the key, ``review.toml:WHERE: WHAT``; exit 2, as every bad workspace setting."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{WORKSPACE_FILE}:{_one_line(where)}: {what}")
+        self.where = where
+        self.what = what
+
+
+def located_setting(problem: SettingProblem, path: object, text: str) -> str:
+    """``PATH:WHERE: WHAT (line N)``: ``problem`` named in the review.toml at ``path`` whose text is ``text`` (the
+    line of its key, or of the nearest table holding it; none when neither is in ``text``)."""
+    return located_problem(path, problem.where, problem.what, toml_lines(text))
+
+
+def unknown_setting_problem(section: Iterable[str], known: Sequence[str], table: str) -> SettingProblem | None:
+    """The refusal of the first key of review.toml's ``[table]`` (``section``'s keys, in the file's order) that is
+    not in ``known``, naming it and the known ones; None when every key is known. A misspelt key was read by
+    nothing, and the default stood without a word."""
+    unknown = next((key for key in section if key not in known), None)
+    if unknown is None:
+        return None
+    return SettingProblem(f"{table}.{unknown}", f"unknown key (known: {', '.join(known)})")

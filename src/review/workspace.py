@@ -17,7 +17,7 @@ from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     current_folder, find_workspace, same_file)
-from .tomlread import line_of, loads_toml, read_toml_text, toml_lines
+from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
@@ -29,24 +29,6 @@ STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument
 #: The largest seed (review.toml ``seed``, every ``--seed``): numpy's RandomState and scikit-learn's
 #: random_state refuse a larger one (a ValueError when the stopping rules or a retrain ran).
 MAX_SEED = 2**32 - 1
-
-
-def setting_place(config_path: Path, text: str, setting: str) -> str:
-    """``PATH:LINE`` of review.toml's ``setting`` (dotted: ``prisma.sources.pubmed``), or of the nearest table
-    holding it (a key left out, a wrong table); the path alone when neither is in ``text`` (the file's)."""
-    line = line_of(toml_lines(text), setting)
-    return f"{config_path}:{line}" if line else str(config_path)
-
-
-def located_setting_error(error: ReviewError, config_path: Path, text: str) -> str:
-    """``str(error)``; for a bad review.toml setting (``error.setting``) with ``PATH:LINE`` (:func:`setting_place` in
-    ``text``, the file's) in place of the leading ``review.toml`` or path every message about a setting starts with."""
-    message = str(error)
-    if error.setting is not None:
-        for place in (WORKSPACE_FILE, str(config_path)):
-            if message.startswith(f"{place}: "):
-                return f"{setting_place(config_path, text, error.setting)}{message[len(place):]}"
-    return message
 
 
 #: The tables of review.toml that a stage reads (``WorkspaceConfig.section``); another name, a misspelt or
@@ -72,32 +54,35 @@ class WorkspaceConfig:
     def load(cls, path: Path) -> "WorkspaceConfig":
         text = read_toml_text(path, error=WorkspaceError)  # a non-UTF-8 review.toml was a traceback
         data = loads_toml(text, path, error=WorkspaceError)
+        try:
+            return cls._checked(data)
+        except SettingProblem as problem:  # named as a stage's setting is (Workspace.say), in the text just read
+            raise WorkspaceError(located_setting(problem, path, text)) from None
 
-        def bad(key: str, what: str) -> WorkspaceError:
-            return WorkspaceError(f"{setting_place(path, text, f'review.{key}')}: review.{key} {what}")
-
+    @classmethod
+    def _checked(cls, data: dict[str, Any]) -> "WorkspaceConfig":
+        """The settings of review.toml's ``data``; a wrong ``[review]`` key or table is a :class:`SettingProblem`."""
         review = data.get("review", {})
         if not isinstance(review, dict) or not review.get("title"):
-            raise WorkspaceError(f"{setting_place(path, text, 'review')}: [review] table needs a 'title'")
+            raise SettingProblem("review.title", "the [review] table needs a title, e.g. title = \"…\"")
         for name in KNOWN_TABLES:  # 'screening = 3' was read as no [screening] table: its defaults, without a word
             if not isinstance(data.get(name, {}), dict):
-                raise WorkspaceError(f"{setting_place(path, text, name)}: {name} = {data[name]!r}: expected a table "
-                                     f"([{name}])")
+                raise SettingProblem(name, f"{data[name]!r}: expected a table ([{name}])")
         # title = 3 was shown as "3"; database = 3 opened a store file named "3".
         for key in ("title", "title_nl", "database"):
             if key in review and not isinstance(review[key], str):
-                raise bad(key, f"must be text in quotes, e.g. {key} = \"…\"")
+                raise SettingProblem(f"review.{key}", f"must be text in quotes, e.g. {key} = \"…\"")
         reviewers = review.get("reviewers", ["reviewer1"])
         if not isinstance(reviewers, list) or not all(isinstance(r, str) and r.strip() for r in reviewers):
-            raise bad("reviewers", "must be a list of names")
+            raise SettingProblem("review.reviewers", "must be a list of names")
         if not reviewers:  # the first name is every command's default reviewer
-            raise bad("reviewers", "is empty: list at least one name (or remove the line)")
+            raise SettingProblem("review.reviewers", "is empty: list at least one name (or remove the line)")
         seed = review.get("seed", 42)
         if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:  # (-3 broke every decision)
-            raise bad("seed", f"must be a whole number from 0 to {MAX_SEED}")
+            raise SettingProblem("review.seed", f"must be a whole number from 0 to {MAX_SEED}")
         database_url = review.get("database_url")
         if database_url is not None and (not isinstance(database_url, str) or "://" not in database_url):
-            raise bad("database_url", "must be a URL such as postgresql://user@host/name")
+            raise SettingProblem("review.database_url", "must be a URL such as postgresql://user@host/name")
         return cls(
             title=str(review["title"]),
             title_nl=str(review.get("title_nl", "")).strip(),
@@ -201,17 +186,18 @@ class Workspace:
             self.config_reads += 1
             return ""
 
-    def setting_place(self, setting: str) -> str:
-        """``PATH:LINE`` of review.toml's ``setting`` as the file reads now (:func:`setting_place`); the path alone
-        when it cannot be read (the message still names the file)."""
-        return setting_place(self.config_path, self._config_text_now(), setting)
-
     def say(self, error: ReviewError) -> str:
-        """``str(error)``; for a bad review.toml setting (``error.setting``) with the file's path and the setting's
-        line in place of ``review.toml`` (every message about a setting starts with the file's name or path)."""
-        if error.setting is None:
+        """``str(error)``; a bad review.toml setting (:class:`SettingProblem`) as every TOML file names a problem,
+        ``PATH:KEY: what (line N)``: the file's path, and the line of the key (or of the nearest table holding it)
+        as the file reads now."""
+        if not isinstance(error, SettingProblem):
             return str(error)
-        return located_setting_error(error, self.config_path, self._config_text_now())
+        return located_setting(error, self.config_path, self._config_text_now())
+
+    def located(self, problem: SettingProblem) -> WorkspaceError:
+        """``problem`` named by this workspace's review.toml and the setting's line (:meth:`say`), for a shell that
+        raises it where no other shell would name them (before the terminal UI starts, in its loader)."""
+        return WorkspaceError(self.say(problem))
 
     def _config_text_now(self) -> str:
         """review.toml's text as it reads now, for locating a setting; '' when it cannot be read (no line is then
@@ -413,20 +399,22 @@ def _store_location_keys(workspace: Workspace, url: str) -> tuple[dict[str, str]
     return {"database_url": url_without_password(url)}, ()
 
 
-def _edit_place(config_path: Path, err: TomlEditError) -> tuple[str, str]:
-    """Where a refused review.toml edit is (the user's file and line) and the parser's detail."""
-    where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
-    return where, f" ({err.detail})" if err.detail else ""
+def refused_edit(config_path: Path, err: TomlEditError, advice: str) -> str:
+    """A refused review.toml edit as every problem of a TOML file is named, ``PATH:KEY: cannot be set (…); ADVICE
+    (line N)``: the key, the parser's detail and the line of the user's file holding the table or key in a shape the
+    editor does not edit (``review.x = …``, ``review = {…}``, ``["review"]``), when there is one."""
+    detail = f" ({err.detail})" if err.detail else ""
+    return located_problem(config_path, err.key, f"cannot be set{detail}; {advice}",
+                           {err.key: err.line} if err.line else {})
 
 
 def _store_location_error(config_path: Path, err: TomlEditError, keys: dict[str, str],
                           drop: tuple[str, ...]) -> WorkspaceError:
     """One line naming the user's file and line, and the key and value to write by hand."""
-    where, detail = _edit_place(config_path, err)
     wanted = ", ".join(f"{key} = {value_text(value)}" for key, value in keys.items())
     without = f" and no {', '.join(drop)}" if drop else ""
-    return WorkspaceError(f"{where}: cannot set {err.key}{detail}; edit the file by hand: its review table "
-                          f"should hold {wanted}{without}")
+    return WorkspaceError(refused_edit(config_path, err, f"edit the file by hand: its review table should hold "
+                                                         f"{wanted}{without}"))
 
 
 def check_store_location(workspace: Workspace, url: str) -> None:
@@ -442,10 +430,9 @@ def check_store_location(workspace: Workspace, url: str) -> None:
     except TomlEditError as err:
         # Not the after-copy advice: the target is still empty, so pointing review.toml at it by
         # hand would open an empty review.
-        where, detail = _edit_place(config_path, err)
-        raise WorkspaceError(f"{where}: cannot set {err.key}{detail}; nothing copied: rewrite [review] as a "
-                             f"plain table ([review], then one key = value per line) and run review migrate "
-                             f"again") from err
+        raise WorkspaceError(refused_edit(config_path, err, "nothing copied: rewrite [review] as a plain table "
+                                                            "([review], then one key = value per line) and run "
+                                                            "review migrate again")) from err
     if not _folder_writable(workspace.root):  # review.toml is rewritten by a rename in its folder
         raise WorkspaceError(f"{workspace.root}: folder not writable, so review.toml could not be pointed at "
                              f"the new store; nothing copied")

@@ -88,7 +88,7 @@ def test_workspace_stores_the_link_and_shows_it_on_both_records(workspace: Works
 def test_workspace_setting_is_checked(workspace: Workspace) -> None:
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[dedup]\nrelated = "join"\n', encoding="utf-8")
-    with pytest.raises(WorkspaceError, match=r"review\.toml: dedup\.related"):
+    with pytest.raises(WorkspaceError, match=r"^review\.toml:dedup\.related: 'join': expected 'link' or 'merge'$"):
         run_dedup(Workspace(workspace.root))
 
 

@@ -40,7 +40,7 @@ def test_worst_domain_and_configured_thresholds() -> None:
     assert CollapseRule(name="worst_domain").apply(two_moderate) == "moderate"
     assert CollapseRule.from_mapping({"max_moderate_for_low": 2}).apply(two_moderate) == "low"
     assert CollapseRule().apply({"participation": "low"}) == "unrated"
-    with pytest.raises(WorkspaceError, match="review.toml: extraction.quips.collapse = 'average'"):
+    with pytest.raises(WorkspaceError, match="^review.toml:extraction.quips.collapse: 'average'"):
         CollapseRule.from_mapping({"collapse": "average"})
 
 
@@ -172,8 +172,8 @@ def test_a_bad_quips_setting_is_named_by_its_workspace_s_review_toml_and_line(tm
     (tmp_path / "extraction").mkdir()
     with pytest.raises(WorkspaceError) as refused:
         collapse_rule(tmp_path / "extraction")
-    assert str(refused.value) == (f"{config}:6: extraction.quips.collapse = 'average': expected one of "
-                                  "grooten, worst_domain")
+    assert str(refused.value) == (f"{config}:extraction.quips.collapse: 'average': expected one of "
+                                  "grooten, worst_domain (line 6)")
 
 
 def test_status_counts_one_study_file_in_the_singular(tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ def test_a_misspelt_synthesis_setting_is_refused_not_a_reason_to_skip_the_check(
     line = config.read_text(encoding="utf-8").splitlines().index("consistancy = 0.75") + 1
     result = _run(workspace, "build", "--no-exports")
     assert result.exit_code == 2, result.output
-    assert result.output.startswith(f"review: {config}:{line}: synthesis.consistancy: unknown key"), result.output
+    assert result.output.startswith(f"review: {config}:synthesis.consistancy: unknown key"), result.output
+    assert result.output.endswith(f" (line {line})\n"), result.output
     assert not (workspace.root / "instrument" / "item_bank.toml").exists()
 
 

@@ -586,8 +586,9 @@ def test_a_fallback_that_lends_a_weight_is_one_line_and_writes_nothing(ws):
     result = run(ws, "build")
     assert result.exit_code == 2
     line = toml.read_text(encoding="utf-8").splitlines().index('pooled_fallback = "min_pooled"') + 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        f"review: {toml}:{line}: instrument.pooled_fallback: 'min_pooled' is no longer offered")
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.startswith(f"review: {toml}:instrument.pooled_fallback: 'min_pooled' is no longer offered")
+    assert said.endswith(f" (line {line})")
     assert not (ws.root / "instrument" / "item_bank.toml").exists()
 
 

@@ -150,7 +150,8 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     assert again.exit_code == 0  # (the rule's verdict, which reads the setting, is said missing: walk24)
     line = config.read_text().splitlines().index('"PubMed" = "magazine"') + 1  # (named by its line: rrev24b)
     assert again.stderr.startswith("review: note: the stopping rule's verdict could not be worked out "
-                                   f"({workspace.config_path}:{line}: prisma.sources.PubMed"), again.stderr
+                                   f"({workspace.config_path}:prisma.sources.PubMed: 'magazine'"), again.stderr
+    assert f" (line {line})): " in again.stderr, again.stderr
     over = _run(workspace, "prisma", "stop", "once more")  # stacked before: one resume brought 'again' back
     assert over.exit_code != 0 and over.stdout == ""
     assert over.stderr == ("review: screening stop 3 (by alice) stands already: nothing recorded; review prisma "

@@ -215,7 +215,7 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
     assert event.reason == "Wrong intervention or exposure"
     from review.prisma.fulltext import fulltext_reasons
 
-    with pytest.raises(WorkspaceError, match=r"review.toml: fulltext.reasons = \[\]: list the reasons"):  # said 'expected one of ' (nothing)
+    with pytest.raises(WorkspaceError, match=r"review.toml:fulltext.reasons: \[\]: list the reasons"):  # said 'expected one of ' (nothing)
         fulltext_reasons({"reasons": []})
 
 
@@ -388,7 +388,7 @@ def test_a_stop_counts_the_prisma_box_even_under_a_bad_prisma_setting(
     remove_records(workspace.store, [ids[6]], "alice", "retracted")
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[prisma]\nsources = "PubMed"\n', encoding="utf-8")
-    with pytest.raises(WorkspaceError, match=r"review.toml: prisma.sources = .PubMed.: expected a table"):
+    with pytest.raises(WorkspaceError, match=r"review.toml:prisma.sources: .PubMed.: expected a table"):
         prisma_counts(workspace)
     assert stop_screening(workspace, "alice", "stopping rule met").n_unscreened == 3
 

@@ -114,7 +114,7 @@ def test_prisma_remove_refuses_other_methods_records(workspace, ids) -> None:
 
 def test_a_bad_source_kind_stops_the_session_with_the_line_prisma_gives(workspace, ids) -> None:
     _set_sources(workspace, '"PubMed" = "magazine"')
-    with pytest.raises(WorkspaceError, match=r"review.toml: prisma.sources.PubMed = 'magazine': expected one of"):
+    with pytest.raises(WorkspaceError, match=r"review.toml:prisma.sources.PubMed: 'magazine': expected one of"):
         ScreeningSession(workspace, "alice", quick_start=True)
 
 
@@ -133,7 +133,7 @@ def test_a_bad_source_kind_stops_undo_merge_before_anything_is_split(workspace) 
     merged = dedup_store.clusters(workspace.store)
     assert len(merged) == 1
     _set_sources(workspace, '"PubMed" = "magazine"')
-    with pytest.raises(WorkspaceError, match=r"^review.toml: prisma.sources.PubMed = 'magazine'"):
+    with pytest.raises(WorkspaceError, match=r"^review.toml:prisma.sources.PubMed: 'magazine'"):
         dedup.undo_merge(workspace, next(iter(merged)), "alice")
     assert dedup_store.clusters(workspace.store) == merged
 

@@ -74,7 +74,7 @@ def test_undo_refuses_a_bad_screening_setting_as_a_decision_does(workspace, ids)
     toml.write_text(toml.read_text(encoding="utf-8") + "\n[screening]\ntarget_recall = 2\n", encoding="utf-8")
     for args in (["--undo"], [str(ids[1]), "--include"]):
         result = run(workspace, "-r", "alice", "decide", *args)
-        assert result.exit_code == 2 and "screening.target_recall = 2" in result.stderr, result.output
+        assert result.exit_code == 2 and "screening.target_recall: 2: expected a share" in result.stderr, result.output
     assert labels(workspace, "alice") == {ids[0]: "include"}
 
 
@@ -85,13 +85,14 @@ def test_undo_refuses_a_bad_source_kind_as_a_decision_does(workspace, ids) -> No
     run(workspace, "-r", "alice", "decide", str(ids[0]), "--include")
     toml = workspace.root / "review.toml"
     written = toml.read_text(encoding="utf-8")
-    for bad, said in (('[prisma.sources]\ns = "bogus"\n', "prisma.sources.s = 'bogus': expected one of "),
-                      ("[prisma]\nsources = 3\n", "prisma.sources = 3: expected a table")):
+    for bad, said in (('[prisma.sources]\ns = "bogus"\n', "prisma.sources.s: 'bogus': expected one of "),
+                      ("[prisma]\nsources = 3\n", "prisma.sources: 3: expected a table")):
         toml.write_text(f"{written}\n{bad}", encoding="utf-8")
-        said = f"{toml.resolve()}:{len(f'{written}{chr(10)}{bad}'.splitlines())}: {said}"  # the key's line: the last
+        line = len(f'{written}{chr(10)}{bad}'.splitlines())  # the key's line: the last
         refusals = [run(workspace, "-r", "alice", "decide", *args) for args in (["--undo"], [str(ids[1]), "--include"])]
         assert [r.exit_code for r in refusals] == [2, 2] and refusals[0].stderr == refusals[1].stderr, refusals
-        assert said in refusals[0].stderr and len(refusals[0].stderr.splitlines()) == 1 and refusals[0].stdout == ""
+        assert f"{toml.resolve()}:{said}" in refusals[0].stderr and refusals[0].stderr.endswith(f" (line {line})\n")
+        assert len(refusals[0].stderr.splitlines()) == 1 and refusals[0].stdout == ""
         assert labels(workspace, "alice") == {ids[0]: "include"}
     toml.write_text(f'{written}\n[prisma.sources]\nnobody = "bogus"\n', encoding="utf-8")
     assert run(workspace, "-r", "alice", "decide", "--undo").stdout == f"{ids[0]}\tundo\talice\n"

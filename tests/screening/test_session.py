@@ -12,6 +12,7 @@ from review.records import Record
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
+from review.tomlread import SettingProblem
 from saved_files import save_later
 
 
@@ -188,21 +189,23 @@ def test_stopping_rule_comes_from_review_toml_and_a_switch_is_saved_there(worksp
 
 
 @pytest.mark.parametrize(("line", "words"), [
-    ("target_recall = 95", "screening.target_recall = 95: expected a share strictly between 0 and 1"),
-    ('confidence = "high"', "screening.confidence = 'high': expected a share"),
-    ("consecutive_irrelevant = 0", "screening.consecutive_irrelevant = 0: expected a whole number"),
-    ('auto_sample = "no"', "screening.auto_sample = 'no': expected true or false"),
+    ("target_recall = 95", "screening.target_recall: 95: expected a share strictly between 0 and 1"),
+    ('confidence = "high"', "screening.confidence: 'high': expected a share"),
+    ("consecutive_irrelevant = 0", "screening.consecutive_irrelevant: 0: expected a whole number"),
+    ('auto_sample = "no"', "screening.auto_sample: 'no': expected true or false"),
     ("target_recal = 0.99", "screening.target_recal: unknown key (known: auto_sample, confidence"),
-    ('query = "best"', "screening.query = 'best': expected one of max"),
+    ('query = "best"', "screening.query: 'best': expected one of max"),
 ])
 def test_a_bad_screening_setting_is_one_line_naming_it(workspace, line, words) -> None:
     # target_recall = 95 (meant as 95 %) was taken as is, a string was a ValueError traceback, and
     # 'no' read as true; a misspelt key was silently unused.
     config = workspace.root / "review.toml"
     config.write_text(config.read_text() + f"\n[screening]\n{line}\n")
-    with pytest.raises(ReviewError) as caught:
+    with pytest.raises(SettingProblem) as caught:  # (the session knows no file: a shell names it and the line)
         ScreeningSession(workspace, "alice")
-    assert str(caught.value).startswith(f"{config}: {words}")
+    assert str(caught.value).startswith(f"review.toml:{words}")
+    said = workspace.say(caught.value)
+    assert said.startswith(f"{config}:{words}") and said.endswith(f" (line {len(config.read_text().splitlines())})")
 
 
 def test_review_decide_on_a_bad_screening_setting_is_one_line_and_exit_2(workspace) -> None:
@@ -217,14 +220,15 @@ def test_review_decide_on_a_bad_screening_setting_is_one_line_and_exit_2(workspa
     line = len(config.read_text().splitlines())  # the key's
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.splitlines() == [f"review: {config}:{line}: screening.target_recall = 95: expected a share "
-                                          "strictly between 0 and 1 (0.95 for 95 %)"]
+    assert result.stderr.splitlines() == [f"review: {config}:screening.target_recall: 95: expected a share "
+                                          f"strictly between 0 and 1 (0.95 for 95 %) (line {line})"]
     assert workspace.store.decisions() == []
     # model: the TUI names a bad one at its first retrain; review decide never fits, and stored it unchecked
     config.write_text(config.read_text().replace("target_recall = 95", 'model = "forest"'))
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
     (said,) = result.stderr.splitlines()
-    assert result.exit_code == 2 and said.startswith(f"review: {config}:{line}: screening.model = 'forest': expected one of")
+    assert result.exit_code == 2 and said.startswith(f"review: {config}:screening.model: 'forest': expected one of")
+    assert said.endswith(f" (line {line})")
     assert workspace.store.decisions() == []
 
 

@@ -193,11 +193,11 @@ def test_config_from_toml_section_and_environment():
 def test_bad_settings_name_the_field():
     from review.errors import WorkspaceError
 
-    with pytest.raises(WorkspaceError, match=r"review.toml: pubmed\.efetch_batch = '500': expected int"):
+    with pytest.raises(WorkspaceError, match=r"^review.toml:pubmed\.efetch_batch: '500': expected int$"):
         EutilsConfig.from_settings({"efetch_batch": "500"}, {})
-    with pytest.raises(WorkspaceError, match=r"review.toml: pubmed\.emial: unknown key"):
+    with pytest.raises(WorkspaceError, match=r"^review.toml:pubmed\.emial: unknown key"):
         EutilsConfig.from_settings({"emial": "x@y"}, {})
-    with pytest.raises(WorkspaceError, match="log_database_build = 1: expected bool"):
+    with pytest.raises(WorkspaceError, match="pubmed.log_database_build: 1: expected bool"):
         EutilsConfig.from_settings({"log_database_build": 1}, {})
 
 

@@ -294,7 +294,7 @@ def test_an_eutils_address_that_is_no_http_url_is_one_line_before_any_request(wo
                              "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/ or http://127.0.0.1:8765/entrez/eutils/\n")
     assert search_store.runs(workspace.store, "q") == []  # nothing sent, no run recorded
     monkeypatch.delenv("REVIEW_EUTILS_URL")
-    with pytest.raises(WorkspaceError, match=r"^review.toml: pubmed.base_url = 'eutils.example/'"):
+    with pytest.raises(WorkspaceError, match=r"^review.toml:pubmed.base_url: 'eutils.example/': not an http"):
         EutilsConfig.from_settings({"base_url": "eutils.example/"}, env={})
 
 

@@ -439,7 +439,8 @@ def test_a_review_toml_the_editor_cannot_point_elsewhere_is_refused_before_the_c
     target.parent.mkdir()
     result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{target}"])
     assert result.exit_code != 0
-    assert result.stderr.startswith(f"review: {config}:2: cannot set review.database_url"), result.stderr
+    assert result.stderr.startswith(f"review: {config}:review.database_url: cannot be set"), result.stderr
+    assert result.stderr.endswith(" (line 2)\n"), result.stderr
     # Nothing was copied: the after-copy advice (point review.toml at the target) would open an empty store.
     assert "nothing copied" in result.stderr and "plain table" in result.stderr and "migrate again" in result.stderr
     assert str(target) not in result.stderr and "should hold" not in result.stderr and "line 6" not in result.stderr

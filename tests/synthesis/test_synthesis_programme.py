@@ -23,6 +23,7 @@ from review.synthesis.evidence import StudyFinding
 from review.synthesis.factors import SynthesisSettings
 from review.synthesis.grade import GradeInput, assess
 from review.synthesis.grade_input import GradeConfig
+from review.tomlread import SettingProblem
 from review.synthesis.meta import pool
 from review.synthesis.run import run_synthesis
 from review.workspace import Workspace
@@ -375,14 +376,14 @@ def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_tom
     result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
     assert result.exit_code == WorkspaceError.exit_code, result.output
     line = toml.read_text().splitlines().index("synthesis = 3") + 1
-    assert f"{toml.resolve()}:{line}: synthesis = 3: expected a table" in result.output
+    assert f"{toml.resolve()}:synthesis: 3: expected a table ([synthesis]) (line {line})" in result.output
     # The instrument's re-run refuses it as the synthesis does (no crash; until rrev24b it checked nothing, exit 0);
     # since 2026-12-07 opening the workspace refuses it first, so the re-run is given the file's data directly
-    with pytest.raises(WorkspaceError, match="synthesis = 3: expected a table"):
+    with pytest.raises(WorkspaceError, match=r"review.toml:synthesis: 3: expected a table \(\[synthesis\]\) \(line"):
         Workspace(workspace.root)
-    with pytest.raises(WorkspaceError, match="synthesis = 3: expected a table") as refused:
+    with pytest.raises(SettingProblem, match=r"^review.toml:synthesis: 3: expected a table") as refused:
         check_rows_against_studies(evidence, studies, folder, tomllib.loads(toml.read_text()), "synthesis.csv")
-    assert refused.value.setting == "synthesis"
+    assert refused.value.where == "synthesis"
 
 
 def test_the_report_is_titled_by_the_review_and_grade_names_no_other_review_question(tmp_path: Path) -> None:
@@ -423,8 +424,8 @@ def test_a_bad_setting_of_another_workspace_is_named_in_that_workspace_s_review_
     line = config.read_text(encoding="utf-8").splitlines().index("consistancy = 0.75") + 1
     result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--extraction", str(other / "extraction")])
     assert result.exit_code == WorkspaceError.exit_code, result.output
-    assert result.output.startswith(f"review: {config.resolve()}:{line}: synthesis.consistancy: unknown key"), \
-        result.output
+    assert result.output.startswith(f"review: {config.resolve()}:synthesis.consistancy: unknown key"), result.output
+    assert result.output.endswith(f" (line {line})\n"), result.output
 
 
 def test_a_refused_synthesis_row_is_named_by_its_line_after_a_line_break_in_a_cell(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def test_a_blind_setting_that_is_not_true_or_false_is_one_line_and_nothing_opens
         result = CliRunner().invoke(main, ["-w", str(workspace.root), *args])
         assert result.exit_code == 2, result.output
         assert result.output.strip().splitlines() == [
-            f"review: {config}:{line}: tui.blind = {shown}: expected true or false, without quotes"]
+            f"review: {config}:tui.blind: {shown}: expected true or false, without quotes (line {line})"]
     assert opened == []
 
 
@@ -131,7 +131,7 @@ def test_a_misspelt_tui_key_names_its_line_and_nothing_opens(workspace: Workspac
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen"])
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines() == [
-        f"review: {config}:{len(text.splitlines())}: tui.blnd: unknown key (known: blind, retrain, keys)"]
+        f"review: {config}:tui.blnd: unknown key (known: blind, retrain, keys) (line {len(text.splitlines())})"]
     assert opened == []
 
 
@@ -141,6 +141,6 @@ def test_a_retrain_setting_out_of_its_choices_names_its_line(workspace: Workspac
     config.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen"])
     assert result.exit_code == 2, result.output
-    assert f"review: {config}:{len(text.splitlines())}: tui.retrain = \"fork\": expected one of 'process', 'thread'" \
-        in result.output
+    assert f"review: {config}:tui.retrain: \"fork\": expected one of 'process', 'thread'" in result.output
+    assert result.output.endswith(f" (line {len(text.splitlines())})\n")
     assert opened == []

@@ -1034,12 +1034,17 @@ async def test_a_keymap_on_confirm_yes_moves_yes_and_the_question_names_the_keys
 
 def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Enter on confirm.yes would quit on an Enter meant for the note box just closed: one line, naming the file,
-    the value as review.toml writes it (it read 'y,enter', Python's quotes)."""
-    from review.errors import ReviewError
+    the key, the value as review.toml writes it (it read 'y,enter', Python's quotes) and the key's line; exit 2, as
+    every bad review.toml setting."""
+    from review.errors import WorkspaceError
     from review.tui.app import user_keymap
     root = _workspace_with_keys(tmp_path, '"confirm.yes" = "y,enter"')
     line = len((root / "review.toml").read_text(encoding="utf-8").splitlines())  # the key's: the last
-    with pytest.raises(ReviewError, match=rf'review\.toml:{line}: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
+    with pytest.raises(WorkspaceError, match=rf'review\.toml:tui\.keys\.confirm\.yes: "y,enter": Enter answers .* '
+                                             rf'\(line {line}\)$'):
+        user_keymap(Workspace(root))
+    root = _workspace_with_keys(tmp_path / "other", '"screening.include" = 1')  # (said only "must map … to key names")
+    with pytest.raises(WorkspaceError, match=r'review\.toml:tui\.keys\.screening\.include: 1: expected key names in '):
         user_keymap(Workspace(root))
 
 

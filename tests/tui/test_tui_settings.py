@@ -336,8 +336,8 @@ async def test_a_bad_setting_edited_in_is_named_by_its_line_as_the_command_line_
         await pilot.press("g")
         await settle(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
-        expected = f"{fresh_ws.config_path}:{line}: prisma.sources.Embase = 'bogus': expected one of"
-        assert len(errors) == 1 and errors[0].startswith(expected), errors
+        expected = f"{fresh_ws.config_path}:prisma.sources.Embase: 'bogus': expected one of"
+        assert len(errors) == 1 and errors[0].startswith(expected) and errors[0].endswith(f" (line {line})"), errors
 
 
 def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used(workspace: Workspace) -> None:

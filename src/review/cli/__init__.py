@@ -15,6 +15,7 @@ import click
 
 from ..errors import ReviewError, first_line
 from ..paths import current_folder, named_from, removed_folder_error
+from ..tomlread import SettingProblem
 from .context import FOLDER, Context, command_workspace, pass_context
 
 #: Stage command modules, in pipeline order.
@@ -131,7 +132,7 @@ class ReviewGroup(click.Group):
         except click.UsageError as err:
             _exit_with_usage_line(err)
         except ReviewError as err:
-            workspace = command_workspace() if err.setting is not None else None
+            workspace = command_workspace() if isinstance(err, SettingProblem) else None
             # The file an error starts with named as every 'wrote PATH' line names one (paths.named_here): from the
             # current folder when below it, else in full (extraction load and synthesis printed study files in full
             # where extraction validate named them from here).

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import WorkspaceError, unknown_key_error
+from ..tomlread import SettingProblem, unknown_setting_problem
 from ..store import dedup as dedup_store
-from ..workspace import WORKSPACE_FILE, Workspace
+from ..workspace import Workspace
 from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
@@ -99,12 +99,11 @@ DEDUP_KEYS = ("related",)
 def related_setting(workspace: Workspace) -> str:
     """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
     section = workspace.config.section("dedup")
-    if refused := unknown_key_error(section, DEDUP_KEYS, "dedup", str(workspace.root / WORKSPACE_FILE)):
+    if refused := unknown_setting_problem(section, DEDUP_KEYS, "dedup"):
         raise refused  # (a misspelt "relatd" left "link" in force without a word)
     value = section.get("related", "link")
     if value not in RELATED_MODES:
-        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.related must be "
-                             f"{' or '.join(repr(m) for m in RELATED_MODES)}, not {value!r}", setting="dedup.related")
+        raise SettingProblem("dedup.related", f"{value!r}: expected {' or '.join(repr(m) for m in RELATED_MODES)}")
     return str(value)
 
 

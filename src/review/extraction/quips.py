@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import WorkspaceError
+from ..tomlread import SettingProblem
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS
 
 CONSENSUS = "consensus"
@@ -26,20 +26,29 @@ class CollapseRule:
     moderate_for_high: int = 3
 
     @classmethod
+    def from_settings(cls, extraction: object) -> "CollapseRule":
+        """The rule review.toml's ``[extraction.quips]`` sets (``extraction``: its ``[extraction]`` table, {} when
+        absent); a value where a table goes is a :class:`SettingProblem` (it was a traceback in review synthesis)."""
+        if not isinstance(extraction, dict):
+            raise SettingProblem("extraction", f"{extraction!r}: expected a table ([extraction])")
+        quips = extraction.get("quips", {})
+        if not isinstance(quips, dict):
+            raise SettingProblem("extraction.quips", f"{quips!r}: expected a table ([extraction.quips])")
+        return cls.from_mapping(quips)
+
+    @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "CollapseRule":
         rule = cls()
         if "collapse" in data:
             if data["collapse"] not in COLLAPSE_RULES:
-                raise WorkspaceError(f"review.toml: extraction.quips.collapse = {data['collapse']!r}: "
-                                     f"expected one of {', '.join(COLLAPSE_RULES)}",
-                                     setting="extraction.quips.collapse")
+                raise SettingProblem("extraction.quips.collapse",
+                                     f"{data['collapse']!r}: expected one of {', '.join(COLLAPSE_RULES)}")
             rule.name = str(data["collapse"])
         for key in ("max_moderate_for_low", "moderate_for_high"):
             if key in data:
                 value = data[key]
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    raise WorkspaceError(f"review.toml: extraction.quips.{key} = {value!r}: "
-                                         "expected a whole number ≥ 0", setting=f"extraction.quips.{key}")
+                    raise SettingProblem(f"extraction.quips.{key}", f"{value!r}: expected a whole number ≥ 0")
                 setattr(rule, key, value)
         return rule
 

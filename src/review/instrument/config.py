@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import WorkspaceError
 from ..records import LEVEL_RANKS
-from ..tomlread import TomlProblem, problems_located, read_toml_located
+from ..tomlread import SettingProblem, TomlProblem, problems_located, read_toml_located
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 #: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
@@ -134,8 +133,7 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
         try:
             _apply(config, overrides)
         except TomlProblem as problem:  # (a bad review.toml value is a workspace error: exit 2, named by its line)
-            raise WorkspaceError(f"review.toml: instrument.{problem.where}: {problem.what}",
-                                 setting=f"instrument.{problem.where}") from None
+            raise SettingProblem(f"instrument.{problem.where}", problem.what) from None
     return config
 
 

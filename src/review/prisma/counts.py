@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import WorkspaceError
+from ..tomlread import SettingProblem
 from ..screening.agreement import ReadLog, label_log
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
 from ..store import Store
@@ -461,13 +461,15 @@ def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """``[prisma.translations.<lang>]`` tables of ``"reason" = "translation"`` strings."""
     table = config.get("translations", {})
     if not isinstance(table, dict):
-        raise WorkspaceError(f"review.toml: prisma.translations = {table!r}: expected one table per language",
-                             setting="prisma.translations")
+        raise SettingProblem("prisma.translations", f"{table!r}: expected one table per language")
     result: dict[str, dict[str, str]] = {}
     for lang, mapping in table.items():
-        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-            raise WorkspaceError(f"review.toml: prisma.translations.{lang} = {mapping!r}: expected a table of "
-                                 f"reason = \"text\"", setting=f"prisma.translations.{lang}")
+        if not isinstance(mapping, dict):
+            raise SettingProblem(f"prisma.translations.{lang}", f"{mapping!r}: expected a table of reason = \"text\"")
+        for reason, text in mapping.items():
+            if not isinstance(text, str):
+                raise SettingProblem(f"prisma.translations.{lang}.{reason}", f"{text!r}: expected the translation "
+                                                                             "as text in quotes")
         result[str(lang)] = {str(k): v for k, v in mapping.items()}
     return result
 
@@ -580,6 +582,5 @@ def _source_counts(
 def _non_negative(config: Mapping[str, Any], key: str) -> int:
     value = config.get(key, 0)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise WorkspaceError(f"review.toml: prisma.{key} = {value!r}: expected a whole number ≥ 0",
-                             setting=f"prisma.{key}")
+        raise SettingProblem(f"prisma.{key}", f"{value!r}: expected a whole number ≥ 0")
     return value

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, RetrievalOrderError, ValidationError, WorkspaceError
+from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, RetrievalOrderError, ValidationError
 from ..reasons import match_reason
+from ..tomlread import SettingProblem
 from ..records import Decision
 from ..store import Store
 from ..store.fulltext import (
@@ -86,15 +87,13 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
     """
     reasons = config.get("reasons", DEFAULT_REASONS)
     if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
-        raise WorkspaceError(f"review.toml: fulltext.reasons = {reasons!r}: expected a list of non-empty strings",
-                             setting="fulltext.reasons")
+        raise SettingProblem("fulltext.reasons", f"{reasons!r}: expected a list of non-empty strings")
     if not reasons:  # (every full-text exclusion needs one: 'expected one of' would then list nothing)
-        raise WorkspaceError("review.toml: fulltext.reasons = []: list the reasons a report can be excluded "
-                             "for (or remove the line for the defaults)", setting="fulltext.reasons")
+        raise SettingProblem("fulltext.reasons", "[]: list the reasons a report can be excluded for (or remove the "
+                                                 "line for the defaults)")
     for reason in reasons:
         if "," in reason or ";" in reason:
-            raise WorkspaceError(f"review.toml: fulltext.reasons: {reason!r}: ',' and ';' are not allowed",
-                                 setting="fulltext.reasons")
+            raise SettingProblem("fulltext.reasons", f"{reason!r}: ',' and ';' are not allowed")
     return tuple(r.strip() for r in reasons)
 
 

@@ -261,7 +261,7 @@ class ScreeningSession:
         reads them all, as the seeded order the decisions' rank comes from is drawn from them."""
         from .settings import check_model, read_screening_settings
 
-        settings = read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+        settings = read_screening_settings(workspace.config.section("screening"))
         model = (settings.model or model) if model == "default" else model
         query = (settings.query or query) if query == "max" else query
         if not quick_start:  # (quick start checks at the first retrain: the names need scikit-learn)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReviewError, WorkspaceError
+from ..errors import ReviewError
+from ..tomlread import SettingProblem
 from ..tomlwrite import TomlEditError, set_table_keys
+from ..workspace import refused_edit
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL
 
 def write_screening_setting(path: Path, key: str, value: str) -> None:
@@ -23,8 +25,7 @@ def write_screening_setting(path: Path, key: str, value: str) -> None:
     try:
         set_table_keys(path, "screening", {key: value})
     except TomlEditError as err:
-        detail = f" ({err.detail})" if err.detail else ""
-        raise ReviewError(f"{path}: cannot set screening.{key}{detail}; edit the file by hand") from err
+        raise ReviewError(refused_edit(path, err, "edit the file by hand")) from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +46,15 @@ SCREENING_KEYS = ("target_recall", "confidence", "stopping_rule", "consecutive_i
                   "query")
 
 
-def read_screening_settings(section: Mapping[str, Any], where: str = "review.toml") -> ScreeningSettings:
-    """The checked settings of a ``[screening]`` table; a bad value is one ``WorkspaceError`` (exit 2)
+def read_screening_settings(section: Mapping[str, Any]) -> ScreeningSettings:
+    """The checked settings of a ``[screening]`` table; a bad value is one :class:`SettingProblem` (exit 2)
     naming its key, as other review.toml errors are."""
-    def bad(key: str, what: str) -> WorkspaceError:
-        return WorkspaceError(f"{where}: screening.{key} = {section[key]!r}: {what}", setting=f"screening.{key}")
+    def bad(key: str, what: str) -> SettingProblem:
+        return SettingProblem(f"screening.{key}", f"{section[key]!r}: {what}")
 
     unknown = sorted(set(section) - set(SCREENING_KEYS))
     if unknown:
-        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(SCREENING_KEYS))})",
-                             setting=f"screening.{unknown[0]}")
+        raise SettingProblem(f"screening.{unknown[0]}", f"unknown key (known: {', '.join(sorted(SCREENING_KEYS))})")
     shares: dict[str, float] = {}
     for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):
         value = section.get(key, default)
@@ -100,11 +100,11 @@ def check_model(name: str) -> None:
         raise ReviewError(f"model {name!r}: {expected}")
 
 
-def check_model_setting(section: Mapping[str, Any], where: str = "review.toml") -> None:
+def check_model_setting(section: Mapping[str, Any]) -> None:
     """``[screening] model`` names a model (a session that never fits, as review decide's, would
     otherwise store an unknown name in every decision's model info). The TUI leaves this to its
     first retrain, which reports it, so the first record opens without the model code."""
     value = section.get("model")
     expected = model_expected(value) if value is not None else None
     if expected is not None:
-        raise WorkspaceError(f"{where}: screening.model = {value!r}: {expected}", setting="screening.model")
+        raise SettingProblem("screening.model", f"{value!r}: {expected}")

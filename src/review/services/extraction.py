@@ -20,8 +20,8 @@ from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CONSENSUS, CollapseRule, summarise
 from ..paths import check_name, named_from
-from ..tomlread import loads_toml, read_toml_located, read_toml_text
-from ..workspace import Workspace, located_setting_error
+from ..tomlread import SettingProblem, located_setting, loads_toml, read_toml_located, read_toml_text
+from ..workspace import Workspace
 
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "CollapseRule", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
@@ -245,11 +245,9 @@ def collapse_rule(folder: Path) -> CollapseRule:
     text = read_toml_text(config)
     data = loads_toml(text, config)
     try:
-        return CollapseRule.from_mapping(dict(data.get("extraction", {}).get("quips", {})))
-    except WorkspaceError as err:  # named with the file's path and the key's line (the TUI's notification too)
-        if err.setting is None:
-            raise
-        raise WorkspaceError(located_setting_error(err, config, text)) from None
+        return CollapseRule.from_settings(data.get("extraction", {}))
+    except SettingProblem as problem:  # named with the file's path and the key's line (the TUI's notification too)
+        raise WorkspaceError(located_setting(problem, config, text)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +521,7 @@ def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> d
     # form does not edit ('ci_level = 90' as 0.9, an explicit 'ci_level = 0.95' dropped) (walk28)
     write_study_file(path, _in_file_order(data))
     stored = read_study_file(path)
-    rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
+    rule = CollapseRule.from_settings(workspace.config.section("extraction"))
     try:
         store_study(workspace.store, stored, path, rule, extractor="")
     except ReviewError as err:  # e.g. the store busy: the file is written, so say so, not "save failed"

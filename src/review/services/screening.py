@@ -583,7 +583,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     _check_decider(reviewer)
     from ..screening.settings import check_model_setting
 
-    check_model_setting(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+    check_model_setting(workspace.config.section("screening"))
     record_ids, reasons = _command_line_request(workspace, label, ids, reason)
     # (a session on these records only: with a stored queue it reads neither every record id nor the whole log)
     with _deciding_session(workspace, reviewer, record_ids) as session:
@@ -676,7 +676,7 @@ def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
     with _command_claim(workspace, reviewer) as claim:
         # A bad [screening] setting refuses the undo as opening the session refused it (and review decide does),
         # and so does a bad [prisma.sources] kind of a source records come from (the queue is sorted by it).
-        read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+        read_screening_settings(workspace.config.section("screening"))
         kinds_in_use(workspace.store, configured_kinds(workspace.config.section("prisma")))
         undone = workspace.store.undo_latest(reviewer, session_token=claim.token)
     return None if undone is None else undone.decision

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ChoiceError, ReviewError, ValidationError, WorkspaceError
+from ..errors import ChoiceError, ReviewError, ValidationError
 from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
 from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
 from ..textdecode import fallback_warning
+from ..tomlread import SettingProblem
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
@@ -165,12 +166,10 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
             store.refuse_if_read_only()
             store_changed_files(folder_workspace, Path(extraction_dir))
         return run(extraction_dir, rule_set, workspace=folder_workspace, reviewer=reviewer, plots=plots)
-    except (WorkspaceError, ValidationError) as err:
-        if err.setting is None:
-            raise
+    except SettingProblem as problem:
         # The folder's own review.toml and the key's line: a shell locates a setting in the workspace the command
         # runs in, which named the wrong file for `--extraction` of another workspace (rrev24b).
-        raise type(err)(folder_workspace.say(err), title=err.title) from None
+        raise folder_workspace.located(problem) from None
     finally:  # its own engine: release the connections now, not whenever it is garbage collected
         if "store" in folder_workspace.__dict__:
             folder_workspace.store.engine.dispose()

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..errors import ImportFormatError, RetrievalError, WorkspaceError
+from ..tomlread import SettingProblem
 from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
@@ -115,13 +116,11 @@ class EutilsConfig:
         }
         for key, value in section.items():
             if key not in kinds:
-                raise WorkspaceError(f"review.toml: pubmed.{key}: unknown key (known: {', '.join(kinds)})",
-                                     setting=f"pubmed.{key}")
+                raise SettingProblem(f"pubmed.{key}", f"unknown key (known: {', '.join(kinds)})")
             if isinstance(value, bool) != (kinds[key] == (bool,)) or not isinstance(value, kinds[key]):
                 expected = " or ".join(t.__name__ for t in kinds[key])
                 shown = "(hidden)" if key == "api_key" else repr(value)  # (a key is a secret, even a mistyped one)
-                raise WorkspaceError(f"review.toml: pubmed.{key} = {shown}: expected {expected}",
-                                     setting=f"pubmed.{key}")
+                raise SettingProblem(f"pubmed.{key}", f"{shown}: expected {expected}")
             if kinds[key] == (int, float):
                 assert isinstance(value, (int, float))  # checked just above
                 value = float(value)
@@ -138,11 +137,11 @@ class EutilsConfig:
         # at the first request; named here, before any request or run is recorded. Checked after
         # the overrides: an address the caller replaces (the demo's stand-in) is never used.
         if not is_http_address(config.base_url):
-            where = ("base_url" if "base_url" in overrides
-                     else "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url =")
-            raise WorkspaceError(f"{where} {config.base_url!r}: not an http(s) address; give one such as "
-                                 f"{NCBI_EUTILS_URL} or http://127.0.0.1:8765/entrez/eutils/",
-                                 setting="pubmed.base_url" if where.startswith("review.toml") else None)
+            said = (f"{config.base_url!r}: not an http(s) address; give one such as {NCBI_EUTILS_URL} or "
+                    "http://127.0.0.1:8765/entrez/eutils/")
+            if "base_url" in overrides or from_env:
+                raise WorkspaceError(f"{'base_url' if 'base_url' in overrides else 'REVIEW_EUTILS_URL'} {said}")
+            raise SettingProblem("pubmed.base_url", said)
         if not config.base_url.endswith("/"):
             config.base_url += "/"
         return config

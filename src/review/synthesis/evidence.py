@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
+from ..tomlread import SettingProblem
 
 RULE_SETS: tuple[str, ...] = ("ariens", "lievense", "van_tulder_2003", "iwh")
 #: Old names that still work in review.toml and ``--rule-set``: ``van_tulder`` always meant the
@@ -125,39 +126,35 @@ class RuleConfig:
         if "consistency" in data:
             value = float(data["consistency"])
             if not 0.5 < value <= 1.0:
-                raise ValidationError(f"review.toml: synthesis.consistency {value} must be in (0.5, 1]",
-                                      setting="synthesis.consistency")
+                raise SettingProblem("synthesis.consistency", f"{value}: must be in (0.5, 1]")
             config.consistency = value
         for key in ("high_quality", "exclude"):
             if key in data:
                 values = tuple(str(v) for v in data[key])
                 bad = [v for v in values if v not in ROB_CATEGORIES]
                 if bad:
-                    raise ValidationError(f"review.toml: synthesis.{key} has unknown RoB category {bad[0]!r}",
-                                          setting=f"synthesis.{key}")
+                    raise SettingProblem(f"synthesis.{key}", f"unknown RoB category {bad[0]!r}")
                 setattr(config, key, values)
         if "unrated_as" in data:
             unrated = str(data["unrated_as"])
             if unrated not in ("low", "moderate", "high"):
-                raise ValidationError(f"review.toml: synthesis.unrated_as {unrated!r}: low, moderate or high",
-                                      setting="synthesis.unrated_as")
+                raise SettingProblem("synthesis.unrated_as", f"{unrated!r}: expected low, moderate or high")
             config.unrated_as = unrated
         if "ariens_multiple_low_quality" in data:
             reading = str(data["ariens_multiple_low_quality"])
             if reading not in ARIENS_LOW_QUALITY_READINGS:
-                raise ValidationError(f"review.toml: synthesis.ariens_multiple_low_quality {reading!r}: "
-                                      f"{' or '.join(ARIENS_LOW_QUALITY_READINGS)}",
-                                      setting="synthesis.ariens_multiple_low_quality")
+                raise SettingProblem("synthesis.ariens_multiple_low_quality",
+                                     f"{reading!r}: expected {' or '.join(ARIENS_LOW_QUALITY_READINGS)}")
             config.ariens_multiple_low_quality = reading
         if "iwh_quality" in data:
             mapping = dict(config.iwh_quality)
             for rob, grade in dict(data["iwh_quality"]).items():
                 if rob == "unrated":
-                    raise ValidationError("review.toml: synthesis.iwh_quality.unrated: unrated studies follow "
-                                          "synthesis.unrated_as in every rule set", setting="synthesis.iwh_quality.unrated")
+                    raise SettingProblem("synthesis.iwh_quality.unrated",
+                                         "unrated studies follow synthesis.unrated_as in every rule set")
                 if rob not in ROB_CATEGORIES or grade not in ("H", "M", "excluded"):
-                    raise ValidationError(f"review.toml: synthesis.iwh_quality.{rob} = {grade!r} (H, M or excluded)",
-                                          setting=f"synthesis.iwh_quality.{rob}")
+                    raise SettingProblem(f"synthesis.iwh_quality.{rob}", f"{grade!r}: expected H, M or excluded, for a "
+                                                                         "risk of bias low, moderate or high")
                 mapping[rob] = None if grade == "excluded" else grade
             config.iwh_quality = mapping
         if "iwh_moderate_strict" in data:

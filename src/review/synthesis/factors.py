@@ -10,6 +10,7 @@ from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, Expert
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..levels import STANDARD_LEVEL
 from ..records import FactorEvidence
+from ..tomlread import SettingProblem, unknown_setting_problem
 from ..words import counted, effect_interval, effect_number, verb_for, whole_percent
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
@@ -31,12 +32,9 @@ _SWITCHES = ("hk", "hk_adhoc", "iwh_moderate_strict")
 def recorded_rule_set(synthesis: dict[str, Any]) -> str | None:
     """``[synthesis] rule_set`` as review.toml records it (None: not yet registered); anything but
     a name is a WorkspaceError (exit 2) naming the key."""
-    from ..errors import WorkspaceError
-
     recorded = synthesis.get("rule_set")
     if recorded is not None and not isinstance(recorded, str):
-        raise WorkspaceError(f"review.toml: synthesis.rule_set = {recorded!r}: expected the name of a rule set",
-                             setting="synthesis.rule_set")
+        raise SettingProblem("synthesis.rule_set", f"{recorded!r}: expected the name of a rule set")
     return recorded
 
 
@@ -63,52 +61,44 @@ class SynthesisSettings:
     def from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None = None) -> "SynthesisSettings":
         """From review.toml's ``[synthesis]`` and ``[extraction]`` tables; a bad value is a
         WorkspaceError (exit 2) naming review.toml and the key."""
-        from ..errors import ValidationError, WorkspaceError, unknown_key_error
-
         recorded_rule_set(synthesis)
         grade = synthesis.get("grade", {})
-        if refused := unknown_key_error(synthesis, SYNTHESIS_KEYS, "synthesis"):
+        if refused := unknown_setting_problem(synthesis, SYNTHESIS_KEYS, "synthesis"):
             raise refused
-        if isinstance(grade, dict) and (refused := unknown_key_error(grade, tuple(GradeConfig.__dataclass_fields__),
-                                                                     "synthesis.grade")):
+        if isinstance(grade, dict) and (refused := unknown_setting_problem(
+                grade, tuple(GradeConfig.__dataclass_fields__), "synthesis.grade")):
             raise refused
         for key in _SWITCHES:
             if key in synthesis and not isinstance(synthesis[key], bool):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {synthesis[key]!r}: expected true or false, "
-                                     "without quotes", setting=f"synthesis.{key}")
+                raise SettingProblem(f"synthesis.{key}", f"{synthesis[key]!r}: expected true or false, without quotes")
         method = synthesis.get("method")
         if method is not None and (not isinstance(method, str) or method.upper() not in METHODS):
-            raise WorkspaceError(f"review.toml: synthesis.method = {method!r}: expected one of {', '.join(METHODS)}",
-                                 setting="synthesis.method")
+            raise SettingProblem("synthesis.method", f"{method!r}: expected one of {', '.join(METHODS)}")
         numbers = {"min_pool": synthesis.get("min_pool"), "consistency": synthesis.get("consistency")}
         if isinstance(grade, dict):
             numbers |= {f"grade.{key}": value for key, value in grade.items() if key in GradeConfig.__dataclass_fields__}
         for key, value in numbers.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a number",
-                                     setting=f"synthesis.{key}")
+                raise SettingProblem(f"synthesis.{key}", f"{value!r}: expected a number")
             # a number outside its range was taken (ois_events = -1, imprecision_low = 2) or changed without a word
             # (min_pool = 1 read as 2) (walk28)
             if value is not None and (said := _out_of_range(key, value)):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: {said}", setting=f"synthesis.{key}")
+                raise SettingProblem(f"synthesis.{key}", f"{value!r}: {said}")
         tables = {"iwh_quality": "a table of risk of bias = H, M or excluded, e.g. [synthesis.iwh_quality] "
                                  "moderate = \"M\"",
                   "grade": "a [synthesis.grade] table of GRADE thresholds"}
         for key, expected in tables.items():  # 'iwh_quality = 3', 'grade = 3' said "'int' object is not iterable"
             if key in synthesis and not isinstance(synthesis[key], dict):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {synthesis[key]!r}: expected {expected}",
-                                     setting=f"synthesis.{key}")
+                raise SettingProblem(f"synthesis.{key}", f"{synthesis[key]!r}: expected {expected}")
         for key in ("high_quality", "exclude"):  # 'high_quality = 3' said "'int' object is not iterable", a
             value = synthesis.get(key)             # string was read letter by letter (walk28)
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a list of risk-of-bias "
-                                     "categories (low, moderate, high), e.g. [\"low\"]", setting=f"synthesis.{key}")
+                raise SettingProblem(f"synthesis.{key}", f"{value!r}: expected a list of risk-of-bias categories "
+                                                         "(low, moderate, high), e.g. [\"low\"]")
         try:
             return cls._from_config(synthesis, extraction)
-        except ValidationError as err:  # every check below is of a review.toml value: exit 2
-            raise WorkspaceError(str(err), setting=err.setting) from None
         except (TypeError, ValueError) as err:  # a table or list of the wrong kind
-            raise WorkspaceError(f"review.toml: synthesis: {err}", setting="synthesis") from None
+            raise SettingProblem("synthesis", str(err)) from None
 
     @classmethod
     def _from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None) -> "SynthesisSettings":
@@ -118,14 +108,14 @@ class SynthesisSettings:
         rule_set = str(synthesis.get("rule_set", DEFAULT_RULE_SET))
         try:
             settings.rule_set = canonical_rule_set(rule_set)
-        except ValidationError as err:
-            raise ValidationError(f"review.toml: synthesis.{err}", setting="synthesis.rule_set") from None
+        except ValidationError as err:  # (every check of a review.toml value: exit 2)
+            raise SettingProblem("synthesis.rule_set", str(err)) from None
         settings.method = str(synthesis.get("method", settings.method)).upper()
         settings.hk = bool(synthesis.get("hk", settings.hk))
         settings.hk_adhoc = settings.hk and bool(synthesis.get("hk_adhoc", settings.hk_adhoc))
         settings.min_pool = max(2, int(synthesis.get("min_pool", settings.min_pool)))
         settings.grade = GradeConfig.from_mapping(dict(synthesis.get("grade", {})))
-        settings.collapse = CollapseRule.from_mapping(dict((extraction or {}).get("quips", {})))
+        settings.collapse = CollapseRule.from_settings(extraction or {})
         return settings
 
 

@@ -13,9 +13,9 @@ from ..extraction.forms import FACTORS_FILE, load_studies, untraceable_warnings
 from ..extraction.model import Factor, Study
 from ..paths import WORKSPACE_FILE
 from ..store import Store
-from ..tomlread import read_toml
+from ..tomlread import SettingProblem, read_toml
 from ..tomlwrite import TomlEditError, set_table_keys
-from ..workspace import Workspace
+from ..workspace import Workspace, refused_edit
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
 from .freshness import input_digests, write_inputs
 from .factors import FactorResult, SynthesisSettings, recorded_rule_set, study_quality, synthesise_factor
@@ -73,8 +73,7 @@ def config_table(config: Mapping[str, Any], key: str) -> dict[str, Any]:
     (exit 2) naming the file and the key, not a ValueError out of ``dict()``."""
     value = config.get(key, {})
     if not isinstance(value, Mapping):
-        raise WorkspaceError(f"{WORKSPACE_FILE}: {key} = {value!r}: expected a table ([{key}])",
-                             setting=key)
+        raise SettingProblem(key, f"{value!r}: expected a table ([{key}])")
     return dict(value)
 
 
@@ -126,9 +125,9 @@ def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSetting
         table_comment = ""
     try:
         set_table_keys(config_path, "synthesis", keys, comments=comments, table_comment=table_comment)
-    except TomlEditError:
-        raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the "
-                             "[synthesis] table") from None
+    except TomlEditError as err:
+        raise WorkspaceError(refused_edit(config_path, err, f"add rule_set = \"{rule_set}\" to the [synthesis] table "
+                                                            "by hand")) from None
 
 
 @dataclass(slots=True)
@@ -155,10 +154,8 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
         except ValidationError as err:
             raise ValidationError(f"--rule-set: {err}") from None
     if rule_set and recorded and canonical_rule_set(rule_set) != RULE_SET_ALIASES.get(recorded, recorded):
-        raise WorkspaceError(
-            f"{root / WORKSPACE_FILE}:synthesis.rule_set: records {recorded!r}; edit review.toml to change the "
-            f"pre-registered rule set (asked for {rule_set!r})"
-        )
+        raise SettingProblem("synthesis.rule_set", f"records {recorded!r}; edit review.toml to change the "
+                                                   f"pre-registered rule set (asked for {rule_set!r})")
     settings = workspace_settings(config, rule_set)
     if rule_set:
         synthesis_section["rule_set"] = rule_set

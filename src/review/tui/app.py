@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from .plain_app import PlainNotifyApp
 from ..errors import ReviewError
+from ..tomlread import SettingProblem
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
@@ -116,13 +117,17 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     Enter is refused for ``confirm.yes``: it is each question's default answer (``confirm.enter``), no in the
     quit question, where an Enter meant for the note box just closed must not quit and lose the notes."""
     keys = workspace.config.section("tui").get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise ReviewError(f"{workspace.setting_place('tui.keys')}: [tui.keys] must map binding ids to key names")
+    if not isinstance(keys, dict):
+        raise workspace.located(SettingProblem("tui.keys", "[tui.keys] must map binding ids to key names"))
+    for binding, key in keys.items():
+        if not isinstance(key, str):
+            raise workspace.located(SettingProblem(f"tui.keys.{binding}", f"{key!r}: expected key names in quotes, "
+                                                                          "e.g. \"y\" or \"y,ctrl+y\""))
     yes = keys.get("confirm.yes", "")
     if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):  # (json.dumps: the value as TOML writes it)
-        raise ReviewError(f"{workspace.setting_place('tui.keys.confirm.yes')}: [tui.keys] \"confirm.yes\" = "
-                          f"{json.dumps(yes)}: Enter answers each question by default (confirm.enter: no when quitting "
-                          "loses notes), it cannot be a yes key")
+        raise workspace.located(SettingProblem(
+            "tui.keys.confirm.yes", f"{json.dumps(yes)}: Enter answers each question by default (confirm.enter: no "
+                                    "when quitting loses notes), it cannot be a yes key"))
     return {str(k): v for k, v in keys.items()}
 
 

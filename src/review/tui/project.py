@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import WorkspaceError, unknown_key_error
+from ..tomlread import SettingProblem, unknown_setting_problem
 from ..records import Record
 from ..tomlwrite import value_text
 from ..workspace import Workspace
@@ -93,16 +93,17 @@ def tui_settings(workspace: Workspace) -> tuple[bool | None, str]:
     blind (a non-empty string), so a value of the wrong kind is one ``WorkspaceError`` naming the file, the line
     and the key, raised before the app starts."""
     settings = workspace.config.section("tui")
-    if refused := unknown_key_error(settings, TUI_KEYS, "tui"):  # (a misspelt "blnd = true" left a team unblinded)
-        raise WorkspaceError(workspace.say(refused))  # (its line now: raised before the app, or in its loader)
+    # Named by the file's path and the key's line here: raised before the app starts, or in its loader.
+    if refused := unknown_setting_problem(settings, TUI_KEYS, "tui"):  # (a misspelt "blnd = true" left a team unblinded)
+        raise workspace.located(refused)
     blind = settings.get("blind")
     if blind is not None and not isinstance(blind, bool):
-        raise WorkspaceError(f"{workspace.setting_place('tui.blind')}: tui.blind = {_as_written(blind)}: "
-                             "expected true or false, without quotes")
+        raise workspace.located(SettingProblem("tui.blind", f"{_as_written(blind)}: expected true or false, without "
+                                                            "quotes"))
     mode = settings.get("retrain", "process")
     if mode not in RETRAIN_MODES:
-        raise WorkspaceError(f"{workspace.setting_place('tui.retrain')}: tui.retrain = {_as_written(mode)}: "
-                             f"expected one of {', '.join(repr(m) for m in RETRAIN_MODES)}")
+        raise workspace.located(SettingProblem("tui.retrain", f"{_as_written(mode)}: expected one of "
+                                                              f"{', '.join(repr(m) for m in RETRAIN_MODES)}"))
     return blind, mode
 
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
+from ...tomlread import SettingProblem
 from ...services.screening import NotOffered, RemovedMeanwhile, store_errors
 from ...services.workspace import record as read_record
 from ..messages import RecordRead, SetAsideChanged
@@ -55,7 +56,7 @@ def error_line(app: App[Any], error: BaseException) -> str:
     """``error`` in one line (``first_line``); a bad review.toml setting with the file's path and the setting's line
     (``Workspace.say``), as the command line words it."""
     workspace = getattr(app, "workspace", None)
-    if isinstance(error, ReviewError) and error.setting is not None and workspace is not None:
+    if isinstance(error, SettingProblem) and workspace is not None:
         return " ".join(workspace.say(error).split())
     return first_line(error)
 
