@@ -27,7 +27,7 @@ KEYS: list[list[str]] = [
     ["4", "b", "i"], ["4", "r"], ["4", "x"],  # conflicts (unblinded by the first b): resolve, with a reason, export
     ["5", "i"], ["5", "enter", "e"],  # records: decide on the row, and in the record view
     ["6", "o"], ["6", "y"], ["6", "x"], ["6", "u"], ["6", "l"],  # full text: sought, eligible, exclude, undo, link
-    ["1", "p"], ["1", "d"], ["1", "x"], ["1", "t"],  # dashboard: search, dedup, export, stopping rule in review.toml
+    ["1", "p"], ["1", "d"], ["1", "x"], ["1", "t"], ["1", "f"],  # dashboard: search, dedup, export, stopping rule, import
     ["7", "ctrl+s"],  # extraction: save
     ["8", "w"],  # validate: demo data
 ]
@@ -125,7 +125,7 @@ def test_a_read_only_store_opens_read_only_and_every_key_that_records_is_refused
     # The footer shows the keys that record dimmed (Textual's names: "slash" is search, not dimmed).
     assert dimmed["ScreeningScreen"] == ["e", "i", "m", "n", "r", "s", "u"], dimmed
     assert dimmed["FulltextScreen"] == ["n", "o", "t", "u", "x", "y"], dimmed
-    assert {"p", "d", "x"} <= set(dimmed["DashboardScreen"]) and "g" not in dimmed["DashboardScreen"], dimmed
+    assert {"p", "d", "x", "f"} <= set(dimmed["DashboardScreen"]) and "g" not in dimmed["DashboardScreen"], dimmed
     assert digest(workspace.root) == before  # nothing written: the store, review.toml, no export, no demo data
     # Nor SQLite's side files: a writable connection made review.db-wal and -shm, read-only as review.db, and left
     # them (the next writable run then named review.db-shm as read-only).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..services import dedup, prisma, screening, sources
 from ..words import counted, whole
@@ -63,3 +64,51 @@ ACTIONS: tuple[PipelineAction, ...] = (
                    refused_blind="Blind mode: the export shows the other reviewers' decisions (agreement files, "
                                  "PRISMA's conflicts); b on screen 4 ends blind mode."),
 )
+
+
+def import_path(workspace: Workspace, typed: str) -> Path:
+    """The file a path typed in the import dialog names: ``~`` expanded, a relative path taken from the
+    workspace's root (the app's own folder may be another: ``review -w``)."""
+    path = Path(typed.strip()).expanduser()
+    return path if path.is_absolute() else workspace.root / path
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import from the dashboard says afterwards: the lines ``review import`` prints, in words."""
+
+    lines: tuple[str, ...]
+    #: The reader's warnings (a cp1252 file, a CSV's short last row), as ``review import`` prints them.
+    warnings: tuple[str, ...]
+    #: A file skipped as imported before: nothing new.
+    skipped: bool
+
+    @property
+    def text(self) -> str:
+        return "\n".join([*self.lines, *(f"warning: {w}" for w in self.warnings)])
+
+
+def run_import(workspace: Workspace, path: Path, source: str | None, say: Say = _silent) -> ImportSummary:
+    """Import one file as ``review import FILE [--source NAME]`` does (the same service); a file refused raises its
+    one-line ``ImportFormatError`` (nothing from it stored: the service imports a file whole or not at all)."""
+
+    def progress(file: Path, phase: str, n_parsed: int) -> None:  # the words of review import's progress line
+        say(f"{file.name}: {n_parsed:,} records {'read' if phase == 'parsing' else 'read; writing'}…")
+
+    report = sources.import_files(workspace, [path], source=source, progress=progress)
+    report.raise_first_error()
+    lines = []
+    for item in report.files:
+        per_source = item.several_sources or {item.source_name: item.n_records}
+        named = ", ".join(f"{name} {n:,}" if len(per_source) > 1 else name for name, n in per_source.items())
+        if item.status == "imported":
+            # (records already here from another file are duplicates for d, deduplicate: the import stores all)
+            line = (f"{item.path.name}: {counted(item.n_records, 'record')} read, {item.n_records:,} new "
+                    f"({item.format}, {item.encoding}, source {named})")
+        else:  # the same bytes imported before (under any name): none of its records is stored twice
+            line = f"{item.path.name}: 0 new, all already present: {item.message}"
+        if item.deleted_pmids:
+            line += f"; {len(item.deleted_pmids)} PMIDs deleted by PubMed: {', '.join(item.deleted_pmids)}"
+        lines.append(line)
+    return ImportSummary(tuple(lines), tuple(report.warnings),
+                         skipped=any(f.status == "skipped" for f in report.files))

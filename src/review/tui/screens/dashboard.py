@@ -23,10 +23,11 @@ from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, labels_in_o
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
 from ...words import recall_estimate
-from ..actions import ACTIONS
+from ..actions import ACTIONS, import_path, run_import
 from ..messages import Loaded
 from ..project import Project
 from .base import STILL_OPENING, ProjectScreen, group_running, refuse_key, screen_footer
+from .import_file import ImportRequest, ImportScreen
 from ..widgets.curve import CurveView
 from .screening import NO_ESTIMATE, StoppingEvidenceReady
 
@@ -237,15 +238,21 @@ class DashboardScreen(ProjectScreen):
 
     CSS_PATH = "dashboard.tcss"
     HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
-            "their result appears as a notification. **2** opens screening. The stopping rule's panel scrolls "
+            "their result appears as a notification. **f** imports a file (RIS, MEDLINE, PubMed XML, BibTeX, CSV, "
+            "EndNote, Web of Science), as `review import FILE` does. **2** opens screening. The stopping rule's panel scrolls "
             "with the arrow, page, home and end keys (**tab** focuses it).")
     #: The actions that record something, refused in a read-only window (``tui.read_only``).
-    WRITES: ClassVar[frozenset[str]] = frozenset({"run", "toggle_stopping_rule"})
+    WRITES: ClassVar[frozenset[str]] = frozenset({"run", "import_file", "toggle_stopping_rule"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("2", "app.switch_mode('screening')", "Start screening", id="dashboard.screen",
                 tooltip="Open the screening screen (one record at a time, i/e/m to decide)"),
         *(Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
                   tooltip=f"{a.label} (runs in the background)") for a in ACTIONS),
+        # "f" (a file): "i" is include on the screening screen, and one key means one thing. "Import", not "Import
+        # file": at 80 columns the footer then ends with it whole (g, the recount, is cut there: ? lists it).
+        Binding("f", "import_file", "Import", id="dashboard.import",
+                tooltip="Import a RIS, MEDLINE, PubMed XML, BibTeX, CSV, EndNote or Web of Science file (as review "
+                        "import does; in the background)"),
         Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
         # Not in the footer (? lists it; the panel says "t switches"): at 80 columns it pushed ? and q out.
         Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule", show=False,
@@ -349,8 +356,8 @@ class DashboardScreen(ProjectScreen):
         if data.screening_stop:  # first: what a reviewer about to screen on must know
             stop.append(f"{data.screening_stop[0].upper()}{data.screening_stop[1:]}.\n", style="bold yellow")
         if p.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
-            stop.append("No records in this workspace yet: import your exports (review import FILE...) "
-                        "or press p to search PubMed.")
+            stop.append("No records in this workspace yet: press f to import your exports (or review import "
+                        "FILE... in a shell), or p to search PubMed.")
         else:
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
             recall = recall_estimate(p.est_recall, p.stopping.target_recall, unknown=NO_ESTIMATE)
@@ -478,6 +485,45 @@ class DashboardScreen(ProjectScreen):
         finally:
             self.post_message(JobProgress(""))  # (the same queue as the progress: never overwritten by it)
         self.app.call_from_thread(self.notify, summary, title=action.label)
+        self.app.call_from_thread(self.action_refresh)
+
+    def action_import_file(self) -> None:
+        """Ask for a file and a source name, then import it in the background (``run_import_file``)."""
+        project = self.project
+        if project is None:
+            refuse_key(self, STILL_OPENING)
+            return
+        if group_running(self, "pipeline"):  # (one action at a time: an import beside a dedup would race it)
+            self.notify("Import not started: the action below is still running", title="Import", severity="warning")
+            return
+        self.app.push_screen(ImportScreen(str(project.workspace.root)), self._import_asked)
+
+    def _import_asked(self, request: ImportRequest | None) -> None:
+        if request is None or self.project is None:
+            return
+        if group_running(self, "pipeline"):  # (started while the dialog was open: a search, a dedup)
+            self.notify("Import not started: the action below is still running", title="Import", severity="warning")
+            return
+        self.query_one("#job", Static).update(Text("Import: reading the file…", style="bold"))
+        self.run_import_file(request)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pipeline")
+    def run_import_file(self, request: ImportRequest) -> None:
+        """``review import FILE [--source NAME]`` through the sources service; a refused file is one error line
+        (``ProjectScreen`` reports the worker's error) and nothing of it is stored."""
+        project = self.project
+        assert project is not None
+
+        def say(line: str) -> None:
+            self.post_message(JobProgress(f"Import: {line}"))
+
+        try:
+            summary = run_import(project.workspace, import_path(project.workspace, request.path), request.source, say)
+            project.refresh()  # the new records join the screening queue
+        finally:
+            self.post_message(JobProgress(""))
+        severity = "warning" if summary.warnings or summary.skipped else "information"
+        self.app.call_from_thread(self.notify, summary.text, title="Import", severity=severity, timeout=12)
         self.app.call_from_thread(self.action_refresh)
 
     @on(JobProgress)
