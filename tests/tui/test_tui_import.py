@@ -3,6 +3,9 @@ service ``review import`` uses, its outcome one notification in the CLI's words,
 
 from __future__ import annotations
 
+import json
+import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -178,3 +181,54 @@ async def test_the_app_answers_keys_while_a_5000_record_ris_imports(fresh_ws: Wo
         await settle(pilot)
         assert said(app)[-1] == "big.ris: 5,000 records read, 5,000 new (ris, utf-8, source Web of Science)"
         assert dashboard.data.identified == before + 5_000
+
+
+#: Run in the child (permissions bind there, also as root): the CLI's line for the unreadable file, then the app's.
+UNREADABLE = """
+import asyncio, json, sys
+from pathlib import Path
+sys.path.insert(0, {tui_tests!r})
+from click.testing import CliRunner
+from textual.widgets import Input
+from review.cli import main as cli
+from review.workspace import Workspace
+from tui_workspace import open_app, settle
+
+async def main(root, path):
+    said = CliRunner().invoke(cli, ["-w", root, "import", path]).stderr.strip().splitlines()[-1]
+    async with open_app(Workspace(Path(root))) as (app, pilot):
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#import-path", Input).value = path
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = [[str(n.message), n.severity] for n in app._notifications]
+    print(json.dumps({{"cli": said, "shown": shown}}))
+
+asyncio.run(main(*sys.argv[1:3]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_an_unreadable_file_is_the_clis_one_line_and_stores_nothing(fresh_ws: Workspace, tmp_path: Path) -> None:
+    from bound_permissions import run_where_permissions_bind
+
+    path = write_ris(tmp_path / "locked.ris", 3)
+    path.chmod(0)
+    before = len(fresh_ws.store.records()), len(fresh_ws.store.batches())
+    fresh_ws.store.engine.dispose()  # (the child is the store's only user)
+    script = tmp_path / "unreadable.py"
+    script.write_text(UNREADABLE.format(tui_tests=str(Path(__file__).parent)), encoding="utf-8")
+    try:
+        done = run_where_permissions_bind(script, [str(fresh_ws.root), str(path)], tmp_path, timeout=120)
+    finally:
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    # The CLI's click.Path refuses it before the importer, as a usage line ('review import --help', which means
+    # nothing in the app): the app says the importer's own line, as the CLI's other refusals do.
+    assert f"{path}' is not readable" in seen["cli"], seen
+    refusal = f"{path}: cannot read: Permission denied"
+    assert [message for message, severity in seen["shown"] if severity == "error"] == [refusal], seen
+    store = Workspace(fresh_ws.root).store
+    assert (len(store.records()), len(store.batches())) == before
