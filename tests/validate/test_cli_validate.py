@@ -621,3 +621,23 @@ def test_to_extraction_from_a_pipe_is_refused_before_it_is_read(tmp_path: Path) 
         f"review: {fifo}: --to-extraction needs the data as a file, not a pipe: the study file names the file and the "
         "SHA-256 of its content, and a pipe is read only once\n")
     assert not list(workspace.rglob("own_*.toml"))
+
+
+
+def test_a_plan_names_what_its_file_is_when_it_is_no_regular_file(tmp_path: Path) -> None:
+    # A plan reads its files more than once (the columns each analysis names are checked before any runs; analyses
+    # may share a file), so a FIFO cannot be one: it was refused as '…/cohort.csv: no such file', of a file that
+    # is there. Now as every command names what is no file to read; one analysis from a pipe: review validate KIND.
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    os.mkfifo(tmp_path / "cohort.csv")
+    (tmp_path / "ratings").mkdir()
+    for name, said in (("cohort.csv", "not a regular file (a pipe, device or socket); save it to a file first"),
+                       ("ratings", "is a directory, not a file"), ("gone.csv", "no such file")):
+        plan = tmp_path / "analyses.toml"
+        plan.write_text(f'[[analysis]]\nname = "a"\nkind = "cvi"\nfile = "{name}"\n', encoding="utf-8")
+        result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(tmp_path / "out")])
+        assert result.exit_code == 4, result.output
+        assert result.output == f"review: {plan}:analysis[1].file: {tmp_path / name}: {said} (line 4)\n", name

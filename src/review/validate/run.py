@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import make_folders, write_text_atomic
-from ..errors import ReviewError, ValidationError
+from ..errors import ImportFormatError, ReviewError, ValidationError, check_input_file
 from ..tomlread import TomlProblem, problems_located, read_toml_located
 from ..paths import enclosing_repository
 from .options import NUMBER_OPTIONS, number_range
@@ -327,10 +327,14 @@ def _planned(path: Path, data: dict[str, Any]) -> list[PlannedAnalysis]:
             _check_delphi_rule(where, options)
         if isinstance(options.get("previous"), str):
             options["previous"] = path.parent / options["previous"]
-        # Every input is checked before anything runs: a typo in the last entry writes nothing.
+        # Every input is checked before anything runs: a typo in the last entry writes nothing. A plan reads a file
+        # more than once (its columns are checked before any analysis runs), so a FIFO is refused, as what it is.
         for key, value in (("file", path.parent / entry["file"]), ("previous", options.get("previous"))):
-            if isinstance(value, Path) and not value.is_file():
-                raise TomlProblem(f"{where}.{key}", f"{value}: no such file")
+            if isinstance(value, Path):
+                try:
+                    check_input_file(value)
+                except ImportFormatError as err:
+                    raise TomlProblem(f"{where}.{key}", f"{value}: {err.what}") from None
         item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options,
                                f"{path}:{where}")
         # Outputs are named by the slug. Two analyses writing one file (one slug in one results folder,
