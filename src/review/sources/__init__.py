@@ -1,8 +1,8 @@
 """Sources stage: read bibliographic exports into the store and write records back out.
 
 Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged) live in
-``sources.readers`` as a registry; ``import_files`` is what ``review import`` and
-``review demo`` call (the TUI imports nothing: records come in from a shell).
+``sources.readers`` as a registry; ``import_files`` is what ``review import`` and the TUI dashboard's ``f``
+call (through ``services.sources``), and ``review demo``.
 
 The names below are loaded when first asked for (PEP 562), so a module that needs only ``sources.fields``
 (dedup's name reading and CSV mode) does not load the readers and the importer, and with them Biopython and the
