@@ -256,3 +256,25 @@ def test_a_variance_ratio_past_metafors_warning_is_named_on_stderr(tmp_path: Pat
             "line 2): from 1e+07 metafor warns that it may not obtain stable results; check those values\n") in result.stderr
     calm = _write(tmp_path, "study,yi,vi\nA,0.5,1e-5\nB,0.2,0.1\n", "calm.csv")  # a ratio of 1e4
     assert "sampling variance" not in CliRunner().invoke(main, ["meta", str(calm), "--measure", "MD"]).stderr
+
+
+def test_a_forest_plot_too_tall_for_a_png_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """walk30: --plot of 2,000 studies drew a PNG 168,840 px tall with 1.8 GB and 27 s CPU (20,000 would not fit in
+    memory). Past 65,535 px one line says so, before the JSON is written; an SVG is drawn."""
+    rows = "".join(f"s{i},{0.3 + (i % 7) * 0.01},{0.01 + (i % 5) * 0.002}\n" for i in range(800))
+    path = _write(tmp_path, "study,yi,vi\n" + rows)
+    out, plot = tmp_path / "r.json", tmp_path / "f.png"
+    result = CliRunner().invoke(main, ["meta", str(path), "--measure", "MD", "--method", "DL", "--json", str(out),
+                                       "--plot", str(plot)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"review: {plot}: a forest plot of 800 studies would be 68,040 px tall as PNG (at most "
+                             "65,535): write it as .svg, or plot fewer studies\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["est.csv"]
+    from review.synthesis.forest import png_height_problem, rows_from_result
+    from review.synthesis.meta import pool
+
+    def problem(k: int, name: str) -> str | None:
+        result = pool([0.3] * k, [0.01] * k, method="DL", measure="MD", studies=[f"s{i}" for i in range(k)])
+        return png_height_problem(rows_from_result(result), tmp_path / name, result=result, title="est")
+
+    assert problem(760, "f.png") is None and problem(800, "f.svg") is None and problem(800, "f.png")

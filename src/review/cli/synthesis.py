@@ -65,6 +65,8 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     check_outputs(json_out, plot_out, reading=file)  # an unwritable one said before the table, not after it
     run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
                             prediction=prediction)
+    if plot_out is not None:  # (a plot refused after the JSON was written left half the outputs)
+        service.check_forest_plot(run, plot_out)
     for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
     to_stdout = json_out is not None and is_stdout(json_out)  # ('-' wrote a file named '-')

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "check_plot_path", "check_rule_set", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot",
+    "METHODS", "MetaRun", "check_forest_plot", "check_plot_path", "check_rule_set", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot",
 ]
 
 
@@ -118,6 +118,16 @@ def favours_labels(favours: str | None) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
     return parts[0], parts[1]
+
+
+def check_forest_plot(run: MetaRun, out: Path) -> None:
+    """Refuse a forest plot that cannot be drawn (a PNG too tall), before anything is written."""
+    from ..synthesis.forest import png_height_problem, rows_from_result
+
+    problem = png_height_problem(rows_from_result(run.result, run.shown_ci), out, result=run.result, fixed=run.fixed,
+                                 title=run.file.stem)
+    if problem is not None:
+        raise ReviewError(problem)
 
 
 def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | None = None) -> None:
