@@ -3,6 +3,7 @@ service ``review import`` uses, its outcome one notification in the CLI's words,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 import sys
@@ -230,5 +231,46 @@ def test_an_unreadable_file_is_the_clis_one_line_and_stores_nothing(fresh_ws: Wo
     assert f"{path}' is not readable" in seen["cli"], seen
     refusal = f"{path}: cannot read: Permission denied"
     assert [message for message, severity in seen["shown"] if severity == "error"] == [refusal], seen
+    store = Workspace(fresh_ws.root).store
+    assert (len(store.records()), len(store.batches())) == before
+
+
+@async_test
+async def test_an_import_whose_worker_is_cancelled_stops_before_the_store_is_written(
+        fresh_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quitting cancels the app's workers; a thread is not stopped, so the process waited for the import to end
+    (a 50,000-record file: 11.7 s after its window closed). The import now stops at its next progress report."""
+    path = write_ris(tmp_path / "big.ris", 6_000, seed="quit")
+    reading, release, returned = threading.Event(), threading.Event(), threading.Event()
+    real_import = sources_service.import_files
+
+    def held_import(workspace, files, *, source=None, progress=None):  # type: ignore[no-untyped-def]
+        def held(file, phase, n):  # type: ignore[no-untyped-def]
+            if progress is not None:
+                progress(file, phase, n)
+            reading.set()
+            assert release.wait(60), "never released"
+
+        try:
+            return real_import(workspace, files, source=source, progress=held)
+        finally:
+            returned.set()  # (a cancelled worker counts as finished at once: its thread goes on)
+
+    monkeypatch.setattr(sources_service, "import_files", held_import)
+    before = len(fresh_ws.store.records()), len(fresh_ws.store.batches())
+    async with open_app(fresh_ws) as (app, pilot):
+        await import_from_dialog(pilot, str(path))
+        for _ in range(200):
+            if reading.is_set():
+                break
+            await pilot.pause(0.05)
+        importing = [w for w in app.workers if w.group == "pipeline"]
+        assert reading.is_set() and importing
+        importing[0].cancel()
+        release.set()
+        assert await asyncio.to_thread(returned.wait, 60)
+        await settle(pilot)
+        assert not any("new" in message for message in said(app)), said(app)
+        assert app.screen.query_one("#job", Static).visual.plain == ""
     store = Workspace(fresh_ws.root).store
     assert (len(store.records()), len(store.batches())) == before

@@ -83,6 +83,10 @@ class DashboardLoaded(Loaded):
         self.data = data
 
 
+class ImportStopped(Exception):
+    """The import's worker was cancelled (the app quits) before the file was stored."""
+
+
 class JobProgress(Loaded):
     """Where a pipeline action is (the newest replaces any still queued); '' when it is over."""
 
@@ -513,8 +517,14 @@ class DashboardScreen(ProjectScreen):
         (``ProjectScreen`` reports the worker's error) and nothing of it is stored."""
         project = self.project
         assert project is not None
+        worker = get_current_worker()
 
         def say(line: str) -> None:
+            # Told after each slice parsed and once more before the store is written: quitting meanwhile stops the
+            # import there, nothing of the file stored (a thread is not stopped: the process waited for a
+            # 50,000-record import to end, 19 s, after its window closed).
+            if worker.is_cancelled:
+                raise ImportStopped(f"{request.path}: import stopped before anything was stored")
             self.post_message(JobProgress(f"Import: {line}"))
 
         try:
