@@ -274,3 +274,27 @@ async def test_an_import_whose_worker_is_cancelled_stops_before_the_store_is_wri
         assert app.screen.query_one("#job", Static).visual.plain == ""
     store = Workspace(fresh_ws.root).store
     assert (len(store.records()), len(store.batches())) == before
+
+
+@pytest.mark.parametrize("quoting", ["single", "double", "backslash", "dropped"])
+def test_a_path_with_spaces_pasted_as_a_shell_quotes_it_names_the_file(
+        quoting: str, fresh_ws: Workspace, tmp_path: Path) -> None:
+    """A file dragged into the terminal, or copied from a shell line, comes quoted: GNOME's drop '…' (a space after
+    it), Windows Terminal's "…", macOS Terminal's backslashes. The shell unquotes it for review import; the dialog
+    took the quotes as part of the name ('WS/'/…/embase file.ris': no such file)."""
+    from review.tui.actions import import_path
+
+    file = write_ris(tmp_path / "my exports" / "embase file.ris", 3)
+    typed = {"single": f"'{file}'", "double": f'"{file}"', "backslash": str(file).replace(" ", "\\ "),
+             "dropped": f"'{file}' "}[quoting]
+    assert import_path(fresh_ws, typed) == file
+
+
+def test_a_name_holding_a_quote_or_a_backslash_is_taken_as_typed(fresh_ws: Workspace, tmp_path: Path) -> None:
+    from review.tui.actions import import_path
+
+    for name in ("'quoted'.ris", "back\\ slash.ris", "it's.ris"):
+        file = write_ris(tmp_path / name, 1, seed=name)
+        assert import_path(fresh_ws, str(file)) == file
+    # Unquoted only when that names a file: otherwise the refusal names what was typed.
+    assert import_path(fresh_ws, "'nowhere.ris'") == fresh_ws.root / "'nowhere.ris'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,21 @@ ACTIONS: tuple[PipelineAction, ...] = (
 
 def import_path(workspace: Workspace, typed: str) -> Path:
     """The file a path typed in the import dialog names: ``~`` expanded, a relative path taken from the
-    workspace's root (the app's own folder may be another: ``review -w``)."""
+    workspace's root (the app's own folder may be another: ``review -w``). A path pasted as a shell quotes it
+    (a file dragged into the terminal: ``'/a/my file.ris'``, ``"…"``, ``my\\ file.ris``) is unquoted, as the shell
+    does for ``review import``, when the text as typed names no file but the unquoted one does."""
+    literal = _typed_path(workspace, typed)
+    if literal.exists():
+        return literal
+    try:
+        words = shlex.split(typed)
+    except ValueError:  # (an unbalanced quote: no shell line, so the text as typed)
+        return literal
+    unquoted = _typed_path(workspace, words[0]) if len(words) == 1 else literal
+    return unquoted if unquoted.exists() else literal  # (a refusal names what was typed)
+
+
+def _typed_path(workspace: Workspace, typed: str) -> Path:
     path = Path(typed.strip()).expanduser()
     return path if path.is_absolute() else workspace.root / path
 
