@@ -523,10 +523,16 @@ def _command_claim(workspace: Workspace, reviewer: str) -> Iterator["SessionClai
 
 
 def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
-    """Keep the claim alive; False when another session has taken it over."""
+    """Keep the claim alive; False when another session has taken it over. A store busy past its wait (a large
+    import holding the write lock, the window's own among them) misses this beat without a word: nothing the
+    reviewer did was refused, and the next beat writes it (the claim lapses only after ``STALE_AFTER``)."""
+    from ..store.core import StoreBusy
     from ..store.sessions import heartbeat
 
-    return heartbeat(workspace.store, claim)
+    try:
+        return heartbeat(workspace.store, claim)
+    except StoreBusy:
+        return True
 
 
 def release_reviewer(workspace: Workspace, claim: "SessionClaim") -> None:
