@@ -298,3 +298,31 @@ def test_a_name_holding_a_quote_or_a_backslash_is_taken_as_typed(fresh_ws: Works
         assert import_path(fresh_ws, str(file)) == file
     # Unquoted only when that names a file: otherwise the refusal names what was typed.
     assert import_path(fresh_ws, "'nowhere.ris'") == fresh_ws.root / "'nowhere.ris'"
+
+
+@async_test
+async def test_a_path_relative_to_the_subfolder_review_started_in_imports_as_review_import_does(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """review started in a subfolder of the workspace (it finds the workspace above): 'embase.ris' typed there was
+    looked for in the workspace's folder only ('WS/embase.ris: no such file'), where review import, run in the same
+    folder, imports it. The workspace's folder still comes first, as the dialog says."""
+    exports = fresh_ws.path("exports")
+    write_ris(exports / "embase.ris", 4)
+    write_ris(exports / "both.ris", 2, seed="in exports")
+    write_ris(fresh_ws.root / "both.ris", 3, seed="at the root")
+    monkeypatch.chdir(exports)
+    async with open_app(Workspace(fresh_ws.root)) as (app, pilot):
+        await pilot.press("f")
+        await pilot.pause()
+        hints = " ".join(str(hint.render()) for hint in app.screen.query(".hint"))
+        assert f"relative to {fresh_ws.root} (else to {exports}, where review started)" in hints, hints
+        await pilot.press("escape")
+        await import_from_dialog(pilot, "embase.ris")
+        await settle(pilot)
+        assert said(app)[-1] == "embase.ris: 4 records read, 4 new (ris, utf-8, source embase)", said(app)
+        await import_from_dialog(pilot, "both.ris")
+        await settle(pilot)
+        assert said(app)[-1].startswith("both.ris: 3 records read"), said(app)  # the workspace's folder first
+        await import_from_dialog(pilot, "nowhere.ris")
+        await settle(pilot)
+        assert said(app)[-1] == f"{fresh_ws.root / 'nowhere.ris'}: no such file", said(app)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import current_folder
 from ..services import dedup, prisma, screening, sources
 from ..words import counted, whole
 from ..workspace import Workspace
@@ -69,23 +70,33 @@ ACTIONS: tuple[PipelineAction, ...] = (
 
 def import_path(workspace: Workspace, typed: str) -> Path:
     """The file a path typed in the import dialog names: ``~`` expanded, a relative path taken from the
-    workspace's root (the app's own folder may be another: ``review -w``). A path pasted as a shell quotes it
-    (a file dragged into the terminal: ``'/a/my file.ris'``, ``"…"``, ``my\\ file.ris``) is unquoted, as the shell
-    does for ``review import``, when the text as typed names no file but the unquoted one does."""
-    literal = _typed_path(workspace, typed)
-    if literal.exists():
-        return literal
+    workspace's root (the app's own folder may be another: ``review -w``), else from the folder review started in
+    when only there it names a file (``review`` started in ``exports/``: ``embase.ris`` there, as ``review import``
+    run in that folder reads it). A path pasted as a shell quotes it (a file dragged into the terminal:
+    ``'/a/my file.ris'``, ``"…"``, ``my\\ file.ris``) is unquoted, as the shell does for ``review import``, when the
+    text as typed names no file but the unquoted one does. None found: the text as typed, from the root (what a
+    refusal names)."""
+    folders = [workspace.root, *[f for f in [current_folder()] if f is not None and f != workspace.root]]
     try:
         words = shlex.split(typed)
-    except ValueError:  # (an unbalanced quote: no shell line, so the text as typed)
-        return literal
-    unquoted = _typed_path(workspace, words[0]) if len(words) == 1 else literal
-    return unquoted if unquoted.exists() else literal  # (a refusal names what was typed)
+    except ValueError:  # (an unbalanced quote: no shell line, so the text as typed only)
+        words = []
+    texts = [typed, *(words if len(words) == 1 else [])]
+    found = (path for text in texts for folder in folders if (path := _typed_path(folder, text)).exists())
+    return next(found, _typed_path(workspace.root, typed))
 
 
-def _typed_path(workspace: Workspace, typed: str) -> Path:
+def start_folder_note(workspace: Workspace) -> str:
+    """What the dialog says a relative path starts from: the root, and the folder review started in when another."""
+    folder = current_folder()
+    if folder is None or folder == workspace.root:
+        return f"relative to {workspace.root}"
+    return f"relative to {workspace.root} (else to {folder}, where review started)"
+
+
+def _typed_path(folder: Path, typed: str) -> Path:
     path = Path(typed.strip()).expanduser()
-    return path if path.is_absolute() else workspace.root / path
+    return path if path.is_absolute() else folder / path
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, labels_in_o
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
 from ...words import recall_estimate
-from ..actions import ACTIONS, import_path, run_import
+from ..actions import ACTIONS, import_path, run_import, start_folder_note
 from ..messages import Loaded
 from ..project import Project
 from .base import STILL_OPENING, ProjectScreen, group_running, refuse_key, screen_footer
@@ -500,7 +500,7 @@ class DashboardScreen(ProjectScreen):
         if group_running(self, "pipeline"):  # (one action at a time: an import beside a dedup would race it)
             self.notify("Import not started: the action below is still running", title="Import", severity="warning")
             return
-        self.app.push_screen(ImportScreen(str(project.workspace.root)), self._import_asked)
+        self.app.push_screen(ImportScreen(start_folder_note(project.workspace)), self._import_asked)
 
     def _import_asked(self, request: ImportRequest | None) -> None:
         if request is None or self.project is None:

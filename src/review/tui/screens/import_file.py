@@ -30,17 +30,17 @@ class ImportScreen(ModalScreen[ImportRequest | None]):
     CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, relative_to: str) -> None:
         super().__init__()
-        self.root = root
-        """The workspace's folder, which a relative path starts from (said in the dialog)."""
+        self.relative_to = relative_to
+        """Where a relative path starts from, said in the dialog (``actions.start_folder_note``)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             # (a Static, which wraps: a Label's line was cut at 80 columns)
             yield Static("Import a file: RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science")
             yield Input(placeholder="e.g. exports/embase.ris or ~/Downloads/savedrecs.txt", id="import-path")
-            yield Static(f"relative to {self.root}; the format is detected from the file", classes="hint")
+            yield Static(f"{self.relative_to}; the format is detected from the file", classes="hint")
             yield Input(placeholder="source name (optional), e.g. Embase", id="import-source")
             yield Static(f"empty: {SOURCE_DEFAULT}", classes="hint")
             yield Static("Enter imports, Esc cancels", classes="hint")
