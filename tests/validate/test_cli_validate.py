@@ -641,3 +641,35 @@ def test_a_plan_names_what_its_file_is_when_it_is_no_regular_file(tmp_path: Path
         result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(tmp_path / "out")])
         assert result.exit_code == 4, result.output
         assert result.output == f"review: {plan}:analysis[1].file: {tmp_path / name}: {said} (line 4)\n", name
+
+
+def test_an_interrupt_while_the_figures_are_drawn_leaves_the_last_runs_results_whole(
+        demo_run: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev30b: after every analysis had run, validate run drew its three figures while writing, a second or
+    more of the run; Ctrl+C (or a figure that cannot be drawn) there left results/ with this run's first files
+    beside the last run's others. The figures are drawn with their analyses now, before the first file."""
+    from matplotlib.figure import Figure
+
+    folder, _ = demo_run
+    plan = _demo_plan_copy(folder, tmp_path, "", "")
+    assert CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "results").iterdir()}
+    assert sum(name.endswith(".png") for name in before) == 3
+    cvi = tmp_path / "synthetic_cvi.csv"  # the 2nd analysis's result would be new
+    text = cvi.read_text(encoding="utf-8")
+    cvi.write_text(text.replace("conflict_with_supervisor,expert_1,3\n", "conflict_with_supervisor,expert_1,1\n"),
+                   encoding="utf-8")
+    drawn = []
+    savefig = Figure.savefig
+
+    def interrupted_at_the_last_figure(figure: Figure, *args: object, **kwargs: object) -> None:
+        drawn.append(1)
+        if len(drawn) == 3:
+            raise KeyboardInterrupt
+        savefig(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", interrupted_at_the_last_figure)
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code != 0 and len(drawn) == 3  # (click: 'Aborted!', exit 1)
+    assert "wrote" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "results").iterdir()} == before

@@ -97,6 +97,7 @@ class Analysed:
     json_out: Path | None
     plot_out: Path | None
     planned: bool
+    figure: bytes | None = None  # drawn before the first file of a plan is written (analyse_planned)
 
     @property
     def to_extraction(self) -> bool:
@@ -150,7 +151,7 @@ def write_analysed(analysed: Analysed, *, cancelled: Callable[[], bool] | None =
         if analysed.json_out is not None:
             analysis.written.append(write_json(analysis.result, analysed.json_out))
         if analysed.plot_out is not None:
-            analysis.written.append(write_plot(analysis.result, analysed.plot_out))
+            analysis.written.append(write_plot(analysis.result, analysed.plot_out, analysed.figure))
     return analysis
 
 
@@ -272,6 +273,10 @@ def analyse_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None
                          json_out=json_out, plot_out=figure[0] if figure else None, planned=True)
     if analysed.to_extraction:
         _own_data_study(analysed, dry_run=True)
+    if analysed.plot_out is not None:  # drawn now: drawing the plan's figures took a second or more of its writing
+        from ..validate.run import draw_plot
+
+        analysed.figure = draw_plot(analysed.analysis.result, analysed.plot_out)
     return analysed
 
 

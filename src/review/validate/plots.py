@@ -22,6 +22,11 @@ def _figure():  # type: ignore[no-untyped-def]
 
 def km_plot(result: SurvivalResult, path: Path, *, synthetic: bool = False) -> Path:
     """Kaplan-Meier curves per group with their confidence bands."""
+    return write_figure(path, km_figure(result, figure_format(path), synthetic=synthetic))
+
+
+def km_figure(result: SurvivalResult, fmt: str, *, synthetic: bool = False) -> bytes:
+    """:func:`km_plot`'s figure drawn as ``fmt`` (png, svg, pdf), not written."""
     plt = _figure()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for g in result.groups:
@@ -39,11 +44,16 @@ def km_plot(result: SurvivalResult, path: Path, *, synthetic: bool = False) -> P
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, plt, path, synthetic)
+    return _drawn(fig, plt, fmt, synthetic)
 
 
 def calibration_plot(result: PredictiveResult, path: Path, *, synthetic: bool = False) -> Path:
     """Observed risk per profile group (with CI) against the logistic model's predicted risk."""
+    return write_figure(path, calibration_figure(result, figure_format(path), synthetic=synthetic))
+
+
+def calibration_figure(result: PredictiveResult, fmt: str, *, synthetic: bool = False) -> bytes:
+    """:func:`calibration_plot`'s figure drawn as ``fmt`` (png, svg, pdf), not written."""
     plt = _figure()
     fig, ax = plt.subplots(figsize=(5.5, 5))
     groups = [g for g in result.calibration if g.observed is not None]
@@ -69,17 +79,29 @@ def calibration_plot(result: PredictiveResult, path: Path, *, synthetic: bool = 
     measure = "Harrell's C" if result.time else "C-statistic (AUC)"
     ax.set_title(f"{measure} {result.c_statistic:.2f} ({lo:.2f}-{hi:.2f})", fontsize=10)
     fig.tight_layout()
-    return _save(fig, plt, path, synthetic)
+    return _drawn(fig, plt, fmt, synthetic)
 
 
-def _save(fig, plt, path: Path, synthetic: bool) -> Path:  # type: ignore[no-untyped-def]
+def figure_format(path: Path) -> str:
+    """The format a figure is drawn in, from its file's suffix."""
+    return Path(path).suffix.lstrip(".").lower() or "png"
+
+
+def _drawn(fig, plt, fmt: str, synthetic: bool) -> bytes:  # type: ignore[no-untyped-def]
     if synthetic:
         fig.text(0.99, 0.01, "SYNTHETIC demo data", ha="right", va="bottom", fontsize=8, color="firebrick")
-    path = Path(path)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png", dpi=120)
-    plt.close(fig)
-    # KM steps fall on individual event times: the figure is as private as the JSON (0600), its new folders too
+    try:
+        fig.savefig(buffer, format=fmt, dpi=120)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def write_figure(path: Path, drawn: bytes) -> Path:
+    """Write a drawn figure. KM steps fall on individual event times: the figure is as private as the JSON (0600),
+    its new folders too."""
+    path = Path(path)
     make_folders(path.parent, 0o700)
-    write_bytes_atomic(path, buffer.getvalue(), mode=0o600)
+    write_bytes_atomic(path, drawn, mode=0o600)
     return path

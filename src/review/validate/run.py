@@ -190,20 +190,30 @@ def check_figure(kind: str, path: Path) -> None:
         raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
 
 
-def write_plot(result: Any, path: Path) -> Path:
-    """A figure for the kinds that have one (survival: KM curves; predictive: calibration); ``path`` as
-    :func:`check_figure` allows, which the caller asked before the analysis ran."""
+def draw_plot(result: Any, path: Path) -> bytes:
+    """The figure of the kinds that have one (survival: KM curves; predictive: calibration), drawn in the format
+    ``path`` names (as :func:`check_figure` allows, asked before the analysis ran), not written."""
     from . import plots
     from .predictive import PredictiveResult
     from .survival import SurvivalResult
 
     synthetic = is_synthetic(result.path)
-    with _writing(Path(path)):
-        if isinstance(result, SurvivalResult):
-            return plots.km_plot(result, path, synthetic=synthetic)
-        if isinstance(result, PredictiveResult):
-            return plots.calibration_plot(result, path, synthetic=synthetic)
+    if isinstance(result, SurvivalResult):
+        return plots.km_figure(result, plots.figure_format(path), synthetic=synthetic)
+    if isinstance(result, PredictiveResult):
+        return plots.calibration_figure(result, plots.figure_format(path), synthetic=synthetic)
     raise ValidationError(f"--plot: {type(result).__name__} has no figure (survival and predictive do)")
+
+
+def write_plot(result: Any, path: Path, drawn: bytes | None = None) -> Path:
+    """Write the figure :func:`draw_plot` draws (``drawn``, when it was drawn before: ``validate run`` draws every
+    figure of the plan before it writes its first file)."""
+    from . import plots
+
+    if drawn is None:
+        drawn = draw_plot(result, path)
+    with _writing(Path(path)):
+        return plots.write_figure(path, drawn)
 
 
 # -- the analysis plan -------------------------------------------------------------------------
