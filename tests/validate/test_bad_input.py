@@ -168,3 +168,21 @@ def test_a_column_in_two_parts_of_one_model_is_refused(tmp_path: Path, kind: str
     assert result.exit_code == 4, result.output
     assert result.output == (f"review: {path}:line 1: column {column!r}: named by {parts}: a column takes one part in "
                              "the analysis\n")
+
+
+@pytest.mark.parametrize("options,column,option", [
+    (["--outcome", "recurrence", "--adjust", "days", "--adjust", "days", "--factor", "job_insecurity"],
+     "days", "--adjust"),
+    (["--outcome", "recurrence", "--factor", "job_insecurity", "--factor", "job_insecurity"],
+     "job_insecurity", "--factor"),
+])
+def test_a_column_named_twice_by_one_option_is_refused(tmp_path: Path, options: list[str], column: str,
+                                                       option: str) -> None:
+    """rrev30b: --adjust days twice was a ValueError traceback (exit 1); --factor twice tested the factor twice,
+    two equal rows, and Holm adjusted its p over 2 tests (4.02 (2.49 to 6.49) twice, 'adjusted for the 2 factors')."""
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER, *_cohort()]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "factors", str(path), *options])
+    assert result.exit_code == 4, result.output
+    assert result.output == (f"review: {path}:line 1: column {column!r}: named twice by {option}: a column takes one "
+                             "part in the analysis\n")

@@ -240,6 +240,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
                            ("--adjust", adjust))
     if factors:
         table.require(*factors)
+        table.require_one_part(("--factor", factors))
         overlap = used.intersection(factors)
         if overlap:
             raise cell_error(table.path, table.header_row, sorted(overlap)[0], "is a factor and an outcome/covariate")

@@ -168,10 +168,17 @@ class Table:
 
     def require_one_part(self, *parts: tuple[str, str | Sequence[str] | None]) -> None:
         """No column named by two of the options (``("--outcome", "recurrence")``, ``("--adjust", [...])``): the
-        outcome as a covariate or as its own predictor gave a separation note or a C-statistic of 1, as findings."""
+        outcome as a covariate or as its own predictor gave a separation note or a C-statistic of 1, as findings;
+        nor one named twice by one option (``--adjust age --adjust age`` was a traceback, ``--factor`` twice two
+        equal rows, its p Holm-adjusted over both)."""
         named: dict[str, str] = {}
         for option, columns in parts:
+            seen = set[str]()
             for column in [columns] if isinstance(columns, str) else columns or []:
+                if column in seen:
+                    raise cell_error(self.path, self.header_row, column,
+                                     f"named twice by {option}: a column takes one part in the analysis")
+                seen.add(column)
                 if named.setdefault(column, option) != option:
                     raise cell_error(self.path, self.header_row, column,
                                      f"named by {named[column]} and {option}: a column takes one part in the analysis")
