@@ -134,13 +134,11 @@ async def test_enter_without_a_path_keeps_the_dialog_and_esc_imports_nothing(fre
     assert len(Workspace(fresh_ws.root).store.batches()) == before
 
 
-@async_test
-async def test_the_app_answers_keys_while_a_5000_record_ris_imports(fresh_ws: Workspace, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The import's worker is held at its first progress report (the file read, its parsing begun) until the test
-    has pressed keys and seen them handled: behaviour, not timing."""
-    path = write_ris(tmp_path / "big.ris", 5_000, seed="wos")
-    reading, release = threading.Event(), threading.Event()
+def hold_imports(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event, threading.Event]:
+    """The import service held at its first progress report (the file read, its parsing begun) until ``release`` is
+    set: ``reading`` says it got there, ``returned`` that the service call ended (a cancelled worker counts as
+    finished at once: its thread goes on)."""
+    reading, release, returned = threading.Event(), threading.Event(), threading.Event()
     real_import = sources_service.import_files
 
     def held_import(workspace, files, *, source=None, progress=None):  # type: ignore[no-untyped-def]
@@ -150,9 +148,22 @@ async def test_the_app_answers_keys_while_a_5000_record_ris_imports(fresh_ws: Wo
             reading.set()
             assert release.wait(60), "never released"
 
-        return real_import(workspace, files, source=source, progress=held)
+        try:
+            return real_import(workspace, files, source=source, progress=held)
+        finally:
+            returned.set()
 
     monkeypatch.setattr(sources_service, "import_files", held_import)
+    return reading, release, returned
+
+
+@async_test
+async def test_the_app_answers_keys_while_a_5000_record_ris_imports(fresh_ws: Workspace, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import's worker is held at its first progress report (the file read, its parsing begun) until the test
+    has pressed keys and seen them handled: behaviour, not timing."""
+    path = write_ris(tmp_path / "big.ris", 5_000, seed="wos")
+    reading, release, _ = hold_imports(monkeypatch)
     before = len(fresh_ws.store.records())
     async with open_app(fresh_ws) as (app, pilot):
         await import_from_dialog(pilot, str(path), "Web of Science")
@@ -241,22 +252,7 @@ async def test_an_import_whose_worker_is_cancelled_stops_before_the_store_is_wri
     """Quitting cancels the app's workers; a thread is not stopped, so the process waited for the import to end
     (a 50,000-record file: 11.7 s after its window closed). The import now stops at its next progress report."""
     path = write_ris(tmp_path / "big.ris", 6_000, seed="quit")
-    reading, release, returned = threading.Event(), threading.Event(), threading.Event()
-    real_import = sources_service.import_files
-
-    def held_import(workspace, files, *, source=None, progress=None):  # type: ignore[no-untyped-def]
-        def held(file, phase, n):  # type: ignore[no-untyped-def]
-            if progress is not None:
-                progress(file, phase, n)
-            reading.set()
-            assert release.wait(60), "never released"
-
-        try:
-            return real_import(workspace, files, source=source, progress=held)
-        finally:
-            returned.set()  # (a cancelled worker counts as finished at once: its thread goes on)
-
-    monkeypatch.setattr(sources_service, "import_files", held_import)
+    reading, release, returned = hold_imports(monkeypatch)
     before = len(fresh_ws.store.records()), len(fresh_ws.store.batches())
     async with open_app(fresh_ws) as (app, pilot):
         await import_from_dialog(pilot, str(path))
