@@ -253,11 +253,13 @@ class DashboardScreen(ProjectScreen):
         *(Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
                   tooltip=f"{a.label} (runs in the background)") for a in ACTIONS),
         # "f" (a file): "i" is include on the screening screen, and one key means one thing. "Import", not "Import
-        # file": at 80 columns the footer then ends with it whole (g, the recount, is cut there: ? lists it).
+        # file": at 80 columns the footer then ends with it whole.
         Binding("f", "import_file", "Import", id="dashboard.import",
                 tooltip="Import a RIS, MEDLINE, PubMed XML, BibTeX, CSV, EndNote or Web of Science file (as review "
                         "import does; in the background)"),
-        Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
+        # Not in the footer (? lists it; the counts also refresh on every return here): with f's Import it ran under
+        # ? at 80 columns.
+        Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount", show=False),
         # Not in the footer (? lists it; the panel says "t switches"): at 80 columns it pushed ? and q out.
         Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule", show=False,
                 tooltip="Switch between the recommended and the certified stopping rule (saved in review.toml)"),
