@@ -111,8 +111,7 @@ class _ImportProgressLine:
             return
         self._last = now
         self._shown = True
-        click.echo(f"\r\033[K{path.name}: {n_parsed:,} records {'read' if phase == 'parsing' else 'read; writing'}…",
-                   err=True, nl=False)
+        click.echo(f"\r\033[K{service.import_progress(path, phase, n_parsed)}", err=True, nl=False)
 
     def close(self) -> None:
         if self._shown:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_DECISIONS", "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
-    "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_files_stamp", "query_overview",
+    "SeedCheck", "check_seeds", "export_records", "import_files", "import_progress", "list_queries", "query_files_stamp",
+    "query_overview",
     "require_recall",
     "search_report", "search_status", "start_searches",
 ]
@@ -58,6 +59,12 @@ class RecordsExport:
 
     n_records: int
     text: str
+
+
+def import_progress(file: Path, phase: str, n_parsed: int) -> str:
+    """Where an import of ``file`` is, in words (``import_files``' progress: ``phase`` "parsing" while its records are
+    read, then writing them): ``review import``'s progress line and the dashboard's import say the same."""
+    return f"{file.name}: {n_parsed:,} records {'read' if phase == 'parsing' else 'read; writing'}…"
 
 
 def export_records(workspace: Workspace, format_: str, decision: str | None = None) -> RecordsExport:

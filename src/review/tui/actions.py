@@ -118,8 +118,8 @@ def run_import(workspace: Workspace, path: Path, source: str | None, say: Say = 
     """Import one file as ``review import FILE [--source NAME]`` does (the same service); a file refused raises its
     one-line ``ImportFormatError`` (nothing from it stored: the service imports a file whole or not at all)."""
 
-    def progress(file: Path, phase: str, n_parsed: int) -> None:  # the words of review import's progress line
-        say(f"{file.name}: {n_parsed:,} records {'read' if phase == 'parsing' else 'read; writing'}…")
+    def progress(file: Path, phase: str, n_parsed: int) -> None:
+        say(sources.import_progress(file, phase, n_parsed))
 
     report = sources.import_files(workspace, [path], source=source, progress=progress)
     report.raise_first_error()
