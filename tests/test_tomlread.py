@@ -230,15 +230,20 @@ SHAPES = [  # kind, file text, the key named, its line
 ]
 
 
-@pytest.mark.parametrize(("kind", "text", "where", "line"), SHAPES, ids=[f"{s[0]}-{s[2]}" for s in SHAPES])
-def test_each_kind_of_file_names_a_wrong_shape_by_key_and_line(tmp_path: Path, kind: str, text: str, where: str,
-                                                                line: int) -> None:
+def _refusal(tmp_path: Path, kind: str, text: str) -> tuple[Path, str]:
+    """The file of ``kind`` holding ``text``, and the message its reader refuses it with."""
     name, read = READERS[kind]
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises((ValidationError, WorkspaceError)) as caught:
         read(path)
-    message = str(caught.value)
+    return path, str(caught.value)
+
+
+@pytest.mark.parametrize(("kind", "text", "where", "line"), SHAPES, ids=[f"{s[0]}-{s[2]}" for s in SHAPES])
+def test_each_kind_of_file_names_a_wrong_shape_by_key_and_line(tmp_path: Path, kind: str, text: str, where: str,
+                                                                line: int) -> None:
+    path, message = _refusal(tmp_path, kind, text)
     assert "\n" not in message
     assert message.startswith(f"{path}:{where}: ") and message.endswith(f" (line {line})"), message
 
@@ -247,12 +252,7 @@ def test_each_kind_of_file_names_a_wrong_shape_by_key_and_line(tmp_path: Path, k
 @pytest.mark.parametrize(("text", "line"), [('a = 1\nb = 2\na = 3\n', 3), ('a = 1\n\nb = = 2\n', 3)],
                          ids=["duplicate-key", "invalid"])
 def test_each_kind_of_file_names_a_syntax_error_by_line(tmp_path: Path, kind: str, text: str, line: int) -> None:
-    name, read = READERS[kind]
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises((ValidationError, WorkspaceError)) as caught:
-        read(path)
-    message = str(caught.value)
+    path, message = _refusal(tmp_path, kind, text)
     assert message.startswith(f"{path}: ") and f"line {line}" in message and "\n" not in message, message
 
 

@@ -475,16 +475,12 @@ def test_bad_data_late_in_the_plan_writes_nothing_and_leaves_the_last_runs_resul
 def test_a_study_file_refused_late_in_the_plan_writes_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
     """The own-data study file is checked with its analysis, before any file of the plan is written (walk30):
     the last analysis's --to-extraction of SYNTHETIC data is refused, and the nine before it wrote nothing."""
-    import shutil
-
     folder, _ = demo_run
     plan = _demo_plan_copy(folder, tmp_path, "", "")
     plan.write_text(plan.read_text(encoding="utf-8") + '\n[[analysis]]\nname = "to the synthesis"\nkind = "factors"\n'
                     'file = "synthetic_cohort.csv"\noutcome = "recurrence"\nfactor = ["conflict_with_supervisor"]\n'
                     'to_extraction = true\n', encoding="utf-8")
-    workspace = tmp_path / "ws"
-    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
-    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    workspace = _workspace_with_factor_list(tmp_path)
     result = CliRunner().invoke(main, ["-w", str(workspace), "validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4, result.output
     assert "SYNTHETIC demo data never becomes a study file" in result.stderr.splitlines()[-1]
@@ -544,6 +540,16 @@ def test_a_named_pipe_is_read_once_and_what_its_reading_warned_of_is_said(tmp_pa
                         "read as it stands; if the file was cut off, get it whole again"]
 
 
+def _workspace_with_factor_list(tmp_path: Path) -> Path:
+    """A new workspace whose extraction/ holds the programme's factors.toml, as --to-extraction needs."""
+    import shutil
+
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
+    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    return workspace
+
+
 def _through_a_fifo(tmp_path: Path, args: list[str], data: bytes) -> tuple[object, bool]:
     """``review validate`` ARGS (naming ``tmp_path/cohort.csv``, a FIFO) with ``data`` written into the FIFO if the
     command opens it; (result, whether it waited to open the FIFO a second time)."""
@@ -579,13 +585,9 @@ def test_a_pipe_in_a_workspace_is_not_read_again_for_its_content_hash(tmp_path: 
     """walk30: inside a workspace whose extraction/ holds own-data studies, `predictive` read the data again to hash
     it (are these the clients that built the instrument?): a FIFO made with mkfifo waited forever for a second
     writer, and a <(…) pipe hashed nothing. It cannot be compared: one warning says so and the check runs."""
-    import shutil
-
     if not hasattr(__import__("os"), "mkfifo"):
         pytest.skip("needs FIFOs")
-    workspace = tmp_path / "ws"
-    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
-    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    workspace = _workspace_with_factor_list(tmp_path)
     cohort = tmp_path / "first.csv"
     cohort.write_bytes(_cohort_bytes())
     assert CliRunner().invoke(main, ["-w", str(workspace), "validate", "factors", str(cohort), "--outcome",
@@ -604,13 +606,9 @@ def test_a_pipe_in_a_workspace_is_not_read_again_for_its_content_hash(tmp_path: 
 def test_to_extraction_from_a_pipe_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """walk30: through <(…) the study file was 'Own data: 63' (the pipe's number) with the SHA-256 of no content
     (e3b0c442…), and a FIFO made with mkfifo waited forever to be hashed: its estimates traced to nothing."""
-    import shutil
-
     if not hasattr(__import__("os"), "mkfifo"):
         pytest.skip("needs FIFOs")
-    workspace = tmp_path / "ws"
-    assert CliRunner().invoke(main, ["init", str(workspace), "--title", "t"]).exit_code == 0
-    shutil.copy(Path(__file__).resolve().parents[2] / "extraction" / "factors.toml", workspace / "extraction")
+    workspace = _workspace_with_factor_list(tmp_path)
     fifo = tmp_path / "cohort.csv"
     result, waited = _through_a_fifo(tmp_path, ["-w", str(workspace), "validate", "factors", str(fifo), "--outcome",
                                                 "recurrence", "--factor", "conflict_with_supervisor",
