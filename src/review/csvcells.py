@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "sniff_delimiter", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -90,6 +91,43 @@ class NeutralisingDictWriter(_DictWriter):
         return self.writer.writerow([neutralise_cell(name) for name in self.fieldnames])
 
 
+def sniff_delimiter(first_line: str) -> str:
+    """``;`` for a file whose first line (its header) holds more semicolons than commas, else ``,``: the one rule of
+    the readers that take a spreadsheet's "CSV" of locales with a decimal comma (Dutch Excel writes ``;`` between
+    cells and ``2,59`` in them) beside a comma-separated one: ``review validate``'s tables and ``review meta``."""
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+class NumberFormatError(ValueError):
+    """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
+
+
+def parse_number(value: str) -> float:
+    """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5`` (the decimal
+    mark of a Dutch spreadsheet), in a file of either delimiter (:func:`sniff_delimiter`).
+
+    Raises ``ValueError`` (its text names the value) when the text is not a number, and
+    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator
+    or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
+    """
+    text = value.strip()
+    if text.count(",") == 1 and "." not in text:
+        whole, _, fraction = text.partition(",")
+        if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("+-").isdigit() and whole.lstrip("+-") != "0":
+            raise NumberFormatError(f"{value!r} is ambiguous: a thousands separator or a decimal comma? "
+                                    f"write {whole}{fraction} or {whole}.{fraction}")
+        text = f"{whole}.{fraction}"
+    try:
+        if "_" in text:
+            raise ValueError(text)
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise NumberFormatError(f"{value!r} is not a finite number")
+    return number
+
+
 def other_delimiter(header: str) -> str | None:
     """``;`` or a tab when a header line is split by that and has no comma (a spreadsheet's "CSV" in
     many European locales): the readers that take commas only then say so instead of naming a
@@ -137,6 +175,8 @@ class CsvText:
     path: Path
     #: Lines for stderr that :meth:`dict_rows` found (a short last row read as it stands), once read to the end.
     warnings: list[str] = field(default_factory=list)
+    #: What separates its cells: ``,``, or ``;`` where the reader takes both (:func:`read_csv_text`).
+    delimiter: str = ","
 
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -151,7 +191,7 @@ class CsvText:
         returned. Empty cells past the header's end are dropped; a short row's missing cells are None."""
         from .errors import ImportFormatError
 
-        rows = csv_rows(text_lines(self.text))
+        rows = csv_rows(text_lines(self.text), self.delimiter)
         first = next(rows, None)  # the header: the first line, even a blank one (as header_line reads it)
         header = first.cells if first is not None else []
         columns = [column_name(c) for c in header] if column_name is not None else header
@@ -179,8 +219,9 @@ class CsvText:
             if any(cell.strip() for cell in spill):
                 if found.last_line > line:  # a row over several lines: a quote never closed, rather?
                     self._refuse_unclosed_quote(line - 1)
+                separator = "a comma" if self.delimiter == "," else repr(self.delimiter)
                 raise ImportFormatError(self.path, f"line {line}", f"{width + len(spill)} cells but {width} "
-                                        "columns in the header (a comma in a cell not in quotes?)")
+                                        f"columns in the header ({separator} in a cell not in quotes?)")
             row: dict[str, Any] = dict(zip(columns, found.cells[:width]))
             for name in columns[len(found.cells):]:  # (as csv.DictReader fills a short row)
                 row[name] = None
@@ -194,7 +235,7 @@ class CsvText:
     def _unclosed_from(self, lines_before: int) -> bool:
         if '"' not in self.text:
             return False
-        return quote_left_open(itertools.islice(text_lines(self.text), lines_before, None))
+        return quote_left_open(itertools.islice(text_lines(self.text), lines_before, None), self.delimiter)
 
     def _refuse_unclosed_quote(self, lines_before: int) -> None:
         from .errors import ImportFormatError
@@ -329,10 +370,11 @@ def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool
     return rows[-1] != [_END_MARK]
 
 
-def read_csv_text(path: Path, expected: str) -> CsvText:
+def read_csv_text(path: Path, expected: str, *, semicolons: bool = False) -> CsvText:
     """A CSV file's text (byte-order mark removed), header line and encoding, decoded by the policy of
     ``review.textdecode``; an unreadable, binary, undecodable or empty file is an ``ImportFormatError``
-    naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`."""
+    naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`.
+    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`) is read as ``;``-separated."""
     from .errors import ImportFormatError
     from .textdecode import read_user_text
 
@@ -340,4 +382,5 @@ def read_csv_text(path: Path, expected: str) -> CsvText:
     header = header_line(decoded.text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
-    return CsvText(decoded.text, header, decoded.encoding, path)  # (textdecode removed the BOM)
+    delimiter = sniff_delimiter(header) if semicolons else ","
+    return CsvText(decoded.text, header, decoded.encoding, path, delimiter=delimiter)  # (textdecode removed the BOM)

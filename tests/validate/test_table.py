@@ -115,7 +115,7 @@ def test_a_case_control_indicator_is_no_client_id(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("cell", "number"), [("1.5", 1.5), ("1,5", 1.5), ("0,125", 0.125), ("-2,25", -2.25),
                                               ("1e3", 1000.0), (" 7 ", 7.0)])
 def test_numbers_people_type(cell: str, number: float) -> None:
-    from review.validate.table import parse_number
+    from review.csvcells import parse_number
 
     assert parse_number(cell) == number
     with pytest.raises(ValueError, match="'1_0' is not a number"):  # float() reads Python's 10

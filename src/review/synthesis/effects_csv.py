@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, read_csv_text
+from ..csvcells import NumberFormatError, delimiter_hint, parse_number, read_csv_text
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
@@ -56,12 +56,15 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     Errors name file, line and column.
     """
     path = Path(path)
-    csv_text = read_csv_text(path, "study, then the estimate columns")
+    # ';' between the cells where the header says so, as review validate reads a table (Dutch Excel's "CSV", with
+    # decimal commas in the cells: parse_number reads both marks in either file)
+    csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True)
     header = csv_text.header
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
     if "study" not in columns:
-        raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(header)}")
+        hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
+        raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
@@ -236,9 +239,10 @@ def correction_note(table: EffectTable) -> str:
 
 
 def _decimals_half_unit(text: str) -> float:
-    """Half a unit in the last written decimal place of ``text`` ('2.0' -> 0.05, '1.46' -> 0.005)."""
+    """Half a unit in the last written decimal place of ``text`` ('2.0' -> 0.05, '1.46' -> 0.005, '1,46' too: a
+    cell :func:`parse_number` read, where a comma is the decimal mark)."""
     try:
-        exponent = Decimal(text).as_tuple().exponent
+        exponent = Decimal(text.strip().replace(",", ".")).as_tuple().exponent
     except InvalidOperation:
         return 0.0
     return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
@@ -254,7 +258,7 @@ def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_h
     """
     from .meta import is_ratio
 
-    est, lo, hi = float(estimate), float(ci_low), float(ci_high)
+    est, lo, hi = parse_number(estimate), parse_number(ci_low), parse_number(ci_high)
     d_est, d_lo, d_hi = (_decimals_half_unit(t) for t in (estimate, ci_low, ci_high))
     if is_ratio(measure):
         if min(est, lo, hi) <= 0 or lo - d_lo <= 0:
@@ -273,14 +277,15 @@ def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_h
 
 
 def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
+    """A cell as review validate reads a number (:func:`parse_number`: ``2.59`` or ``2,59``; ``1,250`` is refused
+    as ambiguous, as ``inf``), else one line naming its cell."""
     value = row.get(column, "")
     try:
-        number = float(value)
+        return parse_number(value)
+    except NumberFormatError as err:  # (it names the value)
+        raise ImportFormatError(path, f"{where}:{column}", str(err)) from None
     except ValueError:
         raise ImportFormatError(path, f"{where}:{column}", f"not a number: {value!r}") from None
-    if not math.isfinite(number):
-        raise ImportFormatError(path, f"{where}:{column}", f"not a finite number: {value!r}")
-    return number
 
 
 def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path) -> float:

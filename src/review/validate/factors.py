@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..csvcells import NumberFormatError, parse_number
 from .progress import report
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import (
-    NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number, read_table,
+    Table, cell_error, few_events_note, joined_notes, read_table,
     is_id_column, require_events, too_few_events,
 )
 

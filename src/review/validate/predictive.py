@@ -31,8 +31,9 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
+from ..csvcells import NumberFormatError, parse_number
 from .progress import report
-from .table import NumberFormatError, Table, cell_error, parse_number, read_table, require_events
+from .table import Table, cell_error, read_table, require_events
 
 #: The instrument's overall indications in risk order; the other two say the profile is not usable.
 INDICATION_ORDER: dict[str, int] = {"no_risk_signals": 0, "some_risk_signals": 1, "many_risk_signals": 2}

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, quote_left_open
+from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, parse_number, quote_left_open, sniff_delimiter
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -73,35 +73,6 @@ def joined_notes(*notes: str) -> str:
     result's notes are put together (a factor's few-events and proportional-hazards flags, the rows
     its model left out)."""
     return "; ".join(note for note in notes if note)
-
-
-class NumberFormatError(ValueError):
-    """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
-
-
-def parse_number(value: str) -> float:
-    """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5``.
-
-    Raises ``ValueError`` (its text names the value) when the text is not a number, and
-    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator
-    or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
-    """
-    text = value.strip()
-    if text.count(",") == 1 and "." not in text:
-        whole, _, fraction = text.partition(",")
-        if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("+-").isdigit() and whole.lstrip("+-") != "0":
-            raise NumberFormatError(f"{value!r} is ambiguous: a thousands separator or a decimal comma? "
-                                    f"write {whole}{fraction} or {whole}.{fraction}")
-        text = f"{whole}.{fraction}"
-    try:
-        if "_" in text:
-            raise ValueError(text)
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise NumberFormatError(f"{value!r} is not a finite number")
-    return number
 
 
 def is_synthetic(path: Path | str) -> bool:
@@ -307,7 +278,7 @@ def _table_from_text(path: Path, text: str) -> Table:
     # and other separators, cutting a quoted cell that holds one in two.
     lines = list(_data_lines(io.StringIO(text, newline=""), comments))
     first = next((line for line in lines if line.strip()), "")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = sniff_delimiter(first)
     header: list[str] | None = None
     header_row = 1
     rows: list[dict[str, str]] = []
