@@ -56,6 +56,9 @@ Round 19 (decision 0072): ``round19`` stands for ``ROUND19_RULES``: the rule in 
 beside ``src``, decision 0068's rule it replaced, and the references. Past the stored window of checks C3's walk goes
 on with no check asking the classifier (such a stop is the trend's; ``past_window`` counts them), as decision 0072
 scored it; src asks the classifier there.
+Round 20 (decision 0077): ``round20`` stands for ``ROUND20_RULES``: C3 with a gap guard (``c3+gapF/5``: a stop is
+taken only after a run of irrelevant records of at least F × the longest of the last five gaps between relevant
+records; ``gap_guard_holds``) and C3 with the trend at 0.99; ``score --thin F --thin-draws D…`` scores thinned sets.
 ``--candidate NAME`` (stopdiag24): ``collect`` and ``score`` a ranking candidate of ``screening_dev.py`` instead of the
 engine — its orders, and the classifier's evidence on the rows it ranks on (as its ``--src-stopping`` fits src's stop),
 stored as ``c-NAME-<set>-seed<S>.npz`` beside the engine's ``e6-…`` files.
@@ -941,31 +944,61 @@ ROUND17_PARTS: dict[str, tuple[tuple[float, float, float, float], float, tuple[t
 #: wherever the walk stays within the stored window of checks.
 ROUND19_C3 = (0.98, 0.80, 0.3, 6)
 ROUND19_PARTS: dict[str, tuple[float, float, float, int]] = {"c3": ROUND19_C3}
+#: Decision 0077's candidates (rule name → the trend's level, the gap guard's factor and gaps): C3 with a stop taken only
+#: after a run of irrelevant records as long as factor × the longest of the last five gaps between relevant records,
+#: and C3 with the trend at 0.99 (a reference).
+ROUND20_PARTS: dict[str, tuple[float, tuple[float, int] | None]] = {
+    "c3+gap1/5": (0.98, (1.0, 5)), "c3+gap1.25/5": (0.98, (1.25, 5)), "c3+gap1.5/5": (0.98, (1.5, 5)),
+    "c3@0.99": (0.99, None)}
 
 
-def round19_stop(ev: dict[str, Any], part: tuple[float, float, float, int] = ROUND19_C3) -> dict[str, Any]:
+def round19_stop(ev: dict[str, Any], part: tuple[float, float, float, int] = ROUND19_C3,
+                 gap: tuple[float, int] | None = None) -> dict[str, Any]:
     """Where a decision-0072 rule stops, walked decision by decision: at each grid check a view that was asked
     (``round11_asked``) about a k* of at least ``fewest`` stops the rule at P(left ≤ k*) ≥ ``clf_level`` where the
     trend's P(left ≤ k*) at the check is at least ``stop_gate``; else the rule stops at the first record where the
     trend's P reaches ``trend_level``, whatever k* and whatever a view said (no veto, no assent). A grid check past
     the stored window asks nothing (decision 0072: such a stop is the trend's; ``past_window`` says the walk went
-    there)."""
+    there). ``gap`` (factor, last), decision 0077's guard: a stop is taken only where the records screened since the
+    last relevant one are at least factor × the longest gap between consecutive relevant records among the last
+    ``last`` gaps (``gap_guard_holds``); otherwise the walk goes on."""
     trend_level, clf_level, stop_gate, fewest = part
     n, n_priors, curve = ev["n"], ev["n_priors"], ev["curve"]
     step = check_step(n)
     rows = {r["at"]: r for r in ev["rows"]}
     last_stored = max(rows) if rows else 0
     past = False
+    labels = ev["labels"]
+    positions = [i + 1 for i in range(n_priors) if labels[i]]  # where relevant records were found, priors included
+    held = 0
     for m in range(n_priors + 1, n):  # after N records nothing is left to stop before
+        if labels[m - 1]:
+            positions.append(m)
+        by = None
         if m % step == 0:  # a grid check
             row = rows.get(m)
             past = past or (row is None and m > last_stored)
             if (row is not None and round11_asked(row, n) and row["k"] >= fewest
                     and row["p6:platt"] >= clf_level - 1e-12 and row["lomax_p"] >= stop_gate - 1e-12):
-                return {"stop": m, "by": "classifier", "past_window": past, "vetoed": 0, "exhausted": False}
-        if float(curve[m - n_priors - 1]) >= trend_level - 1e-12:
-            return {"stop": m, "by": "lomax", "past_window": past, "vetoed": 0, "exhausted": False}
-    return {"stop": n, "by": "end", "past_window": past, "vetoed": 0, "exhausted": False}
+                by = "classifier"
+        if by is None and float(curve[m - n_priors - 1]) >= trend_level - 1e-12:
+            by = "lomax"
+        if by is not None:
+            if gap is None or gap_guard_holds(positions, m, *gap):
+                return {"stop": m, "by": by, "past_window": past, "vetoed": held, "exhausted": False}
+            held += 1
+    return {"stop": n, "by": "end", "past_window": past, "vetoed": held, "exhausted": False}
+
+
+def gap_guard_holds(positions: list[int], screened: int, factor: float, last: int) -> bool:
+    """Decision 0077's guard: the run of irrelevant records since the last relevant one (``positions``: where each
+    relevant record was found, 1-based, in order) is at least ``factor`` × the longest of the last ``last`` gaps
+    between consecutive relevant records. With fewer than two relevant records there is no gap to compare with."""
+    if len(positions) < 2:
+        return True
+    recent = positions[-(last + 1):]
+    longest = max(b - a for a, b in zip(recent, recent[1:], strict=False))
+    return screened - positions[-1] >= factor * longest
 
 
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
@@ -1099,6 +1132,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part17, stop_gate=gate17, agreement=rungs17)  # decision 0068's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule in ROUND20_PARTS:  # decision 0077's space: C3 with the gap guard, or at another trend level
+        level, guard = ROUND20_PARTS[rule]
+        walk = round19_stop(ev, (level, *ROUND19_C3[1:]), guard)
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND19_PARTS:
         walk = round19_stop(ev, ROUND19_PARTS[rule[len("lomax-or-"):]])  # decision 0072's space
         ev.setdefault("round11", {})[rule] = walk
@@ -1193,6 +1231,9 @@ ROUND17_RULES = (["lomax-or-assent@0.50+g0.3", "src"] + [f"lomax-or-{part}" for 
 #: every round reports.
 ROUND19_RULES = ["lomax-or-c3", "src", "lomax-or-assent@0.30+g0.3+agree4@0.05", "lomax-burnin", "certified"]
 
+#: Decision 0077's table: the rule in force (C3, offline and ``src``), the three gap guards, and the references.
+ROUND20_RULES = ["lomax-or-c3", "src", *ROUND20_PARTS, "certified"]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -1205,7 +1246,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
         if (part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent"
                 or part in ROUND14_PARTS or rule in ROUND14_DIAGNOSTICS or part in ROUND15_PARTS
-                or part in ROUND16_PARTS or part in ROUND17_PARTS or part in ROUND19_PARTS):
+                or part in ROUND16_PARTS or part in ROUND17_PARTS or part in ROUND19_PARTS or rule in ROUND20_PARTS):
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1445,8 +1486,8 @@ def main() -> None:
                         help="collect, score: a ranking candidate of screening_dev.py instead of the engine "
                              "(its orders and its rows; stored as c-NAME-…)")
     parser.add_argument("--thin", type=float, metavar="FRACTION",
-                        help="collect: each set thinned to this share of its records at random (stop18)")
-    parser.add_argument("--thin-draws", type=int, nargs="+", default=[1], help="collect: the thinning's draws")
+                        help="collect, score: each set thinned to this share of its records at random (stop18)")
+    parser.add_argument("--thin-draws", type=int, nargs="+", default=[1], help="collect, score: the thinning's draws")
     parser.add_argument("rules", nargs="*")
     args = parser.parse_args()
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
@@ -1461,8 +1502,11 @@ def main() -> None:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
                   "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
-                  "round16": ROUND16_RULES, "round17": ROUND17_RULES, "round19": ROUND19_RULES}
+                  "round16": ROUND16_RULES, "round17": ROUND17_RULES, "round19": ROUND19_RULES,
+                  "round20": ROUND20_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
+        if args.thin is not None:  # score the thinned sets the same options collected
+            sets = [thinned_name(s, args.thin, d) for d in args.thin_draws for s in sets]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds, args.candidate)
 
 
