@@ -186,3 +186,37 @@ def test_a_column_named_twice_by_one_option_is_refused(tmp_path: Path, options: 
     assert result.exit_code == 4, result.output
     assert result.output == (f"review: {path}:line 1: column {column!r}: named twice by {option}: a column takes one "
                              "part in the analysis\n")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_client_ids_that_differ_only_in_case_are_warned_of(kind: str, tmp_path: Path) -> None:
+    """'C004' and 'c004' were two clients without a word: likelier one client typed twice, though an id system may
+    tell case apart. So they stay two clients (an identical id twice is refused), with a warning naming both."""
+    rows = _with(ROWS, 12, "client", "C004")
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", kind, str(path), *KINDS[kind]])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:line 12: column 'client': client 'C004' differs from 'c004' (line 6) only in case: read as "
+        "different clients; if they are one client, keep one row per client"]
+    same = CliRunner().invoke(main, ["validate", kind, str(_written(tmp_path, "same.csv", ROWS)), *KINDS[kind]])
+    assert same.stderr == "" and same.stdout.replace("same.csv", "cohort.csv") == result.stdout  # the analysis itself
+
+
+def test_many_ids_that_differ_only_in_case_are_one_warning(tmp_path: Path) -> None:
+    from review.services.validate import analyse
+
+    rows = _with(_with(_with(_with(_with(ROWS, 12, "client", "C004"), 20, "client", "C005"), 30, "client", "C006"),
+                       40, "client", "C007"), 50, "client", "C008")
+    (warning,) = analyse("survival", _written(tmp_path, "cohort.csv", rows), {
+        "time": "days", "event": "recurrence", "group": "job_insecurity"}).warnings
+    assert warning == (f"{tmp_path / 'cohort.csv'}:line 12: column 'client': client 'C004' differs from 'c004' (line 6) "
+                       "only in case, as 4 more ids do (lines 20, 30, 40, …): read as different clients; if they are "
+                       "one client, keep one row per client")
+
+
+def _written(folder: Path, name: str, rows: list[str]) -> Path:
+    path = folder / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path

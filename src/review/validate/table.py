@@ -209,18 +209,41 @@ class Table:
             self.text(i, column, required=False) in ("", "0", "1") for i in range(len(self)))
 
     def require_unique_ids(self) -> str | None:
-        """One row per client: a client id seen twice is an error naming both rows."""
+        """One row per client: a client id seen twice is an error naming both rows. Two ids that differ only in case
+        (``C01``, ``c01``) are two clients, as a case-sensitive id system has them, with a warning naming both and
+        their lines (:meth:`warn`): more often one client typed twice, which only the reader can tell."""
         column = self.id_column()
         if column is None:
             return None
         seen: dict[str, int] = {}
+        by_folded: dict[str, str] = {}  # an id's casefold -> the first id written so
+        case_twins: list[tuple[str, str, int]] = []  # (id, the other id, the line of this one)
         for i in range(len(self)):
             value = self.text(i, column)
             if value in seen:
                 raise cell_error(self.path, self.where(i), column,
                                  f"client {value!r} appears twice (also line {seen[value]}); one row per client")
             seen[value] = self.where(i)
+            other = by_folded.setdefault(value.casefold(), value)
+            if other != value:
+                case_twins.append((value, other, self.where(i)))
+        if case_twins:
+            value, other, line = case_twins[0]
+            more = len(case_twins) - 1
+            others = f"{', '.join(str(t[2]) for t in case_twins[1:4])}{', …' if more > 3 else ''}"
+            also = f", as {more} more id{' does' if more == 1 else 's do'} (line{'' if more == 1 else 's'} {others})"
+            self.warn(f"{self.path}:line {line}: column {column!r}: client {value!r} differs from {other!r} "
+                      f"(line {seen[other]}) only in case{also if more else ''}: read as different clients; "
+                      "if they are one client, keep one row per client")
         return column
+
+    def warn(self, line: str) -> None:
+        """A warning found after the reading (a client id twice but for case), shown with the reading's own: added to
+        :attr:`warnings` and, inside :func:`collected_warnings`, to what that block shows, once."""
+        if line not in self.warnings:
+            self.warnings.append(line)
+        if (sink := _COLLECTED.get()) is not None and line not in sink:
+            sink.append(line)
 
 
 def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
