@@ -253,7 +253,7 @@ async def dashboard_counts(workspace: Workspace, reviewer: str) -> dict[str, int
     from rich.console import Console
 
     from review.tui.app import make_app
-    from review.tui.screens.dashboard import stage_table
+    from review.tui.screens.dashboard_stages import stage_table
 
     app = make_app(workspace, reviewer, "dashboard")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -584,7 +584,7 @@ def test_status_and_list_count_what_an_interrupted_run_stored(workspace, monkeyp
     assert listed[2:5] == ["interrupted", "-", "400"], listed
     # The dashboard's search row said '0 hits' (query_overview read the counts set when a run finishes; rrev29b).
     from review.services.sources import query_overview
-    from review.tui.screens.dashboard import search_value
+    from review.tui.screens.dashboard_stages import search_value
 
     (view,) = [query for query in query_overview(workspace) if query.name == "cut"]
     assert (view.hits, view.new_records, search_value(view)) == (None, 400, "interrupted: 400 stored")

@@ -14,7 +14,7 @@ from review.store import dedup as dedup_store
 from review.store import searches as search_store
 from review.services.prisma import prisma_counts, remove_records, restore_records
 from review.tui.project import open_project
-from review.tui.screens.dashboard import gather
+from review.tui.screens.dashboard_stages import gather
 
 from tui_workspace import async_test, build_workspace, open_app, settle
 

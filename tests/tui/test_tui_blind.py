@@ -8,7 +8,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from review.tui.screens.dashboard import PRISMA_HIDDEN, DashboardScreen
+from review.tui.screens.dashboard import DashboardScreen
+from review.tui.screens.dashboard_stages import PRISMA_HIDDEN
 from review.prisma.fulltext import record_fulltext
 from review.services.prisma import fulltext_reasons
 from review.store.fulltext import current_fulltext_events

@@ -8,7 +8,7 @@ from textual.events import AppFocus
 from textual.widgets import Static
 
 from review.tui import actions
-from review.tui.screens import dashboard
+from review.tui.screens import dashboard, dashboard_jobs
 from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.dashboard import DashboardScreen
 from review.tui.screens.help import HelpScreen
@@ -175,7 +175,7 @@ async def test_a_second_dashboard_action_is_refused_while_one_runs(fresh_ws: Wor
         ran.append("other")
         return "other done"
 
-    monkeypatch.setattr(dashboard, "ACTIONS", (actions.PipelineAction("p", "Search PubMed", slow),
+    monkeypatch.setattr(dashboard_jobs, "ACTIONS", (actions.PipelineAction("p", "Search PubMed", slow),
                                                actions.PipelineAction("d", "Deduplicate", other)))
     async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
         app.screen.action_run("p")
