@@ -127,6 +127,8 @@ async def test_enter_without_a_path_keeps_the_dialog_and_esc_imports_nothing(fre
         await import_from_dialog(pilot, "   ", "Embase")
         await pilot.pause()
         assert isinstance(app.screen, ImportScreen)  # still asking
+        # the formats it reads, as review import --help names them (the service's one list)
+        assert app.screen.query(Static).first().visual.plain == f"Import a file: {sources_service.import_formats()}"
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ImportScreen)

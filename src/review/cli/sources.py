@@ -45,7 +45,12 @@ def export() -> None:
     """Write workspace data out (records, and what other stages add)."""
 
 
-@click.command("import")
+@click.command("import", help=f"""Import {service.import_formats()} files (format detected).
+
+    Prints one tab-separated row per file (file, format, encoding, source, records, status), one per
+    database with its count for a file whose records name several (0 each when the file is skipped),
+    under a header unless every file failed (the errors go to stderr). Each file is imported completely or not at all; a file imported before is skipped.
+    """)
 # dir_okay: a directory fails on its own row in the importer instead of aborting every file.
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "source", metavar="NAME",
@@ -55,12 +60,7 @@ def export() -> None:
                    "PubMed for PMIDs; else the file's name).")
 @pass_context
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
-    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).
-
-    Prints one tab-separated row per file (file, format, encoding, source, records, status), one per
-    database with its count for a file whose records name several (0 each when the file is skipped),
-    under a header unless every file failed (the errors go to stderr). Each file is imported completely or not at all; a file imported before is skipped.
-    """
+    # (its help is the decorator's: the formats are the service's one list, IMPORT_FORMATS)
     started = time.perf_counter()
     progress = _ImportProgressLine() if sys.stderr.isatty() else None
     try:

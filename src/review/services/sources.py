@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ..sources.seeds import SeedCheck
 
 __all__ = [
-    "EXPORT_DECISIONS", "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
-    "SeedCheck", "check_seeds", "export_records", "import_files", "import_progress", "list_queries", "query_files_stamp",
+    "EXPORT_DECISIONS", "EXPORT_FORMATS", "IMPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
+    "SeedCheck", "check_seeds", "export_records", "import_files", "import_formats", "import_progress", "list_queries", "query_files_stamp",
     "query_overview",
     "require_recall",
     "search_report", "search_status", "start_searches",
@@ -28,6 +28,22 @@ __all__ = [
 
 #: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
 EXPORT_FORMATS = ("csv", "ris")
+
+#: The formats ``review import`` reads, as the shells name them (the CLI's help, the dashboard's help, its f key's
+#: tooltip and import dialog: :func:`import_formats`), each with the readers it covers (``sources.readers.READERS``;
+#: a test checks that they are every reader, and that the README and docs/sources.md name each). Kept here, not read
+#: from the readers, so ``review --help`` imports none of them.
+IMPORT_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("RIS", ("ris",)), ("MEDLINE (.nbib)", ("medline",)), ("PubMed XML", ("pubmed-xml",)), ("BibTeX", ("bibtex",)),
+    ("CSV", ("csv",)), ("EndNote", ("endnote-xml", "endnote-tagged")), ("Web of Science", ("wos",)),
+)
+
+
+def import_formats() -> str:
+    """The formats ``review import`` reads in words: ``RIS, MEDLINE (.nbib), …, EndNote or Web of Science``."""
+    names = [name for name, _ in IMPORT_FORMATS]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
 
 #: ``--decision`` choices of ``export records``: the title/abstract verdict PRISMA counts
 #: (``prisma.fulltext.title_abstract_verdicts``) as a word, or ``undecided`` for no decision yet.

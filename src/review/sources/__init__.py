@@ -1,6 +1,6 @@
 """Sources stage: read bibliographic exports into the store and write records back out.
 
-Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged) live in
+Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged, Web of Science) live in
 ``sources.readers`` as a registry; ``import_files`` is what ``review import`` and the TUI dashboard's ``f``
 call (through ``services.sources``), and ``review demo``.
 

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
 from ...services.screening import STOPPING_RULE_WORDS
-from ...services.sources import query_files_stamp
+from ...services.sources import import_formats, query_files_stamp
 from ...services.workspace import data_version
 from ...words import recall_estimate
 from ..actions import ACTIONS
@@ -39,8 +39,8 @@ class DashboardScreen(PipelineJobs):
 
     CSS_PATH = "dashboard.tcss"
     HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
-            "their result appears as a notification. **f** imports a file (RIS, MEDLINE, PubMed XML, BibTeX, CSV, "
-            "EndNote, Web of Science), as `review import FILE` does. **2** opens screening. The stopping rule's panel scrolls "
+            f"their result appears as a notification. **f** imports a file ({import_formats()}), as "
+            "`review import FILE` does. **2** opens screening. The stopping rule's panel scrolls "
             "with the arrow, page, home and end keys (**tab** focuses it).")
     #: The actions that record something, refused in a read-only window (``tui.read_only``).
     WRITES: ClassVar[frozenset[str]] = frozenset({"run", "import_file", "toggle_stopping_rule"})
@@ -52,8 +52,7 @@ class DashboardScreen(PipelineJobs):
         # "f" (a file): "i" is include on the screening screen, and one key means one thing. "Import", not "Import
         # file": at 80 columns the footer then ends with it whole.
         Binding("f", "import_file", "Import", id="dashboard.import",
-                tooltip="Import a RIS, MEDLINE, PubMed XML, BibTeX, CSV, EndNote or Web of Science file (as review "
-                        "import does; in the background)"),
+                tooltip=f"Import a file: {import_formats()} (as review import does; in the background)"),
         # Not in the footer (? lists it; the counts also refresh on every return here): with f's Import it ran under
         # ? at 80 columns.
         Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount", show=False),

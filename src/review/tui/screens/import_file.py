@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ...services.sources import import_formats
+
 #: Under the source box: what an empty one means (``review import``'s default for ``--source``).
 SOURCE_DEFAULT = "the database the file names (a DB line; PubMed for PMIDs), else the file's name"
 
@@ -38,7 +40,7 @@ class ImportScreen(ModalScreen[ImportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             # (a Static, which wraps: a Label's line was cut at 80 columns)
-            yield Static("Import a file: RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science")
+            yield Static(f"Import a file: {import_formats()}")
             yield Input(placeholder="e.g. exports/embase.ris or ~/Downloads/savedrecs.txt", id="import-path")
             yield Static(f"{self.relative_to}; the format is detected from the file", classes="hint")
             yield Input(placeholder="source name (optional), e.g. Embase", id="import-source")
