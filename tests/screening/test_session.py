@@ -567,3 +567,44 @@ def test_review_status_stopping_says_each_reviewers_verdict_as_the_screen_comput
     assert len(ranking_log(workspace.store)) == queues_before  # read only: nothing stored
     plain = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert "stopping   " not in plain.stdout  # the plain status is unchanged
+
+
+def test_a_verdict_read_from_the_random_sample_names_the_certified_rule(labelled_workspace) -> None:
+    # walk31: once a reviewer's random sample has begun, the verdict is the sample's hypothesis test whatever
+    # review.toml's stopping_rule says (a reviewer does not leave a sample), but with the recommended rule set
+    # again `review status --stopping` said "ben: STOP (Recommended rule)" beside "Stop: 24 randomly drawn records
+    # held 0 relevant …", and a stop recorded then stored "rule": "recommended" for the diagram and the methods.
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.services.screening import stopping_advice
+
+    workspace, truth = labelled_workspace
+    config = workspace.root / "review.toml"
+    chosen = config.read_text()
+    config.write_text(chosen + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
+    session = ScreeningSession(workspace, "alice", seed=4)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    for record_id in irrelevant[:5]:
+        session.decide(record_id, "exclude")
+    record = session.next_record()  # the sample starts
+    assert session.phase == "sample"
+    session.decide(record.id, _label(truth, record.id))
+    assert session.progress().stopping.rule == "certified"
+    session.set_stopping_rule("recommended")  # as the dashboard's t writes it; the sample stays
+    assert session.phase == "sample" and session.progress().stopping.sample_screened == 1
+    assert session.progress().stopping.rule == "certified"
+    assert session.progress().stopping.as_dict()["rule"] == "certified"  # what a stop records
+
+    (advice,) = stopping_advice(workspace, ["alice"])
+    assert advice.rule == "certified" and advice.recorded["rule"] == "certified"
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--stopping"])
+    assert result.exit_code == 0, result.output
+    (head,) = [line for line in result.stdout.splitlines() if line.startswith("stopping   alice:")]
+    assert "(Certified rule)" in head, head
+    # A reviewer who has not begun a sample follows the recommended rule set in review.toml.
+    bob = ScreeningSession(workspace, "bob", seed=4)
+    bob.decide(relevant[1], "include")
+    assert bob.phase == "ranked" and bob.progress().stopping.rule == "recommended"

@@ -11,6 +11,7 @@ verdict or a kept sample order that missed a change shows up as a difference.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import zlib
 from collections import Counter
@@ -72,6 +73,8 @@ def _from_the_store(session: ScreeningSession, workspace) -> Progress:
             target_recall=session.target_recall, confidence=session.confidence, consecutive=session.consecutive,
             sample_started=session.phase == PHASE_SAMPLE, rule=session.stopping_rule,
             classifier=session._classifier_view, decision_ids=[d.id for d in in_force])
+        if session.phase == PHASE_SAMPLE or sampled:  # the sample's test gives the verdict: the certified rule's
+            status = dataclasses.replace(status, rule="certified")
     screened = by_label["include"] + by_label["exclude"] + by_label["maybe"]
     return Progress(total=n_total, screened=screened, included=by_label["include"], excluded=by_label["exclude"],
                     maybe=by_label["maybe"], remaining=n_total - screened, est_recall=status.estimated_recall,

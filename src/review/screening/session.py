@@ -828,10 +828,16 @@ class ScreeningSession:
         view = self._classifier_view
         record_set = None if view is None else self._set_read(trend)[1]
         if trend is None:
+            sampling = self._sample_start is not None or bool(tally.sample)
             stopping = assess(tally.ranked, tally.sample, n_total, target_recall=self.target_recall,
                               confidence=self.confidence, consecutive=self.consecutive,
-                              sample_started=self._sample_start is not None, rule=self.stopping_rule,
+                              sample_started=sampling, rule=self.stopping_rule,
                               classifier=view, decision_ids=tally.decision_ids, record_set=record_set)
+            if sampling and stopping.rule != "certified":
+                # Once the sample has begun its test gives the verdict, whichever rule review.toml names (a reviewer
+                # does not leave a sample): name that rule, as the shells and a recorded stop say it (walk31: "STOP
+                # (Recommended rule)" beside the sample's "24 randomly drawn records held 0 relevant").
+                stopping = replace(stopping, rule="certified")
         else:
             stopping = _said_of_picked(assess(trend.ranked, [], trend.n_total, target_recall=self.target_recall,
                                               confidence=self.confidence, consecutive=self.consecutive,
