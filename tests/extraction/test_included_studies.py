@@ -4,7 +4,11 @@ since), and what cannot be matched (a file or an included study without either i
 
 from __future__ import annotations
 
+import csv
+import io
+
 from review.prisma.fulltext import link_reports, record_fulltext
+from review.services.sources import export_records
 from review.records import Record
 from review.services.workspace import workspace_status
 from review.workspace import Workspace
@@ -54,7 +58,7 @@ def test_study_files_are_matched_to_the_included_studies_by_doi_or_pmid_and_each
     _study_file(workspace, "bare2016", citation="no identifier")
     _study_file(workspace, "ours2024", data_source="own data")  # the programme's own data: no paper to match
     assert _extraction_lines(workspace) == [
-        f"  1 included study without a study file: #{four} (review export records lists their doi and pmid)",
+        f"  1 included study without a study file: #{four} (pmid 104) (a study file matches by any one of these)",
         f"  2 study files for records not included: studies/five2019.toml (#{five}, excluded at full text (Wrong "
         f"outcome)), studies/six2018.toml (#{six}, excluded at title and abstract)",
         "  1 study file naming a doi or pmid no record has: studies/elsewhere2017.toml",
@@ -216,7 +220,28 @@ def test_an_included_study_whose_duplicate_set_aside_has_the_identifiers_is_matc
     run_dedup(workspace)
     assert canonical_of(workspace.store) == {duplicate: kept}
     _judge(workspace, kept, "eligible")
+    # The line names the doi and pmid it matches by: it sent the reader to review export records, whose row of the kept record
+    # has neither doi nor pmid (the duplicate holding them is a row of its own, unlinked to it).
     assert _extraction_lines(workspace) == [
-        f"  1 included study without a study file: #{kept} (review export records lists their doi and pmid)"]
+        f"  1 included study without a study file: #{kept} (doi 10.1016/j.peptides.2013.12.015 or pmid 24388863) (a "
+        "study file matches by any one of these)"]
+    rows = {row["record_id"]: row for row in csv.DictReader(io.StringIO(export_records(workspace, "csv").text))}
+    assert (rows[str(kept)]["doi"], rows[str(kept)]["pmid"]) == ("", "")
     _study_file(workspace, "tashiro2014", pmid="24388863")
     assert _extraction_lines(workspace) == ["  study files match the 1 included study (by doi or pmid)"]
+
+
+def test_an_included_study_without_a_file_is_named_with_each_identifier_a_file_may_match_it_by(
+        workspace: Workspace) -> None:
+    # Its record's doi and pmid first, then its linked report's: any one of them makes a study file the study's.
+    first, second, third = _records(workspace, Record(title="a", doi="10.1000/A", pmid="101"),
+                                    Record(title="a, follow-up", doi="10.1000/a-2"), Record(title="b", pmid="102"))
+    for record_id in (first, second, third):
+        _judge(workspace, record_id, "eligible")
+    link_reports(workspace.store, first, [second], "alice")
+    assert _extraction_lines(workspace) == [
+        f"  2 included studies without a study file: #{first} (doi 10.1000/a or pmid 101 or 1 more), #{third} "
+        "(pmid 102) (a study file matches by any one of these)"]
+    _study_file(workspace, "a2020", doi="10.1000/a-2")  # the third, unnamed: the follow-up's
+    assert _extraction_lines(workspace) == [
+        f"  1 included study without a study file: #{third} (pmid 102) (a study file matches by any one of these)"]

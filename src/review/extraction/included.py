@@ -38,6 +38,9 @@ class IncludedCheck:
     n_included: int
     n_files: int  # the study files checked (the programme's own data, with no paper, left out)
     missing: list[int] = field(default_factory=list)  # included studies no study file names
+    #: Per study of ``missing`` the identifiers a study file may name to match it (``doi 10.1/x``, ``pmid 123``): its
+    #: records' and their duplicates', the record standing for it first (its kept copy may have none of its own).
+    identifiers_of: dict[int, list[str]] = field(default_factory=dict)
     #: Included studies none of whose reports has a doi or pmid: no study file can be matched to them.
     unidentified_studies: list[int] = field(default_factory=list)
     not_included: list[NotIncluded] = field(default_factory=list)
@@ -60,14 +63,16 @@ def check_included(files: Iterable[StudyFileIds], identifiers: Iterable[tuple[in
     study."""
     by_doi: dict[str, list[int]] = {}
     by_pmid: dict[str, list[int]] = {}
-    identified: set[int] = set()  # the studies one of whose records has an identifier: a report or a duplicate
+    named: dict[int, list[tuple[int, str]]] = {}  # per study, (record, "doi …"/"pmid …") of each identifier
     for record_id, doi, pmid in identifiers:
         if doi:
             by_doi.setdefault(doi, []).append(record_id)
         if pmid:
             by_pmid.setdefault(pmid, []).append(record_id)
         if doi or pmid:
-            identified.add(study_of(record_id))
+            study = study_of(record_id)
+            named.setdefault(study, []).extend((record_id, f"{kind} {value}")
+                                               for kind, value in (("doi", doi), ("pmid", pmid)) if value)
     files = list(files)
     check = IncludedCheck(len(included), len(files))
     covered: set[int] = set()
@@ -86,8 +91,10 @@ def check_included(files: Iterable[StudyFileIds], identifiers: Iterable[tuple[in
             first = records[0]
             check.not_included.append(NotIncluded(file.name, study_of(first), standing(study_of(first))))
     for study in sorted(set(included) - covered):
-        if study in identified:
+        if study in named:
             check.missing.append(study)
+            ordered = sorted(named[study], key=lambda found: (found[0] != study, found[0]))  # (stable: doi first)
+            check.identifiers_of[study] = list(dict.fromkeys(said for _, said in ordered))
         else:
             check.unidentified_studies.append(study)
     return check

@@ -177,8 +177,11 @@ def included_lines(check: IncludedCheck) -> list[str]:
                 "eligible records an inclusion): not matched"] if check.n_files else []
     lines = []
     if check.missing:
-        lines.append(f"{_included(len(check.missing))} without a study file: "
-                     f"{few([f'#{r}' for r in check.missing])} (review export records lists their doi and pmid)")
+        # (their identifiers named here: the hint 'review export records lists their doi and pmid' pointed to a row with
+        # neither where dedup kept a copy without them, its duplicate holding both)
+        named = [f"#{r} ({_identifiers(check.identifiers_of.get(r, []))})" for r in check.missing]
+        lines.append(f"{_included(len(check.missing))} without a study file: {few(named)} (a study file matches by "
+                     "any one of these)")
     if check.not_included:
         lines.append(f"{counted(len(check.not_included), 'study file')} for records not included: "
                      f"{few([f'{n.name} (#{n.record_id}, {n.standing})' for n in check.not_included])}")
@@ -195,6 +198,12 @@ def included_lines(check: IncludedCheck) -> list[str]:
         lines.append(f"{_included(len(check.unidentified_studies))} whose "
                      f"records have neither doi nor pmid, not matched: {few([f'#{r}' for r in check.unidentified_studies])}")
     return lines
+
+
+def _identifiers(said: list[str]) -> str:
+    """A study's identifiers as a status line names them: ``pmid 123``, ``doi 10.1/x or pmid 123``, the first two and how
+    many more (reports linked to one study each add theirs)."""
+    return " or ".join(said[:2]) + (f" or {len(said) - 2} more" if len(said) > 2 else "")
 
 
 def _first_few(items: list[str]) -> str:
