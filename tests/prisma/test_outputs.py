@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -175,11 +176,40 @@ def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop
     stop_screening(workspace, "alice", "tired", verdict=verdict)
     english = _svg_text(render_svg(prisma_counts(workspace), "en"))
     dutch = _svg_text(render_svg(prisma_counts(workspace), "nl"))
-    assert ("stopped by a stopping rule (tired)" in english) is by_rule
+    assert bool(re.search(r"stopped by (a|the recommended) stopping rule[^;]*\(tired\)", english)) is by_rule
     assert ("the reviewers stopped screening without a stopping rule's verdict to stop (tired)" in english) is not by_rule
-    assert ("stopte volgens een stopregel (tired)" in dutch) is by_rule
+    assert bool(re.search(r"stopte volgens (een|de aanbevolen) stopregel[^;]*\(tired\)", dutch)) is by_rule
     assert ("zonder dat een stopregel tot stoppen besloot (tired)" in dutch) is not by_rule
     assert "Records marked as ineligible by automation tools: 3." in english
+
+
+@pytest.mark.parametrize(("verdict", "english_rule", "dutch_rule"), [
+    ({"verdict": "stop", "rule": "certified", "target_recall": 0.95, "confidence": 0.95, "sample_screened": 24},
+     "stopped by the certified stopping rule (a random sample of 24 records tested recall of at least 95% at 95% "
+     "confidence) (certified rule: 0 relevant)",
+     "stopte volgens de gecertificeerde stopregel (een aselecte steekproef van 24 records toetste een recall van ten "
+     "minste 95% met 95% betrouwbaarheid) (certified rule: 0 relevant)"),
+    ({"verdict": "stop", "rule": "recommended", "target_recall": 0.975, "confidence": 0.95},
+     "stopped by the recommended stopping rule (recall of at least 97.5% estimated from the ranking's trend and "
+     "classifier scores, not from a random sample) (certified rule: 0 relevant)",
+     "stopte volgens de aanbevolen stopregel (een recall van ten minste 97,5% geschat uit het verloop van de "
+     "rangschikking en de scores van de classifier, niet uit een aselecte steekproef) (certified rule: 0 relevant)"),
+    ({"rule": "hypergeometric", "recall": 0.95}, "stopped by a stopping rule (certified rule: 0 relevant)",
+     "stopte volgens een stopregel (certified rule: 0 relevant)"),
+])
+def test_the_automation_footnote_names_the_stopping_rule_and_its_claim(
+        workspace: Workspace, add, screen_as, verdict: dict, english_rule: str, dutch_rule: str) -> None:
+    """walk31: `review -r ben prisma stop "…"` under the certified rule (a random sample of 24, recall >= 95% at 95%
+    confidence) gave "stopped by a stopping rule (<the text typed>)": a reader of the diagram could not tell a
+    random sample's guarantee from the recommended rule's estimate, which a methods section must say."""
+    from review.prisma import prisma_counts
+    pubmed = add(workspace, 6, "PubMed")
+    screen_as(workspace, pubmed[:3], "exclude")
+    stop_screening(workspace, "alice", "certified rule: 0 relevant", verdict=verdict)
+    english = _svg_text(render_svg(prisma_counts(workspace), "en"))
+    dutch = _svg_text(render_svg(prisma_counts(workspace), "nl"))
+    assert english_rule in english, english
+    assert dutch_rule in dutch, dutch
 
 
 @pytest.mark.parametrize("verdict", [{"verdict": "stop", "rule": "recommended"}, {}])

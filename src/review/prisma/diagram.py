@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import matplotlib
 
@@ -27,6 +29,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 
 from .counts import KIND_BOX, OTHER_KINDS, SOURCE_KINDS, PrismaCounts  # noqa: E402
+from ..levels import level_percent  # noqa: E402
 from .labels import format_n, labels, n_text, reason_text  # noqa: E402
 from .stop import stopped_by_rule  # noqa: E402
 
@@ -353,6 +356,34 @@ _NOTE = "#222222"
 _WARNING = "#b00020"
 
 
+def _rule_words(verdict: Mapping[str, Any] | None, lang: str) -> str:
+    """The stopping rule a stop credits, named with its claim where the recorded verdict gives it: the certified
+    rule's random sample tests recall, the recommended rule estimates it from the ranking (walk31: the footnote
+    said "a stopping rule" for both). A verdict naming another rule, or none, keeps "a stopping rule"."""
+    text = labels(lang)
+    if not isinstance(verdict, Mapping) or verdict.get("rule") not in ("certified", "recommended"):
+        return text["rule_any"]
+    rule = str(verdict["rule"])
+    target, confidence = _share(verdict.get("target_recall")), _share(verdict.get("confidence"))
+    drawn = verdict.get("sample_screened")
+    sample = drawn if isinstance(drawn, int) and not isinstance(drawn, bool) and drawn > 0 else None
+    sampled = sample is not None
+    if target is None or (rule == "certified" and (confidence is None or not sampled)):
+        return text[f"rule_{rule}"]  # (a verdict given by hand may leave its numbers out)
+    decimal = "," if lang == "nl" else "."
+    return text[f"rule_{rule}_claim"].format(
+        target=level_percent(target, decimal=decimal, spaced=False),
+        confidence="" if confidence is None else level_percent(confidence, decimal=decimal, spaced=False),
+        sample="" if sample is None else format_n(sample, lang))
+
+
+def _share(value: Any) -> float | None:
+    """``value`` as a share strictly between 0 and 1, else None (a verdict's JSON is read as it is stored)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
+        return float(value)
+    return None
+
+
 def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
     """Footnotes under the diagram, with their colour: the template's two footnotes, how automation
     tools were used (PRISMA 2020 item 8), broken identities in red (so an unfinished flow is not
@@ -374,7 +405,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
             # which reviewers then screened did not come "after every record had been screened": say what happened.
             key = "footnote_stop_after_all" if stop.n_unscreened == 0 else "footnote_stop_then_screened"
         notes.append((text[key].format(explanation=explanation, automatic=format_n(automatic, lang),
-                                       left=_records(stop.n_unscreened, lang)), _NOTE))
+                                       left=_records(stop.n_unscreened, lang),
+                                       rule=_rule_words(stop.verdict, lang)), _NOTE))
         if 0 < automatic < stop.n_unscreened:
             # "the 3 records left unscreened at the stop" when it left 5: the box counts only those still unscreened
             gone = stop.n_unscreened - automatic

@@ -80,8 +80,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "footnote_exclusion_counts": "Records excluded by human reviewers: {human}. Records marked as ineligible by "
                                      "automation tools: {automatic}.",
         "footnote_automation": "Automation: title/abstract screening ranked records by active learning and stopped "
-                               "by a stopping rule ({explanation}); the {automatic} records left unscreened at the "
+                               "by {rule} ({explanation}); the {automatic} records left unscreened at the "
                                "stop are counted as marked ineligible by automation tools.",
+        # The rule a stop credits, from its recorded verdict: a random sample's guarantee and the recommended rule's
+        # estimate are different claims, which the methods must tell apart (walk31).
+        "rule_any": "a stopping rule",
+        "rule_certified": "the certified stopping rule",
+        "rule_certified_claim": "the certified stopping rule (a random sample of {sample} records tested recall of "
+                                "at least {target} at {confidence} confidence)",
+        "rule_recommended": "the recommended stopping rule",
+        "rule_recommended_claim": "the recommended stopping rule (recall of at least {target} estimated from the "
+                                  "ranking's trend and classifier scores, not from a random sample)",
         "footnote_reviewers_stop": "Automation: title/abstract screening ranked records by active learning; the "
                                    "reviewers stopped screening without a stopping rule's verdict to stop "
                                    "({explanation}); the {automatic} records left unscreened at the stop are counted "
@@ -176,9 +185,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "footnote_exclusion_counts": "Door beoordelaars uitgesloten records: {human}. Door automatiseringstools als "
                                      "ongeschikt gemarkeerde records: {automatic}.",
         "footnote_automation": "Automatisering: de screening op titel/abstract ordende records met active learning "
-                               "en stopte volgens een stopregel ({explanation}); de {automatic} records die bij de "
+                               "en stopte volgens {rule} ({explanation}); de {automatic} records die bij de "
                                "stop niet gescreend waren, tellen als door automatiseringstools als ongeschikt "
                                "gemarkeerd.",
+        "rule_any": "een stopregel",
+        "rule_certified": "de gecertificeerde stopregel",
+        "rule_certified_claim": "de gecertificeerde stopregel (een aselecte steekproef van {sample} records toetste "
+                                "een recall van ten minste {target} met {confidence} betrouwbaarheid)",
+        "rule_recommended": "de aanbevolen stopregel",
+        "rule_recommended_claim": "de aanbevolen stopregel (een recall van ten minste {target} geschat uit het "
+                                  "verloop van de rangschikking en de scores van de classifier, niet uit een "
+                                  "aselecte steekproef)",
         "footnote_reviewers_stop": "Automatisering: de screening op titel/abstract ordende records met active "
                                    "learning; de beoordelaars stopten zonder dat een stopregel tot stoppen besloot "
                                    "({explanation}); de {automatic} records die bij de stop niet gescreend waren, "
