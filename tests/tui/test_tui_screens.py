@@ -372,6 +372,42 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
 
 
 @async_test
+async def test_u_right_after_a_resolution_takes_that_one_back_though_the_cursor_moved_on(tui_ws: Workspace) -> None:
+    # walk31: a resolution moves the cursor to the next conflict, so u pressed at once for a wrong key found the
+    # next, open row: "record 114: no resolution to take back ('review conflicts' lists them); nothing recorded".
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        table = screen.query_one(DataTable)
+        await pilot.press("b")
+        await pilot.pause()
+        first, second = [c.record_id for c in screen.data.conflicts]
+        await pilot.press("e")  # the wrong key
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {first: ("exclude", "carol")} and table.cursor_row == 1
+        await pilot.press("u")  # the next row, open, is highlighted: the resolution just made is taken back
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {}
+        said = [str(n.message) for n in app._notifications]
+        assert any(f"#{first}: took back exclude" in m and f"#{second}" in m for m in said), said
+        await pilot.press("u")  # nothing of this window's left standing, and the row is open: refused as before
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {}
+        assert f"record {second}: no resolution to take back" in str(list(app._notifications)[-1].message)
+        # A highlighted row with a resolution is still the one u takes back.
+        table.move_cursor(row=0)
+        await pilot.press("i")  # first; the cursor moves on to second
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {first: ("include", "carol"), second: ("exclude", "carol")}
+        table.move_cursor(row=0)
+        await pilot.press("u")
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {second: ("exclude", "carol")}
+
+
+@async_test
 async def test_a_conflict_on_a_record_removed_before_screening_leaves_the_list_and_comes_back(tui_ws: Workspace) -> None:
     """Removed in a shell while the conflicts screen is open (decision 0021, addendum): resolving
     it is refused, the list drops it and says so; restored, it is listed again."""

@@ -221,7 +221,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             "with a reason from `criteria.toml` (**e** asks for one when it sets `require_reason_on_exclude`). "
             "**x** writes agreement.json, agreement.csv and "
             "conflicts.csv to `screening/`. **u** takes back the highlighted conflict's resolution (an earlier one "
-            "stands again, else it is open). A resolution made before a reviewer changed their decision (or "
+            "stands again, else it is open); on an open row, the one you made last. A resolution made before a reviewer changed their decision (or "
             "undid it) is shown open again, \"before NAME changed\", until you resolve it again.")
     #: The actions that record something, refused in a read-only window (``tui.read_only``).
     WRITES: ClassVar[frozenset[str]] = frozenset({"resolve", "reason", "reopen", "export"})
@@ -233,7 +233,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         # A resolution made by mistake could only be replaced by another (walk20): u takes it back. Listed under
         # ? only: in the footer it cut "b Blind again" to "b Blind aga" at 80 columns.
         Binding("u", "reopen", "Reopen", id="conflicts.reopen", show=False,
-                tooltip="Take back the highlighted conflict's resolution (review conflicts reopen)"),
+                tooltip="Take back the highlighted conflict's resolution, or on an open row the one you made last"),
         Binding("enter", "open", "Open", id="conflicts.open", tooltip="Read the record"),
         Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
         Binding("b", "unblind", "Unblind", id="conflicts.unblind",
@@ -247,6 +247,8 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         super().__init__()
         self.data: ConflictData | None = None
         self._title_width = MIN_TITLE  # what the titles are cut to (the table's width, fitted at each paint)
+        #: The record this window resolved last: u on an open row takes that resolution back (``action_reopen``).
+        self._last_resolved: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -357,6 +359,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             if isinstance(err, NotOffered):
                 self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return
+        self._last_resolved = record_id  # (u on the next, open row takes it back)
         self.app.warn_outside_team()  # resolved_by keeps the name: a typo splits it
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
@@ -383,11 +386,17 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
                                       severity="warning", timeout=15)
 
     def action_reopen(self) -> None:
-        """Take back the highlighted conflict's resolution: an earlier one stands again, else it is open."""
+        """Take back the highlighted conflict's resolution: an earlier one stands again, else it is open. On an open
+        row, the resolution this window made last, while it stands: a resolution moves the cursor on, so u pressed
+        at once for a wrong key found the next row (walk31: "no resolution to take back")."""
         record_id, project = self._selected(), self.project
         if record_id is None or project is None or project.blind:
             self._refuse()
             return
+        highlighted, last = record_id, self._last_resolved
+        if last is not None and last != record_id and self._resolution_of(record_id) is None \
+                and self._resolution_of(last) == project.reviewer:
+            record_id = last
         try:
             made = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
         except ReviewError as err:  # no resolution to take back, the store busy: nothing recorded
@@ -400,11 +409,20 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             return
         undone = made[0]
         earlier = undone.in_force
+        if record_id == self._last_resolved:
+            self._last_resolved = None
         self.notify(f"#{record_id}: took back {undone.decision.label}" + (
             "; it is open again" if earlier is None else
-            f"; an earlier resolution stands again ({earlier.label}): u again leaves it open"), title="Reopened")
+            f"; an earlier resolution stands again ({earlier.label}): u again leaves it open") + (
+            "" if record_id == highlighted else f" (the resolution you made last; #{highlighted} has none)"),
+            title="Reopened")
         self.load()
         self._warn_if_sought(record_id)  # an exclusion may stand again on a record whose full text was sought
+
+    def _resolution_of(self, record_id: int) -> str | None:
+        """Who made the resolution in force on ``record_id`` as last read (None: open, or not listed)."""
+        conflict = next((c for c in (self.data.conflicts if self.data else ()) if c.record_id == record_id), None)
+        return None if conflict is None or conflict.resolution is None else (conflict.resolved_by or "")
 
     def action_reason(self) -> None:
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
