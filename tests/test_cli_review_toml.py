@@ -125,9 +125,17 @@ def test_a_table_no_stage_reads_is_named_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["status", "-w", str(root)])
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if "no table" in line]
-    assert warnings == [f"review: warning: {root / 'review.toml'}: [Screening] is no table review reads (known: "
-                        "review, pubmed, dedup, screening, fulltext, prisma, extraction, synthesis, instrument, tui); "
-                        "its settings are not used"]
+    # named as a refusal of a setting is, PATH:KEY: what (line N), since 2026-12-07 (it read 'PATH: [Screening] is no
+    # table review reads …', no line)
+    line = (root / "review.toml").read_text(encoding="utf-8").splitlines().index("[Screening]") + 1
+    assert warnings == [f"review: warning: {root / 'review.toml'}:Screening: no table review reads (known: review, "
+                        "pubmed, dedup, screening, fulltext, prisma, extraction, synthesis, instrument, tui); its "
+                        f"settings are not used (line {line})"]
+    with (root / "review.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[dedupe]\nrelated = "merge"\n')
+    result = CliRunner().invoke(main, ["status", "-w", str(root)])
+    assert [line.split(": no table")[0] for line in result.stderr.splitlines() if "no table" in line] == [
+        f"review: warning: {root / 'review.toml'}:Screening", f"review: warning: {root / 'review.toml'}:dedupe"]
 
 
 def test_every_table_a_stage_reads_is_known() -> None:

@@ -17,7 +17,7 @@ from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     current_folder, find_workspace, same_file)
-from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text
+from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text, toml_lines
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
@@ -97,16 +97,13 @@ class WorkspaceConfig:
         """The top-level names of review.toml no stage reads (not in ``KNOWN_TABLES``), in the file's order."""
         return [name for name in self.raw if name not in KNOWN_TABLES]
 
-    def unknown_tables_line(self, config_path: Path) -> str:
-        """One line naming the tables no stage reads ('' when none): the command line's warning and the TUI's
-        notification (a misspelt ``[Screening]`` left the recommended stopping rule in force without a word)."""
-        unknown = self.unknown_tables()
-        if not unknown:
-            return ""
-        names = ", ".join(f"[{name}]" for name in unknown)
-        one = len(unknown) == 1
-        return (f"{config_path}: {names} {'is no table' if one else 'are no tables'} review reads (known: "
-                f"{', '.join(KNOWN_TABLES)}); {'its' if one else 'their'} settings are not used")
+    def unknown_table_problems(self) -> list[SettingProblem]:
+        """One per table no stage reads, ``PATH:Screening: no table review reads (known: …); its settings are not used``
+        as :meth:`Workspace.say` names it: the command line's warning and the TUI's notification (a misspelt
+        ``[Screening]`` left the recommended stopping rule in force without a word)."""
+        known = ", ".join(KNOWN_TABLES)
+        return [SettingProblem(name, f"no table review reads (known: {known}); its settings are not used")
+                for name in self.unknown_tables()]
 
     def section(self, name: str) -> dict[str, Any]:
         """A top-level table of ``review.toml`` (e.g. ``screening``), empty if absent."""
@@ -193,6 +190,18 @@ class Workspace:
         if not isinstance(error, SettingProblem):
             return str(error)
         return located_setting(error, self.config_path, self._config_text_now())
+
+    def setting_said(self, where: str, what: str, *, named: str | None = None) -> str:
+        """``PATH:WHERE: WHAT (line N)``, a note or warning on review.toml's setting ``where`` named as :meth:`say` names
+        a refusal of it; ``named``: the file's name in place of its path (``review.toml`` in prisma.json, a file of
+        the workspace that is shared)."""
+        return located_problem(self.config_path if named is None else named, where, what,
+                               toml_lines(self._config_text_now()))
+
+    def setting_warnings(self) -> list[str]:
+        """The warnings review.toml's settings give as they read now, each named as a refusal is (:meth:`say`):
+        tables no stage reads (:meth:`WorkspaceConfig.unknown_table_problems`)."""
+        return [self.say(problem) for problem in self.config.unknown_table_problems()]
 
     def located(self, problem: SettingProblem) -> WorkspaceError:
         """``problem`` named by this workspace's review.toml and the setting's line (:meth:`say`), for a shell that

@@ -41,8 +41,9 @@ def run(workspace, *args: str):
 
 
 def _warned_once(stderr: str) -> bool:
-    return sum(1 for line in stderr.splitlines() if line.startswith(f"warning: review.toml reviewers: '{LEGACY}' "
-                                                                     "holds ';'")) == 1
+    # named as a refusal of a setting is, PATH:review.reviewers: … (line N) (it read 'review.toml reviewers: …')
+    return sum(1 for line in stderr.splitlines() if re.fullmatch(
+        rf"warning: \S*review\.toml:review\.reviewers: '{re.escape(LEGACY)}' holds ';', .* \(line \d+\)", line)) == 1
 
 
 def test_every_command_takes_a_legacy_name_that_holds_decisions_with_one_warning(workspace, ids, monkeypatch) -> None:

@@ -140,8 +140,8 @@ def test_other_methods_column_and_source_overrides(workspace: Workspace, add, sc
     counts = compute_counts(workspace.store, {"sources": {"UWV kennisbank": "organisation"}})
     assert not any("[prisma.sources]" in note for note in counts.notes)
     misspelt = compute_counts(workspace.store, {"sources": {"UWV Kennisbank": "organisation"}})  # was unused, unsaid
-    assert "review.toml [prisma.sources] names 'UWV Kennisbank', which no record comes from (sources: Citation " \
-           "searching, PubMed, UWV kennisbank)" in misspelt.notes
+    assert "review.toml:prisma.sources.UWV Kennisbank: no record comes from a source of this name (sources: Citation " \
+           "searching, PubMed, UWV kennisbank); not used" in misspelt.notes
     values = counts.template_values()
     assert (values["citations_results"], values["organisation_results"], values["database_results"]) == (3, 2, 4)
     assert values["duplicates"] == 0  # other-method duplicates are not in the left column
@@ -475,10 +475,28 @@ def test_a_study_linked_to_a_duplicate_set_aside_is_the_study_of_its_canonical_r
 def test_fewer_previous_reports_than_previous_studies_is_noted(workspace: Workspace, add) -> None:
     add(workspace, 1, "PubMed")
     counts = compute_counts(workspace.store, {"previous_studies": 4})  # previous_reports left at 0
-    assert "review.toml [prisma] previous_reports = 0 is below previous_studies = 4: every study included " \
+    assert "review.toml:prisma.previous_reports: 0 is below previous_studies = 4: every study included " \
            "before has at least one report" in counts.notes
     assert not any("previous_reports" in note for note in compute_counts(
         workspace.store, {"previous_studies": 4, "previous_reports": 5}).notes)
+
+
+def test_a_note_on_a_setting_names_its_key_and_line_as_a_refusal_of_one_does(workspace: Workspace, add) -> None:
+    # 'review.toml [prisma.sources] names …' and '… [prisma] previous_reports = 0 …' named no line, where a refusal of
+    # a review.toml setting says PATH:KEY: what (line N) (session 30). Named from the workspace's root: prisma.json,
+    # a file of the workspace teams share, holds the notes too.
+    add(workspace, 1, "PubMed")
+    text = workspace.config_path.read_text(encoding="utf-8")
+    workspace.config_path.write_text(text + '\n[prisma]\nprevious_studies = 4\n\n[prisma.sources]\n'
+                                     '"UWV Kennisbank" = "organisation"\n', encoding="utf-8")
+    lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
+    source_line = lines.index('"UWV Kennisbank" = "organisation"') + 1
+    notes = prisma_counts(Workspace(workspace.root)).notes
+    assert [note for note in notes if note.startswith("review.toml:")] == [
+        "review.toml:prisma.sources.UWV Kennisbank: no record comes from a source of this name (sources: PubMed); not "
+        f"used (line {source_line})",
+        "review.toml:prisma.previous_reports: 0 is below previous_studies = 4: every study included before has at "
+        f"least one report (line {lines.index('[prisma]') + 1})"]  # (no previous_reports line: its table's)
 
 
 def test_prisma_remove_refuses_a_duplicate_set_aside_and_names_its_canonical_record(

@@ -199,12 +199,16 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
     assert text.count("reviewers = ") == 1
     toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["x:y"]', text), encoding="utf-8")
     result = run(workspace, "decide", str(ids[0]), "--include")
-    assert result.exit_code == 2 and "review.toml reviewers: 'x:y'" in result.stderr, result.output
+    # named as a refusal of a setting is (it read 'review.toml reviewers: 'x:y': …', no path, no line)
+    line = toml.read_text(encoding="utf-8").splitlines().index('reviewers = ["x:y"]') + 1
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"review: {toml}:review.reviewers: 'x:y': a reviewer name may not hold ':' (kept for the "
+                             f"holds of review search); choose a name without it (line {line})\n")
     assert workspace.store.decisions() == []
     # A workspace that named such a reviewer before 2026-12-06: refused in one line naming review.toml.
     toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["a;b"]', text), encoding="utf-8")
     result = run(workspace, "decide", str(ids[0]), "--include")
-    assert result.exit_code == 2 and "review.toml reviewers: 'a;b'" in result.stderr, result.output
+    assert result.exit_code == 2 and f"review: {toml}:review.reviewers: 'a;b': " in result.stderr, result.output
     assert workspace.store.decisions() == []
     # One check for every way in (it was repeated in review init and -r, and a claim took a blank name).
     from review.errors import WorkspaceError

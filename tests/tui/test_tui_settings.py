@@ -349,8 +349,13 @@ def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used
     _append(workspace, '\n[Screening]\nstopping_rule = "certified"\n\n[tui]\nblnd = true\n\n[prisma.sources]\n'
                        'Embase = "citation"\n')
     change = watcher.check()
-    assert change.message() == ("review.toml: Screening.stopping_rule, tui.blnd: no setting review reads "
-                                "(misspelt?), not used; review.toml read again: prisma.sources in use now")
+    lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
+    path, unread = workspace.config_path, "no setting review reads (misspelt?), not used"
+    # each named as a refusal of a setting is, PATH:KEY: what (line N) (it read 'review.toml: Screening.stopping_rule,
+    # tui.blnd: no setting …', no path, no line)
+    assert change.message() == (f"{path}:Screening.stopping_rule: {unread} (line {lines.index('[Screening]') + 2}); "
+                                f"{path}:tui.blnd: {unread} (line {lines.index('blnd = true') + 1}); "
+                                "review.toml read again: prisma.sources in use now")
     assert change.unread == ("Screening.stopping_rule", "tui.blnd")
 
 
@@ -364,9 +369,12 @@ def test_a_key_its_stage_refuses_edited_in_is_said_not_used(workspace: Workspace
                        '\n[screening]\ntarget_recal = 0.9\n')
     change = watcher.check()
     assert change.unread == ("dedup.relatd", "screening.target_recal", "synthesis.consistancy")
-    assert change.message() == ("review.toml: dedup.relatd, screening.target_recal, synthesis.consistancy: no setting "
-                                "review reads (misspelt?), not used; review.toml read again: synthesis.unrated_as "
-                                "in use now")
+    lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
+    assert change.message() == "; ".join([
+        *(f"{workspace.config_path}:{name}: no setting review reads (misspelt?), not used (line {lines.index(key) + 1})"
+          for name, key in (("dedup.relatd", 'relatd = "merge"'), ("screening.target_recal", "target_recal = 0.9"),
+                            ("synthesis.consistancy", "consistancy = 0.75"))),
+        "review.toml read again: synthesis.unrated_as in use now"])
 
 
 @async_test
@@ -375,7 +383,8 @@ async def test_a_table_no_stage_reads_is_one_notification_when_the_app_opens(fre
     _append(fresh_ws, '\n[Screening]\nstopping_rule = "certified"\n')
     async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
         await settle(pilot)
-        said = [m for m in _messages(app) if "[Screening] is no table review reads" in m]
-        assert said == [f"{fresh_ws.config_path}: [Screening] is no table review reads (known: review, pubmed, dedup, "
+        said = [m for m in _messages(app) if "no table review reads" in m]
+        line = fresh_ws.config_path.read_text(encoding="utf-8").splitlines().index("[Screening]") + 1
+        assert said == [f"{fresh_ws.config_path}:Screening: no table review reads (known: review, pubmed, dedup, "
                         "screening, fulltext, prisma, extraction, synthesis, instrument, tui); its settings are not "
-                        "used"]
+                        f"used (line {line})"]

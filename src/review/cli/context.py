@@ -210,20 +210,21 @@ class Context:
 
     @property
     def reviewer(self) -> str:
-        from ..services.screening import check_reviewer_name
+        from ..services.screening import check_configured_reviewer, check_reviewer_name
 
-        if self.reviewer_option is not None:
-            name, where = self.reviewer_option, "--reviewer"
+        if self.reviewer_option is None:  # review.toml's first: named by its file, key and line
+            name = self.workspace.config.reviewers[0]
+            warning = check_configured_reviewer(self.workspace)
         else:
-            name, where = self.workspace.config.reviewers[0], "review.toml reviewers:"
-        try:  # the workspace only for a name the rules refuse: it may be one holding decisions there
-            warning = check_reviewer_name(name, where)
-        except ReviewError as refused:
-            try:
-                workspace = self.workspace
-            except ReviewError:
-                raise refused from None
-            warning = check_reviewer_name(name, where, workspace)
+            name = self.reviewer_option
+            try:  # the workspace only for a name the rules refuse: it may be one holding decisions there
+                warning = check_reviewer_name(name, "--reviewer")
+            except ReviewError as refused:
+                try:
+                    workspace = self.workspace
+                except ReviewError:
+                    raise refused from None
+                warning = check_reviewer_name(name, "--reviewer", workspace)
         if warning is not None and name not in self._warned_names:  # once per command, however often read
             self._warned_names.add(name)
             click.echo(warning, err=True)
@@ -242,7 +243,7 @@ def say(kind: str, text: str) -> None:
 def say_unknown_tables(workspace: Workspace) -> None:
     """One stderr line naming review.toml's tables that no stage reads: a misspelt ``[Screening]`` left the
     recommended stopping rule in force without a word (walk24)."""
-    if line := workspace.config.unknown_tables_line(workspace.config_path):
+    for line in workspace.setting_warnings():
         say("warning", line)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..paths import WORKSPACE_FILE
 from ..tomlread import SettingProblem
 from ..screening.agreement import ReadLog, label_log
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
@@ -256,7 +257,8 @@ def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
                   log: ReadLog | None = None) -> PrismaCounts:
     """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``, ``log``:
     see :func:`compute_counts`)."""
-    return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log)
+    return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log,
+                          setting_said=lambda where, what: workspace.setting_said(where, what, named=WORKSPACE_FILE))
 
 
 def duplicate_record_ids(store: Store, *, runs: Sequence[dict[str, Any]] | None = None) -> tuple[set[int], bool]:
@@ -294,12 +296,16 @@ def removals_before_screening(store: Store, duplicates: Collection[int],
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
-                   aside: SetAside | None = None, log: ReadLog | None = None) -> PrismaCounts:
+                   aside: SetAside | None = None, log: ReadLog | None = None,
+                   setting_said: Callable[[str, str], str] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules).
     ``aside``: what the screening queue leaves out, as just read (the TUI dashboard refreshes its
     session's first): its duplicates and removals are not read a second time. ``log``: the title/abstract decision
-    log with its decisions in force and conflicts, when the caller has just read it (``review status``)."""
+    log with its decisions in force and conflicts, when the caller has just read it (``review status``).
+    ``setting_said``: a note on review.toml's setting ``where`` in words, with its line (``Workspace.setting_said``);
+    without it ``review.toml:WHERE: WHAT``, as an uncaught refusal of a setting reads."""
     config = dict(config or {})
+    said = setting_said or (lambda where, what: f"{WORKSPACE_FILE}:{where}: {what}")
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
     from ..store import dedup as dedup_store
@@ -326,8 +332,8 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     other = set().union(*(boxes[box] for box in OTHER_METHODS_BOXES))
     notes: list[str] = []
     for name in sorted(set(overrides) - set(kinds)):  # a misspelt source name would be silently unused
-        notes.append(f"review.toml [prisma.sources] names {name!r}, which no record comes from "
-                     f"(sources: {', '.join(sorted(kinds)) or 'none yet'})")
+        notes.append(said(f"prisma.sources.{name}", "no record comes from a source of this name (sources: "
+                                                     f"{', '.join(sorted(kinds)) or 'none yet'}); not used"))
 
     # Identification → screening (left column).
     boxes["duplicates"] = dbr & duplicates
@@ -408,8 +414,8 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     previous_studies, previous_reports = _non_negative(config, "previous_studies"), \
         _non_negative(config, "previous_reports")
     if previous_reports < previous_studies:  # each study has a report: a number typed into the wrong key?
-        notes.append(f"review.toml [prisma] previous_reports = {previous_reports} is below previous_studies = "
-                     f"{previous_studies}: every study included before has at least one report")
+        notes.append(said("prisma.previous_reports", f"{previous_reports} is below previous_studies = {previous_studies}: "
+                                                     "every study included before has at least one report"))
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:
         notes.append(f"{_many(len(conflicts), 'report', 'has', 'have')} conflicting eligibility decisions "

@@ -29,7 +29,7 @@ __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team", "decided_among", "decision_changes", "record_id_refusal",
     "current_labels", "labels_in_order", "load_criteria", "open_session", "ranked_by", "ranking_status", "records_by_id",
-    "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
+    "resolve_conflict", "check_configured_reviewer", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
     "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
@@ -432,6 +432,23 @@ def check_reviewer_name(reviewer: str, where: str = "reviewer", workspace: Works
     warning = legacy_name_warning(reviewer, where)
     check(reviewer, where, store=workspace.store if warning is not None and workspace is not None else None)
     return warning
+
+
+def check_configured_reviewer(workspace: Workspace) -> str | None:
+    """review.toml's first reviewer (every command's default) checked as :func:`check_reviewer_name` checks a name
+    typed, its refusal and its warning named as a refusal of a setting is: ``PATH:review.reviewers: 'x:y': a reviewer
+    name may not hold ':' … (line N)`` (a ``WorkspaceError``), ``warning: PATH:review.reviewers: 'a;b' holds ';', …
+    (line N)``; None for a name that is fine."""
+    from ..store.sessions import ReviewerNameRefused, legacy_name_problem
+    from ..tomlread import SettingProblem
+
+    name = workspace.config.reviewers[0]
+    try:
+        check_reviewer_name(name, "review.reviewers:", workspace)
+    except ReviewerNameRefused as refused:
+        raise workspace.located(SettingProblem("review.reviewers", refused.what)) from None
+    what = legacy_name_problem(name)
+    return None if what is None else f"warning: {workspace.say(SettingProblem('review.reviewers', what))}"
 
 
 def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":

@@ -23,8 +23,8 @@ from ..errors import ReviewError, WorkspaceError
 from .schema import UtcDateTime, metadata
 
 __all__ = [
-    "HEARTBEAT_EVERY", "SEARCH_HOLD", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
-    "check_reviewer_name", "claim_search", "holds_decisions", "legacy_name_warning", "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
+    "HEARTBEAT_EVERY", "ReviewerNameRefused", "SEARCH_HOLD", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
+    "check_reviewer_name", "claim_search", "holds_decisions", "legacy_name_problem", "legacy_name_warning", "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
 ]
 
 #: Seconds between heartbeats of a live session.
@@ -93,6 +93,15 @@ class SessionBusy(ReviewError):
         self.holder = holder
 
 
+class ReviewerNameRefused(WorkspaceError):
+    """A reviewer name :func:`check_reviewer_name` refuses: ``where`` it came from, then ``what`` is wrong with it
+    (``'x:y': a reviewer name may not hold ':' …``), apart for a shell that names review.toml's key and line."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{where} {what}", title="Reviewer")
+        self.what = what
+
+
 def check_reviewer_name(reviewer: str, where: str = "reviewer", *, store: object | None = None) -> str:
     """``reviewer`` unless it is blank, holds ':' (kept for the ``search:NAME`` rows of review search), or
     holds a control character, a line separator, ';' or '=' (they break the tab-separated lines and cells);
@@ -103,25 +112,31 @@ def check_reviewer_name(reviewer: str, where: str = "reviewer", *, store: object
     if not reviewer.strip():  # ("-r ''" fell back to review.toml's first name, unsaid)
         raise WorkspaceError(f"{where.rstrip(':')}: a reviewer needs a name", title="Reviewer")
     if ":" in reviewer:
-        raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
-                          "review search); choose a name without it", title="Reviewer")
+        raise ReviewerNameRefused(where, f"{reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
+                                  "review search); choose a name without it")
     shown = _breaking_character(reviewer)
     if shown is not None and not (store is not None and holds_decisions(store, reviewer)):
-        raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold {shown} (a name is one cell of "
-                             "the tab-separated lines and of conflicts.csv's name=label;… cells); choose a name "
-                             "without it", title="Reviewer")
+        raise ReviewerNameRefused(where, f"{reviewer!r}: a reviewer name may not hold {shown} (a name is one cell of "
+                                  "the tab-separated lines and of conflicts.csv's name=label;… cells); choose a name "
+                                  "without it")
     return reviewer
 
 
 def legacy_name_warning(reviewer: str, where: str = "reviewer") -> str | None:
     """The one-line warning for a name that breaks a cell (``_breaking_character``) but is used because it
     already holds decisions (``check_reviewer_name`` with the store); None for a name that breaks none."""
+    what = legacy_name_problem(reviewer)
+    return None if what is None else f"warning: {where} {what}"
+
+
+def legacy_name_problem(reviewer: str) -> str | None:
+    """What :func:`legacy_name_warning` says of ``reviewer``, without where the name came from; None when it is fine."""
     shown = _breaking_character(reviewer)
     if shown is None:
         return None
-    return (f"warning: {where} {reviewer!r} holds {shown}, refused for a new reviewer since 2026-12-06 (it splits "
-            "the tab-separated lines and conflicts.csv's name=label;… cells); used because it already holds "
-            "decisions in this workspace (renaming would orphan them)")
+    return (f"{reviewer!r} holds {shown}, refused for a new reviewer since 2026-12-06 (it splits the tab-separated "
+            "lines and conflicts.csv's name=label;… cells); used because it already holds decisions in this workspace "
+            "(renaming would orphan them)")
 
 
 def holds_decisions(store: object, reviewer: str) -> bool:

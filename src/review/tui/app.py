@@ -328,8 +328,8 @@ class ReviewApp(PlainNotifyApp):
         else:
             self.set_interval(heartbeat_interval(), self._heartbeat)
         # the command line's warning went to stderr under the app's screen: said where the reviewer reads
-        if unread := self.workspace.config.unknown_tables_line(self.workspace.config_path):
-            self.notify(unread, title="Settings", severity="warning", timeout=15)
+        if unread := self.workspace.setting_warnings():
+            self.notify("\n".join(unread), title="Settings", severity="warning", timeout=15)
         # a name refused for new reviewers since 2026-12-06 that opened because it holds decisions: said once
         legacy = check_reviewer_name(self.reviewer, "reviewer", self.workspace)
         if legacy is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..services.workspace import unknown_setting
+from ..tomlread import SettingProblem
 from ..workspace import KNOWN_TABLES, Workspace
 from .project import TUI_KEYS
 
@@ -28,6 +29,9 @@ AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
     ("tui", "retrain"), ("tui", "blind"),
 )
 
+
+#: What an edited-in setting nothing reads is, named with its place (``Workspace.say``).
+UNREAD_SETTING = "no setting review reads (misspelt?), not used"
 
 #: review.toml's keys naming the store: never switched under an open app (``Workspace.config``).
 STORE_KEYS = ("review.database", "review.database_url")
@@ -47,12 +51,15 @@ class SettingsChange:
     store_note: str = ""
     #: Those among ``changed`` that nothing reads: a table no stage reads (``[Screening]``), a misspelt ``[tui]`` key.
     unread: tuple[str, ...] = ()
+    #: Per name of ``unread`` its line, named as a refusal names a setting: ``PATH:tui.blnd: no setting … (line N)``.
+    unread_said: tuple[str, ...] = ()
 
     def without(self, *names: str) -> SettingsChange:
         """The same change, not counting ``names`` (settings the app refused, or wrote itself)."""
+        kept = [(name, said) for name, said in zip(self.unread, self.unread_said, strict=True) if name not in names]
         return SettingsChange(tuple(n for n in self.changed if n not in names),
                               tuple(n for n in self.at_next_start if n not in names), self.error, self.store_note,
-                              tuple(n for n in self.unread if n not in names))
+                              tuple(name for name, _ in kept), tuple(said for _, said in kept))
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -63,9 +70,8 @@ class SettingsChange:
         live = [name for name in self.changed if name not in self.at_next_start and name not in self.unread]
         # The store's own line says which store stays open, in place of the plain 'restart' for its keys.
         later = [name for name in self.at_next_start if not (self.store_note and name in STORE_KEYS)]
-        parts = []
-        if self.unread:  # (they were said to be "in use now": the command line warns of them, or refuses them)
-            parts.append(f"review.toml: {', '.join(self.unread)}: no setting review reads (misspelt?), not used")
+        # (these were said to be "in use now": the command line warns of them, or refuses them)
+        parts = list(self.unread_said)
         if live:
             parts.append(f"review.toml read again: {', '.join(live)} in use now")
         if later:
@@ -131,9 +137,10 @@ class SettingsWatcher:
         # Against what the app runs on: an edit undone again needs no restart.
         unlike_opened = set(_changed_names(self._opened, config.raw))
         unread = tuple(n for n in changed if _unread(n))
+        said = tuple(self.workspace.say(SettingProblem(name.strip("[]"), UNREAD_SETTING)) for name in unread)
         return SettingsChange(tuple(changed),
                               tuple(n for n in changed if _at_next_start(n) and n in unlike_opened and n not in unread),
-                              error, store_note=self.workspace.store_location_note, unread=unread)
+                              error, store_note=self.workspace.store_location_note, unread=unread, unread_said=said)
 
     def app_wrote(self, written: dict[str, Any]) -> SettingsChange:
         """The app wrote ``written`` (``table.key`` -> value, e.g. the dashboard's stopping rule) and
