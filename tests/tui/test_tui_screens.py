@@ -380,8 +380,9 @@ async def test_u_right_after_a_resolution_takes_that_one_back_though_the_cursor_
         assert isinstance(screen, ConflictsScreen)
         table = screen.query_one(DataTable)
         await pilot.press("b")
-        await pilot.pause()
+        await settle(pilot)
         first, second = [c.record_id for c in screen.data.conflicts]
+        assert table.row_count == 2 and table.cursor_row == 0
         await pilot.press("e")  # the wrong key
         await settle(pilot)
         assert store_resolutions(tui_ws.store) == {first: ("exclude", "carol")} and table.cursor_row == 1

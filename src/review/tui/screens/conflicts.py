@@ -394,8 +394,10 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             self._refuse()
             return
         highlighted, last = record_id, self._last_resolved
+        # (the list as last read may not show that resolution yet: it is read again after each one, in a worker;
+        # one made since by someone else is theirs to take back)
         if last is not None and last != record_id and self._resolution_of(record_id) is None \
-                and self._resolution_of(last) == project.reviewer:
+                and self._resolution_of(last) in (None, project.reviewer):
             record_id = last
         try:
             made = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
