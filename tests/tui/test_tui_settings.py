@@ -100,6 +100,17 @@ async def test_the_dashboards_own_stopping_rule_switch_is_not_reported_as_an_edi
 
 
 @async_test
+async def test_the_stopping_rule_switch_says_it_is_every_reviewers(fresh_ws: Workspace) -> None:
+    # walk31: ben's t wrote stopping_rule = "certified" into review.toml, the rule of ann's verdicts too (her
+    # status at once, her window once reopened), and said only "Certified rule: confirms recall with a random …".
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        await pilot.press("t")
+        await settle(pilot)
+        said = [m for m in _messages(app) if m.startswith("Certified rule")]
+        assert said and "every reviewer of this review (alice, bob)" in said[-1], _messages(app)
+
+
+@async_test
 async def test_the_screening_queue_follows_an_edited_prisma_sources_in_view_and_under_a_modal(fresh_ws: Workspace) -> None:
     """It said "prisma.sources in use now" but went on serving the six Embase records."""
     async with open_app(fresh_ws, "alice", "screening", size=(100, 32)) as (app, pilot):

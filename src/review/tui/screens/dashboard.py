@@ -253,6 +253,13 @@ class DashboardScreen(PipelineJobs):
         except (OSError, ReviewError) as err:
             self.notify(str(err), title="Stopping rule", severity="error")
             return
-        self.notify(RULE_WORDS[choice], title="Stopping rule")
+        said = RULE_WORDS[choice]
+        team = list(project.workspace.config.reviewers)  # (review.toml's team: no store read on the UI thread)
+        if len(team) > 1:  # (review.toml holds one rule for the review: ben's t changed ann's verdicts too, walk31)
+            said += (f". Saved in review.toml: the rule of every reviewer of this review ({', '.join(team)}); a "
+                     "window open elsewhere follows it once reopened")
+        if project.session.phase == "sample":  # (a reviewer does not leave a sample: its test gives the verdict)
+            said += ". Your random sample has begun: its test still gives your verdict"
+        self.notify(said, title="Stopping rule", timeout=10)
         if not self.app.settings_written({"screening.stopping_rule": choice}):  # type: ignore[attr-defined]
             self.action_refresh()  # (a follow started resumes this screen, which counts: once)
