@@ -105,7 +105,8 @@ async def test_a_teammates_stop_is_named_on_the_dashboard_and_the_screening_scre
     stop = record_screening_stop(fresh_ws, "bob", "we are done")
     assert stop.created_at is not None
     when = f"{stop.created_at:%Y-%m-%d %H:%M} UTC"
-    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24)) as (app, pilot):
+    # (unblinded: blind, the count is left out, test_a_teammates_stop_gives_no_count_away_while_blind)
+    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24), blind=False) as (app, pilot):
         panel = str(app.screen.query_one("#stop").render())
         assert f"Screening stopped by bob on {when} (stop {stop.id}): 12 records nobody had screened at the stop " \
                "count as excluded by automation; review prisma resume withdraws it." in " ".join(panel.split()), panel
@@ -128,6 +129,32 @@ async def test_a_teammates_stop_is_named_on_the_dashboard_and_the_screening_scre
         assert "STOPPED  by carol" in str(screen.query_one("#stopping").render())
         said = [str(n.message) for n in app._notifications]
         assert any(f"(stop {again.id})" in m and "by carol" in m for m in said), said
+
+
+@async_test
+async def test_a_teammates_stop_gives_no_count_away_while_blind(fresh_ws: Workspace) -> None:
+    """walk31: blind, the dashboard hides "Records screened" (decision 0052: beside your own counts it tells how many
+    records the others screened), yet its stop line said "21 records nobody had screened at the stop", the same
+    number from the other side (398 - 21 = 377). Blind, the line and the teammate's-stop notification leave the
+    count out and say where it is; unblinded they give it as before."""
+    from review.services.prisma import record_screening_stop
+
+    stop = record_screening_stop(fresh_ws, "bob", "we are done")
+    when = f"{stop.created_at:%Y-%m-%d %H:%M} UTC"
+    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24)) as (app, pilot):
+        assert app.project.blind  # alice and bob in review.toml
+        panel = " ".join(str(app.screen.query_one("#stop").render()).split())
+        assert f"Screening stopped by bob on {when} (stop {stop.id}): the records nobody had screened at the stop " \
+               "count as excluded by automation (how many is hidden while blind: b on screen 4 shows it); review " \
+               "prisma resume withdraws it." in panel, panel
+        assert "12 records" not in panel
+        await pilot.press("2")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "Screening stopped by bob" in str(n.message)]
+        assert said and not any("12 records" in m for m in said), said
+    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24), blind=False) as (app, pilot):
+        panel = " ".join(str(app.screen.query_one("#stop").render()).split())
+        assert "12 records nobody had screened at the stop count as excluded by automation" in panel, panel
 
 
 @async_test

@@ -87,14 +87,21 @@ def _stop_lines(stop: ScreeningStop | None, excluded_now: int) -> list[str]:
     return [] if stop is None else [f"  {screening_stop_words(stop, excluded_now=excluded_now)}"]
 
 
-def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_now: int | None = None) -> str:
+def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_now: int | None = None,
+                         blind: bool = False) -> str:
     """The stop that stands in one line, for ``review status`` and the TUI's dashboard and screening screen: who,
     when, which stop, what PRISMA does with the rest and how to withdraw it; ``short``: who, when and how to
     withdraw it, after a "stopped" the caller shows (one line at 80 columns). ``excluded_now``: PRISMA's
-    "excluded by automation" now (``prisma_counts``), said when it is no longer the count at the stop."""
+    "excluded by automation" now (``prisma_counts``), said when it is no longer the count at the stop. ``blind``:
+    without the count, which beside a reviewer's own counts tells how many records the others screened (decision
+    0052 hides the dashboard's "Records screened" for that; walk31)."""
     when = f" on {minute_utc(stop.created_at)}" if stop.created_at else ""
     if short:
         return f"by {stop.reviewer}{when}; review prisma resume withdraws it"
+    if blind:
+        return (f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): the records nobody had screened at the "
+                "stop count as excluded by automation (how many is hidden while blind: b on screen 4 shows it); "
+                "review prisma resume withdraws it")
     # The count at the stop: a search update imported after it still needs screening (prisma.md says so), and a
     # record decided after it is screened, not excluded by automation: then the line says PRISMA's count now, so
     # it agrees with the prisma line above it, and without that count it claims no number for the present.

@@ -85,7 +85,7 @@ def gather(project: Project) -> DashboardData:
         searches=query_overview(project.workspace), version=version,
         query_files=query_files,
         screening_stop="" if counts.screening_stop is None else screening_stop_words(
-            counts.screening_stop, excluded_now=counts.n("excluded_automatic")))
+            counts.screening_stop, excluded_now=counts.n("excluded_automatic"), blind=project.blind))
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
     found = 0
     for record_id, label in labels_in_order(project.workspace, project.reviewer):

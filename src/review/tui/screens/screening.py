@@ -583,7 +583,7 @@ class ScreeningScreen(ProjectScreen):
         if project is None or (None if stop is None else stop.id) == (None if before is None else before.id):
             return
         if stop is not None and stop.reviewer != project.reviewer:  # (your own stop: its recording was said)
-            words = screening_stop_words(stop)
+            words = screening_stop_words(stop, blind=project.blind)
             self.notify(f"{words[0].upper()}{words[1:]}.", title="Stopped", severity="warning", timeout=15)
         if self._started:
             self._paint_progress(project.session.progress())
