@@ -258,8 +258,12 @@ def with_group_identifiers(store: Store, records: Sequence[Record]) -> list[Reco
     text they retrieve is the notice."""
     from dataclasses import replace
 
-    groups = dedup_store.clusters(store)
-    wanting = {r.id: r for r in records if r.id is not None and r.id in groups and not (r.doi and r.pmid)}
+    lacking = {r.id for r in records if r.id is not None and not (r.doi and r.pmid)}
+    if not lacking:
+        return list(records)
+    # A few records (the terminal UI's, one at a time): their clusters only, not every cluster on each record shown.
+    groups = dedup_store.clusters(store, among=lacking if len(lacking) <= _FEW_RECORDS else None)
+    wanting = {r.id: r for r in records if r.id is not None and r.id in lacking and r.id in groups}
     if not wanting:
         return list(records)
     stored = {m.id: m for m in store.records(sorted({m for kept in wanting for m in groups[kept]}))}
@@ -269,6 +273,11 @@ def with_group_identifiers(store: Store, records: Sequence[Record]) -> list[Reco
         merged, _ = merge_fields(copies, [c.id for c in copies].index(kept))
         wanting[kept] = replace(record, doi=merged.doi, pmid=merged.pmid)
     return [wanting.get(r.id, r) if r.id is not None else r for r in records]
+
+
+#: Up to this many records lacking a doi or pmid, ``with_group_identifiers`` reads their clusters by id (an IN list),
+#: beyond it every cluster (one read; SQLite's parameter limit).
+_FEW_RECORDS = 500
 
 
 def _is_notice(record: Record) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
+    from ..records import Record
     from ..dedup.run import RunSummary
     from ..dedup.decisions import BorderlinePair, PairDecision, RelatedLink
 
 __all__ = [
     "BorderlinePair", "ClusterListing", "CsvDedup", "MergeUndone", "PairDecision", "RelatedLink", "RunSummary", "borderline_pairs",
     "clusters", "clusters_csv", "decide_pair", "dedup_csv", "dedup_status", "describe_link", "has_run",
-    "related_links", "related_of", "run_dedup", "undo_merge", "undo_pair_decision", "word_diff", "write_clusters_csv",
+    "related_links", "related_of", "run_dedup", "undo_merge", "undo_pair_decision", "with_group_identifiers", "word_diff", "write_clusters_csv",
 ]
 
 
@@ -35,6 +36,15 @@ class ClusterListing:
     canonical_id: int
     members: list[int]
     explanation: str
+
+
+def with_group_identifiers(workspace: Workspace, records: Sequence[Record]) -> list[Record]:
+    """``records``, each record dedup kept with the doi and pmid its duplicates hold where it lacks them
+    (``dedup.decisions.with_group_identifiers``): what ``review export records --decision`` lists, and what the
+    terminal UI shows of a record; the store keeps each record as imported."""
+    from ..dedup.decisions import with_group_identifiers as fill
+
+    return fill(workspace.store, records)
 
 
 def clusters(workspace: Workspace) -> list[ClusterListing]:

@@ -9,7 +9,7 @@ verdict means; merging never deletes a record: a cluster lists every member.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -210,11 +210,15 @@ def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
     return out
 
 
-def clusters(store: Store) -> dict[int, list[int]]:
-    """Canonical record id → every member id (canonical included), merged clusters only."""
+def clusters(store: Store, among: Collection[int] | None = None) -> dict[int, list[int]]:
+    """Canonical record id → every member id (canonical included), merged clusters only; with ``among``, only the
+    clusters those records keep (by the indexed canonical id: one record shown needs no read of every cluster)."""
     t = dedup_clusters_table
+    query = sa.select(t.c.canonical_id, t.c.members)
+    if among is not None:
+        query = query.where(t.c.canonical_id.in_(sorted(set(among))))
     with store.connect() as conn:
-        rows = conn.execute(sa.select(t.c.canonical_id, t.c.members)).all()
+        rows = conn.execute(query).all()
     return {int(c): sorted(int(m) for m in members) for c, members in rows}
 
 

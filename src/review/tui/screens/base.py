@@ -293,10 +293,11 @@ class ProjectScreen(Screen[None]):
         project = self.project
         assert project is not None
         try:
-            record = read_record(project.workspace, record_id)
-            if related:
-                from ...services.dedup import related_of  # (the dedup service: not on the app's start-up path)
+            from ...services.dedup import related_of, with_group_identifiers  # (not on the app's start-up path)
 
+            # (the doi and PMID of its duplicates where it lacks them, as the screening screen shows it)
+            [record] = with_group_identifiers(project.workspace, [read_record(project.workspace, record_id)])
+            if related:
                 links = related_of(project.workspace, record_id)
             else:
                 links = []

@@ -30,6 +30,7 @@ from ...services.prisma import (current_screening_stop, record_screening_stop, s
                                 verdict_credits_rule)
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, classifier_stop_gate,
                                    current_decisions, decided_among, decision_changes, ranked_by, store_errors)
+from ...services.dedup import with_group_identifiers
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...levels import percent
@@ -222,6 +223,8 @@ class ScreeningScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.current: Record | None = None
+        #: The record read ahead (``_read_ahead``) as shown (``_listed``): the key that serves it reads nothing more.
+        self._ahead_listed: Record | None = None
         #: Notes typed and not decided yet, by record: each goes with its own record's decision, so an
         #: undo (or a record opened from search) in between neither moves a note nor loses it.
         self.notes: dict[int, str] = {}
@@ -424,7 +427,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         assert project is not None
         try:
-            record = project.session.next_record()
+            record = self._listed(project, project.session.next_record())
             progress = project.session.progress()
         except Exception as err:  # any failure: "Loading…" for ever otherwise (a worker's error shows no screen)
             self.post_message(FirstRecordFailed(err, passing=may_pass(err)))
@@ -486,7 +489,8 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None or self.current is None:
             return
-        record = project.session.read_ahead()
+        record = self._listed(project, project.session.read_ahead(), read_ahead=False)
+        self._ahead_listed = record
         if record is not None and record.id is not None:
             view = self.query_one("#record", RecordView)
             view.prepare(record.id, render_record(record, project.criteria.criteria))
@@ -765,9 +769,20 @@ class ScreeningScreen(ProjectScreen):
         can fail (a busy store, a lost server), after a key's write went in too: said in one line, and the record
         on screen stays (the next key or look tries again)."""
         try:
-            self.current = project.session.next_record()
+            self.current = self._listed(project, project.session.next_record())
         except store_errors() as err:
             report_error(self, err)
+
+    def _listed(self, project: Project, record: Record | None, *, read_ahead: bool = True) -> Record | None:
+        """``record`` as the reviewer reads it: with the doi and PMID of the duplicates dedup set aside where it lacks
+        them (``services.dedup.with_group_identifiers``, the rule ``review export records --decision`` lists it by).
+        The record read ahead was filled after the last frame: the key that serves it reads nothing more."""
+        if record is None or record.id is None:
+            return record
+        ahead = self._ahead_listed
+        if read_ahead and ahead is not None and ahead.id == record.id:
+            return ahead
+        return with_group_identifiers(project.workspace, [record])[0]
 
     def action_undo(self) -> None:
         project = self.project
@@ -875,7 +890,7 @@ class ScreeningScreen(ProjectScreen):
                 # Pinned: the screen-resume check that skips records decided elsewhere must
                 # not swap a record the reviewer chose (the next key would decide another).
                 self._opened_id = record_id
-                self.current = get_record(project.workspace, record_id)
+                self.current = self._listed(project, get_record(project.workspace, record_id), read_ahead=False)
                 # A record decided before says so: the screen showed it as if new, and the next key changes it.
                 earlier = project.session.label_in_force(record_id)
                 self._last = f"opened #{record_id} from search" + (
