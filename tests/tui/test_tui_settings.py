@@ -373,19 +373,44 @@ def test_a_table_no_stage_reads_or_a_misspelt_tui_key_edited_in_is_said_not_used
 def test_a_key_its_stage_refuses_edited_in_is_said_not_used(workspace: Workspace) -> None:
     # rrev24c: a misspelt [synthesis], [dedup] or [screening] key edited in read 'in use now' (the stage refuses it,
     # naming its line, when it next runs); a known key beside them is in use.
-    from review.tui.settings import SettingsWatcher
+    from review.tui.settings import SettingsWatcher, checked_line
 
     watcher = SettingsWatcher(workspace)
     _append(workspace, '\n[synthesis]\nconsistancy = 0.75\nunrated_as = "low"\n\n[dedup]\nrelatd = "merge"\n'
                        '\n[screening]\ntarget_recal = 0.9\n')
     change = watcher.check()
     assert change.unread == ("dedup.relatd", "screening.target_recal", "synthesis.consistancy")
+    # (synthesis.unrated_as is checked as review synthesis checks its table, which refuses the misspelt key: named
+    # already, so the check adds no line)
     lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
     assert change.message() == "; ".join([
         *(f"{workspace.config_path}:{name}: no setting review reads (misspelt?), not used (line {lines.index(key) + 1})"
           for name, key in (("dedup.relatd", 'relatd = "merge"'), ("screening.target_recal", "target_recal = 0.9"),
-                            ("synthesis.consistancy", "consistancy = 0.75"))),
-        "review.toml read again: synthesis.unrated_as in use now"])
+                            ("synthesis.consistancy", "consistancy = 0.75")))])
+    assert change.checking == ("synthesis.unrated_as",)
+    assert checked_line(workspace, change) == ("", True)
+
+
+@async_test
+async def test_a_synthesis_value_its_stage_refuses_edited_in_is_named_by_its_line_at_once(fresh_ws: Workspace) -> None:
+    """tui31: `[synthesis] consistency = "high"` edited in read 'review.toml read again: synthesis.consistency in use
+    now' (nothing in the app reads [synthesis]) until review synthesis refused it; now the check review synthesis
+    makes names it at the first reading of the file, in the command line's words, and a fix is in use."""
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        _append(fresh_ws, '\n[synthesis]\nconsistency = "high"\n')
+        line = len(fresh_ws.path("review.toml").read_text(encoding="utf-8").splitlines())
+        await pilot.press("g")
+        await settle(pilot)
+        assert not any("in use now" in m for m in _messages(app)), _messages(app)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == [f"{fresh_ws.config_path}:synthesis.consistency: 'high': expected a number (line {line}); "
+                          "review synthesis refuses it until it is fixed"], errors
+        text = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        fresh_ws.path("review.toml").write_text(text.replace('"high"', "0.8"), encoding="utf-8")
+        await pilot.press("g")
+        await settle(pilot)
+        assert _messages(app)[-1] == "review.toml read again: synthesis.consistency in use now", _messages(app)
+        assert len([n for n in app._notifications if n.severity == "error"]) == 1
 
 
 @async_test

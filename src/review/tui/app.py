@@ -25,7 +25,7 @@ from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
 from .read_only import HEADER_WORDS, opened_words, refusal_words, writes
 from .screens.base import STILL_OPENING, ProjectScreen, error_line, refuse_key, report_worker_error
-from .settings import SettingsChange, SettingsWatcher
+from .settings import SettingsChange, SettingsWatcher, checked_line
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
 if TYPE_CHECKING:
@@ -434,7 +434,18 @@ class ReviewApp(PlainNotifyApp):
         if message := change.message():
             self.notify(message, title="Settings", severity="error" if change.error else "information",
                         timeout=10 if change.error or change.at_next_start else 5)
+        if change.checking:
+            self._check_stage_settings(change)
         return follow
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings-check")
+    def _check_stage_settings(self, change: SettingsChange) -> None:
+        """Edited [synthesis] or [extraction] settings, checked as ``review synthesis`` checks them (``checked_line``):
+        a value it refuses is one line naming the key's line at once, not "in use now" until synthesis runs."""
+        line, refused = checked_line(self.workspace, change)
+        if line:
+            self.call_from_thread(self.notify, line, title="Settings", severity="error" if refused else "information",
+                                  timeout=10 if refused else 5)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
     def _follow_settings(self) -> None:

@@ -33,6 +33,12 @@ AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
 #: What an edited-in setting nothing reads is, named with its place (``Workspace.say``).
 UNREAD_SETTING = "no setting review reads (misspelt?), not used"
 
+#: Tables nothing in the app reads, whose stage checks them only when it runs (``review synthesis``): an edit of one
+#: is checked as that stage checks it (``services.synthesis.settings_problem``), in a worker (its modules take a
+#: second to import), so a value it refuses is said at once, not as "in use now" until synthesis runs.
+CHECKED_BY_STAGE = ("synthesis", "extraction")
+
+
 #: review.toml's keys naming the store: never switched under an open app (``Workspace.config``).
 STORE_KEYS = ("review.database", "review.database_url")
 
@@ -53,13 +59,16 @@ class SettingsChange:
     unread: tuple[str, ...] = ()
     #: Per name of ``unread`` its line, named as a refusal names a setting: ``PATH:tui.blnd: no setting … (line N)``.
     unread_said: tuple[str, ...] = ()
+    #: Those among ``changed`` (not ``unread``) of a table in ``CHECKED_BY_STAGE``: said once checked (``checked_line``).
+    checking: tuple[str, ...] = ()
 
     def without(self, *names: str) -> SettingsChange:
         """The same change, not counting ``names`` (settings the app refused, or wrote itself)."""
         kept = [(name, said) for name, said in zip(self.unread, self.unread_said, strict=True) if name not in names]
         return SettingsChange(tuple(n for n in self.changed if n not in names),
                               tuple(n for n in self.at_next_start if n not in names), self.error, self.store_note,
-                              tuple(name for name, _ in kept), tuple(said for _, said in kept))
+                              tuple(name for name, _ in kept), tuple(said for _, said in kept),
+                              tuple(n for n in self.checking if n not in names))
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -67,7 +76,8 @@ class SettingsChange:
             return f"{self.error}; keeping the settings read before"
         if not self.changed:
             return ""
-        live = [name for name in self.changed if name not in self.at_next_start and name not in self.unread]
+        live = [name for name in self.changed
+                if name not in self.at_next_start and name not in self.unread and name not in self.checking]
         # The store's own line says which store stays open, in place of the plain 'restart' for its keys.
         later = [name for name in self.at_next_start if not (self.store_note and name in STORE_KEYS)]
         # (these were said to be "in use now": the command line warns of them, or refuses them)
@@ -79,6 +89,20 @@ class SettingsChange:
         if self.store_note and any(name in STORE_KEYS for name in self.at_next_start):
             parts.append(self.store_note)
         return "; ".join(parts)
+
+
+def checked_line(workspace: Workspace, change: SettingsChange) -> tuple[str, bool]:
+    """What ``change.checking`` (edited [synthesis] or [extraction] settings) means, checked as ``review synthesis``
+    checks them, and whether it is a refusal: ``PATH:KEY: what (line N)`` as the command line names it, or that they
+    are in use now; '' when the key refused is named already (a misspelt one: ``unread``)."""
+    from ..services.synthesis import settings_problem
+
+    problem = settings_problem(workspace.config.raw)
+    if problem is None:
+        return f"review.toml read again: {', '.join(change.checking)} in use now", False
+    if problem.where in change.unread:
+        return "", True
+    return f"{workspace.say(problem)}; review synthesis refuses it until it is fixed", True
 
 
 def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -138,9 +162,11 @@ class SettingsWatcher:
         unlike_opened = set(_changed_names(self._opened, config.raw))
         unread = tuple(n for n in changed if _unread(n))
         said = tuple(self.workspace.say(SettingProblem(name.strip("[]"), UNREAD_SETTING)) for name in unread)
+        checking = tuple(n for n in changed if n.strip("[]").partition(".")[0] in CHECKED_BY_STAGE and n not in unread)
         return SettingsChange(tuple(changed),
                               tuple(n for n in changed if _at_next_start(n) and n in unlike_opened and n not in unread),
-                              error, store_note=self.workspace.store_location_note, unread=unread, unread_said=said)
+                              error, store_note=self.workspace.store_location_note, unread=unread, unread_said=said,
+                              checking=checking)
 
     def app_wrote(self, written: dict[str, Any]) -> SettingsChange:
         """The app wrote ``written`` (``table.key`` -> value, e.g. the dashboard's stopping rule) and
