@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -150,3 +151,60 @@ def test_no_reviewer_name_shares_the_row_a_search_holds(workspace):
     message = result.stderr.strip()
     assert result.exit_code != 0 and "\n" not in message and "--reviewer 'search:q': " in message
     assert live_holder(workspace.store, "search:q") is not None and heartbeat(workspace.store, search)
+
+
+def test_a_long_write_of_the_claims_own_process_never_lets_the_claim_lapse(tmp_path, monkeypatch):
+    """tui31: on SQLite a write holds the store's one write lock; a window's heartbeat waiting for it gives up after
+    the busy timeout (a missed beat, 6deaf29c), so the window's own write longer than STALE_AFTER (an import, a dedup
+    run) left its claim stale as it committed, and `review decide -r alice` in a shell, or another window, took the
+    reviewer over at once: the window's next decision was refused. Constructed with real constants by
+    /work/notes/rev31/tui31.md's script (a 55 s write); here in small: the write outlasts the staleness a claimant
+    allows it. The write's commit now beats for the claims of its process."""
+    import sqlalchemy as sa
+
+    from review.store import core, schema
+    from review.store.sessions import live_holder
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", title="t", reviewers=["alice"])
+    mine = claim_session(workspace.store, "alice")
+    monkeypatch.setattr(core, "LONG_WRITE_S", 0.3)
+    other = core.Store.open(workspace.store.engine.url.render_as_string(hide_password=False), create=False)  # (as
+    # another process: its own connections)
+    with workspace.store.locked_transaction() as conn:  # the window's own long write
+        conn.execute(sa.update(schema.schema_info).where(schema.schema_info.c.key == "version")
+                     .values(value=schema.schema_info.c.value))
+        time.sleep(0.8)
+    holder = live_holder(other, "alice", stale_after=0.5)
+    assert holder is not None and holder.pid == os.getpid()
+    with pytest.raises(SessionBusy):  # (before: taken over, the claim stale for 0.8 s)
+        claim_session(other, "alice", stale_after=0.5)
+    assert heartbeat(workspace.store, mine)
+    # A claim released, or taken over, is beaten for no more.
+    release_session(workspace.store, mine)
+    with workspace.store.locked_transaction() as conn:
+        conn.execute(sa.update(schema.schema_info).where(schema.schema_info.c.key == "version")
+                     .values(value=schema.schema_info.c.value))
+        time.sleep(0.4)
+    assert live_holder(other, "alice") is None
+    other.engine.dispose()
+
+
+def test_a_long_read_beats_for_nobody(tmp_path, monkeypatch):
+    """A transaction that only read held no lock, kept no beat waiting, and takes none (nor the write lock)."""
+    import sqlalchemy as sa
+
+    from review.store import core
+    from review.store.sessions import _holder
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", title="t", reviewers=["alice"])
+    claim_session(workspace.store, "alice")
+    with workspace.store.connect() as conn:
+        before = _holder(conn, "alice")
+    monkeypatch.setattr(core, "LONG_WRITE_S", 0.1)
+    with workspace.store.transaction() as conn:
+        conn.execute(sa.select(sa.literal(1)))
+        time.sleep(0.3)
+    with workspace.store.connect() as conn:
+        assert _holder(conn, "alice") == before

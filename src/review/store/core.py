@@ -42,6 +42,19 @@ Connection = sa.Connection
 #: PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 5000
 
+#: A write transaction of this process open longer than this (SQLite) beats, as it commits, for the session claims
+#: the process holds on that store (``hold_claim``): its own heartbeat waited for the write lock that transaction held,
+#: gave up after the busy timeout (a missed beat), and a write longer than ``sessions.STALE_AFTER`` left the claim
+#: stale as the lock came free, for another window or a shell of the same reviewer to take over.
+LONG_WRITE_S = BUSY_TIMEOUT_MS / 1000
+
+#: The session claims this process holds (``store.sessions``: a reviewer's window, a search's query), by store URL,
+#: then row key -> token: what a long write of the process beats for (``_beat_held_claims``).
+_HELD_CLAIMS: dict[str, dict[str, str]] = {}
+_HELD_CLAIMS_LOCK = threading.Lock()
+#: ``Connection.info`` key: when the connection's transaction began (``time.monotonic``).
+_BEGAN = "review.began"
+
 #: How long opening a store waits for another process's schema upgrade step (its write lock) before
 #: ``StoreBusy``: a step may rewrite every record (2 -> 3 took 6 s on PostgreSQL, 15 s on SQLite at 50,000
 #: records on a loaded machine: docs/benchmarks/store-migrations-2026-12-06.md).
@@ -608,6 +621,45 @@ def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     _refuse_if_newer(marks.get("version"), opened_before=True)
 
 
+def hold_claim(store: "Store", key: str, token: str) -> None:
+    """This process holds session row ``key`` of ``store`` with ``token`` (claimed): its long writes beat for it."""
+    with _HELD_CLAIMS_LOCK:
+        _HELD_CLAIMS.setdefault(_claims_key(store.engine), {})[key] = token
+
+
+def drop_claim(store: "Store", key: str, token: str) -> None:
+    """This process no longer holds session row ``key`` with ``token`` (released, or taken over)."""
+    with _HELD_CLAIMS_LOCK:
+        held = _HELD_CLAIMS.get(_claims_key(store.engine), {})
+        if held.get(key) == token:
+            del held[key]
+
+
+def _claims_key(engine: sa.Engine) -> str:
+    # (every Store object of this process on one database shares its claims: a worker may open its own)
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _note_begin(conn: sa.Connection) -> None:
+    conn.info[_BEGAN] = time.monotonic()
+
+
+def _beat_held_claims(conn: sa.Connection) -> None:
+    """Commit hook (SQLite): a write transaction open past ``LONG_WRITE_S`` beats for the claims this process holds
+    on the store, in the same commit, so a reviewer's own long write (an import, a dedup run) never leaves their
+    claim stale when it frees the lock. A transaction that only read holds no lock and waits for nobody: no beat."""
+    began = conn.info.pop(_BEGAN, None)
+    if began is None or time.monotonic() - began < LONG_WRITE_S:
+        return
+    with _HELD_CLAIMS_LOCK:
+        held = dict(_HELD_CLAIMS.get(_claims_key(conn.engine), {}))
+    if not held or not getattr(conn.connection.dbapi_connection, "in_transaction", False):
+        return  # (pysqlite begins a transaction at the first write: none began, none wrote)
+    from .sessions import beat_in
+
+    beat_in(conn, held)
+
+
 def _refuse_if_newer(version: object, *, opened_before: bool = False) -> None:
     """Raise ``NewerStore`` when the store's schema ``version`` is newer than this review's (``opened_before``:
     the store was upgraded while this process had it open)."""
@@ -819,6 +871,9 @@ class Store:
             raise ReviewError(f"database {safe_url(parsed)}: {err}", title="Database") from err
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            # (PostgreSQL locks rows: a long write holds no heartbeat of another row back)
+            sa.event.listen(engine, "begin", _note_begin)
+            sa.event.listen(engine, "commit", _beat_held_claims)
         if read_only is not None:
             read_only.listen(engine)
         sa.event.listen(engine, "handle_error", _store_busy)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from ..errors import ReviewError, WorkspaceError
+from .core import drop_claim, hold_claim
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -188,6 +189,7 @@ def _claim(store: object, reviewer: str, *, host: str | None = None, pid: int | 
         conn.execute(reviewer_sessions.insert().values(
             reviewer=reviewer, token=claim.token, host=claim.host, pid=claim.pid,
             started_at=moment, heartbeat_at=moment))
+    hold_claim(store, reviewer, claim.token)  # type: ignore[arg-type]
     return claim
 
 
@@ -218,11 +220,24 @@ def heartbeat(store: object, claim: SessionClaim, *, now: datetime | None = None
             .where(reviewer_sessions.c.reviewer == claim.reviewer, reviewer_sessions.c.token == claim.token)
             .values(heartbeat_at=now or _now())
         ).rowcount
+    if not updated:  # (taken over: no longer this process's to beat for)
+        drop_claim(store, claim.reviewer, claim.token)  # type: ignore[arg-type]
     return bool(updated)
+
+
+def beat_in(conn: sa.Connection, held: dict[str, str]) -> None:
+    """Beat, inside the transaction of ``conn``, for the rows this process holds (``held``: row key -> token); a row
+    another session has taken over meanwhile stays as it is."""
+    moment = _now()
+    for key, token in held.items():
+        conn.execute(reviewer_sessions.update()
+                     .where(reviewer_sessions.c.reviewer == key, reviewer_sessions.c.token == token)
+                     .values(heartbeat_at=moment))
 
 
 def release_session(store: object, claim: SessionClaim) -> None:
     """End the session (only if this claim still holds it)."""
+    drop_claim(store, claim.reviewer, claim.token)  # type: ignore[arg-type]
     with store.engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(reviewer_sessions.delete().where(
             reviewer_sessions.c.reviewer == claim.reviewer, reviewer_sessions.c.token == claim.token))
