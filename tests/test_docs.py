@@ -144,6 +144,43 @@ def test_every_command_and_flag_in_the_docs_exists() -> None:
     assert wrong == []
 
 
+def test_the_readme_shows_every_required_option_of_a_command_it_gives_arguments() -> None:
+    """A new user copies the README's commands: `review simulate FILE.csv` there failed with "Missing option
+    '--json'" (fresh31). A command shown with arguments names each option its command requires."""
+    import shlex
+
+    import click
+
+    from review.cli import main
+
+    main.load_all()
+    context = click.Context(main)
+    readme = REPO / "README.md"
+    lacking = []
+    for number, command_line in _review_lines(readme.read_text(encoding="utf-8")):
+        try:
+            tokens = shlex.split(command_line)[1:]
+        except ValueError:
+            continue
+        command: click.Command = main
+        while tokens and isinstance(command, click.Group):
+            if tokens[0] in ("-w", "--workspace", "-r", "--reviewer"):
+                tokens = tokens[2:]
+                continue
+            sub = None if tokens[0].startswith("-") or _placeholder(tokens[0]) else command.get_command(
+                context, tokens[0])
+            if sub is None:
+                break
+            command, tokens = sub, tokens[1:]
+        if isinstance(command, click.Group) or not tokens or "--help" in tokens:
+            continue  # a command named in passing, not a usage to copy
+        shown = set(re.findall(r"--?[A-Za-z][\w-]*", command_line))
+        for param in command.params:
+            if isinstance(param, click.Option) and param.required and not shown & set(param.opts):
+                lacking.append(f"README.md:{number}: {param.opts[-1]} missing: {command_line}")
+    assert lacking == []
+
+
 def test_the_classifier_level_is_said_one_way() -> None:
     """min(confidence, max(0.5, 1 - 4(1 - confidence))) since decision 0029: at least 0.5, or the confidence
     when that is lower. The --confidence help said "at least 0.5" only and screening.md "never above the confidence",
