@@ -331,3 +331,13 @@ def test_a_closed_stdout_stops_the_reopen_lines_but_not_the_reopening(team_ws: W
         "the conflict open",
         "review: stdout: Broken pipe: 2 reopenings saved, the lines of 0 printed (review export decisions lists them "
         "all)"], done.stderr
+
+
+def test_resolve_help_names_the_way_to_take_a_resolution_back() -> None:
+    """Its help said "the TUI has no undo for it either" while `conflicts reopen` and u on screen 4 take one back
+    (fresh31): a new user reading it would resolve again by hand instead."""
+    result = CliRunner().invoke(main, ["conflicts", "resolve", "--help"])
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0
+    assert "`review conflicts reopen ID` takes one back, as u on screen 4 does" in text
+    assert "no undo" not in text

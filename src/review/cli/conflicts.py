@@ -113,8 +113,8 @@ def conflicts_resolve(ctx: Context, ids: tuple[str, ...], include: bool, exclude
     the reviewer given by -r, which is required here (review.toml's first reviewer is usually one of the
     two who disagree) and may not be 'consensus'; the reviewers' own decisions stay. Every ID is checked
     first: one not in the workspace, not in the screening queue or with no conflict to resolve exits 1,
-    nothing recorded. To change a resolution, resolve again: the latest holds (the TUI has no undo for
-    it either). Prints one tab-separated line per resolution as it is saved: record id, resolution,
+    nothing recorded. To change a resolution, resolve again: the latest holds; `review conflicts reopen
+    ID` takes one back, as u on screen 4 does. Prints one tab-separated line per resolution as it is saved: record id, resolution,
     resolved_by. A refusal partway (the store busy: 7): the lines of those saved, then one line naming
     the record, what was saved before it and what was not tried. A stdout that cannot be written
     (`| true`) stops the lines, not the resolutions: one stderr line, exit 1.
