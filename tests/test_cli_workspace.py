@@ -258,3 +258,18 @@ def test_status_turns_garbage_collection_back_on(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_workspace_option_naming_no_folder_says_so(tmp_path: Path) -> None:
+    """`review -w typo status` said 'typo: no review.toml here (run 'review init')' (fresh31): advice that would make
+    a second, empty review beside the real one. A missing folder is named as such (click refuses a file); a folder
+    without review.toml keeps its advice."""
+    (tmp_path / "empty").mkdir()
+    said = {}
+    for name in ("typo", "empty"):
+        result = CliRunner().invoke(main, ["--workspace", str(tmp_path / name), "status"])
+        assert result.exit_code == 2, result.output
+        said[name] = result.stderr.strip()
+    assert said["typo"].endswith("typo: no such folder (a mistyped path? a workspace is the folder holding review.toml)")
+    assert said["empty"].endswith("empty: no review.toml here (run 'review init')")
+    assert all(line.count("\n") == 0 for line in said.values())

@@ -118,6 +118,9 @@ class Workspace:
         self.root = Path(root).resolve()
         self.config_path = self.root / WORKSPACE_FILE
         if not self.config_path.is_file():
+            if not self.root.exists():  # (a mistyped --workspace: 'run review init' would make a second review)
+                raise WorkspaceError(f"{self.root}: no such folder (a mistyped path? a workspace is the folder "
+                                     f"holding {WORKSPACE_FILE})")
             raise WorkspaceError(f"{self.root}: no {WORKSPACE_FILE} here (run 'review init')")
         self._config_lock = threading.Lock()  # (one read of an edit at a time: the TUI's threads all read it)
         #: One line while the edited review.toml cannot be read (the config read before stays in use), else ''.
