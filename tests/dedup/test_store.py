@@ -622,3 +622,16 @@ def test_cli_review_offer_after_a_skipped_pair_says_it_was_skipped(workspace: Wo
     assert "all pairs answered or skipped (1 skipped): u takes back the last, q or enter finishes > " in lines
     assert not any(line.startswith("all pairs answered:") for line in lines)
     assert lines[-1].startswith("no more borderline pairs this session (1 decided; 1 pair skipped")
+
+
+def test_the_run_summary_separates_thousands_as_review_status_does() -> None:
+    """`review dedup` printed 'records            2261' and 'clusters 462 (508 duplicate records set aside)' beside
+    `review status`'s '2,261 records' and `dedup FILE.csv`'s '1,988 records' (fresh31, on the demo)."""
+    from review.dedup.run import RunSummary
+
+    summary = RunSummary(run_id=1, n_records=2261, n_candidates=30583, n_duplicate_pairs=1554, n_borderline_pairs=6,
+                         n_changed=1554, n_clusters=1462, n_duplicates_removed=1508, n_pending_review=6, seconds=0.93)
+    lines = summary.lines()
+    assert lines[:2] == ["records            2,261", "candidate pairs    30,583"]
+    assert "clusters           1,462 (1,508 duplicate records set aside)" in lines
+    assert summary.merge_lines()[0] == "duplicate pairs    1,554 (merged automatically)"

@@ -51,16 +51,17 @@ class RunSummary:
         return self._table()[2:5] + decisions.decided_set_aside_lines(self.decided_set_aside)
 
     def _table(self) -> list[str]:
+        # (counts thousands separated, as review status and dedup FILE.csv's summary say them: fresh31)
         return [
-            f"records            {self.n_records}",
-            f"candidate pairs    {self.n_candidates}",
-            f"duplicate pairs    {self.n_duplicate_pairs} (merged automatically)",
-            f"borderline pairs   {self.n_borderline_pairs} ({self.n_pending_review} waiting for review)",
-            f"clusters           {self.n_clusters} ({self.n_duplicates_removed} duplicate records set aside)",
-            f"related records    {self.n_related} (errata, retractions, comments linked to their article)",
+            f"records            {self.n_records:,}",
+            f"candidate pairs    {self.n_candidates:,}",
+            f"duplicate pairs    {self.n_duplicate_pairs:,} (merged automatically)",
+            f"borderline pairs   {self.n_borderline_pairs:,} ({self.n_pending_review:,} waiting for review)",
+            f"clusters           {self.n_clusters:,} ({self.n_duplicates_removed:,} duplicate records set aside)",
+            f"related records    {self.n_related:,} (errata, retractions, comments linked to their article)",
             # ("changed verdicts 5" on a workspace's first run read as if something had changed: walk24)
-            f"verdicts recorded  {self.n_changed} (the first run: every verdict is new)" if self.first_run
-            else f"changed verdicts   {self.n_changed}",
+            f"verdicts recorded  {self.n_changed:,} (the first run: every verdict is new)" if self.first_run
+            else f"changed verdicts   {self.n_changed:,}",
             f"seconds            {self.seconds:.2f}",
         ]
 
