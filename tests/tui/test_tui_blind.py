@@ -141,3 +141,29 @@ async def test_a_blind_refusal_names_neither_the_other_reviewer_nor_the_verdict(
         await settle(pilot)
         said = [n.message for n in app._notifications][-1]
         assert "excluded, by bob" in said, said  # unblinded, the refusal names them as before
+
+
+@async_test
+async def test_the_prisma_rows_qualifier_is_one_line_at_80_columns(tmp_path: Path) -> None:
+    """tui31's walk at 80x24 (the demo: its search's '1,585 hits' widens the value column): '(PRISMA, any' with
+    'reviewer)' alone on the next line, and blind '(blind: b on screen' / '4 shows)', which took the line its
+    comment says it must not. Each qualifier now fits the label column of the dashboard's Pipeline panel."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from review.tui.screens.dashboard_stages import stage_table
+    from review.tui.screens.dashboard_stages import _height  # (the panel's own measure of a table)
+
+    workspace, _ = split_ws(tmp_path / "ws")
+    search = SimpleNamespace(name="demo", last_run="2026-12-07", seed_check=None, seeds=0, hits=1585,
+                             status="complete", new_records=1585)
+    for blind in (False, True):
+        async with open_app(workspace, "alice", size=(80, 24), blind=blind) as (app, pilot):
+            screen = app.screen
+            assert isinstance(screen, DashboardScreen) and screen.data is not None
+            width = screen.query_one("#dash-left").content_region.width
+            data = replace(screen.data, searches=[search])
+        table = stage_table(data, blind=blind)
+        unfolded = stage_table(replace(data, searches=[]), blind=blind)
+        # one row more (the search's), not two: no row wraps
+        assert _height(table, width) == _height(unfolded, width) + 1, (blind, width)

@@ -98,8 +98,13 @@ def gather(project: Project) -> DashboardData:
 #: The PRISMA rows' value while blind: they count every reviewer's decisions, so beside "(you)" they would tell
 #: how many records the others screened or judged otherwise (decision 0052).
 PRISMA_HIDDEN = "hidden"
-#: In place of the PRISMA row's qualifier while blind (as many rows as unblinded: at 80x24 one more fell below).
-PRISMA_HIDDEN_WHY = "  (blind: b on screen 4 shows)"
+#: The PRISMA row's qualifier, on a line of its own (``review status`` says "Records screened (PRISMA, any reviewer)"):
+#: no wider than "Relevant found (you)", so it fits the label column at 80 columns; "(PRISMA, any reviewer)" wrapped
+#: there beside a search's "1,585 hits", its "reviewer)" alone on the next line like a row of its own (tui31's walk).
+PRISMA_QUALIFIER = "  (PRISMA, anyone's)"
+#: In place of the PRISMA row's qualifier while blind (as many rows as unblinded: at 80x24 one more fell below), as
+#: short (key 4, the conflicts screen, says what blind mode hides and that b ends it; "borderline (key 3)" above).
+PRISMA_HIDDEN_WHY = "  (blind: see key 4)"
 
 
 def stage_table(data: DashboardData, blind: bool = False, lines: int | None = None, width: int = 0) -> Table:
@@ -199,9 +204,8 @@ def stage_rows(data: DashboardData, blind: bool = False) -> list[StageRow]:
     rows.append((words["remaining"], f"{p.remaining:,}", False))
     # The PRISMA box's words, its qualifier on a line of its own: wrapped by the table, it broke inside the
     # parentheses ("(PRISMA, any" / "reviewer)").
-    label, _, qualifier = words["prisma_screened"].partition(" (")
+    label = words["prisma_screened"].partition(" (")[0]
     rows.append((label, PRISMA_HIDDEN if blind else f"{data.prisma_screened:,}", False))
-    if qualifier or blind:
-        rows.append((Text(PRISMA_HIDDEN_WHY if blind else f"  ({qualifier}", style="dim"), "", False))
+    rows.append((Text(PRISMA_HIDDEN_WHY if blind else PRISMA_QUALIFIER, style="dim"), "", False))
     rows.append(("Excluded (PRISMA)", PRISMA_HIDDEN if blind else f"{data.prisma_excluded:,}", False))
     return rows
