@@ -424,3 +424,18 @@ async def test_a_table_no_stage_reads_is_one_notification_when_the_app_opens(fre
         assert said == [f"{fresh_ws.config_path}:Screening: no table review reads (known: review, pubmed, dedup, "
                         "screening, fulltext, prisma, extraction, synthesis, instrument, tui); its settings are not "
                         f"used (line {line})"]
+
+
+def test_a_dedup_value_its_stage_refuses_edited_in_is_named_by_its_line(workspace: Workspace) -> None:
+    # tui31: `[dedup] related = "bogus"` read 'review.toml read again: dedup.related in use now' until `d` ran dedup,
+    # which refused it; a [synthesis] value beside it that review synthesis takes is in use.
+    from review.tui.settings import SettingsWatcher, checked_line
+
+    watcher = SettingsWatcher(workspace)
+    _append(workspace, '\n[dedup]\nrelated = "bogus"\n\n[synthesis]\nconsistency = 0.8\n')
+    change = watcher.check()
+    assert change.checking == ("dedup.related", "synthesis.consistency") and change.message() == ""
+    line = workspace.config_path.read_text(encoding="utf-8").splitlines().index('related = "bogus"') + 1
+    assert checked_line(workspace, change) == (
+        f"{workspace.config_path}:dedup.related: 'bogus': expected 'link' or 'merge' (line {line}); review dedup refuses "
+        "it until it is fixed; review.toml read again: synthesis.consistency in use now", True)

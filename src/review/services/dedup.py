@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..tomlread import SettingProblem
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BorderlinePair", "ClusterListing", "CsvDedup", "MergeUndone", "PairDecision", "RelatedLink", "RunSummary", "borderline_pairs",
     "clusters", "clusters_csv", "decide_pair", "dedup_csv", "dedup_status", "describe_link", "has_run",
-    "related_links", "related_of", "run_dedup", "undo_merge", "undo_pair_decision", "with_group_identifiers", "word_diff", "write_clusters_csv",
+    "related_links", "related_of", "run_dedup", "settings_problem", "undo_merge", "undo_pair_decision", "with_group_identifiers", "word_diff", "write_clusters_csv",
 ]
 
 
@@ -45,6 +46,18 @@ def with_group_identifiers(workspace: Workspace, records: Sequence[Record]) -> l
     from ..dedup.decisions import with_group_identifiers as fill
 
     return fill(workspace.store, records)
+
+
+def settings_problem(workspace: Workspace) -> SettingProblem | None:
+    """The refusal ``review dedup`` would make now of review.toml's ``[dedup]`` (None when it would take it): for a
+    shell that reads the file before dedup runs (the terminal UI, after an edit)."""
+    from ..dedup.run import related_setting
+
+    try:
+        related_setting(workspace)
+    except SettingProblem as problem:
+        return problem
+    return None
 
 
 def clusters(workspace: Workspace) -> list[ClusterListing]:

@@ -33,10 +33,10 @@ AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
 #: What an edited-in setting nothing reads is, named with its place (``Workspace.say``).
 UNREAD_SETTING = "no setting review reads (misspelt?), not used"
 
-#: Tables nothing in the app reads, whose stage checks them only when it runs (``review synthesis``): an edit of one
-#: is checked as that stage checks it (``services.synthesis.settings_problem``), in a worker (its modules take a
-#: second to import), so a value it refuses is said at once, not as "in use now" until synthesis runs.
-CHECKED_BY_STAGE = ("synthesis", "extraction")
+#: Tables nothing in the app reads until their stage runs, and the command whose check refuses a bad value in them: an
+#: edit of one is checked as that command checks it (its service's ``settings_problem``), in a worker (the synthesis
+#: modules take a second to import), so a value it refuses is said at once, not as "in use now" until it runs.
+CHECKED_BY_STAGE = {"synthesis": "review synthesis", "extraction": "review synthesis", "dedup": "review dedup"}
 
 
 #: review.toml's keys naming the store: never switched under an open app (``Workspace.config``).
@@ -92,17 +92,33 @@ class SettingsChange:
 
 
 def checked_line(workspace: Workspace, change: SettingsChange) -> tuple[str, bool]:
-    """What ``change.checking`` (edited [synthesis] or [extraction] settings) means, checked as ``review synthesis``
-    checks them, and whether it is a refusal: ``PATH:KEY: what (line N)`` as the command line names it, or that they
-    are in use now; '' when the key refused is named already (a misspelt one: ``unread``)."""
-    from ..services.synthesis import settings_problem
+    """What ``change.checking`` (edited [synthesis], [extraction] or [dedup] settings) means, checked as the command
+    that reads them checks them, and whether any is refused: ``PATH:KEY: what (line N)`` as the command line names it,
+    or that they are in use now; nothing more for a key named already (a misspelt one: ``unread``)."""
+    from ..services.dedup import settings_problem as dedup_problem
+    from ..services.synthesis import settings_problem as synthesis_problem
 
-    problem = settings_problem(workspace.config.raw)
-    if problem is None:
-        return f"review.toml read again: {', '.join(change.checking)} in use now", False
-    if problem.where in change.unread:
-        return "", True
-    return f"{workspace.say(problem)}; review synthesis refuses it until it is fixed", True
+    checks = {"review synthesis": lambda: synthesis_problem(workspace.config.raw),
+              "review dedup": lambda: dedup_problem(workspace)}
+    said: list[str] = []
+    in_use: list[str] = []
+    refused = False
+    for command in dict.fromkeys(CHECKED_BY_STAGE[_table(name)] for name in change.checking):
+        problem = checks[command]()
+        if problem is None:
+            in_use.extend(name for name in change.checking if CHECKED_BY_STAGE[_table(name)] == command)
+            continue
+        refused = True
+        if problem.where not in change.unread:
+            said.append(f"{workspace.say(problem)}; {command} refuses it until it is fixed")
+    if in_use:
+        said.append(f"review.toml read again: {', '.join(in_use)} in use now")
+    return "; ".join(said), refused
+
+
+def _table(name: str) -> str:
+    """The table of a changed ``table.key`` (or ``[table]``)."""
+    return name.strip("[]").partition(".")[0]
 
 
 def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -162,7 +178,7 @@ class SettingsWatcher:
         unlike_opened = set(_changed_names(self._opened, config.raw))
         unread = tuple(n for n in changed if _unread(n))
         said = tuple(self.workspace.say(SettingProblem(name.strip("[]"), UNREAD_SETTING)) for name in unread)
-        checking = tuple(n for n in changed if n.strip("[]").partition(".")[0] in CHECKED_BY_STAGE and n not in unread)
+        checking = tuple(n for n in changed if _table(n) in CHECKED_BY_STAGE and n not in unread)
         return SettingsChange(tuple(changed),
                               tuple(n for n in changed if _at_next_start(n) and n in unlike_opened and n not in unread),
                               error, store_note=self.workspace.store_location_note, unread=unread, unread_said=said,
