@@ -14,7 +14,7 @@ from review.store.fulltext import screening_stops
 from review.tui.screens import screening
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
+from tui_workspace import async_test, open_app, open_screening, settle
 
 
 @async_test
@@ -192,3 +192,31 @@ async def test_the_last_record_screened_does_not_ask_for_a_stop(fresh_ws: Worksp
         assert progress.remaining == 0 and progress.stopping.verdict == "stop"
         asked = [n.message for n in app._notifications if "press s to record it" in str(n.message)]
         assert asked == [], asked
+
+
+@pytest.mark.parametrize("blind", [True, False])
+@async_test
+async def test_ones_own_stop_recorded_blind_gives_no_count_away(fresh_ws: Workspace, blind: bool) -> None:
+    """rrev31b, after a36b60ad: blind, the dashboard's stop line leaves out how many records nobody had screened at
+    the stop (beside your own counts it tells how many the others screened), yet `s` on the screening screen said
+    "Screening stop recorded (9 records unscreened)" while alice had screened none of the 12: bob had screened 3.
+    Blind, the notification leaves the count out and says where it is; unblinded it gives it as before."""
+    ids = [r.id for r in fresh_ws.store.records()]
+    for record_id in ids[:3]:
+        fresh_ws.store.add_decision(record_id, "bob", "exclude")
+    async with open_screening(fresh_ws, blind=blind) as (app, pilot, screen):
+        assert app.project.blind is blind
+        screen.retrain_delay = 60.0
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "Screening stop recorded" in str(n.message)]
+    assert current_screening_stop(fresh_ws) is not None and current_screening_stop(fresh_ws).n_unscreened == 9
+    assert len(said) == 1, said
+    if blind:
+        assert "9" not in said[0], said
+        assert said[0] == ("Screening stop recorded: the records nobody had screened at the stop count as excluded by "
+                           "automation (how many is hidden while blind: b on screen 4 shows it)."), said
+    else:
+        assert said[0] == "Screening stop recorded (9 records unscreened).", said

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..store.fulltext import FulltextEvent, ReportLink, ScreeningStop
 
 __all__ = [
-    "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
+    "BLIND_UNSCREENED", "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports", "output_files",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "SoughtThenExcluded",
@@ -87,6 +87,13 @@ def _stop_lines(stop: ScreeningStop | None, excluded_now: int) -> list[str]:
     return [] if stop is None else [f"  {screening_stop_words(stop, excluded_now=excluded_now)}"]
 
 
+#: What a stop leaves to automation, said while blind: the count of records nobody had screened, beside a reviewer's own
+#: counts, tells how many the others screened (decision 0052; the dashboard's stop line and the screening screen's
+#: notifications of a stop, a teammate's or one's own).
+BLIND_UNSCREENED = ("the records nobody had screened at the stop count as excluded by automation (how many is hidden "
+                    "while blind: b on screen 4 shows it)")
+
+
 def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_now: int | None = None,
                          blind: bool = False) -> str:
     """The stop that stands in one line, for ``review status`` and the TUI's dashboard and screening screen: who,
@@ -99,9 +106,7 @@ def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_n
     if short:
         return f"by {stop.reviewer}{when}; review prisma resume withdraws it"
     if blind:
-        return (f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): the records nobody had screened at the "
-                "stop count as excluded by automation (how many is hidden while blind: b on screen 4 shows it); "
-                "review prisma resume withdraws it")
+        return f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): {BLIND_UNSCREENED}; review prisma resume withdraws it"
     # The count at the stop: a search update imported after it still needs screening (prisma.md says so), and a
     # record decided after it is screened, not excluded by automation: then the line says PRISMA's count now, so
     # it agrees with the prisma line above it, and without that count it claims no number for the present.

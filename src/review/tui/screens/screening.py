@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import first_line
 from ...records import Record
-from ...services.prisma import (current_screening_stop, record_screening_stop, screening_stop_words,
+from ...services.prisma import (BLIND_UNSCREENED, current_screening_stop, record_screening_stop, screening_stop_words,
                                 verdict_credits_rule)
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, classifier_stop_gate,
                                    current_decisions, decided_among, decision_changes, ranked_by, store_errors)
@@ -937,8 +937,9 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         assert project is not None
         stop = record_screening_stop(project.workspace, project.reviewer, stopping.explanation, verdict=stopping)
-        self.app.call_from_thread(self.notify, f"Screening stop recorded ({stop.n_unscreened:,} records unscreened).",
-                                  title="Stopped")
+        # (blind, no count: beside the reviewer's own remaining it tells how many records the others screened)
+        said = f": {BLIND_UNSCREENED}." if project.blind else f" ({stop.n_unscreened:,} records unscreened)."
+        self.app.call_from_thread(self.notify, f"Screening stop recorded{said}", title="Stopped")
 
     # -- retraining ----------------------------------------------------------------------
     def _schedule_retrain(self) -> None:
