@@ -16,6 +16,17 @@ def test_readme_is_an_entry_point() -> None:
     assert len((REPO / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
 
 
+def test_readme_says_which_python_the_package_requires() -> None:
+    """`pip install -e .` on Python 3.10 or outside a virtual environment on Debian/Ubuntu fails before `review`
+    exists, and the README said neither (fresh31): the version it names is pyproject's requires-python."""
+    import tomllib
+
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert requires.startswith(">=")
+    assert f"Python {requires[2:]} or later" in readme and "python3 -m venv .venv" in readme
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
 def test_relative_links_resolve(page: Path) -> None:
     broken = []
