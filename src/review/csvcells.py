@@ -102,21 +102,30 @@ class NumberFormatError(ValueError):
     """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
 
 
-def parse_number(value: str) -> float:
+def parse_number(value: str, delimiter: str = ",") -> float:
     """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5`` (the decimal
     mark of a Dutch spreadsheet), in a file of either delimiter (:func:`sniff_delimiter`).
 
     Raises ``ValueError`` (its text names the value) when the text is not a number, and
-    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator
-    or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
+    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` in a comma-separated file (a thousands
+    separator or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
+    ``delimiter`` ``;``: a file of a locale whose decimal mark is the comma (Dutch, German Excel; R's
+    ``write.csv2``), where a point groups thousands: ``1,250`` is 1.25 there and ``1.250`` the one refused.
     """
     text = value.strip()
+    decimal_comma = delimiter == ";"
     if text.count(",") == 1 and "." not in text:
         whole, _, fraction = text.partition(",")
-        if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("+-").isdigit() and whole.lstrip("+-") != "0":
+        if not decimal_comma and _may_group_thousands(whole, fraction):
             raise NumberFormatError(f"{value!r} is ambiguous: a thousands separator or a decimal comma? "
                                     f"write {whole}{fraction} or {whole}.{fraction}")
         text = f"{whole}.{fraction}"
+    elif decimal_comma and text.count(".") == 1 and "," not in text:
+        whole, _, fraction = text.partition(".")
+        if _may_group_thousands(whole, fraction):  # (Dutch Excel writes 1250 as '1.250' in a column so formatted)
+            raise NumberFormatError(f"{value!r} is ambiguous in a file separated by ';', whose decimal mark is the "
+                                    f"comma: a thousands separator or a decimal point? write {whole}{fraction} or "
+                                    f"{whole},{fraction}")
     try:
         if "_" in text:
             raise ValueError(text)
@@ -126,6 +135,13 @@ def parse_number(value: str) -> float:
     if not math.isfinite(number):
         raise NumberFormatError(f"{value!r} is not a finite number")
     return number
+
+
+def _may_group_thousands(whole: str, fraction: str) -> bool:
+    """Whether ``whole`` and three digits ``fraction`` may be one number written with a thousands separator between
+    them (``1`` and ``250``; not ``0`` and ``250``, which no one writes for 250)."""
+    digits = whole.lstrip("+-")
+    return len(fraction) == 3 and fraction.isdigit() and digits.isdigit() and digits != "0"
 
 
 def other_delimiter(header: str) -> str | None:

@@ -75,11 +75,17 @@ def test_validate_and_meta_read_the_cells_of_one_file_alike(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("text,said", [
-    # 1,250 in a file of decimal commas: an odds ratio of 1.25, or 1250 with a thousands separator? validate refuses it
-    ("study;estimate;ci_low;ci_high\nA;2,59;1,40;4,80\nB;1,250;1,01;2,10\n",
+    # In a ';' file the comma is the decimal mark (Dutch and German Excel, R's write.csv2) and a point groups
+    # thousands: Dutch Excel writes 1250 as '1.250' in a column formatted so, which was read as 1.25 without a word
+    ("study;estimate;ci_low;ci_high\nA;2,59;1,40;4,80\nB;1.250;1,01;2,10\n",
+     "line 3:estimate: '1.250' is ambiguous in a file separated by ';', whose decimal mark is the comma: a thousands "
+     "separator or a decimal point? write 1250 or 1,250"),
+    ("study;yi;vi\nA;0,1;0,02\nB;0,2;1.000\n",
+     "line 3:vi: '1.000' is ambiguous in a file separated by ';', whose decimal mark is the comma: a thousands "
+     "separator or a decimal point? write 1000 or 1,000"),
+    # a comma in a comma-separated file's quoted cell is the ambiguous one there
+    ('study,estimate,ci_low,ci_high\nA,2.59,1.40,4.80\nB,"1,250",1.01,2.10\n',
      "line 3:estimate: '1,250' is ambiguous: a thousands separator or a decimal comma? write 1250 or 1.250"),
-    ("study;yi;vi\nA;0,1;0,02\nB;0,2;1,000\n",
-     "line 3:vi: '1,000' is ambiguous: a thousands separator or a decimal comma? write 1000 or 1.000"),
     ("study;yi;vi\nA;0,1;0,02\nB;0,2;1.000,5\n", "line 3:vi: not a number: '1.000,5'"),
     ("study;yi;vi\nA;0,1;0,02\nB;0,2;inf\n", "line 3:vi: 'inf' is not a finite number"),
     ("study;ai;n1i;ci;n2i\nA;1;1.250;2;1200\n", "line 2:n1i: not a whole number: '1.250'"),
@@ -99,3 +105,11 @@ def test_a_tab_separated_file_is_still_named_so(tmp_path: Path) -> None:
     path.write_text("study\testimate\tci_low\tci_high\nA\t2.0\t1.5\t2.7\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="columns are separated by a tab, not commas"):
         read_effects_csv(path)
+
+
+def test_three_decimals_after_a_comma_in_a_dutch_file_are_decimals(tmp_path: Path) -> None:
+    # Dutch Excel with a column of three decimals writes an odds ratio of 1.25 as '1,250' and 1 as '1,000': they were
+    # refused as 'ambiguous: a thousands separator or a decimal comma? write 1250 or 1.250', a file no Dutch Excel
+    # writes, where a comma separates no thousands.
+    english = "study,estimate,ci_low,ci_high\nA,2.000,1.000,4.000\nB,1.250,0.625,2.500\nC,0.800,0.400,1.600\n"
+    assert _pooled(tmp_path, "nl.csv", _dutch(english)) == _pooled(tmp_path, "en.csv", english)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,31 @@ def test_numbers_people_type(cell: str, number: float) -> None:
         parse_number("1_0")
 
 
+@pytest.mark.parametrize(("cell", "number"), [("1,250", 1.25), ("1,000", 1.0), ("-12,345", -12.345), ("0,5", 0.5),
+                                              ("1.25", 1.25), ("0.250", 0.25), ("1.2500", 1.25), ("1e3", 1000.0)])
+def test_a_semicolon_file_has_the_comma_as_its_decimal_mark(cell: str, number: float) -> None:
+    from review.csvcells import parse_number
+
+    assert parse_number(cell, ";") == number
+
+
+@pytest.mark.parametrize("cell", ["1.250", "-12.345", "1.000"])
+def test_a_point_that_may_group_thousands_in_a_semicolon_file_is_refused(cell: str, tmp_path: Path) -> None:
+    # Dutch Excel writes 1250 as '1.250' in a column formatted with a thousands separator: it was read as 1.25
+    from review.errors import ValidationError
+
+    path = tmp_path / "nl.csv"
+    path.write_text(f"client;days;score\nc1;2,5;1\nc2;{cell};2\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.number(0, "days") == 2.5
+    whole, fraction = cell.split(".")
+    with pytest.raises(ValidationError, match=(
+            rf"nl\.csv:line 3: column 'days': '{re.escape(cell)}' is ambiguous in a file separated by ';', whose "
+            rf"decimal mark is the comma: a thousands separator or a decimal point[?] write {whole}{fraction} or "
+            rf"{whole},{fraction}$")):
+        table.number(1, "days")
+
+
 @pytest.mark.parametrize(("cell", "error"), [
     ("1,000", "'1,000' is ambiguous: a thousands separator or a decimal comma? write 1000 or 1.000"),
     ("12,345", "'12,345' is ambiguous"), ("nan", "'nan' is not a finite number"),
@@ -142,6 +168,32 @@ def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp
         factor_associations(path, outcome="recurrence", factors=["age"], adjust=["score"])
     with pytest.raises(ValidationError, match=where):  # a candidate factor found by default, too
         factor_associations(path, outcome="recurrence", adjust=["age"])
+
+
+def test_each_analysis_reads_a_semicolon_file_by_its_decimal_comma(tmp_path: Path) -> None:
+    # The predictor, an adjustment column and a candidate factor are read cell by cell outside Table.number: '1.250'
+    # was 1.25 there, '1,250' refused.
+    from review.errors import ValidationError
+    from review.validate.factors import factor_associations
+    from review.validate.predictive import predictive_check
+
+    def cohort(name: str, score: str) -> Path:
+        rows = [f"c{i};{i % 4},{i % 10}00;{40 + i % 7};{int(i % 3 == 0)}" for i in range(60)]
+        rows[4] = f"c4;{score};44;1"
+        path = tmp_path / name
+        path.write_text("client;score;age;recurrence\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
+    decimals, grouped = cohort("decimals.csv", "1,250"), cohort("grouped.csv", "1.250")
+    assert predictive_check(decimals, outcome="recurrence", predictor="score", n_boot=10).c_statistic > 0
+    assert factor_associations(decimals, outcome="recurrence", factors=["age"], adjust=["score"]).factors
+    where = r"grouped\.csv:line 6: column 'score': '1\.250' is ambiguous in a file separated by ';'"
+    with pytest.raises(ValidationError, match=where):
+        predictive_check(grouped, outcome="recurrence", predictor="score", n_boot=10)
+    with pytest.raises(ValidationError, match=where):
+        factor_associations(grouped, outcome="recurrence", factors=["age"], adjust=["score"])
+    with pytest.raises(ValidationError, match=where):  # a candidate factor found by default, too
+        factor_associations(grouped, outcome="recurrence", adjust=["age"])
 
 
 @pytest.mark.parametrize(("text", "row"), [

@@ -57,8 +57,10 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     """
     path = Path(path)
     # ';' between the cells where the header says so, as review validate reads a table (Dutch Excel's "CSV", with
-    # decimal commas in the cells: parse_number reads both marks in either file)
+    # decimal commas in the cells: parse_number reads both marks, by the file's delimiter where they may be read two
+    # ways)
     csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True)
+    delimiter = csv_text.delimiter
     header = csv_text.header
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
@@ -104,24 +106,26 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
         row_level: float | None = None
         try:
             if from_ci and row.get("ci_low"):
-                row_level = _ci_level(row, where, path) if row.get("ci_level") else STANDARD_LEVEL
-                estimate = _number(row, "estimate", where, path) if row.get("estimate") else None
-                low, high = _number(row, "ci_low", where, path), _number(row, "ci_high", where, path)
+                row_level = _ci_level(row, where, path, delimiter) if row.get("ci_level") else STANDARD_LEVEL
+                estimate = _number(row, "estimate", where, path, delimiter) if row.get("estimate") else None
+                low, high = (_number(row, "ci_low", where, path, delimiter),
+                             _number(row, "ci_high", where, path, delimiter))
                 if estimate is not None and not low <= estimate <= high:
                     raise ValidationError(f"estimate {estimate:g} lies outside its CI {low:g}-{high:g}")
                 y, se = effect_from_ci(estimate, low, high, measure=measure, level=row_level)
                 variance = se * se
                 entered = (low, high)
                 if estimate is not None:
-                    warning = asymmetry_warning(study, measure, row["estimate"], row["ci_low"], row["ci_high"])
+                    warning = asymmetry_warning(study, measure, row["estimate"], row["ci_low"], row["ci_high"],
+                                                delimiter)
                     if warning:
                         table.warnings.append(f"{path}:{where}: {warning}")
             elif from_yi:
-                y = _number(row, "yi", where, path)
+                y = _number(row, "yi", where, path, delimiter)
                 if row.get("vi"):
-                    variance = _above_zero(row, "vi", "variance", where, path)
+                    variance = _above_zero(row, "vi", "variance", where, path, delimiter)
                 elif row.get("sei"):  # (a negative one was squared into a variance and pooled)
-                    variance = _above_zero(row, "sei", "standard error", where, path) ** 2
+                    variance = _above_zero(row, "sei", "standard error", where, path, delimiter) ** 2
                 else:  # (named sei even in a file that has no sei column)
                     given = [name for name in ("vi", "sei") if name in columns]
                     raise ImportFormatError(path, f"{where}:{given[0]}",
@@ -248,17 +252,18 @@ def _decimals_half_unit(text: str) -> float:
     return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
 
 
-def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_high: str) -> str:
+def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_high: str, delimiter: str = ",") -> str:
     """A warning when the estimate is off the CI's centre (log scale for ratios) beyond rounding.
 
     A CI computed as estimate ± z·SE is symmetric on the analysis scale; rounding to the printed
     decimals moves each bound by at most half a unit, which bounds the admissible offset. A
     larger offset means the CI is not a Wald interval around this estimate (a typo, another model,
-    a profile-likelihood or exact CI), so its width may not give the SE.
+    a profile-likelihood or exact CI), so its width may not give the SE. ``delimiter``: the file's, which decides
+    how a cell with a comma or a point reads (:func:`parse_number`).
     """
     from .meta import is_ratio
 
-    est, lo, hi = parse_number(estimate), parse_number(ci_low), parse_number(ci_high)
+    est, lo, hi = (parse_number(text, delimiter) for text in (estimate, ci_low, ci_high))
     d_est, d_lo, d_hi = (_decimals_half_unit(t) for t in (estimate, ci_low, ci_high))
     if is_ratio(measure):
         if min(est, lo, hi) <= 0 or lo - d_lo <= 0:
@@ -276,30 +281,31 @@ def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_h
             f"(offset {offset:.3f} > {allowed:.3f}); the SE is taken from the CI width")
 
 
-def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
-    """A cell as review validate reads a number (:func:`parse_number`: ``2.59`` or ``2,59``; ``1,250`` is refused
-    as ambiguous, as ``inf``), else one line naming its cell."""
+def _number(row: dict[str, str], column: str, where: str, path: Path, delimiter: str = ",") -> float:
+    """A cell as review validate reads a number (:func:`parse_number`: ``2.59`` or ``2,59``; ``1,250`` in a
+    comma-separated file and ``1.250`` in a ``;`` one, whose decimal mark is the comma, are refused as ambiguous, as
+    ``inf``), else one line naming its cell."""
     value = row.get(column, "")
     try:
-        return parse_number(value)
+        return parse_number(value, delimiter)
     except NumberFormatError as err:  # (it names the value)
         raise ImportFormatError(path, f"{where}:{column}", str(err)) from None
     except ValueError:
         raise ImportFormatError(path, f"{where}:{column}", f"not a number: {value!r}") from None
 
 
-def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path) -> float:
+def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path, delimiter: str = ",") -> float:
     """A variance or standard error: a number above 0, else one line naming its cell."""
-    number = _number(row, column, where, path)
+    number = _number(row, column, where, path, delimiter)
     if not number > 0:
         raise ImportFormatError(path, f"{where}:{column}", f"{row[column]} is no {what} (it must be above 0)")
     return number
 
 
-def _ci_level(row: dict[str, str], where: str, path: Path) -> float:
+def _ci_level(row: dict[str, str], where: str, path: Path, delimiter: str = ",") -> float:
     """A row's ``ci_level`` as a fraction, under the rule every reader keeps (:func:`ci_level_fraction`:
     0.5 ≤ x < 1 as a fraction, 50 ≤ x < 100 as a percent)."""
-    value = _number(row, "ci_level", where, path)
+    value = _number(row, "ci_level", where, path, delimiter)
     level = ci_level_fraction(value)
     if level is None:
         raise ImportFormatError(path, f"{where}:ci_level", ci_level_problem(value))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..csvcells import NumberFormatError, parse_number
+from ..csvcells import NumberFormatError
 from .progress import report
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
@@ -128,7 +128,7 @@ def _covariates(table: Table, adjust: list[str]
         words: list[int] = []
         for i, cell in enumerate(cells):
             try:
-                values.append(parse_number(cell) if cell else np.nan)
+                values.append(table.number_in(cell) if cell else np.nan)
             except NumberFormatError as err:
                 raise cell_error(table.path, table.where(i), column, str(err)) from None
             except ValueError:
@@ -179,7 +179,7 @@ def _is_numeric(table: Table, column: str) -> bool:
         text = table.text(i, column, required=False)
         try:
             if text:
-                parse_number(text)
+                table.number_in(text)
         except NumberFormatError:
             continue  # a number, refused with its cell when the column is analysed
         except ValueError:

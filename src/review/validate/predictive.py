@@ -31,7 +31,7 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
-from ..csvcells import NumberFormatError, parse_number
+from ..csvcells import NumberFormatError
 from .progress import report
 from .table import Table, cell_error, read_table, require_events
 
@@ -110,7 +110,7 @@ def _predictor_values(table: Any, column: str) -> tuple[list[float | None], dict
             labels[float(INDICATION_ORDER[text])] = text
         else:
             try:
-                values.append(parse_number(text))
+                values.append(table.number_in(text))
             except NumberFormatError as err:
                 raise cell_error(table.path, table.where(i), column, str(err)) from None
             except ValueError:

@@ -127,6 +127,8 @@ class Table:
     header_row: int = 1
     #: What the reading warned of: a last row without its line break read as it stands (``LastRowWatch``).
     warnings: list[str] = field(default_factory=list)
+    #: What separates its cells (:func:`sniff_delimiter`): ``;`` makes the comma its decimal mark (:meth:`number_in`).
+    delimiter: str = ","
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -166,9 +168,14 @@ class Table:
         if not value:
             return None
         try:
-            return parse_number(value)
+            return self.number_in(value)
         except ValueError as err:
             raise cell_error(self.path, self.row_numbers[index], column, str(err)) from None
+
+    def number_in(self, text: str) -> float:
+        """``text``, a cell of this file, as a number (:func:`parse_number` by this file's delimiter: in a ``;`` file
+        ``1,250`` is 1.25 and ``1.250`` is refused); ``ValueError`` when it is none."""
+        return parse_number(text, self.delimiter)
 
     def integer_in(self, index: int, column: str, low: int, high: int) -> int:
         """A whole number in ``low..high`` (a rating on a fixed scale)."""
@@ -188,7 +195,7 @@ class Table:
         if not value:
             return None
         try:
-            number = parse_number(value)
+            number = self.number_in(value)
         except ValueError:
             number = math.nan  # 'yes', 'ja': the message below says what is expected
         if number not in (0.0, 1.0):
@@ -345,4 +352,4 @@ def _table_from_text(path: Path, text: str) -> Table:
             last_row.conclude(text, path, warnings)
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
-    return Table(path, header, rows, numbers, comments, header_row, warnings)
+    return Table(path, header, rows, numbers, comments, header_row, warnings, delimiter)
