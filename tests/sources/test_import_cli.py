@@ -141,3 +141,14 @@ def test_a_skipped_file_names_its_first_import_in_utc(workspace, tmp_path):
     assert row.split("\t")[5] == (f"skipped: already imported as batch {batch['id']} (1 record, {batch['file_name']}, "
                                   f"{minute_utc(batch['imported_at'])})")
     assert row.endswith(" UTC)")
+
+
+def test_the_import_summary_separates_thousands(workspace, tmp_path):
+    """'imported 6316 records from 3 of 3 files' beside status's '6,316 records' (fresh31, three shared sets)."""
+    rows = "".join(f"{n},Title number {n} of a generated set,An abstract {n}\n" for n in range(1, 1235))
+    path = tmp_path / "generated.csv"
+    path.write_text("record_id,title,abstract\n" + rows, encoding="utf-8")
+    result = _import(workspace, path)
+    assert result.exit_code == 0, result.output
+    assert "imported 1,234 records from 1 of 1 file in " in result.stderr
+    assert result.stdout.splitlines()[1].split("\t")[4] == "1234"  # (the table is data: no separators)

@@ -84,8 +84,7 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
     imported = [f for f in report.files if f.status == "imported"]
     skipped = sum(f.status not in ("imported", "failed") for f in report.files)
     click.echo(
-        f"imported {report.n_imported} record{'' if report.n_imported == 1 else 's'} from {len(imported)} of "
-        f"{len(report.files)} file{'' if len(report.files) == 1 else 's'}"
+        f"imported {counted(report.n_imported, 'record')} from {len(imported):,} of {counted(len(report.files), 'file')}"
         + (f" ({skipped} skipped: imported before)" if skipped else "")
         + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
