@@ -45,6 +45,14 @@ def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
                               "line 3: BibTeX entry '@article{broken' is not closed properly"),
         "csv_no_title": ("notitle.csv", b"id,abstract,year\n1,Text,2020\n",
                          "line 1: CSV has no title column (columns: id, abstract, year)"),
+        # Web of Science's "Tab delimited file" export: its tags as columns, no 'title'; 'CSV has no title column
+        # (columns: PT, AU, …)' named no way out
+        "wos_tab_delimited": ("savedrecs.txt",
+                              b"PT\tAU\tAF\tTI\tSO\tDT\tAB\tPY\tDI\tPM\tUT\r\nJ\tSmith, J\tSmith, John\tBack to work"
+                              b"\tJOURNAL OF OCCUPATIONAL REHABILITATION\tArticle\tText\t2020\t10.1/x\t1\tWOS:0001\r\n",
+                              "line 1: a Web of Science 'Tab delimited file' export (columns PT, AU, TI, …, UT), which "
+                              "review does not read: export the records again from Web of Science as 'Plain text file' "
+                              "(Record Content: Full Record), which review imports"),
         "csv_ten_mb_field": ("huge.csv", f'title,abstract\nA,"{TEN_MB}"\n'.encode(),
                              f"line 2: malformed CSV: a field is longer than {MAX_FIELD_CHARS:,}"),
         "ris_ten_mb_field": ("huge.ris", f"TY  - JOUR\nTI  - A\nAB  - {TEN_MB}\nER  - \n".encode(),

@@ -23,7 +23,8 @@ def _flat(text: str) -> str:
 def test_the_list_covers_every_reader_once() -> None:
     covered = [reader for _, readers in IMPORT_FORMATS for reader in readers]
     assert sorted(covered) == sorted(READERS)  # a reader added is named, or this fails
-    assert import_formats() == "RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science"
+    assert import_formats() == ("RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science (plain "
+                              "text)")  # (its tab-delimited export is refused, naming this one)
 
 
 def test_the_cli_and_the_dashboard_name_the_formats_from_it() -> None:

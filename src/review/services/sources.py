@@ -35,12 +35,12 @@ EXPORT_FORMATS = ("csv", "ris")
 #: from the readers, so ``review --help`` imports none of them.
 IMPORT_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("RIS", ("ris",)), ("MEDLINE (.nbib)", ("medline",)), ("PubMed XML", ("pubmed-xml",)), ("BibTeX", ("bibtex",)),
-    ("CSV", ("csv",)), ("EndNote", ("endnote-xml", "endnote-tagged")), ("Web of Science", ("wos",)),
+    ("CSV", ("csv",)), ("EndNote", ("endnote-xml", "endnote-tagged")), ("Web of Science (plain text)", ("wos",)),
 )
 
 
 def import_formats() -> str:
-    """The formats ``review import`` reads in words: ``RIS, MEDLINE (.nbib), …, EndNote or Web of Science``."""
+    """The formats ``review import`` reads in words: ``RIS, MEDLINE (.nbib), …, EndNote or Web of Science (plain text)``."""
     names = [name for name, _ in IMPORT_FORMATS]
     return f"{', '.join(names[:-1])} or {names[-1]}"
 

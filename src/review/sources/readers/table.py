@@ -183,9 +183,17 @@ def _columns(header: list[str], path: object, line: int) -> dict[str, int]:
                 columns[name] = keys.index(alias)
                 break
     if "title" not in columns:
+        if {"pt", "ti", "ut"} <= set(keys):  # (its tags as columns: the title is TI, the record's id UT)
+            raise ImportFormatError(path, f"line {line}", WOS_TAB_DELIMITED)
         shown = ", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else "")
         raise ImportFormatError(path, f"line {line}", f"CSV has no title column (columns: {shown})")
     return columns
+
+
+#: Web of Science's "Tab delimited file" export, which its "Plain text file" export holds whole (the ``wos`` reader).
+WOS_TAB_DELIMITED = ("a Web of Science 'Tab delimited file' export (columns PT, AU, TI, …, UT), which review does not "
+                     "read: export the records again from Web of Science as 'Plain text file' (Record Content: Full "
+                     "Record), which review imports")
 
 
 def _record(row: list[str], header: list[str], columns: dict[str, int], line: int, raw: str) -> Record:
