@@ -220,3 +220,28 @@ async def test_ones_own_stop_recorded_blind_gives_no_count_away(fresh_ws: Worksp
                            "automation (how many is hidden while blind: b on screen 4 shows it)."), said
     else:
         assert said[0] == "Screening stop recorded (9 records unscreened).", said
+
+
+@async_test
+async def test_the_stop_question_of_a_team_claims_no_more_than_prisma_will_count(fresh_ws: Workspace) -> None:
+    """rrev31b: the question said "12 unscreened records will count in PRISMA as marked ineligible by automation
+    tools" (alice's own unscreened), while PRISMA counts only the records nobody screened: bob had screened 3, and
+    a stop would record 9. With a team in review.toml it says the records nobody has screened will count, yours
+    less any a teammate screened, which gives no teammate's count away while blind."""
+    from review.tui.screens.modals import ConfirmScreen
+
+    ids = [r.id for r in fresh_ws.store.records()]
+    for record_id in ids[:3]:
+        fresh_ws.store.add_decision(record_id, "bob", "exclude")
+    async with open_screening(fresh_ws) as (app, pilot, screen):
+        screen.retrain_delay = 60.0
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        asked = " ".join((Text(dialog.question).plain if isinstance(dialog.question, str)
+                          else dialog.question.plain).split())
+        await pilot.press("n")
+    assert "12 unscreened records will count" not in asked, asked
+    assert ("the records nobody has screened (your 12 unscreened, less any a teammate screened) will count in PRISMA "
+            "as marked ineligible by automation tools") in asked, asked

@@ -146,16 +146,20 @@ def stopping_words(stopping: Any, phase: str) -> str:
             "or when the gain curve flattens.")
 
 
-def stop_question(stopping: Any, remaining: int) -> Text:
+def stop_question(stopping: Any, remaining: int, *, team: bool = False) -> Text:
     """The stop dialog's question, worded from the verdict as the PRISMA diagram will word the stop: the
     stopping rule's while it says stop, else the reviewers' own (it said "marked ineligible by the stopping
-    rule" while the rule said continue, and the diagram then credits no rule)."""
+    rule" while the rule said continue, and the diagram then credits no rule). ``team``: review.toml names others
+    too, and PRISMA counts only the records nobody screened, fewer than ``remaining`` (the reviewer's own) once a
+    teammate screened one they did not; how many fewer is not said (blind, it counts the others' work)."""
     by_rule = verdict_credits_rule({"verdict": stopping.verdict})
     question = Text()
     question.append("Stop title/abstract screening here?\n\n", style="bold")
     question.append(f"Stopping rule: {stopping.verdict.upper()}. ", style="bold")
     question.append(f"{stopping.explanation}\n\n")
     unscreened = counted(remaining, "unscreened record")
+    if team:
+        unscreened = f"the records nobody has screened (your {remaining:,} unscreened, less any a teammate screened)"
     if by_rule:
         question.append(f"The stopping rule stops screening: {unscreened} will count in PRISMA as marked "
                         "ineligible by automation tools, and the diagram credits the rule with the stop")
@@ -918,7 +922,9 @@ class ScreeningScreen(ProjectScreen):
             return
         progress = project.session.progress()
         stopping = progress.stopping
-        question = stop_question(stopping, progress.remaining)
+        # (review.toml's team, as the dashboard's t names it: no store read on the UI thread)
+        team = len({*project.workspace.config.reviewers, project.reviewer}) > 1
+        question = stop_question(stopping, progress.remaining, team=team)
 
         def answered(yes: bool | None) -> None:
             if yes:
