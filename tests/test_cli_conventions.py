@@ -990,3 +990,27 @@ def test_an_empty_folder_name_is_refused_not_read_as_the_current_folder(tmp_path
     one_line_error(result, "empty folder name")
     assert result.exit_code == 2
     assert sorted(p.name for p in around.iterdir()) == before
+
+
+def test_h_is_help_for_every_command() -> None:
+    """`review -h` said "No such option '-h'" (fresh31: the usual first try). -h is --help in every command, and no
+    command takes -h for anything else."""
+    import click
+
+    main.load_all()
+
+    def commands(group: click.Group, path: tuple[str, ...]):
+        for name in group.list_commands(click.Context(group)):
+            command = group.get_command(click.Context(group), name)
+            assert command is not None
+            yield (*path, name), command
+            if isinstance(command, click.Group):
+                yield from commands(command, (*path, name))
+
+    for path, command in [((), main), *commands(main, ())]:
+        others = [opt for param in command.params if isinstance(param, click.Option) for opt in param.opts]
+        assert "-h" not in others, path
+    for path in [(), ("meta",), ("conflicts", "resolve"), ("export", "records")]:
+        short, long = (CliRunner().invoke(main, [*path, flag], prog_name="review") for flag in ("-h", "--help"))
+        assert (short.exit_code, short.stdout) == (0, long.stdout), path
+        assert short.stdout.startswith("Usage: review") and "-h, --help" in short.stdout

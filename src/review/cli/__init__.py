@@ -256,7 +256,9 @@ def describe_store_error(err: Exception) -> str | None:
     return None
 
 
-@click.group(cls=ReviewGroup, invoke_without_command=True)
+# -h as well as --help (every subcommand inherits it; none takes -h for anything else): `review -h` said
+# "No such option '-h'" to a user who tried the usual first (fresh31).
+@click.group(cls=ReviewGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--workspace", "-w", type=FOLDER,
               help="Workspace directory (default: nearest parent holding review.toml).")
 @click.option("--reviewer", "-r", help="Reviewer name (default: first in review.toml).")
