@@ -210,6 +210,16 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
     result = run(workspace, "decide", str(ids[0]), "--include")
     assert result.exit_code == 2 and f"review: {toml}:review.reviewers: 'a;b': " in result.stderr, result.output
     assert workspace.store.decisions() == []
+    # consensus as review.toml's first reviewer: 'review: -r consensus: …' named an option nobody typed
+    toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["consensus", "ann"]', text), encoding="utf-8")
+    for args in (["decide", str(ids[0]), "--include"], ["decide", "--undo"]):
+        result = run(workspace, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"review: {toml}:review.reviewers: consensus: that name holds the resolved conflicts "
+                                 "and does not screen; resolve them on the conflicts screen (TUI 4), or screen under "
+                                 f"another reviewer name (line {line})\n")
+    assert run(workspace, "-r", "consensus", "decide", "--undo").stderr.startswith("review: -r consensus: that name")
+    assert workspace.store.decisions() == []
     # One check for every way in (it was repeated in review init and -r, and a claim took a blank name).
     from review.errors import WorkspaceError
     from review.store.sessions import claim_session

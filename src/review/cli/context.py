@@ -209,6 +209,18 @@ class Context:
         say_unknown_tables(workspace)
 
     @property
+    def decider(self) -> str:
+        """:attr:`reviewer` for a command that records screening decisions (``review decide``): review.toml's first
+        reviewer named by its file, key and line when it is ``consensus``, which does not screen (``-r consensus`` is
+        refused by the service, naming the option)."""
+        name = self.reviewer
+        if self.reviewer_option is None:
+            from ..services.screening import check_configured_decider
+
+            check_configured_decider(self.workspace)
+        return name
+
+    @property
     def reviewer(self) -> str:
         from ..services.screening import check_configured_reviewer, check_reviewer_name
 

@@ -129,7 +129,7 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     if undo:
         if ids or include or exclude or maybe or reason is not None or note:
             raise click.UsageError("--undo takes no ID, decision, --reason or --note")
-        reviewer = ctx.reviewer
+        reviewer = ctx.decider
         undone = service.undo_last_decision(ctx.workspace, reviewer)
         if undone is None:
             click.echo(f"nothing to undo for {reviewer}", err=True)
@@ -142,7 +142,7 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     if not ids:
         raise click.UsageError("give at least one record ID (or --undo)")
     check_record_ids(ids)  # ('abc': exit 2; it exited 1)
-    reviewer = ctx.reviewer
+    reviewer = ctx.decider
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command
     # stays one line, and the warning's "decisions are saved under this name" is then true.

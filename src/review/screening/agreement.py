@@ -80,15 +80,18 @@ class Conflict:
         return self.resolution is None or bool(self.changed_since)
 
 
+#: Why ``consensus`` may not decide, after the name (:func:`check_not_consensus`).
+CONSENSUS_REFUSAL = ("that name holds the resolved conflicts and does not screen; resolve them on the conflicts screen "
+                     "(TUI 4), or screen under another reviewer name")
+
+
 def check_not_consensus(reviewer: str, where: str, *, error: type[ReviewError] = WorkspaceError,
                         title: str | None = None) -> None:
     """Refuse ``consensus`` as a reviewer's name (``review init``, ``review decide``, the session's keys):
     a decision there would be a conflict's resolution for PRISMA without a conflict, and an undo would
     take back the latest resolution. ``where`` names the option; ``error``: exit 2 by default."""
     if reviewer == CONSENSUS_REVIEWER:
-        raise error(f"{where} {CONSENSUS_REVIEWER}: that name holds the resolved conflicts and does not screen; "
-                    "resolve them on the conflicts screen (TUI 4), or screen under another reviewer name",
-                    title=title)
+        raise error(f"{where} {CONSENSUS_REVIEWER}: {CONSENSUS_REFUSAL}", title=title)
 
 
 def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,

@@ -29,7 +29,7 @@ __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team", "decided_among", "decision_changes", "record_id_refusal",
     "current_labels", "labels_in_order", "load_criteria", "open_session", "ranked_by", "ranking_status", "records_by_id",
-    "resolve_conflict", "check_configured_reviewer", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
+    "resolve_conflict", "check_configured_decider", "check_configured_reviewer", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
     "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
@@ -449,6 +449,17 @@ def check_configured_reviewer(workspace: Workspace) -> str | None:
         raise workspace.located(SettingProblem("review.reviewers", refused.what)) from None
     what = legacy_name_problem(name)
     return None if what is None else f"warning: {workspace.say(SettingProblem('review.reviewers', what))}"
+
+
+def check_configured_decider(workspace: Workspace) -> None:
+    """review.toml's first reviewer, the default of ``review decide``, refused when it is ``consensus`` as ``-r
+    consensus`` is (:func:`_check_decider`), named by the file, key and line: ``PATH:review.reviewers: consensus: that
+    name holds the resolved conflicts … (line N)`` (a ``WorkspaceError``); it said ``-r consensus``, typed by nobody."""
+    from ..screening.agreement import CONSENSUS_REFUSAL, CONSENSUS_REVIEWER
+    from ..tomlread import SettingProblem
+
+    if workspace.config.reviewers[0] == CONSENSUS_REVIEWER:
+        raise workspace.located(SettingProblem("review.reviewers", f"{CONSENSUS_REVIEWER}: {CONSENSUS_REFUSAL}"))
 
 
 def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":
