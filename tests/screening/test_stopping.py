@@ -156,3 +156,29 @@ def test_stopping_points_in_a_finished_order() -> None:
     statistical = points["statistical"]
     assert statistical["recall"] == 1.0
     assert statistical["sample_start"] <= statistical["n_screened"] < 2000
+
+
+def test_a_random_samples_recall_is_the_bound_its_draws_vouch_for() -> None:
+    """The sample's estimate is its lower bound at the confidence (not 100 % from the first irrelevant draw, walk31):
+    low after a few draws, rising with each irrelevant one, and reaching the target exactly when the certified
+    rule's test stops; checked against scipy's hypergeometric distribution."""
+    from scipy.stats import hypergeom
+
+    exhausted = [1] * 20 + [0] * 100  # 20 found in the ranked phase; an urn of 1,880 left
+    urn = 2000 - len(exhausted)
+    first = stopping.assess(exhausted, [0], 2000, rule="certified")
+    assert first.verdict == "continue"
+    assert first.estimated_recall is not None and first.estimated_recall < 0.1
+    assert "vouch for recall of at least" in first.explanation
+    bounds = [stopping.assess(exhausted, [0] * drawn, 2000, rule="certified").estimated_recall for drawn in (5, 50, 200)]
+    assert bounds == sorted(bounds) and bounds[-1] is not None and bounds[-1] < 1
+    # The bound: the most the urn may hold that the test does not reject at 95 %, by scipy
+    drawn = 50
+    most = max(k for k in range(0, urn - drawn + 1) if hypergeom.cdf(0, urn, k, drawn) >= 0.05)
+    assert stopping.assess(exhausted, [0] * drawn, 2000, rule="certified").estimated_recall == pytest.approx(20 / (20 + most))
+    needed = stopping.assess(exhausted, [], 2000, rule="certified").sample_needed
+    assert needed is not None
+    at_stop = stopping.assess(exhausted, [0] * needed, 2000, rule="certified")
+    before = stopping.assess(exhausted, [0] * (needed - 1), 2000, rule="certified")
+    assert at_stop.verdict == "stop" and at_stop.estimated_recall is not None and at_stop.estimated_recall >= 0.95
+    assert before.verdict == "continue" and before.estimated_recall is not None and before.estimated_recall < 0.95

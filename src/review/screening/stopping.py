@@ -380,7 +380,7 @@ def assess(
         p = hypergeometric_p(urn, len(sample), found_sample, found_ranked, target_recall)
         needed = sample_size_needed(urn, found_ranked, target_recall, confidence,
                                     sampled=len(sample), relevant_sample=found_sample)
-        estimate = _sample_estimate(found_ranked, found_sample, len(sample), urn)
+        estimate = sample_recall_lower(found_ranked, found_sample, len(sample), urn, confidence)
         if p < 1 - confidence:
             text = (f"Stop: {whole(len(sample))} randomly drawn records held {whole(found_sample)} relevant; "
                     f"recall of at least {pct} is reached with {conf} confidence (p = {p:.3f}).")
@@ -389,6 +389,9 @@ def assess(
             text = (f"Keep sampling: {whole(len(sample))} of the {whole(urn)} records left after the ranked phase "
                     f"were drawn at random ({whole(found_sample)} relevant); p = {p:.3f} is not yet below "
                     f"{1 - confidence:.2f}. About {whole(needed)} more irrelevant draws would let you stop.")
+            if estimate is not None:  # (the estimate shown beside the verdict is this bound: said what it is)
+                text += (f" So far the draws vouch for recall of at least "
+                         f"{at_least_percent(estimate, target=target_recall)} with {conf} confidence.")
             verdict = "continue"
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
@@ -595,14 +598,26 @@ def _window_estimate(ranked: list[int], remaining: int, window: int = 100) -> fl
     return found / (found + rate * remaining)
 
 
-def _sample_estimate(found_ranked: int, found_sample: int, sampled: int, urn: int) -> float | None:
+def sample_recall_lower(found_ranked: int, found_sample: int, sampled: int, urn: int,
+                        confidence: float = CONFIDENCE) -> float | None:
+    """The recall the random sample vouches for: its lower bound at ``confidence``, found / (found_ranked + K), where K
+    is the most relevant records the urn (the ``urn`` records left after the ranked phase, ``sampled`` of them drawn,
+    ``found_sample`` relevant) may hold that the hypergeometric test does not reject (P(X ≤ found_sample) ≥ 1 −
+    confidence). The certified rule stops exactly when this reaches the target (``hypergeometric_p``). The sample's
+    point estimate read 100 % from its first irrelevant draw, beside "keep sampling" (walk31): a bound says what the
+    draws so far show."""
     found = found_ranked + found_sample
-    if found == 0:
+    if found == 0 or sampled <= 0:
         return None
-    if sampled == 0:
-        return None
-    unseen = found_sample / sampled * (urn - sampled)
-    return found / (found + unseen)
+    low, high = found_sample, urn - (sampled - found_sample)  # K the draws allow at all
+    alpha = 1.0 - confidence
+    while low < high:  # the largest K not rejected (the CDF falls as K grows)
+        middle = (low + high + 1) // 2
+        if float(hypergeom_cdf(found_sample, urn, middle, sampled)) >= alpha:
+            low = middle
+        else:
+            high = middle - 1
+    return found / (found_ranked + low)
 
 
 # -- where each rule would have stopped in a finished simulation -------------------------
