@@ -51,3 +51,36 @@ def test_sigkill_after_the_browser_full_text_and_dedup_keys_loses_nothing_confir
                                                                                    (second, "exclude")]
     assert [(e.record_id, e.event) for e in fulltext_events(store)] == [(first, "sought")]
     assert [r["verdict"] for r in pair_log(store) if r["origin"] == "human"] == ["different"]
+
+
+def test_sigkill_after_conflict_resolutions_and_a_take_back_loses_nothing_confirmed(tmp_path: Path) -> None:
+    """rrev31b: kill -9 after keys on the conflicts screen (screen 4): a resolution, `u` on the next row taking it
+    back (walk31, bc1d586a: the cursor had moved on), another resolution. What the screen confirmed is what the store
+    reopened from disk holds: the take-back stands, the last resolution is there."""
+    from resolutions import store_resolutions
+
+    root = tmp_path / "ws"
+    workspace = build_workspace(root, with_pairs=False)  # alice and bob disagree on two records
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
+    env.pop("TEXTUAL", None)
+    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root), "-r", "carol",
+            "tui", "--start", "conflicts"]
+    terminal = Terminal(argv, env)
+    try:
+        terminal.wait_for("Blind mode: other reviewers", START_TIMEOUT)  # loaded, blind: the list is empty
+        terminal.send("b")
+        terminal.wait_for("AC1", KEY_TIMEOUT)  # the agreement table, unblinded
+        terminal.send("e")  # the first conflict; the cursor moves on to the second
+        terminal.wait_for("exclude (carol)", KEY_TIMEOUT)  # the row shows it once it is stored
+        terminal.send("u")  # on the open second row: takes back the resolution just made
+        terminal.wait_for("took back exclude", KEY_TIMEOUT)
+        terminal.send("i")
+        terminal.wait_for("include (carol)", KEY_TIMEOUT)
+    finally:
+        status = terminal.kill()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+    store = Workspace(root).store  # reopened from disk after the kill
+    alice, bob = ({d.record_id: d.label for d in store.decisions(reviewer=who)} for who in ("alice", "bob"))
+    first, second = sorted(r for r, label in alice.items() if bob.get(r) not in (None, label))
+    assert store_resolutions(store) == {second: ("include", "carol")}  # first's taken back, second's there
