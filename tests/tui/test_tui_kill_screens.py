@@ -60,7 +60,7 @@ def test_sigkill_after_conflict_resolutions_and_a_take_back_loses_nothing_confir
     from resolutions import store_resolutions
 
     root = tmp_path / "ws"
-    workspace = build_workspace(root, with_pairs=False)  # alice and bob disagree on two records
+    build_workspace(root, with_pairs=False)  # alice and bob disagree on two records
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
     env.pop("TEXTUAL", None)
     argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root), "-r", "carol",
