@@ -209,3 +209,32 @@ def test_a_short_last_row_warning_reaches_the_import_report(workspace, tmp_path)
     report = import_files(workspace, [typed])
     assert report.n_imported == 2
     assert report.warnings == [f"{typed}:line 3: {SHORT_LAST_ROW.format(cells=1, width=3)}"]
+
+
+#: Scopus's CSV export ("Export > CSV", every field), its header as Scopus writes it.
+SCOPUS_HEADER = ('"Authors","Author full names","Author(s) ID","Title","Year","Source title","Volume","Issue","Art. No.",'
+                 '"Page start","Page end","Page count","Cited by","DOI","Link","Abstract","Author Keywords",'
+                 '"Index Keywords","Publisher","ISSN","PubMed ID","Language of Original Document",'
+                 '"Abbreviated Source Title","Document Type","Publication Stage","Open Access","Source","EID"')
+
+
+def test_a_scopus_csv_keeps_its_journal_pages_keywords_type_and_language(tmp_path):
+    # Scopus names them 'Source title', 'Page start'/'Page end', 'Author Keywords', 'Document Type' and 'Language of
+    # Original Document': none was read, so the records had no journal or pages (dedup compares both) and the
+    # columns stayed in the metadata only.
+    path = tmp_path / "scopus.csv"
+    path.write_text("\ufeff" + SCOPUS_HEADER + "\n" + ",".join(f'"{cell}"' for cell in (
+        "Smith J.; Doe A.B.", "Smith, John (1); Doe, Anne B. (2)", "1;2", "Return to work after burnout", "2020",
+        "Journal of Occupational Rehabilitation", "30", "1", "", "12", "25", "14", "3", "10.1007/s10926-019-09999-1",
+        "https://www.scopus.com/x", "An abstract.", "burnout; return to work", "Human; Adult", "Springer", "10538038",
+        "31234567", "English", "J Occup Rehabil", "Article", "Final", "", "Scopus", "2-s2.0-85000000000")) + "\n"
+        "\"Roe K.\",,,\"A second one\",\"2021\",\"Work & Stress\",\"35\",\"2\",\"e101\",,,,,,,,,,,,,\"Dutch\",,"
+        "\"Review\",,,\"Scopus\",\"2-s2.0-85000000001\"\n", encoding="utf-8")
+    first, second = read_file(path).records
+    assert (first.journal, first.pages, first.keywords, first.publication_types, first.language) == (
+        "Journal of Occupational Rehabilitation", "12-25", ["burnout", "return to work"], ["Article"], "English")
+    assert (first.title, first.doi, first.pmid, first.year, first.source) == (
+        "Return to work after burnout", "10.1007/s10926-019-09999-1", "31234567", 2020, "Scopus")
+    assert (second.journal, second.pages, second.language, second.publication_types) == (
+        "Work & Stress", "e101", "Dutch", ["Review"])  # an article number where there are no pages, as WoS's
+    assert first.extra["Index Keywords"] == "Human; Adult" and "Source title" not in first.extra

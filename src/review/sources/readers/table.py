@@ -16,7 +16,7 @@ from ...csvcells import TEXT_LINE, LastRowWatch
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
-from ..fields import parse_year, split_authors, split_keywords, unneutralise_cell
+from ..fields import join_pages, parse_year, split_authors, split_keywords, unneutralise_cell
 from .base import Reader, SourceFile, register
 
 # The csv module refuses fields over 131,072 characters by default; allow up to our own
@@ -30,19 +30,22 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract",),
     "authors": ("authors", "author"),
     "year": ("year", "publication_year"),
-    "journal": ("journal", "secondary_title"),
+    "journal": ("journal", "secondary_title", "source_title"),  # (Scopus: "Source title")
     "volume": ("volume",),
     "issue": ("issue",),
     "pages": ("pages",),
     "doi": ("doi",),
     "pmid": ("pmid", "pubmed_id"),
-    "keywords": ("keywords", "keyword"),
+    "keywords": ("keywords", "keyword", "author_keywords"),
     "mesh": ("mesh",),
-    "publication_types": ("publication_types",),
-    "language": ("language",),
+    "publication_types": ("publication_types", "document_type"),
+    "language": ("language", "language_of_original_document"),
     "source": ("source", "source_database"),
 }
 _LIST_FIELDS = {"authors", "keywords", "mesh", "publication_types"}
+#: Where a file has no pages column, the pages from its first page and last (Scopus: "Page start", "Page end"), else
+#: its article number ("Art. No.") as Web of Science's reader takes one.
+PAGE_PARTS = ("page_start", "page_end", "art._no.")
 _DELIMITERS = (",", ";", "\t")
 _EXCEL_SEP = re.compile(r"^sep=(.)\s*$")
 _KNOWN = {alias for aliases in COLUMN_ALIASES.values() for alias in aliases}
@@ -89,6 +92,7 @@ class CsvReader(Reader):
                 raise ImportFormatError(path, None, "empty CSV (no header row)")
             header = [unneutralise_cell(cell) for cell in found]  # our exports neutralise headers too
             columns = _columns(header, path, reader.line_num)
+            page_parts = _page_parts(header, columns)
             end = reader.line_num
             lines.take_row()
             last_row = LastRowWatch(len(header))
@@ -104,7 +108,7 @@ class CsvReader(Reader):
                         f"{len(row)} cells but the header has {len(header)} columns (unquoted '{delimiter}'?)",
                     )
                 last_row.see(start, row)
-                yield _record(row, header, columns, start, raw)
+                yield _record(row, header, columns, start, raw, page_parts)
             # (the file is refused whole: an import stores nothing before its last record is read)
             last_row.conclude(source.text, path, source.warnings)
         except csv.Error as err:
@@ -196,9 +200,19 @@ WOS_TAB_DELIMITED = ("a Web of Science 'Tab delimited file' export (columns PT, 
                      "Record), which review imports")
 
 
-def _record(row: list[str], header: list[str], columns: dict[str, int], line: int, raw: str) -> Record:
+def _page_parts(header: list[str], columns: dict[str, int]) -> dict[str, int]:
+    """The columns of :data:`PAGE_PARTS` in ``header`` by name, none where a pages column is (it wins)."""
+    if "pages" in columns:
+        return {}
+    keys = [column_key(h) for h in header]
+    return {part: keys.index(part) for part in PAGE_PARTS if part in keys}
+
+
+def _record(row: list[str], header: list[str], columns: dict[str, int], line: int, raw: str,
+            page_parts: dict[str, int] | None = None) -> Record:
     cells = [unneutralise_cell(c) for c in row] + [""] * (len(header) - len(row))
-    used = set(columns.values())
+    parts = page_parts or {}
+    used = set(columns.values()) | set(parts.values())
     record = Record(position=f"line {line}", raw=raw)
     for name, index in columns.items():
         value = cells[index]
@@ -212,5 +226,8 @@ def _record(row: list[str], header: list[str], columns: dict[str, int], line: in
             setattr(record, name, [v.strip() for v in value.split(";") if v.strip()])
         else:
             setattr(record, name, value.strip())
+    if parts:
+        part = {name: cells[index].strip() for name, index in parts.items()}
+        record.pages = join_pages(part.get("page_start"), part.get("page_end")) or part.get("art._no.", "")
     record.extra = {header[i].strip(): cells[i] for i in range(len(header)) if i not in used}
     return record
