@@ -4,7 +4,10 @@ and ended the app."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from review.services.prisma import remove_records
 from review.workspace import Workspace
@@ -80,3 +83,42 @@ async def test_moving_on_from_a_removed_record_with_the_server_lost_keeps_the_ap
         assert any(f"#{shown} is no longer offered" in n.message for n in app._notifications)
         assert _said_lost(app), [n.message for n in app._notifications]
         assert screen.current is not None and screen.current.id == shown  # the next look tries again
+
+
+@pytest.mark.parametrize("read", ["record", "duplicates' identifiers"])
+@async_test
+async def test_the_record_read_ahead_with_the_server_lost_keeps_the_app(tmp_path: Path, read: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev31b: after each key the screen reads the next record ahead, after the frame (a call on the UI thread, no
+    handler around it), and since f6471d85 fills it with its duplicates' doi and PMID (another read): a lost server
+    there raised out of the callback and ended the app. Reading ahead is best effort: the next key reads the record
+    itself, and says a failure there as every key does."""
+    from test_tui_record_identifiers import _two_studies  # (kept records without doi or PMID: the fill reads)
+
+    import review.store.dedup as dedup_store
+    from tests.dedup.helpers import import_records, record
+
+    workspace, expected = _two_studies(tmp_path / "ws")
+    import_records(workspace, [record(title=f"Unrelated trial number {n} of something else", doi="", pmid="",
+                                      abstract=f"Abstract {n} of an unrelated trial.") for n in range(3)], "more.csv")
+    async with open_app(workspace, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        seen = {screen.current.id}
+        with monkeypatch.context() as lost:
+            if read == "record":
+                lost.setattr(screen.project.session.store, "record", _lost)
+            else:
+                lost.setattr(dedup_store, "clusters", _lost)
+            await pilot.press("e")  # served from what was read ahead; the next read ahead meets the lost server
+            await settle(pilot)
+            assert app.is_running and app._exception is None, app._exception
+            seen.add(screen.current.id)
+        for _ in range(3):  # the server back: each key reads what it needs itself
+            await pilot.press("e")
+            await settle(pilot)
+            assert app.is_running and app._exception is None, app._exception
+            seen.add(screen.current.id)
+        assert len(seen) == 5 and set(expected) <= seen, seen
+    shown = {r.id: r for r in workspace.store.records()}
+    assert all(not shown[record_id].doi for record_id in expected)  # (stored as imported)

@@ -493,7 +493,12 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None or self.current is None:
             return
-        record = self._listed(project, project.session.read_ahead(), read_ahead=False)
+        try:
+            record = self._listed(project, project.session.read_ahead(), read_ahead=False)
+        except store_errors():  # (best effort, after the frame: the next key reads the record itself and says a
+            # failure there; raised here, out of a callback, it ended the app)
+            self._ahead_listed = None
+            return
         self._ahead_listed = record
         if record is not None and record.id is not None:
             view = self.query_one("#record", RecordView)
