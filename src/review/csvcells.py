@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "sniff_delimiter", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -102,18 +102,17 @@ class NumberFormatError(ValueError):
     """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
 
 
-def parse_number(value: str, delimiter: str = ",") -> float:
+def parse_number(value: str, decimal_comma: bool = False) -> float:
     """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5`` (the decimal
     mark of a Dutch spreadsheet), in a file of either delimiter (:func:`sniff_delimiter`).
 
     Raises ``ValueError`` (its text names the value) when the text is not a number, and
-    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` in a comma-separated file (a thousands
-    separator or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
-    ``delimiter`` ``;``: a file of a locale whose decimal mark is the comma (Dutch, German Excel; R's
-    ``write.csv2``), where a point groups thousands: ``1,250`` is 1.25 there and ``1.250`` the one refused.
+    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator or a decimal comma?)
+    or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type. ``decimal_comma``: a file whose decimal mark
+    is the comma (:func:`reads_decimal_comma`: Dutch or German Excel's, R's ``write.csv2``), where a point groups
+    thousands: ``1,250`` is 1.25 there and ``1.250`` the one refused.
     """
     text = value.strip()
-    decimal_comma = delimiter == ";"
     if text.count(",") == 1 and "." not in text:
         whole, _, fraction = text.partition(",")
         if not decimal_comma and _may_group_thousands(whole, fraction):
@@ -122,7 +121,7 @@ def parse_number(value: str, delimiter: str = ",") -> float:
         text = f"{whole}.{fraction}"
     elif decimal_comma and text.count(".") == 1 and "," not in text:
         whole, _, fraction = text.partition(".")
-        if _may_group_thousands(whole, fraction):  # (Dutch Excel writes 1250 as '1.250' in a column so formatted)
+        if _may_group_thousands(whole, fraction):  # (Dutch Excel writes 1250 as '1.250' in a column formatted so)
             raise NumberFormatError(f"{value!r} is ambiguous in a file separated by ';', whose decimal mark is the "
                                     f"comma: a thousands separator or a decimal point? write {whole}{fraction} or "
                                     f"{whole},{fraction}")
@@ -135,6 +134,28 @@ def parse_number(value: str, delimiter: str = ",") -> float:
     if not math.isfinite(number):
         raise NumberFormatError(f"{value!r} is not a finite number")
     return number
+
+
+_DECIMAL = {mark: re.compile(rf"[+-]?(\d*)\{mark}(\d+)") for mark in ",."}
+
+
+def reads_decimal_comma(delimiter: str, cells: Iterable[str]) -> bool:
+    """Whether a file's numbers have the comma as their decimal mark (:func:`parse_number`): a ``;``-separated file
+    (Dutch or German Excel writes ``;`` between cells, R's ``write.csv2`` too), unless its cells show the point as
+    that mark and none the comma (``2.5`` or ``0.125``, never ``2,5``: a ``;`` file written with points, as pandas'
+    ``to_csv(sep=";")``), where ``12.345`` is 12.345. A cell that may group thousands (``1.250``) shows neither."""
+    if delimiter != ";":
+        return False
+    shown = {",": False, ".": False}
+    for cell in cells:
+        text = cell.strip()
+        for mark, pattern in _DECIMAL.items():
+            found = pattern.fullmatch(text)
+            if found and not _may_group_thousands(found.group(1), found.group(2)):
+                shown[mark] = True
+        if shown[","]:
+            return True
+    return not shown["."]
 
 
 def _may_group_thousands(whole: str, fraction: str) -> bool:

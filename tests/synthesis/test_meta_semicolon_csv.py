@@ -113,3 +113,10 @@ def test_three_decimals_after_a_comma_in_a_dutch_file_are_decimals(tmp_path: Pat
     # writes, where a comma separates no thousands.
     english = "study,estimate,ci_low,ci_high\nA,2.000,1.000,4.000\nB,1.250,0.625,2.500\nC,0.800,0.400,1.600\n"
     assert _pooled(tmp_path, "nl.csv", _dutch(english)) == _pooled(tmp_path, "en.csv", english)
+
+
+def test_a_semicolon_file_written_with_points_pools_as_its_comma_twin(tmp_path: Path) -> None:
+    # pandas' to_csv(sep=";") writes points: its '1.250' is 1.25, shown by the file's other cells ('2.000' alone
+    # could group thousands; '0.625' cannot)
+    english = "study,estimate,ci_low,ci_high\nA,2.000,1.000,4.000\nB,1.250,0.625,2.500\nC,0.800,0.400,1.600\n"
+    assert _pooled(tmp_path, "p.csv", english.replace(",", ";")) == _pooled(tmp_path, "en.csv", english)

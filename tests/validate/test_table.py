@@ -128,7 +128,27 @@ def test_numbers_people_type(cell: str, number: float) -> None:
 def test_a_semicolon_file_has_the_comma_as_its_decimal_mark(cell: str, number: float) -> None:
     from review.csvcells import parse_number
 
-    assert parse_number(cell, ";") == number
+    assert parse_number(cell, decimal_comma=True) == number
+
+
+@pytest.mark.parametrize(("cells", "comma"), [
+    (["2,5", "1.250"], True), (["1,250", "0,5"], True), (["1,250"], True), ([], True), (["abc", "12"], True),
+    (["2.5", "12.345"], False), ([".5", "1.250"], False), (["0.125", "1,5"], True), (["1.250", "12.345"], True)])
+def test_a_semicolon_file_has_a_decimal_point_only_where_its_cells_show_one_and_no_comma(cells: list[str],
+                                                                                        comma: bool) -> None:
+    # A ';' file written with points (pandas' to_csv(sep=";"), rounded to three decimals) read '12.345' as 12.345 and
+    # would have been refused; a cell that may group thousands ('1.250', '1,250') shows neither mark.
+    from review.csvcells import reads_decimal_comma
+
+    assert reads_decimal_comma(";", cells) is comma
+    assert reads_decimal_comma(",", cells) is False
+
+
+def test_a_semicolon_file_written_with_points_reads_three_decimals(tmp_path: Path) -> None:
+    path = tmp_path / "pandas.csv"
+    path.write_text("client;days;score\nc1;2.5;1\nc2;12.345;2\nc3;1.250;3\n", encoding="utf-8")
+    table = read_table(path)
+    assert [table.number(i, "days") for i in range(3)] == [2.5, 12.345, 1.25]
 
 
 @pytest.mark.parametrize("cell", ["1.250", "-12.345", "1.000"])

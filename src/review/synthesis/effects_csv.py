@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import NumberFormatError, delimiter_hint, parse_number, read_csv_text
+from ..csvcells import NumberFormatError, delimiter_hint, parse_number, read_csv_text, reads_decimal_comma
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
@@ -57,10 +57,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     """
     path = Path(path)
     # ';' between the cells where the header says so, as review validate reads a table (Dutch Excel's "CSV", with
-    # decimal commas in the cells: parse_number reads both marks, by the file's delimiter where they may be read two
-    # ways)
+    # decimal commas in the cells: parse_number reads both marks, by the file's where a cell may be read two ways)
     csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True)
-    delimiter = csv_text.delimiter
     header = csv_text.header
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
@@ -83,6 +81,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
             rows.append((line, row))
     if not rows:
         raise ImportFormatError(path, None, "no study rows")
+    decimal_comma = reads_decimal_comma(csv_text.delimiter, (cell for _, row in rows for cell in row.values()))
     measure = _one_measure(path, rows, measure)
     for column, why in UNIFORM_COLUMNS.items():
         _uniform(path, rows, column, why)
@@ -106,10 +105,10 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
         row_level: float | None = None
         try:
             if from_ci and row.get("ci_low"):
-                row_level = _ci_level(row, where, path, delimiter) if row.get("ci_level") else STANDARD_LEVEL
-                estimate = _number(row, "estimate", where, path, delimiter) if row.get("estimate") else None
-                low, high = (_number(row, "ci_low", where, path, delimiter),
-                             _number(row, "ci_high", where, path, delimiter))
+                row_level = _ci_level(row, where, path, decimal_comma) if row.get("ci_level") else STANDARD_LEVEL
+                estimate = _number(row, "estimate", where, path, decimal_comma) if row.get("estimate") else None
+                low, high = (_number(row, "ci_low", where, path, decimal_comma),
+                             _number(row, "ci_high", where, path, decimal_comma))
                 if estimate is not None and not low <= estimate <= high:
                     raise ValidationError(f"estimate {estimate:g} lies outside its CI {low:g}-{high:g}")
                 y, se = effect_from_ci(estimate, low, high, measure=measure, level=row_level)
@@ -117,15 +116,15 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
                 entered = (low, high)
                 if estimate is not None:
                     warning = asymmetry_warning(study, measure, row["estimate"], row["ci_low"], row["ci_high"],
-                                                delimiter)
+                                                decimal_comma)
                     if warning:
                         table.warnings.append(f"{path}:{where}: {warning}")
             elif from_yi:
-                y = _number(row, "yi", where, path, delimiter)
+                y = _number(row, "yi", where, path, decimal_comma)
                 if row.get("vi"):
-                    variance = _above_zero(row, "vi", "variance", where, path, delimiter)
+                    variance = _above_zero(row, "vi", "variance", where, path, decimal_comma)
                 elif row.get("sei"):  # (a negative one was squared into a variance and pooled)
-                    variance = _above_zero(row, "sei", "standard error", where, path, delimiter) ** 2
+                    variance = _above_zero(row, "sei", "standard error", where, path, decimal_comma) ** 2
                 else:  # (named sei even in a file that has no sei column)
                     given = [name for name in ("vi", "sei") if name in columns]
                     raise ImportFormatError(path, f"{where}:{given[0]}",
@@ -252,18 +251,19 @@ def _decimals_half_unit(text: str) -> float:
     return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
 
 
-def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_high: str, delimiter: str = ",") -> str:
+def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_high: str,
+                      decimal_comma: bool = False) -> str:
     """A warning when the estimate is off the CI's centre (log scale for ratios) beyond rounding.
 
     A CI computed as estimate ± z·SE is symmetric on the analysis scale; rounding to the printed
     decimals moves each bound by at most half a unit, which bounds the admissible offset. A
     larger offset means the CI is not a Wald interval around this estimate (a typo, another model,
-    a profile-likelihood or exact CI), so its width may not give the SE. ``delimiter``: the file's, which decides
-    how a cell with a comma or a point reads (:func:`parse_number`).
+    a profile-likelihood or exact CI), so its width may not give the SE. ``decimal_comma``: the file's decimal mark
+    (:func:`parse_number`).
     """
     from .meta import is_ratio
 
-    est, lo, hi = (parse_number(text, delimiter) for text in (estimate, ci_low, ci_high))
+    est, lo, hi = (parse_number(text, decimal_comma) for text in (estimate, ci_low, ci_high))
     d_est, d_lo, d_hi = (_decimals_half_unit(t) for t in (estimate, ci_low, ci_high))
     if is_ratio(measure):
         if min(est, lo, hi) <= 0 or lo - d_lo <= 0:
@@ -281,31 +281,32 @@ def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_h
             f"(offset {offset:.3f} > {allowed:.3f}); the SE is taken from the CI width")
 
 
-def _number(row: dict[str, str], column: str, where: str, path: Path, delimiter: str = ",") -> float:
+def _number(row: dict[str, str], column: str, where: str, path: Path, decimal_comma: bool = False) -> float:
     """A cell as review validate reads a number (:func:`parse_number`: ``2.59`` or ``2,59``; ``1,250`` in a
-    comma-separated file and ``1.250`` in a ``;`` one, whose decimal mark is the comma, are refused as ambiguous, as
+    file of decimal points and ``1.250`` in a ``;`` one whose decimal mark is the comma are refused as ambiguous, as
     ``inf``), else one line naming its cell."""
     value = row.get(column, "")
     try:
-        return parse_number(value, delimiter)
+        return parse_number(value, decimal_comma)
     except NumberFormatError as err:  # (it names the value)
         raise ImportFormatError(path, f"{where}:{column}", str(err)) from None
     except ValueError:
         raise ImportFormatError(path, f"{where}:{column}", f"not a number: {value!r}") from None
 
 
-def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path, delimiter: str = ",") -> float:
+def _above_zero(row: dict[str, str], column: str, what: str, where: str, path: Path,
+                decimal_comma: bool = False) -> float:
     """A variance or standard error: a number above 0, else one line naming its cell."""
-    number = _number(row, column, where, path, delimiter)
+    number = _number(row, column, where, path, decimal_comma)
     if not number > 0:
         raise ImportFormatError(path, f"{where}:{column}", f"{row[column]} is no {what} (it must be above 0)")
     return number
 
 
-def _ci_level(row: dict[str, str], where: str, path: Path, delimiter: str = ",") -> float:
+def _ci_level(row: dict[str, str], where: str, path: Path, decimal_comma: bool = False) -> float:
     """A row's ``ci_level`` as a fraction, under the rule every reader keeps (:func:`ci_level_fraction`:
     0.5 ≤ x < 1 as a fraction, 50 ≤ x < 100 as a percent)."""
-    value = _number(row, "ci_level", where, path, delimiter)
+    value = _number(row, "ci_level", where, path, decimal_comma)
     level = ci_level_fraction(value)
     if level is None:
         raise ImportFormatError(path, f"{where}:ci_level", ci_level_problem(value))

@@ -18,7 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import UNCLOSED_QUOTE, LastRowWatch, csv_rows, parse_number, quote_left_open, sniff_delimiter
+from ..csvcells import (UNCLOSED_QUOTE, LastRowWatch, csv_rows, parse_number, quote_left_open, reads_decimal_comma,
+                        sniff_delimiter)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -127,8 +128,9 @@ class Table:
     header_row: int = 1
     #: What the reading warned of: a last row without its line break read as it stands (``LastRowWatch``).
     warnings: list[str] = field(default_factory=list)
-    #: What separates its cells (:func:`sniff_delimiter`): ``;`` makes the comma its decimal mark (:meth:`number_in`).
-    delimiter: str = ","
+    #: Whether its decimal mark is the comma (:func:`reads_decimal_comma`: a ``;`` file whose cells show no point as
+    #: that mark), read by :meth:`number_in`.
+    decimal_comma: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -173,9 +175,9 @@ class Table:
             raise cell_error(self.path, self.row_numbers[index], column, str(err)) from None
 
     def number_in(self, text: str) -> float:
-        """``text``, a cell of this file, as a number (:func:`parse_number` by this file's delimiter: in a ``;`` file
-        ``1,250`` is 1.25 and ``1.250`` is refused); ``ValueError`` when it is none."""
-        return parse_number(text, self.delimiter)
+        """``text``, a cell of this file, as a number (:func:`parse_number` by this file's decimal mark: where it is the
+        comma, ``1,250`` is 1.25 and ``1.250`` is refused); ``ValueError`` when it is none."""
+        return parse_number(text, self.decimal_comma)
 
     def integer_in(self, index: int, column: str, low: int, high: int) -> int:
         """A whole number in ``low..high`` (a rating on a fixed scale)."""
@@ -352,4 +354,5 @@ def _table_from_text(path: Path, text: str) -> Table:
             last_row.conclude(text, path, warnings)
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
-    return Table(path, header, rows, numbers, comments, header_row, warnings, delimiter)
+    decimal_comma = reads_decimal_comma(delimiter, (cell for row in rows for cell in row.values()))
+    return Table(path, header, rows, numbers, comments, header_row, warnings, decimal_comma)
