@@ -37,6 +37,8 @@ def test_outside_a_workspace_gives_one_line_error(tmp_path: Path, monkeypatch) -
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "not inside a review workspace" in lines[0]
+    # (a new user's first `review`, before any workspace exists, is pointed at the demo too: fresh31)
+    assert lines[0].endswith("(no review.toml here or above; use 'review init' or --workspace, or try 'review demo')")
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:

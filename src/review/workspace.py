@@ -228,7 +228,7 @@ class Workspace:
         if root is None:
             raise WorkspaceError(
                 f"{current_folder()}: not inside a review workspace "
-                f"(no {WORKSPACE_FILE} here or above; use 'review init' or --workspace)"
+                f"(no {WORKSPACE_FILE} here or above; use 'review init' or --workspace, or try 'review demo')"
             )
         return cls(root)
 
