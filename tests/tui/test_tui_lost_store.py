@@ -122,3 +122,42 @@ async def test_the_record_read_ahead_with_the_server_lost_keeps_the_app(tmp_path
         assert len(seen) == 5 and set(expected) <= seen, seen
     shown = {r.id: r for r in workspace.store.records()}
     assert all(not shown[record_id].doi for record_id in expected)  # (stored as imported)
+
+
+@pytest.mark.parametrize("read", ["record", "duplicates' identifiers"])
+@async_test
+async def test_a_record_opened_from_search_with_the_server_lost_keeps_the_app_and_the_record(
+        tmp_path: Path, read: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rrev31b: a record opened with / is read (and since f6471d85 filled with its duplicates' doi and PMID) in the
+    search dialog's callback, no handler around it: a lost server there ended the app. Now one line says it, the
+    record on screen stays and stays the one the next key decides, and opening it again works once the server is
+    back."""
+    from test_tui_record_identifiers import _two_studies
+
+    import review.store.dedup as dedup_store
+
+    workspace, expected = _two_studies(tmp_path / "ws")
+    async with open_app(workspace, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        other = next(record_id for record_id in expected if record_id != shown)
+        with monkeypatch.context() as lost:
+            if read == "record":
+                lost.setattr(screen.project.session.store, "record", _lost)
+            else:
+                lost.setattr(dedup_store, "clusters", _lost)
+            await pilot.press("slash", *f"#{other}")
+            await settle(pilot)
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            assert app.is_running and app._exception is None, app._exception
+            assert app.screen is screen and screen.current.id == shown and screen._opened_id is None
+            said = _said_lost(app)
+            assert len(said) == 1 and "\n" not in said[0], said
+        await pilot.press("slash", *f"#{other}")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert screen.current.id == other and screen._opened_id == other
+        assert (screen.current.doi, screen.current.pmid) == expected[other]

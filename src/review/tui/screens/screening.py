@@ -896,10 +896,15 @@ class ScreeningScreen(ProjectScreen):
 
         def opened(record_id: int | None) -> None:
             if record_id is not None:
+                try:
+                    record = self._listed(project, get_record(project.workspace, record_id), read_ahead=False)
+                except store_errors() as err:  # (a lost server: said in one line, the record on screen stays the
+                    report_error(self, err)    # one the next key decides; raised here, it ended the app)
+                    return
                 # Pinned: the screen-resume check that skips records decided elsewhere must
                 # not swap a record the reviewer chose (the next key would decide another).
                 self._opened_id = record_id
-                self.current = self._listed(project, get_record(project.workspace, record_id), read_ahead=False)
+                self.current = record
                 # A record decided before says so: the screen showed it as if new, and the next key changes it.
                 earlier = project.session.label_in_force(record_id)
                 self._last = f"opened #{record_id} from search" + (
