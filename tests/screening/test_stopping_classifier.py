@@ -983,3 +983,19 @@ def test_an_undo_drops_the_view_whatever_it_said_and_the_check_due_is_the_grid_p
 
     (advice,) = stopping_advice(workspace, ["alice"])
     assert advice.evidence_computed and advice.screened == 119
+
+
+def test_the_screening_line_does_not_say_the_verdict_twice() -> None:
+    """The badge says CONTINUE or STOP; the words after it no longer start with the same word (tui31), while
+    "Keep sampling:" (more than the badge says) stays."""
+    early = stopping.assess([1, 0], [], 500)
+    assert early.explanation.startswith("Continue: ")
+    line = stopping_words(early, "ranked")
+    assert not line.startswith("Continue") and line == early.explanation.removeprefix("Continue: ")
+    sampling = stopping.assess([1] * 20 + [0] * 100, [0] * 3, 2000, rule="certified")
+    assert stopping_words(sampling, "sample").startswith("Keep sampling: ")
+    needed = stopping.assess([1] * 20 + [0] * 100, [], 2000, rule="certified").sample_needed
+    assert needed is not None
+    done = stopping.assess([1] * 20 + [0] * 100, [0] * needed, 2000, rule="certified")
+    assert done.verdict == "stop" and done.explanation.startswith("Stop: ")
+    assert not stopping_words(done, "sample").startswith("Stop")

@@ -116,10 +116,10 @@ def stopping_words(stopping: Any, phase: str) -> str:
     (the whole explanation is the field's tooltip). The random sample's words fit as they are.
     """
     if phase == "sample" or stopping.verdict == "sample-needed" or stopping.remaining <= 0:
-        return str(stopping.explanation)
+        return _after_badge(stopping)
     if stopping.rule != "certified":
         if stopping.expected_remaining is None or stopping.upper_remaining is None:
-            return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
+            return _after_badge(stopping)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
         recall = recall_estimate(stopping.estimated_recall, stopping.target_recall, unknown=NO_ESTIMATE)
@@ -144,6 +144,14 @@ def stopping_words(stopping: Any, phase: str) -> str:
         f"recall roughly {recall_estimate(stopping.estimated_recall, stopping.target_recall)} (pessimistic)"
     return (f"{CERTIFIED_NAME}: {recall}; the sample starts after {limit} irrelevant in a row (now {run}) "
             "or when the gain curve flattens.")
+
+
+def _after_badge(stopping: Any) -> str:
+    """The rule's explanation after its verdict's badge, without the word the badge has just said ("CONTINUE
+    Continue: 0 relevant found…" read twice, tui31); "Keep sampling:" says more than the badge and stays."""
+    text = str(stopping.explanation)
+    said = f"{stopping.verdict.capitalize()}: "
+    return text[len(said):] if text.startswith(said) else text
 
 
 def stop_question(stopping: Any, remaining: int, *, team: bool = False) -> Text:
