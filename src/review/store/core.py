@@ -43,15 +43,11 @@ Connection = sa.Connection
 BUSY_TIMEOUT_MS = 5000
 
 #: A write transaction of this process open longer than this (SQLite) beats, as it commits, for the session claims
-#: the process holds on that store (``hold_claim``): its own heartbeat waited for the write lock that transaction held,
+#: the process holds on that store (``sessions.hold_claim``): its own heartbeat waited for the write lock that transaction held,
 #: gave up after the busy timeout (a missed beat), and a write longer than ``sessions.STALE_AFTER`` left the claim
 #: stale as the lock came free, for another window or a shell of the same reviewer to take over.
 LONG_WRITE_S = BUSY_TIMEOUT_MS / 1000
 
-#: The session claims this process holds (``store.sessions``: a reviewer's window, a search's query), by store URL,
-#: then row key -> token: what a long write of the process beats for (``_beat_held_claims``).
-_HELD_CLAIMS: dict[str, dict[str, str]] = {}
-_HELD_CLAIMS_LOCK = threading.Lock()
 #: ``Connection.info`` key: when the connection's transaction began (``time.monotonic``).
 _BEGAN = "review.began"
 
@@ -621,25 +617,6 @@ def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     _refuse_if_newer(marks.get("version"), opened_before=True)
 
 
-def hold_claim(store: "Store", key: str, token: str) -> None:
-    """This process holds session row ``key`` of ``store`` with ``token`` (claimed): its long writes beat for it."""
-    with _HELD_CLAIMS_LOCK:
-        _HELD_CLAIMS.setdefault(_claims_key(store.engine), {})[key] = token
-
-
-def drop_claim(store: "Store", key: str, token: str) -> None:
-    """This process no longer holds session row ``key`` with ``token`` (released, or taken over)."""
-    with _HELD_CLAIMS_LOCK:
-        held = _HELD_CLAIMS.get(_claims_key(store.engine), {})
-        if held.get(key) == token:
-            del held[key]
-
-
-def _claims_key(engine: sa.Engine) -> str:
-    # (every Store object of this process on one database shares its claims: a worker may open its own)
-    return engine.url.render_as_string(hide_password=False)
-
-
 def _note_begin(conn: sa.Connection) -> None:
     conn.info[_BEGAN] = time.monotonic()
 
@@ -651,12 +628,11 @@ def _beat_held_claims(conn: sa.Connection) -> None:
     began = conn.info.pop(_BEGAN, None)
     if began is None or time.monotonic() - began < LONG_WRITE_S:
         return
-    with _HELD_CLAIMS_LOCK:
-        held = dict(_HELD_CLAIMS.get(_claims_key(conn.engine), {}))
+    from .sessions import beat_in, held_claims  # (sessions holds the registry: core imports it, never back)
+
+    held = held_claims(conn.engine)
     if not held or not getattr(conn.connection.dbapi_connection, "in_transaction", False):
         return  # (pysqlite begins a transaction at the first write: none began, none wrote)
-    from .sessions import beat_in
-
     beat_in(conn, held)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from ..errors import ReviewError, WorkspaceError
-from .core import drop_claim, hold_claim
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -189,7 +189,7 @@ def _claim(store: object, reviewer: str, *, host: str | None = None, pid: int | 
         conn.execute(reviewer_sessions.insert().values(
             reviewer=reviewer, token=claim.token, host=claim.host, pid=claim.pid,
             started_at=moment, heartbeat_at=moment))
-    hold_claim(store, reviewer, claim.token)  # type: ignore[arg-type]
+    hold_claim(store, reviewer, claim.token)
     return claim
 
 
@@ -221,8 +221,39 @@ def heartbeat(store: object, claim: SessionClaim, *, now: datetime | None = None
             .values(heartbeat_at=now or _now())
         ).rowcount
     if not updated:  # (taken over: no longer this process's to beat for)
-        drop_claim(store, claim.reviewer, claim.token)  # type: ignore[arg-type]
+        drop_claim(store, claim.reviewer, claim.token)
     return bool(updated)
+
+
+#: The session claims this process holds (a reviewer's window, a search's query), by store URL, then row key ->
+#: token: what a long write of the process beats for (``store.core``'s commit hook reads ``held_claims``).
+_HELD_CLAIMS: dict[str, dict[str, str]] = {}
+_HELD_CLAIMS_LOCK = threading.Lock()
+
+
+def _claims_key(engine: sa.Engine) -> str:
+    # (every Store object of this process on one database shares its claims: a worker may open its own)
+    return engine.url.render_as_string(hide_password=False)
+
+
+def hold_claim(store: object, key: str, token: str) -> None:
+    """This process holds session row ``key`` of ``store`` with ``token`` (claimed): its long writes beat for it."""
+    with _HELD_CLAIMS_LOCK:
+        _HELD_CLAIMS.setdefault(_claims_key(store.engine), {})[key] = token  # type: ignore[attr-defined]
+
+
+def drop_claim(store: object, key: str, token: str) -> None:
+    """This process no longer holds session row ``key`` with ``token`` (released, or taken over)."""
+    with _HELD_CLAIMS_LOCK:
+        held = _HELD_CLAIMS.get(_claims_key(store.engine), {})  # type: ignore[attr-defined]
+        if held.get(key) == token:
+            del held[key]
+
+
+def held_claims(engine: sa.Engine) -> dict[str, str]:
+    """A copy of the claims this process holds on the database of ``engine``."""
+    with _HELD_CLAIMS_LOCK:
+        return dict(_HELD_CLAIMS.get(_claims_key(engine), {}))
 
 
 def beat_in(conn: sa.Connection, held: dict[str, str]) -> None:
@@ -237,7 +268,7 @@ def beat_in(conn: sa.Connection, held: dict[str, str]) -> None:
 
 def release_session(store: object, claim: SessionClaim) -> None:
     """End the session (only if this claim still holds it)."""
-    drop_claim(store, claim.reviewer, claim.token)  # type: ignore[arg-type]
+    drop_claim(store, claim.reviewer, claim.token)
     with store.engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(reviewer_sessions.delete().where(
             reviewer_sessions.c.reviewer == claim.reviewer, reviewer_sessions.c.token == claim.token))
