@@ -79,8 +79,12 @@ def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text,fragment", [
-    ("name,estimate\nA,1\n", "line 1: needs a 'study' column"),
+    ("name,estimate\nA,1\n", "line 1: needs a 'study' column (the header has name, estimate)"),
     ("study,estimate\nA,1\n", "needs columns estimate,ci_low,ci_high or yi"),
+    # the columns found named: metafor's y and v, R meta's metabin names, a header ';' and ',' split alike (fresh31)
+    ("study,y,v\nA,0.1,0.02\n", "(or 2x2 counts ai,n1i,ci,n2i); the header has study, y, v"),
+    ("study,event_e,n_e,event_c,n_c\nA,1,10,2,10\n", "; the header has study, event_e, n_e, event_c, n_c"),
+    ("study;yi,vi\nA;0,1,0,02\n", "line 1: needs a 'study' column (the header has study;yi, vi)"),
     ("study,estimate,ci_low,ci_high\nA,2.0,1.0,x\n", "line 2:ci_high: not a number"),
     ("study,estimate,ci_low,ci_high\nA,3.0,1.0,2.0\n", "line 2: estimate 3 lies outside its CI 1-2"),
     ("study,yi,vi\nA,0.1,0\n", "line 2:vi: 0 is no variance (it must be above 0)"),

@@ -62,15 +62,18 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     header = csv_text.header
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
+    # (the columns found named too: metafor's y/v or meta's event_e/n_e, a misread delimiter, show at once)
+    shown = ", ".join(c.strip() for c in names[:12]) + (", …" if len(names) > 12 else "")
     if "study" not in columns:
         hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
-        raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint}")
+        raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint or f' (the header has {shown})'}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
     if not (from_ci or from_yi or from_counts):
         raise ImportFormatError(
-            path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i)"
+            path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i); "
+                            f"the header has {shown}"
         )
     rows = []
     for line, raw in lines:
