@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from review.workspace import Workspace
+
 from tests.screening.test_stopping_classifier import add_word_records
 
 
@@ -45,3 +47,102 @@ def test_a_session_following_anothers_settings_refuses_one_it_does_not_follow(wo
     session = _app_session(workspace)
     with pytest.raises(ValueError, match="stopping_rule"):
         session.follow_settings({"stopping_rule": "heuristic"})
+
+
+class _SlowWorkerRetrainer:
+    """A Retrainer whose worker process takes its request and never answers (a retrain still starting up)."""
+
+    @staticmethod
+    def make():  # type: ignore[no-untyped-def]
+        import subprocess
+        import sys
+
+        from review.tui.retrainer import Retrainer
+
+        class Slow(Retrainer):
+            def _start(self, kind):  # type: ignore[no-untyped-def]
+                if self._workers[kind] is None:
+                    self._workers[kind] = subprocess.Popen(
+                        [sys.executable, "-c", "import sys, time; sys.stdin.buffer.read(8); time.sleep(60)"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                return self._workers[kind]
+
+        return Slow("process")
+
+
+@pytest.mark.parametrize("kind", ["retrain", "evidence"])
+def test_closing_ends_a_request_under_way_at_once(workspace, kind) -> None:  # type: ignore[no-untyped-def]
+    # fresh31: q in the first seconds of the screening screen took 4.2-4.6 s (load 10) where it takes 0.2 s later:
+    # the app's exit joins its worker threads, and the retrain thread waited for the worker process to start up,
+    # fit and answer. Closing ends the worker, so the thread waiting on it returns now. (Decisions are the app's
+    # own writes, durable before the next record shows: the worker only stores a queue, ranked again at the next open.)
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    retrainer = _SlowWorkerRetrainer.make()
+    session = SimpleNamespace(workspace=workspace, reviewer="alice", fixed_settings=dict)
+    outcome: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            getattr(retrainer, "retrain" if kind == "retrain" else "stopping_evidence")(session)
+        except BaseException as err:  # noqa: BLE001  (what the waiting thread gets)
+            outcome.append(err)
+
+    waiting = threading.Thread(target=ask, daemon=True)
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while retrainer._workers[kind] is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker = retrainer._workers[kind]
+    assert worker is not None
+    time.sleep(0.3)  # (the request is written: the worker is busy with it)
+    closed = time.monotonic()
+    retrainer.close()
+    waiting.join(5)
+    assert not waiting.is_alive(), "the thread waiting on the worker still waits after close()"
+    assert time.monotonic() - closed < 2
+    assert outcome and isinstance(outcome[0], RuntimeError)
+    assert worker.wait(5) is not None  # the worker process is gone too
+    # and a request after closing starts no new worker process (the app is gone)
+    with pytest.raises(RuntimeError, match="worker process is closed"):
+        getattr(retrainer, "retrain" if kind == "retrain" else "stopping_evidence")(session)
+    assert retrainer._workers[kind] is None
+
+
+def test_q_under_the_first_retrain_keeps_every_decision_and_leaves_no_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # q right after deciding, while the retrain the screen started with its first record is under way in the
+    # worker process: the decisions are the app's own writes (durable before the next record shows), so ending
+    # the worker at the exit loses none, and no worker process outlives the app.
+    import asyncio
+    import time
+
+    from review.tui.app import make_app
+    from tests.tui.test_tui_e2e import small_demo
+
+    workspace, _ = small_demo(tmp_path / "demo", n_publications=60)
+
+    async def run() -> tuple[list[object], list[int]]:
+        app = make_app(workspace, "ben", "screening")
+        async with app.run_test(size=(100, 30)) as pilot:
+            deadline = time.monotonic() + 30
+            while getattr(app.screen, "current", None) is None and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            decided = []
+            for key in "iee":
+                decided.append(app.screen.current.id)
+                await pilot.press(key)
+            deadline = time.monotonic() + 30
+            while app.project.retrainer._workers["retrain"] is None and time.monotonic() < deadline:
+                await pilot.pause(0.01)  # (the first retrain's worker process, starting)
+            workers = [w for w in app.project.retrainer._workers.values() if w is not None]
+            await pilot.press("q")
+        return workers, decided
+
+    workers, decided = asyncio.run(run())
+    assert workers
+    assert all(worker.wait(5) is not None for worker in workers)
+    stored = Workspace(workspace.root).store
+    labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
+    assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))

@@ -255,6 +255,8 @@ class ReviewApp(PlainNotifyApp):
             # shows what it loads for the project (the first record).
             self._start_screen_shown.wait(START_SCREEN_WAIT)
             for module in warm_up_modules(self.start_screen):
+                if worker.is_cancelled:  # the app is ending: its exit joins this thread (q in the first seconds)
+                    break
                 importlib.import_module(module)
         finally:
             self.post_message(HeapSettled())
