@@ -79,12 +79,29 @@ def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text,fragment", [
-    ("name,estimate\nA,1\n", "line 1: needs a 'study' column (the header has name, estimate)"),
+    ("name,estimate\nA,1\n", "line 1: needs a 'study' column and one of estimate,ci_low,ci_high; yi with vi or sei; "
+                              "2x2 counts ai,n1i,ci,n2i (the header has name, estimate; 'name' reads as a study label: "
+                              "rename it to study)"),
+    # quit31: metafor's dat.bcg as R writes it: the sets review meta takes, and the one column that labels the studies
+    # (text, mostly distinct, 'Rosenthal et al' in 1960 and 1961: not trial, a number, nor alloc, 'random' thrice)
+    ("trial,author,year,tpos,tneg,cpos,cneg,ablat,alloc\n1,Aronson,1948,4,119,11,128,44,random\n"
+     "2,Ferguson & Simes,1949,6,300,29,274,55,random\n3,Rosenthal et al,1960,3,228,11,209,42,random\n"
+     "4,Rosenthal et al,1961,17,1699,65,1600,42,alternate\n",
+     "line 1: needs a 'study' column and one of estimate,ci_low,ci_high; yi with vi or sei; 2x2 counts "
+     "ai,n1i,ci,n2i (the header has trial, author, year, tpos, tneg, cpos, cneg, ablat, alloc; 'author' reads as a "
+     "study label: rename it to study)"),
+    ("name,estimate,ci_low,ci_high\nA,2,1,4\nB,3,1,9\n",
+     "line 1: needs a 'study' column (the header has name, estimate, ci_low, ci_high; 'name' reads as a study label: "
+     "rename it to study)"),
+    ("author,country,yi,vi\nA,NL,0.1,0.02\nB,DE,0.2,0.03\n",
+     "(the header has author, country, yi, vi; 'author' or 'country' read as a study label: rename one to study)"),
+    ("id,yi,vi\n1,0.1,0.02\n2,0.2,0.03\n", "line 1: needs a 'study' column (the header has id, yi, vi)"),
     ("study,estimate\nA,1\n", "needs columns estimate,ci_low,ci_high or yi"),
     # the columns found named: metafor's y and v, R meta's metabin names, a header ';' and ',' split alike (fresh31)
     ("study,y,v\nA,0.1,0.02\n", "(or 2x2 counts ai,n1i,ci,n2i); the header has study, y, v"),
     ("study,event_e,n_e,event_c,n_c\nA,1,10,2,10\n", "; the header has study, event_e, n_e, event_c, n_c"),
-    ("study;yi,vi\nA;0,1,0,02\n", "line 1: needs a 'study' column (the header has study;yi, vi)"),
+    ("study;yi,vi\nA;0,1,0,02\n", "line 1: needs a 'study' column and one of estimate,ci_low,ci_high; yi with vi or "
+                                  "sei; 2x2 counts ai,n1i,ci,n2i (the header has study;yi, vi)"),
     ("study,estimate,ci_low,ci_high\nA,2.0,1.0,x\n", "line 2:ci_high: not a number"),
     ("study,estimate,ci_low,ci_high\nA,3.0,1.0,2.0\n", "line 2: estimate 3 lies outside its CI 1-2"),
     ("study,yi,vi\nA,0.1,0\n", "line 2:vi: 0 is no variance (it must be above 0)"),

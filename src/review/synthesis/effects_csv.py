@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, Iterator
 
 from ..csvcells import NumberFormatError, delimiter_hint, parse_number, read_csv_text, reads_decimal_comma
 from ..errors import ImportFormatError, ValidationError
@@ -17,6 +18,9 @@ from .pool_key import POOL_FIELDS
 MEASURE_WHY = next(why for name, _, why in POOL_FIELDS if name == "measure")
 #: metafor ``escalc`` names for two-group counts: events and totals per arm.
 COUNT_COLUMNS: tuple[str, ...] = ("ai", "n1i", "ci", "n2i")
+
+#: The column sets beside ``study`` that ``review meta`` takes, as its refusal of a file without them names them.
+ESTIMATE_SETS = "estimate,ci_low,ci_high; yi with vi or sei; 2x2 counts ai,n1i,ci,n2i"
 COUNT_MEASURES: frozenset[str] = frozenset({"OR", "RR"})
 
 
@@ -64,12 +68,21 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     columns = {c.strip() for c in names}
     # (the columns found named too: metafor's y/v or meta's event_e/n_e, a misread delimiter, show at once)
     shown = ", ".join(c.strip() for c in names[:12]) + (", …" if len(names) > 12 else "")
-    if "study" not in columns:
-        hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
-        raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint or f' (the header has {shown})'}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
+    if "study" not in columns:
+        hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
+        if hint:
+            raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint}")
+        # (metafor's dat.bcg: trial, author, …, tpos, tneg, cpos, cneg; the sets taken and the label's column said)
+        sets = "" if from_ci or from_yi or from_counts else f" and one of {ESTIMATE_SETS}"
+        # (a header split wrong, 'study;yi' and 'vi', gives no column to rename: its cells are 'A;0' and '1')
+        labels = [] if any(";" in c for c in names) else _label_like(lines)
+        named = " or ".join(f"'{c}'" for c in labels[:3])
+        label = (f"; {named} {'reads' if len(labels) == 1 else 'read'} as a study label: rename "
+                 f"{'it' if len(labels) == 1 else 'one'} to study") if labels else ""
+        raise ImportFormatError(path, "line 1", f"needs a 'study' column{sets} (the header has {shown}{label})")
     if not (from_ci or from_yi or from_counts):
         raise ImportFormatError(
             path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i); "
@@ -325,3 +338,33 @@ def _count(row: dict[str, str], column: str, where: str, path: Path) -> int:
     if number < 0:
         raise ImportFormatError(path, f"{where}:{column}", f"negative count {number}")
     return number
+
+
+def _label_like(lines: Iterator[tuple[int, dict[str, Any]]]) -> list[str]:
+    """The columns that read as a study label, for the refusal of a file without ``study``: a cell in every row,
+    more distinct cells than repeats, and not all numbers (a trial number may be one, but no more than a year
+    is). dat.bcg's author qualifies (11 names in 13 rows: 'Rosenthal et al' 1960 and 1961; a label given twice is
+    pooled as two studies, with a warning), its alloc does not (3 in 13). [] when a row cannot be read (its own
+    refusal comes once the file has a study column)."""
+    seen: dict[str, list[str]] = {}
+    try:
+        for _, raw in lines:
+            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+            if not any(row.values()):
+                continue
+            for column, cell in row.items():
+                seen.setdefault(column, []).append(cell)
+    except ImportFormatError:
+        return []
+
+    def number(cell: str) -> bool:
+        try:
+            parse_number(cell)
+        except NumberFormatError:  # ('1,000': a number, whichever way it is read)
+            return True
+        except ValueError:
+            return False
+        return True
+
+    return [column for column, cells in seen.items()
+            if column and all(cells) and 2 * len(set(cells)) > len(cells) and not all(number(c) for c in cells)]
