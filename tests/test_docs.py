@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,25 @@ def _review_lines(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _command_of(main: Any, context: Any, tokens: list[str]) -> tuple[Any, list[str], str | None]:
+    """The command a ``review …`` line's tokens reach (global -w/-r skipped), the tokens left for it, and the name of
+    a subcommand its group does not have (None when every name was found, or a flag or placeholder came first)."""
+    import click
+
+    command = main
+    while tokens and isinstance(command, click.Group):
+        if tokens[0] in ("-w", "--workspace", "-r", "--reviewer"):
+            tokens = tokens[2:]
+            continue
+        if tokens[0].startswith("-") or _placeholder(tokens[0]):
+            break
+        sub = command.get_command(context, tokens[0])
+        if sub is None:
+            return command, tokens, tokens[0]
+        command, tokens = sub, tokens[1:]
+    return command, tokens, None
+
+
 def test_every_command_and_flag_in_the_docs_exists() -> None:
     """A renamed command or flag must take its documentation along (README and docs/)."""
     import shlex
@@ -131,19 +151,9 @@ def test_every_command_and_flag_in_the_docs_exists() -> None:
                 tokens = shlex.split(command_line)[1:]
             except ValueError:
                 continue
-            command: click.Command = main
-            while tokens and isinstance(command, click.Group):
-                if tokens[0] in ("-w", "--workspace", "-r", "--reviewer"):
-                    tokens = tokens[2:]
-                    continue
-                if tokens[0].startswith("-") or _placeholder(tokens[0]):
-                    break
-                sub = command.get_command(context, tokens[0])
-                if sub is None:
-                    if command is main or not command.invoke_without_command:
-                        wrong.append(f"{page.relative_to(REPO)}:{number}: no command {tokens[0]!r}: {command_line}")
-                    break
-                command, tokens = sub, tokens[1:]
+            command, tokens, unknown = _command_of(main, context, tokens)
+            if unknown is not None and (command is main or not getattr(command, "invoke_without_command", False)):
+                wrong.append(f"{page.relative_to(REPO)}:{number}: no command {unknown!r}: {command_line}")
             flags = {"--help", "-w", "--workspace"}
             for param in command.params:
                 if isinstance(param, click.Option):
@@ -173,16 +183,7 @@ def test_the_readme_shows_every_required_option_of_a_command_it_gives_arguments(
             tokens = shlex.split(command_line)[1:]
         except ValueError:
             continue
-        command: click.Command = main
-        while tokens and isinstance(command, click.Group):
-            if tokens[0] in ("-w", "--workspace", "-r", "--reviewer"):
-                tokens = tokens[2:]
-                continue
-            sub = None if tokens[0].startswith("-") or _placeholder(tokens[0]) else command.get_command(
-                context, tokens[0])
-            if sub is None:
-                break
-            command, tokens = sub, tokens[1:]
+        command, tokens, _ = _command_of(main, context, tokens)
         if isinstance(command, click.Group) or not tokens or "--help" in tokens:
             continue  # a command named in passing, not a usage to copy
         shown = set(re.findall(r"--?[A-Za-z][\w-]*", command_line))

@@ -13,6 +13,7 @@ from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
 from review.tomlread import SettingProblem
+from review.workspace import Workspace
 from saved_files import save_later
 
 
@@ -140,16 +141,23 @@ def test_reviewers_are_independent_and_duplicates_are_skipped(labelled_workspace
     assert bob.progress().screened == 0 and bob.next_record() is not None
 
 
-def test_sample_phase_starts_when_ranked_phase_is_exhausted(labelled_workspace) -> None:
-    workspace, truth = labelled_workspace
-    (workspace.root / "review.toml").write_text(
-        (workspace.root / "review.toml").read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
+def _certified_run_of_five_irrelevant(workspace: Workspace, truth: dict[int, int]) -> ScreeningSession:
+    """alice under the certified rule with its heuristic at five irrelevant in a row, after one relevant record and
+    five irrelevant ones: the ranked phase is done and the random sample is due."""
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
     session = ScreeningSession(workspace, "alice", seed=4)
     relevant = [r for r, y in truth.items() if y]
     irrelevant = [r for r, y in truth.items() if not y]
     session.decide(relevant[0], "include")
     for record_id in irrelevant[:5]:
         session.decide(record_id, "exclude")
+    return session
+
+
+def test_sample_phase_starts_when_ranked_phase_is_exhausted(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    session = _certified_run_of_five_irrelevant(workspace, truth)
     assert session.progress().stopping.verdict == "sample-needed"
     record = session.next_record()  # auto-switches to the random sample
     assert session.phase == "sample"
@@ -580,15 +588,7 @@ def test_a_verdict_read_from_the_random_sample_names_the_certified_rule(labelled
     from review.services.screening import stopping_advice
 
     workspace, truth = labelled_workspace
-    config = workspace.root / "review.toml"
-    chosen = config.read_text()
-    config.write_text(chosen + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
-    session = ScreeningSession(workspace, "alice", seed=4)
-    relevant = [r for r, y in truth.items() if y]
-    irrelevant = [r for r, y in truth.items() if not y]
-    session.decide(relevant[0], "include")
-    for record_id in irrelevant[:5]:
-        session.decide(record_id, "exclude")
+    session = _certified_run_of_five_irrelevant(workspace, truth)
     record = session.next_record()  # the sample starts
     assert session.phase == "sample"
     session.decide(record.id, _label(truth, record.id))
@@ -606,5 +606,5 @@ def test_a_verdict_read_from_the_random_sample_names_the_certified_rule(labelled
     assert "(Certified rule)" in head, head
     # A reviewer who has not begun a sample follows the recommended rule set in review.toml.
     bob = ScreeningSession(workspace, "bob", seed=4)
-    bob.decide(relevant[1], "include")
+    bob.decide([r for r, y in truth.items() if y][1], "include")
     assert bob.phase == "ranked" and bob.progress().stopping.rule == "recommended"
