@@ -88,13 +88,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
             path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i); "
                             f"the header has {shown}"
         )
-    rows = []
-    for line, raw in lines:
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-        if "study" in row:  # a line break typed in a cell (Alt+Enter) is a space in the label
-            row["study"] = " ".join(row["study"].split())
-        if any(row.values()):
-            rows.append((line, row))
+    rows = list(_cleaned_rows(lines))
     if not rows:
         raise ImportFormatError(path, None, "no study rows")
     decimal_comma = reads_decimal_comma(csv_text.delimiter, (cell for _, row in rows for cell in row.values()))
@@ -340,6 +334,17 @@ def _count(row: dict[str, str], column: str, where: str, path: Path) -> int:
     return number
 
 
+def _cleaned_rows(lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of ``CsvText.dict_rows`` as the reader takes them: names and cells stripped, a line break typed in a
+    study's label (Alt+Enter) a space, blank rows left out."""
+    for line, raw in lines:
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        if "study" in row:
+            row["study"] = " ".join(row["study"].split())
+        if any(row.values()):
+            yield line, row
+
+
 def _label_like(lines: Iterator[tuple[int, dict[str, Any]]]) -> list[str]:
     """The columns that read as a study label, for the refusal of a file without ``study``: a cell in every row,
     more distinct cells than repeats, and not all numbers (a trial number may be one, but no more than a year
@@ -348,10 +353,7 @@ def _label_like(lines: Iterator[tuple[int, dict[str, Any]]]) -> list[str]:
     refusal comes once the file has a study column)."""
     seen: dict[str, list[str]] = {}
     try:
-        for _, raw in lines:
-            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-            if not any(row.values()):
-                continue
+        for _, row in _cleaned_rows(lines):
             for column, cell in row.items():
                 seen.setdefault(column, []).append(cell)
     except ImportFormatError:
