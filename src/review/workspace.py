@@ -17,7 +17,7 @@ from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     current_folder, find_workspace, same_file)
-from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text, toml_lines
+from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
@@ -198,8 +198,8 @@ class Workspace:
         """``PATH:WHERE: WHAT (line N)``, a note or warning on review.toml's setting ``where`` named as :meth:`say` names
         a refusal of it; ``named``: the file's name in place of its path (``review.toml`` in prisma.json, a file of
         the workspace that is shared)."""
-        return located_problem(self.config_path if named is None else named, where, what,
-                               toml_lines(self._config_text_now()))
+        return located_setting(SettingProblem(where, what), self.config_path if named is None else named,
+                               self._config_text_now())
 
     def setting_warnings(self) -> list[str]:
         """The warnings review.toml's settings give as they read now, each named as a refusal is (:meth:`say`):

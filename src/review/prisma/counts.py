@@ -305,7 +305,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     ``setting_said``: a note on review.toml's setting ``where`` in words, with its line (``Workspace.setting_said``);
     without it ``review.toml:WHERE: WHAT``, as an uncaught refusal of a setting reads."""
     config = dict(config or {})
-    said = setting_said or (lambda where, what: f"{WORKSPACE_FILE}:{where}: {what}")
+    said = setting_said or (lambda where, what: str(SettingProblem(where, what)))
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
     from ..store import dedup as dedup_store
