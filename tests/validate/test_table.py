@@ -173,15 +173,19 @@ def test_a_point_that_may_group_thousands_in_a_semicolon_file_is_refused(cell: s
     ("12,345", "'12,345' is ambiguous"), ("nan", "'nan' is not a finite number"),
     ("-inf", "'-inf' is not a finite number"), ("1e999", "'1e999' is not a finite number")])
 def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp_path: Path) -> None:
-    from review.errors import ValidationError
-    from review.validate.factors import factor_associations
-    from review.validate.predictive import predictive_check
-
     path = tmp_path / "c.csv"
     rows = [f"c{i},{i % 4},{40 + i % 7},{int(i % 3 == 0)}" for i in range(60)]
     rows[4] = f'c4,"{cell}",44,1'
     path.write_text("client,score,age,recurrence\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    where = rf"c\.csv:line 6: column 'score': {error.replace('?', '[?]').replace('.', '[.]')}"
+    _each_analysis_refuses_the_score(path, rf"c\.csv:line 6: column 'score': {error.replace('?', '[?]').replace('.', '[.]')}")
+
+
+def _each_analysis_refuses_the_score(path: Path, where: str) -> None:
+    """The predictor, an adjustment column and a candidate factor found by default: each refusal matches ``where``."""
+    from review.errors import ValidationError
+    from review.validate.factors import factor_associations
+    from review.validate.predictive import predictive_check
+
     with pytest.raises(ValidationError, match=where):
         predictive_check(path, outcome="recurrence", predictor="score", n_boot=10)
     with pytest.raises(ValidationError, match=where):
@@ -193,7 +197,6 @@ def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp
 def test_each_analysis_reads_a_semicolon_file_by_its_decimal_comma(tmp_path: Path) -> None:
     # The predictor, an adjustment column and a candidate factor are read cell by cell outside Table.number: '1.250'
     # was 1.25 there, '1,250' refused.
-    from review.errors import ValidationError
     from review.validate.factors import factor_associations
     from review.validate.predictive import predictive_check
 
@@ -207,13 +210,8 @@ def test_each_analysis_reads_a_semicolon_file_by_its_decimal_comma(tmp_path: Pat
     decimals, grouped = cohort("decimals.csv", "1,250"), cohort("grouped.csv", "1.250")
     assert predictive_check(decimals, outcome="recurrence", predictor="score", n_boot=10).c_statistic > 0
     assert factor_associations(decimals, outcome="recurrence", factors=["age"], adjust=["score"]).factors
-    where = r"grouped\.csv:line 6: column 'score': '1\.250' is ambiguous in a file separated by ';'"
-    with pytest.raises(ValidationError, match=where):
-        predictive_check(grouped, outcome="recurrence", predictor="score", n_boot=10)
-    with pytest.raises(ValidationError, match=where):
-        factor_associations(grouped, outcome="recurrence", factors=["age"], adjust=["score"])
-    with pytest.raises(ValidationError, match=where):  # a candidate factor found by default, too
-        factor_associations(grouped, outcome="recurrence", adjust=["age"])
+    _each_analysis_refuses_the_score(
+        grouped, r"grouped\.csv:line 6: column 'score': '1\.250' is ambiguous in a file separated by ';'")
 
 
 @pytest.mark.parametrize(("text", "row"), [
