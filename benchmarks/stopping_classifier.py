@@ -950,6 +950,9 @@ ROUND19_PARTS: dict[str, tuple[float, float, float, int]] = {"c3": ROUND19_C3}
 ROUND20_PARTS: dict[str, tuple[float, tuple[float, int] | None]] = {
     "c3+gap1/5": (0.98, (1.0, 5)), "c3+gap1.25/5": (0.98, (1.25, 5)), "c3+gap1.5/5": (0.98, (1.5, 5)),
     "c3@0.99": (0.99, None)}
+#: Decision 0078's candidates, in ``ROUND20_PARTS``' form: C3 with the trend at a higher level, with or without the guard.
+ROUND21_PARTS: dict[str, tuple[float, tuple[float, int] | None]] = {
+    "c3@0.99": (0.99, None), "c3@0.995": (0.995, None), "c3@0.99+gap1/5": (0.99, (1.0, 5))}
 
 
 def round19_stop(ev: dict[str, Any], part: tuple[float, float, float, int] = ROUND19_C3,
@@ -1132,8 +1135,8 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round14_stop(ev, part17, stop_gate=gate17, agreement=rungs17)  # decision 0068's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
-    if rule in ROUND20_PARTS:  # decision 0077's space: C3 with the gap guard, or at another trend level
-        level, guard = ROUND20_PARTS[rule]
+    if rule in ROUND20_PARTS or rule in ROUND21_PARTS:  # decisions 0077, 0078: C3 with a guard, another trend level
+        level, guard = {**ROUND20_PARTS, **ROUND21_PARTS}[rule]
         walk = round19_stop(ev, (level, *ROUND19_C3[1:]), guard)
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
@@ -1233,6 +1236,8 @@ ROUND19_RULES = ["lomax-or-c3", "src", "lomax-or-assent@0.30+g0.3+agree4@0.05", 
 
 #: Decision 0077's table: the rule in force (C3, offline and ``src``), the three gap guards, and the references.
 ROUND20_RULES = ["lomax-or-c3", "src", *ROUND20_PARTS, "certified"]
+#: Decision 0078's table: the rule in force (offline and ``src``), the candidates, and the certified rule.
+ROUND21_RULES = ["lomax-or-c3", "src", *ROUND21_PARTS, "certified"]
 
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
@@ -1503,7 +1508,7 @@ def main() -> None:
                   "round10": ROUND10_RULES, "round11": ROUND11_RULES,
                   "round12": ROUND12_RULES, "round14": ROUND14_RULES, "round15": ROUND15_RULES,
                   "round16": ROUND16_RULES, "round17": ROUND17_RULES, "round19": ROUND19_RULES,
-                  "round20": ROUND20_RULES}
+                  "round20": ROUND20_RULES, "round21": ROUND21_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         if args.thin is not None:  # score the thinned sets the same options collected
             sets = [thinned_name(s, args.thin, d) for d in args.thin_draws for s in sets]
