@@ -182,7 +182,7 @@ def test_export_decisions_csv_and_json_with_undo_rows(workspace, tmp_path: Path)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
     assert [r["label"] for r in rows] == ["exclude", "include", "undo", "include"]
-    assert list(rows[0])[-1] == "resolved_by" and list(rows[0])[:15][-1] == "n_labelled"  # added at the end
+    assert list(rows[0])[15] == "resolved_by" and list(rows[0])[:15][-1] == "n_labelled"  # added at the end
     assert (rows[3]["reviewer"], rows[3]["resolved_by"], rows[0]["resolved_by"]) == ("consensus", "carol", "")
     assert rows[0]["reasons"] == "wrong population; other" and rows[0]["model_rank"] == "3"
     assert rows[0]["model"] == "ensemble" and rows[0]["seed"] == "7"

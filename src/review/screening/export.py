@@ -13,6 +13,7 @@ from ..atomic import write_text_atomic
 from ..records import Decision
 from ..csvcells import neutralise_cell
 from ..timestamps import iso_utc
+from .engines import stored_engine
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
 
@@ -22,7 +23,16 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "model_rank", "undoes_id", "phase", "model", "query", "seed", "n_labelled",
     # Added after the stable ones: who settled a conflict (reviewer is ``consensus`` on those rows).
     "resolved_by",
+    # Added 2026-12-07, for a methods section and a rerun: the engine version that ranked the queue (empty while a
+    # fallback order served it), whether the record was picked by id rather than taken from the queue (the
+    # recommended stopping rule leaves those out, decision 0071), and what ordered the queue.
+    "engine", "chosen", "queue_order",
 )
+
+#: ``phase`` of a decision drawn in the certified rule's random sample (``session.PHASE_SAMPLE``), and its
+#: ``queue_order``.
+SAMPLE_PHASE = "sample"
+SAMPLE_ORDER = "random_sample"
 
 
 def decision_row(decision: Decision) -> dict[str, Any]:
@@ -45,7 +55,17 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "seed": info.get("seed"),
         "n_labelled": info.get("n_labelled"),
         "resolved_by": info.get("resolved_by"),
+        **_queue_columns(info),
     }
+
+
+def _queue_columns(info: dict[str, Any]) -> dict[str, Any]:
+    """``engine``, ``chosen`` and ``queue_order`` of a reviewer's decision; empty on undo and ``consensus`` rows,
+    which no queue served (a reviewer's decision always records its ``phase``)."""
+    if "phase" not in info:
+        return {"engine": None, "chosen": None, "queue_order": None}
+    order = SAMPLE_ORDER if info.get("phase") == SAMPLE_PHASE else str(info.get("fallback") or "model")
+    return {"engine": stored_engine(info), "chosen": bool(info.get("chosen")), "queue_order": order}
 
 
 def render_decisions(decisions: list[Decision], format_: str) -> str:
@@ -60,6 +80,8 @@ def render_decisions(decisions: list[Decision], format_: str) -> str:
     for row in rows:
         cells = {k: "" if row[k] is None else row[k] for k in DECISION_COLUMNS}
         cells["reasons"] = "; ".join(row["reasons"])
+        if isinstance(row["chosen"], bool):
+            cells["chosen"] = "true" if row["chosen"] else "false"
         # Reasons, notes and queries are typed by people: a leading '=' must not run in a spreadsheet.
         writer.writerow({k: neutralise_cell(v) if isinstance(v, str) else v for k, v in cells.items()})
     return buffer.getvalue()
