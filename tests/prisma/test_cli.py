@@ -483,3 +483,29 @@ def test_a_fault_in_the_stopping_engine_is_one_line_and_records_nothing(workspac
     assert status.exit_code == 1 and isinstance(status.exception, SystemExit)
     assert status.stderr == ("review: alice's stopping rule's verdict could not be worked out (ValueError: Input "
                              "contains NaN second line)\n"), status.output
+
+
+def test_reviewers_excluding_a_report_for_different_reasons_are_named(workspace: Workspace, add, screen_as) -> None:
+    """report32: alice excluded a report for its design, bob for its population, no consensus: the reports excluded
+    box counted the reason recorded first and said nothing, so the per-reason numbers of the diagram depended on who
+    typed first. A note names the report and both reasons; a consensus decision settles it."""
+    ids = add(workspace, 2, "PubMed")
+    screen_as(workspace, ids, "include")
+    assert _run(workspace, "fulltext", "retrieved", *map(str, ids)).exit_code == 0
+    assert _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong study").exit_code == 0
+    assert _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong pop", reviewer="bob").exit_code == 0
+    for reviewer in ("alice", "bob"):  # the same reason: nothing to say
+        assert _run(workspace, "fulltext", "excluded", str(ids[1]), "--reason", "wrong pop",
+                    reviewer=reviewer).exit_code == 0
+    result = _run(workspace, "prisma", "--out", "-")
+    assert result.exit_code == 0, result.output
+    note = (f"review: note: 1 report excluded at full text by reviewers giving different reasons (record {ids[0]}: "
+            "alice 'Wrong study design', bob 'Wrong population'): the reports excluded box counts the reason "
+            f"recorded first; a consensus decision names the one to count (review -r consensus fulltext excluded "
+            f"{ids[0]} --reason ...)")
+    assert note in result.stderr, result.stderr
+    assert f"record {ids[1]}" not in result.stderr
+    assert _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong pop",
+                reviewer="consensus").exit_code == 0
+    settled = _run(workspace, "prisma", "--out", "-")
+    assert "different reasons" not in settled.stderr and "dbr_excluded\tWrong population, 2" in settled.stdout

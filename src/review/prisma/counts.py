@@ -416,6 +416,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     if previous_reports < previous_studies:  # each study has a report: a number typed into the wrong key?
         notes.append(said("prisma.previous_reports", f"{previous_reports} is below previous_studies = {previous_studies}: "
                                                      "every study included before has at least one report"))
+    notes.extend(_differing_reasons_note(states, boxes["dbr_excluded"] | boxes["other_excluded"]))
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:
         notes.append(f"{_many(len(conflicts), 'report', 'has', 'have')} conflicting eligibility decisions "
@@ -457,6 +458,20 @@ def _other_methods_removed_notes(not_sought: Collection[int], removals: Mapping[
                      "removed before screening, which that column has "
                      "no box for: counted nowhere until excluded at full text (review fulltext excluded ID --reason ...)")
     return notes
+
+
+def _differing_reasons_note(states: Mapping[int, ReportState], excluded: Collection[int]) -> list[str]:
+    """Reports the reviewers agreed to exclude for different reasons, no consensus naming one: the box counts the
+    reason recorded first (``fulltext._eligibility``), which the per-reason numbers of the diagram then rest on."""
+    differing = sorted(r for r in excluded if states[r].differing_reasons)
+    if not differing:
+        return []
+    shown = "; ".join(f"record {r}: " + ", ".join(f"{reviewer} '{reason}'" for reviewer, reason
+                                                    in states[r].differing_reasons) for r in differing[:10])
+    more = f"; {len(differing) - 10} more" if len(differing) > 10 else ""
+    return [f"{_many(len(differing), 'report')} excluded at full text by reviewers giving different reasons ({shown}"
+            f"{more}): the reports excluded box counts the reason recorded first; a consensus decision names the one "
+            f"to count (review -r consensus fulltext excluded {' '.join(map(str, differing[:10]))} --reason ...)"]
 
 
 def _ids(record_ids: Collection[int]) -> str:

@@ -70,6 +70,9 @@ class ReportState:
     retrieval: str  # pending | retrieved | not_retrieved
     eligibility: str  # pending | eligible | excluded | conflict
     reason: str = ""  # exclusion reason, or why it was not retrieved
+    #: (reviewer, reason) of each reviewer's exclusion, in the order recorded, when the reviewers agree to exclude
+    #: for different reasons and no consensus names one: ``reason`` is then the first of them.
+    differing_reasons: tuple[tuple[str, str], ...] = ()
 
     @property
     def assessed(self) -> bool:
@@ -254,6 +257,7 @@ def states_from_events(
     states: dict[int, ReportState] = {}
     for record_id in touched:
         eligibility, reason = _eligibility(judgements.get(record_id, {}))
+        differing = _differing_reasons(judgements.get(record_id, {})) if eligibility == "excluded" else ()
         fetched = retrieval.get(record_id)
         if eligibility != "pending":
             status = "retrieved"
@@ -265,7 +269,7 @@ def states_from_events(
             reason = fetched.reason
         states[record_id] = ReportState(
             record_id=record_id, study_id=studies[record_id], sought=True,
-            retrieval=status, eligibility=eligibility, reason=reason,
+            retrieval=status, eligibility=eligibility, reason=reason, differing_reasons=differing,
         )
     return states
 
@@ -282,3 +286,11 @@ def _eligibility(by_reviewer: Mapping[str, FulltextEvent]) -> tuple[str, str]:
     # All agree; with differing exclusion reasons the earliest recorded one is reported.
     earliest = min(by_reviewer.values(), key=lambda e: e.id)
     return earliest.event, earliest.reason
+
+
+def _differing_reasons(by_reviewer: Mapping[str, FulltextEvent]) -> tuple[tuple[str, str], ...]:
+    """Each reviewer's exclusion reason, in the order recorded, when they differ and no consensus chose one
+    (``_eligibility`` then counts the earliest: prisma's notes say which report, so the choice is seen)."""
+    if CONSENSUS in by_reviewer or len({e.reason for e in by_reviewer.values()}) < 2:
+        return ()
+    return tuple((e.reviewer, e.reason) for e in sorted(by_reviewer.values(), key=lambda e: e.id))
