@@ -44,6 +44,15 @@ CASES = [
      "log_database_build)"),
     ('[pubmed]\nefetch_batch = "500"', ["search"], "review.toml:pubmed.efetch_batch: '500': expected int"),
     ("[pubmed]\napi_key = 12345", ["search"], "review.toml:pubmed.api_key: (hidden): expected str"),
+    # toml32: taken as they stood (a negative rate unpaced every request to NCBI; max_attempts = 0 sent none)
+    ("[pubmed]\nrate_per_second = -1", ["search"],
+     "review.toml:pubmed.rate_per_second: -1: expected requests per second, 0 or more (0: unpaced, for a local "
+     "stand-in)"),
+    ("[pubmed]\nmax_attempts = 0", ["search"], "review.toml:pubmed.max_attempts: 0: expected a whole number, 1 or more"),
+    ("[pubmed]\ntimeout = nan", ["search"], "review.toml:pubmed.timeout: nan: expected seconds, more than 0"),
+    # toml32: a misspelt key was read by nothing, and the default reasons stood without a word
+    ('[fulltext]\nreason = ["Wrong population"]', ["fulltext", "reasons"],
+     "review.toml:fulltext.reason: unknown key (known: reasons)"),
     ('[extraction.quips]\ncollapse = "average"', ["extraction", "quips"],
      "review.toml:extraction.quips.collapse: 'average': expected one of grooten, worst_domain"),
     ('[extraction.quips]\nmoderate_for_high = "3"', ["extraction", "quips"],

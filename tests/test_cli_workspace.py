@@ -227,6 +227,31 @@ def test_init_into_a_folder_holding_queries_example_toml_keeps_it(tmp_path: Path
     assert (tmp_path / "ws" / "screening" / "criteria.toml").is_file()
 
 
+def test_status_names_a_bad_pubmed_or_fulltext_setting_under_its_stage(tmp_path: Path) -> None:
+    """toml32: a bad [pubmed] or [fulltext] value went unsaid until review search or a full-text decision refused it
+    (a misspelt [fulltext] key, or a negative rate, not even then); review status names each at once in review.toml's
+    refusal shape, under its stage's line, as it names a query file review search refuses."""
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    clean = CliRunner().invoke(main, ["-w", str(root), "status"])
+    assert clean.exit_code == 0 and "refuses it until" not in clean.stdout, clean.output
+    with (root / "review.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[pubmed]\nrate_per_second = -1\n\n[fulltext]\nreason = ["Wrong population"]\n')
+    result = CliRunner().invoke(main, ["-w", str(root), "status"])
+    assert result.exit_code == 0, result.output
+    written = (root / "review.toml").read_text(encoding="utf-8").splitlines()
+    lines = result.stdout.splitlines()
+    rate_line, reason_line = (written.index(key) + 1 for key in ("rate_per_second = -1", 'reason = ["Wrong population"]'))
+    pubmed = ("  review.toml:pubmed.rate_per_second: -1: expected requests per second, 0 or more (0: unpaced, for a "
+              f"local stand-in) (line {rate_line}); review search refuses it until it is fixed")
+    fulltext = (f"  review.toml:fulltext.reason: unknown key (known: reasons) (line {reason_line}); review fulltext "
+                "refuses it until it is fixed")
+    assert pubmed in lines and fulltext in lines, lines
+    heads = {line.split()[0]: i for i, line in enumerate(lines) if line and not line.startswith(" ")}
+    assert heads["search"] < lines.index(pubmed) < heads["dedup"]
+    assert heads["prisma"] < lines.index(fulltext) < heads["extraction"]
+
+
 def test_status_does_not_load_numpy_or_the_instrument_build(tmp_path: Path) -> None:
     """The dedup line reads the store only and the instrument line the item bank's file: loading the dedup engine
     (numpy) and the instrument's build and exports for them was about 0.2 s and 0.15 s of every ``review status``

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -218,6 +218,16 @@ def located_setting(problem: SettingProblem, path: object, text: str) -> str:
     """``PATH:WHERE: WHAT (line N)``: ``problem`` named in the review.toml at ``path`` whose text is ``text`` (the
     line of its key, or of the nearest table holding it; none when neither is in ``text``)."""
     return located_problem(path, problem.where, problem.what, toml_lines(text))
+
+
+def setting_refusal(check: Callable[[], object]) -> SettingProblem | None:
+    """The :class:`SettingProblem` ``check`` (a stage's reading of its review.toml table) raises, None when it takes
+    the settings: the refusal its command would make now, for a shell that says it before the command runs."""
+    try:
+        check()
+    except SettingProblem as problem:
+        return problem
+    return None
 
 
 def unknown_setting_problem(section: Iterable[str], known: Sequence[str], table: str) -> SettingProblem | None:

@@ -439,3 +439,29 @@ def test_a_dedup_value_its_stage_refuses_edited_in_is_named_by_its_line(workspac
     assert checked_line(workspace, change) == (
         f"{workspace.config_path}:dedup.related: 'bogus': expected 'link' or 'merge' (line {line}); review dedup refuses "
         "it until it is fixed; review.toml read again: synthesis.consistency in use now", True)
+
+
+def test_a_pubmed_or_fulltext_value_its_command_refuses_edited_in_is_named_by_its_line(workspace: Workspace) -> None:
+    # toml32: `[pubmed] rate_per_second = -1` or a misspelt `[fulltext] reason` edited in read 'review.toml read
+    # again: … in use now' (until review search, or a full-text exclusion, refused it), where [synthesis], [extraction]
+    # and [dedup] were named at once; a [pubmed] value review search takes is in use.
+    from review.tui.settings import SettingsWatcher, checked_line
+
+    watcher = SettingsWatcher(workspace)
+    _append(workspace, '\n[pubmed]\nrate_per_second = -1\n\n[fulltext]\nreason = ["Wrong population"]\n')
+    change = watcher.check()
+    lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
+    reason_line = lines.index('reason = ["Wrong population"]') + 1
+    # (a misspelt key is named as not used at once, as a misspelt [dedup] key is)
+    assert change.unread == ("fulltext.reason",) and change.checking == ("pubmed.rate_per_second",)
+    assert change.message() == (f"{workspace.config_path}:fulltext.reason: no setting review reads (misspelt?), not "
+                                f"used (line {reason_line})")
+    assert checked_line(workspace, change) == (
+        f"{workspace.config_path}:pubmed.rate_per_second: -1: expected requests per second, 0 or more (0: unpaced, "
+        f"for a local stand-in) (line {lines.index('rate_per_second = -1') + 1}); review search refuses it until it is "
+        "fixed", True)
+    text = workspace.config_path.read_text(encoding="utf-8")
+    workspace.config_path.write_text(text.replace("rate_per_second = -1", "rate_per_second = 2"), encoding="utf-8")
+    change = watcher.check()
+    assert change.checking == ("pubmed.rate_per_second",) and change.message() == ""
+    assert checked_line(workspace, change) == ("review.toml read again: pubmed.rate_per_second in use now", False)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, RetrievalOrderError, ValidationError
 from ..reasons import match_reason
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, unknown_setting_problem
 from ..records import Decision
 from ..store import Store
 from ..store.fulltext import (
@@ -83,11 +83,18 @@ class ReportState:
         return self.retrieval == "not_retrieved" and not self.assessed
 
 
+#: The keys of review.toml's ``[fulltext]`` (docs/prisma.md).
+FULLTEXT_KEYS = ("reasons",)
+
+
 def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
     """The configured exclusion reasons (``[fulltext] reasons``), or the defaults.
 
-    Reasons may not contain ',' or ';': the PRISMA template separates reasons and counts with them.
+    Reasons may not contain ',' or ';': the PRISMA template separates reasons and counts with them. Another key than
+    ``reasons`` is refused as a misspelling (``reason = [...]`` left the defaults in force without a word).
     """
+    if refused := unknown_setting_problem(config, FULLTEXT_KEYS, "fulltext"):
+        raise refused
     reasons = config.get("reasons", DEFAULT_REASONS)
     if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
         raise SettingProblem("fulltext.reasons", f"{reasons!r}: expected a list of non-empty strings")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, setting_refusal
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -53,11 +53,7 @@ def settings_problem(workspace: Workspace) -> SettingProblem | None:
     shell that reads the file before dedup runs (the terminal UI, after an edit)."""
     from ..dedup.run import related_setting
 
-    try:
-        related_setting(workspace)
-    except SettingProblem as problem:
-        return problem
-    return None
+    return setting_refusal(lambda: related_setting(workspace))
 
 
 def clusters(workspace: Workspace) -> list[ClusterListing]:

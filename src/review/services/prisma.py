@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, UnknownRecord, ValidationError
 from ..timestamps import minute_utc
+from ..tomlread import SettingProblem, setting_refusal
 from ..words import counted, verb_for, whole
 from ..workspace import Workspace
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLIND_UNSCREENED", "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
-    "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports", "output_files",
+    "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "fulltext_settings_problem", "link_reports", "output_files",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "SoughtThenExcluded",
     "sought_then_excluded", "undo_last_fulltext_event",
@@ -235,6 +236,15 @@ def fulltext_reasons(workspace: Workspace) -> tuple[str, ...]:
         return configured
     known = {reason.casefold() for reason in configured}
     return configured + tuple(r for r in stored_exclusion_reasons(workspace.store) if r.casefold() not in known)
+
+
+def fulltext_settings_problem(workspace: Workspace) -> SettingProblem | None:
+    """The refusal ``review fulltext`` would make now of review.toml's ``[fulltext]`` (None when it would take it):
+    for a shell that says it before a full-text decision reads the table (``review status``, the terminal UI after
+    an edit)."""
+    from ..prisma.fulltext import fulltext_reasons as reasons
+
+    return setting_refusal(lambda: reasons(workspace.config.section("fulltext")))
 
 
 def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: str, *,

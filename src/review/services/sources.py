@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError
+from ..errors import ReviewError, WorkspaceError
 from ..filestamp import Stamp, stamp
+from ..tomlread import SettingProblem, setting_refusal
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_DECISIONS", "EXPORT_FORMATS", "IMPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
-    "SeedCheck", "check_seeds", "export_records", "import_files", "import_formats", "import_progress", "list_queries", "query_files_stamp",
+    "SeedCheck", "check_seeds", "export_records", "import_files", "import_formats", "import_progress", "list_queries", "pubmed_settings_problem", "query_files_stamp",
     "query_overview",
     "require_recall",
     "search_report", "search_status", "start_searches",
@@ -216,6 +217,22 @@ def query_files_stamp(workspace: Workspace) -> tuple[tuple[str, Stamp], ...]:
     from ..sources.search import query_files
 
     return tuple((path.name, stamp(path)) for path in query_files(workspace.path("queries")))
+
+
+def pubmed_settings_problem(workspace: Workspace) -> SettingProblem | None:
+    """The refusal ``review search`` would make now of review.toml's ``[pubmed]`` (None when it would take it): for a
+    shell that says it before a search reads the table (``review status``, the terminal UI after an edit)."""
+    from ..sources.eutils import EutilsConfig
+
+    def check() -> None:
+        try:
+            EutilsConfig.from_settings(workspace.config.section("pubmed"))
+        except SettingProblem:
+            raise
+        except WorkspaceError:  # REVIEW_EUTILS_URL's address: no setting of the file (review search says it)
+            pass
+
+    return setting_refusal(check)
 
 
 def search_status(workspace: Workspace) -> list[str]:

@@ -17,7 +17,7 @@ from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_c
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
 from ..textdecode import fallback_warning
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, setting_refusal
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
@@ -149,11 +149,7 @@ def settings_problem(config: Mapping[str, Any]) -> SettingProblem | None:
     synthesis runs (the terminal UI, after an edit)."""
     from ..synthesis.run import workspace_settings
 
-    try:
-        workspace_settings(config)
-    except SettingProblem as problem:
-        return problem
-    return None
+    return setting_refusal(lambda: workspace_settings(config))
 
 
 def check_rule_set(name: str) -> str:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ReviewError, WorkspaceError
-from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
+from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE, named_from
 from ..records import Record
 from ..source_kinds import source_order
+from ..tomlread import SettingProblem
 from ..words import counted, whole
 from ..workspace import Workspace, init_store, init_workspace
 
@@ -18,17 +19,21 @@ if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "store_waits_through", "unknown_setting", "workspace_status"]
+           "setting_refused", "store_waits_through", "unknown_setting", "workspace_status"]
 
 def unknown_setting(table: str, key: str) -> bool:
     """Whether ``[table] key`` is one its stage does not know and refuses when it next reads it (a misspelling):
-    [screening], [dedup] and [synthesis] name their keys (the TUI's own [tui] keys are the shell's)."""
+    [screening], [dedup], [synthesis], [fulltext] and [pubmed] name their keys (the TUI's own [tui] keys are the
+    shell's)."""
     # Imported here: every command loads this module, and these stages' modules are not light.
     from ..dedup.run import DEDUP_KEYS
+    from ..prisma.fulltext import FULLTEXT_KEYS
     from ..screening.settings import SCREENING_KEYS
+    from ..sources.eutils import PUBMED_KEYS
     from ..synthesis.factors import SYNTHESIS_KEYS
 
-    known = {"screening": SCREENING_KEYS, "dedup": DEDUP_KEYS, "synthesis": SYNTHESIS_KEYS}.get(table)
+    known = {"screening": SCREENING_KEYS, "dedup": DEDUP_KEYS, "synthesis": SYNTHESIS_KEYS, "fulltext": FULLTEXT_KEYS,
+             "pubmed": tuple(PUBMED_KEYS)}.get(table)
     return known is not None and bool(key) and key not in known
 
 
@@ -148,13 +153,28 @@ def workspace_status(workspace: Workspace) -> list[str]:
     reads = screening.status_reads(workspace)  # the screening lines and the PRISMA line share one read
     lines.extend(screening.screening_lines(workspace, reads))
     lines.extend(screening.criteria_status(workspace))
-    for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status):
+    lines.extend(sources.search_status(workspace))
+    lines.extend(_refused_setting(workspace, sources.pubmed_settings_problem(workspace), "review search"))
+    for stage_status in (dedup.dedup_status, screening.ranking_status):
         lines.extend(stage_status(workspace))
     counts = prisma.prisma_counts(workspace, reads.aside, reads.log)  # (one reading: the prisma line, the included)
     lines.extend(prisma.prisma_status(workspace, counts=counts))
+    lines.extend(_refused_setting(workspace, prisma.fulltext_settings_problem(workspace), "review fulltext"))
     lines.extend(extraction.extraction_status(workspace, counts))
     lines.extend(instrument_status(workspace))
     return lines
+
+
+def setting_refused(workspace: Workspace, problem: SettingProblem, command: str) -> str:
+    """``PATH:TABLE.KEY: what (line N); COMMAND refuses it until it is fixed``: a bad review.toml value said before
+    ``command``, which reads it, runs (``review status``, the terminal UI after an edit)."""
+    return f"{workspace.say(problem)}; {command} refuses it until it is fixed"
+
+
+def _refused_setting(workspace: Workspace, problem: SettingProblem | None, command: str) -> list[str]:
+    """The status line under a stage's for a review.toml value ``command`` refuses (none when it takes them),
+    its file named from the workspace as the query files' lines name theirs."""
+    return [] if problem is None else [f"  {named_from(setting_refused(workspace, problem, command), workspace.root)}"]
 
 
 def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:

@@ -38,7 +38,7 @@ from ..tomlread import SettingProblem
 from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
-    "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
+    "NCBI_EUTILS_URL", "PUBMED_KEYS", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
     "TransientError", "WebEnvExpired", "HostUnreachable", "HttpRefused", "WaitTooLong", "redact_secret", "public_client",
 ]
 
@@ -78,6 +78,24 @@ class WaitTooLong(RetrievalError):
 _UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
 
+#: The keys of review.toml's ``[pubmed]`` and the types each takes (docs/sources.md); another is refused as a misspelling.
+PUBMED_KEYS: dict[str, tuple[type, ...]] = {
+    "base_url": (str,), "email": (str,), "api_key": (str,), "tool": (str,),
+    "rate_per_second": (int, float), "backoff_base": (int, float), "backoff_cap": (int, float),
+    "timeout": (int, float), "max_attempts": (int,), "efetch_batch": (int,),
+    "min_efetch_batch": (int,), "esearch_limit": (int,), "log_database_build": (bool,),
+}
+#: The least value each number of ``[pubmed]`` takes, whether it must be above it, and the words for a value outside:
+#: a negative rate was taken as no pacing at all against NCBI, and ``max_attempts = 0`` sent no request.
+_PUBMED_BOUNDS: dict[str, tuple[float, bool, str]] = {
+    "rate_per_second": (0, False, "requests per second, 0 or more (0: unpaced, for a local stand-in)"),
+    "backoff_base": (0, False, "seconds, 0 or more"), "backoff_cap": (0, False, "seconds, 0 or more"),
+    "timeout": (0, True, "seconds, more than 0"),
+    **dict.fromkeys(("max_attempts", "efetch_batch", "min_efetch_batch", "esearch_limit"),
+                    (1, False, "a whole number, 1 or more")),
+}
+
+
 @dataclass(slots=True)
 class EutilsConfig:
     """Where and how to call E-utilities; from ``review.toml [pubmed]`` and the environment."""
@@ -108,12 +126,7 @@ class EutilsConfig:
         section = dict(section or {})
         env = os.environ if env is None else env
         config = cls()
-        kinds: dict[str, tuple[type, ...]] = {
-            "base_url": (str,), "email": (str,), "api_key": (str,), "tool": (str,),
-            "rate_per_second": (int, float), "backoff_base": (int, float), "backoff_cap": (int, float),
-            "timeout": (int, float), "max_attempts": (int,), "efetch_batch": (int,),
-            "min_efetch_batch": (int,), "esearch_limit": (int,), "log_database_build": (bool,),
-        }
+        kinds = PUBMED_KEYS
         for key, value in section.items():
             if key not in kinds:
                 raise SettingProblem(f"pubmed.{key}", f"unknown key (known: {', '.join(kinds)})")
@@ -121,8 +134,12 @@ class EutilsConfig:
                 expected = " or ".join(t.__name__ for t in kinds[key])
                 shown = "(hidden)" if key == "api_key" else repr(value)  # (a key is a secret, even a mistyped one)
                 raise SettingProblem(f"pubmed.{key}", f"{shown}: expected {expected}")
-            if kinds[key] == (int, float):
+            if key in _PUBMED_BOUNDS:
                 assert isinstance(value, (int, float))  # checked just above
+                least, above, expected = _PUBMED_BOUNDS[key]
+                if not math.isfinite(value) or value < least or (above and value == least):
+                    raise SettingProblem(f"pubmed.{key}", f"{value!r}: expected {expected}")
+            if kinds[key] == (int, float):
                 value = float(value)
             setattr(config, key, value)
         from_env = env.get("REVIEW_EUTILS_URL")

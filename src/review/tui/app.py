@@ -442,8 +442,9 @@ class ReviewApp(PlainNotifyApp):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings-check")
     def _check_stage_settings(self, change: SettingsChange) -> None:
-        """Edited [synthesis] or [extraction] settings, checked as ``review synthesis`` checks them (``checked_line``):
-        a value it refuses is one line naming the key's line at once, not "in use now" until synthesis runs."""
+        """Edited settings of a table only its command reads ([synthesis], [dedup], [pubmed], …), checked as that
+        command checks them (``checked_line``): a value it refuses is one line naming the key's line at once, not
+        "in use now" until the command runs."""
         line, refused = checked_line(self.workspace, change)
         if line:
             self.call_from_thread(self.notify, line, title="Settings", severity="error" if refused else "information",

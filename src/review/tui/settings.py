@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..services.workspace import unknown_setting
+from ..services.workspace import setting_refused, unknown_setting
 from ..tomlread import SettingProblem
 from ..workspace import KNOWN_TABLES, Workspace
 from .project import TUI_KEYS
@@ -36,7 +36,8 @@ UNREAD_SETTING = "no setting review reads (misspelt?), not used"
 #: Tables nothing in the app reads until their stage runs, and the command whose check refuses a bad value in them: an
 #: edit of one is checked as that command checks it (its service's ``settings_problem``), in a worker (the synthesis
 #: modules take a second to import), so a value it refuses is said at once, not as "in use now" until it runs.
-CHECKED_BY_STAGE = {"synthesis": "review synthesis", "extraction": "review synthesis", "dedup": "review dedup"}
+CHECKED_BY_STAGE = {"synthesis": "review synthesis", "extraction": "review synthesis", "dedup": "review dedup",
+                    "fulltext": "review fulltext", "pubmed": "review search"}
 
 
 #: review.toml's keys naming the store: never switched under an open app (``Workspace.config``).
@@ -92,14 +93,18 @@ class SettingsChange:
 
 
 def checked_line(workspace: Workspace, change: SettingsChange) -> tuple[str, bool]:
-    """What ``change.checking`` (edited [synthesis], [extraction] or [dedup] settings) means, checked as the command
+    """What ``change.checking`` (edited settings of a table in ``CHECKED_BY_STAGE``) means, checked as the command
     that reads them checks them, and whether any is refused: ``PATH:KEY: what (line N)`` as the command line names it,
     or that they are in use now; nothing more for a key named already (a misspelt one: ``unread``)."""
     from ..services.dedup import settings_problem as dedup_problem
+    from ..services.prisma import fulltext_settings_problem
+    from ..services.sources import pubmed_settings_problem
     from ..services.synthesis import settings_problem as synthesis_problem
 
     checks = {"review synthesis": lambda: synthesis_problem(workspace.config.raw),
-              "review dedup": lambda: dedup_problem(workspace)}
+              "review dedup": lambda: dedup_problem(workspace),
+              "review fulltext": lambda: fulltext_settings_problem(workspace),
+              "review search": lambda: pubmed_settings_problem(workspace)}
     said: list[str] = []
     in_use: list[str] = []
     refused = False
@@ -110,7 +115,7 @@ def checked_line(workspace: Workspace, change: SettingsChange) -> tuple[str, boo
             continue
         refused = True
         if problem.where not in change.unread:
-            said.append(f"{workspace.say(problem)}; {command} refuses it until it is fixed")
+            said.append(setting_refused(workspace, problem, command))
     if in_use:
         said.append(f"review.toml read again: {', '.join(in_use)} in use now")
     return "; ".join(said), refused
@@ -138,7 +143,7 @@ def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def _unread(name: str) -> bool:
     """A changed ``table.key`` nothing reads: its table is none a stage reads, a ``[tui]`` key the app does not
     know (refused when the app starts next), or a key its stage refuses when it next runs ([screening], [dedup],
-    [synthesis]: ``unknown_setting``)."""
+    [synthesis], [fulltext], [pubmed]: ``unknown_setting``)."""
     table, _, key = name.strip("[]").partition(".")
     return (table not in KNOWN_TABLES or (table == "tui" and bool(key) and key.split(".")[0] not in TUI_KEYS)
             or unknown_setting(table, key))
