@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..services import screening as service
-from ..services import simulation
+from ..services import screening_methods, simulation
 from ..words import counted
 from .context import (INPUT_FILE, OPEN_FRACTION, SEED, Context, check_record_ids, choices_checked, one_label,
                       pass_context, refuse_blank, say)
@@ -21,6 +21,7 @@ def register(group: click.Group) -> None:
     group.add_command(simulate_command)
     group.add_command(decide_command)
     export_group(group).add_command(export_decisions_command)
+    export_group(group).add_command(export_screening_command)
 
 
 @click.command("simulate")
@@ -97,6 +98,23 @@ def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
     write_output(out, text)
     # On stderr, as every export's status line: stdout carries data only (a file's went to stdout).
     click.echo(f"wrote {counted(n, 'decision')} to {output_name(out)} ({format_})", err=True)
+
+
+@click.command("screening")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@pass_context
+def export_screening_command(ctx: Context, out: Path) -> None:
+    """Write the selection process (PRISMA 2020 items 8 and 16a) to OUT ('-' for stdout), as Markdown text.
+
+    Reviewers and their decisions (taken from the queue or picked by id), records screened by two or more,
+    blinding, conflicts and their resolution, agreement, the ranking model and its settings, the stopping rule
+    and the stop, full-text assessment. What review cannot know is written as "not recorded".
+    """
+    check_outputs(out)
+    report = screening_methods.selection_methods_report(ctx.workspace)
+    write_output(out, report.text)
+    click.echo(f"wrote the selection report ({counted(report.n_reviewers, 'reviewer')}, "
+               f"{counted(report.n_screened, 'record')} screened) to {output_name(out)}", err=True)
 
 
 @click.command("decide")

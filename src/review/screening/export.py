@@ -55,11 +55,11 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "seed": info.get("seed"),
         "n_labelled": info.get("n_labelled"),
         "resolved_by": info.get("resolved_by"),
-        **_queue_columns(info),
+        **queue_columns(info),
     }
 
 
-def _queue_columns(info: dict[str, Any]) -> dict[str, Any]:
+def queue_columns(info: dict[str, Any]) -> dict[str, Any]:
     """``engine``, ``chosen`` and ``queue_order`` of a reviewer's decision; empty on undo and ``consensus`` rows,
     which no queue served (a reviewer's decision always records its ``phase``)."""
     if "phase" not in info:

@@ -1,0 +1,296 @@
+"""The selection process as a methods section reports it (PRISMA 2020 items 8 and 16a), as Markdown text.
+
+Pure: the service gathers :class:`SelectionMethods` from the store and review.toml; this module words it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..words import counted, whole
+from .agreement import Agreement
+
+#: How a ``queue_order`` of ``review export decisions`` reads in a sentence.
+QUEUE_ORDER_WORDS = {
+    "model": "ranked by the model",
+    "keyword_prior": "ordered by the include and exclude terms of screening/criteria.toml (before the model could "
+                     "learn: it needs one relevant and one irrelevant decision)",
+    "seeded_random": "in a seeded random order (before the model could learn, no terms in criteria.toml)",
+    "random_sample": "drawn in the certified rule's random sample",
+}
+
+#: What each stopping rule claims, in the words docs/screening.md uses for it.
+RULE_WORDS = {
+    "recommended": "estimates the relevant records left among the unscreened from how fast they were found along the "
+                   "ranking and, once enough are found, from the model's calibrated scores, and says stop when the "
+                   "target recall is probable enough (its promise is measured on benchmark sets, not proven)",
+    "certified": "once the ranked records look exhausted, serves a random sample of the rest and says stop when a "
+                 "hypothesis test shows, at the stated confidence, that recall is at least the target",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerWork:
+    """One reviewer's title/abstract decisions in force on the records to screen."""
+
+    reviewer: str
+    labels: Mapping[str, int]
+    #: Decisions on records picked by id (``review decide``, the record browser, search): no queue served them.
+    picked: int
+    #: Decisions taken from the reviewer's queue, per ``queue_order`` (``export.decision_row``).
+    served: Mapping[str, int]
+    #: The models that ranked the served decisions, as ``review status`` names them (``svm, engine 9``).
+    models: tuple[str, ...] = ()
+    #: The reviewer's latest ranking: model, query, seed and the model's settings (``model_info``).
+    ranking: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def decided(self) -> int:
+        return sum(self.labels.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictSummary:
+    """Records the reviewers labelled differently, on the records to screen."""
+
+    disputed: int
+    resolved: int
+    open: int
+    resolved_by: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StopSummary:
+    """The screening stop that stands, and what PRISMA makes of it."""
+
+    reviewer: str
+    at: str
+    explanation: str
+    verdict: Mapping[str, Any]
+    credited_to_rule: bool
+    marked_by_automation: int
+
+
+@dataclass(frozen=True, slots=True)
+class FulltextSummary:
+    """Reports assessed at full text and by how many reviewers."""
+
+    assessed: int
+    by_several: int
+    by_consensus: int
+    open_disagreements: int
+    differing_reasons: int
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionMethods:
+    """What a methods section says about study selection, read from one workspace."""
+
+    title: str
+    written_at: str
+    tool: str
+    team: tuple[str, ...]
+    #: ``[tui] blind`` of review.toml: True, False or None (not set: on with two or more reviewers).
+    blind: bool | None
+    identified: int
+    duplicates: int
+    removed_other: int
+    other_methods: int
+    screened: int
+    not_screened_yet: int
+    #: Records to screen by how many reviewers decided them (1, 2, ...).
+    by_reviewers: Mapping[int, int]
+    reviewers: tuple[ReviewerWork, ...]
+    conflicts: ConflictSummary
+    agreement: tuple[Agreement, ...]
+    include_terms: tuple[str, ...]
+    exclude_terms: tuple[str, ...]
+    stopping_rule: str
+    rule_id: str
+    target_recall: float
+    confidence: float
+    stop: StopSummary | None
+    fulltext: FulltextSummary
+
+
+def render_selection_methods(methods: SelectionMethods) -> str:
+    """The Markdown appendix: title/abstract screening, agreement, the automation tool and its stop, full text."""
+    out = [
+        f"# Selection process (PRISMA 2020 items 8 and 16a): {methods.title}",
+        "",
+        f"Written {methods.written_at} by `review export screening` ({methods.tool}) from the workspace's store.",
+        "Each section names the PRISMA 2020 item it answers (Page et al., BMJ 2021;372:n71). \"Not recorded\" marks "
+        "what review cannot know: add it by hand.",
+        "",
+        "## Title/abstract screening (item 8)",
+        "",
+    ]
+    out += _screening_lines(methods)
+    out += ["", "## Agreement between reviewers (item 8)", ""]
+    out += _agreement_lines(methods)
+    out += ["", "## Automation tool (items 8 and 16a)", ""]
+    out += _automation_lines(methods)
+    out += ["", "## Full-text assessment (item 8)", ""]
+    out += _fulltext_lines(methods.fulltext)
+    out += ["", "## Files for an appendix", "",
+            "- `review export decisions` (every decision, undos as rows; `engine`, `chosen`, `queue_order` say what "
+            "served each one), `review export agreement` (agreement.csv, conflicts.csv), `review export searches` "
+            "(PRISMA-S), `review prisma` (the flow diagram and its counts)."]
+    return "\n".join(out) + "\n"
+
+
+def _screening_lines(methods: SelectionMethods) -> list[str]:
+    removed = [f"{counted(methods.duplicates, 'duplicate')} set aside"]
+    if methods.removed_other:
+        removed.append(f"{whole(methods.removed_other)} removed before screening for other reasons")
+    if methods.other_methods:
+        removed.append(f"{counted(methods.other_methods, 'record')} from other methods, which go straight to full text")
+    lines = [f"- Records screened: {whole(methods.screened)} of {whole(methods.identified)} identified "
+             f"({'; '.join(removed)}; PRISMA 2020's \"records screened\")."]
+    if methods.not_screened_yet:
+        lines.append(f"- Not screened yet by anyone: {counted(methods.not_screened_yet, 'record')}.")
+    team = ", ".join(methods.team) or "none named"
+    lines.append(f"- Reviewers (review.toml): {team}. Each screens a queue of their own, ranked by a model trained on "
+                 "their own decisions; no record waits for a second vote.")
+    for work in methods.reviewers:
+        lines.append(f"  - {work.reviewer}: {counted(work.decided, 'record')} ({_labels(work.labels)}); "
+                     f"{_served(work)}")
+    several = sum(n for k, n in methods.by_reviewers.items() if k >= 2)
+    single = methods.by_reviewers.get(1, 0)
+    lines.append(f"- Records screened by two or more reviewers: {whole(several)}; by one reviewer: "
+                 f"{whole(single)}.")
+    lines.append(f"- Blinding: {_blind_words(methods.blind, len(methods.team))} The command line (`review decide`, "
+                 "`review conflicts`, `review status`, the exports) is not blind. Whether the reviewers kept from "
+                 "looking until both had finished: not recorded.")
+    c = methods.conflicts
+    if c.disputed:
+        by = ", ".join(f"{name} {whole(n)}" for name, n in sorted(c.resolved_by.items()))
+        lines.append(f"- Conflicts: {counted(c.disputed, 'record')} labelled differently (a maybe against an include "
+                     f"counts); {whole(c.resolved)} resolved by a consensus decision"
+                     f"{f' (recorded by {by})' if by else ''}, {whole(c.open)} open. An open conflict passes on to "
+                     "full text: a record is excluded only when every reviewer who screened it excluded it.")
+    else:
+        lines.append("- Conflicts: none (no record labelled differently by two reviewers).")
+    return lines
+
+
+def _labels(labels: Mapping[str, int]) -> str:
+    return ", ".join(f"{whole(labels.get(label, 0))} {word}" for label, word in
+                     (("include", "included"), ("exclude", "excluded"), ("maybe", "maybe")))
+
+
+def _served(work: ReviewerWork) -> str:
+    parts = [f"{whole(n)} {QUEUE_ORDER_WORDS.get(order, order)}" for order, n in sorted(work.served.items())
+             if n]
+    if work.picked:
+        parts.append(f"{whole(work.picked)} picked by id (`review decide`, the record browser or search), which the "
+                     "recommended stopping rule leaves out")
+    return "of these, " + "; ".join(parts) + "." if parts else "no decisions."
+
+
+def _blind_words(blind: bool | None, team: int) -> str:
+    if blind is None:
+        state = "on (the default with two or more reviewers)" if team >= 2 else "off (the default with one reviewer)"
+    else:
+        state = f"{'on' if blind else 'off'} (review.toml [tui] blind = {'true' if blind else 'false'})"
+    return (f"the terminal UI's blind mode is {state} now: it hides the other reviewers' labels, conflicts and "
+            "counts until `b`; review does not record whether it was on for each decision.")
+
+
+def _agreement_lines(methods: SelectionMethods) -> list[str]:
+    if not methods.agreement:
+        return ["- No two reviewers decided the same record."]
+    lines = []
+    for s in methods.agreement:
+        kappa = "–" if s.kappa is None else f"{s.kappa:.3f}"
+        if s.kappa_ci_low is not None and s.kappa_ci_high is not None:
+            kappa += f" (95% CI {s.kappa_ci_low:.3f} to {s.kappa_ci_high:.3f})"
+        raw = "–" if s.raw is None else f"{s.raw:.3f}"
+        ac1 = "–" if s.ac1 is None else f"{s.ac1:.3f}"
+        binary = "–" if s.kappa_include_vs_not is None else f"{s.kappa_include_vs_not:.3f}"
+        lines.append(f"- {s.reviewer_a} × {s.reviewer_b}: n = {whole(s.n)} records both decided, raw agreement "
+                     f"{raw}, Cohen's κ {kappa}, Gwet's AC1 {ac1}; κ include vs not {binary}.")
+    lines.append("- Include, exclude and maybe are three categories; consensus decisions are not a third rater; "
+                 "κ's interval is Fleiss, Cohen & Everitt's (1969) asymptotic one (docs/screening.md, \"A team of "
+                 "two\"). With fewer than about 30 records both decided it is wide.")
+    return lines
+
+
+def _automation_lines(methods: SelectionMethods) -> list[str]:
+    lines = [f"- Tool: {methods.tool}, title/abstract screening prioritised by active learning: each reviewer's "
+             "queue puts the record a model trained on that reviewer's decisions finds most likely relevant first, "
+             "retrained as they go (docs/screening.md, \"What screening does by default\")."]
+    if methods.include_terms or methods.exclude_terms:
+        lines.append(f"- Until the model could learn, the queue was ordered by criteria.toml's terms: include "
+                     f"{_terms(methods.include_terms)}; exclude {_terms(methods.exclude_terms)}.")
+    for work in methods.reviewers:
+        lines.append(f"- {work.reviewer}'s ranking: {_ranking_words(work)}.")
+    rule = RULE_WORDS.get(methods.stopping_rule, "")
+    lines.append(f"- Stopping rule in force (review.toml [screening] stopping_rule): {methods.stopping_rule} "
+                 f"(`{methods.rule_id}`): it {rule}; target recall {_percent(methods.target_recall)}"
+                 + (f", confidence {_percent(methods.confidence)}" if methods.stopping_rule == "certified" else "")
+                 + ". Its measured results, to cite with it: docs/screening.md, \"What screening does by default\" "
+                 "(the recommended rule's own levels are named there and in its stopping line).")
+    lines += _stop_lines(methods.stop)
+    return lines
+
+
+def _ranking_words(work: ReviewerWork) -> str:
+    info = work.ranking
+    if not info:
+        return "no ranking stored (no decision taken from a ranked queue)"
+    words = ", ".join(work.models) if work.models else "no model yet (fallback order only)"
+    settings = {k: info[k] for k in ("features", "model_params") if k in info}
+    text = f"{words}; query strategy `{info.get('query', '?')}`, seed {info.get('seed', '?')}"
+    if settings:
+        text += "; latest settings " + "; ".join(f"{k} `{_compact(v)}`" for k, v in settings.items())
+    return text
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _stop_lines(stop: StopSummary | None) -> list[str]:
+    if stop is None:
+        return ["- Screening stop: none recorded (`review prisma stop` or the screening screen's `s` records one); "
+                "no record is counted as marked ineligible by automation tools."]
+    verdict = stop.verdict
+    said = str(verdict.get("verdict", "")).upper() or "no verdict recorded"
+    details = []
+    if isinstance(verdict.get("estimated_recall"), (int, float)):
+        details.append(f"estimated recall {_percent(float(verdict['estimated_recall']))}")
+    for key, noun in (("relevant_found", "relevant found"), ("screened", "screened"), ("remaining", "left")):
+        if isinstance(verdict.get(key), int):
+            details.append(f"{whole(verdict[key])} {noun}")
+    rule = f" ({verdict['rule']} rule)" if verdict.get("rule") else ""
+    credit = ("the flow diagram credits the stopping rule with the stop" if stop.credited_to_rule else
+              "the flow diagram says the reviewers stopped without a stopping rule's verdict to stop")
+    return [f"- Screening stop: recorded by {stop.reviewer} on {stop.at}: \"{stop.explanation}\". The rule's verdict "
+            f"then: {said}{rule}{': ' + ', '.join(details) if details else ''}; {credit}.",
+            f"- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "
+            f"{whole(stop.marked_by_automation)}, the records no reviewer had screened at the stop."]
+
+
+def _fulltext_lines(fulltext: FulltextSummary) -> list[str]:
+    if not fulltext.assessed:
+        return ["- No report assessed yet."]
+    lines = [f"- Reports assessed for eligibility: {whole(fulltext.assessed)}; by two or more reviewers: "
+             f"{whole(fulltext.by_several)}; settled by a consensus decision: {whole(fulltext.by_consensus)}; "
+             f"disagreements awaiting one: {whole(fulltext.open_disagreements)}."]
+    if fulltext.differing_reasons:
+        lines.append(f"- {counted(fulltext.differing_reasons, 'report')} excluded by reviewers giving different "
+                     "reasons: the flow diagram counts the reason recorded first (`review prisma`'s notes name them).")
+    return lines
+
+
+def _terms(terms: Sequence[str]) -> str:
+    return ", ".join(f"`{t}`" for t in terms) if terms else "none"
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share * 100:.1f}%"

@@ -1,0 +1,83 @@
+"""``review export screening``: the selection process (PRISMA 2020 items 8 and 16a) as a methods appendix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from review import __version__
+from review.cli import main
+from review.records import Record
+from review.screening.engines import ENGINE_VERSION
+from review.services import screening as service
+
+CRITERIA = 'include = ["sick*"]\nexclude = ["python"]\nexclusion_reasons = ["wrong population", "other"]\n'
+
+
+def _run(workspace, *args: str):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), *args])
+
+
+def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tmp_path: Path) -> None:
+    titles = ["sickness absence and depression", "a python package", "recurrent sick leave",
+              "graphs of the continent", "return to work after sick leave", "python parser", "sick days"]
+    workspace.store.add_batch([Record(title=t, abstract=t) for t in titles], file_name="f", file_sha256="s" * 64,
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    workspace.path("screening", "criteria.toml").write_text(CRITERIA, encoding="utf-8")
+    reviewers = workspace.config.reviewers[:2]
+    alice, bob = reviewers
+    session = service.open_session(workspace, alice)
+    served = []
+    for label in ("include", "exclude", "exclude"):  # the keyword prior serves two, then the SVM
+        record = session.next_record()
+        assert record is not None
+        session.decide(record.id, label)
+        served.append(record.id)
+        if len(served) == 2:
+            session.apply_ranking(session.retrain())
+    # bob picks three by id: one alice excluded (a conflict), two she did not screen.
+    others = [r.id for r in workspace.store.records() if r.id not in served]
+    assert _run(workspace, "-r", bob, "decide", str(served[1]), str(others[0]), "--include").exit_code == 0
+    assert _run(workspace, "-r", bob, "decide", str(others[1]), "--exclude").exit_code == 0
+    assert _run(workspace, "-r", "carol", "conflicts", "resolve", str(served[1]), "--exclude").exit_code == 0
+    assert _run(workspace, "-r", alice, "prisma", "stop", "time budget", "--verdict",
+                '{"verdict": "stop", "rule": "recommended", "estimated_recall": 0.97}').exit_code == 0
+
+    out = tmp_path / "selection.md"
+    result = _run(workspace, "export", "screening", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote the selection report (2 reviewers, 5 records screened) to " in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"by `review export screening` (review {__version__})" in text
+    assert "- Records screened: 5 of 7 identified (0 duplicates set aside;" in text
+    assert (f"  - {alice}: 3 records (1 included, 2 excluded, 0 maybe); of these, 2 ordered by the include and "
+            "exclude terms") in text
+    assert "; 1 ranked by the model." in text
+    assert f"  - {bob}: 3 records (2 included, 1 excluded, 0 maybe); of these, 3 picked by id" in text
+    assert "- Records screened by two or more reviewers: 1; by one reviewer: 4." in text
+    assert "1 resolved by a consensus decision (recorded by carol 1), 0 open" in text
+    assert f"- {alice} × {bob}: n = 1 records both decided" in text
+    assert f"- {alice}'s ranking: svm, engine {ENGINE_VERSION}; query strategy `max`, seed {workspace.config.seed}" in text
+    assert f"- {bob}'s ranking: no ranking stored" in text
+    assert "recommended (`relevance_rate_classifier`)" in text and "target recall 95%" in text
+    assert (f"- Screening stop: recorded by {alice} on ") in text
+    assert ("\"time budget\". The rule's verdict then: STOP (recommended rule): estimated recall 97%; the flow "
+            "diagram credits the stopping rule with the stop.") in text
+    assert ("- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "
+            "2, the records no reviewer had screened at the stop.") in text
+    assert "- No report assessed yet." in text
+    # '-' is stdout, the data alone.
+    printed = _run(workspace, "export", "screening", "-")
+    assert printed.stdout.startswith("# Selection process (PRISMA 2020 items 8 and 16a)")
+
+
+def test_a_workspace_nobody_screened_yet_is_reported_as_such(workspace) -> None:
+    workspace.store.add_batch([Record(title="a"), Record(title="b")], file_name="f", file_sha256="t" * 64,
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    result = _run(workspace, "export", "screening", "-")
+    assert result.exit_code == 0, result.output
+    assert "- Records screened: 0 of 2 identified" in result.stdout
+    assert "- Not screened yet by anyone: 2 records." in result.stdout
+    assert "- Screening stop: none recorded" in result.stdout
+    assert "- No two reviewers decided the same record." in result.stdout
