@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -195,6 +195,24 @@ def header_line(text: str) -> str | None:
     return text.splitlines()[0]
 
 
+def uncommented_lines(lines: Iterable[str], comments: list[str]) -> Iterator[str]:
+    """``lines`` (with their ends, as :func:`text_lines` gives them) with the comments before the header blanked: the
+    one rule of the readers that take them (``review validate``'s tables, ``review meta``), by which the demo's files
+    say they are synthetic. A line starting with ``#`` among the blank lines and ``#`` lines before the first other
+    line (the header) is a comment: its text after the ``#`` is appended to ``comments`` and it is given as an empty
+    line, so a csv reader's line numbers stay the file's and no ``;``, ``,`` or quote in it is read. Below the header
+    a ``#`` is data (a study labelled ``#2``, a quoted cell's second line)."""
+    before_header = True
+    for line in lines:
+        if before_header:
+            if line.startswith("#"):
+                comments.append(line[1:].strip())
+                yield "\n"
+                continue
+            before_header = not line.strip()
+        yield line
+
+
 def empty_file(expected: str) -> str:
     """The one wording of the readers' "empty file" error; ``expected`` names the header row."""
     return f"empty file (expected a header row: {expected})"
@@ -214,6 +232,11 @@ class CsvText:
     warnings: list[str] = field(default_factory=list)
     #: What separates its cells: ``,``, or ``;`` where the reader takes both (:func:`read_csv_text`).
     delimiter: str = ","
+    #: The line the header is on: past 1 where the reader takes comments (:func:`uncommented_lines`) and the file
+    #: has them, or blank lines, before it.
+    header_number: int = 1
+    #: Those comments, each without its ``#``.
+    comments: tuple[str, ...] = ()
 
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
@@ -228,15 +251,17 @@ class CsvText:
         returned. Empty cells past the header's end are dropped; a short row's missing cells are None."""
         from .errors import ImportFormatError
 
-        rows = csv_rows(text_lines(self.text), self.delimiter)
-        first = next(rows, None)  # the header: the first line, even a blank one (as header_line reads it)
+        lines = text_lines(self.text)
+        rows = csv_rows(uncommented_lines(lines, []) if self.header_number > 1 else lines, self.delimiter)
+        # the header: its line, even a blank one (as header_line reads it); the lines before it comments or blank
+        first = next((row for row in rows if row.first_line >= self.header_number), None)
         header = first.cells if first is not None else []
         columns = [column_name(c) for c in header] if column_name is not None else header
         twice = next((c for n, c in enumerate(columns) if c and c in columns[:n]), None)
         if twice is not None:  # (the dicts would hold the last one's values, silently)
-            raise ImportFormatError(self.path, "line 1", f"column {twice!r} appears twice")
-        if first is not None and first.last_line > 1:  # a header over several lines: did it swallow the file?
-            self._refuse_unclosed_quote(0)
+            raise ImportFormatError(self.path, f"line {self.header_number}", f"column {twice!r} appears twice")
+        if first is not None and first.last_line > first.first_line:  # a header over several lines: did it swallow
+            self._refuse_unclosed_quote(first.first_line - 1)  # the file?
         return columns, self._checked_rows(rows, columns)
 
     def _checked_rows(self, rows: Iterator[CsvRow], columns: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -407,11 +432,12 @@ def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool
     return rows[-1] != [_END_MARK]
 
 
-def read_csv_text(path: Path, expected: str, *, semicolons: bool = False) -> CsvText:
+def read_csv_text(path: Path, expected: str, *, semicolons: bool = False, comments: bool = False) -> CsvText:
     """A CSV file's text (byte-order mark removed), header line and encoding, decoded by the policy of
     ``review.textdecode``; an unreadable, binary, undecodable or empty file is an ``ImportFormatError``
     naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`.
-    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`) is read as ``;``-separated."""
+    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`) is read as ``;``-separated.
+    ``comments``: ``#`` lines and blank lines before the header are passed over (:func:`uncommented_lines`)."""
     from .errors import ImportFormatError
     from .textdecode import read_user_text
 
@@ -419,5 +445,13 @@ def read_csv_text(path: Path, expected: str, *, semicolons: bool = False) -> Csv
     header = header_line(decoded.text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
+    header_number, found = 1, list[str]()
+    if comments and (not header.strip() or header.startswith("#")):
+        lines = uncommented_lines(text_lines(decoded.text), found)
+        number, line = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (0, ""))
+        if not number:  # nothing but comments
+            raise ImportFormatError(path, None, empty_file(expected))
+        header_number, header = number, line.rstrip("\r\n")
     delimiter = sniff_delimiter(header) if semicolons else ","
-    return CsvText(decoded.text, header, decoded.encoding, path, delimiter=delimiter)  # (textdecode removed the BOM)
+    return CsvText(decoded.text, header, decoded.encoding, path, delimiter=delimiter,  # (textdecode removed the BOM)
+                   header_number=header_number, comments=tuple(found))

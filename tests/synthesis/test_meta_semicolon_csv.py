@@ -120,3 +120,62 @@ def test_a_semicolon_file_written_with_points_pools_as_its_comma_twin(tmp_path: 
     # could group thousands; '0.625' cannot)
     english = "study,estimate,ci_low,ci_high\nA,2.000,1.000,4.000\nB,1.250,0.625,2.500\nC,0.800,0.400,1.600\n"
     assert _pooled(tmp_path, "p.csv", english.replace(",", ";")) == _pooled(tmp_path, "en.csv", english)
+
+
+#: A file as review validate's demo writes one: '#' lines before the header say what it is (and may hold a ';', a
+#: ',' or a lone quote, which must not choose the delimiter or open a cell).
+COMMENTS = '# SYNTHETIC estimates; not from any study\n# exported 7 december, "by hand\n\n'
+
+
+@pytest.mark.parametrize("shape", sorted(TWINS))
+@pytest.mark.parametrize("dutch", [False, True], ids=["comma", "semicolon"])
+def test_a_commented_file_pools_as_its_uncommented_twin(tmp_path: Path, shape: str, dutch: bool) -> None:
+    # review meta read the first '#' line as the header: "needs a 'study' column (the header has # SYNTHETIC …)",
+    # exit 3, where review validate takes leading '#' lines as comments.
+    text = _dutch(TWINS[shape]) if dutch else TWINS[shape]
+    plain = _pooled(tmp_path, "plain.csv", text)
+    stdout, data, stderr = _pooled(tmp_path, "commented.csv", COMMENTS + text)
+    assert (stdout, data, stderr) == plain
+
+
+def test_a_hash_below_the_header_is_data(tmp_path: Path) -> None:
+    # Only the lines before the header are comments: a study labelled '#2', quoted or not, and a quoted label whose
+    # second line (Alt+Enter) starts with '#', are studies.
+    text = ('# a comment\nstudy,yi,vi\n#2 Arends,0.9517,0.0984\n"#3 Endo",0.3784,0.0349\n'
+            '"Third\n# (a label over two lines)",0.0953,0.0261\n')
+    pooled = read_effects_csv(_written(tmp_path, "h.csv", text))
+    assert pooled.studies == ["#2 Arends", "#3 Endo", "Third # (a label over two lines)"]
+    table = read_table(_written(tmp_path, "h.csv", text))
+    assert table.comments == ["a comment"] and [table.text(i, "study") for i in range(3)][:2] == ["#2 Arends", "#3 Endo"]
+    assert table.row_numbers == [3, 4, 5]
+
+
+def test_validate_and_meta_take_the_same_lines_as_comments(tmp_path: Path) -> None:
+    # one rule (review.csvcells.uncommented_lines): '#' lines and blank lines before the header, in any order
+    text = "\n# one\n\n# two;three\nstudy;yi;vi\nA;0,1;0,02\nB;0,2;0,03\n"
+    path = _written(tmp_path, "c.csv", text)
+    table = read_table(path)
+    assert table.comments == ["one", "two;three"] and table.header_row == 5
+    assert table.columns == ["study", "yi", "vi"]
+    assert [table.number(i, "yi") for i in range(len(table))] == read_effects_csv(path).yi == [0.1, 0.2]
+
+
+def test_a_refusal_below_comments_names_the_files_line(tmp_path: Path) -> None:
+    path = _written(tmp_path, "c.csv", "# one\n# two\nstudy,yi,vi\nA,0.1,0.02\nB,x,0.03\n")
+    with pytest.raises(ImportFormatError, match=r"c\.csv:line 5:yi: not a number: 'x'"):
+        read_effects_csv(path)
+
+
+def _written(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_refusal_of_the_header_below_comments_names_its_line(tmp_path: Path) -> None:
+    path = _written(tmp_path, "c.csv", "# one\n\nname,yi,vi\nA,0.1,0.02\n")
+    with pytest.raises(ImportFormatError, match=r"c\.csv:line 3: needs a 'study' column \(the header has name, yi, vi"):
+        read_effects_csv(path)
+    _written(tmp_path, "c.csv", "# one\n# two\n")
+    with pytest.raises(ImportFormatError, match=r"c\.csv: empty file \(expected a header row"):
+        read_effects_csv(path)

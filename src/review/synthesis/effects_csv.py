@@ -60,10 +60,12 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     Errors name file, line and column.
     """
     path = Path(path)
-    # ';' between the cells where the header says so, as review validate reads a table (Dutch Excel's "CSV", with
-    # decimal commas in the cells: parse_number reads both marks, by the file's where a cell may be read two ways)
-    csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True)
+    # ';' between the cells where the header says so, and '#' lines before it comments, as review validate reads a
+    # table (Dutch Excel's "CSV", with decimal commas in the cells: parse_number reads both marks, by the file's where
+    # a cell may be read two ways)
+    csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True, comments=True)
     header = csv_text.header
+    header_line = f"line {csv_text.header_number}"
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
     # (the columns found named too: metafor's y/v or meta's event_e/n_e, a misread delimiter, show at once)
@@ -74,7 +76,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     if "study" not in columns:
         hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
         if hint:
-            raise ImportFormatError(path, "line 1", f"needs a 'study' column{hint}")
+            raise ImportFormatError(path, header_line, f"needs a 'study' column{hint}")
         # (metafor's dat.bcg: trial, author, …, tpos, tneg, cpos, cneg; the sets taken and the label's column said)
         sets = "" if from_ci or from_yi or from_counts else f" and one of {ESTIMATE_SETS}"
         # (a header split wrong, 'study;yi' and 'vi', gives no column to rename: its cells are 'A;0' and '1')
@@ -82,10 +84,10 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
         named = " or ".join(f"'{c}'" for c in labels[:3])
         label = (f"; {named} {'reads' if len(labels) == 1 else 'read'} as a study label: rename "
                  f"{'it' if len(labels) == 1 else 'one'} to study") if labels else ""
-        raise ImportFormatError(path, "line 1", f"needs a 'study' column{sets} (the header has {shown}{label})")
+        raise ImportFormatError(path, header_line, f"needs a 'study' column{sets} (the header has {shown}{label})")
     if not (from_ci or from_yi or from_counts):
         raise ImportFormatError(
-            path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i); "
+            path, header_line, "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i); "
                             f"the header has {shown}"
         )
     rows = list(_cleaned_rows(lines))
@@ -105,7 +107,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
                                   "are pooled as separate studies (give them distinct labels if they are)")
         first_line.setdefault(name, line)
     if from_counts and not (from_ci or from_yi):
-        _read_counts(path, rows, measure, table)
+        _read_counts(path, rows, measure, table, header_line)
         return table
     cells: list[tuple[int, str]] = []  # per study its line and the cell its variance came from ("" for a CI)
     for line, row in rows:
@@ -216,9 +218,10 @@ def _uniform(path: Path, rows: list[tuple[int, dict[str, str]]], column: str, wh
                                     f"{value!r} differs from {first[1]!r} on line {first[0]}: {why}")
 
 
-def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: str, table: EffectTable) -> None:
+def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: str, table: EffectTable,
+                 header_line: str) -> None:
     if measure not in COUNT_MEASURES:
-        raise ImportFormatError(path, "line 1", f"2x2 counts give OR or RR, not {measure}")
+        raise ImportFormatError(path, header_line, f"2x2 counts give OR or RR, not {measure}")
     a, b, c, d, studies = [], [], [], [], []
     for line, row in rows:
         where = f"line {line}"

@@ -1,8 +1,8 @@
 """Reading the CSV files of ``review validate``: every bad cell is one line naming file, line and column.
 
 A row is named by the line of the file it starts on, as every CSV refusal names it (a line break typed in a cell
-makes the row's later lines no row's). Leading ``#`` lines are comments, which is how the demo files say they are
-synthetic.
+makes the row's later lines no row's). ``#`` lines before the header are comments (``csvcells.uncommented_lines``,
+``review meta``'s rule too), which is how the demo files say they are synthetic.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import math
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..csvcells import (UNCLOSED_QUOTE, LastRowWatch, csv_rows, parse_number, quote_left_open, reads_decimal_comma,
-                        sniff_delimiter)
+                        sniff_delimiter, uncommented_lines)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -255,17 +255,6 @@ class Table:
             sink.append(line)
 
 
-def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
-    leading = True
-    for line in handle:
-        if leading and line.startswith("#"):
-            comments.append(line[1:].strip())
-            yield "\n"  # keeps the csv reader's line numbers equal to the file's
-            continue
-        leading = False
-        yield line
-
-
 #: The warnings of the tables read inside :func:`collected_warnings` (None outside it). The analyses take a path and
 #: keep no table, so their reading says what it warned of here; reading the file again for them waited forever on a
 #: named pipe (client data kept off disk) and found nothing in a ``<(…)`` one.
@@ -308,7 +297,7 @@ def _table_from_text(path: Path, text: str) -> Table:
     comments: list[str] = []
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
     # and other separators, cutting a quoted cell that holds one in two.
-    lines = list(_data_lines(io.StringIO(text, newline=""), comments))
+    lines = list(uncommented_lines(io.StringIO(text, newline=""), comments))  # (review meta's rule)
     first = next((line for line in lines if line.strip()), "")
     delimiter = sniff_delimiter(first)
     header: list[str] | None = None
