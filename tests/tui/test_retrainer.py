@@ -146,3 +146,114 @@ def test_q_under_the_first_retrain_keeps_every_decision_and_leaves_no_worker(tmp
     stored = Workspace(workspace.root).store
     labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
     assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))
+
+
+@pytest.mark.parametrize("kind", ["retrain", "evidence"])
+def test_closing_drops_a_thread_call_under_way_at_once(kind) -> None:  # type: ignore[no-untyped-def]
+    # [tui] retrain = "thread": the call runs in this process and cannot be stopped midway (a q in the first retrain
+    # at 50,000 records waited 8-17 s for the features and the fit). Closing ends the wait, its answer dropped.
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from review.tui.retrainer import Retrainer
+
+    release = threading.Event()
+
+    def slow_call():  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return "ranking"
+
+    session = SimpleNamespace(retrain=slow_call, stopping_evidence=slow_call)
+    retrainer = Retrainer("thread")
+    ask = getattr(retrainer, "retrain" if kind == "retrain" else "stopping_evidence")
+    outcome: list[object] = []
+
+    def wait_for_it() -> None:
+        try:
+            outcome.append(ask(session))
+        except BaseException as err:  # noqa: BLE001  (what the waiting thread gets)
+            outcome.append(err)
+
+    waiting = threading.Thread(target=wait_for_it, daemon=True)
+    waiting.start()
+    time.sleep(0.2)  # (the call is under way)
+    closed = time.monotonic()
+    retrainer.close()
+    waiting.join(5)
+    release.set()
+    assert not waiting.is_alive(), "the thread waiting on the call still waits after close()"
+    assert time.monotonic() - closed < 2
+    assert len(outcome) == 1 and isinstance(outcome[0], RuntimeError), outcome
+    with pytest.raises(RuntimeError, match="thread is closed"):
+        ask(session)
+
+
+def test_a_thread_call_answers_or_raises_as_the_session_does() -> None:
+    from types import SimpleNamespace
+
+    from review.tui.retrainer import Retrainer
+
+    def failing():  # type: ignore[no-untyped-def]
+        raise ValueError("no features")
+
+    retrainer = Retrainer("thread")
+    assert retrainer.retrain(SimpleNamespace(retrain=lambda: "ranking")) == "ranking"
+    with pytest.raises(ValueError, match="no features"):
+        retrainer.stopping_evidence(SimpleNamespace(stopping_evidence=failing))
+
+
+def test_q_under_a_thread_retrain_exits_at_once_and_keeps_every_decision(
+        tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # [tui] retrain = "thread", q while a retrain is fitting: the exit (asyncio.run's end joins the app's worker
+    # threads) no longer waits for the fit, and every decision made before q is in the store.
+    import asyncio
+    import threading
+    import time
+
+    from review.screening.session import ScreeningSession
+    from review.tui.app import make_app
+    from tests.tui.test_tui_e2e import small_demo
+
+    workspace, _ = small_demo(tmp_path / "demo", n_publications=60)
+    with workspace.path("review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tui]\nretrain = "thread"\n')
+    workspace = Workspace(workspace.root)
+    fitting, release = threading.Event(), threading.Event()
+    retrain = ScreeningSession.retrain
+
+    def slow_retrain(self):  # type: ignore[no-untyped-def]
+        fitting.set()
+        release.wait(30)  # a fit of 50,000 records' features
+        return retrain(self)
+
+    monkeypatch.setattr(ScreeningSession, "retrain", slow_retrain)
+    pressed: list[float] = []
+
+    async def run() -> list[int]:
+        app = make_app(workspace, "ben", "screening")
+        async with app.run_test(size=(100, 30)) as pilot:
+            deadline = time.monotonic() + 30
+            while getattr(app.screen, "current", None) is None and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            decided = []
+            for key in "iee":
+                decided.append(app.screen.current.id)
+                await pilot.press(key)
+            app.screen.request_retrain()
+            while not fitting.is_set() and time.monotonic() < deadline:
+                await pilot.pause(0.01)
+            assert fitting.is_set()
+            pressed.append(time.monotonic())
+            await pilot.press("q")
+        return decided
+
+    try:
+        decided = asyncio.run(run())
+        took = time.monotonic() - pressed[0]
+    finally:
+        release.set()
+    assert took < 10, f"q waited for the retrain ({took:.1f} s)"
+    stored = Workspace(workspace.root).store
+    labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
+    assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))

@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -131,11 +132,14 @@ class Retrainer:
         self._workers: dict[str, subprocess.Popen[bytes] | None] = {"retrain": None, "evidence": None}
         self._locks = {"retrain": threading.Lock(), "evidence": threading.Lock()}
         self._closed = False
+        #: The waits on the thread retrainer's calls under way (set by ``close``), and their lock.
+        self._waits: set[threading.Event] = set()
+        self._waits_lock = threading.Lock()
 
     def retrain(self, session: ScreeningSession) -> Ranking:
         """Fit and rank on every stored decision; blocks the calling (worker) thread only."""
         if self.mode == "thread":
-            return session.retrain()
+            return self._in_thread("retrain", session.retrain)  # type: ignore[no-any-return]
         return self._request("retrain", session)  # type: ignore[no-any-return]
 
     def stopping_evidence(self, session: ScreeningSession) -> dict[str, Any] | None:
@@ -143,8 +147,45 @@ class Retrainer:
         in its own worker process: a retrain meanwhile never waits for it. The caller applies it
         (``session.apply_stopping_evidence``) with the ``evidence_epoch`` read before this call."""
         if self.mode == "thread":
-            return session.stopping_evidence()
+            return self._in_thread("evidence", session.stopping_evidence)
         return self._request("evidence", session)  # type: ignore[no-any-return]
+
+    def _in_thread(self, kind: str, call: Callable[[], Any]) -> Any:
+        """``call()`` in a daemon thread of this process, waited for here until it answers or ``close`` is called.
+
+        The app's exit joins its worker threads, the one waiting here among them, and a fit under way cannot be
+        stopped midway: a q during the first retrain at 50,000 records waited 8-17 s for the TF-IDF features
+        and the fit. ``close`` ends the wait instead and the call's answer is dropped; the daemon thread does not
+        hold the exit. Nothing is lost: decisions are the app's own writes, durable before the next record
+        shows, and the call stores at most a queue (one transaction, rolled back if cut short), ranked again
+        at the next open."""
+        answered = threading.Event()
+        outcome: list[tuple[bool, Any]] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, call()))
+            except BaseException as err:  # noqa: BLE001  (raised again in the waiting thread)
+                outcome.append((False, err))
+            finally:
+                answered.set()
+
+        with self._waits_lock:
+            if self._closed:
+                raise RuntimeError(f"the {kind} thread is closed (the app is ending)")
+            self._waits.add(answered)
+        try:
+            threading.Thread(target=run, name=f"review-{kind}", daemon=True).start()
+            answered.wait()
+        finally:
+            with self._waits_lock:
+                self._waits.discard(answered)
+        if not outcome:  # (closed first)
+            raise RuntimeError(f"the {kind} was dropped (the app is ending)")
+        done, value = outcome[0]
+        if not done:
+            raise value
+        return value
 
     def _request(self, kind: str, session: ScreeningSession) -> Any:
         with self._locks[kind]:
@@ -185,7 +226,8 @@ class Retrainer:
         self.records_version += 1
 
     def close(self) -> None:
-        """End the worker processes; a request under way ends now, not when its answer comes.
+        """End the worker processes; a request under way ends now, not when its answer comes (a thread's call
+        under way is left to end on its own, its answer dropped: ``_in_thread``).
 
         The app's exit joins its worker threads, and one waiting here for a retrain held the exit until the
         worker had started, read the store, fitted and answered: a q in the screening screen's first seconds
@@ -193,7 +235,10 @@ class Retrainer:
         writes, durable before the next record shows, and the worker stores only a queue (in one transaction,
         rolled back if cut short), ranked again at the next open. An idle worker reads the end of its pipe and exits.
         """
-        self._closed = True
+        with self._waits_lock:
+            self._closed = True
+            for wait in self._waits:
+                wait.set()
         for kind, worker in self._workers.items():
             self._workers[kind] = None
             if worker is None:
