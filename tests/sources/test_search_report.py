@@ -170,7 +170,7 @@ def test_a_search_run_on_another_platform_is_described_not_sent(workspace, monke
     assert "### Embase: search `embase` (queries/embase.toml)" in text
     assert "- Database and platform (item 1): Embase via Ovid" in text
     assert "- Date searched (item 13): 2026-11-30" in text
-    assert "- Limits and restrictions (item 9): from = 2000" in text
+    assert "- Limits and restrictions (item 9): dates from 2000" in text
     assert "    2 (sick* adj3 (leave or absen*)).ti,ab." in text
     assert "none imported yet under the source name 'Embase'" in text
     export = tmp_path / "embase.ris"
@@ -254,3 +254,38 @@ def test_a_file_whose_records_name_several_databases_is_listed_under_each_with_i
     assert ("- PsycInfo (database, item 1): 2 records from files (item 15)\n   - ovid.txt: 2 of its 3 records, "
             "medline") in text
     assert "name this source in a column" not in text
+
+
+def test_the_report_totals_what_the_flow_diagram_counts_as_identified(workspace, tmp_path):
+    """report32: a methods reviewer checks PRISMA-S item 15 against the flow diagram's "records identified": the report
+    gave each source's records apart, to be added up by hand. It now ends its sources with the totals review prisma
+    draws, per column, and says so."""
+    from review.services.prisma import prisma_counts
+
+    runner = CliRunner()
+    embase, psyc, refs = tmp_path / "embase.ris", tmp_path / "psyc.ris", tmp_path / "refs.ris"
+    embase.write_text(RIS, encoding="utf-8")
+    psyc.write_text(RIS + RIS.replace("Another", "A third"), encoding="utf-8")
+    refs.write_text(RIS.replace("Another", "Cited by an included study"), encoding="utf-8")  # (a file is imported once)
+    for path, source in ((embase, "Embase"), (psyc, "PsycInfo"), (refs, "Citation searching")):
+        assert runner.invoke(main, ["-w", str(workspace.root), "import", str(path), "--source", source]).exit_code == 0
+    text = _export(runner, workspace, "-").stdout
+    counts = prisma_counts(workspace)
+    assert counts.n("database_results") == 6 and counts.other_methods_identified == 2
+    assert ("- Databases and registers: 6 records (Embase 2, PsycInfo 4), as the flow diagram's \"Records identified "
+            "from databases and registers\" (`review prisma`)") in text
+    assert "- Other methods: 2 records (Citation searching 2), as its \"Records identified from\" other methods" in text
+
+
+def test_a_search_run_elsewhere_gives_its_date_limits_in_words(workspace, tmp_path):
+    """report32: queries/embase_ovid.toml with mindate = "1970" was reported 'Limits and restrictions (item 9): from =
+    1970', a key and its value where the PubMed queries read 'publication date [pdat] from 1970'."""
+    runner = CliRunner()
+    workspace.path("queries", "embase.toml").write_text(
+        'database = "Embase"\nplatform = "Ovid"\nsearched = "2026-11-30"\nmindate = "1970"\nmaxdate = "2025"\n'
+        'query = """1 exp sick leave/"""\n', encoding="utf-8")
+    ris = tmp_path / "embase.ris"
+    ris.write_text(RIS, encoding="utf-8")
+    assert runner.invoke(main, ["-w", str(workspace.root), "import", str(ris), "--source", "Embase"]).exit_code == 0
+    text = _export(runner, workspace, "-").stdout
+    assert "- Limits and restrictions (item 9): dates from 1970 to 2025" in text, text

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..words import counted
+from ..words import counted, whole
 from .eutils import NCBI_EUTILS_URL
 from .retrieval import slice_name
 
@@ -129,6 +129,7 @@ def render_search_report(report: SearchReport) -> str:
         "Other methods: websites, organisations, citation searching (items 3-7)",
         "None recorded (a source is counted here when review.toml [prisma.sources] gives it the kind "
         "website, organisation or citation, or its name says so).")
+    lines += _identified_section(report.sources)
     lines += _dedup_section(report)
     lines += ["## Not recorded by review", "",
               "- Item 2 (several databases searched at once on one platform), item 11 (search strategies "
@@ -190,7 +191,7 @@ def _elsewhere_section(search: ElsewhereSearch, source: ReportSource | None) -> 
     lines.append(f"- Database and platform (item 1): {search.database}"
                  + (f" via {search.platform}" if search.platform else "; platform not recorded (add platform = …)"))
     lines.append(f"- Date searched (item 13): {search.searched or 'not recorded (add searched = YYYY-MM-DD)'}")
-    lines.append(f"- Limits and restrictions (item 9): {_limits(search.limits) if search.limits else 'none written'}")
+    lines.append(f"- Limits and restrictions (item 9): {_elsewhere_limits(search.limits)}")
     lines.append(f"- Search filters (item 10): {_filters(search.filters)}")
     if search.notes:
         lines += ["- Notes of the query file (items 11, 14: prior work, peer review):", "",
@@ -332,6 +333,23 @@ def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str)
     return lines + [""]
 
 
+def _identified_section(sources: list[ReportSource]) -> list[str]:
+    """Item 15 added up per column of the flow diagram: the totals ``review prisma`` draws, from the same counts."""
+    lines = ["## Records identified, all sources (item 15)", ""]
+    columns = (([s for s in sources if s.kind in ("database", "register")], "Databases and registers",
+                "as the flow diagram's \"Records identified from databases and registers\" (`review prisma`)"),
+               ([s for s in sources if s.kind not in ("database", "register")], "Other methods",
+                "as its \"Records identified from\" other methods"))
+    for column, name, box in columns:
+        if not column and name == "Other methods":
+            continue
+        each = ", ".join(f"{s.name} {whole(s.n_records)}" for s in column)
+        total = sum(s.n_records for s in column)
+        lines.append(f"- {name}: {counted(total, 'record')}{f' ({each})' if each else ''}, {box}, before "
+                     "duplicates are removed.")
+    return lines + [""]
+
+
 def _dedup_section(report: SearchReport) -> list[str]:
     lines = ["## Deduplication (item 16)", ""]
     if report.queries:
@@ -378,6 +396,17 @@ def _limits(params: dict[str, Any] | None) -> str:
         text = f"{DATE_FIELD_WORDS[field]} [{field}] {span}" if field in DATE_FIELD_WORDS else f"{field} {span}"
         return text + "".join(f"; {k} = {v}" for k, v in rest.items())
     return "; ".join(f"{k} = {v}" for k, v in params.items())
+
+
+def _elsewhere_limits(limits: dict[str, Any] | None) -> str:
+    """A query file's date range of a search run elsewhere (``from``/``to``), in words: which date field the platform
+    searched is not written there, so "dates" ("from = 1970" read as a key and its value)."""
+    if not limits:
+        return "none written"
+    low, high = limits.get("from"), limits.get("to")
+    span = f"from {low} to {high}" if low and high else f"from {low}" if low else f"up to {high}"
+    rest = "".join(f"; {k} = {v}" for k, v in limits.items() if k not in ("from", "to"))
+    return f"dates {span}{rest}" if low or high else rest.lstrip("; ")
 
 
 def _filters(filters: dict[str, str] | None) -> str:
