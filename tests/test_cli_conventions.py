@@ -673,16 +673,19 @@ def test_a_csv_that_is_neither_utf8_nor_cp1252_is_one_line_naming_line_and_offse
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
 
 
-@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"]])
-def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
-    # A spreadsheet's CSV in a Dutch locale: each reader said a column was missing. (review meta reads it since
-    # 2026-12-07, as review validate does: tests/synthesis/test_meta_semicolon_csv.py.)
-    semi = tmp_path / "semi.csv"
-    semi.write_text("record_id;study;title;abstract;label_included\n1;a;x;y;1\n", encoding="utf-8")
-    args = [part.format(file=semi, out=tmp_path / "o.json") for part in command]
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"],
+                                     ["meta", "{file}", "--json", "{out}"]])
+def test_a_tab_separated_file_is_named_as_such(tmp_path, command):
+    # A spreadsheet's CSV in a Dutch locale, separated by ';', is read by each (review.csvcells.sniff_delimiter:
+    # tests/synthesis/test_meta_semicolon_csv.py, tests/dedup/test_semicolon_csv.py,
+    # tests/screening/test_simulate_semicolon_csv.py); a tab-separated one is named, where each said a column was
+    # missing.
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text("record_id\tstudy\ttitle\tabstract\tlabel_included\n1\ta\tx\ty\t1\n", encoding="utf-8")
+    args = [part.format(file=tabs, out=tmp_path / "o.json") for part in command]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3
-    one_line_error(result, "(columns are separated by ';', not commas: save the file as comma-separated CSV)")
+    one_line_error(result, "(columns are separated by a tab, not commas: save the file as comma-separated CSV)")
 
 
 # -- a record id not in the workspace: exit 1 from every command, as interfaces.md names them -------------

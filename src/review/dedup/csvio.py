@@ -43,7 +43,8 @@ def load_records_csv(path: Path) -> RecordsCsv:
     encoding, so the caller can say when cp1252 was taken."""
     path = Path(path)
     check_input_file(path, pipe_ok=True)  # read once, so `<(gpg -d …)` works
-    csv_text = read_csv_text(path, "record_id, title, …")
+    # ';' between the cells where the header says so (Dutch Excel's "CSV" of a screening set), as review meta reads
+    csv_text = read_csv_text(path, "record_id, title, …", semicolons=True)
     header = csv_text.header
     # "Title" and " title" (a space after the comma) name the title column too.
     columns, rows = csv_text.dict_rows(_column_name)

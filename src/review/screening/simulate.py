@@ -66,7 +66,8 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     from .features import record_text
 
     path = Path(path)
-    csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}")
+    # ';' between the cells where the header says so (Dutch Excel's "CSV"), as review dedup and meta read
+    csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}", semicolons=True)
     header = csv_text.header
     ids: list[int] = []
     texts: list[str] = []
