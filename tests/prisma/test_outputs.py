@@ -333,3 +333,21 @@ def test_a_stop_whose_unscreened_rest_was_partly_screened_after_says_how_many_it
     assert ("Of the 3 records left unscreened at the stop, 2 records no longer unscreened (screened by a reviewer "
             "afterwards, or removed before screening) are not counted there.") in english, english
     assert "Van de 3 records die bij de stop niet gescreend waren, zijn 2 records niet meer ongescreend" in dutch, dutch
+
+
+def test_prisma_json_names_an_imported_file_as_the_prisma_s_appendix_does(workspace: Workspace, tmp_path: Path) -> None:
+    """report32: prisma.json, written into the workspace's screening/prisma/ (a folder meant for git, like the search
+    logs), gave each import batch's full path ('/home/anna/Downloads/embase.ris'), where the PRISMA-S appendix and the
+    search logs name a file outside the workspace by its name alone (sources.md: the path shows the user's home)."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    export = tmp_path / "Downloads" / "embase.ris"
+    export.parent.mkdir()
+    export.write_text("TY  - JOUR\nTI  - An Embase record\nER  - \n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["-w", str(workspace.root), "import", str(export)]).exit_code == 0
+    text = write_outputs(workspace).json.read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    [batch] = json.loads(text)["sources"]["embase"]["batches"]
+    assert batch["file_name"] == "embase.ris"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..paths import WORKSPACE_FILE
+from ..paths import WORKSPACE_FILE, shared_file_name
 from ..tomlread import SettingProblem
 from ..screening.agreement import ReadLog, label_log
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
@@ -212,7 +212,9 @@ class PrismaCounts:
             ],
             "identities_ok": self.identities_ok,
             "sources": {
-                name: {"kind": s.kind, "n": s.n, "batches": [dict(b) for b in s.batches]}
+                # A file outside the workspace by its name alone, as the PRISMA-S appendix names it.
+                name: {"kind": s.kind, "n": s.n, "batches": [{**b, "file_name": shared_file_name(str(b["file_name"]))}
+                                                             for b in s.batches]}
                 for name, s in sorted(self.sources.items())
             },
             "dedup_run": self.dedup_available,

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..atomic import write_text_atomic
 from ..errors import RetrievalError, ReviewError
-from ..paths import check_name, named_from
+from ..paths import check_name, named_from, shared_file_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
@@ -697,11 +697,8 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
 
 
 def shown_path(stored: str) -> str:
-    """A stored file path as files meant to be shared show it: relative to the workspace as
-    stored, or, for a file outside it, its name only (an absolute path names the user's home)."""
-    if stored.startswith("~") or PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).is_absolute():
-        return PureWindowsPath(stored).name  # (splits on both / and \)
-    return stored
+    """A stored file path as files meant to be shared show it (``review.paths.shared_file_name``)."""
+    return shared_file_name(stored)
 
 
 def iso_time(value: datetime | date | None) -> str | None:
