@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -91,18 +91,34 @@ class NeutralisingDictWriter(_DictWriter):
         return self.writer.writerow([neutralise_cell(name) for name in self.fieldnames])
 
 
-def sniff_delimiter(first_line: str) -> str:
+def sniff_delimiter(first_line: str, *, tabs: bool = False) -> str:
     """``;`` for a file whose first line (its header) holds more semicolons than commas, else ``,``: the one rule of
     the readers that take a spreadsheet's "CSV" of locales with a decimal comma (Dutch Excel writes ``;`` between
-    cells and ``2,59`` in them) beside a comma-separated one: ``review validate``'s tables and ``review meta``."""
+    cells and ``2,59`` in them) beside a comma-separated one: ``review validate``'s tables, ``review meta``, ``dedup``
+    and ``simulate``. ``tabs`` (``review validate``'s tables: SPSS's and R's ``write.table`` exports): a tab for a
+    header with tabs between its names and neither comma nor semicolon; one with both is
+    :class:`AmbiguousDelimiter`, as no count says which separates the columns (tabs around it are no separator)."""
+    header = first_line.strip()
+    if tabs and "\t" in header:
+        others = [repr(mark) for mark in (",", ";") if mark in header]
+        if others:
+            raise AmbiguousDelimiter(f"the header holds both tabs and {' and '.join(others)}: which separates the "
+                                     "columns is a guess; save the file as comma-separated CSV (Excel: CSV UTF-8; "
+                                     "R: write.csv; SPSS: comma-delimited), or tab-separated with no "
+                                     f"{' or '.join(others)} in the header")
+        return "\t"
     return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+class AmbiguousDelimiter(ValueError):
+    """A header that tabs and commas (or semicolons) both split: the reader refuses it, naming the file's line."""
 
 
 class NumberFormatError(ValueError):
     """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
 
 
-def parse_number(value: str, decimal_comma: bool = False) -> float:
+def parse_number(value: str, decimal_comma: bool = False, delimiter: str = ";") -> float:
     """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5`` (the decimal
     mark of a Dutch spreadsheet), in a file of either delimiter (:func:`sniff_delimiter`).
 
@@ -110,7 +126,7 @@ def parse_number(value: str, decimal_comma: bool = False) -> float:
     ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator or a decimal comma?)
     or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type. ``decimal_comma``: a file whose decimal mark
     is the comma (:func:`reads_decimal_comma`: Dutch or German Excel's, R's ``write.csv2``), where a point groups
-    thousands: ``1,250`` is 1.25 there and ``1.250`` the one refused.
+    thousands: ``1,250`` is 1.25 there and ``1.250`` the one refused (its refusal names ``delimiter``, the file's).
     """
     text = value.strip()
     if text.count(",") == 1 and "." not in text:
@@ -122,7 +138,8 @@ def parse_number(value: str, decimal_comma: bool = False) -> float:
     elif decimal_comma and text.count(".") == 1 and "," not in text:
         whole, _, fraction = text.partition(".")
         if _may_group_thousands(whole, fraction):  # (Dutch Excel writes 1250 as '1.250' in a column formatted so)
-            raise NumberFormatError(f"{value!r} is ambiguous in a file separated by ';', whose decimal mark is the "
+            separated = "tabs" if delimiter == "\t" else repr(delimiter)
+            raise NumberFormatError(f"{value!r} is ambiguous in a file separated by {separated}, whose decimal mark is the "
                                     f"comma: a thousands separator or a decimal point? write {whole}{fraction} or "
                                     f"{whole},{fraction}")
     try:
@@ -143,8 +160,10 @@ def reads_decimal_comma(delimiter: str, cells: Iterable[str]) -> bool:
     """Whether a file's numbers have the comma as their decimal mark (:func:`parse_number`): a ``;``-separated file
     (Dutch or German Excel writes ``;`` between cells, R's ``write.csv2`` too), unless its cells show the point as
     that mark and none the comma (``2.5`` or ``0.125``, never ``2,5``: a ``;`` file written with points, as pandas'
-    ``to_csv(sep=";")``), where ``12.345`` is 12.345. A cell that may group thousands (``1.250``) shows neither."""
-    if delimiter != ";":
+    ``to_csv(sep=";")``), where ``12.345`` is 12.345. A cell that may group thousands (``1.250``) shows neither. A
+    tab-separated file (SPSS, R's ``write.table``) has no such default: its cells decide, the comma where they show
+    it and none the point. A comma-separated file: never."""
+    if delimiter not in (";", "\t"):
         return False
     shown = {",": False, ".": False}
     for cell in cells:
@@ -153,9 +172,9 @@ def reads_decimal_comma(delimiter: str, cells: Iterable[str]) -> bool:
             found = pattern.fullmatch(text)
             if found and not _may_group_thousands(found.group(1), found.group(2)):
                 shown[mark] = True
-        if shown[","]:
+        if shown[","] and delimiter == ";":
             return True
-    return not shown["."]
+    return not shown["."] if delimiter == ";" else shown[","] and not shown["."]
 
 
 def _may_group_thousands(whole: str, fraction: str) -> bool:

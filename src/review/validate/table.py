@@ -18,8 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import (UNCLOSED_QUOTE, LastRowWatch, csv_rows, parse_number, quote_left_open, reads_decimal_comma,
-                        sniff_delimiter, uncommented_lines)
+from ..csvcells import (UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, parse_number, quote_left_open,
+                        reads_decimal_comma, sniff_delimiter, uncommented_lines)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -131,6 +131,8 @@ class Table:
     #: Whether its decimal mark is the comma (:func:`reads_decimal_comma`: a ``;`` file whose cells show no point as
     #: that mark), read by :meth:`number_in`.
     decimal_comma: bool = False
+    #: What separates its cells (:func:`sniff_delimiter`): ``,``, ``;`` or a tab, named by a refusal of a number.
+    delimiter: str = ","
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -177,7 +179,7 @@ class Table:
     def number_in(self, text: str) -> float:
         """``text``, a cell of this file, as a number (:func:`parse_number` by this file's decimal mark: where it is the
         comma, ``1,250`` is 1.25 and ``1.250`` is refused); ``ValueError`` when it is none."""
-        return parse_number(text, self.decimal_comma)
+        return parse_number(text, self.decimal_comma, self.delimiter)
 
     def integer_in(self, index: int, column: str, low: int, high: int) -> int:
         """A whole number in ``low..high`` (a rating on a fixed scale)."""
@@ -274,7 +276,7 @@ def collected_warnings() -> Iterator[list[str]]:
 
 
 def read_table(path: Path | str) -> Table:
-    """A CSV file (UTF-8, or cp1252 by ``review.textdecode``; comma or semicolon separated) as a :class:`Table`."""
+    """A CSV file (UTF-8, or cp1252 by ``review.textdecode``; comma, semicolon or tab separated) as a :class:`Table`."""
     path = Path(path)
     try:  # read once: a FIFO is fine (`<(gpg -d answers.csv.gpg)`), a device would never end
         check_input_file(path, pipe_ok=True)
@@ -298,8 +300,11 @@ def _table_from_text(path: Path, text: str) -> Table:
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
     # and other separators, cutting a quoted cell that holds one in two.
     lines = list(uncommented_lines(io.StringIO(text, newline=""), comments))  # (review meta's rule)
-    first = next((line for line in lines if line.strip()), "")
-    delimiter = sniff_delimiter(first)
+    first = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (1, ""))
+    try:  # (a tab-separated export of SPSS or R's write.table too)
+        delimiter = sniff_delimiter(first[1], tabs=True)
+    except AmbiguousDelimiter as err:
+        raise cell_error(path, first[0], None, str(err)) from None
     header: list[str] | None = None
     header_row = 1
     rows: list[dict[str, str]] = []
@@ -344,4 +349,4 @@ def _table_from_text(path: Path, text: str) -> Table:
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
     decimal_comma = reads_decimal_comma(delimiter, (cell for row in rows for cell in row.values()))
-    return Table(path, header, rows, numbers, comments, header_row, warnings, decimal_comma)
+    return Table(path, header, rows, numbers, comments, header_row, warnings, decimal_comma, delimiter)
