@@ -42,7 +42,8 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert _run(workspace, "-r", bob, "decide", str(others[1]), "--exclude").exit_code == 0
     assert _run(workspace, "-r", "carol", "conflicts", "resolve", str(served[1]), "--exclude").exit_code == 0
     assert _run(workspace, "-r", alice, "prisma", "stop", "time budget", "--verdict",
-                '{"verdict": "stop", "rule": "recommended", "estimated_recall": 0.97}').exit_code == 0
+                '{"verdict": "stop", "rule": "recommended", "estimated_recall": 0.97, '
+                '"explanation": "Stop: 95% recall holds with 98% probability."}').exit_code == 0
 
     out = tmp_path / "selection.md"
     result = _run(workspace, "export", "screening", str(out))
@@ -64,6 +65,8 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert (f"- Screening stop: recorded by {alice} on ") in text
     assert ("\"time budget\". The rule's verdict then: STOP (recommended rule): estimated recall 97%; the flow "
             "diagram credits the stopping rule with the stop.") in text
+    # The rule's own sentence at the stop names the levels it stopped at (they may change in a later review).
+    assert "  The rule's words at the stop: \"Stop: 95% recall holds with 98% probability.\"" in text
     assert ("- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "
             "2, the records no reviewer had screened at the stop.") in text
     assert "- No report assessed yet." in text

@@ -270,8 +270,11 @@ def _stop_lines(stop: StopSummary | None) -> list[str]:
     rule = f" ({verdict['rule']} rule)" if verdict.get("rule") else ""
     credit = ("the flow diagram credits the stopping rule with the stop" if stop.credited_to_rule else
               "the flow diagram says the reviewers stopped without a stopping rule's verdict to stop")
+    words = verdict.get("explanation")
+    # The rule's own sentence names the levels it judged at, which a later version of review may change.
+    quoted = [f"  The rule's words at the stop: \"{words}\""] if isinstance(words, str) and words else []
     return [f"- Screening stop: recorded by {stop.reviewer} on {stop.at}: \"{stop.explanation}\". The rule's verdict "
-            f"then: {said}{rule}{': ' + ', '.join(details) if details else ''}; {credit}.",
+            f"then: {said}{rule}{': ' + ', '.join(details) if details else ''}; {credit}.", *quoted,
             f"- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "
             f"{whole(stop.marked_by_automation)}, the records no reviewer had screened at the stop."]
 
