@@ -84,3 +84,23 @@ def test_a_workspace_nobody_screened_yet_is_reported_as_such(workspace) -> None:
     assert "- Not screened yet by anyone: 2 records." in result.stdout
     assert "- Screening stop: none recorded" in result.stdout
     assert "- No two reviewers decided the same record." in result.stdout
+
+
+def test_a_stop_that_left_records_unscreened_adds_up_and_a_reviewer_without_decisions_is_named(workspace) -> None:
+    """report32 on the demo: 'Records screened: 191 of 2,261 identified (511 duplicates set aside…)' left out the 1,559
+    records the stop left, so the sentence did not add up, and ben, in the team, who screened nothing, was not named."""
+    workspace.store.add_batch([Record(title=f"record {n}") for n in range(5)], file_name="f", file_sha256="u" * 64,
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    alice, bob = workspace.config.reviewers[:2]
+    ids = sorted(r.id for r in workspace.store.records() if r.id is not None)
+    assert _run(workspace, "-r", alice, "decide", str(ids[0]), "--include").exit_code == 0
+    words = "Stop: done."
+    assert _run(workspace, "-r", alice, "prisma", "stop", words, "--verdict",
+                '{"verdict": "stop", "rule": "recommended", "explanation": "Stop: done."}').exit_code == 0
+    result = _run(workspace, "export", "screening", "-")
+    text = result.stdout
+    assert ("- Records screened: 1 of 5 identified (0 duplicates set aside; 4 left unscreened at the stop, marked as "
+            "ineligible by automation tools;") in text
+    assert f"  - {bob}: no title/abstract decision." in text and f"- {bob}'s ranking" not in text
+    assert "The rule's words at the stop" not in text  # the explanation is the rule's sentence: said once
+    assert "(1 reviewer, 1 record screened)" in result.stderr

@@ -97,6 +97,7 @@ class SelectionMethods:
     identified: int
     duplicates: int
     removed_other: int
+    marked_by_automation: int
     other_methods: int
     screened: int
     not_screened_yet: int
@@ -143,6 +144,9 @@ def render_selection_methods(methods: SelectionMethods) -> str:
 
 def _screening_lines(methods: SelectionMethods) -> list[str]:
     removed = [f"{counted(methods.duplicates, 'duplicate')} set aside"]
+    if methods.marked_by_automation:
+        removed.append(f"{whole(methods.marked_by_automation)} left unscreened at the stop, marked as ineligible by "
+                       "automation tools")
     if methods.removed_other:
         removed.append(f"{whole(methods.removed_other)} removed before screening for other reasons")
     if methods.other_methods:
@@ -155,6 +159,9 @@ def _screening_lines(methods: SelectionMethods) -> list[str]:
     lines.append(f"- Reviewers (review.toml): {team}. Each screens a queue of their own, ranked by a model trained on "
                  "their own decisions; no record waits for a second vote.")
     for work in methods.reviewers:
+        if not work.decided:
+            lines.append(f"  - {work.reviewer}: no title/abstract decision.")
+            continue
         lines.append(f"  - {work.reviewer}: {counted(work.decided, 'record')} ({_labels(work.labels)}); "
                      f"{_served(work)}")
     several = sum(n for k, n in methods.by_reviewers.items() if k >= 2)
@@ -226,7 +233,8 @@ def _automation_lines(methods: SelectionMethods) -> list[str]:
         lines.append(f"- Until the model could learn, the queue was ordered by criteria.toml's terms: include "
                      f"{_terms(methods.include_terms)}; exclude {_terms(methods.exclude_terms)}.")
     for work in methods.reviewers:
-        lines.append(f"- {work.reviewer}'s ranking: {_ranking_words(work)}.")
+        if work.decided:
+            lines.append(f"- {work.reviewer}'s ranking: {_ranking_words(work)}.")
     rule = RULE_WORDS.get(methods.stopping_rule, "")
     lines.append(f"- Stopping rule in force (review.toml [screening] stopping_rule): {methods.stopping_rule} "
                  f"(`{methods.rule_id}`): it {rule}; target recall {_percent(methods.target_recall)}"
@@ -272,7 +280,9 @@ def _stop_lines(stop: StopSummary | None) -> list[str]:
               "the flow diagram says the reviewers stopped without a stopping rule's verdict to stop")
     words = verdict.get("explanation")
     # The rule's own sentence names the levels it judged at, which a later version of review may change.
-    quoted = [f"  The rule's words at the stop: \"{words}\""] if isinstance(words, str) and words else []
+    said_already = isinstance(words, str) and words.strip() == stop.explanation.strip()  # (the screen's s records them)
+    quoted = [f"  The rule's words at the stop: \"{words}\""] if isinstance(words, str) and words and not said_already \
+        else []
     return [f"- Screening stop: recorded by {stop.reviewer} on {stop.at}: \"{stop.explanation}\". The rule's verdict "
             f"then: {said}{rule}{': ' + ', '.join(details) if details else ''}; {credit}.", *quoted,
             f"- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "

@@ -49,7 +49,7 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
     for row in ranking_log(workspace.store):
         latest[row["reviewer"]] = {k: v for k, v in (row["model_info"] or {}).items() if k != "terms"}
     team = tuple(workspace.config.reviewers)
-    order = [r for r in team if r in by_reviewer] + sorted(set(by_reviewer) - set(team))
+    order = [r for r in team if r != CONSENSUS] + sorted(set(by_reviewer) - set(team))  # (the team's, decided or not)
     works = []
     for reviewer in order:
         served: Counter[str] = Counter()
@@ -110,6 +110,7 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
         identified=identified_dbr + counts.other_methods_identified,
         duplicates=counts.n("duplicates") + counts.n("other_duplicates"),
         removed_other=counts.n("excluded_other"),
+        marked_by_automation=counts.n("excluded_automatic"),
         other_methods=counts.other_methods_identified,
         screened=len(screened),
         not_screened_yet=max(0, not_yet),
@@ -126,7 +127,7 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
         stop=stop,
         fulltext=fulltext,
     )
-    return SelectionReport(render_selection_methods(methods), len(works), len(screened))
+    return SelectionReport(render_selection_methods(methods), sum(1 for w in works if w.decided), len(screened))
 
 
 def _blind_setting(workspace: Workspace) -> bool | None:
