@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from review.cli import main
+from review.errors import ValidationError
 
 HEADER = "client,age,job_insecurity,profile,recurrence,days"
 
@@ -220,3 +221,54 @@ def _written(folder: Path, name: str, rows: list[str]) -> Path:
     path = folder / name
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+def _survival(path: Path) -> Result:
+    return CliRunner().invoke(main, ["validate", "survival", str(path), *KINDS["survival"]])
+
+
+def test_an_id_in_two_unicode_forms_is_one_client_twice(tmp_path: Path) -> None:
+    """'Müller' typed on one machine (composed ü, NFC) and pasted from another (u + combining diaeresis, NFD, as macOS
+    file names and some exports write it) are one text to every reader and, by Unicode's conformance rule C6, to any
+    process: they were two clients without a word. Refused as an identical id is, naming both lines and the forms."""
+    composed, decomposed = "M\u00fcller", "Mu\u0308ller"
+    path = _written(tmp_path, "cohort.csv", _with(_with(ROWS, 5, "client", composed), 9, "client", decomposed))
+    result = _survival(path)
+    assert result.exit_code == ValidationError.exit_code and result.stdout == ""
+    assert result.stderr == (f"review: {path}:line 9: column 'client': client {decomposed!r} appears twice (also line "
+                             "5, its accents encoded otherwise: decomposed here, composed there, Unicode NFD and NFC); "
+                             "one row per client\n")
+    # one form twice is refused as before; ids that differ in their letters are two clients
+    assert "appears twice (also line 5); one row per client" in _survival(
+        _written(tmp_path, "same.csv", _with(_with(ROWS, 5, "client", decomposed), 9, "client", decomposed))).stderr
+    assert _survival(_written(tmp_path, "two.csv", _with(_with(ROWS, 5, "client", composed), 9, "client",
+                                                          "Muller"))).exit_code == 0
+
+
+@pytest.mark.parametrize(("twin", "other", "how"), [
+    ("c-004", "c004", "only in punctuation"), ("C_004", "c004", "only in case and punctuation"),
+    ("c 004", "c004", "only in punctuation"), ("c.0.04", "c004", "only in punctuation")])
+def test_client_ids_that_differ_only_in_punctuation_are_warned_of(tmp_path: Path, twin: str, other: str,
+                                                                  how: str) -> None:
+    """'c-004' beside 'c004': one client typed in two formats (the dossier system's export beside a hand-typed row),
+    likelier than two clients whose ids only a dash tells apart; read as two, with a warning naming both, as case
+    twins are."""
+    path = _written(tmp_path, "cohort.csv", _with(ROWS, 12, "client", twin))
+    result = _survival(path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:line 12: column 'client': client {twin!r} differs from {other!r} (line 6) {how}: read as "
+        "different clients; if they are one client, keep one row per client"]
+
+
+def test_ids_whose_marks_split_other_runs_are_no_twins(tmp_path: Path) -> None:
+    # '1-23' and '12-3' (site 1's client 23, site 12's client 3) hold the same digits, split elsewhere: no warning.
+    # Case and punctuation twins in one file: a line for each.
+    rows = _with(_with(ROWS, 20, "client", "1-23"), 30, "client", "12-3")
+    assert _survival(_written(tmp_path, "sites.csv", rows)).stderr == ""
+    path = _written(tmp_path, "both.csv", _with(_with(rows, 12, "client", "C004"), 40, "client", "c-005"))
+    assert [line.split(": ", 3)[3] for line in _survival(path).stderr.splitlines()] == [
+        "client 'C004' differs from 'c004' (line 6) only in case: read as different clients; if they are one client, "
+        "keep one row per client",
+        "client 'c-005' differs from 'c005' (line 7) only in punctuation: read as different clients; if they are one "
+        "client, keep one row per client"]

@@ -220,32 +220,51 @@ class Table:
             self.text(i, column, required=False) in ("", "0", "1") for i in range(len(self)))
 
     def require_unique_ids(self) -> str | None:
-        """One row per client: a client id seen twice is an error naming both rows. Two ids that differ only in case
-        (``C01``, ``c01``) are two clients, as a case-sensitive id system has them, with a warning naming both and
-        their lines (:meth:`warn`): more often one client typed twice, which only the reader can tell."""
+        """One row per client: a client id seen twice is an error naming both rows, also written in two Unicode forms
+        (``Müller`` with a composed ü and with u and a combining diaeresis: one text to every reader, and by Unicode's
+        conformance rule C6 to any process). Two ids that differ only in case (``C01``, ``c01``) or in the marks
+        between their letters and digits (``C-01``, ``C01``, ``C_01``; :func:`_punctuation_twins`) are two clients, as
+        an id system that tells them apart has them, with one warning per kind naming both and their lines
+        (:meth:`warn`): more often one client typed twice, which only the reader can tell."""
         column = self.id_column()
         if column is None:
             return None
-        seen: dict[str, int] = {}
-        by_folded: dict[str, str] = {}  # an id's casefold -> the first id written so
-        case_twins: list[tuple[str, str, int]] = []  # (id, the other id, the line of this one)
+        seen: dict[str, tuple[str, int]] = {}  # an id's NFC form -> the id as first written, its line
+        by_folded: dict[str, str] = {}  # an id's NFC casefold -> the first id written so
+        by_runs: dict[str, str] = {}  # its letters and digits alone -> the first id written so
+        twins: dict[str, list[tuple[str, str, int]]] = {}  # "case" or "punctuation" -> (id, the other id, its line)
         for i in range(len(self)):
             value = self.text(i, column)
-            if value in seen:
+            composed = value if value.isascii() else unicodedata.normalize("NFC", value)
+            if composed in seen:
+                other, line = seen[composed]
+                forms = "" if other == value else (f", its accents encoded otherwise: {_unicode_form(value)[0]} here, "
+                                                   f"{_unicode_form(other)[0]} there, Unicode {_unicode_form(value)[1]} "
+                                                   f"and {_unicode_form(other)[1]}")
                 raise cell_error(self.path, self.where(i), column,
-                                 f"client {value!r} appears twice (also line {seen[value]}); one row per client")
-            seen[value] = self.where(i)
-            other = by_folded.setdefault(value.casefold(), value)
+                                 f"client {value!r} appears twice (also line {line}{forms}); one row per client")
+            seen[composed] = (value, self.where(i))
+            folded = composed.casefold()
+            other = by_folded.setdefault(folded, value)
             if other != value:
-                case_twins.append((value, other, self.where(i)))
-        if case_twins:
-            value, other, line = case_twins[0]
-            more = len(case_twins) - 1
-            others = f"{', '.join(str(t[2]) for t in case_twins[1:4])}{', …' if more > 3 else ''}"
+                twins.setdefault("case", []).append((value, other, self.where(i)))
+                continue
+            runs = _ID_MARKS.sub("", folded)
+            other = by_runs.setdefault(runs, value) if runs else value
+            if other != value and _punctuation_twins(value, other):
+                twins.setdefault("punctuation", []).append((value, other, self.where(i)))
+        for kind, found in twins.items():
+            value, other, line = found[0]
+            how = kind
+            if kind == "punctuation" and _ID_MARKS.sub("", value) != _ID_MARKS.sub("", other):
+                how = "case and punctuation"
+            more = len(found) - 1
+            others = f"{', '.join(str(t[2]) for t in found[1:4])}{', …' if more > 3 else ''}"
             also = f", as {more} more id{' does' if more == 1 else 's do'} (line{'' if more == 1 else 's'} {others})"
+            other_line = seen[unicodedata.normalize("NFC", other)][1]
             self.warn(f"{self.path}:line {line}: column {column!r}: client {value!r} differs from {other!r} "
-                      f"(line {seen[other]}) only in case{also if more else ''}: read as different clients; "
-                      "if they are one client, keep one row per client")
+                      f"(line {other_line}) only in {how}{also if more else ''}: read as different clients; if they "
+                      "are one client, keep one row per client")
         return column
 
     def warn(self, line: str) -> None:
@@ -255,6 +274,33 @@ class Table:
             self.warnings.append(line)
         if (sink := _COLLECTED.get()) is not None and line not in sink:
             sink.append(line)
+
+
+#: The marks between the letters and digits of an id (``C-004``, ``C 004``, ``C.004``, ``C_004``).
+_ID_MARKS = re.compile(r"[\W_]+")
+
+
+def _id_runs(text: str) -> list[str]:
+    """The runs of letters and digits of an id, the marks between them left out: ``C-0.04`` is ``C``, ``0``, ``04``."""
+    return [run for run in _ID_MARKS.split(text) if run]
+
+
+def _punctuation_twins(one: str, other: str) -> bool:
+    """Whether two ids whose letters and digits are the same (but for case) may be one typed two ways: the same runs
+    with other marks between (``C-004``, ``C_004``), or one of them without marks (``C004``, ``C-004``; ``C.0.04``),
+    not two whose marks split other runs (``1-23`` and ``12-3``: site 1's client 23, site 12's client 3)."""
+    runs = [_id_runs(unicodedata.normalize("NFC", text).casefold()) for text in (one, other)]
+    return runs[0] == runs[1] or min(len(runs[0]), len(runs[1])) == 1
+
+
+def _unicode_form(text: str) -> tuple[str, str]:
+    """How ``text``'s accents are encoded, in words and by Unicode's name: composed (NFC), decomposed (NFD) or
+    mixed."""
+    if text == unicodedata.normalize("NFC", text):
+        return "composed", "NFC"
+    if text == unicodedata.normalize("NFD", text):
+        return "decomposed", "NFD"
+    return "partly composed", "neither NFC nor NFD"
 
 
 #: The warnings of the tables read inside :func:`collected_warnings` (None outside it). The analyses take a path and
