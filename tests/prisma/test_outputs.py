@@ -194,6 +194,19 @@ def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop
      "classifier scores, not from a random sample) (certified rule: 0 relevant)",
      "stopte volgens de aanbevolen stopregel (een recall van ten minste 97,5% geschat uit het verloop van de "
      "rangschikking en de scores van de classifier, niet uit een aselecte steekproef) (certified rule: 0 relevant)"),
+    # report32 on the demo: a stop from the trend alone (22 found; the classifier is asked from 114) was said to be
+    # estimated from "the ranking's trend and classifier scores": the verdict's estimate_from says which it was.
+    ({"verdict": "stop", "rule": "recommended", "target_recall": 0.95, "confidence": 0.98, "estimate_from": "trend"},
+     "stopped by the recommended stopping rule (recall of at least 95% estimated from the ranking's trend, not from "
+     "a random sample) (certified rule: 0 relevant)",
+     "stopte volgens de aanbevolen stopregel (een recall van ten minste 95% geschat uit het verloop van de "
+     "rangschikking, niet uit een aselecte steekproef) (certified rule: 0 relevant)"),
+    ({"verdict": "stop", "rule": "recommended", "target_recall": 0.95, "confidence": 0.8,
+      "estimate_from": "classifier"},
+     "stopped by the recommended stopping rule (recall of at least 95% estimated from the classifier's scores, not "
+     "from a random sample) (certified rule: 0 relevant)",
+     "stopte volgens de aanbevolen stopregel (een recall van ten minste 95% geschat uit de scores van de "
+     "classifier, niet uit een aselecte steekproef) (certified rule: 0 relevant)"),
     ({"rule": "hypergeometric", "recall": 0.95}, "stopped by a stopping rule (certified rule: 0 relevant)",
      "stopte volgens een stopregel (certified rule: 0 relevant)"),
 ])

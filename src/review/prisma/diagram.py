@@ -371,7 +371,10 @@ def _rule_words(verdict: Mapping[str, Any] | None, lang: str) -> str:
     if target is None or (rule == "certified" and (confidence is None or not sampled)):
         return text[f"rule_{rule}"]  # (a verdict given by hand may leave its numbers out)
     decimal = "," if lang == "nl" else "."
-    return text[f"rule_{rule}_claim"].format(
+    claim = f"rule_{rule}_claim"
+    if rule == "recommended" and verdict.get("estimate_from") in ("trend", "classifier"):
+        claim += f"_{verdict['estimate_from']}"  # (which estimate stopped it: a verdict by hand may not say)
+    return text[claim].format(
         target=level_percent(target, decimal=decimal, spaced=False),
         confidence="" if confidence is None else level_percent(confidence, decimal=decimal, spaced=False),
         sample="" if sample is None else format_n(sample, lang))

@@ -91,6 +91,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "rule_recommended": "the recommended stopping rule",
         "rule_recommended_claim": "the recommended stopping rule (recall of at least {target} estimated from the "
                                   "ranking's trend and classifier scores, not from a random sample)",
+        # Where the verdict says which estimate stopped it (estimate_from): the trend alone below 114 found.
+        "rule_recommended_claim_trend": "the recommended stopping rule (recall of at least {target} estimated from the "
+                                        "ranking's trend, not from a random sample)",
+        "rule_recommended_claim_classifier": "the recommended stopping rule (recall of at least {target} estimated "
+                                             "from the classifier's scores, not from a random sample)",
         "footnote_reviewers_stop": "Automation: title/abstract screening ranked records by active learning; the "
                                    "reviewers stopped screening without a stopping rule's verdict to stop "
                                    "({explanation}); the {automatic} records left unscreened at the stop are counted "
@@ -196,6 +201,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "rule_recommended_claim": "de aanbevolen stopregel (een recall van ten minste {target} geschat uit het "
                                   "verloop van de rangschikking en de scores van de classifier, niet uit een "
                                   "aselecte steekproef)",
+        "rule_recommended_claim_trend": "de aanbevolen stopregel (een recall van ten minste {target} geschat uit het "
+                                        "verloop van de rangschikking, niet uit een aselecte steekproef)",
+        "rule_recommended_claim_classifier": "de aanbevolen stopregel (een recall van ten minste {target} geschat uit "
+                                             "de scores van de classifier, niet uit een aselecte steekproef)",
         "footnote_reviewers_stop": "Automatisering: de screening op titel/abstract ordende records met active "
                                    "learning; de beoordelaars stopten zonder dat een stopregel tot stoppen besloot "
                                    "({explanation}); de {automatic} records die bij de stop niet gescreend waren, "
