@@ -355,4 +355,21 @@ def test_a_setting_holding_a_line_break_is_named_on_one_line_with_its_line(works
     line = len(config.read_text(encoding="utf-8").splitlines())
     result = CliRunner().invoke(main, ["--workspace", str(root), "dedup"])
     assert result.exit_code == 2 and result.stderr.splitlines() == [
-        f"review: {config}:dedup.rel\\nated: unknown key (known: related) (line {line})"], result.stderr
+        f'review: {config}:dedup."rel\\nated": unknown key (known: related) (line {line})'], result.stderr  # (quoted: toml32)
+
+
+def test_a_key_that_needs_quotes_is_named_in_toml_s_quoting_and_found_either_way() -> None:
+    """toml32: a message named ``prisma.sources.Bing.com``, which typed into review.toml is key ``com`` of table
+    ``Bing``; a path names each key as TOML spells it (``toml_key``), and ``toml_lines`` finds that spelling (and,
+    for a check that does not quote, the one tomllib reads)."""
+    from review.tomlread import line_of, toml_key, toml_lines, toml_string
+
+    assert [toml_key(k) for k in ("Embase", "a-b_1", "Bing.com", "UWV kennisbank", "", "in\nclude", 'say "x"', "é")] \
+        == ["Embase", "a-b_1", '"Bing.com"', '"UWV kennisbank"', '""', '"in\\nclude"', '"say \\"x\\""', '"é"']
+    assert toml_string("a\x7fb\tc") == '"a\\u007fb\\tc"'
+    lines = toml_lines('[prisma.sources]\n"Bing.com" = "website"\n\'UWV kennisbank\' = "organisation"\n'
+                       '["a.b" . c]\nd = 1\n')
+    assert (lines['prisma.sources."Bing.com"'], lines['prisma.sources."UWV kennisbank"'], lines['"a.b".c.d']) == (2, 3, 5)
+    assert (lines["prisma.sources.Bing.com"], lines["a.b.c.d"]) == (2, 5)
+    assert line_of(lines, 'prisma.sources."Bing.com".x') == 2  # the key's, for a part under it
+    assert line_of(lines, 'prisma.sources."Other.com"') == 1  # no such key: its table's (cut outside the quotes)

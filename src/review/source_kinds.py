@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .tomlread import SettingProblem
+from .tomlread import SettingProblem, toml_key
 
 __all__ = ["OTHER_KINDS", "SOURCE_KINDS", "configured_kinds", "is_other_method", "source_kind", "source_order"]
 
@@ -42,7 +42,7 @@ def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
     if overrides and name in overrides:
         kind = overrides[name]
         if kind not in SOURCE_KINDS:
-            raise SettingProblem(f"prisma.sources.{name}", f"{kind!r}: expected one of {', '.join(SOURCE_KINDS)}")
+            raise SettingProblem(f"prisma.sources.{toml_key(name)}", f"{kind!r}: expected one of {', '.join(SOURCE_KINDS)}")
         return kind
     lowered = name.casefold()
     for hint, kind in _NAME_HINTS:

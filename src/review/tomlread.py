@@ -65,10 +65,47 @@ _KEY_PARTS = re.compile(_KEY_PART)
 _INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def toml_key(key: str) -> str:
+    """``key`` as TOML spells it in a dotted path: bare where it can be (``Embase``), else quoted (``"Bing.com"``,
+    ``"UWV kennisbank"``), so the path a message names, ``prisma.sources."Bing.com"``, is the one to type into the
+    file (unquoted it reads as table ``Bing`` holding key ``com``). Every message naming a key a user chose (a
+    source, a reason, a misspelt key) builds its path with this."""
+    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string, in double quotes with TOML's escapes (a line break as ``\\n``)."""
+    out = []
+    for char in text:
+        if char in _STRING_ESCAPES:
+            out.append(_STRING_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def _dotted(name: str) -> str:
-    """A dotted key or table name as tomllib reads it: ``"a.b" . c`` → ``a.b.c``, a basic string's escapes decoded
-    (``"in\\nclude"`` is the key a check names, with its line break)."""
-    return ".".join(_key_part(part) for part in _KEY_PARTS.findall(name))
+    """A dotted key or table name in one spelling, each part as :func:`toml_key` writes it: ``"a.b" . c`` →
+    ``"a.b".c``, ``'x'`` → ``x``, ``"in\\u000Aclude"`` → ``"in\\nclude"``."""
+    return ".".join(toml_key(_key_part(part)) for part in _KEY_PARTS.findall(name))
+
+
+def _path_parts(path: str) -> list[str]:
+    """``path`` cut at each dot outside quotes: ``prisma.sources."Bing.com"`` → ``prisma``, ``sources``,
+    ``"Bing.com"`` (``questions[3]`` is one part)."""
+    return re.findall(r'(?:"(?:\\.|[^"\\])*"|[^."])+', path)
+
+
+def _as_read(path: str) -> str:
+    """``path`` with its quoted parts as tomllib reads them (``prisma.sources.Bing.com``): the spelling of a check
+    that names a key without :func:`toml_key`, found all the same."""
+    return ".".join(_key_part(part) if part.startswith('"') else part for part in _path_parts(path))
 
 
 def _key_part(part: str) -> str:
@@ -127,6 +164,8 @@ def toml_lines(text: str) -> dict[str, int]:
                     in_string = quotes
             if not in_string and value.startswith("["):
                 open_brackets = _bracket_balance(value)
+    for path, number in list(found.items()):
+        found.setdefault(_as_read(path), number)
     return found
 
 
@@ -143,7 +182,7 @@ def _in_arrays(name: str, arrays: Mapping[str, int]) -> str:
     """A header's dotted ``name`` as the path of the table it adds to: each array of tables it passes through is its
     last entry so far (``[[questions.options]]`` after the third ``[[questions]]`` → ``questions[3].options``)."""
     path = ""
-    for part in name.split("."):
+    for part in _path_parts(name):
         path = f"{path}.{part}" if path else part
         if path in arrays:
             path = f"{path}[{arrays[path]}]"
@@ -152,7 +191,7 @@ def _in_arrays(name: str, arrays: Mapping[str, int]) -> str:
 
 def _found_tables(found: dict[str, int], name: str, number: int) -> None:
     """``name`` (``quips.alice``) and each table holding it (``quips``) stand at line ``number`` unless seen before."""
-    parts = name.split(".")
+    parts = _path_parts(name)
     for i in range(1, len(parts) + 1):
         found.setdefault(".".join(parts[:i]), number)
 
@@ -162,11 +201,24 @@ def line_of(located: Mapping[str, int], where: str) -> int | None:
     while where:
         if where in located:
             return located[where]
-        cut = max(where.rfind("."), where.rfind("["))
+        cut = _last_step(where)
         if cut <= 0:
             return None
         where = where[:cut]
     return None
+
+
+def _last_step(where: str) -> int:
+    """Where the last part of ``where`` starts, its ``.`` or ``[``, outside quotes (-1 for none)."""
+    cut, quoted, escaped = -1, False, False
+    for i, char in enumerate(where):
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            quoted = True
+        elif char in ".[":
+            cut = i
+    return cut
 
 
 def located_problem(path: object, where: str, what: str, located: Mapping[str, int]) -> str:
@@ -237,4 +289,4 @@ def unknown_setting_problem(section: Iterable[str], known: Sequence[str], table:
     unknown = next((key for key in section if key not in known), None)
     if unknown is None:
         return None
-    return SettingProblem(f"{table}.{unknown}", f"unknown key (known: {', '.join(known)})")
+    return SettingProblem(f"{table}.{toml_key(unknown)}", f"unknown key (known: {', '.join(known)})")

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_text_atomic
-
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+from .tomlread import toml_key as _key
+from .tomlread import toml_string as _string
 
 #: Largest table written inline when ``inline_small_tables`` is on.
 INLINE_MAX_KEYS = 6
@@ -91,22 +91,6 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _key(key: str) -> str:
-    if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
-        return key
-    return _string(key)
-
-
-def _string(text: str) -> str:
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
 
 
 # -- editing a file people write -----------------------------------------------------------

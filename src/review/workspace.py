@@ -17,7 +17,7 @@ from .errors import ImportFormatError, ReviewError, WorkspaceError
 from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     current_folder, find_workspace, same_file)
-from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text
+from .tomlread import SettingProblem, located_problem, located_setting, loads_toml, read_toml_text, toml_key
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
@@ -102,7 +102,7 @@ class WorkspaceConfig:
         as :meth:`Workspace.say` names it: the command line's warning and the TUI's notification (a misspelt
         ``[Screening]`` left the recommended stopping rule in force without a word)."""
         known = ", ".join(KNOWN_TABLES)
-        return [SettingProblem(name, f"no table review reads (known: {known}); its settings are not used")
+        return [SettingProblem(toml_key(name), f"no table review reads (known: {known}); its settings are not used")
                 for name in self.unknown_tables()]
 
     def section(self, name: str) -> dict[str, Any]:

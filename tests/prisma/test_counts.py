@@ -140,7 +140,7 @@ def test_other_methods_column_and_source_overrides(workspace: Workspace, add, sc
     counts = compute_counts(workspace.store, {"sources": {"UWV kennisbank": "organisation"}})
     assert not any("[prisma.sources]" in note for note in counts.notes)
     misspelt = compute_counts(workspace.store, {"sources": {"UWV Kennisbank": "organisation"}})  # was unused, unsaid
-    assert "review.toml:prisma.sources.UWV Kennisbank: no record comes from a source of this name (sources: Citation " \
+    assert 'review.toml:prisma.sources."UWV Kennisbank": no record comes from a source of this name (sources: Citation ' \
            "searching, PubMed, UWV kennisbank); not used" in misspelt.notes
     values = counts.template_values()
     assert (values["citations_results"], values["organisation_results"], values["database_results"]) == (3, 2, 4)
@@ -488,13 +488,15 @@ def test_a_note_on_a_setting_names_its_key_and_line_as_a_refusal_of_one_does(wor
     add(workspace, 1, "PubMed")
     text = workspace.config_path.read_text(encoding="utf-8")
     workspace.config_path.write_text(text + '\n[prisma]\nprevious_studies = 4\n\n[prisma.sources]\n'
-                                     '"UWV Kennisbank" = "organisation"\n', encoding="utf-8")
+                                     '"UWV Kennisbank" = "organisation"\n"Bing.com" = "website"\n', encoding="utf-8")
     lines = workspace.config_path.read_text(encoding="utf-8").splitlines()
     source_line = lines.index('"UWV Kennisbank" = "organisation"') + 1
     notes = prisma_counts(Workspace(workspace.root)).notes
+    # toml32: each key in TOML's quoting, as it is typed into the file (prisma.sources.Bing.com is key 'com' of a
+    # table 'Bing'); it named them unquoted
     assert [note for note in notes if note.startswith("review.toml:")] == [
-        "review.toml:prisma.sources.UWV Kennisbank: no record comes from a source of this name (sources: PubMed); not "
-        f"used (line {source_line})",
+        *(f'review.toml:prisma.sources."{name}": no record comes from a source of this name (sources: PubMed); not '
+          f"used (line {line})" for name, line in (("Bing.com", source_line + 1), ("UWV Kennisbank", source_line))),
         "review.toml:prisma.previous_reports: 0 is below previous_studies = 4: every study included before has at "
         f"least one report (line {lines.index('[prisma]') + 1})"]  # (no previous_reports line: its table's)
 

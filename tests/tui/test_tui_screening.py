@@ -1052,11 +1052,12 @@ def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignor
     from review.tui.app import user_keymap
     root = _workspace_with_keys(tmp_path, '"confirm.yes" = "y,enter"')
     line = len((root / "review.toml").read_text(encoding="utf-8").splitlines())  # the key's: the last
-    with pytest.raises(WorkspaceError, match=rf'review\.toml:tui\.keys\.confirm\.yes: "y,enter": Enter answers .* '
+    # (the key in TOML's quoting, as typed into [tui.keys]: tui.keys.confirm.yes is a table confirm's key yes, toml32)
+    with pytest.raises(WorkspaceError, match=rf'review\.toml:tui\.keys\."confirm\.yes": "y,enter": Enter answers .* '
                                              rf'\(line {line}\)$'):
         user_keymap(Workspace(root))
     root = _workspace_with_keys(tmp_path / "other", '"screening.include" = 1')  # (said only "must map … to key names")
-    with pytest.raises(WorkspaceError, match=r'review\.toml:tui\.keys\.screening\.include: 1: expected key names in '):
+    with pytest.raises(WorkspaceError, match=r'review\.toml:tui\.keys\."screening\.include": 1: expected key names in '):
         user_keymap(Workspace(root))
 
 

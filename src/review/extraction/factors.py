@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..tomlread import TomlProblem, problems_located, read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located, toml_key
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
@@ -79,6 +79,6 @@ def _factors(data: dict[str, Any]) -> list[Factor]:
         seen.add(item["id"])
         unknown = set(item) - set(Factor.__dataclass_fields__)
         if unknown:
-            raise TomlProblem(f"{where}.{sorted(unknown)[0]}", "unknown field")
+            raise TomlProblem(f"{where}.{toml_key(sorted(unknown)[0])}", "unknown field")
         factors.append(Factor(**item))
     return factors

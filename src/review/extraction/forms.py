@@ -24,7 +24,7 @@ from ..errors import ReviewError, ValidationError
 from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
 from ..tomlread import (TomlProblem, located_problem, loads_toml, problems_located, read_toml, read_toml_located,
-                        read_toml_text, toml_lines)
+                        read_toml_text, toml_key, toml_lines)
 from .factors import FactorList
 from .quips import CONSENSUS, rater_disagreements
 from .model import (FINDING_ALPHA, OWN_DATA_SOURCE, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
@@ -89,8 +89,8 @@ def _form_sections(data: dict[str, Any]) -> dict[str, dict[str, FieldSpec]]:
         specs = {}
         for name, spec in dict(data.get(section, {})).items():
             if not isinstance(spec, dict) or "type" not in spec:
-                raise TomlProblem(f"{section}.{name}", "needs a type")
-            _check_spec(spec, f"{section}.{name}")
+                raise TomlProblem(f"{section}.{toml_key(name)}", "needs a type")
+            _check_spec(spec, f"{section}.{toml_key(name)}")
             specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
         sections[section] = specs
@@ -110,7 +110,7 @@ def _check_spec(spec: dict[str, Any], name: str) -> None:
     :class:`TomlProblem` naming the key. A misspelt type checked nothing (n = "two hundred" passed),
     'required = "false"' was bool("false"), required, and a misspelt 'requried' was read by nothing (walk28)."""
     def refuse(key: str, what: str) -> TomlProblem:
-        return TomlProblem(f"{name}.{key}", what)
+        return TomlProblem(f"{name}.{toml_key(key)}", what)
 
     # a list or table is no type name either (type = ["integer"] was a TypeError, unhashable, where a line was due)
     if not isinstance(spec["type"], str) or spec["type"] not in _TYPE_CHECKS:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..records import LEVEL_RANKS
-from ..tomlread import SettingProblem, TomlProblem, problems_located, read_toml_located
+from ..tomlread import SettingProblem, TomlProblem, problems_located, read_toml_located, toml_key
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 #: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
@@ -156,10 +156,10 @@ def _apply(config: InstrumentConfig, data: dict[str, Any]) -> None:
             if not isinstance(value, dict):  # 'profile = 3' read "unknown setting 'profile'" (rrev28a)
                 raise TomlProblem(key, f"must be a [{key}] table of settings, got {value!r}")
             flat.update(value)
-            place.update((name, f"{key}.{name}") for name in value)
+            place.update((name, f"{key}.{toml_key(name)}") for name in value)
         else:
             flat[key] = value
-            place[key] = key
+            place[key] = toml_key(key)
     for key, value in flat.items():
         where = place[key]
         if key in _SCALARS:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ValidationError
-from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml_located, read_toml_text, toml_lines
+from ..tomlread import (TomlProblem, loads_toml, problems_located, read_toml_located, read_toml_text, toml_key,
+                        toml_lines)
 from .bank_shape import check_bank_shape
 from .config import InstrumentConfig
 from .evidence import DOMAINS, EvidenceSnapshot
@@ -139,15 +140,15 @@ def _templates(data: dict[str, Any]) -> Templates:
     factors = {k: _factor(k, v, questions) for k, v in data.get("factors", {}).items()}
     for q in questions.values():
         if q.enable_when and q.enable_when[0] not in questions:
-            raise TomlProblem(f"questions.{q.link_id}.enable_when", f"names unknown question {q.enable_when[0]!r}")
+            raise TomlProblem(f"questions.{toml_key(q.link_id)}.enable_when", f"names unknown question {q.enable_when[0]!r}")
         if q.enable_when and q.enable_when[1] not in {o.code for o in questions[q.enable_when[0]].options}:
-            raise TomlProblem(f"questions.{q.link_id}.enable_when",
+            raise TomlProblem(f"questions.{toml_key(q.link_id)}.enable_when",
                               f"answer {q.enable_when[1]!r} is not an option of {q.enable_when[0]!r}")
     return Templates(questions, factors)
 
 
 def _question(key: str, raw: Any) -> QuestionTemplate:
-    where = f"questions.{key}"
+    where = f"questions.{toml_key(key)}"
     if not isinstance(raw, dict):
         raise TomlProblem(where, "must be a table")
     for name in ("text_nl", "text_en"):
@@ -204,7 +205,7 @@ def _option(where: str, index: int, raw: Any) -> OptionTemplate:
 
 
 def _factor(key: str, raw: Any, questions: dict[str, QuestionTemplate]) -> FactorTemplate:
-    where = f"factors.{key}"
+    where = f"factors.{toml_key(key)}"
     if not isinstance(raw, dict):
         raise TomlProblem(where, "must be a table")
     maps: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..paths import WORKSPACE_FILE, shared_file_name
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 from ..screening.agreement import ReadLog, label_log
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
 from ..store import Store
@@ -334,7 +334,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     other = set().union(*(boxes[box] for box in OTHER_METHODS_BOXES))
     notes: list[str] = []
     for name in sorted(set(overrides) - set(kinds)):  # a misspelt source name would be silently unused
-        notes.append(said(f"prisma.sources.{name}", "no record comes from a source of this name (sources: "
+        notes.append(said(f"prisma.sources.{toml_key(name)}", "no record comes from a source of this name (sources: "
                                                      f"{', '.join(sorted(kinds)) or 'none yet'}); not used"))
 
     # Identification → screening (left column).
@@ -488,10 +488,10 @@ def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
     for lang, mapping in table.items():
         if not isinstance(mapping, dict):
-            raise SettingProblem(f"prisma.translations.{lang}", f"{mapping!r}: expected a table of reason = \"text\"")
+            raise SettingProblem(f"prisma.translations.{toml_key(lang)}", f"{mapping!r}: expected a table of reason = \"text\"")
         for reason, text in mapping.items():
             if not isinstance(text, str):
-                raise SettingProblem(f"prisma.translations.{lang}.{reason}", f"{text!r}: expected the translation "
+                raise SettingProblem(f"prisma.translations.{toml_key(lang)}.{toml_key(reason)}", f"{text!r}: expected the translation "
                                                                              "as text in quotes")
         result[str(lang)] = {str(k): v for k, v in mapping.items()}
     return result

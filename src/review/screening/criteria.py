@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import ReviewError
 from ..filestamp import FileStamp
 from ..reasons import match_reason as match_reasons_listed
-from ..tomlread import TomlProblem, problems_located, read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located, toml_key
 
 CRITERIA_PATH = ("screening", "criteria.toml")
 
@@ -139,7 +139,7 @@ def parse_criteria(data: dict[str, Any], path: Path | str = "criteria.toml") -> 
     """The criteria of a criteria.toml's data; a bad key is a :class:`TomlProblem` naming it."""
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
-        raise TomlProblem(unknown[0], f"unknown key (expected include, exclude, exclusion_reasons, "
+        raise TomlProblem(toml_key(unknown[0]), f"unknown key (expected include, exclude, exclusion_reasons, "
                                       f"{REQUIRE_REASON_KEY})")
     include = _terms(data.get("include", []), "include")
     exclude = _terms(data.get("exclude", []), "exclude")
@@ -161,7 +161,7 @@ def _terms(value: Any, name: str, *, check_syntax: bool = True) -> tuple[str, ..
     if isinstance(value, dict):  # [include] terms = [...]
         extra = sorted(set(value) - {"terms"})
         if extra:
-            raise TomlProblem(f"{name}.{extra[0]}", f"unknown key (expected {name}.terms)")
+            raise TomlProblem(f"{name}.{toml_key(extra[0])}", f"unknown key (expected {name}.terms)")
         value = value.get("terms", [])
         name = f"{name}.terms"  # (named where the terms stand, at their line)
     if not isinstance(value, list):

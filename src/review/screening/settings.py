@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReviewError
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 from ..tomlwrite import TomlEditError, set_table_keys
 from ..workspace import refused_edit
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL
@@ -54,7 +54,7 @@ def read_screening_settings(section: Mapping[str, Any]) -> ScreeningSettings:
 
     unknown = sorted(set(section) - set(SCREENING_KEYS))
     if unknown:
-        raise SettingProblem(f"screening.{unknown[0]}", f"unknown key (known: {', '.join(sorted(SCREENING_KEYS))})")
+        raise SettingProblem(f"screening.{toml_key(unknown[0])}", f"unknown key (known: {', '.join(sorted(SCREENING_KEYS))})")
     shares: dict[str, float] = {}
     for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):
         value = section.get(key, default)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..errors import ImportFormatError, RetrievalError, WorkspaceError
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
@@ -129,7 +129,7 @@ class EutilsConfig:
         kinds = PUBMED_KEYS
         for key, value in section.items():
             if key not in kinds:
-                raise SettingProblem(f"pubmed.{key}", f"unknown key (known: {', '.join(kinds)})")
+                raise SettingProblem(f"pubmed.{toml_key(key)}", f"unknown key (known: {', '.join(kinds)})")
             if isinstance(value, bool) != (kinds[key] == (bool,)) or not isinstance(value, kinds[key]):
                 expected = " or ".join(t.__name__ for t in kinds[key])
                 shown = "(hidden)" if key == "api_key" else repr(value)  # (a key is a secret, even a mistyped one)

@@ -28,7 +28,7 @@ from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
 from ..timestamps import iso_utc, minute_utc
-from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml_text, toml_lines
+from ..tomlread import TomlProblem, loads_toml, problems_located, read_toml_text, toml_key, toml_lines
 from ..words import counted, whole
 from ..workspace import Workspace
 from .prisma_s import DATE_FIELD_WORDS
@@ -191,7 +191,7 @@ def _query_spec(path: Path, data: dict[str, Any]) -> QuerySpec:
     """The checked query of a query file's data; a bad field is a :class:`TomlProblem` naming it."""
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
-        raise TomlProblem(sorted(unknown)[0], f"unknown field (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        raise TomlProblem(toml_key(sorted(unknown)[0]), f"unknown field (known: {', '.join(sorted(_KNOWN_KEYS))})")
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
         raise TomlProblem("name", "letters, digits, '.', '_' or '-' only")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 
 RULE_SETS: tuple[str, ...] = ("ariens", "lievense", "van_tulder_2003", "iwh")
 #: Old names that still work in review.toml and ``--rule-set``: ``van_tulder`` always meant the
@@ -153,7 +153,7 @@ class RuleConfig:
                     raise SettingProblem("synthesis.iwh_quality.unrated",
                                          "unrated studies follow synthesis.unrated_as in every rule set")
                 if rob not in ROB_CATEGORIES or grade not in ("H", "M", "excluded"):
-                    raise SettingProblem(f"synthesis.iwh_quality.{rob}", f"{grade!r}: expected H, M or excluded, for a "
+                    raise SettingProblem(f"synthesis.iwh_quality.{toml_key(str(rob))}", f"{grade!r}: expected H, M or excluded, for a "
                                                                          "risk of bias low, moderate or high")
                 mapping[rob] = None if grade == "excluded" else grade
             config.iwh_quality = mapping

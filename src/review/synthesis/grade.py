@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..tomlread import TomlProblem, problems_located, read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located, toml_key
 from ..words import counted, effect_interval, verb_for, whole, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
@@ -349,27 +349,28 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
 def _check_overrides(data: dict[str, Any]) -> None:
     """grade.toml's data: each entry a factor's table of a start level, a reviewer and domain judgements."""
     for factor_id, table in data.items():
+        place = toml_key(factor_id)  # (the factor's table as written: ["older age"])
         if not isinstance(table, dict):
-            raise TomlProblem(factor_id, f"expected a table [{factor_id}] of GRADE domains, got {table!r}")
+            raise TomlProblem(place, f"expected a table [{place}] of GRADE domains, got {table!r}")
         for key, value in table.items():
             if key == "start":
                 if value not in CERTAINTY:
-                    raise TomlProblem(f"{factor_id}.start", f"{value!r} not one of {', '.join(CERTAINTY)}")
+                    raise TomlProblem(f"{place}.start", f"{value!r} not one of {', '.join(CERTAINTY)}")
             elif key == "reviewer":
                 if not isinstance(value, str) or not value.strip():
-                    raise TomlProblem(f"{factor_id}.reviewer", f"expected the reviewer's name, got {value!r}")
+                    raise TomlProblem(f"{place}.reviewer", f"expected the reviewer's name, got {value!r}")
             elif key not in DOMAINS:
-                raise TomlProblem(f"{factor_id}.{key}", "unknown GRADE domain")
+                raise TomlProblem(f"{place}.{key}", "unknown GRADE domain")
             elif (not isinstance(value, dict) or not isinstance(value.get("change"), int)
                   or isinstance(value.get("change"), bool) or not isinstance(value.get("reason"), str)
                   or not value["reason"].strip()):
-                raise TomlProblem(f"{factor_id}.{key}", "expected { change = -1, reason = \"...\" }")
+                raise TomlProblem(f"{place}.{key}", "expected { change = -1, reason = \"...\" }")
             elif unknown := sorted(set(value) - {"change", "reason"}):
-                raise TomlProblem(f"{factor_id}.{key}.{unknown[0]}",
+                raise TomlProblem(f"{place}.{key}.{toml_key(unknown[0])}",
                                   "unknown key (a domain's judgement has change and reason only)")
             elif value["change"] not in ALLOWED_CHANGES[key]:
                 allowed = ", ".join(str(c) for c in ALLOWED_CHANGES[key])
-                raise TomlProblem(f"{factor_id}.{key}", f"change {value['change']} is not one of {allowed} (GRADE "
+                raise TomlProblem(f"{place}.{key}", f"change {value['change']} is not one of {allowed} (GRADE "
                                                         "lowers for risk of bias, inconsistency, imprecision, "
                                                         "indirectness and publication bias, raises for a large effect "
                                                         "or a dose-response gradient)")

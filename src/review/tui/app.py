@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from .plain_app import PlainNotifyApp
 from ..errors import ReviewError
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
@@ -121,12 +121,12 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
         raise workspace.located(SettingProblem("tui.keys", "[tui.keys] must map binding ids to key names"))
     for binding, key in keys.items():
         if not isinstance(key, str):
-            raise workspace.located(SettingProblem(f"tui.keys.{binding}", f"{key!r}: expected key names in quotes, "
+            raise workspace.located(SettingProblem(f"tui.keys.{toml_key(binding)}", f"{key!r}: expected key names in quotes, "
                                                                           "e.g. \"y\" or \"y,ctrl+y\""))
     yes = keys.get("confirm.yes", "")
     if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):  # (json.dumps: the value as TOML writes it)
         raise workspace.located(SettingProblem(
-            "tui.keys.confirm.yes", f"{json.dumps(yes)}: Enter answers each question by default (confirm.enter: no "
+            f"tui.keys.{toml_key('confirm.yes')}", f"{json.dumps(yes)}: Enter answers each question by default (confirm.enter: no "
                                     "when quitting loses notes), it cannot be a yes key"))
     return {str(k): v for k, v in keys.items()}
 

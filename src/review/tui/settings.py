@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..services.workspace import setting_refused, unknown_setting
-from ..tomlread import SettingProblem
+from ..tomlread import SettingProblem, toml_key
 from ..workspace import KNOWN_TABLES, Workspace
 from .project import TUI_KEYS
 
@@ -134,9 +134,11 @@ def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if before == after:
             continue
         if not isinstance(before, dict) or not isinstance(after, dict):
-            names.append(f"[{table}]")
+            names.append(f"[{toml_key(table)}]")
             continue
-        names.extend(f"{table}.{key}" for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key))
+        # (each key as TOML spells it: a key "e.mail" edited into [pubmed] is named pubmed."e.mail")
+        names.extend(f"{toml_key(table)}.{toml_key(key)}" for key in sorted(set(before) | set(after))
+                     if before.get(key) != after.get(key))
     return names
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..atomic import make_folders, write_text_atomic
 from ..errors import ImportFormatError, ReviewError, ValidationError, check_input_file
-from ..tomlread import TomlProblem, problems_located, read_toml_located
+from ..tomlread import TomlProblem, problems_located, read_toml_located, toml_key
 from ..paths import enclosing_repository
 from .options import NUMBER_OPTIONS, number_range
 from .table import is_synthetic
@@ -328,7 +328,7 @@ def _planned(path: Path, data: dict[str, Any]) -> list[PlannedAnalysis]:
         options = {k: v for k, v in entry.items() if k not in ("name", "kind", "file")}
         unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
         if unknown:
-            raise TomlProblem(f"{where}.{unknown[0]}", f"not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
+            raise TomlProblem(f"{where}.{toml_key(unknown[0])}", f"not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
         options = {key: _plan_option(where, kind, key, value) for key, value in options.items()}
         missing = [key for key in REQUIRED_OPTIONS.get(kind, ()) if key not in options]
         if missing:
