@@ -257,6 +257,11 @@ class CsvText:
     #: Those comments, each without its ``#``.
     comments: tuple[str, ...] = ()
 
+    def delimiter_hint(self) -> str:
+        """:func:`delimiter_hint` of the header, for a file read as comma-separated: one read by its ``;`` has none
+        (it said "columns are separated by ';' … save the file as comma-separated CSV" of a ';' file it had read)."""
+        return delimiter_hint(self.header) if self.delimiter == "," else ""
+
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
         """The header's column names, and the rows as dicts keyed by them, each with the line of the file it

@@ -73,3 +73,12 @@ def test_a_tab_separated_file_is_still_named_so(tmp_path: Path) -> None:
     assert result.exit_code == 3 and not (tmp_path / "o.csv").exists()
     assert result.stderr == (f"review: {path}:line 1: missing column 'record_id' (columns are separated by a tab, "
                              "not commas: save the file as comma-separated CSV)\n")
+
+
+def test_a_semicolon_file_without_a_column_gets_no_hint_to_save_it_with_commas(tmp_path: Path) -> None:
+    # It said 'missing column 'record_id' (columns are separated by ';', not commas: save the file as comma-separated
+    # CSV)' of a file it had read by its ';' (b90abacb).
+    path = tmp_path / "s.csv"
+    path.write_text("id;title\n1;x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(path), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 3 and result.stderr == f"review: {path}:line 1: missing column 'record_id'\n"

@@ -40,3 +40,12 @@ def test_a_semicolon_set_replays_as_its_comma_twin(tmp_path: Path) -> None:
     comma, semicolon = _simulated(tmp_path, "comma", ","), _simulated(tmp_path, "semicolon", ";")
     assert semicolon[0]["order"] == comma[0]["order"] and semicolon[0]["metrics"] == comma[0]["metrics"]
     assert semicolon == comma  # the stopping points and the printed lines too
+
+
+def test_a_semicolon_set_without_a_column_gets_no_hint_to_save_it_with_commas(tmp_path: Path) -> None:
+    # It said '… (columns are separated by ';', not commas: save the file as comma-separated CSV)' of a file it had
+    # read by its ';' (b90abacb).
+    path = tmp_path / "s.csv"
+    path.write_text("id;title;label_included\n1;x;1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(path), "--json", str(tmp_path / "o.json")])
+    assert result.exit_code == 3 and result.stderr == f"review: {path}:line 1: missing column 'record_id'\n"

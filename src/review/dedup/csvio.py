@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, neutralising_writer, read_csv_text
+from ..csvcells import neutralising_writer, read_csv_text
 from ..errors import ImportFormatError, check_input_file
 from ..records import Record
 from ..sources.fields import split_authors
@@ -45,12 +45,11 @@ def load_records_csv(path: Path) -> RecordsCsv:
     check_input_file(path, pipe_ok=True)  # read once, so `<(gpg -d …)` works
     # ';' between the cells where the header says so (Dutch Excel's "CSV" of a screening set), as review meta reads
     csv_text = read_csv_text(path, "record_id, title, …", semicolons=True)
-    header = csv_text.header
     # "Title" and " title" (a space after the comma) name the title column too.
     columns, rows = csv_text.dict_rows(_column_name)
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
+            raise ImportFormatError(path, "line 1", f"missing column {column!r}{csv_text.delimiter_hint()}")
     records: list[Record] = []
     seen: set[str] = set()
     # One string per distinct author name, journal, volume, issue and pages: they repeat across a large file's

@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from ..csvcells import delimiter_hint, read_csv_text
+from ..csvcells import read_csv_text
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -68,7 +68,6 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     path = Path(path)
     # ';' between the cells where the header says so (Dutch Excel's "CSV"), as review dedup and meta read
     csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}", semicolons=True)
-    header = csv_text.header
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []
@@ -76,9 +75,9 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     columns, rows = csv_text.dict_rows()
     for needed in (ID_COLUMN, LABEL_COLUMN):
         if needed not in columns:
-            raise ImportFormatError(path, "line 1", f"missing column {needed!r}{delimiter_hint(header)}")
+            raise ImportFormatError(path, "line 1", f"missing column {needed!r}{csv_text.delimiter_hint()}")
     if "title" not in columns and "abstract" not in columns:
-        raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{delimiter_hint(header)}")
+        raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{csv_text.delimiter_hint()}")
     for line, row in rows:
         try:
             record_id = int(row[ID_COLUMN])

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..csvcells import NumberFormatError, delimiter_hint, parse_number, read_csv_text, reads_decimal_comma
+from ..csvcells import NumberFormatError, parse_number, read_csv_text, reads_decimal_comma
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
@@ -64,7 +64,6 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     # table (Dutch Excel's "CSV", with decimal commas in the cells: parse_number reads both marks, by the file's where
     # a cell may be read two ways)
     csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True, comments=True)
-    header = csv_text.header
     header_line = f"line {csv_text.header_number}"
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
@@ -74,7 +73,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
     if "study" not in columns:
-        hint = delimiter_hint(header) if csv_text.delimiter == "," else ""  # (a tab; ';' was read)
+        hint = csv_text.delimiter_hint()  # (a tab; ';' was read)
         if hint:
             raise ImportFormatError(path, header_line, f"needs a 'study' column{hint}")
         # (metafor's dat.bcg: trial, author, …, tpos, tneg, cpos, cneg; the sets taken and the label's column said)
