@@ -265,6 +265,23 @@ def test_reopen_takes_a_resolution_back_and_the_conflict_is_open_again(team_ws: 
                      ("3", "dave", "reopened by dave")]
 
 
+def test_a_resolution_is_taken_back_only_while_it_is_the_one_in_force(team_ws: Workspace) -> None:
+    # The conflicts screen's u on an open row takes back the window's last resolution: only that one, never what a
+    # shell or another window left standing there since (rrev31b).
+    from review.services.screening import resolve_conflict, take_back_resolution
+
+    earlier = resolve_conflict(team_ws, 3, "exclude", "carol")
+    mine = resolve_conflict(team_ws, 3, "include", "carol")
+    assert _run(team_ws, "conflicts", "reopen", "3").exit_code == 0  # a shell: the exclude stands again
+    assert take_back_resolution(team_ws, mine, "carol") is None  # not in force: nothing taken back
+    assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+    again = resolve_conflict(team_ws, 3, "maybe", "dave")  # replaced by another resolution: the same
+    assert take_back_resolution(team_ws, earlier, "carol") is None
+    undone = take_back_resolution(team_ws, again, "dave")  # in force: taken back, the exclude stands again
+    assert undone is not None and undone.decision.id == again.id and undone.in_force.label == "exclude"
+    assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+
+
 @async_test
 async def test_u_on_the_conflicts_screen_reopens_the_highlighted_conflict(team_ws: Workspace) -> None:
     assert _run(team_ws, "conflicts", "resolve", "2", "--exclude").exit_code == 0

@@ -409,6 +409,39 @@ async def test_u_right_after_a_resolution_takes_that_one_back_though_the_cursor_
 
 
 @async_test
+async def test_u_after_a_shell_took_back_the_windows_last_resolution_takes_back_nothing_else(tui_ws: Workspace) -> None:
+    # rrev31b: the window resolves the first conflict (the cursor moves on); a shell reopens it ('review conflicts
+    # reopen'); u on the next, open row still went for the first record: it named it ('record N: no resolution to
+    # take back') instead of the row highlighted, and where an earlier resolution stood again there it took that
+    # one back, a resolution the window never made.
+    from review.services.screening import reopen_conflicts, resolve_conflict
+
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await pilot.press("b")
+        await settle(pilot)
+        first, second = [c.record_id for c in screen.data.conflicts]
+        resolve_conflict(tui_ws, first, "exclude", "carol")  # an earlier resolution (another window, a shell)
+        await pilot.press("i")  # this window's, on the first; the cursor moves on to the second (open)
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {first: ("include", "carol")} and table.cursor_row == 1
+        reopen_conflicts(tui_ws, [str(first)], "carol")  # review conflicts reopen, in a shell: the exclude stands again
+        await pilot.press("u")  # on the second, open, before the list is read again
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {first: ("exclude", "carol")}  # the shell's result stands
+        said = str(list(app._notifications)[-1].message)
+        assert f"record {second}: no resolution to take back" in said and f"{first}" not in said, said
+        # and with nothing standing on the first (the shell took that back too), u names the row highlighted
+        reopen_conflicts(tui_ws, [str(first)], "carol")
+        await pilot.press("u")
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {}
+        said = str(list(app._notifications)[-1].message)
+        assert f"record {second}: no resolution to take back" in said and f"{first}" not in said, said
+
+
+@async_test
 async def test_a_conflict_on_a_record_removed_before_screening_leaves_the_list_and_comes_back(tui_ws: Workspace) -> None:
     """Removed in a shell while the conflicts screen is open (decision 0021, addendum): resolving
     it is refused, the list drops it and says so; restored, it is listed again."""

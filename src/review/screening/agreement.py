@@ -327,12 +327,13 @@ def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *,
                               model_info={"resolved_by": resolver})
 
 
-def reopen_conflict(store: Store, record_id: int, reopened_by: str) -> Undone | None:
+def reopen_conflict(store: Store, record_id: int, reopened_by: str, *, only_id: int | None = None) -> Undone | None:
     """Take back the resolution in force on ``record_id`` (an undo row of the ``consensus`` reviewer, noting who,
     and with ``resolved_by`` = ``reopened_by`` as a resolution has); the one before it, if any, is in force again
-    (``Undone.in_force``), else the conflict is open. None: no resolution to take back."""
+    (``Undone.in_force``), else the conflict is open. None: no resolution to take back (``only_id``: or the one in
+    force is not that one, checked in the same transaction)."""
     return store.undo_latest(CONSENSUS_REVIEWER, record_id=record_id, note=f"reopened by {reopened_by}",
-                             model_info={"resolved_by": reopened_by})
+                             model_info={"resolved_by": reopened_by}, only_id=only_id)
 
 
 def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:

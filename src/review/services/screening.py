@@ -32,7 +32,7 @@ __all__ = [
     "resolve_conflict", "check_configured_decider", "check_configured_reviewer", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "take_back_resolution", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
 ]
 
 
@@ -797,9 +797,7 @@ def reopen_conflicts(workspace: Workspace, ids: Sequence[str], reopened_by: str,
     ``in_force``: an earlier one standing again, or None: open), each its own transaction."""
     from ..screening.agreement import CONSENSUS_REVIEWER, reopen_conflict
 
-    if reopened_by == CONSENSUS_REVIEWER:
-        raise WorkspaceError(f"-r {CONSENSUS_REVIEWER}: that name holds the resolutions themselves; give your own "
-                             "name (it is noted on the undo)", title="Reviewer")
+    _check_reopener(reopened_by)
     if not ids:
         raise ReviewError("ID: give at least one record id")
     record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))
@@ -829,6 +827,27 @@ def reopen_conflicts(workspace: Workspace, ids: Sequence[str], reopened_by: str,
         if on_saved is not None:
             on_saved(undone)
     return made
+
+
+def take_back_resolution(workspace: Workspace, resolution: Decision, reopened_by: str) -> Undone | None:
+    """Take back ``resolution`` (as ``resolve_conflict`` returned it) as ``reopen_conflicts`` would, only while it is the
+    one in force on its record (checked in the undo's transaction): None, nothing recorded, once it is not (taken back
+    or replaced meanwhile, in a shell or another window) or its record is no longer offered for screening."""
+    from ..screening.agreement import reopen_conflict
+    from ..screening.removed import workspace_set_aside
+
+    _check_reopener(reopened_by)
+    if workspace_set_aside(workspace).refusal(resolution.record_id):
+        return None
+    return reopen_conflict(workspace.store, resolution.record_id, reopened_by, only_id=resolution.id)
+
+
+def _check_reopener(reopened_by: str) -> None:
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    if reopened_by == CONSENSUS_REVIEWER:
+        raise WorkspaceError(f"-r {CONSENSUS_REVIEWER}: that name holds the resolutions themselves; give your own "
+                             "name (it is noted on the undo)", title="Reviewer")
 
 
 def _first_known(workspace: Workspace, outside: list[int]) -> int:

@@ -1340,12 +1340,13 @@ class Store:
 
     def undo_latest(self, reviewer: str, *, stage: str = "title_abstract",
                     session_token: str | None = None, record_id: int | None = None, note: str = "",
-                    model_info: dict[str, Any] | None = None) -> Undone | None:
+                    model_info: dict[str, Any] | None = None, only_id: int | None = None) -> Undone | None:
         """``undo_last``, and what a caller keeping the decisions in force needs to follow it without reading
         them all again: the undo row's id and the decision on the record in force after it, read in the
         undo's transaction (a read that fails leaves nothing undone; one after the commit could fail with
         the undo in). ``record_id``: the reviewer's latest decision on that record (a conflict's resolution
-        taken back); ``note`` and ``model_info``: kept on the undo row (who took it back)."""
+        taken back); ``note`` and ``model_info``: kept on the undo row (who took it back); ``only_id``: only while
+        that decision is the one to take back (None, nothing undone, once another took its place or it was undone)."""
         with self.engine.begin() as conn:
             self._lock_reviewer(conn, reviewer)  # (also numbers the change: ``_count_change``)
             if session_token is not None:
@@ -1353,7 +1354,7 @@ class Store:
 
                 check_claim(conn, reviewer, session_token)
             target = _latest_effective(conn, reviewer, stage, record_id)
-            if target is None:
+            if target is None or (only_id is not None and target["id"] != only_id):
                 return None
             undo_id = inserted_id(conn.execute(
                 schema.screening_decisions.insert().values(

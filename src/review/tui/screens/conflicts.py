@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Header, Static
 
 from ...errors import ReviewError
 from ...services.screening import (AgreementReport, NotOffered, agreement_report, export_agreement, reopen_conflicts,
-                                  resolve_conflict)
+                                  resolve_conflict, take_back_resolution)
 from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded, RecordRead
@@ -33,7 +33,8 @@ from .base import (
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
-    from ...services.screening import Agreement, Conflict
+    from ...records import Decision
+    from ...services.screening import Agreement, Conflict, Undone
 
 #: Titles are cut to this many characters so the decisions stay visible.
 COLUMNS = ("record", "decisions", "resolution", "title")
@@ -247,8 +248,8 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         super().__init__()
         self.data: ConflictData | None = None
         self._title_width = MIN_TITLE  # what the titles are cut to (the table's width, fitted at each paint)
-        #: The record this window resolved last: u on an open row takes that resolution back (``action_reopen``).
-        self._last_resolved: int | None = None
+        #: The resolution this window made last: u on an open row takes it back while it stands (``action_reopen``).
+        self._last_resolved: Decision | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -353,13 +354,13 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             self._ask_reason(record_id)  # criteria.toml requires one: ask rather than refuse
             return
         try:
-            resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
+            made = resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
         except ReviewError as err:  # e.g. the setting turned on, or the file half-saved: nothing recorded
             self.notify(str(err), title="Not resolved", severity="error")
             if isinstance(err, NotOffered):
                 self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return
-        self._last_resolved = record_id  # (u on the next, open row takes it back)
+        self._last_resolved = made  # (u on the next, open row takes it back)
         self.app.warn_outside_team()  # resolved_by keeps the name: a typo splits it
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
@@ -394,12 +395,16 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             self._refuse()
             return
         highlighted, last = record_id, self._last_resolved
-        # (the list as last read may not show that resolution yet: it is read again after each one, in a worker;
-        # one made since by someone else is theirs to take back)
-        if last is not None and last != record_id and self._resolution_of(record_id) is None \
-                and self._resolution_of(last) in (None, project.reviewer):
-            record_id = last
         try:
+            # (the list as last read may not show that resolution yet: it is read again after each one, in a worker;
+            # whether it still stands is the store's to say, in the undo's own transaction: taken back or replaced in a
+            # shell or another window meanwhile, it is not this window's to take back, nor what stands there now)
+            if last is not None and last.record_id != record_id and self._resolution_of(record_id) is None:
+                undone = take_back_resolution(project.workspace, last, project.reviewer)  # durable now
+                self._last_resolved = None  # (taken back now, or no longer standing)
+                if undone is not None:
+                    self._reopened(undone, highlighted)
+                    return
             made = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
         except ReviewError as err:  # no resolution to take back, the store busy: nothing recorded
             self.notify(str(err), title="Not reopened", severity="warning")
@@ -409,10 +414,13 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
                         severity="warning")
             self.load()
             return
-        undone = made[0]
-        earlier = undone.in_force
-        if record_id == self._last_resolved:
+        if last is not None and last.record_id == record_id:
             self._last_resolved = None
+        self._reopened(made[0], highlighted)
+
+    def _reopened(self, undone: Undone, highlighted: int) -> None:
+        """Say what u took back, reload the list, and warn of an exclusion standing again on a record sought."""
+        record_id, earlier = undone.decision.record_id, undone.in_force
         self.notify(f"#{record_id}: took back {undone.decision.label}" + (
             "; it is open again" if earlier is None else
             f"; an earlier resolution stands again ({earlier.label}): u again leaves it open") + (
