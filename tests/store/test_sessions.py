@@ -13,7 +13,7 @@ import pytest
 from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store.sessions import (
-    STALE_AFTER, SessionBusy, claim_session, heartbeat, live_holder, release_session,
+    STALE_AFTER, SessionBusy, claim_session, heartbeat, live_holder, release_session, reviewer_sessions,
 )
 from review.workspace import Workspace
 
@@ -188,6 +188,44 @@ def test_a_long_write_of_the_claims_own_process_never_lets_the_claim_lapse(tmp_p
         time.sleep(0.4)
     assert live_holder(other, "alice") is None
     other.engine.dispose()
+
+
+def test_a_long_write_of_another_process_lets_no_live_claim_lapse(tmp_path, monkeypatch):
+    """tui32: a write of another process (a shell's `review import` of 300,000 records held the one write lock 55 s at
+    load 11) kept the window's beats waiting past the busy timeout, each one missed, and as it committed the claim was
+    stale: `review -r alice decide` waiting for the lock took the reviewer over (exit 0) and the window's next beat
+    found its claim gone (/work/notes/rev32/tui32_foreign_write.py). The time the store was locked by the write now
+    does not count against the sessions live when it began: its commit moves their heartbeats on by its length."""
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+
+    from review.store import core, schema
+    from review.store.sessions import drop_claim, live_holder
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", title="t", reviewers=["alice", "bob"])
+    window = claim_session(workspace.store, "alice")
+    drop_claim(workspace.store, "alice", window.token)  # (the window is another process: this one holds no claim)
+    gone = claim_session(workspace.store, "bob", now=datetime.now(timezone.utc) - timedelta(seconds=100))
+    drop_claim(workspace.store, "bob", gone.token)  # (a window that stopped beating long before the write began)
+    monkeypatch.setattr(core, "LONG_WRITE_S", 0.3)
+    shell = core.Store.open(workspace.store.engine.url.render_as_string(hide_password=False), create=False)
+    with shell.locked_transaction() as conn:  # the other process's long write (an import)
+        conn.execute(sa.update(schema.schema_info).where(schema.schema_info.c.key == "version")
+                     .values(value=schema.schema_info.c.value))
+        time.sleep(0.8)
+    assert live_holder(shell, "alice", stale_after=0.5) is not None
+    with pytest.raises(SessionBusy):  # (before: taken over, the claim stale for 0.8 s)
+        claim_session(shell, "alice", stale_after=0.5)
+    assert heartbeat(workspace.store, window)  # the window's next beat: still its claim
+    with shell.connect() as conn:  # never moved past the commit
+        assert conn.execute(sa.select(sa.func.count()).select_from(reviewer_sessions)
+                            .where(reviewer_sessions.c.heartbeat_at > datetime.now(timezone.utc))).scalar() == 0
+    # A session already gone when the write began stays gone.
+    assert live_holder(shell, "bob") is None
+    claim_session(shell, "bob")
+    shell.engine.dispose()
 
 
 def test_a_long_read_beats_for_nobody(tmp_path, monkeypatch):

@@ -43,9 +43,10 @@ Connection = sa.Connection
 BUSY_TIMEOUT_MS = 5000
 
 #: A write transaction of this process open longer than this (SQLite) beats, as it commits, for the session claims
-#: the process holds on that store (``sessions.hold_claim``): its own heartbeat waited for the write lock that transaction held,
-#: gave up after the busy timeout (a missed beat), and a write longer than ``sessions.STALE_AFTER`` left the claim
-#: stale as the lock came free, for another window or a shell of the same reviewer to take over.
+#: the process holds on that store (``sessions.hold_claim``) and moves every other live session's heartbeat on by its
+#: length (``sessions.carry_over_lock``): their heartbeats waited for the write lock that transaction held, gave up
+#: after the busy timeout (a missed beat), and a write longer than ``sessions.STALE_AFTER`` left the claims stale as
+#: the lock came free, for another window or a shell of the same reviewer to take over.
 LONG_WRITE_S = BUSY_TIMEOUT_MS / 1000
 
 #: ``Connection.info`` key: when the connection's transaction began (``time.monotonic``).
@@ -623,17 +624,21 @@ def _note_begin(conn: sa.Connection) -> None:
 
 def _beat_held_claims(conn: sa.Connection) -> None:
     """Commit hook (SQLite): a write transaction open past ``LONG_WRITE_S`` beats for the claims this process holds
-    on the store, in the same commit, so a reviewer's own long write (an import, a dedup run) never leaves their
-    claim stale when it frees the lock. A transaction that only read holds no lock and waits for nobody: no beat."""
+    on the store, in the same commit, and the time it held the lock does not count against the other sessions
+    (``sessions.carry_over_lock``), so neither a reviewer's own long write (an import, a dedup run) nor another
+    process's leaves a live claim stale when it frees the lock. A transaction that only read holds no lock and
+    waits for nobody: no beat."""
     began = conn.info.pop(_BEGAN, None)
-    if began is None or time.monotonic() - began < LONG_WRITE_S:
+    if began is None or (locked_for := time.monotonic() - began) < LONG_WRITE_S:
         return
-    from .sessions import beat_in, held_claims  # (sessions holds the registry: core imports it, never back)
-
-    held = held_claims(conn.engine)
-    if not held or not getattr(conn.connection.dbapi_connection, "in_transaction", False):
+    if not getattr(conn.connection.dbapi_connection, "in_transaction", False):
         return  # (pysqlite begins a transaction at the first write: none began, none wrote)
-    beat_in(conn, held)
+    if conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviewer_sessions'")
+                    ).first() is None:
+        return  # (a store being made, or upgraded from before sessions were kept)
+    from .sessions import carry_over_lock, held_claims  # (sessions holds the registry: core imports it, never back)
+
+    carry_over_lock(conn, held_claims(conn.engine), locked_for)
 
 
 def _refuse_if_newer(version: object, *, opened_before: bool = False) -> None:

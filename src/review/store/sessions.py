@@ -256,14 +256,24 @@ def held_claims(engine: sa.Engine) -> dict[str, str]:
         return dict(_HELD_CLAIMS.get(_claims_key(engine), {}))
 
 
-def beat_in(conn: sa.Connection, held: dict[str, str]) -> None:
-    """Beat, inside the transaction of ``conn``, for the rows this process holds (``held``: row key -> token); a row
-    another session has taken over meanwhile stays as it is."""
+def carry_over_lock(conn: sa.Connection, held: dict[str, str], locked_for: float) -> None:
+    """Inside a long write's commit (SQLite: one write lock for the whole store), before the lock comes free: the rows
+    this process holds (``held``: row key -> token) beat now, and every other session live when the write began gets
+    its heartbeat moved on by the write's length (``locked_for`` seconds, never past now). Their beats waited for this
+    lock and gave up after the busy timeout, so the time it was held is no silence of theirs: without this a write
+    past ``STALE_AFTER`` (a shell's import of 300,000 records held it 55 s) left every window stale as it committed,
+    for any claimant waiting on the lock to take over. A row already stale when the write began stays stale."""
     moment = _now()
-    for key, token in held.items():
-        conn.execute(reviewer_sessions.update()
-                     .where(reviewer_sessions.c.reviewer == key, reviewer_sessions.c.token == token)
-                     .values(heartbeat_at=moment))
+    locked_from = moment - timedelta(seconds=locked_for)
+    t = reviewer_sessions
+    for key, token, beat in conn.execute(sa.select(t.c.reviewer, t.c.token, t.c.heartbeat_at)).all():
+        if held.get(key) == token:
+            moved = moment
+        elif locked_from - beat <= timedelta(seconds=STALE_AFTER):
+            moved = min(beat + timedelta(seconds=locked_for), moment)
+        else:
+            continue
+        conn.execute(t.update().where(t.c.reviewer == key, t.c.token == token).values(heartbeat_at=moved))
 
 
 def release_session(store: object, claim: SessionClaim) -> None:
