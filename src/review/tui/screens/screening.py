@@ -502,7 +502,7 @@ class ScreeningScreen(ProjectScreen):
         if project is None or self.current is None:
             return
         try:
-            record = self._listed(project, project.session.read_ahead(), read_ahead=False)
+            record = self._listed(project, project.session.read_ahead(), use_read_ahead=False)
         except store_errors():  # (best effort, after the frame: the next key reads the record itself and says a
             # failure there; raised here, out of a callback, it ended the app)
             self._ahead_listed = None
@@ -790,14 +790,15 @@ class ScreeningScreen(ProjectScreen):
         except store_errors() as err:
             report_error(self, err)
 
-    def _listed(self, project: Project, record: Record | None, *, read_ahead: bool = True) -> Record | None:
+    def _listed(self, project: Project, record: Record | None, *, use_read_ahead: bool = True) -> Record | None:
         """``record`` as the reviewer reads it: with the doi and PMID of the duplicates dedup set aside where it lacks
         them (``services.dedup.with_group_identifiers``, the rule ``review export records --decision`` lists it by).
-        The record read ahead was filled after the last frame: the key that serves it reads nothing more."""
+        ``use_read_ahead``: the record read ahead (filled after the last frame) may serve when it is this one, so the
+        key that serves it reads nothing more; False fills it afresh (the read ahead itself, a record opened by id)."""
         if record is None or record.id is None:
             return record
         ahead = self._ahead_listed
-        if read_ahead and ahead is not None and ahead.id == record.id:
+        if use_read_ahead and ahead is not None and ahead.id == record.id:
             return ahead
         return with_group_identifiers(project.workspace, [record])[0]
 
@@ -905,7 +906,7 @@ class ScreeningScreen(ProjectScreen):
         def opened(record_id: int | None) -> None:
             if record_id is not None:
                 try:
-                    record = self._listed(project, get_record(project.workspace, record_id), read_ahead=False)
+                    record = self._listed(project, get_record(project.workspace, record_id), use_read_ahead=False)
                 except store_errors() as err:  # (a lost server: said in one line, the record on screen stays the
                     report_error(self, err)    # one the next key decides; raised here, it ended the app)
                     return
