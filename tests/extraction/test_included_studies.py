@@ -115,7 +115,7 @@ def test_extraction_validate_warns_of_the_disagreements_and_keeps_its_exit_statu
     assert result.stdout.startswith("15 study files valid")
     assert result.stderr.splitlines() == [
         "review: warning: 14 study files naming a doi or pmid no record has: studies/endo2013.toml, "
-        "studies/endo2015.toml, studies/ervasti2013.toml (+11 more)"]
+        "studies/endo2015.toml, studies/ervasti2013.toml (+11 more: review status --all lists them)"]
 
 
 def test_the_study_table_is_read_from_the_head_of_a_file_or_else_from_the_whole_file() -> None:
@@ -245,3 +245,23 @@ def test_an_included_study_without_a_file_is_named_with_each_identifier_a_file_m
     _study_file(workspace, "a2020", doi="10.1000/a-2")  # the third, unnamed: the follow-up's
     assert _extraction_lines(workspace) == [
         f"  1 included study without a study file: #{third} (pmid 102) (a study file matches by any one of these)"]
+
+
+def test_a_list_cut_at_three_says_how_to_see_it_whole_and_status_all_names_every_one(workspace: Workspace) -> None:
+    # toml32: '5 included studies without a study file: #1 (pmid 100), #2 (pmid 101), #3 (pmid 102) (+2 more)', and no
+    # way to see the other two; the line says where they are, and `review status --all` names them all.
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    ids = _records(workspace, *(Record(title=f"study {n}", pmid=str(100 + n)) for n in range(5)))
+    for record_id in ids:
+        _judge(workspace, record_id, "eligible")
+    named = [f"#{record_id} (pmid {100 + n})" for n, record_id in enumerate(ids)]
+    assert _extraction_lines(workspace) == [
+        f"  5 included studies without a study file: {', '.join(named[:3])} (+2 more: review status --all lists them) "
+        "(a study file matches by any one of these)"]
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--all"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "without a study file" in line] == [
+        f"  5 included studies without a study file: {', '.join(named)} (a study file matches by any one of these)"]

@@ -59,8 +59,11 @@ def init(click_ctx: click.Context, path: Path, title: str, reviewers: tuple[str,
                    "(the rule, its estimate of what is left, the bound at its confidence); a classifier check that "
                    "is due is made first, as the screen's worker does (seconds on large reviews), and kept with the "
                    "reviewer's queue, so the next call takes it.")
+@click.option("--all", "every", is_flag=True,
+              help="Name every item of a list a line cuts at three, '(+N more: review status --all lists them)' "
+                   "(the included studies without a study file, the study files not matched to one).")
 @pass_context
-def status(ctx: Context, stopping: bool) -> None:
+def status(ctx: Context, stopping: bool, every: bool) -> None:
     """Print what the workspace holds per stage."""
     # The lines read the decision log into some 100,000 objects without a cycle among them (40,000 decisions): the
     # collector's passes over them freed nothing and took 0.13 s of the command's 1.0 s CPU
@@ -68,7 +71,7 @@ def status(ctx: Context, stopping: bool) -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        lines = workspace_status(ctx.workspace)
+        lines = workspace_status(ctx.workspace, every=every)
     finally:
         if collecting:
             gc.enable()

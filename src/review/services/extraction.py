@@ -39,17 +39,18 @@ from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result t
 from ..words import counted  # noqa: E402
 
 
-def extraction_status(workspace: Workspace, counts: PrismaCounts | None = None) -> list[str]:
+def extraction_status(workspace: Workspace, counts: PrismaCounts | None = None, *, every: bool = False) -> list[str]:
     """``review status`` lines: study files, and whether synthesis.csv was written, under which rule set, and whether
     its inputs (the study files, factors.toml, grade.toml, review.toml's settings) changed since; with the store's
-    PRISMA ``counts``, whether the study files and the studies included at full text agree (``included_check``)."""
+    PRISMA ``counts``, whether the study files and the studies included at full text agree (``included_check``);
+    ``every``: each list in full (``review status --all``), not its first three."""
     folder = workspace.path("extraction")
     files = study_files(folder) if (folder / STUDIES_DIR).is_dir() else []
     line = f"extraction {counted(len(files), 'study file')}"
     if (folder / "synthesis.csv").is_file():
         line += "; " + _synthesis_state(folder, workspace.config.raw)
     check = included_check(workspace, counts) if counts is not None else None
-    return [line] + ([f"  {text}" for text in included_lines(check)] if check is not None else [])
+    return [line] + ([f"  {text}" for text in included_lines(check, every=every)] if check is not None else [])
 
 
 def included_disagreements(folder: Path) -> list[str]:
@@ -165,10 +166,13 @@ def _study_table(text: str) -> Any:
     return tomllib.loads(text).get("study")
 
 
-def included_lines(check: IncludedCheck) -> list[str]:
+def included_lines(check: IncludedCheck, *, every: bool = False) -> list[str]:
     """``review status``'s lines (and ``review extraction validate``'s notes) on the study files against the
-    included studies: one per kind of disagreement, the first few named; one line when they agree."""
-    few = _first_few
+    included studies: one per kind of disagreement, the first few named (``every``: all of them); one line when they
+    agree."""
+    def few(items: list[str]) -> str:
+        return ", ".join(items) if every else _first_few(items)
+
     if check.agrees:
         return [f"study files match the {_included(check.n_included)} "
                 "(by doi or pmid)"] if check.n_included else []
@@ -179,7 +183,7 @@ def included_lines(check: IncludedCheck) -> list[str]:
     if check.missing:
         # (their identifiers named here: the hint 'review export records lists their doi and pmid' pointed to a row with
         # neither where dedup kept a copy without them, its duplicate holding both)
-        named = [f"#{r} ({_identifiers(check.identifiers_of.get(r, []))})" for r in check.missing]
+        named = [f"#{r} ({_identifiers(check.identifiers_of.get(r, []), every=every)})" for r in check.missing]
         lines.append(f"{_included(len(check.missing))} without a study file: {few(named)} (a study file matches by "
                      "any one of these)")
     if check.not_included:
@@ -200,15 +204,18 @@ def included_lines(check: IncludedCheck) -> list[str]:
     return lines
 
 
-def _identifiers(said: list[str]) -> str:
+def _identifiers(said: list[str], *, every: bool = False) -> str:
     """A study's identifiers as a status line names them: ``pmid 123``, ``doi 10.1/x or pmid 123``, the first two and how
-    many more (reports linked to one study each add theirs)."""
-    return " or ".join(said[:2]) + (f" or {len(said) - 2} more" if len(said) > 2 else "")
+    many more (reports linked to one study each add theirs); ``every``: all of them."""
+    if every or len(said) <= 2:
+        return " or ".join(said)
+    return " or ".join(said[:2]) + f" or {len(said) - 2} more"
 
 
 def _first_few(items: list[str]) -> str:
-    """The first three of ``items``, and how many more: a status line stays one line however many there are."""
-    return ", ".join(items[:3]) + (f" (+{len(items) - 3} more)" if len(items) > 3 else "")
+    """The first three of ``items``, and how many more and where they are: a status line stays short however many
+    there are, and ``review status --all`` names every one."""
+    return ", ".join(items[:3]) + (f" (+{len(items) - 3} more: review status --all lists them)" if len(items) > 3 else "")
 
 
 def _included(count: int) -> str:

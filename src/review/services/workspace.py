@@ -125,8 +125,9 @@ def counts_by_source(workspace: Workspace) -> dict[str, int]:
     return workspace.store.counts_by_source()
 
 
-def workspace_status(workspace: Workspace) -> list[str]:
-    """Plain lines for ``review status``: records and screening, then every stage in pipeline order."""
+def workspace_status(workspace: Workspace, *, every: bool = False) -> list[str]:
+    """Plain lines for ``review status``: records and screening, then every stage in pipeline order; ``every``: each
+    list a line names in full (``--all``), not its first three."""
     from ..instrument.status import instrument_status  # (not services.instrument: the build and exports load there)
     from . import dedup, extraction, prisma, screening, sources
 
@@ -136,8 +137,8 @@ def workspace_status(workspace: Workspace) -> list[str]:
         lines.append(f"store      {override}")
     if store is None:  # the stages kept in files only; the caller exits 1 (``workspace.missing_store``)
         lines.append(f"store      not there: {workspace.missing_store}")
-        for stage_status in (extraction.extraction_status, instrument_status):
-            lines.extend(stage_status(workspace))
+        lines.extend(extraction.extraction_status(workspace, every=every))
+        lines.extend(instrument_status(workspace))
         return lines
     batches = store.batches()
     # A search stores each EFetch window as a batch of its own: counted apart, so "4 import batches"
@@ -160,7 +161,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
     counts = prisma.prisma_counts(workspace, reads.aside, reads.log)  # (one reading: the prisma line, the included)
     lines.extend(prisma.prisma_status(workspace, counts=counts))
     lines.extend(_refused_setting(workspace, prisma.fulltext_settings_problem(workspace), "review fulltext"))
-    lines.extend(extraction.extraction_status(workspace, counts))
+    lines.extend(extraction.extraction_status(workspace, counts, every=every))
     lines.extend(instrument_status(workspace))
     return lines
 
