@@ -465,3 +465,20 @@ def test_a_pubmed_or_fulltext_value_its_command_refuses_edited_in_is_named_by_it
     change = watcher.check()
     assert change.checking == ("pubmed.rate_per_second",) and change.message() == ""
     assert checked_line(workspace, change) == ("review.toml read again: pubmed.rate_per_second in use now", False)
+
+
+def test_a_misspelt_key_mended_is_not_named_as_not_used_again(workspace: Workspace) -> None:
+    # toml32: mending `[fulltext] reason` to `reasons` read '…:fulltext.reason: no setting review reads (misspelt?),
+    # not used (line N)' once more (the key's removal counted as an edit of it, at its table's line) beside the mended
+    # key in use; a key nothing reads that is gone changes nothing in use.
+    from review.tui.settings import SettingsWatcher, checked_line
+
+    _append(workspace, '\n[fulltext]\nreason = ["Wrong population"]\n\n[Screening]\nstopping_rule = "certified"\n')
+    watcher = SettingsWatcher(workspace)
+    text = workspace.config_path.read_text(encoding="utf-8")
+    workspace.config_path.write_text(text.replace("reason =", "reasons =").replace('\n[Screening]\nstopping_rule = '
+                                                                                     '"certified"\n', ""),
+                                     encoding="utf-8")
+    change = watcher.check()
+    assert change.unread == () and change.changed == ("fulltext.reasons",) and change.message() == "", change
+    assert checked_line(workspace, change) == ("review.toml read again: fulltext.reasons in use now", False)

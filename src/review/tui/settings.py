@@ -142,6 +142,19 @@ def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return names
 
 
+def _gone_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The names ``_changed_names`` gives the keys of ``old`` that ``new`` no longer has."""
+    names: list[str] = []
+    for table, before in old.items():
+        after = new.get(table, {})
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            if table not in new:
+                names.append(f"[{toml_key(table)}]")
+            continue
+        names.extend(f"{toml_key(table)}.{toml_key(key)}" for key in before if key not in after)
+    return names
+
+
 def _unread(name: str) -> bool:
     """A changed ``table.key`` nothing reads: its table is none a stage reads, a ``[tui]`` key the app does not
     know (refused when the app starts next), or a key its stage refuses when it next runs ([screening], [dedup],
@@ -179,7 +192,10 @@ class SettingsWatcher:
         error = self.workspace.config_error if new_read else ""
         if config.raw is self._seen:
             return SettingsChange(error=error)
-        changed = _changed_names(self._seen, config.raw)
+        # A key nothing read that is gone (a misspelling mended, a stray table deleted) changes nothing in use: named
+        # it read as not used once more, at its table's line, beside the mended key.
+        gone = set(_gone_names(self._seen, config.raw))
+        changed = [name for name in _changed_names(self._seen, config.raw) if not (name in gone and _unread(name))]
         self._seen = config.raw
         # Against what the app runs on: an edit undone again needs no restart.
         unlike_opened = set(_changed_names(self._opened, config.raw))
