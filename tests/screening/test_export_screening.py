@@ -61,7 +61,8 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert f"- {alice} × {bob}: n = 1 records both decided" in text
     assert f"- {alice}'s ranking: svm, engine {ENGINE_VERSION}; query strategy `max`, seed {workspace.config.seed}" in text
     assert f"- {bob}'s ranking: no ranking stored" in text
-    assert "recommended (`relevance_rate_classifier`)" in text and "target recall 95%" in text
+    assert "recommended (`relevance_rate_classifier`): it estimates the relevant records left" in text
+    assert "target recall 95%" in text
     assert (f"- Screening stop: recorded by {alice} on ") in text
     assert ("\"time budget\". The rule's verdict then: STOP (recommended rule): estimated recall 97%; the flow "
             "diagram credits the stopping rule with the stop.") in text
@@ -104,3 +105,14 @@ def test_a_stop_that_left_records_unscreened_adds_up_and_a_reviewer_without_deci
     assert f"  - {bob}: no title/abstract decision." in text and f"- {bob}'s ranking" not in text
     assert "The rule's words at the stop" not in text  # the explanation is the rule's sentence: said once
     assert "(1 reviewer, 1 record screened)" in result.stderr
+
+
+def test_the_certified_rule_is_worded_with_its_confidence(workspace) -> None:
+    """report32 on the demo under the certified rule: 'certified (`statistical`): it once the ranked records look
+    exhausted, serves …', and a pointer to the recommended rule's levels beside it."""
+    workspace.path("review.toml").write_text(workspace.path("review.toml").read_text(encoding="utf-8")
+                                             + '\n[screening]\nstopping_rule = "certified"\n', encoding="utf-8")
+    text = _run(workspace, "export", "screening", "-").stdout
+    assert ("certified (`statistical`): once the ranked records look exhausted, it serves a random sample of the rest "
+            "and says stop") in text
+    assert "target recall 95%, confidence 95%. Its measured results" in text and "recommended rule's" not in text

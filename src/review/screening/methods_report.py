@@ -23,10 +23,10 @@ QUEUE_ORDER_WORDS = {
 
 #: What each stopping rule claims, in the words docs/screening.md uses for it.
 RULE_WORDS = {
-    "recommended": "estimates the relevant records left among the unscreened from how fast they were found along the "
+    "recommended": "it estimates the relevant records left among the unscreened from how fast they were found along the "
                    "ranking and, once enough are found, from the model's calibrated scores, and says stop when the "
                    "target recall is probable enough (its promise is measured on benchmark sets, not proven)",
-    "certified": "once the ranked records look exhausted, serves a random sample of the rest and says stop when a "
+    "certified": "once the ranked records look exhausted, it serves a random sample of the rest and says stop when a "
                  "hypothesis test shows, at the stated confidence, that recall is at least the target",
 }
 
@@ -237,10 +237,11 @@ def _automation_lines(methods: SelectionMethods) -> list[str]:
             lines.append(f"- {work.reviewer}'s ranking: {_ranking_words(work)}.")
     rule = RULE_WORDS.get(methods.stopping_rule, "")
     lines.append(f"- Stopping rule in force (review.toml [screening] stopping_rule): {methods.stopping_rule} "
-                 f"(`{methods.rule_id}`): it {rule}; target recall {_percent(methods.target_recall)}"
+                 f"(`{methods.rule_id}`): {rule}; target recall {_percent(methods.target_recall)}"
                  + (f", confidence {_percent(methods.confidence)}" if methods.stopping_rule == "certified" else "")
-                 + ". Its measured results, to cite with it: docs/screening.md, \"What screening does by default\" "
-                 "(the recommended rule's own levels are named there and in its stopping line).")
+                 + ". Its measured results, to cite with it: docs/screening.md, \"What screening does by default\""
+                 + (" (its levels are named there and in the rule's sentence at the stop, below)."
+                    if methods.stopping_rule == "recommended" else "."))
     lines += _stop_lines(methods.stop)
     return lines
 
