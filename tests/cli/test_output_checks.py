@@ -135,7 +135,7 @@ def _store_intact(root: Path, settings: bytes) -> None:
 
 
 @pytest.mark.parametrize("command", [["export", "records"], ["export", "decisions"], ["export", "searches"],
-                                     ["export", "records", "--format", "ris"]])
+                                     ["export", "records", "--format", "ris"], ["export", "screening"]])
 @pytest.mark.parametrize("name", ["review.db", "review.toml", "review.db-wal", "review.db-journal", "./review.db"])
 def test_an_export_over_the_workspaces_own_files_is_refused_and_the_store_survives(
         sqlite_workspace: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], name: str) -> None:
@@ -154,14 +154,15 @@ def test_an_export_over_the_workspaces_own_files_is_refused_and_the_store_surviv
 def test_every_output_of_a_workspace_is_checked_before_the_work(sqlite_workspace: Path, blocker: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # Each export checks its OUT first: an unwritable one is one line, exit 1, nothing read or printed.
-    from review.services import screening, sources
+    from review.services import screening, screening_methods, sources
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("exported before the output was checked")
 
-    for module, name in ((sources, "export_records"), (sources, "search_report"), (screening, "decisions_text")):
+    for module, name in ((sources, "export_records"), (sources, "search_report"), (screening, "decisions_text"),
+                         (screening_methods, "selection_methods_report")):
         monkeypatch.setattr(module, name, never)
-    for command in (["export", "records"], ["export", "decisions"], ["export", "searches"]):
+    for command in (["export", "records"], ["export", "decisions"], ["export", "searches"], ["export", "screening"]):
         _refused(CliRunner().invoke(main, ["-w", str(sqlite_workspace), *command, str(blocker / "x.csv")]),
                  blocker / "x.csv")
 
