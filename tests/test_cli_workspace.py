@@ -227,7 +227,7 @@ def test_init_into_a_folder_holding_queries_example_toml_keeps_it(tmp_path: Path
     assert (tmp_path / "ws" / "screening" / "criteria.toml").is_file()
 
 
-def test_status_names_a_bad_pubmed_or_fulltext_setting_under_its_stage(tmp_path: Path) -> None:
+def test_status_names_a_bad_pubmed_dedup_or_fulltext_setting_under_its_stage(tmp_path: Path) -> None:
     """toml32: a bad [pubmed] or [fulltext] value went unsaid until review search or a full-text decision refused it
     (a misspelt [fulltext] key, or a negative rate, not even then); review status names each at once in review.toml's
     refusal shape, under its stage's line, as it names a query file review search refuses."""
@@ -236,7 +236,8 @@ def test_status_names_a_bad_pubmed_or_fulltext_setting_under_its_stage(tmp_path:
     clean = CliRunner().invoke(main, ["-w", str(root), "status"])
     assert clean.exit_code == 0 and "refuses it until" not in clean.stdout, clean.output
     with (root / "review.toml").open("a", encoding="utf-8") as config:
-        config.write('\n[pubmed]\nrate_per_second = -1\n\n[fulltext]\nreason = ["Wrong population"]\n')
+        config.write('\n[pubmed]\nrate_per_second = -1\n\n[fulltext]\nreason = ["Wrong population"]\n\n[dedup]\n'
+                     'related = "bogus"\n')
     result = CliRunner().invoke(main, ["-w", str(root), "status"])
     assert result.exit_code == 0, result.output
     written = (root / "review.toml").read_text(encoding="utf-8").splitlines()
@@ -246,10 +247,13 @@ def test_status_names_a_bad_pubmed_or_fulltext_setting_under_its_stage(tmp_path:
               f"local stand-in) (line {rate_line}); review search refuses it until it is fixed")
     fulltext = (f"  review.toml:fulltext.reason: unknown key (known: reasons) (line {reason_line}); review fulltext "
                 "refuses it until it is fixed")
-    assert pubmed in lines and fulltext in lines, lines
+    dedup = (f"  review.toml:dedup.related: 'bogus': expected 'link' or 'merge' (line {len(written)}); review dedup "
+             "refuses it until it is fixed")  # (its check loads no engine: dedup.settings)
+    assert pubmed in lines and fulltext in lines and dedup in lines, lines
     heads = {line.split()[0]: i for i, line in enumerate(lines) if line and not line.startswith(" ")}
     assert heads["search"] < lines.index(pubmed) < heads["dedup"]
     assert heads["prisma"] < lines.index(fulltext) < heads["extraction"]
+    assert heads["dedup"] < lines.index(dedup) < heads["prisma"]
 
 
 def test_status_does_not_load_numpy_or_the_instrument_build(tmp_path: Path) -> None:

@@ -16,14 +16,13 @@ import numpy as np
 from .kinds import ARTICLE, NOTICE_KINDS, PREPRINT
 from .prepare import Prepared
 from .scoring import DIFFERENT, EQUAL, PairFeatures, RecordColumns, abstract_similarity, columns_for
+from .settings import RELATED_MODES
 
 DUPLICATE = "duplicate"
 BORDERLINE = "borderline"
 DISTINCT = "distinct"
 #: An erratum, retraction notice, expression of concern or comment and the record it is about.
 RELATED = "related"
-#: ``[dedup] related``: link such records to their article, or merge them into its cluster.
-RELATED_MODES = ("link", "merge")
 #: The title a notice names must match the other record's this well.
 RELATED_TITLE = 93.0
 #: Under "merge", a notice and a copy of its article naming a title this close may share a cluster.

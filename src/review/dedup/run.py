@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..tomlread import SettingProblem, unknown_setting_problem
 from ..store import dedup as dedup_store
 from ..workspace import Workspace
 from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
-from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
+from .rules import BORDERLINE, DUPLICATE, RELATED
+from .settings import related_setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,25 +93,10 @@ def pair_verdicts(result: DedupResult, ids: list[int]) -> list[decisions.PairVer
     return out
 
 
-#: The keys of ``[dedup]`` (docs/dedup.md); another is refused as a misspelling.
-DEDUP_KEYS = ("related",)
-
-
-def related_setting(workspace: Workspace) -> str:
-    """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
-    section = workspace.config.section("dedup")
-    if refused := unknown_setting_problem(section, DEDUP_KEYS, "dedup"):
-        raise refused  # (a misspelt "relatd" left "link" in force without a word)
-    value = section.get("related", "link")
-    if value not in RELATED_MODES:
-        raise SettingProblem("dedup.related", f"{value!r}: expected {' or '.join(repr(m) for m in RELATED_MODES)}")
-    return str(value)
-
-
 def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunSummary:
     """Deduplicate all records of the workspace and store verdicts and clusters."""
     start = time.perf_counter()
-    related = related_setting(workspace)
+    related = related_setting(workspace.config.section("dedup"))
     store = workspace.store
     records = store.records()
     ids = [int(r.id) for r in records]  # type: ignore[arg-type]

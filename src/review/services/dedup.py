@@ -51,9 +51,9 @@ def with_group_identifiers(workspace: Workspace, records: Sequence[Record]) -> l
 def settings_problem(workspace: Workspace) -> SettingProblem | None:
     """The refusal ``review dedup`` would make now of review.toml's ``[dedup]`` (None when it would take it): for a
     shell that reads the file before dedup runs (the terminal UI, after an edit)."""
-    from ..dedup.run import related_setting
+    from ..dedup.settings import related_setting
 
-    return setting_refusal(lambda: related_setting(workspace))
+    return setting_refusal(lambda: related_setting(workspace.config.section("dedup")))
 
 
 def clusters(workspace: Workspace) -> list[ClusterListing]:

@@ -26,7 +26,7 @@ def unknown_setting(table: str, key: str) -> bool:
     [screening], [dedup], [synthesis], [fulltext] and [pubmed] name their keys (the TUI's own [tui] keys are the
     shell's)."""
     # Imported here: every command loads this module, and these stages' modules are not light.
-    from ..dedup.run import DEDUP_KEYS
+    from ..dedup.settings import DEDUP_KEYS
     from ..prisma.fulltext import FULLTEXT_KEYS
     from ..screening.settings import SCREENING_KEYS
     from ..sources.eutils import PUBMED_KEYS
@@ -156,8 +156,9 @@ def workspace_status(workspace: Workspace, *, every: bool = False) -> list[str]:
     lines.extend(screening.criteria_status(workspace))
     lines.extend(sources.search_status(workspace))
     lines.extend(_refused_setting(workspace, sources.pubmed_settings_problem(workspace), "review search"))
-    for stage_status in (dedup.dedup_status, screening.ranking_status):
-        lines.extend(stage_status(workspace))
+    lines.extend(dedup.dedup_status(workspace))
+    lines.extend(_refused_setting(workspace, dedup.settings_problem(workspace), "review dedup"))
+    lines.extend(screening.ranking_status(workspace))
     counts = prisma.prisma_counts(workspace, reads.aside, reads.log)  # (one reading: the prisma line, the included)
     lines.extend(prisma.prisma_status(workspace, counts=counts))
     lines.extend(_refused_setting(workspace, prisma.fulltext_settings_problem(workspace), "review fulltext"))
