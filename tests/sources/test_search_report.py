@@ -231,7 +231,8 @@ def test_sources_and_duplicates_in_the_report_are_what_review_prisma_counts(work
     counts = prisma_counts(workspace)
     assert (counts.n("duplicates"), counts.n("other_duplicates")) == (1, 2)  # each column has some
     text = search_report(workspace).text
-    assert (f"removed {counts.n('duplicates')} duplicate records from databases and registers and "
+    # (report32: "removed 1 duplicate records", the count's noun in the plural whatever the count)
+    assert (f"removed {counts.n('duplicates')} duplicate record from databases and registers and "
             f"{counts.n('other_duplicates')} from other methods") in text
     for name, source in counts.sources.items():
         assert re.search(rf"^- {name} \([a-z ]+, item \d+\): {source.n} records? from files", text, re.M), name

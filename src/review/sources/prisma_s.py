@@ -363,8 +363,8 @@ def _dedup_section(report: SearchReport) -> list[str]:
                      + ".")
     if report.dedup.ran:
         lines.append(f"- Across sources: `review dedup` (docs/dedup.md: automatic merges only for certain matches, "
-                     f"borderline pairs decided by a reviewer) removed {report.dedup.n_database_duplicates} "
-                     "duplicate records from databases and registers"
+                     f"borderline pairs decided by a reviewer) removed "
+                     f"{counted(report.dedup.n_database_duplicates, 'duplicate record')} from databases and registers"
                      + (f" and {report.dedup.n_other_duplicates} from other methods" if report.dedup.n_other_duplicates
                         else "") + " (PRISMA 2020's \"duplicate records removed\").")
     else:
