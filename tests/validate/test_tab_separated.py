@@ -74,3 +74,18 @@ def test_tabs_around_a_comma_separated_header_are_no_separator(tmp_path: Path) -
     path = tmp_path / "c.csv"
     path.write_text("client,score\t\nc1,3\nc2,4\n", encoding="utf-8")
     assert read_table(path).columns == ["client", "score"]
+
+
+def test_r_row_names_under_no_header_are_named(tmp_path: Path) -> None:
+    # R's write.table(x, "f.txt", sep = "\t") writes '"target"\t"rater"\t"score"' over '"1"\t"t1"\t"a"\t2.5': every
+    # row one cell longer than the header. The refusal said '4 cells but the header has 3' and no more.
+    path = tmp_path / "r.txt"
+    path.write_text('"target"\t"rater"\t"score"\n"1"\t"t1"\t"a"\t2.5\n"2"\t"t1"\t"b"\t3\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "icc", str(path)])
+    assert result.exit_code == ValidationError.exit_code
+    assert result.stderr == (f"review: {path}:line 2: 4 cells but the header has 3 (R's write.table writes each row's "
+                             "name under no header: write the file with row.names = FALSE, or give that column a "
+                             "name)\n")
+    path.write_text("target,rater,score\nt1,a,2.5\nt1,b,3,x\n", encoding="utf-8")  # a later row: a stray cell
+    with pytest.raises(ValidationError, match=r"line 3: 4 cells but the header has 3$"):
+        read_table(path)

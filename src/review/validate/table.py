@@ -341,6 +341,11 @@ def read_table(path: Path | str) -> Table:
     return table
 
 
+#: The hint of a first row one cell longer than the header.
+R_ROW_NAMES = (" (R's write.table writes each row's name under no header: write the file with row.names = FALSE, "
+               "or give that column a name)")
+
+
 def _table_from_text(path: Path, text: str) -> Table:
     comments: list[str] = []
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
@@ -375,7 +380,10 @@ def _table_from_text(path: Path, text: str) -> Table:
             continue
         filled = max(i + 1 for i, c in enumerate(cells) if c.strip())  # empty cells past the end are dropped,
         if filled > len(header):  # as csvcells.dict_rows drops them
-            raise cell_error(path, line, None, f"{filled} cells but the header has {len(header)}")
+            # R's write.table (row.names = TRUE, its default) writes each row's name under no header: every row, the
+            # first one too, one cell longer
+            names = R_ROW_NAMES if not rows and filled == len(header) + 1 else ""
+            raise cell_error(path, line, None, f"{filled} cells but the header has {len(header)}{names}")
         rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
         numbers.append(line)
         if last_row is not None:
