@@ -57,7 +57,7 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert "; 1 ranked by the model." in text
     assert f"  - {bob}: 3 records (2 included, 1 excluded, 0 maybe); of these, 3 picked by id" in text
     assert "- Records screened by two or more reviewers: 1; by one reviewer: 4." in text
-    assert "1 resolved by a consensus decision (recorded by carol 1), 0 open" in text
+    assert "1 resolved by a consensus decision (recorded by carol), 0 open" in text
     assert f"- {alice} × {bob}: n = 1 records both decided" in text
     assert f"- {alice}'s ranking: svm, engine {ENGINE_VERSION}; query strategy `max`, seed {workspace.config.seed}" in text
     assert f"- {bob}'s ranking: no ranking stored" in text

@@ -173,7 +173,9 @@ def _screening_lines(methods: SelectionMethods) -> list[str]:
                  "looking until both had finished: not recorded.")
     c = methods.conflicts
     if c.disputed:
-        by = ", ".join(f"{name} {whole(n)}" for name, n in sorted(c.resolved_by.items()))
+        # One resolver: named; several: each with their share ("anna 5, carol 4").
+        by = (next(iter(c.resolved_by)) if len(c.resolved_by) == 1 else
+              ", ".join(f"{name} {whole(n)}" for name, n in sorted(c.resolved_by.items())))
         lines.append(f"- Conflicts: {counted(c.disputed, 'record')} labelled differently (a maybe against an include "
                      f"counts); {whole(c.resolved)} resolved by a consensus decision"
                      f"{f' (recorded by {by})' if by else ''}, {whole(c.open)} open. An open conflict passes on to "
