@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -108,6 +108,19 @@ def sniff_delimiter(first_line: str, *, tabs: bool = False) -> str:
                                      f"{' or '.join(others)} in the header")
         return "\t"
     return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+#: Excel's first line naming what separates the cells: Excel opens a file by it in any locale, so files written for
+#: Excel carry it (``review import`` reads it too).
+_EXCEL_SEPARATOR = re.compile(r"sep=(.)[ \t]*")
+
+
+def excel_separator(first_line: str, taken: str = ",;") -> str | None:
+    """The delimiter that Excel's ``sep=;`` line names, when ``first_line`` (a file's first, its end or not) is one and
+    the reader takes that delimiter (``taken``); else None. The reader reads the file by it and the header below it:
+    the sniff would read ``sep=;`` as the header (``needs a 'study' column (the header has sep=)``)."""
+    found = _EXCEL_SEPARATOR.fullmatch(first_line.rstrip("\r\n"))
+    return found.group(1) if found is not None and found.group(1) in taken else None
 
 
 class AmbiguousDelimiter(ValueError):
@@ -251,8 +264,8 @@ class CsvText:
     warnings: list[str] = field(default_factory=list)
     #: What separates its cells: ``,``, or ``;`` where the reader takes both (:func:`read_csv_text`).
     delimiter: str = ","
-    #: The line the header is on: past 1 where the reader takes comments (:func:`uncommented_lines`) and the file
-    #: has them, or blank lines, before it.
+    #: The line the header is on: past 1 below Excel's ``sep=`` line (:func:`excel_separator`) and, where the reader
+    #: takes comments (:func:`uncommented_lines`), the comments and blank lines before it.
     header_number: int = 1
     #: Those comments, each without its ``#``.
     comments: tuple[str, ...] = ()
@@ -276,7 +289,9 @@ class CsvText:
         from .errors import ImportFormatError
 
         lines = text_lines(self.text)
-        rows = csv_rows(uncommented_lines(lines, []) if self.header_number > 1 else lines, self.delimiter)
+        if self.header_number > 1:  # (Excel's sep= line, comments, blank lines: none is read as cells)
+            lines = itertools.chain(("\n" for _ in itertools.islice(lines, self.header_number - 1)), lines)
+        rows = csv_rows(lines, self.delimiter)
         # the header: its line, even a blank one (as header_line reads it); the lines before it comments or blank
         first = next((row for row in rows if row.first_line >= self.header_number), None)
         header = first.cells if first is not None else []
@@ -460,7 +475,8 @@ def read_csv_text(path: Path, expected: str, *, semicolons: bool = False, commen
     """A CSV file's text (byte-order mark removed), header line and encoding, decoded by the policy of
     ``review.textdecode``; an unreadable, binary, undecodable or empty file is an ``ImportFormatError``
     naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`.
-    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`) is read as ``;``-separated.
+    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`), or Excel's ``sep=;`` first line
+    (:func:`excel_separator`), is read as ``;``-separated.
     ``comments``: ``#`` lines and blank lines before the header are passed over (:func:`uncommented_lines`)."""
     from .errors import ImportFormatError
     from .textdecode import read_user_text
@@ -470,12 +486,17 @@ def read_csv_text(path: Path, expected: str, *, semicolons: bool = False, commen
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
     header_number, found = 1, list[str]()
-    if comments and (not header.strip() or header.startswith("#")):
-        lines = uncommented_lines(text_lines(decoded.text), found)
-        number, line = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (0, ""))
+    named = excel_separator(header, ",;" if semicolons else ",")
+    if named is not None or comments and (not header.strip() or header.startswith("#")):
+        lines: Iterator[str] = itertools.islice(text_lines(decoded.text), 1 if named else 0, None)  # (past sep=)
+        if comments:
+            lines = uncommented_lines(lines, found)
+        start = 2 if named else 1
+        number, line = next(((n, line) for n, line in enumerate(lines, start) if line.strip() or not comments),
+                            (0, ""))
         if not number:  # nothing but comments
             raise ImportFormatError(path, None, empty_file(expected))
         header_number, header = number, line.rstrip("\r\n")
-    delimiter = sniff_delimiter(header) if semicolons else ","
+    delimiter = named or (sniff_delimiter(header) if semicolons else ",")
     return CsvText(decoded.text, header, decoded.encoding, path, delimiter=delimiter,  # (textdecode removed the BOM)
                    header_number=header_number, comments=tuple(found))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..csvcells import (UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, parse_number, quote_left_open,
-                        reads_decimal_comma, sniff_delimiter, uncommented_lines)
+                        excel_separator, reads_decimal_comma, sniff_delimiter, uncommented_lines)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -350,10 +350,14 @@ def _table_from_text(path: Path, text: str) -> Table:
     comments: list[str] = []
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
     # and other separators, cutting a quoted cell that holds one in two.
-    lines = list(uncommented_lines(io.StringIO(text, newline=""), comments))  # (review meta's rule)
+    lines = list(io.StringIO(text, newline=""))
+    named = excel_separator(lines[0], ",;\t") if lines else None
+    if named is not None:  # Excel's sep= line: no header, no comment
+        lines[0] = "\n"
+    lines = list(uncommented_lines(lines, comments))  # (review meta's rule)
     first = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (1, ""))
     try:  # (a tab-separated export of SPSS or R's write.table too)
-        delimiter = sniff_delimiter(first[1], tabs=True)
+        delimiter = named or sniff_delimiter(first[1], tabs=True)
     except AmbiguousDelimiter as err:
         raise cell_error(path, first[0], None, str(err)) from None
     header: list[str] | None = None
