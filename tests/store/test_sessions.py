@@ -228,6 +228,35 @@ def test_a_long_write_of_another_process_lets_no_live_claim_lapse(tmp_path, monk
     shell.engine.dispose()
 
 
+def test_time_before_a_transactions_first_write_is_no_lock_held(tmp_path, monkeypatch):
+    """rrev32b: the carry-over credits the time the write lock was held, not the time since the transaction began.
+    SQLite's transactions are deferred: one that reads (or waits, or computes) before its first write holds no lock
+    until that write, and a window could beat meanwhile. Credited from its begin, a session silent for that time
+    as well was moved on by it; two such transactions overlapping credit the same seconds twice, moving a window
+    that crashed up to the commit each time (never past now, but never stale while they go on)."""
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+
+    from review.store import core, schema
+    from review.store.sessions import drop_claim, live_holder
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", title="t", reviewers=["alice"])
+    silent = STALE_AFTER - 1.0  # alice's window stopped beating this long ago (crashed)
+    gone = claim_session(workspace.store, "alice", now=datetime.now(timezone.utc) - timedelta(seconds=silent))
+    drop_claim(workspace.store, "alice", gone.token)  # (another process's window: this one holds no claim)
+    monkeypatch.setattr(core, "LONG_WRITE_S", 0.3)
+    shell = core.Store.open(workspace.store.engine.url.render_as_string(hide_password=False), create=False)
+    with shell.transaction() as conn:  # reads for 1.5 s, holding no lock, then writes at once
+        conn.execute(sa.select(sa.literal(1)))
+        time.sleep(1.5)
+        conn.execute(sa.update(schema.schema_info).where(schema.schema_info.c.key == "version")
+                     .values(value=schema.schema_info.c.value))
+    assert live_holder(shell, "alice") is None  # silent STALE_AFTER + 0.5 s: stale (before: moved on by 1.5 s)
+    shell.engine.dispose()
+
+
 def test_a_long_read_beats_for_nobody(tmp_path, monkeypatch):
     """A transaction that only read held no lock, kept no beat waiting, and takes none (nor the write lock)."""
     import sqlalchemy as sa

@@ -49,7 +49,8 @@ BUSY_TIMEOUT_MS = 5000
 #: the lock came free, for another window or a shell of the same reviewer to take over.
 LONG_WRITE_S = BUSY_TIMEOUT_MS / 1000
 
-#: ``Connection.info`` key: when the connection's transaction began (``time.monotonic``).
+#: ``Connection.info`` key: when the statement that began the connection's transaction started (``time.monotonic``),
+#: its first write: SQLite's transactions are deferred and take the write lock there, not at ``begin``.
 _BEGAN = "review.began"
 
 #: How long opening a store waits for another process's schema upgrade step (its write lock) before
@@ -618,12 +619,18 @@ def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     _refuse_if_newer(marks.get("version"), opened_before=True)
 
 
-def _note_begin(conn: sa.Connection) -> None:
-    conn.info[_BEGAN] = time.monotonic()
+def _note_first_write(conn: sa.Connection, cursor: Any, *_statement: object) -> None:
+    """Before each statement outside a transaction (SQLite): the time it starts, so the one that begins a transaction
+    (pysqlite begins one at the first write) leaves when the write lock was asked for. From ``begin`` instead, the
+    time a transaction read, computed or waited before its first write, holding no lock while others' beats went
+    through, was credited to every session (``_beat_held_claims``), and two such transactions overlapping credited
+    the same seconds twice, keeping a crashed window live."""
+    if not cursor.connection.in_transaction:
+        conn.info[_BEGAN] = time.monotonic()
 
 
 def _beat_held_claims(conn: sa.Connection) -> None:
-    """Commit hook (SQLite): a write transaction open past ``LONG_WRITE_S`` beats for the claims this process holds
+    """Commit hook (SQLite): a write transaction holding the lock past ``LONG_WRITE_S`` beats for the claims this process holds
     on the store, in the same commit, and the time it held the lock does not count against the other sessions
     (``sessions.carry_over_lock``), so neither a reviewer's own long write (an import, a dedup run) nor another
     process's leaves a live claim stale when it frees the lock. A transaction that only read holds no lock and
@@ -853,7 +860,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             # (PostgreSQL locks rows: a long write holds no heartbeat of another row back)
-            sa.event.listen(engine, "begin", _note_begin)
+            sa.event.listen(engine, "before_cursor_execute", _note_first_write)
             sa.event.listen(engine, "commit", _beat_held_claims)
         if read_only is not None:
             read_only.listen(engine)
