@@ -71,6 +71,8 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert ("- Records marked as ineligible by automation tools (PRISMA 2020, records removed before screening): "
             "2, the records no reviewer had screened at the stop.") in text
     assert "- No report assessed yet." in text
+    assert "`review fulltext list` (each report's full-text verdict and exclusion reason: the studies excluded at full " \
+           "text, item 16b" in text
     # '-' is stdout, the data alone.
     printed = _run(workspace, "export", "screening", "-")
     assert printed.stdout.startswith("# Selection process (PRISMA 2020 items 8 and 16a)")

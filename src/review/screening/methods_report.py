@@ -138,7 +138,9 @@ def render_selection_methods(methods: SelectionMethods) -> str:
     out += ["", "## Files for an appendix", "",
             "- `review export decisions` (every decision, undos as rows; `engine`, `chosen`, `queue_order` say what "
             "served each one), `review export agreement` (agreement.csv, conflicts.csv), `review export searches` "
-            "(PRISMA-S), `review prisma` (the flow diagram and its counts)."]
+            "(PRISMA-S), `review prisma` (the flow diagram and its counts), `review fulltext list` (each report's "
+            "full-text verdict and exclusion reason: the studies excluded at full text, item 16b, by record id, which "
+            "`review export records` gives the citation of)."]
     return "\n".join(out) + "\n"
 
 
