@@ -98,6 +98,11 @@ def test_valid_study_loads(folder: Path) -> None:
     ('estimate = 2.21', 'estimate = "2.21"', "s1.toml:estimates[1].estimate: expected number, got str"),
     ('attrition = "moderate"', 'attrition = "medium"', "s1.toml:quips.alice.attrition: 'medium' not one of"),
     ('attrition = "moderate"', 'dropout = "low"', "s1.toml:quips.alice.dropout: unknown QUIPS domain"),
+    # a key the user chose is named as TOML spells it, the path to type into the file (rrev32b)
+    ('attrition = "moderate"', '"drop out" = "low"', 's1.toml:quips.alice."drop out": unknown QUIPS domain'),
+    ('[quips.alice]', '[quips."alice b"]\ndrop = "low"', 's1.toml:quips."alice b".drop: unknown QUIPS domain'),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\n"sample size" = 1',
+     's1.toml:estimates[1]."sample size": unknown field'),
     ('model_x', 'model_x', None),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nrandom_field = 1', "estimates[1].random_field: unknown field"),
     ('id = "s1"', 'id = "s2"', "s1.toml:study.id: 's2' does not match the file name 's1'"),

@@ -420,6 +420,18 @@ def test_a_questions_file_error_names_its_line(tmp_path, old, new, said):
     assert str(raised.value) == f"{path}:{said} (line {line})"
 
 
+def test_a_quoted_question_id_is_named_as_the_file_spells_it(tmp_path):
+    # rrev32b: a question id that is no bare key was named bare in a factor's answer map ('present.company size'),
+    # as no TOML path spells it
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTIONS.replace("[questions.company]", '[questions."company size"]')
+                    .replace('present = { company = ["large"] }', 'present = { "company size" = ["groot"] }'),
+                    encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        load_templates(path)
+    assert 'factors.company_size.present."company size": \'groot\' is not an option code' in str(raised.value)
+
+
 def test_choice_options_that_are_no_list_are_one_line(tmp_path):
     # rrev28a: 'options = 3' was a TypeError ('int' object is not iterable), a traceback from review instrument build
     old = 'type = "choice"\noptions = ['

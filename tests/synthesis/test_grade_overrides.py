@@ -60,6 +60,7 @@ def test_a_change_grade_does_not_allow_is_one_line_naming_file_factor_and_domain
     ('[older_age]\nimprecision = { change = -1, reason = "  " }\n', "older_age.imprecision: expected { change = -1"),
     ('[older_age.imprecision]\nchange = -1\nreason = "wide"\nextra = 1\n',
      "older_age.imprecision.extra: unknown key (a domain's judgement has change and reason only)"),
+    ('[older_age]\n"risk of bias" = { change = -1, reason = "x" }\n', 'older_age."risk of bias": unknown GRADE domain'),
     ('[older_age]\nreviewer = 5\n', "older_age.reviewer: expected the reviewer's name, got 5"),
     ('[older_age]\nreviewer = ""\n', "older_age.reviewer: expected the reviewer's name, got ''"),
 ])

@@ -190,7 +190,7 @@ def _check_fields(values: dict[str, Any], specs: dict[str, FieldSpec], where: st
             problems.add(f"{where}.{name}", f"{value!r} not one of {', '.join(c for c in spec.choices if c)}")
     for name in values:
         if name not in specs:
-            problems.add(f"{where}.{name}", "unknown field (not in form.toml)")
+            problems.add(f"{where}.{toml_key(name)}", "unknown field (not in form.toml)")
 
 
 def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | None, problems: Problems) -> None:
@@ -370,7 +370,7 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
         quips = {}
     for rater, ratings in quips.items():
         if not isinstance(ratings, dict):
-            problems.add(f"quips.{rater}", "expected a table of domain = rating")
+            problems.add(f"quips.{toml_key(rater)}", "expected a table of domain = rating")
             continue
         _check_quips(rater, ratings, problems)
     _check_quips_agreement(quips, problems)
@@ -419,23 +419,24 @@ SUPPORT_SUFFIX = "_note"
 
 def _check_quips(rater: str, ratings: dict[str, Any], problems: Problems) -> None:
     """QUIPS (Hayden et al. 2013): every domain rated, each rating with the support text it rests on."""
+    at = f"quips.{toml_key(rater)}"  # (the rater's table as written: [quips."anna b"])
     for domain, rating in ratings.items():
         if domain.endswith(SUPPORT_SUFFIX):
             if domain[:-len(SUPPORT_SUFFIX)] not in QUIPS_DOMAINS:
-                problems.add(f"quips.{rater}.{domain}", f"support text for an unknown QUIPS domain "
-                                                        f"(expected {', '.join(QUIPS_DOMAINS)})")
+                problems.add(f"{at}.{toml_key(domain)}", f"support text for an unknown QUIPS domain "
+                                                         f"(expected {', '.join(QUIPS_DOMAINS)})")
             elif not isinstance(rating, str):
-                problems.add(f"quips.{rater}.{domain}", f"expected text, got {type(rating).__name__} {rating!r}")
+                problems.add(f"{at}.{toml_key(domain)}", f"expected text, got {type(rating).__name__} {rating!r}")
         elif domain not in QUIPS_DOMAINS:
-            problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(QUIPS_DOMAINS)})")
+            problems.add(f"{at}.{toml_key(domain)}", f"unknown QUIPS domain (expected {', '.join(QUIPS_DOMAINS)})")
         elif rating not in QUIPS_RATINGS:
-            problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(QUIPS_RATINGS)}")
+            problems.add(f"{at}.{toml_key(domain)}", f"{rating!r} not one of {', '.join(QUIPS_RATINGS)}")
     for domain in QUIPS_DOMAINS:
         if domain not in ratings:
-            problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(QUIPS_DOMAINS)} "
-                                                    f"domains ({', '.join(QUIPS_RATINGS)})", unfinished=True)
+            problems.add(f"{at}.{toml_key(domain)}", f"not rated: QUIPS rates all {len(QUIPS_DOMAINS)} "
+                                                     f"domains ({', '.join(QUIPS_RATINGS)})", unfinished=True)
         elif not _supported(ratings, domain):
-            problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
+            problems.add(f"{at}.{domain}{SUPPORT_SUFFIX}",
                          f"no support text for the {domain} rating: say what in the paper it rests on",
                          unfinished=True)
 

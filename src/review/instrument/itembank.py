@@ -223,13 +223,13 @@ def _factor(key: str, raw: Any, questions: dict[str, QuestionTemplate]) -> Facto
                 raise TomlProblem(f"{where}.{part}", f"unknown question {qid!r}")
             # 'q = 3' was a TypeError traceback (walk28)
             if not isinstance(codes, str) and not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
-                raise TomlProblem(f"{where}.{part}.{qid}", f"{codes!r}: expected an answer code or a list of them, "
-                                                          f"e.g. [\"{questions[qid].options[0].code}\"]")
+                raise TomlProblem(f"{where}.{part}.{toml_key(qid)}", f"{codes!r}: expected an answer code or a list of "
+                                                                    f"them, e.g. [\"{questions[qid].options[0].code}\"]")
             codes = [codes] if isinstance(codes, str) else list(codes)
             valid = {o.code for o in questions[qid].options}
             bad = [c for c in codes if c not in valid]
             if bad:
-                raise TomlProblem(f"{where}.{part}.{qid}", f"{bad[0]!r} is not an option code")
+                raise TomlProblem(f"{where}.{part}.{toml_key(qid)}", f"{bad[0]!r} is not an option code")
             maps[part][qid] = tuple(str(c) for c in codes)
     if not maps["present"]:
         raise TomlProblem(f"{where}.present", "say which answer(s) mean the factor is present")

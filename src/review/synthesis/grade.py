@@ -360,7 +360,7 @@ def _check_overrides(data: dict[str, Any]) -> None:
                 if not isinstance(value, str) or not value.strip():
                     raise TomlProblem(f"{place}.reviewer", f"expected the reviewer's name, got {value!r}")
             elif key not in DOMAINS:
-                raise TomlProblem(f"{place}.{key}", "unknown GRADE domain")
+                raise TomlProblem(f"{place}.{toml_key(key)}", "unknown GRADE domain")
             elif (not isinstance(value, dict) or not isinstance(value.get("change"), int)
                   or isinstance(value.get("change"), bool) or not isinstance(value.get("reason"), str)
                   or not value["reason"].strip()):
