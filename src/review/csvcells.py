@@ -97,8 +97,10 @@ def sniff_delimiter(first_line: str, *, tabs: bool = False) -> str:
     cells and ``2,59`` in them) beside a comma-separated one: ``review validate``'s tables, ``review meta``, ``dedup``
     and ``simulate``. ``tabs`` (``review validate``'s tables: SPSS's and R's ``write.table`` exports): a tab for a
     header with tabs between its names and neither comma nor semicolon; one with both is
-    :class:`AmbiguousDelimiter`, as no count says which separates the columns (tabs around it are no separator)."""
-    header = first_line.strip()
+    :class:`AmbiguousDelimiter`, as no count says which separates the columns (tabs around it are no separator).
+    Marks inside a quoted header cell are no separators and are not counted."""
+    # A quoted header cell's own ',' or ';' ("notes; screener; date") separates nothing: only the rest is counted.
+    header = _QUOTED_CELL.sub("x", first_line).strip()  # (a cell still, so tabs between quoted names stay inside)
     if tabs and "\t" in header:
         others = [repr(mark) for mark in (",", ";") if mark in header]
         if others:
@@ -107,7 +109,11 @@ def sniff_delimiter(first_line: str, *, tabs: bool = False) -> str:
                                      "R: write.csv; SPSS: comma-delimited), or tab-separated with no "
                                      f"{' or '.join(others)} in the header")
         return "\t"
-    return ";" if first_line.count(";") > first_line.count(",") else ","
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+#: A quoted CSV cell (its doubled quotes inside it included): :func:`sniff_delimiter` counts no mark inside it.
+_QUOTED_CELL = re.compile(r'"[^"]*"')
 
 
 #: Excel's first line naming what separates the cells: Excel opens a file by it in any locale, so files written for

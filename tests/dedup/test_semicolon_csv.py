@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from review.cli import main
+from review.csvcells import sniff_delimiter
 from review.dedup.csvio import load_records_csv
 
 HEADER = ["record_id", "title", "authors", "year", "journal", "pages", "doi", "publication_types"]
@@ -82,3 +84,33 @@ def test_a_semicolon_file_without_a_column_gets_no_hint_to_save_it_with_commas(t
     path.write_text("id;title\n1;x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["dedup", str(path), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 3 and result.stderr == f"review: {path}:line 1: missing column 'record_id'\n"
+
+
+def test_a_comma_file_whose_quoted_header_cell_holds_semicolons_stays_comma_separated(tmp_path: Path) -> None:
+    # The sniff counted the ';' inside the quotes (4 against 3 commas) and read the file by ';': "missing column
+    # 'record_id'" of a file that has it.
+    path = tmp_path / "c.csv"
+    path.write_text('record_id,title,authors,"notes; screener; date; source; round"\nb1,A,X,n\n', encoding="utf-8")
+    records = load_records_csv(path).records
+    assert [(r.external_id, r.title) for r in records] == [("b1", "A")]
+
+
+@pytest.mark.parametrize(("header", "delimiter"), [
+    ('record_id,"a;b;c;d",title', ","),  # quoted ';' are a cell's, not separators
+    ('record_id;"a, b, c";title', ";"),  # quoted ',' likewise
+    ('"record_id";"title"', ";"),
+    ('record_id,"title ""a;b;c"""', ","),  # an escaped quote inside the quoted cell
+    ("record_id;title,x", ","),  # a tie still reads as commas, as before
+])
+def test_the_sniff_counts_separators_outside_quotes(header: str, delimiter: str) -> None:
+    assert sniff_delimiter(header) == delimiter
+
+
+def test_a_tab_header_with_a_comma_inside_quotes_is_tab_separated() -> None:
+    # It was refused as ambiguous ("the header holds both tabs and ','"): the ',' is inside a quoted name.
+    assert sniff_delimiter('client\t"age, years"\tscore', tabs=True) == "\t"
+
+
+def test_a_header_of_quoted_names_between_tabs_is_tab_separated() -> None:
+    # R's write.table(sep = "\t") quotes every name: nothing but tabs between the quoted cells
+    assert sniff_delimiter('"target"\t"rater"\t"score"\n', tabs=True) == "\t"
