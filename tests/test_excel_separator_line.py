@@ -72,3 +72,17 @@ def test_dedup_and_simulate_read_the_file_below_the_line(tmp_path: Path) -> None
                                                                  f"label_included\n{rows}")), "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert len(json.loads(out.read_text(encoding="utf-8"))["order"]) == 40
+
+
+@pytest.mark.parametrize(("command", "text", "said"), [
+    (["dedup"], "sep=;\nrecord_id;titel\n1;a\n", "missing column 'title'"),
+    (["simulate", "--json", "-"], "sep=;\nrecord_id;title;label\n1;a;1\n", "missing column 'label_included'"),
+    (["simulate", "--json", "-"], "sep=;\nrecord_id;label_included\n1;1\n", "needs a 'title' or 'abstract' column"),
+])
+def test_dedup_and_simulate_name_the_header_below_the_line(tmp_path: Path, command: list[str], text: str,
+                                                           said: str) -> None:
+    # A missing column was said of "line 1", the sep= line, where the header is on line 2.
+    path = _written(tmp_path, "s.csv", text)
+    args = [*command, str(path)] + (["--out", str(tmp_path / "o.csv")] if command == ["dedup"] else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3 and result.stderr == f"review: {path}:line 2: {said}\n"

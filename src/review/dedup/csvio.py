@@ -49,7 +49,8 @@ def load_records_csv(path: Path) -> RecordsCsv:
     columns, rows = csv_text.dict_rows(_column_name)
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            raise ImportFormatError(path, "line 1", f"missing column {column!r}{csv_text.delimiter_hint()}")
+            raise ImportFormatError(path, f"line {csv_text.header_number}",  # (below Excel's sep= line: 2)
+                                   f"missing column {column!r}{csv_text.delimiter_hint()}")
     records: list[Record] = []
     seen: set[str] = set()
     # One string per distinct author name, journal, volume, issue and pages: they repeat across a large file's

@@ -73,11 +73,12 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     fields: list[dict[str, str]] = []
     labels: dict[int, int] = {}
     columns, rows = csv_text.dict_rows()
+    header_line = f"line {csv_text.header_number}"  # (below Excel's sep= line: 2)
     for needed in (ID_COLUMN, LABEL_COLUMN):
         if needed not in columns:
-            raise ImportFormatError(path, "line 1", f"missing column {needed!r}{csv_text.delimiter_hint()}")
+            raise ImportFormatError(path, header_line, f"missing column {needed!r}{csv_text.delimiter_hint()}")
     if "title" not in columns and "abstract" not in columns:
-        raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{csv_text.delimiter_hint()}")
+        raise ImportFormatError(path, header_line, f"needs a 'title' or 'abstract' column{csv_text.delimiter_hint()}")
     for line, row in rows:
         try:
             record_id = int(row[ID_COLUMN])
