@@ -12,7 +12,7 @@ Usage:
     python scripts/rerun_ranking.py out/records.csv out/decisions.csv out/prisma.json --reviewer anna
 
 Prints one line per decision whose rank differs (the first 10) and a last line ``N of M model-served decisions at
-the rank the export gives``; exits 1 unless every one agrees. What it cannot rebuild: a ranking made before records
+the rank the export gives``; exits 1 unless every one agrees, 2 when the decisions file has none by the reviewer. What it cannot rebuild: a ranking made before records
 imported later were added (the session extends its vocabulary frozen until the set grows by 20 %; the rerun builds
 it over the records as exported), and the keyword prior's order (its terms are in ``review export screening``).
 """
@@ -89,8 +89,13 @@ def main(argv: list[str] | None = None) -> int:
 
     records = {int(r["record_id"]): r for r in csv.DictReader(args.records.open(encoding="utf-8"))}
     eligible = records_to_screen(records, json.loads(args.prisma.read_text(encoding="utf-8")))
-    rows = [r for r in csv.DictReader(args.decisions.open(encoding="utf-8")) if r["reviewer"] == args.reviewer]
-    if "queue_order" not in (rows[0] if rows else {}):
+    every_row = list(csv.DictReader(args.decisions.open(encoding="utf-8")))
+    rows = [r for r in every_row if r["reviewer"] == args.reviewer]
+    if not rows:  # (a misspelt name: "0 of 0" would read as a rerun that agreed)
+        named = ", ".join(sorted({r["reviewer"] for r in every_row})) or "none"
+        print(f"{args.decisions}: no decisions by {args.reviewer!r} (reviewers: {named})", file=sys.stderr)
+        return 2
+    if "queue_order" not in rows[0]:
         print(f"{args.decisions}: no queue_order column (an export made before 2026-12-07): export the decisions again",
               file=sys.stderr)
         return 2

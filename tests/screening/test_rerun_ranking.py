@@ -100,3 +100,15 @@ def test_a_rank_the_rerun_does_not_give_is_named(workspace, exported: Path, caps
                            "--reviewer", alice])
     printed = capsys.readouterr().out
     assert code == 1 and f"decision {changed['decision_id']} (record {changed['record_id']}" in printed, printed
+
+
+def test_a_reviewer_with_no_decisions_in_the_export_is_named(workspace, exported: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # A misspelt --reviewer said "no queue_order column (an export made before 2026-12-07): export the decisions
+    # again" of an export that has it, and a reviewer with no rows would have passed with "0 of 0".
+    alice = workspace.config.reviewers[0]
+    code = _script().main([str(exported / "records.csv"), str(exported / "decisions.csv"),
+                           str(exported / "prisma.json"), "--reviewer", alice.upper()])
+    printed = capsys.readouterr()
+    assert code == 2 and printed.out == ""
+    assert printed.err == f"{exported / 'decisions.csv'}: no decisions by {alice.upper()!r} (reviewers: {alice})\n"
