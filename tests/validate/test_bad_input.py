@@ -245,6 +245,38 @@ def test_an_id_in_two_unicode_forms_is_one_client_twice(tmp_path: Path) -> None:
                                                           "Muller"))).exit_code == 0
 
 
+def test_a_rater_unit_or_item_in_two_unicode_forms_is_one(tmp_path: Path) -> None:
+    """The ratings' names (targets, raters, items, experts) are matched as client ids are: 'José' composed on two
+    items and decomposed on the third was a fourth expert ('3 items rated by 4 experts … skipped by some expert: 3 of
+    3 items', exit 0), and 'Müller' rated by A in one form and B in the other two targets each rated by one rater."""
+    from review.validate.cvi import content_validity
+    from review.validate.icc import intraclass
+
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    rows = [f"{item},{expert},4" for item in ("q1", "q2", "q3")
+            for expert in (composed if item != "q3" else decomposed, "Kim", "Lea")]
+    (tmp_path / "cvi.csv").write_text("item,expert,rating\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = content_validity(tmp_path / "cvi.csv")
+    assert result.experts == [composed, "Kim", "Lea"] and all(i.n_experts == 3 for i in result.items)
+    target = ("M\u00fcller", "Mu\u0308ller")
+    text = "".join(f"{target[r == 'B'] if t == 'T1' else t},{r},{score + (r == 'B')}\n"
+                   for t, score in (("T1", 2), ("T2", 5), ("T3", 3)) for r in ("A", "B"))
+    (tmp_path / "icc.csv").write_text("target,rater,score\n" + text, encoding="utf-8")
+    assert intraclass(tmp_path / "icc.csv").n_targets == 3
+    twice = tmp_path / "twice.csv"
+    twice.write_text(f"target,rater,score\n{target[0]},A,2\n{target[1]},A,3\nT2,A,4\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="'A' already rated 'Müller' \\(line 2\\)"):
+        intraclass(twice)
+    from review.validate.sus import usability
+
+    answers = ",".join(["3"] * 10)
+    sus = tmp_path / "sus.csv"
+    sus.write_text(f"respondent,{','.join(f'q{n}' for n in range(1, 11))}\n{composed},{answers}\nKim,{answers}\n"
+                   f"{decomposed},{answers}\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=f"{decomposed!r} already answered \\(line 2\\)"):
+        usability(sus)
+
+
 @pytest.mark.parametrize(("twin", "other", "how"), [
     ("c-004", "c004", "only in punctuation"), ("C_004", "c004", "only in case and punctuation"),
     ("c 004", "c004", "only in punctuation"), ("c.0.04", "c004", "only in punctuation")])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .table import Table, cell_error
+from .table import Table, cell_error, composed
 
 
 @dataclass(slots=True, frozen=True)
@@ -27,8 +27,10 @@ def read_ratings(table: Table, unit: str, rater: str, value: str, *, item: str |
     seen: dict[tuple[str, str, str], int] = {}
     ratings: list[Rating] = []
     for i in range(len(table)):
-        key_unit, key_rater = table.text(i, unit), table.text(i, rater)
-        key_item = table.text(i, item) if item else ""
+        # Composed (NFC), as require_unique_ids matches client ids: 'José' typed on one machine and pasted from
+        # another (e + combining acute, as macOS writes it) is one expert, not two.
+        key_unit, key_rater = composed(table.text(i, unit)), composed(table.text(i, rater))
+        key_item = composed(table.text(i, item)) if item else ""
         if scale is not None:
             number = float(table.integer_in(i, value, *scale))
         else:

@@ -16,7 +16,7 @@ from typing import Any
 
 from scipy import stats
 
-from .table import cell_error, read_table
+from .table import cell_error, composed, read_table
 
 QUESTIONS: tuple[str, ...] = tuple(f"q{i}" for i in range(1, 11))
 #: The ends of the scale: every answer 1 on the odd items and 5 on the even ones scores 0, the reverse 100.
@@ -90,9 +90,10 @@ def usability(path: Path | str, *, respondent: str = "respondent", level: float 
     rows: list[Respondent] = []
     for i in range(len(table)):
         name = table.text(i, respondent)
-        if name in seen:
-            raise cell_error(table.path, table.where(i), respondent, f"{name!r} already answered (line {seen[name]})")
-        seen[name] = table.where(i)
+        if composed(name) in seen:  # (one name in two Unicode forms too, as client ids)
+            raise cell_error(table.path, table.where(i), respondent,
+                             f"{name!r} already answered (line {seen[composed(name)]})")
+        seen[composed(name)] = table.where(i)
         blank = [q for q in QUESTIONS if not table.text(i, q, required=False)]
         if len(blank) > MAX_BLANK_ANSWERS:
             raise cell_error(table.path, table.where(i), blank[0],

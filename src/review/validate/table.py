@@ -235,16 +235,16 @@ class Table:
         twins: dict[str, list[tuple[str, str, int]]] = {}  # "case" or "punctuation" -> (id, the other id, its line)
         for i in range(len(self)):
             value = self.text(i, column)
-            composed = value if value.isascii() else unicodedata.normalize("NFC", value)
-            if composed in seen:
-                other, line = seen[composed]
+            nfc = composed(value)
+            if nfc in seen:
+                other, line = seen[nfc]
                 forms = "" if other == value else (f", its accents encoded otherwise: {_unicode_form(value)[0]} here, "
                                                    f"{_unicode_form(other)[0]} there, Unicode {_unicode_form(value)[1]} "
                                                    f"and {_unicode_form(other)[1]}")
                 raise cell_error(self.path, self.where(i), column,
                                  f"client {value!r} appears twice (also line {line}{forms}); one row per client")
-            seen[composed] = (value, self.where(i))
-            folded = composed.casefold()
+            seen[nfc] = (value, self.where(i))
+            folded = nfc.casefold()
             other = by_folded.setdefault(folded, value)
             if other != value:
                 twins.setdefault("case", []).append((value, other, self.where(i)))
@@ -261,7 +261,7 @@ class Table:
             more = len(found) - 1
             others = f"{', '.join(str(t[2]) for t in found[1:4])}{', …' if more > 3 else ''}"
             also = f", as {more} more id{' does' if more == 1 else 's do'} (line{'' if more == 1 else 's'} {others})"
-            other_line = seen[unicodedata.normalize("NFC", other)][1]
+            other_line = seen[composed(other)][1]
             self.warn(f"{self.path}:line {line}: column {column!r}: client {value!r} differs from {other!r} "
                       f"(line {other_line}) only in {how}{also if more else ''}: read as different clients; if they "
                       "are one client, keep one row per client")
@@ -291,6 +291,12 @@ def _punctuation_twins(one: str, other: str) -> bool:
     not two whose marks split other runs (``1-23`` and ``12-3``: site 1's client 23, site 12's client 3)."""
     runs = [_id_runs(unicodedata.normalize("NFC", text).casefold()) for text in (one, other)]
     return runs[0] == runs[1] or min(len(runs[0]), len(runs[1])) == 1
+
+
+def composed(name: str) -> str:
+    """``name`` in Unicode's composed form (NFC), the one text of every way its accents may be encoded, by which
+    client ids and the ratings' targets, raters and items are matched (an ASCII name, as most ids are, is its own)."""
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
 
 
 def _unicode_form(text: str) -> tuple[str, str]:
