@@ -11,7 +11,8 @@ import pytest
 
 from review.records import Record
 from resolutions import store_labels, store_resolutions
-from review.screening.agreement import agreement, conflicts, export_agreement, pairwise_agreement, resolve_conflict
+from review.screening.agreement import (Agreement, agreement, conflicts, export_agreement, pairwise_agreement,
+                                       resolve_conflict)
 from review.workspace import Workspace
 
 
@@ -238,3 +239,13 @@ def test_a_resolution_made_before_a_reviewer_changed_their_decision_is_open_agai
     resolve_in_workspace(workspace, r2, "maybe", "carol")
     report = agreement_report(workspace)
     assert report.outdated == [] and not any(c.open for c in report.conflicts)
+
+
+def test_agreement_is_shown_to_three_decimals_and_a_dash_where_undefined() -> None:
+    # The one wording of review export agreement's stderr lines and review export screening's (both spelt it).
+    both = Agreement("anna", "ben", 30, 24, 0.8, 0.5813953, 0.7380866, kappa_ci_low=0.3044141,
+                     kappa_ci_high=0.8583766, kappa_include_vs_not=0.55)
+    assert both.shown() == {"raw": "0.800", "kappa": "0.581 (95% CI 0.304 to 0.858)", "ac1": "0.738",
+                            "kappa_include_vs_not": "0.550"}
+    one_category = Agreement("anna", "ben", 3, 3, 1.0, None, 1.0)  # every label the same: κ undefined
+    assert one_category.shown() == {"raw": "1.000", "kappa": "–", "ac1": "1.000", "kappa_include_vs_not": "–"}

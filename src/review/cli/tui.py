@@ -70,14 +70,9 @@ def export_agreement(ctx: Context, out_dir: Path | None) -> None:
     for path in exported.paths:
         click.echo(str(path))
     for s in exported.stats:
-        kappa = "–" if s.kappa is None else f"{s.kappa:.3f}"
-        if s.kappa_ci_low is not None and s.kappa_ci_high is not None:
-            kappa += f" (95% CI {s.kappa_ci_low:.3f} to {s.kappa_ci_high:.3f})"
-        ac1 = "–" if s.ac1 is None else f"{s.ac1:.3f}"
-        raw = "–" if s.raw is None else f"{s.raw:.3f}"
-        binary = "–" if s.kappa_include_vs_not is None else f"{s.kappa_include_vs_not:.3f}"
-        click.echo(f"{s.reviewer_a} × {s.reviewer_b}: n={s.n} raw={raw} kappa={kappa} ac1={ac1} "
-                   f"kappa_include_vs_not={binary}", err=True)
+        shown = s.shown()
+        click.echo(f"{s.reviewer_a} × {s.reviewer_b}: n={s.n} raw={shown['raw']} kappa={shown['kappa']} "
+                   f"ac1={shown['ac1']} kappa_include_vs_not={shown['kappa_include_vs_not']}", err=True)
     reopened = exported.reopened
     if reopened:  # a reviewer changed their decision after the resolution: PRISMA still takes it
         click.echo("resolve again: " + "; ".join(

@@ -61,6 +61,18 @@ class Agreement:
     kappa_include_vs_not_ci_low: float | None = None
     kappa_include_vs_not_ci_high: float | None = None
 
+    def shown(self) -> dict[str, str]:
+        """``raw``, ``kappa`` (with its 95 % CI), ``ac1`` and ``kappa_include_vs_not`` to three decimals, ``–`` where
+        undefined: the one wording of ``review export agreement``'s lines and ``review export screening``."""
+        def three(value: float | None) -> str:
+            return "–" if value is None else f"{value:.3f}"
+
+        kappa = three(self.kappa)
+        if self.kappa_ci_low is not None and self.kappa_ci_high is not None:
+            kappa += f" (95% CI {self.kappa_ci_low:.3f} to {self.kappa_ci_high:.3f})"
+        return {"raw": three(self.raw), "kappa": kappa, "ac1": three(self.ac1),
+                "kappa_include_vs_not": three(self.kappa_include_vs_not)}
+
 
 @dataclass(slots=True, frozen=True)
 class Conflict:

@@ -215,14 +215,10 @@ def _agreement_lines(methods: SelectionMethods) -> list[str]:
         return ["- No two reviewers decided the same record."]
     lines = []
     for s in methods.agreement:
-        kappa = "–" if s.kappa is None else f"{s.kappa:.3f}"
-        if s.kappa_ci_low is not None and s.kappa_ci_high is not None:
-            kappa += f" (95% CI {s.kappa_ci_low:.3f} to {s.kappa_ci_high:.3f})"
-        raw = "–" if s.raw is None else f"{s.raw:.3f}"
-        ac1 = "–" if s.ac1 is None else f"{s.ac1:.3f}"
-        binary = "–" if s.kappa_include_vs_not is None else f"{s.kappa_include_vs_not:.3f}"
+        shown = s.shown()
         lines.append(f"- {s.reviewer_a} × {s.reviewer_b}: n = {whole(s.n)} records both decided, raw agreement "
-                     f"{raw}, Cohen's κ {kappa}, Gwet's AC1 {ac1}; κ include vs not {binary}.")
+                     f"{shown['raw']}, Cohen's κ {shown['kappa']}, Gwet's AC1 {shown['ac1']}; κ include vs not "
+                     f"{shown['kappa_include_vs_not']}.")
     lines.append("- Include, exclude and maybe are three categories; consensus decisions are not a third rater; "
                  "κ's interval is Fleiss, Cohen & Everitt's (1969) asymptotic one (docs/screening.md, \"A team of "
                  "two\"). With fewer than about 30 records both decided it is wide.")
