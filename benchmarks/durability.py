@@ -337,7 +337,7 @@ def scenario_busy(tmp: Path, n_import: int) -> dict[str, Any]:
     same SQLite store: how many waited and went through, how many got the one-line busy error."""
     from review.errors import ReviewError
     from review.services.screening import current_decisions, decide_records
-    from review.store.core import StoreBusy
+    from review.store.errors import StoreBusy
 
     ws = workspace(tmp / "busy", 2000)
     big = tmp / "busy.ris"

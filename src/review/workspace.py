@@ -22,7 +22,7 @@ from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_a
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
-    from .store.core import StoreMissing
+    from .store.errors import StoreMissing
 
 STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument")
 
@@ -291,7 +291,7 @@ class Workspace:
     def store(self) -> Store:
         """The workspace's store, opened on first use (the TUI opens it in a worker)."""
         from .store import Store
-        from .store.core import StoreMissing, StoreMoved
+        from .store.errors import StoreMissing, StoreMoved
 
         try:
             # Never created here (``review init`` makes it): a store file moved or deleted, or a database
@@ -310,7 +310,7 @@ class Workspace:
         """The store, or None when it is not there (kept in ``missing_store``; nothing created): for commands
         whose inputs and outputs are files, whose store rows are a history that catches up from the files on
         the first run with the store (decision 0041's addendum)."""
-        from .store.core import StoreMissing
+        from .store.errors import StoreMissing
 
         try:
             return self.store
@@ -720,7 +720,7 @@ def init_store(path: Path) -> Workspace:
     """Create the empty store of the existing workspace at ``path`` whose store is missing (``StoreMissing``):
     on purpose, as no other command creates one. Refused when the workspace's store is there, and when the
     database holds another review's rows."""
-    from .store.core import StoreMissing
+    from .store.errors import StoreMissing
 
     workspace = Workspace(path)
     if override := workspace.store_override():  # an empty store in the wrong database would open as the review

@@ -173,7 +173,8 @@ def test_a_closed_stdout_stops_the_lines_but_not_the_resolutions(team_ws: Worksp
 
 def test_a_refusal_partway_names_what_was_saved_before_it_and_what_was_not_tried(
         team_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from review.store.core import Store, StoreBusy
+    from review.store.core import Store
+    from review.store.errors import StoreBusy
 
     add_decision = Store.add_decision
 

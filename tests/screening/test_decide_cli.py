@@ -318,7 +318,8 @@ def test_a_record_removed_in_another_shell_partway_keeps_the_lines_of_the_decisi
 
 
 def test_a_busy_store_partway_exits_7_after_the_lines_of_the_decisions_saved(workspace, ids, monkeypatch) -> None:
-    from review.store.core import Store, StoreBusy
+    from review.store.core import Store
+    from review.store.errors import StoreBusy
 
     add_decision = Store.add_decision
 
@@ -389,7 +390,8 @@ def test_decide_records_tells_of_each_decision_as_it_is_saved_even_when_interrup
 def test_a_refusal_that_comes_back_as_it_stands_is_not_its_own_cause(workspace, ids, monkeypatch, position) -> None:
     """Refused on the first record (nothing saved) or the only one, the refusal is raised itself, reworded:
     'raise err from err' made it its own __cause__ (a cycle in every traceback of it)."""
-    from review.store.core import Store, StoreBusy
+    from review.store.core import Store
+    from review.store.errors import StoreBusy
 
     def busy(*args, **kwargs):
         raise StoreBusy("the store is busy")

@@ -11,7 +11,7 @@ from review.sources.search import SearchTakenOver, run_search
 from review.sources.standin import running, synthetic_corpus
 from review.store import searches as search_store
 from review.store import sessions
-from review.store.core import StoreBusy
+from review.store.errors import StoreBusy
 
 from .test_search import quick_client, stored_pmids, write_query
 

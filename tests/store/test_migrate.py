@@ -15,7 +15,8 @@ from postgres import fresh_database
 from review.cli import main
 from review.records import Record
 from review.store import screening as screening_store
-from review.store.core import Store, StoreMoved
+from review.store.core import Store
+from review.store.errors import StoreMoved
 from review.store.sessions import claim_session
 from review.store.transfer import content_hashes
 from review.workspace import Workspace, init_workspace
@@ -371,7 +372,7 @@ def test_a_claim_on_postgresql_waits_no_longer_than_the_busy_timeout(tmp_path: P
     after the bound, as on SQLite, not an endless wait."""
     import review.store.core as core
     from review.store import Store
-    from review.store.core import StoreBusy
+    from review.store.errors import StoreBusy
 
     with fresh_database() as pg_url:
         init_workspace(tmp_path / "ws", title="Busy", reviewers=["alice"], seed=3, database_url=pg_url)

@@ -18,7 +18,7 @@ from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store import Store, schema
 from review.store import core
-from review.store.core import NewerStore
+from review.store.errors import NewerStore
 from review.workspace import Workspace
 
 

@@ -10,7 +10,7 @@ from review.errors import ReviewError
 from review.records import Record
 from review.store import Store
 from review.store import schema
-from review.store.core import StoreBusy
+from review.store.errors import StoreBusy
 from review.store.fulltext import removal_reason, remove_records, restore_records
 from review.workspace import Workspace
 
@@ -357,7 +357,8 @@ def test_opening_a_store_reads_its_version_and_move_mark_on_one_connection(tmp_p
     import pytest
     import sqlalchemy as sa
     from review.store import core
-    from review.store.core import MOVED_KEY, StoreMoved
+    from review.store.core import MOVED_KEY
+    from review.store.errors import StoreMoved
 
     url = f"sqlite:///{tmp_path / 'r.db'}"
     Store.open(url).engine.dispose()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.records import Record
 from review.store import core
+from review.store.errors import StoreBusy
 from review.workspace import Workspace, init_workspace
 from store_lock import shorten_busy_wait, write_lock_held
 
@@ -86,7 +87,7 @@ def test_an_earlier_claim_still_too_busy_to_release_does_not_stop_the_next_comma
 
     def busy_for_the_earlier_claim(workspace: Workspace, claim: object) -> None:
         if claim is left:
-            raise core.StoreBusy("the store is busy")
+            raise StoreBusy("the store is busy")
         release(workspace, claim)  # type: ignore[arg-type]
 
     monkeypatch.setattr(service, "release_reviewer", busy_for_the_earlier_claim)

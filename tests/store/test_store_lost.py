@@ -15,7 +15,7 @@ from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import schema
 from review.store import screening as ranking_store
-from review.store.core import StoreLost
+from review.store.errors import StoreLost
 from review.workspace import Workspace
 
 

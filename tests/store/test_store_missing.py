@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from review.cli import main
 from review.errors import ReviewError
 from review.records import Record
-from review.store.core import StoreMissing, engine_url
+from review.store.core import engine_url
+from review.store.errors import StoreMissing
 from review.workspace import Workspace
 
 #: Commands that open the store, as a reviewer types them (``-w`` added). (``status`` shows the file stages and a

@@ -207,7 +207,7 @@ def _said(app: Any, words: str) -> list[str]:
 async def test_the_conflicts_enter_reads_the_record_in_a_worker_and_a_store_error_is_one_line(
         tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """Enter read the record on the UI thread, unguarded: a busy store ended the app."""
-    from review.store.core import StoreBusy
+    from review.store.errors import StoreBusy
     from review.tui.screens.modals import RecordScreen
 
     async with open_app(tui_ws, "carol", "conflicts", blind=False) as (app, pilot):

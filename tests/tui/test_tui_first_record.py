@@ -31,13 +31,13 @@ def _lost_file() -> Exception:
 
 
 def _newer_store() -> Exception:
-    from review.store.core import NewerStore
+    from review.store.errors import NewerStore
 
     return NewerStore(99, opened_before=True)  # (permanent: upgrading review is the way on)
 
 
 def _moved_store() -> Exception:
-    from review.store.core import StoreMoved
+    from review.store.errors import StoreMoved
 
     return StoreMoved("/elsewhere/review.db")  # (permanent: the review is read from the new store)
 

@@ -39,7 +39,7 @@ __all__ = [
 def store_errors() -> tuple[type[Exception], ...]:
     """What reading or writing the store can raise besides a refusal. The store names what it can as a
     ``ReviewError`` wherever it happens (busy, lost server or SQLite file, moved, upgraded by a newer review:
-    ``store.core``); ``SQLAlchemyError`` is the net for a driver's error it does not name (a disk error). A shell
+    ``store.errors``); ``SQLAlchemyError`` is the net for a driver's error it does not name (a disk error). A shell
     says either in one line and keeps what is on screen. (A function: SQLAlchemy is imported when the store is,
     never by a command's --help.)"""
     from sqlalchemy.exc import SQLAlchemyError
@@ -503,7 +503,7 @@ def open_window_session(workspace: Workspace, reviewer: str) -> WindowSession:
     """The claimed session (``open_claimed_session``); when the store refuses the claim's write because it cannot
     be written (a read-only review.db: a colleague's review copied read-only, an archive), the same session
     without a claim, to read only: nothing is written to open it (quick start: the stored queue)."""
-    from ..store.core import StoreReadOnly
+    from ..store.errors import StoreReadOnly
 
     try:
         session, claim = open_claimed_session(workspace, reviewer)
@@ -532,7 +532,7 @@ def _deciding_session(workspace: Workspace, reviewer: str, records: Collection[i
 def _command_claim(workspace: Workspace, reviewer: str) -> Iterator["SessionClaim"]:
     """The reviewer's claim for one command (``SessionBusy`` while a window holds it), released afterwards, even
     on error; a claim a busy store kept an earlier command from releasing is released first."""
-    from ..store.core import StoreBusy
+    from ..store.errors import StoreBusy
 
     for left in [c for c in _UNRELEASED if c[0] == workspace.database_url]:
         try:
@@ -554,7 +554,7 @@ def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
     """Keep the claim alive; False when another session has taken it over. A store busy past its wait (a large
     import holding the write lock, the window's own among them) misses this beat without a word: nothing the
     reviewer did was refused, and the next beat writes it (the claim lapses only after ``STALE_AFTER``)."""
-    from ..store.core import StoreBusy
+    from ..store.errors import StoreBusy
     from ..store.sessions import heartbeat
 
     try:

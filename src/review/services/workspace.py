@@ -114,7 +114,7 @@ def may_pass(error: BaseException) -> bool:
     lost server, a file system error); not a newer review's schema upgrade (``NewerStore``) nor a move to another
     store (``StoreMoved``): those need the reviewer (upgrade review; open the review again), and reading again
     every few seconds would only fail again."""
-    from ..store.core import NewerStore, StoreMoved
+    from ..store.errors import NewerStore, StoreMoved
     from .screening import store_errors
 
     return isinstance(error, (*store_errors(), OSError)) and not isinstance(error, (NewerStore, StoreMoved))
@@ -188,7 +188,7 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     unreachable, or its content hashes differ from the source's.
     """
     from ..store import Store
-    from ..store.core import StoreMissing
+    from ..store.errors import StoreMissing
     from ..store.transfer import copy_store
     from ..workspace import check_store_location, set_store_location
 

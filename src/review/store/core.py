@@ -26,12 +26,13 @@ import sqlalchemy as sa
 from ..errors import DecisionConflict, ReviewError, UnknownRecord
 from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
 from . import schema
+from .errors import NewerStore, StoreBusy, StoreLost, StoreMissing, StoreMoved, StoreReadOnly
 from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "INIT_KEY", "LabelLogRow", "LoggedLabel", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
-    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "StoreReadOnly", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "Store", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -655,62 +656,6 @@ def _refuse_if_newer(version: object, *, opened_before: bool = False) -> None:
         raise NewerStore(int(str(version)), opened_before=opened_before)
 
 
-class StoreBusy(ReviewError):
-    """Another process kept the SQLite store's write lock past the busy timeout; nothing was written."""
-
-    title = "Store busy"
-    exit_code = 7
-
-
-class StoreLost(ReviewError):
-    """The store's connection was lost, or its SQLite file removed, after it opened: what was under way is not
-    known to be saved (a screening session reads its decisions again before its next key)."""
-
-    title = "Store lost"
-    exit_code = 7  # like busy: running the command again once the store answers succeeds
-
-
-class StoreMissing(ReviewError):
-    """The store named is not there: a SQLite file moved, deleted or never copied (it stays out of git), or a
-    database without the review's tables. Opened without ``create``, nothing is created: an empty store in its
-    place would show an empty review, on which the reviewer could start again over the lost decisions."""
-
-    title = "Store missing"
-    exit_code = 1
-
-    def __init__(self, where: str, *, file: bool, advice: str = "", unsaved: Sequence[Path] = ()) -> None:
-        missing = ("the store file is not there (moved, deleted, or not in this copy)" if file
-                   else "the database holds no review store (none of the review's tables)")
-        if file and Path(where).is_symlink():  # (an unmounted disk, a moved target: the link is not the store)
-            missing = f"the store file is a link to {os.readlink(where)}, which is not there (a disk not mounted?)"
-        if unsaved:
-            # The -wal (or -journal) holds the last changes, not yet in the file: starting an empty store here
-            # would make SQLite drop it, so the only advice is to bring the file back beside it.
-            names, one = " and ".join(side.name for side in unsaved), len(unsaved) == 1
-            advice = (f"{names} {'is' if one else 'are'} still here: {'it holds' if one else 'they hold'} the "
-                      f"store's last changes, which are not in the file; put {Path(where).name} back beside "
-                      f"{'it' if one else 'them'} (the file that was moved, not an older copy) and run the command "
-                      "again")
-        advice = advice or ("put the store back (from a backup, or from where it was moved) and run the command "
-                            "again")
-        super().__init__(f"{where}: {missing}; nothing was created — {advice}")
-        self.where = where
-        self.file = file
-        self.unsaved = tuple(unsaved)
-
-
-class StoreReadOnly(ReviewError):
-    """The SQLite store file, its -wal or -shm, or its folder is read-only to this process (permissions, a
-    read-only mount): nothing was written. ``what``: the words naming what is read-only, for a shell that says
-    what to do in its own words (the TUI opened read-only)."""
-
-    title = "Store read-only"
-
-    def __init__(self, message: str, *, what: str = "") -> None:
-        super().__init__(message)
-        self.what = what or message
-
-
 def unsaved_side_files(file: Path) -> tuple[Path, ...]:
     """The non-empty ``-wal`` and ``-journal`` files beside a SQLite store ``file`` that is not there: changes
     the file lacks (a process killed before a checkpoint), which a new store at ``file`` would throw away."""
@@ -721,39 +666,6 @@ def unsaved_side_files(file: Path) -> tuple[Path, ...]:
             if path.is_file() and path.stat().st_size > 0:
                 found.append(path)
     return tuple(found)
-
-
-class StoreMoved(ReviewError):
-    """``review migrate`` moved the review to another store; nothing was written to this one."""
-
-    title = "Store moved"
-    exit_code = 7  # like busy: running the command again (on the new store) succeeds
-
-    def __init__(self, moved_to: str, advice: str = "") -> None:
-        advice = advice or (f"run the command again; if review.toml still names this store, point it at the new one "
-                            f"(a teammate: pull the review.toml that names it; the one whose move was cut short: "
-                            f"review migrate --to {moved_to})")
-        super().__init__(f"this review moved to {moved_to}; nothing was saved here — {advice}")
-        self.moved_to = moved_to
-
-
-class NewerStore(ReviewError):
-    """A newer review upgraded the store's schema: this one refuses to open it, and a process that opened it
-    before the upgrade writes nothing more (its writes would lack what the newer writers record)."""
-
-    title = "Upgrade review"
-    exit_code = 1
-
-    def __init__(self, version: int, *, opened_before: bool = False) -> None:
-        upgrade = "upgrade review (the version your team uses, or later) and run it again"
-        if opened_before:
-            message = (f"a newer review upgraded this store to schema version {version} while this process had it "
-                       f"open (this review writes version {SCHEMA_VERSION}); nothing was saved here — {upgrade}")
-        else:
-            message = (f"store schema version {version} is newer than this review ({SCHEMA_VERSION}); nothing was "
-                       f"read or saved — {upgrade}")
-        super().__init__(message)
-        self.version = version
 
 
 @dataclass(frozen=True, slots=True)
