@@ -24,7 +24,8 @@ from ..chance_agreement import cohens_kappa_interval, gwet_ac1
 from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
-from ..store.core import LabelLogRow, LoggedLabel, Undone, effective_decisions
+from ..store.core import Undone
+from ..store.decision_log import LabelLogRow, LoggedLabel, effective_decisions
 
 #: Reviewer name under which a conflict's final label is stored (a third reviewer's or the
 #: team's consensus); PRISMA takes this reviewer's title/abstract decision as the verdict.

@@ -109,7 +109,7 @@ def records_with_verdict(workspace: Workspace, decision: str) -> set[int]:
     from ..prisma.fulltext import title_abstract_verdicts
     from ..screening.agreement import label_log
     from ..screening.removed import workspace_set_aside
-    from ..store.core import effective_decisions
+    from ..store.decision_log import effective_decisions
     from ..store.screening import record_ids
 
     if decision not in EXPORT_DECISIONS:

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from ..records import Record
 from . import schema
-from .core import Store, in_effect, inserted_id, utcnow
+from .core import Store, inserted_id, utcnow
+from .decision_log import in_effect
 from .in_lists import in_list_slices
 from .schema import UtcDateTime, metadata
 

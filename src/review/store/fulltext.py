@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError, UnknownRecord
 from . import schema
-from .core import Store, effective_decisions, in_effect, inserted_id, label_log_query, utcnow
+from .core import Store, inserted_id, utcnow
+from .decision_log import effective_decisions, in_effect, label_log_query
 from .in_lists import in_list_slices, rows_among
 from .schema import UtcDateTime, metadata
 

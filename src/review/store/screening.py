@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import schema
-from .core import Store, effective_decisions, inserted_id, utcnow
+from .core import Store, inserted_id, utcnow
+from .decision_log import effective_decisions
 from .in_lists import in_list_slices, rows_among
 from .schema import UtcDateTime, metadata
 
