@@ -45,7 +45,8 @@ def given_answers(monkeypatch: pytest.MonkeyPatch, probability_at: Callable[[int
 
 
 def trend_stop(labels: np.ndarray) -> int | None:
-    """Where the rule's Lomax part stops on ``labels`` in rank order (no priors), at its level (0.98 at 0.95)."""
+    """Where the rule's Lomax part stops on ``labels`` in rank order (no priors), at its level (0.99 at 0.95, decision
+    0078)."""
     return lomax_first_stop(labels, level=sc.trend_levels(0.95))
 
 

@@ -136,12 +136,12 @@ def test_a_stop_before_the_last_relevant_record_reports_the_recall_found_by_then
     consecutive = points["consecutive_irrelevant"]
     assert (consecutive["n_screened"], consecutive["recall"], consecutive["limit"]) == (6, 0.5, 3)
     assert points["statistical"]["sample_start"] == 6  # the sample starts where the first heuristic fired
-    # Given its Lomax part's stop, at 98 % (decision 0072): later than the Lomax rule's at 95 %, here never.
+    # Given its Lomax part's stop, at 99 % (decision 0078): later than the Lomax rule's at 95 %, here never.
     from review.screening import stopping_classifier as sc
     from review.screening.stopping_rate import lomax_first_stop
 
-    at_98 = lomax_first_stop(np.array(order[1:]), found_before=1, level=sc.trend_levels(0.95))
-    assert asked == [None if at_98 is None else 1 + at_98] and points["relevance_rate_lomax"]["n_screened"] == 19
+    at_99 = lomax_first_stop(np.array(order[1:]), found_before=1, level=sc.trend_levels(0.95))
+    assert asked == [None if at_99 is None else 1 + at_99] and points["relevance_rate_lomax"]["n_screened"] == 19
     by_classifier = points["relevance_rate_classifier"]
     assert (by_classifier["n_screened"], by_classifier["recall"]) == (3, 0.5)
 

@@ -128,8 +128,9 @@ def test_dashboard_words_name_the_rule_its_estimate_and_its_uncertainty() -> Non
     assert status.expected_remaining is not None and status.upper_remaining is not None
     assert status.upper_remaining >= status.expected_remaining
     assert "recommended rule" in status.explanation
-    # The recommended rule's Lomax part answers at 98 % whatever k* (decision 0072; 85 % at k* = 1 under 0059–0068)
-    assert f"at most {status.upper_remaining} with 98% probability" in status.explanation
+    # The recommended rule's Lomax part answers at 99 % whatever k* (decision 0078; 98 % under decision 0072, 85 % at
+    # k* = 1 under 0059–0068)
+    assert f"at most {status.upper_remaining} with 99% probability" in status.explanation
     done = stopping.assess([1] * 40 + [0] * 900, [], 2000)
     assert done.verdict == "stop" and done.estimated_recall > 0.95 and "Stop (recommended rule)" in done.explanation
 

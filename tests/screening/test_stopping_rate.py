@@ -85,9 +85,10 @@ def test_stopping_points_report_the_recommended_rule() -> None:
 
 
 def test_a_stop_on_none_left_does_not_state_a_recall_above_its_estimate() -> None:
-    # A tiny review: 0.02 relevant records expected among the 8 unscreened, none at 98 % (the recommended rule's
-    # trend level, decision 0072). The estimate is 99 %; "recall is at least 100 %" beside it read as a contradiction.
-    done = stopping.assess([1, 1] + [0] * 10, [], 20)
+    # A tiny review: 0.01 relevant records expected among the 5 unscreened, none at 99 % (the recommended rule's
+    # trend level, decision 0078; at 98 % it stopped with 8 unscreened, at 99 % those leave at most 1). The estimate
+    # is 99.5 %; "recall is at least 100 %" beside it read as a contradiction.
+    done = stopping.assess([1, 1] + [0] * 13, [], 20)
     assert done.verdict == "stop" and done.upper_remaining == 0 and done.estimated_recall < 1
     assert "at least 100%" not in done.explanation
     assert "every relevant record has been found" in done.explanation

@@ -1,6 +1,8 @@
 """Decision 0072's walk (benchmarks/stopping_classifier.py, round 19): rule C3, the rule in force since 171577d5 — the
-trend at 0.98 at every k*, no veto nor assent, the classifier's stop (0.80, the trend's P at 0.3) only where k* ≥ 6 —
-and that the walk stops where src's ``first_stop`` does, so that "the offline walk equals src" keeps its meaning."""
+trend at one level at every k* (0.98 in decision 0072's walk, ``ROUND19_C3``), no veto nor assent, the classifier's
+stop (0.80, the trend's P at 0.3) only where k* ≥ 6 — and that the walk of the rule in force (since decision 0078 C3
+with the trend at 0.99: round 21's ``c3@0.99``) stops where src's ``first_stop`` does, so that "the offline walk equals
+src" keeps its meaning."""
 
 from __future__ import annotations
 
@@ -88,12 +90,15 @@ def _evidence(labels: np.ndarray, probability_at: Callable[[int], float | None])
     return {"n": n, "n_priors": 0, "curve": curve, "rows": rows, "labels": labels}
 
 
-@pytest.mark.parametrize("relevant, answer, stop", [(114, 0.9, 600), (113, 0.9, 839), (114, 0.5, 810), (30, 0.5, 578),
+@pytest.mark.parametrize("relevant, answer, stop", [(114, 0.9, 600), (113, 0.9, 873), (114, 0.5, 840), (30, 0.5, 653),
                                                     (120, 0.85, None)])
 def test_the_walk_stops_where_src_does(bench: ModuleType, monkeypatch: pytest.MonkeyPatch, relevant: int,
                                        answer: float, stop: int | None) -> None:
+    # The rule in force is decision 0078's: round 21's candidate c3@0.99, C3's walk with the trend at src's level.
+    level, guard = bench.ROUND21_PARTS["c3@0.99"]
+    assert guard is None and level == sc.trend_level(0.95)
     labels = thirty_found_early() if relevant == 30 else found_early(relevant)
     given_answers(monkeypatch, lambda at: answer)
     src = simulated_stop(labels)
     assert src is not None and (stop is None or src == stop)
-    assert bench.round19_stop(_evidence(labels, lambda at: answer))["stop"] == src
+    assert bench.round19_stop(_evidence(labels, lambda at: answer), (level, *bench.ROUND19_C3[1:]))["stop"] == src

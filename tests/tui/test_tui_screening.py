@@ -730,7 +730,7 @@ async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80
         # ... and, to its end within the three lines, the level the stop would rest on: with fewer than 114
         # relevant found the target allows fewer than six to be left, and the classifier is not asked (decision 0072)
         assert stopping.relevant_found < 114 and stopping.classifier_level is None
-        assert "recall about" in line and line.endswith("with 98% probability."), line
+        assert "recall about" in line and line.endswith("with 99% probability."), line
         assert widget.tooltip == stopping.explanation  # the whole explanation is one hover away
         screen.project.session.set_stopping_rule("certified")  # what t on the dashboard does
         screen._paint()
@@ -762,8 +762,8 @@ async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(t
         assert stopping.classifier_level == pytest.approx(0.80)
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
-        # The trend's part answers at 98 % (decision 0072), the classifier's at 80 %.
-        assert line.endswith("Stops when 95% recall holds with 98% probability (the classifier's 80% once the "
+        # The trend's part answers at 99 % (decision 0078; 98 % under decision 0072), the classifier's at 80 %.
+        assert line.endswith("Stops when 95% recall holds with 99% probability (the classifier's 80% once the "
                              "trend's is 30%)."), lines
 
 
@@ -1119,11 +1119,11 @@ async def test_decisions_made_in_the_record_browser_alone_give_the_recommended_r
 
 def test_the_screening_line_says_no_level_short_of_one_as_100_percent() -> None:
     # rrev24a: at a confidence of 0.999 the line read "at most 10 with 100% probability" for the trend's 0.997
-    # (decisions 0059–0068); the trend's level is 0.9996 there since decision 0072.
+    # (decisions 0059–0068); the trend's level is 0.9998 there since decision 0078 (0.9996 under decision 0072).
     from review.screening import stopping
     from review.tui.screens.screening import stopping_words
     from tests.stopping_given import N, thirty_found_early
 
     status = stopping.assess(thirty_found_early()[:578].tolist(), [], N, confidence=0.999)
     line = stopping_words(status, "ranked")
-    assert "100% probability" not in line and "with 99.96% probability" in line, line
+    assert "100% probability" not in line and "with 99.98% probability" in line, line

@@ -37,7 +37,7 @@ def register(group: click.Group) -> None:
               help="Recall the stopping rules aim for.")
 @click.option("--confidence", type=OPEN_FRACTION, default=0.95, show_default=True,
               help="Confidence of the statistical stopping rule that the target recall is reached; also the "
-                   "recommended rule's levels: its Lomax part's at 0.4 times the miss allowance (0.98 at 0.95, "
+                   "recommended rule's levels: its Lomax part's at 0.2 times the miss allowance (0.99 at 0.95, "
                    "whatever the number of relevant records that may be left), and its classifier part's at four "
                    "times the miss allowance, at least 0.5, or the confidence when that is lower (0.80 at 0.95, "
                    "asked only where at least six relevant records may be left, and stopping the rule only where "

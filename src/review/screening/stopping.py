@@ -25,7 +25,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
   relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
   rule's 95 % (decision 0029), at a check where the trend's own chance is at least 30 % (decision 0063). Since
-  decision 0072 (rule C3) its Lomax part stops at 98 % whatever the number that may be left
+  decision 0072 (rule C3) its Lomax part stops at one level whatever the number that may be left (99 % since
+  decision 0078, 98 % before)
   (``stopping_classifier.trend_level``) and the classifier is asked only where at least six may be left
   (``consulted``); no view holds the trend's stop back or lowers its level (the veto and assent of decisions
   0040–0068 are gone).
@@ -74,8 +75,9 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: decision 0040 with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md; its 70 %
 #: level withdrawn by the decision's addendum); since decision 0059 with its Lomax part lowered where k* is 1 or 2
 #: (docs/benchmarks/screening-stopping-round12-2026-12-06.md), later with the classifier's assent (decisions
-#: 0060–0068); since decision 0072 (rule C3) with its Lomax part at 98 % at every k*, no veto nor assent, and the
-#: classifier asked only where k* ≥ 6 (docs/benchmarks/screening-stopping-round19-2026-12-07.md).
+#: 0060–0068); since decision 0072 (rule C3) with its Lomax part at one level at every k*, no veto nor assent, and the
+#: classifier asked only where k* ≥ 6 (docs/benchmarks/screening-stopping-round19-2026-12-07.md); that level 99 % since
+#: decision 0078 (98 % before; docs/benchmarks/screening-stopping-round21-2026-12-07.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -452,11 +454,11 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int],
                             record_set: str | None = None) -> StoppingStatus:
-    """``relevance_rate_classifier`` (decision 0072): the Lomax verdict at ``trend_level`` (98 % at a confidence of
-    95 %), or stop where the classifier's view in force says with ``classifier_confidence`` (80 %) that at most the
-    allowed number of relevant records is left, where that number is at least ``FEWEST_ALLOWED`` (``consulted``) and
-    the trend's own chance had reached ``STOP_GATE_PROBABILITY`` at its check; that verdict states its bound and
-    confidence at that level. No view holds the trend's stop back or lowers its level."""
+    """``relevance_rate_classifier`` (decision 0072): the Lomax verdict at ``trend_level`` (99 % at a confidence of
+    95 %, decision 0078), or stop where the classifier's view in force says with ``classifier_confidence`` (80 %) that
+    at most the allowed number of relevant records is left, where that number is at least ``FEWEST_ALLOWED``
+    (``consulted``) and the trend's own chance had reached ``STOP_GATE_PROBABILITY`` at its check; that verdict states
+    its bound and confidence at that level. No view holds the trend's stop back or lowers its level."""
     from .stopping_classifier import (FEWEST_ALLOWED, STOP_GATE_PROBABILITY, classifier_confidence, consulted_at,
                                       fewest_found_consulted, trend_level, view_holds, view_may_stop)
     from .stopping_rate import _poisson_upper
