@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from review.records import Record
 from review.store import Store
-from review.store.core import engine_url
+from review.store.opening import engine_url
 from review.store.schema import metadata, screening_decisions
 from review.store.transfer import copy_store
 

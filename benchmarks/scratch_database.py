@@ -19,7 +19,7 @@ def scratch_postgres_database(server_url: str, prefix: str, *, hex_digits: int =
     (``postgresql://…``, password kept) and drops it on the way out, even with sessions still on it (FORCE)."""
     import sqlalchemy as sa
 
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     admin_url = engine_url(server_url)
     name = f"{prefix}{uuid.uuid4().hex[:hex_digits]}"

@@ -31,7 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.records import Record
-from review.store.core import BUSY_TIMEOUT_MS, engine_url
+from review.store.core import BUSY_TIMEOUT_MS
+from review.store.opening import engine_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
 from scratch_database import scratch_postgres_database  # noqa: E402  (made and dropped as the team benchmarks do)

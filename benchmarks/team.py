@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from review.records import Record
 from review.store import Store
-from review.store.core import engine_url
+from review.store.opening import engine_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
 from scratch_database import scratch_postgres_database  # noqa: E402  (made and dropped as the other store benchmarks do)

@@ -36,7 +36,7 @@ def server_url() -> str:
 def fresh_database() -> Iterator[str]:
     """A new empty database on the test server; yields its URL and drops it afterwards."""
     import sqlalchemy as sa
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     admin_url = engine_url(server_url())
     name = f"t_{uuid.uuid4().hex[:16]}"

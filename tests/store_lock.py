@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from review.store import core, schema
+from review.store.opening import engine_url
 from review.workspace import Workspace
 
 #: The busy wait the tests take (the store's default waits seconds before giving up).
@@ -47,7 +48,7 @@ def upgrade_lock_held(workspace: Workspace) -> Iterator[str]:
     url = workspace.database_url
     workspace.store.engine.dispose()
     workspace.__dict__.pop("store")
-    owner = sa.create_engine(core.engine_url(url))
+    owner = sa.create_engine(engine_url(url))
     with owner.begin() as conn:
         conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version")
                      .values(value=str(schema.SCHEMA_VERSION - 1)))

@@ -1,5 +1,5 @@
 """workspace.sqlite_file reads a store URL without SQLAlchemy (light commands stay quick); it must name the file
-store.core._sqlite_path finds in SQLAlchemy's own reading of the URL, or refuse_own_store guards another file."""
+store.opening._sqlite_path finds in SQLAlchemy's own reading of the URL, or refuse_own_store guards another file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from review.store.core import _sqlite_path
+from review.store.opening import _sqlite_path
 from review.workspace import Workspace, init_workspace, sqlite_file, sqlite_url
 
 

@@ -255,7 +255,7 @@ class Workspace:
 
     def store_location(self) -> str:
         """The store's URL with any password masked (for messages)."""
-        from .store.core import safe_url
+        from .store.opening import safe_url
 
         return safe_url(self.database_url)
 
@@ -270,7 +270,7 @@ class Workspace:
         was asked to ``use`` that is this workspace's SQLite store or one of the files SQLite keeps beside it, by
         real path or by device and inode. Read by Python, the store is no input anyway, and closing that
         descriptor would drop every POSIX lock this process holds on the file, under the store the command has
-        open (``store.core._sqlite_file_without_store`` says what follows). The store is not opened for this."""
+        open (``store.opening._sqlite_file_without_store`` says what follows). The store is not opened for this."""
         for database in self.sqlite_databases():
             for side in ("", *SQLITE_SIDE_FILES):
                 if same_file(path, database.with_name(database.name + side)):
@@ -279,7 +279,7 @@ class Workspace:
 
     def store_override(self) -> str:
         """One line when ``REVIEW_DATABASE_URL`` names another store than review.toml does, else ''."""
-        from .store.core import safe_url
+        from .store.opening import safe_url
 
         from_env = self.database_url_from_environment
         if not from_env or _same_store(from_env, self.configured_database_url):
@@ -356,7 +356,7 @@ _DATABASE_URL = re.compile(r"(?P<scheme>[\w+]+)://(?:[^:/]*(?::[^@]*)?@)?(?:\[[^
 
 def sqlite_file(url: str) -> Path | None:
     """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder), None for
-    another engine or an in-memory database: the file ``store.core._sqlite_path`` finds in SQLAlchemy's
+    another engine or an in-memory database: the file ``store.opening._sqlite_path`` finds in SQLAlchemy's
     reading of the URL (a host or user before the path ignored, the query cut off, ``%XX`` decoded), read
     here without importing SQLAlchemy (``tests/test_sqlite_url.py`` holds the two to the same answer)."""
     match = _DATABASE_URL.match(url)
@@ -661,7 +661,7 @@ def _empty_store(database_url: str) -> Store:
     """The database (a server's, or a SQLite file), connected and proven empty, its schema not yet created or migrated: it may be
     another review's store (two workspaces would silently share it). A wrong password is one line here."""
     from .store import Store
-    from .store.core import safe_url
+    from .store.opening import safe_url
     from .store.transfer import nonempty_table
 
     store = Store.open(database_url, prepare=False)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from postgres import fresh_database
 from review.paths import WORKSPACE_FILE
 from review.store import Store
-from review.store.core import engine_url
+from review.store.opening import engine_url
 
 
 def _tables(url: str) -> list[str]:

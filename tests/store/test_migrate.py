@@ -57,7 +57,7 @@ def _answer_in_local_time(pg_url: str) -> None:
     """The server answers in a zone other than UTC, as a team's server set to local time does."""
     import sqlalchemy as sa
 
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     url = engine_url(pg_url)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -144,7 +144,7 @@ def _refuse_every_copy(monkeypatch) -> None:
 def test_a_refused_migration_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     ws = _filled(tmp_path)
     config_before = (ws.root / "review.toml").read_text(encoding="utf-8")

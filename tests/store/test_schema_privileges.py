@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from postgres import fresh_database
-from review.store.core import engine_url
+from review.store.opening import engine_url
 from review.store.screening import screening_samples
 from review.workspace import init_workspace
 

@@ -391,7 +391,7 @@ def test_a_naive_moment_is_bound_as_utc_even_in_a_session_of_another_zone() -> N
 
     import sqlalchemy as sa
     from postgres import fresh_database
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     naive = datetime(2026, 12, 5, 12, 15, 3, 123456)
     assert schema.UtcDateTime().process_bind_param(naive, None) == naive.replace(tzinfo=timezone.utc)

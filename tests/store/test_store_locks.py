@@ -86,7 +86,7 @@ def test_a_file_written_while_its_schema_is_read_without_a_lock_is_left_to_the_s
     """The schema is read with immutable=1 (no lock): a file another process writes meanwhile (its tables into the
     -wal of a store being created, or into the file itself) is not judged "without the review's tables" from that
     read; the store's own connection judges it, under its locks."""
-    from review.store import core
+    from review.store import opening
 
     file = tmp_path / "review.db"
     setup = sqlite3.connect(file)
@@ -94,7 +94,7 @@ def test_a_file_written_while_its_schema_is_read_without_a_lock_is_left_to_the_s
     setup.execute("CREATE TABLE notes (x)")
     setup.commit()
     setup.close()
-    assert core._sqlite_file_without_store(file)  # nothing written meanwhile: another program's file
+    assert opening._sqlite_file_without_store(file)  # nothing written meanwhile: another program's file
     writer = sqlite3.connect(file)
 
     def write() -> None:
@@ -104,7 +104,7 @@ def test_a_file_written_while_its_schema_is_read_without_a_lock_is_left_to_the_s
     real_connect = sqlite3.connect
     monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: _WrittenDuringTheRead(real_connect(*a, **k), write))
     try:
-        assert not core._sqlite_file_without_store(file)
+        assert not opening._sqlite_file_without_store(file)
     finally:
         writer.close()
 

@@ -32,7 +32,7 @@ def _terminate_own_backend(conn: sa.Connection) -> None:
 
 def _terminate_every_backend(url: str) -> int:
     """Terminate every other connection to the store's database (the session's pooled ones), from outside."""
-    from review.store.core import engine_url
+    from review.store.opening import engine_url
 
     admin = sa.create_engine(engine_url(url))
     with admin.connect() as conn:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.errors import ReviewError
 from review.records import Record
-from review.store.core import engine_url
+from review.store.opening import engine_url
 from review.store.errors import StoreMissing
 from review.workspace import Workspace
 

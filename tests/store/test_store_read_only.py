@@ -17,7 +17,7 @@ from review.records import Record
 def test_a_store_whose_folder_is_gone_is_not_called_read_only(tmp_path: Path) -> None:
     """SQLite says "unable to open database file" for a folder moved away too: that is no read-only folder (the
     store's lost-file check names it), so the read-only line stays out of it."""
-    from review.store.core import _read_only_place
+    from review.store.opening import _read_only_place
 
     assert _read_only_place(tmp_path / "moved" / "review.db") is None
     assert _read_only_place(tmp_path / "review.db") is None  # a writable folder, no file yet

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from review.records import Record
 from review.store import Store, core, schema
-from review.store.core import engine_url
+from review.store.opening import engine_url
 from review.store.errors import StoreBusy
 from review.workspace import Workspace
 from store_lock import upgrade_lock_held

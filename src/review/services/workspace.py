@@ -216,7 +216,7 @@ def _absolute_sqlite_url(url: str) -> str:
     """``url`` with a relative SQLite path made absolute (from the current directory, as the shell
     reads it): review.toml must not name a file that each later command would look for in its own
     working directory. A SQLite URL without a file (in memory) is refused: the copy would vanish."""
-    from ..store.core import engine_url
+    from ..store.opening import engine_url
 
     parsed = engine_url(url)
     if parsed.get_backend_name() != "sqlite":

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError
 from ..paths import SQLITE_SIDE_FILES
-from .core import (INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, engine_url, init_mark, read_init_mark,
-                   safe_url)
+from .core import INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, init_mark, read_init_mark
+from .opening import engine_url, safe_url
 from .schema import metadata, schema_info
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
