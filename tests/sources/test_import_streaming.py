@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from review.errors import ImportFormatError
 from review.sources import import_files, read_file
 from review.store import schema
-from review.store.core import INSERT_SLICE
+from review.store.batches import INSERT_SLICE
 
 #: More records than two insert slices, so the temporary file and several slices are used.
 N = 2 * INSERT_SLICE + 50

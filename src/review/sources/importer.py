@@ -24,7 +24,7 @@ from typing import IO
 from ..errors import ImportFormatError, check_input_file
 from ..records import Record
 from ..store import Store
-from ..store.core import INSERT_SLICE
+from ..store.batches import INSERT_SLICE
 from ..textdecode import check_not_binary, fallback_warning
 from ..timestamps import minute_utc
 from ..workspace import Workspace

@@ -7,7 +7,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import islice
 from types import MappingProxyType
 from typing import Any
 import contextlib
@@ -24,6 +23,7 @@ import sqlalchemy as sa
 from ..errors import DecisionConflict, ReviewError, UnknownRecord
 from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
 from . import schema
+from .batches import BatchWriter
 from .decision_log import LabelLogRow, effective_decisions, in_effect, label_log_query
 from .errors import NewerStore, StoreBusy, StoreLost, StoreMissing, StoreMoved, StoreReadOnly
 from .migrations import MIGRATIONS
@@ -33,7 +33,7 @@ from .opening import (ReadOnlyConnections, _connect_error, _not_a_database, _ope
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "INIT_KEY", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
+    "BUSY_TIMEOUT_MS", "INIT_KEY", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "Connection", "DecisionConflict",
     "Store", "Undone", "inserted_id", "metadata", "utcnow",
 ]
 
@@ -94,9 +94,6 @@ def read_init_mark(value: str) -> tuple[str, str | None]:
 _INSUFFICIENT_PRIVILEGE = "42501"
 #: PostgreSQL's SQLSTATE for a CREATE with no schema on the search path the role may use.
 _NO_SCHEMA_SELECTED = "3F000"
-
-#: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
-INSERT_SLICE = 5_000
 
 
 def utcnow() -> datetime:
@@ -1022,37 +1019,6 @@ class Store:
 _NO_INFO: Mapping[str, Any] = MappingProxyType({})
 
 
-class BatchWriter:
-    """Inserts one import batch's records in slices of ``INSERT_SLICE`` rows (``Store.begin_batch``)."""
-
-    def __init__(self, conn: sa.Connection, batch_id: int, source_name: str) -> None:
-        self.conn = conn
-        self.batch_id = batch_id
-        self.source_name = source_name
-        self.n_records = 0
-
-    def add(self, records: Iterable[Record]) -> None:
-        """Insert ``records`` (a list or a generator), one slice at a time."""
-        # One parameter list for a million rows would hold every row's dict at once (over a
-        # gigabyte); the slices share the one transaction, so the batch stays atomic.
-        iterator = iter(records)
-        while True:
-            rows = [_record_row(r, self.batch_id, self.source_name) for r in islice(iterator, INSERT_SLICE)]
-            if not rows:
-                return
-            self.conn.execute(schema.records.insert(), rows)
-            self.n_records += len(rows)
-
-    def finish(self, *, source_name: str | None = None) -> int:
-        """Record the batch's size (and its source, when known only now); returns the batch id."""
-        values: dict[str, Any] = {"n_records": self.n_records}
-        if source_name is not None:
-            values["source_name"] = source_name
-        t = schema.import_batches
-        self.conn.execute(sa.update(t).where(t.c.id == self.batch_id).values(**values))
-        return int(self.batch_id)
-
-
 @functools.cache
 def _data_version_query() -> sa.Select[Any]:
     """``Store.data_version``'s query, built once: building it took longer than SQLite took to answer it."""
@@ -1153,19 +1119,6 @@ def _latest_effective(conn: sa.Connection, reviewer: str, stage: str,
         .limit(1)
     ).mappings().first()
     return dict(row) if row else None
-
-
-def _record_row(record: Record, batch_id: int, source_name: str) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(record, name) for name in BIB_FIELDS}
-    row.update(
-        batch_id=batch_id,
-        external_id=record.external_id,
-        source_name=record.source or source_name,
-        position=record.position,
-        extra=record.extra,
-        raw=record.raw,
-    )
-    return row
 
 
 def _row_record(row: Any) -> Record:
