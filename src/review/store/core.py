@@ -1,5 +1,7 @@
 """The store's core: opening the database (SQLite or PostgreSQL), the schema version, import
-batches, records and screening decisions. Stage tables live in their own modules."""
+batches, records and screening decisions. Stage tables live in their own modules; beside this one, ``opening``
+holds the SQLite file's checks and the database URL, ``errors`` the store's errors, ``decision_log`` the undo rule
+and ``batches`` the import batch writer."""
 
 from __future__ import annotations
 
