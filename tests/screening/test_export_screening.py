@@ -118,3 +118,21 @@ def test_the_certified_rule_is_worded_with_its_confidence(workspace) -> None:
     assert ("certified (`statistical`): once the ranked records look exhausted, it serves a random sample of the rest "
             "and says stop") in text
     assert "target recall 95%, confidence 95%. Its measured results" in text and "recommended rule's" not in text
+
+
+def test_the_recommended_rule_names_its_levels_before_any_stop(workspace) -> None:
+    """rrev32c: with the recommended rule in force and no stop recorded, the report never said the probability the rule
+    stops at, which decision 0078 changed (98 % → 99 %): a methods section written before the stop could not name it."""
+    from review.screening.stopping_classifier import classifier_confidence, trend_level
+
+    workspace.store.add_batch([Record(title="a"), Record(title="b")], file_name="f", file_sha256="v" * 64,
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    text = _run(workspace, "export", "screening", "-").stdout
+    assert "- Screening stop: none recorded" in text
+    assert (f"it stops once the target recall holds with {trend_level(0.95):.0%} probability by the trend, or with "
+            f"{classifier_confidence(0.95):.0%} by the classifier where at least 6 relevant records may be left and "
+            "the trend's own chance has reached 30%; target recall 95%") in text
+    workspace.path("review.toml").write_text(workspace.path("review.toml").read_text(encoding="utf-8")
+                                             + '\n[screening]\nconfidence = 0.9\n', encoding="utf-8")
+    text = _run(workspace, "export", "screening", "-").stdout
+    assert f"holds with {trend_level(0.9):.0%} probability by the trend" in text

@@ -32,6 +32,18 @@ RULE_WORDS = {
 
 
 @dataclass(frozen=True, slots=True)
+class RecommendedLevels:
+    """The recommended rule's levels at the review's confidence (``stopping_classifier``): the trend's probability,
+    the classifier's, the fewest relevant records that may be left before the classifier is asked, and the trend's own
+    chance a classifier stop needs."""
+
+    trend: float
+    classifier: float
+    classifier_from_left: int
+    trend_gate: float
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewerWork:
     """One reviewer's title/abstract decisions in force on the records to screen."""
 
@@ -114,6 +126,8 @@ class SelectionMethods:
     confidence: float
     stop: StopSummary | None
     fulltext: FulltextSummary
+    #: The recommended rule's levels (None when another rule is in force).
+    recommended_levels: RecommendedLevels | None = None
 
 
 def render_selection_methods(methods: SelectionMethods) -> str:
@@ -236,6 +250,13 @@ def _automation_lines(methods: SelectionMethods) -> list[str]:
         if work.decided:
             lines.append(f"- {work.reviewer}'s ranking: {_ranking_words(work)}.")
     rule = RULE_WORDS.get(methods.stopping_rule, "")
+    levels = methods.recommended_levels
+    if methods.stopping_rule == "recommended" and levels is not None:
+        # The levels a later version may change (decision 0078 raised the trend's from 98 % to 99 %): said here, so a
+        # methods section written before any stop still names them.
+        rule += (f"; it stops once the target recall holds with {_percent(levels.trend)} probability by the trend, or "
+                 f"with {_percent(levels.classifier)} by the classifier where at least {levels.classifier_from_left} "
+                 f"relevant records may be left and the trend's own chance has reached {_percent(levels.trend_gate)}")
     lines.append(f"- Stopping rule in force (review.toml [screening] stopping_rule): {methods.stopping_rule} "
                  f"(`{methods.rule_id}`): {rule}; target recall {_percent(methods.target_recall)}"
                  + (f", confidence {_percent(methods.confidence)}" if methods.stopping_rule == "certified" else "")

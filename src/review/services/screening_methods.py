@@ -28,9 +28,11 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
     """Gather reviewers, decisions, agreement, the ranking, the stopping rule and its stop, and full-text
     assessment from the store and review.toml, and word them (``screening.methods_report``)."""
     from .. import __version__
-    from ..screening.methods_report import SelectionMethods, render_selection_methods
+    from ..screening.methods_report import RecommendedLevels, SelectionMethods, render_selection_methods
     from ..screening.settings import read_screening_settings
     from ..screening.stopping import RULE_OF_CHOICE
+    from ..screening.stopping_classifier import (FEWEST_ALLOWED, STOP_GATE_PROBABILITY, classifier_confidence,
+                                                 trend_level)
     from ..timestamps import minute_utc
     from .prisma import prisma_counts
     from .screening import agreement_report, current_decisions, is_consensus, load_criteria
@@ -72,6 +74,9 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
         confidence=settings.confidence,
         stop=_stop(counts),
         fulltext=_fulltext(workspace, counts),
+        recommended_levels=(RecommendedLevels(trend_level(settings.confidence), classifier_confidence(settings.confidence),
+                                              FEWEST_ALLOWED, STOP_GATE_PROBABILITY)
+                            if settings.stopping_rule == "recommended" else None),
     )
     return SelectionReport(render_selection_methods(methods), sum(1 for w in works if w.decided), len(screened))
 
