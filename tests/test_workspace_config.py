@@ -91,8 +91,8 @@ def test_a_command_that_reads_a_broken_edit_mid_run_says_so_in_one_line(workspac
     status_lines = cli_workspace.workspace_status
     broken_line = good.count("\n") + 2
 
-    def status_then_an_edit(opened: Workspace) -> list[str]:  # the edit lands between the command's two reads
-        lines = status_lines(opened)
+    def status_then_an_edit(opened: Workspace, **options: object) -> list[str]:  # the edit lands between two reads
+        lines = status_lines(opened, **options)
         opened.config_path.write_text(good + '\n[screening\nstopping_rule = "recommended"\n', encoding="utf-8")
         return lines
 
