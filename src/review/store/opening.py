@@ -235,10 +235,6 @@ def _not_a_database(err: sa.exc.DatabaseError) -> bool:
     return "file is not a database" in text or "malformed" in text
 
 
-#: The first bytes of every SQLite database file.
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def _sqlite_file_without_store(file: Path) -> bool:
     """Whether ``file`` is a SQLite database that holds no ``schema_info`` table (another program's file, or one
     emptied), told without changing it: the store's own connection would switch it to WAL mode first. False
