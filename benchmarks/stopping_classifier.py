@@ -940,8 +940,9 @@ ROUND17_PARTS: dict[str, tuple[tuple[float, float, float, float], float, tuple[t
 
 # -- round 19 (decision 0072): C3, the trend at 0.98 everywhere, no veto, the classifier's stop only from k* = 6 ------
 #: Decision 0072's rule C3 (in force since 171577d5): (the trend's level at every k*, the classifier's level, the trend's
-#: P a classifier stop needs at its check, the fewest k* the classifier is asked at). Its stops must equal ``src``'s
-#: wherever the walk stays within the stored window of checks.
+#: P a classifier stop needs at its check, the fewest k* the classifier is asked at). Its stops equalled ``src``'s
+#: wherever the walk stays within the stored window of checks until decision 0078 raised src's trend to 0.99: since
+#: then ``c3@0.99`` (``ROUND21_PARTS``) is src's rule, and ``src`` scores equal to it.
 ROUND19_C3 = (0.98, 0.80, 0.3, 6)
 ROUND19_PARTS: dict[str, tuple[float, float, float, int]] = {"c3": ROUND19_C3}
 #: Decision 0077's candidates (rule name → the trend's level, the gap guard's factor and gaps): C3 with a stop taken only
@@ -1348,6 +1349,12 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
         print(f"\nC3's walk equals src's stop on {same} of {len(pairs)} runs ({same_inside} of {len(inside)} that stay "
               f"within the stored window of checks)")
         summary["lomax-or-c3"].update(src_equal=same, src_equal_inside=same_inside, past_window_runs=len(pairs) - len(inside))
+    if "src" in outcomes and "c3@0.99" in outcomes:  # decision 0078: src's rule since then (evidence collected after it)
+        same = sum(a["stop"] == b["stop"] for a, b in zip(outcomes["c3@0.99"], outcomes["src"], strict=True))
+        print(f"C3 at 0.99's walk equals src's stop on {same} of {len(outcomes['src'])} runs (src's rule since decision "
+              "0078; on evidence collected before it src's stop is C3's, and a --src-only collection stores no "
+              "classifier checks for the walk)")
+        summary["c3@0.99"].update(src_equal=same)
     if per_set:
         print("\n| set | N | " + " | ".join(f"{r}: reached | excess" for r in rules) + " |")
         print("|---|---|" + "---|---|" * len(rules))
