@@ -75,9 +75,9 @@ def test_dedup_and_simulate_read_the_file_below_the_line(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(("command", "text", "said"), [
-    (["dedup"], "sep=;\nrecord_id;titel\n1;a\n", "missing column 'title'"),
-    (["simulate", "--json", "-"], "sep=;\nrecord_id;title;label\n1;a;1\n", "missing column 'label_included'"),
-    (["simulate", "--json", "-"], "sep=;\nrecord_id;label_included\n1;1\n", "needs a 'title' or 'abstract' column"),
+    (["dedup"], "sep=;\nrecord_id;titel\n1;a\n", "missing column 'title' (the header has record_id, titel)"),
+    (["simulate", "--json", "-"], "sep=;\nrecord_id;title;label\n1;a;1\n", "missing column 'label_included' (the header has record_id, title, label)"),
+    (["simulate", "--json", "-"], "sep=;\nrecord_id;label_included\n1;1\n", "needs a 'title' or 'abstract' column (the header has record_id, label_included)"),
 ])
 def test_dedup_and_simulate_name_the_header_below_the_line(tmp_path: Path, command: list[str], text: str,
                                                            said: str) -> None:

@@ -14,14 +14,14 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "shown_columns", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -224,6 +224,12 @@ def delimiter_hint(header: str) -> str:
     return f" (columns are separated by {shown}, not commas: save the file as comma-separated CSV)"
 
 
+def shown_columns(names: Sequence[str]) -> str:
+    """A header's column names as a refusal names them, each stripped: the first 12, then ``, …`` (review meta's
+    "the header has", the CSV import's "no title column", review dedup's and simulate's "missing column")."""
+    return ", ".join(name.strip() for name in names[:12]) + (", …" if len(names) > 12 else "")
+
+
 def header_line(text: str) -> str | None:
     """The first line of a CSV file's text, a byte-order mark stripped; None when nothing but
     whitespace (and a BOM) is left: the readers then say :func:`empty_file`, never "missing column"."""
@@ -280,6 +286,17 @@ class CsvText:
         """:func:`delimiter_hint` of the header, for a file read as comma-separated: one read by its ``;`` has none
         (it said "columns are separated by ';' … save the file as comma-separated CSV" of a ';' file it had read)."""
         return delimiter_hint(self.header) if self.delimiter == "," else ""
+
+    def missing_column_note(self) -> str:
+        """What a "missing column" refusal adds: :meth:`delimiter_hint` where there is one, else
+        `` (the header has record_id, Titel)``, the header's cells as the file spells them (not as a reader
+        case-folds them), so a misspelt or renamed column shows without opening the file (as review meta's)."""
+        hint = self.delimiter_hint()
+        if hint:
+            return hint
+        # (its first line only: a quoted cell holding a line break is cut there, still a name to show)
+        cells = next(csv_rows([self.header], self.delimiter)).cells
+        return f" (the header has {shown_columns(cells)})" if any(c.strip() for c in cells) else " (the header is blank)"
 
     def dict_rows(self, column_name: Callable[[str], str] | None = None
                   ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:

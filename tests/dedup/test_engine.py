@@ -203,6 +203,21 @@ def test_csv_mode_column_names_ignore_case_and_spaces(tmp_path: Path) -> None:
     assert result.exit_code == 3 and "line 1: column 'title' appears twice" in result.stderr
 
 
+def test_a_missing_column_names_the_header_as_typed(tmp_path: Path) -> None:
+    # It said "missing column 'title'" and no more: the header had to be opened to see 'Titel' (review meta's refusal
+    # names the header's columns: d9fba77f). Its own spelling, not the case-folded name looked up; the first 12.
+    source = tmp_path / "in.csv"
+    source.write_text("Record_ID, Titel ,Year\n1,A title long enough,2014\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(source)])
+    assert result.exit_code == 3
+    assert result.stderr == f"review: {source}:line 1: missing column 'title' (the header has Record_ID, Titel, Year)\n"
+    source.write_text(",".join(["record_id", *(f"c{n}" for n in range(1, 14))]) + "\n1" + "," * 13 + "\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(source)])
+    assert result.stderr.endswith("missing column 'title' (the header has record_id, c1, c2, c3, c4, c5, c6, c7, c8, "
+                                  "c9, c10, c11, …)\n")
+
+
 def test_csv_mode_reads_trailing_empty_cells_and_stray_quotes(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text('record_id,title,journal\n1,"Diabetes" suppl,J,,\n2,"A ""quoted"" word",J\n', encoding="utf-8")

@@ -83,7 +83,8 @@ def test_a_semicolon_file_without_a_column_gets_no_hint_to_save_it_with_commas(t
     path = tmp_path / "s.csv"
     path.write_text("id;title\n1;x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["dedup", str(path), "--out", str(tmp_path / "o.csv")])
-    assert result.exit_code == 3 and result.stderr == f"review: {path}:line 1: missing column 'record_id'\n"
+    assert result.exit_code == 3
+    assert result.stderr == f"review: {path}:line 1: missing column 'record_id' (the header has id, title)\n"
 
 
 def test_a_comma_file_whose_quoted_header_cell_holds_semicolons_stays_comma_separated(tmp_path: Path) -> None:

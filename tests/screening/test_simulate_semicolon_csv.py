@@ -48,4 +48,6 @@ def test_a_semicolon_set_without_a_column_gets_no_hint_to_save_it_with_commas(tm
     path = tmp_path / "s.csv"
     path.write_text("id;title;label_included\n1;x;1\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["simulate", str(path), "--json", str(tmp_path / "o.json")])
-    assert result.exit_code == 3 and result.stderr == f"review: {path}:line 1: missing column 'record_id'\n"
+    assert result.exit_code == 3
+    assert result.stderr == (f"review: {path}:line 1: missing column 'record_id' "
+                             "(the header has id, title, label_included)\n")

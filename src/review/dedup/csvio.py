@@ -50,7 +50,7 @@ def load_records_csv(path: Path) -> RecordsCsv:
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise ImportFormatError(path, f"line {csv_text.header_number}",  # (below Excel's sep= line: 2)
-                                   f"missing column {column!r}{csv_text.delimiter_hint()}")
+                                   f"missing column {column!r}{csv_text.missing_column_note()}")
     records: list[Record] = []
     seen: set[str] = set()
     # One string per distinct author name, journal, volume, issue and pages: they repeat across a large file's

@@ -76,9 +76,9 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     header_line = f"line {csv_text.header_number}"  # (below Excel's sep= line: 2)
     for needed in (ID_COLUMN, LABEL_COLUMN):
         if needed not in columns:
-            raise ImportFormatError(path, header_line, f"missing column {needed!r}{csv_text.delimiter_hint()}")
+            raise ImportFormatError(path, header_line, f"missing column {needed!r}{csv_text.missing_column_note()}")
     if "title" not in columns and "abstract" not in columns:
-        raise ImportFormatError(path, header_line, f"needs a 'title' or 'abstract' column{csv_text.delimiter_hint()}")
+        raise ImportFormatError(path, header_line, f"needs a 'title' or 'abstract' column{csv_text.missing_column_note()}")
     for line, row in rows:
         try:
             record_id = int(row[ID_COLUMN])

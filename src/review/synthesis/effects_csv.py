@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..csvcells import NumberFormatError, parse_number, read_csv_text, reads_decimal_comma
+from ..csvcells import NumberFormatError, parse_number, read_csv_text, reads_decimal_comma, shown_columns
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
@@ -68,7 +68,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
     # (the columns found named too: metafor's y/v or meta's event_e/n_e, a misread delimiter, show at once)
-    shown = ", ".join(c.strip() for c in names[:12]) + (", …" if len(names) > 12 else "")
+    shown = shown_columns(names)
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns

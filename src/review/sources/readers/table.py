@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Iterator
 
-from ...csvcells import TEXT_LINE, LastRowWatch
+from ...csvcells import TEXT_LINE, LastRowWatch, shown_columns
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
@@ -189,7 +189,7 @@ def _columns(header: list[str], path: object, line: int) -> dict[str, int]:
     if "title" not in columns:
         if {"pt", "ti", "ut"} <= set(keys):  # (its tags as columns: the title is TI, the record's id UT)
             raise ImportFormatError(path, f"line {line}", WOS_TAB_DELIMITED)
-        shown = ", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else "")
+        shown = shown_columns(header)
         raise ImportFormatError(path, f"line {line}", f"CSV has no title column (columns: {shown})")
     return columns
 
