@@ -12,7 +12,9 @@ Usage:
     python scripts/rerun_ranking.py out/records.csv out/decisions.csv out/prisma.json --reviewer anna
 
 Prints one line per decision whose rank differs (the first 10) and a last line ``N of M model-served decisions at
-the rank the export gives``; exits 1 unless every one agrees, 2 when the decisions file has none by the reviewer. What it cannot rebuild: a ranking made before records
+the rank the export gives``; exits 1 unless every one agrees, 2 when there is nothing to check: the decisions file has
+none by the reviewer, no ``queue_order`` column, or none of the reviewer's decisions was served by the model (each
+picked by id, or served by the keyword prior or a random order: the line says which). What it cannot rebuild: a ranking made before records
 imported later were added (the session extends its vocabulary frozen until the set grows by 20 %; the rerun builds
 it over the records as exported), and the keyword prior's order (its terms are in ``review export screening``).
 """
@@ -73,6 +75,25 @@ def snapshots(rows: list[dict[str, str]]) -> list[dict[int, int]]:
     return states
 
 
+def model_served(row: dict[str, str]) -> bool:
+    """Whether the model's ranking served this decision, at the exported ``model_rank``: the decisions checked."""
+    return row["label"] != "undo" and row["queue_order"] == "model" and row["chosen"] != "true" and bool(row["model_rank"])
+
+
+def not_served(rows: list[dict[str, str]]) -> str | None:
+    """None when the model served one of ``rows``; else how the decisions came instead (``2 picked by id, 1 from
+    keyword_prior``), undos left out."""
+    if any(model_served(row) for row in rows):
+        return None
+    ways: dict[str, int] = {}
+    for row in rows:
+        if row["label"] != "undo":
+            way = ("picked by id" if row["chosen"] == "true" else f"from {row['queue_order']}" if row["queue_order"]
+                   else "no queue order")
+            ways[way] = ways.get(way, 0) + 1
+    return ", ".join(f"{n} {way}" for way, n in ways.items()) or "only undos"
+
+
 def text_row(row: dict[str, str]) -> dict[str, Any]:
     """A records.csv row as ``record_text`` reads a record (keywords and MeSH "; "-joined in the export)."""
     return {**row, "keywords": [k for k in row.get("keywords", "").split("; ") if k],
@@ -99,12 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.decisions}: no queue_order column (an export made before 2026-12-07): export the decisions again",
               file=sys.stderr)
         return 2
+    unserved = not_served(rows)
+    if unserved is not None:  # ("0 of 0 … at the rank the export gives", exit 0, read as a rerun that agreed)
+        decided = sum(row["label"] != "undo" for row in rows)
+        print(f"{args.decisions}: nothing to check: none of {args.reviewer!r}'s {decided} decisions was served by the "
+              f"model ({unserved})", file=sys.stderr)
+        return 2
     states = snapshots(rows)
     features: dict[str, Features] = {}
     rankings: dict[tuple[str, str, int, frozenset[tuple[int, int]]], Ranking] = {}
     checked = agreed = 0
     for i, row in enumerate(rows):
-        if row["label"] == "undo" or row["queue_order"] != "model" or row["chosen"] == "true" or not row["model_rank"]:
+        if not model_served(row):
             continue
         k = int(row["n_labelled"])
         # The labels the ranking was fitted on: the latest state before this decision holding k of them.

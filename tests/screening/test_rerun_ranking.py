@@ -112,3 +112,24 @@ def test_a_reviewer_with_no_decisions_in_the_export_is_named(workspace, exported
     printed = capsys.readouterr()
     assert code == 2 and printed.out == ""
     assert printed.err == f"{exported / 'decisions.csv'}: no decisions by {alice.upper()!r} (reviewers: {alice})\n"
+
+
+def test_a_reviewer_whose_decisions_were_all_picked_by_id_has_nothing_checked(workspace, exported: Path,
+                                                                              capsys: pytest.CaptureFixture[str]
+                                                                              ) -> None:
+    # It printed "0 of 0 model-served decisions at the rank the export gives" and exited 0, as a rerun that agreed.
+    alice = workspace.config.reviewers[0]
+    path = exported / "decisions.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    picked = [r for r in rows if r["chosen"] == "true"]  # (the correction and the record picked by id)
+    assert len(picked) == 2
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(picked)
+    code = _script().main([str(exported / "records.csv"), str(path), str(exported / "prisma.json"),
+                           "--reviewer", alice])
+    printed = capsys.readouterr()
+    assert code == 2 and printed.out == ""
+    assert printed.err == (f"{path}: nothing to check: none of {alice!r}'s 2 decisions was served by the model "
+                           "(2 picked by id)\n")
