@@ -49,7 +49,14 @@ CASES = [
      "review.toml:pubmed.rate_per_second: -1: expected requests per second, 0 or more (0: unpaced, for a local "
      "stand-in)"),
     ("[pubmed]\nmax_attempts = 0", ["search"], "review.toml:pubmed.max_attempts: 0: expected a whole number, 1 or more"),
-    ("[pubmed]\ntimeout = nan", ["search"], "review.toml:pubmed.timeout: nan: expected seconds, more than 0"),
+    # left32b: inf is more than 0, yet "expected seconds, more than 0" said of it (and of nan, no number)
+    ("[pubmed]\ntimeout = nan", ["search"], "review.toml:pubmed.timeout: nan: expected a finite number of seconds"),
+    ("[pubmed]\ntimeout = inf", ["search"], "review.toml:pubmed.timeout: inf: expected a finite number of seconds"),
+    ("[pubmed]\nbackoff_cap = -inf", ["search"],
+     "review.toml:pubmed.backoff_cap: -inf: expected a finite number of seconds"),
+    ("[pubmed]\nrate_per_second = inf", ["search"],
+     "review.toml:pubmed.rate_per_second: inf: expected a finite number of requests per second (0: unpaced, for a "
+     "local stand-in)"),
     # toml32: a misspelt key was read by nothing, and the default reasons stood without a word
     ('[fulltext]\nreason = ["Wrong population"]', ["fulltext", "reasons"],
      "review.toml:fulltext.reason: unknown key (known: reasons)"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from review.errors import RetrievalError
-from review.sources.eutils import EutilsClient, EutilsConfig, HostUnreachable, WaitTooLong, WebEnvExpired
+from review.sources.eutils import PUBMED_KEYS, EutilsClient, EutilsConfig, HostUnreachable, WaitTooLong, WebEnvExpired
+from review.tomlread import SettingProblem
 from review.sources.standin import Faults, running, synthetic_corpus
 
 from .offline import closed_port_url
@@ -359,3 +360,12 @@ def test_bodies_naming_ncbis_dtd_over_http_are_read_and_their_error_is_one_line(
     message, counted = _answer_of(shared, name, (lambda c: c.einfo()) if endpoint == "einfo" else (lambda c: c.esearch("x")))
     assert said in message and "\n" not in message and "<" not in message, message
     assert counted[endpoint] == requests
+
+
+@pytest.mark.parametrize("key", [key for key, kinds in PUBMED_KEYS.items() if float in kinds])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_every_float_setting_refuses_a_number_that_is_not_finite(key: str, value: float) -> None:
+    # "timeout = inf" was refused as "expected seconds, more than 0", which inf is; a float key added without its
+    # words would raise KeyError here.
+    with pytest.raises(SettingProblem, match=rf"pubmed\.{key}: {value!r}: expected a finite number of "):
+        EutilsConfig.from_settings({key: value}, env={})

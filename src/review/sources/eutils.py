@@ -94,6 +94,13 @@ _PUBMED_BOUNDS: dict[str, tuple[float, bool, str]] = {
     **dict.fromkeys(("max_attempts", "efetch_batch", "min_efetch_batch", "esearch_limit"),
                     (1, False, "a whole number, 1 or more")),
 }
+#: The words for ``inf``, ``-inf`` and ``nan`` in a float key of ``[pubmed]`` (an int key is never one): "seconds,
+#: more than 0" was said of ``timeout = inf``, which is more than 0.
+_PUBMED_FINITE: dict[str, str] = {
+    "rate_per_second": "a finite number of requests per second (0: unpaced, for a local stand-in)",
+    "backoff_base": "a finite number of seconds", "backoff_cap": "a finite number of seconds",
+    "timeout": "a finite number of seconds",
+}
 
 
 @dataclass(slots=True)
@@ -137,7 +144,9 @@ class EutilsConfig:
             if key in _PUBMED_BOUNDS:
                 assert isinstance(value, (int, float))  # checked just above
                 least, above, expected = _PUBMED_BOUNDS[key]
-                if not math.isfinite(value) or value < least or (above and value == least):
+                if not math.isfinite(value):
+                    raise SettingProblem(f"pubmed.{key}", f"{value!r}: expected {_PUBMED_FINITE[key]}")
+                if value < least or (above and value == least):
                     raise SettingProblem(f"pubmed.{key}", f"{value!r}: expected {expected}")
             if kinds[key] == (int, float):
                 value = float(value)
