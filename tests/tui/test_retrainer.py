@@ -111,6 +111,27 @@ def test_closing_ends_a_request_under_way_at_once(workspace, kind) -> None:  # t
     assert retrainer._workers[kind] is None
 
 
+async def _include_exclude_exclude(app, pilot) -> list[int]:  # type: ignore[no-untyped-def]
+    """Wait for the screening screen's first record, then decide it and the next two i, e, e: the records' ids."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while getattr(app.screen, "current", None) is None and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    decided = []
+    for key in "iee":
+        decided.append(app.screen.current.id)
+        await pilot.press(key)
+    return decided
+
+
+def _assert_stored_as_decided(workspace: Workspace, decided: list[int]) -> None:
+    """Every one of ``_include_exclude_exclude``'s decisions is in the store, as made, after the app closed."""
+    stored = Workspace(workspace.root).store
+    labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
+    assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))
+
+
 def test_q_under_the_first_retrain_keeps_every_decision_and_leaves_no_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # q right after deciding, while the retrain the screen started with its first record is under way in the
     # worker process: the decisions are the app's own writes (durable before the next record shows), so ending
@@ -126,13 +147,7 @@ def test_q_under_the_first_retrain_keeps_every_decision_and_leaves_no_worker(tmp
     async def run() -> tuple[list[object], list[int]]:
         app = make_app(workspace, "ben", "screening")
         async with app.run_test(size=(100, 30)) as pilot:
-            deadline = time.monotonic() + 30
-            while getattr(app.screen, "current", None) is None and time.monotonic() < deadline:
-                await pilot.pause(0.05)
-            decided = []
-            for key in "iee":
-                decided.append(app.screen.current.id)
-                await pilot.press(key)
+            decided = await _include_exclude_exclude(app, pilot)
             deadline = time.monotonic() + 30
             while app.project.retrainer._workers["retrain"] is None and time.monotonic() < deadline:
                 await pilot.pause(0.01)  # (the first retrain's worker process, starting)
@@ -143,9 +158,7 @@ def test_q_under_the_first_retrain_keeps_every_decision_and_leaves_no_worker(tmp
     workers, decided = asyncio.run(run())
     assert workers
     assert all(worker.wait(5) is not None for worker in workers)
-    stored = Workspace(workspace.root).store
-    labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
-    assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))
+    _assert_stored_as_decided(workspace, decided)
 
 
 @pytest.mark.parametrize("kind", ["retrain", "evidence"])
@@ -233,14 +246,9 @@ def test_q_under_a_thread_retrain_exits_at_once_and_keeps_every_decision(
     async def run() -> list[int]:
         app = make_app(workspace, "ben", "screening")
         async with app.run_test(size=(100, 30)) as pilot:
-            deadline = time.monotonic() + 30
-            while getattr(app.screen, "current", None) is None and time.monotonic() < deadline:
-                await pilot.pause(0.05)
-            decided = []
-            for key in "iee":
-                decided.append(app.screen.current.id)
-                await pilot.press(key)
+            decided = await _include_exclude_exclude(app, pilot)
             app.screen.request_retrain()
+            deadline = time.monotonic() + 30
             while not fitting.is_set() and time.monotonic() < deadline:
                 await pilot.pause(0.01)
             assert fitting.is_set()
@@ -254,6 +262,4 @@ def test_q_under_a_thread_retrain_exits_at_once_and_keeps_every_decision(
     finally:
         release.set()
     assert took < 10, f"q waited for the retrain ({took:.1f} s)"
-    stored = Workspace(workspace.root).store
-    labels = {row.record_id: row.label for row in stored.decisions(reviewer="ben")}
-    assert labels == dict(zip(decided, ["include", "exclude", "exclude"], strict=True))
+    _assert_stored_as_decided(workspace, decided)
