@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from review.cli import main
@@ -254,6 +255,32 @@ def test_status_names_a_bad_pubmed_dedup_or_fulltext_setting_under_its_stage(tmp
     assert heads["search"] < lines.index(pubmed) < heads["dedup"]
     assert heads["prisma"] < lines.index(fulltext) < heads["extraction"]
     assert heads["dedup"] < lines.index(dedup) < heads["prisma"]
+
+
+@pytest.mark.parametrize(("table", "said"), [
+    ('[synthesis]\nmethod = "xyz"', "review.toml:synthesis.method: 'xyz': expected one of FE, DL, REML, ML, PM"),
+    ("[synthesis.grade]\nois_events = -1", "review.toml:synthesis.grade.ois_events: -1: expected a number of events, 0 "
+                                           "or more"),
+    ('[extraction.quips]\ncollapse = "average"', "review.toml:extraction.quips.collapse: 'average': expected one of "
+                                                  "grooten, worst_domain"),
+])
+def test_status_names_a_bad_synthesis_or_extraction_setting_under_extraction(tmp_path: Path, table: str,
+                                                                             said: str) -> None:
+    """left32b: a bad [synthesis] or [extraction] value went unsaid until review synthesis refused it; review status
+    names it under the extraction lines (where synthesis.csv's state is said), its check loading no numpy or scipy
+    (synthesis.settings; test_status_does_not_load_numpy_or_the_instrument_build)."""
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    with (root / "review.toml").open("a", encoding="utf-8") as config:
+        config.write(f"\n{table}\n")
+    result = CliRunner().invoke(main, ["-w", str(root), "status"])
+    assert result.exit_code == 0, result.output
+    written = (root / "review.toml").read_text(encoding="utf-8").splitlines()
+    lines = result.stdout.splitlines()
+    refused = f"  {said} (line {len(written)}); review synthesis refuses it until it is fixed"
+    assert refused in lines, lines
+    heads = {line.split()[0]: i for i, line in enumerate(lines) if line and not line.startswith(" ")}
+    assert heads["extraction"] < lines.index(refused) < heads["instrument"]
 
 
 def test_status_does_not_load_numpy_or_the_instrument_build(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ def check_rows_against_studies(evidence: Sequence[FactorEvidence], studies: Sequ
     from ..synthesis.grade import GRADE_FILE, load_overrides
     from ..synthesis.evidence import canonical_rule_set
     from ..synthesis.factors import DEFAULT_RULE_SET
-    from ..synthesis.run import synthesise_studies, workspace_settings
+    from ..synthesis.run import synthesise_studies
+    from ..synthesis.settings import workspace_settings
 
     have = {s.id for s in studies}
     try:

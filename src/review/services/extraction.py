@@ -28,7 +28,7 @@ __all__ = [
     "QuipsRow", "QuipsView", "SavedNotStored", "collapse_rule", "compare", "estimate_direction", "extraction_status", "included_check", "included_disagreements", "included_lines", "init_folder", "load_factors", "load_folder",
     "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "save_study_form",
     "store_changed_files",
-    "study_files", "study_id_of", "validate_folder",
+    "study_files", "synthesis_settings_problem", "study_id_of", "validate_folder",
 ]
 
 if TYPE_CHECKING:
@@ -251,6 +251,16 @@ def _synthesis_state(folder: Path, config: dict[str, Any]) -> str:
     if not why:
         return f"{written}, current with its inputs"
     return f"{written}, out of date ({'; '.join(why)}): run 'review synthesis'"
+
+
+def synthesis_settings_problem(workspace: Workspace) -> SettingProblem | None:
+    """The refusal ``review synthesis`` would make now of review.toml's ``[synthesis]`` and ``[extraction]``
+    (None when it would take them), for ``review status`` under the lines that say synthesis.csv's state: the check
+    (``synthesis.settings``) loads no numpy or scipy, which ``services.synthesis`` does."""
+    from ..synthesis.settings import workspace_settings
+    from ..tomlread import setting_refusal
+
+    return setting_refusal(lambda: workspace_settings(workspace.config.raw))
 
 
 def collapse_rule(folder: Path) -> CollapseRule:

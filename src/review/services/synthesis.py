@@ -147,7 +147,7 @@ def settings_problem(config: Mapping[str, Any]) -> SettingProblem | None:
     """The refusal ``review synthesis`` would make now of review.toml's ``[synthesis]`` and ``[extraction]`` tables as
     ``config`` (the file's settings) holds them; None when it would take them. For a shell that reads the file before
     synthesis runs (the terminal UI, after an edit)."""
-    from ..synthesis.run import workspace_settings
+    from ..synthesis.settings import workspace_settings  # (no numpy: review status reads it too)
 
     return setting_refusal(lambda: workspace_settings(config))
 

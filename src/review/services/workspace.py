@@ -30,7 +30,7 @@ def unknown_setting(table: str, key: str) -> bool:
     from ..prisma.fulltext import FULLTEXT_KEYS
     from ..screening.settings import SCREENING_KEYS
     from ..sources.eutils import PUBMED_KEYS
-    from ..synthesis.factors import SYNTHESIS_KEYS
+    from ..synthesis.settings import SYNTHESIS_KEYS
 
     known = {"screening": SCREENING_KEYS, "dedup": DEDUP_KEYS, "synthesis": SYNTHESIS_KEYS, "fulltext": FULLTEXT_KEYS,
              "pubmed": tuple(PUBMED_KEYS)}.get(table)
@@ -163,6 +163,7 @@ def workspace_status(workspace: Workspace, *, every: bool = False) -> list[str]:
     lines.extend(prisma.prisma_status(workspace, counts=counts))
     lines.extend(_refused_setting(workspace, prisma.fulltext_settings_problem(workspace), "review fulltext"))
     lines.extend(extraction.extraction_status(workspace, counts, every=every))
+    lines.extend(_refused_setting(workspace, extraction.synthesis_settings_problem(workspace), "review synthesis"))
     lines.extend(instrument_status(workspace))
     return lines
 

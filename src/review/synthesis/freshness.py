@@ -25,7 +25,7 @@ INPUTS_FILE = "synthesis-inputs.json"
 INPUTS_FORMAT = 1
 SYNTHESIS_FILE = "synthesis.csv"
 GRADE_FILE = "grade.toml"  # (synthesis.grade's name, not imported: that module loads scipy)
-#: The review.toml tables the synthesis reads its settings from (``run.workspace_settings``).
+#: The review.toml tables the synthesis reads its settings from (``settings.workspace_settings``).
 SETTINGS_TABLES = ("synthesis", "extraction")
 
 

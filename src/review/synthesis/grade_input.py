@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..levels import STANDARD_LEVEL
 from .evidence import StudyFinding
-from .meta import MetaResult
+
+if TYPE_CHECKING:  # (an annotation only: [synthesis]'s check reads GradeConfig without numpy, synthesis.settings)
+    from .meta import MetaResult
 
 
 @dataclass(slots=True)

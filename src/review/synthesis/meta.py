@@ -19,10 +19,10 @@ from scipy import optimize, stats
 from ..chance_agreement import alpha_of_level, normal_quantile
 from ..errors import ValidationError
 from ..levels import exp_or_limit
+from .methods import METHODS as METHODS  # (apart: [synthesis] method's check loads no numpy)
 
 #: Ratio measures pooled on the log scale; anything else (MD) is pooled as is.
 RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
-METHODS: tuple[str, ...] = ("FE", "DL", "REML", "ML", "PM")
 #: metafor: z (or t_{k-1} with HK); meta: t_{k-2} (Higgins–Thompson–Spiegelhalter, meta 4.x).
 PREDICTION_CONVENTIONS: tuple[str, ...] = ("meta", "metafor")
 

@@ -19,6 +19,7 @@ from ..workspace import Workspace, refused_edit
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
 from .freshness import input_digests, write_inputs
 from .factors import FactorResult, SynthesisSettings, recorded_rule_set, study_quality, synthesise_factor
+from .settings import config_table, workspace_settings
 from .grade import GRADE_FILE, load_overrides
 from .report import write_outputs
 
@@ -56,25 +57,6 @@ def synthesise_studies(factors: Iterable[Factor], studies: list[Study], settings
     quality = study_quality(studies, settings.collapse)
     overrides = overrides or {}
     return [synthesise_factor(f, studies, quality, settings, overrides.get(f.id)) for f in factors]
-
-
-def workspace_settings(config: Mapping[str, Any], rule_set: str | None = None) -> SynthesisSettings:
-    """The synthesis settings of a workspace from its review.toml (``config``): ``[synthesis]`` and
-    ``[extraction]``, with ``rule_set`` (``--rule-set``, checked by the caller) in place of the
-    recorded one. ``review synthesis`` and the instrument's re-run of its pooling both build them here."""
-    synthesis = config_table(config, "synthesis")
-    if rule_set:
-        synthesis["rule_set"] = rule_set
-    return SynthesisSettings.from_config(synthesis, config_table(config, "extraction"))
-
-
-def config_table(config: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """A copy of review.toml's ``[key]`` table (empty if absent); any other value is a WorkspaceError
-    (exit 2) naming the file and the key, not a ValueError out of ``dict()``."""
-    value = config.get(key, {})
-    if not isinstance(value, Mapping):
-        raise SettingProblem(key, f"{value!r}: expected a table ([{key}])")
-    return dict(value)
 
 
 def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True,
