@@ -86,16 +86,21 @@ def test_every_decision_the_model_served_is_at_its_exported_rank(workspace, expo
                                               "export gives"
 
 
+def _write_decisions(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> None:
+    """An edited decisions.csv in place of the export: ``rows`` under ``columns`` (the first row's, unless given)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns or list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_a_rank_the_rerun_does_not_give_is_named(workspace, exported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     alice = workspace.config.reviewers[0]
     path = exported / "decisions.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     changed = next(r for r in rows if r["queue_order"] == "model" and r["chosen"] == "false")
     changed["model_rank"] = str(int(changed["model_rank"]) + 7)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_decisions(path, rows)
     code = _script().main([str(exported / "records.csv"), str(path), str(exported / "prisma.json"),
                            "--reviewer", alice])
     printed = capsys.readouterr().out
@@ -123,10 +128,7 @@ def test_a_reviewer_whose_decisions_were_all_picked_by_id_has_nothing_checked(wo
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     picked = [r for r in rows if r["chosen"] == "true"]  # (the correction and the record picked by id)
     assert len(picked) == 2
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(picked)
+    _write_decisions(path, picked, columns=list(rows[0]))
     code = _script().main([str(exported / "records.csv"), str(path), str(exported / "prisma.json"),
                            "--reviewer", alice])
     printed = capsys.readouterr()
