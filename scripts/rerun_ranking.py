@@ -12,9 +12,11 @@ Usage:
     python scripts/rerun_ranking.py out/records.csv out/decisions.csv out/prisma.json --reviewer anna
 
 Prints one line per decision whose rank differs (the first 10) and a last line ``N of M model-served decisions at
-the rank the export gives``; exits 1 unless every one agrees, 2 when there is nothing to check: the decisions file has
-none by the reviewer, no ``queue_order`` column, or none of the reviewer's decisions was served by the model (each
-picked by id, or served by the keyword prior or a random order: the line says which). What it cannot rebuild: a ranking made before records
+the rank the export gives`` (with ``; K not checked`` when K of them could not be rebuilt: stderr names each, ``no
+state of k labels before it``); exits 1 unless every one checked agrees, 2 when there is nothing to check: the
+decisions file has none by the reviewer, no ``queue_order`` column, none of the reviewer's decisions was served by the
+model (each picked by id, or served by the keyword prior or a random order: the line says which), or none of those
+the model served could be rebuilt. What it cannot rebuild: a ranking made before records
 imported later were added (the session extends its vocabulary frozen until the set grows by 20 %; the rerun builds
 it over the records as exported), and the keyword prior's order (its terms are in ``review export screening``).
 """
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     states = snapshots(rows)
     features: dict[str, Features] = {}
     rankings: dict[tuple[str, str, int, frozenset[tuple[int, int]]], Ranking] = {}
-    checked = agreed = 0
+    checked = agreed = unbuilt = 0
     for i, row in enumerate(rows):
         if not model_served(row):
             continue
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         labels = next((s for s in reversed(states[:i]) if len(s) == k), {} if k == 0 else None)
         if labels is None:
             print(f"decision {row['decision_id']}: no state of {k} labels before it", file=sys.stderr)
+            unbuilt += 1
             continue
         model = model_name(row)
         key = (model, row["query"], int(row["seed"]), frozenset(labels.items()))
@@ -155,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         elif checked - agreed <= 10:
             print(f"decision {row['decision_id']} (record {row['record_id']}, {k} labels): exported rank "
                   f"{row['model_rank']}, rerun rank {got}")
-    print(f"{agreed} of {checked} model-served decisions at the rank the export gives")
+    if checked == 0:  # ("0 of 0 … at the rank the export gives", exit 0, read as a rerun that agreed)
+        print(f"{args.decisions}: nothing checked: none of {args.reviewer!r}'s {unbuilt} model-served decisions could "
+              "be rebuilt (no state of their n_labelled labels before them)", file=sys.stderr)
+        return 2
+    not_rebuilt = f"; {unbuilt} not checked (no state of their n_labelled labels before them)" if unbuilt else ""
+    print(f"{agreed} of {checked} model-served decisions at the rank the export gives{not_rebuilt}")
     return 0 if agreed == checked else 1
 
 

@@ -135,3 +135,44 @@ def test_a_reviewer_whose_decisions_were_all_picked_by_id_has_nothing_checked(wo
     assert code == 2 and printed.out == ""
     assert printed.err == (f"{path}: nothing to check: none of {alice!r}'s 2 decisions was served by the model "
                            "(2 picked by id)\n")
+
+
+def _unbuildable(rows: list[dict[str, str]], served: list[dict[str, str]]) -> None:
+    """Give ``served`` a label count no state before them holds, as a ranking the script cannot rebuild."""
+    for row in served:
+        row["n_labelled"] = str(len(rows) + 1)
+
+
+def test_model_served_decisions_none_of_which_could_be_rebuilt_have_nothing_checked(
+        workspace, exported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It printed "0 of 0 model-served decisions at the rank the export gives" after the "no state" lines and exited 0.
+    alice = workspace.config.reviewers[0]
+    path = exported / "decisions.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    served = [r for r in rows if _script().model_served(r)]
+    _unbuildable(rows, served)
+    _write_decisions(path, rows)
+    code = _script().main([str(exported / "records.csv"), str(path), str(exported / "prisma.json"),
+                           "--reviewer", alice])
+    printed = capsys.readouterr()
+    assert code == 2 and printed.out == "", printed.out
+    assert printed.err.count("labels before it\n") == len(served)
+    assert printed.err.endswith(f"{path}: nothing checked: none of {alice!r}'s {len(served)} model-served decisions "
+                                "could be rebuilt (no state of their n_labelled labels before them)\n"), printed.err
+
+
+def test_decisions_that_could_not_be_rebuilt_are_counted_apart(workspace, exported: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    alice = workspace.config.reviewers[0]
+    path = exported / "decisions.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    served = [r for r in rows if _script().model_served(r)]
+    _unbuildable(rows, served[-2:])
+    _write_decisions(path, rows)
+    code = _script().main([str(exported / "records.csv"), str(path), str(exported / "prisma.json"),
+                           "--reviewer", alice])
+    printed = capsys.readouterr()
+    assert code == 0, printed
+    checked = len(served) - 2
+    assert printed.out == (f"{checked} of {checked} model-served decisions at the rank the export gives; 2 not checked "
+                           "(no state of their n_labelled labels before them)\n")
