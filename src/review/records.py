@@ -67,6 +67,9 @@ class Decision:
     model_rank: int | None = None
     model_info: dict[str, Any] = field(default_factory=dict)
     undoes_id: int | None = None
+    #: The TUI's blind mode at the decision (True: other reviewers' decisions hidden); None: not recorded
+    #: (an undo, or a decision made before the store recorded it).
+    blind: bool | None = None
 
 
 #: Evidence levels comparable across rule sets (higher is stronger).

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.records import Record
 from review.screening.engines import ENGINE_VERSION
+from review.screening.export import DECISION_COLUMNS
 from review.services import screening as service
 
 CRITERIA = 'include = ["sick*"]\nexclude = ["python"]\n'
@@ -48,7 +49,7 @@ def test_each_decision_says_what_ordered_the_queue_and_whether_it_was_picked(wor
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     header = list(rows[0])
     # Added after resolved_by: the columns before keep their names and places.
-    assert header[:16][-1] == "resolved_by" and header[16:] == ["engine", "chosen", "queue_order"]
+    assert header[:16][-1] == "resolved_by" and header[16:19] == ["engine", "chosen", "queue_order"]
     by_record = {int(r["record_id"]): r for r in rows}
     assert (by_record[first.id]["queue_order"], by_record[first.id]["engine"]) == ("keyword_prior", "")
     assert (by_record[third.id]["queue_order"], by_record[third.id]["engine"]) == ("model", str(ENGINE_VERSION))
@@ -79,6 +80,30 @@ def test_consensus_and_undo_rows_leave_the_queue_columns_empty(workspace, tmp_pa
     consensus = next(r for r in rows if r["reviewer"] == "consensus")
     for row in (undo, consensus):
         assert (row["engine"], row["chosen"], row["queue_order"]) == ("", "", ""), row
+
+
+def test_blind_is_the_last_column_true_false_or_empty(workspace, tmp_path: Path) -> None:
+    """The TUI's blind mode at each decision; ``review decide`` has none (false); an undo and a decision made before
+    the store recorded it leave it empty."""
+    ids = _workspace_with_terms(workspace)
+    session = service.open_session(workspace, "alice")
+    served = session.next_record()
+    assert served is not None
+    session.decide(served.id, "include", blind=True)           # as the TUI's screen does with blind mode on
+    runner = CliRunner()
+    picked = next(i for i in ids if i != served.id)
+    assert runner.invoke(main, ["-w", str(workspace.root), "-r", "bob", "decide", str(picked), "--exclude"]).exit_code == 0
+    assert runner.invoke(main, ["-w", str(workspace.root), "-r", "bob", "decide", "--undo"]).exit_code == 0
+    workspace.store.add_decision(picked, "carol", "maybe")      # as a decision made before schema 4 reads
+    out = tmp_path / "d.csv"
+    result = runner.invoke(main, ["-w", str(workspace.root), "export", "decisions", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == list(DECISION_COLUMNS) and DECISION_COLUMNS[-1] == "blind"  # added at the end
+    assert [(r["reviewer"], r["label"], r["blind"]) for r in rows] == [
+        ("alice", "include", "true"), ("bob", "exclude", "false"), ("bob", "undo", ""), ("carol", "maybe", "")]
+    result = runner.invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "json", "-"])
+    assert [d["blind"] for d in json.loads(result.stdout)] == [True, False, None, None]
 
 
 def test_the_sample_phase_is_named_as_the_session_records_it() -> None:

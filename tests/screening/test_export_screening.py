@@ -136,3 +136,26 @@ def test_the_recommended_rule_names_its_levels_before_any_stop(workspace) -> Non
                                              + '\n[screening]\nconfidence = 0.9\n', encoding="utf-8")
     text = _run(workspace, "export", "screening", "-").stdout
     assert f"holds with {trend_level(0.9):.0%} probability by the trend" in text
+
+
+def test_each_reviewer_is_said_to_have_decided_blind_or_not_as_the_decisions_record_it(workspace) -> None:
+    """PRISMA 2020 item 8: per reviewer, how many decisions in force were made with the TUI's blind mode on, and
+    how many did not record it (made before the store did)."""
+    workspace.store.add_batch([Record(title=f"sick leave {i}") for i in range(5)], file_name="f",
+                              file_sha256="b" * 64, source_name="PubMed", format="csv", encoding="utf-8")
+    alice, bob = workspace.config.reviewers[:2]
+    ids = sorted(int(r.id) for r in workspace.store.records() if r.id is not None)
+    session = service.open_session(workspace, alice)
+    for label, blind in (("include", True), ("exclude", True), ("exclude", False)):
+        record = session.next_record()
+        assert record is not None
+        session.decide(record.id, label, blind=blind)  # as the TUI's screen does
+    undecided = [i for i in ids if i not in {r for r, _ in service.current_decisions(workspace, alice)}]
+    workspace.store.add_decision(undecided[0], alice, "maybe")  # as a decision made before schema 4 reads
+    assert _run(workspace, "-r", bob, "decide", str(ids[0]), "--include").exit_code == 0
+    text = _run(workspace, "export", "screening", "-").stdout
+    alice_line = next(line for line in text.splitlines() if line.startswith(f"  - {alice}: "))
+    assert alice_line.endswith(" 2 of 4 decisions made blind (1 not recorded: made before this version)."), alice_line
+    bob_line = next(line for line in text.splitlines() if line.startswith(f"  - {bob}: "))
+    assert bob_line.endswith(" 0 of 1 decision made blind."), bob_line  # review decide has no blind mode
+    assert "review does not record whether it was on" not in text

@@ -164,3 +164,13 @@ def test_a_decision_numbers_its_change_in_one_statement(workspace: Workspace) ->
         on_changes = [s for s in statements if "screening_decision_changes" in s]
         assert len(on_changes) == 1 and on_changes[0].lstrip().upper().startswith("INSERT"), on_changes
     assert workspace.store.decision_changes("alice") == 3
+
+
+def test_a_decision_stores_the_blind_mode_it_was_made_in(workspace: Workspace) -> None:
+    """``blind`` is written in the decision's own insert and read back as it was given; not given: not recorded."""
+    a, b, c, _ = _records(workspace)
+    store = workspace.store
+    assert store.add_decision(a, "alice", "include", blind=True).blind is True
+    store.add_decision(b, "alice", "exclude", blind=False)
+    store.add_decision(c, "alice", "maybe")
+    assert [(d.record_id, d.blind) for d in store.decisions(reviewer="alice")] == [(a, True), (b, False), (c, None)]

@@ -34,7 +34,7 @@ def test_a_schema_1_store_upgrades_to_one_row_per_instrument_version(workspace: 
         conn.execute(t.insert(), [_row("2026-11-26+eeeeeeee.aaaaaa", 1), _row("2026-11-26+eeeeeeee.aaaaaa", 3),
                                   _row("2026-11-26+eeeeeeee.bbbbbb", 4)])
     reopened = Workspace(workspace.root)
-    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 3
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 4
     rows = versions_table.versions(reopened.store)
     # Of the twice-recorded version the latest row (the build whose file was written) is kept.
     assert [(r.version, r.built_at.hour) for r in rows] == [("2026-11-26+eeeeeeee.aaaaaa", 3),
@@ -114,7 +114,7 @@ def test_a_schema_2_store_names_old_medline_imports_by_their_own_lines(workspace
     first = workspace.store.records()[0]
     workspace.store.add_decision(int(first.id), "alice", "include")
     reopened = Workspace(workspace.root)
-    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 3
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 4
     assert _sources(reopened) == {
         "psycinfo.nbib": ["APA PsycInfo", "APA PsycInfo"], "cinahl_2024.txt": ["cinahl_2024"],
         pubmed.name: ["PubMed"] * 7, "embase_named.nbib": ["Embase (Ovid)", "Embase (Ovid)"]}
@@ -123,3 +123,35 @@ def test_a_schema_2_store_names_old_medline_imports_by_their_own_lines(workspace
     again = reopened.store.records([int(first.id)])[0]
     assert again.raw == first.raw and again.title == first.title
     assert [d.record_id for d in reopened.store.decisions(reviewer="alice")] == [first.id]
+
+
+def _as_schema_3(workspace: Workspace) -> None:
+    """The workspace's store as schema 3 left it: decisions without the ``blind`` column."""
+    with workspace.store.transaction() as conn:
+        conn.execute(sa.text("ALTER TABLE screening_decisions DROP COLUMN blind"))
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value="3"))
+
+
+def test_a_schema_3_store_upgrades_with_its_decisions_blind_mode_not_recorded(workspace: Workspace) -> None:
+    from review.records import Record
+
+    workspace.store.add_batch([Record(title=f"T{i}") for i in range(3)], file_name="f.ris", file_sha256="d" * 64,
+                              source_name="db", format="ris", encoding="utf-8")
+    first, second, third = sorted(int(r.id) for r in workspace.store.records() if r.id is not None)
+    workspace.store.add_decision(first, "alice", "include", blind=True)
+    workspace.store.add_decision(second, "bob", "exclude", blind=False)
+    _as_schema_3(workspace)
+    with pytest.raises(sa.exc.DBAPIError):  # (the old store cannot take this review's insert before its upgrade)
+        workspace.store.add_decision(third, "alice", "include", blind=True)
+    reopened = Workspace(workspace.root)
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 4
+    # Made before the store recorded it: NULL, never a guess.
+    assert [(d.record_id, d.label, d.blind) for d in reopened.store.decisions()] == [
+        (first, "include", None), (second, "exclude", None)]
+    made = reopened.store.add_decision(third, "alice", "include", blind=True)
+    assert made.blind is True
+    assert {d.record_id: d.blind for d in reopened.store.decisions()}[third] is True
+    reopened.store.undo_last("alice")
+    assert reopened.store.decisions()[-1].blind is None  # an undo is no decision made blind or not
+    columns = {c["name"]: c for c in sa.inspect(reopened.store.engine).get_columns("screening_decisions")}
+    assert columns["blind"]["nullable"]

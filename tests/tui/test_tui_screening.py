@@ -1127,3 +1127,22 @@ def test_the_screening_line_says_no_level_short_of_one_as_100_percent() -> None:
     status = stopping.assess(thirty_found_early()[:578].tolist(), [], N, confidence=0.999)
     line = stopping_words(status, "ranked")
     assert "100% probability" not in line and "with 99.98% probability" in line, line
+
+
+@async_test
+async def test_each_decision_stores_the_blind_mode_it_was_made_in(fresh_ws: Workspace) -> None:
+    """PRISMA 2020 item 8: a decision made with blind mode on says so in the store; one made after `b` ended it
+    (conflicts screen) says it was not."""
+    async with open_app(fresh_ws, "alice", "screening", blind=True) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        blind_one = screen.current.id
+        await pilot.press("i")
+        assert screen.project is not None
+        screen.project.blind = False  # what `b` on the conflicts screen does
+        assert screen.current is not None
+        seen_one = screen.current.id
+        await pilot.press("e")
+        await settle(pilot)
+    made = {d.record_id: d.blind for d in fresh_ws.store.decisions(reviewer="alice")}
+    assert made == {blind_one: True, seen_one: False}

@@ -336,8 +336,9 @@ def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *,
     """Record the final label of a disputed record as the ``consensus`` reviewer; one transaction.
 
     ``reasons`` are stored as a screening decision's are (an exclusion's reasons)."""
+    # blind=False: a resolution is made looking at the decisions that disagree.
     return store.add_decision(record_id, CONSENSUS_REVIEWER, label, reasons=tuple(reasons), note=note,
-                              model_info={"resolved_by": resolver})
+                              model_info={"resolved_by": resolver}, blind=False)
 
 
 def reopen_conflict(store: Store, record_id: int, reopened_by: str, *, only_id: int | None = None) -> Undone | None:

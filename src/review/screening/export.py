@@ -27,6 +27,9 @@ DECISION_COLUMNS: tuple[str, ...] = (
     # fallback order served it), whether the record was picked by id rather than taken from the queue (the
     # recommended stopping rule leaves those out, decision 0071), and what ordered the queue.
     "engine", "chosen", "queue_order",
+    # Added 2026-12-07 (schema 4): the TUI's blind mode at the decision (true/false; empty: not recorded, an undo
+    # or a decision made before review recorded it).
+    "blind",
 )
 
 #: ``phase`` of a decision drawn in the certified rule's random sample (``session.PHASE_SAMPLE``), and its
@@ -56,6 +59,7 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "n_labelled": info.get("n_labelled"),
         "resolved_by": info.get("resolved_by"),
         **queue_columns(info),
+        "blind": decision.blind,
     }
 
 
@@ -80,8 +84,9 @@ def render_decisions(decisions: list[Decision], format_: str) -> str:
     for row in rows:
         cells = {k: "" if row[k] is None else row[k] for k in DECISION_COLUMNS}
         cells["reasons"] = "; ".join(row["reasons"])
-        if isinstance(row["chosen"], bool):
-            cells["chosen"] = "true" if row["chosen"] else "false"
+        for flag in ("chosen", "blind"):
+            if isinstance(row[flag], bool):
+                cells[flag] = "true" if row[flag] else "false"
         # Reasons, notes and queries are typed by people: a leading '=' must not run in a spreadsheet.
         writer.writerow({k: neutralise_cell(v) if isinstance(v, str) else v for k, v in cells.items()})
     return buffer.getvalue()

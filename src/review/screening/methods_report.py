@@ -57,6 +57,9 @@ class ReviewerWork:
     models: tuple[str, ...] = ()
     #: The reviewer's latest ranking: model, query, seed and the model's settings (``model_info``).
     ranking: Mapping[str, Any] = field(default_factory=dict)
+    #: Decisions made with the TUI's blind mode on, and those that did not record it (made before schema 4).
+    made_blind: int = 0
+    blind_not_recorded: int = 0
 
     @property
     def decided(self) -> int:
@@ -179,7 +182,7 @@ def _screening_lines(methods: SelectionMethods) -> list[str]:
             lines.append(f"  - {work.reviewer}: no title/abstract decision.")
             continue
         lines.append(f"  - {work.reviewer}: {counted(work.decided, 'record')} ({_labels(work.labels)}); "
-                     f"{_served(work)}")
+                     f"{_served(work)} {_made_blind(work)}")
     several = sum(n for k, n in methods.by_reviewers.items() if k >= 2)
     single = methods.by_reviewers.get(1, 0)
     lines.append(f"- Records screened by two or more reviewers: {whole(several)}; by one reviewer: "
@@ -215,13 +218,20 @@ def _served(work: ReviewerWork) -> str:
     return "of these, " + "; ".join(parts) + "." if parts else "no decisions."
 
 
+def _made_blind(work: ReviewerWork) -> str:
+    """How many of the reviewer's decisions in force were made with blind mode on (PRISMA 2020 item 8)."""
+    unrecorded = (f" ({whole(work.blind_not_recorded)} not recorded: made before this version)"
+                  if work.blind_not_recorded else "")
+    return f"{whole(work.made_blind)} of {counted(work.decided, 'decision')} made blind{unrecorded}."
+
+
 def _blind_words(blind: bool | None, team: int) -> str:
     if blind is None:
         state = "on (the default with two or more reviewers)" if team >= 2 else "off (the default with one reviewer)"
     else:
         state = f"{'on' if blind else 'off'} (review.toml [tui] blind = {'true' if blind else 'false'})"
     return (f"the terminal UI's blind mode is {state} now: it hides the other reviewers' labels, conflicts and "
-            "counts until `b`; review does not record whether it was on for each decision.")
+            "counts until `b`; each decision records whether it was on (per reviewer above).")
 
 
 def _agreement_lines(methods: SelectionMethods) -> list[str]:

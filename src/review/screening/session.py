@@ -635,13 +635,14 @@ class ScreeningSession:
         return stored
 
     def decide(self, record_id: int, label: str, *, reasons: Any = (), note: str = "",
-               chosen: bool = False) -> Decision:
+               chosen: bool = False, blind: bool = False) -> Decision:
         """Store the decision (durable on return) with its model rank and model info.
 
         ``chosen``: the reviewer picked the record by id (``review decide``) rather than taking
         the one served. In the sample phase such a record is no random draw, so it counts with
         the ranked records, never in the sample the statistical stopping rule extrapolates from.
         A correction keeps its record's phase, chosen or served (``_phase_of``).
+        ``blind``: the TUI's blind mode was on (the other reviewers' decisions hidden); stored with the decision.
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
@@ -679,7 +680,7 @@ class ScreeningSession:
                 with self._unheard_if_failed():
                     decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
                                                        note=note, model_rank=model_rank, model_info=info,
-                                                       if_undecided=known is None,
+                                                       blind=blind, if_undecided=known is None,
                                                        if_in_force=None if known is None else known.decision_id,
                                                        session_token=self.session_token,
                                                        check=refuse_if_removed(record_id))

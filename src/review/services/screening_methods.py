@@ -110,8 +110,10 @@ def _reviewer_work(workspace: Workspace, team: Sequence[str], decisions: Sequenc
             model = ranked_by(decision.model_info or {}) if columns["queue_order"] == "model" else None
             if model is not None and model not in models:
                 models.append(model)
+        blind_modes = Counter(d.blind for d in by_reviewer[reviewer])
         works.append(ReviewerWork(reviewer, Counter(d.label for d in by_reviewer[reviewer]), picked, served,
-                                  tuple(models), latest.get(reviewer, {})))
+                                  tuple(models), latest.get(reviewer, {}), made_blind=blind_modes[True],
+                                  blind_not_recorded=blind_modes[None]))
     return tuple(works)
 
 

@@ -856,6 +856,7 @@ class Store:
         note: str = "",
         model_rank: int | None = None,
         model_info: dict[str, Any] | None = None,
+        blind: bool | None = None,
         if_undecided: bool = False,
         if_in_force: int | None = None,
         session_token: str | None = None,
@@ -863,6 +864,7 @@ class Store:
     ) -> Decision:
         """Append one decision in its own transaction; it is durable when this returns.
 
+        ``blind``: the TUI's blind mode at the decision (None: not known), written in the same insert.
         ``if_undecided``: refuse (``DecisionConflict``) when the reviewer already has an effective
         decision on the record, e.g. from a second session of the same reviewer on another
         machine. ``if_in_force`` (a correction): refuse likewise unless the reviewer's decision in force on the
@@ -881,7 +883,7 @@ class Store:
         values = dict(
             record_id=record_id, reviewer=reviewer, stage=stage, label=label,
             reasons=list(reasons), note=note, created_at=utcnow(), model_rank=model_rank,
-            model_info=model_info or {}, undoes_id=None,
+            model_info=model_info or {}, undoes_id=None, blind=blind,
         )
         with self.engine.begin() as conn:
             expects = if_undecided or if_in_force is not None
@@ -1149,4 +1151,5 @@ def _decision(row: dict[str, Any]) -> Decision:
         model_rank=row["model_rank"],
         model_info=dict(row["model_info"] or {}),
         undoes_id=row["undoes_id"],
+        blind=None if row.get("blind") is None else bool(row["blind"]),
     )

@@ -79,8 +79,20 @@ def _medline_databases_from_their_lines(conn: sa.Connection) -> None:
         conn.execute(batches.update().where(batches.c.id == batch_id).values(source_name=most))
 
 
+def _decisions_record_blind_mode(conn: sa.Connection) -> None:
+    """3 -> 4: ``screening_decisions.blind``, whether the TUI's blind mode was on at the decision. The rows
+    before it did not record that: NULL (not recorded), never a guess. Skipped when the column is there (a
+    step run again after a crash between its ALTER and its commit on an engine without transactional DDL)."""
+    if not sa.inspect(conn).has_table("screening_decisions"):
+        return  # (create_all makes the table with the column)
+    if "blind" in {c["name"] for c in sa.inspect(conn).get_columns("screening_decisions")}:
+        return
+    conn.execute(sa.text("ALTER TABLE screening_decisions ADD COLUMN blind BOOLEAN"))
+
+
 #: ``MIGRATIONS[n]`` upgrades a store at version ``n`` to ``n + 1`` inside one transaction.
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
     1: _one_row_per_instrument_version,
     2: _medline_databases_from_their_lines,
+    3: _decisions_record_blind_mode,
 }

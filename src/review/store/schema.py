@@ -32,7 +32,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 #: Bump when any table changes and add a step to ``store.migrations.MIGRATIONS``.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 schema_info = sa.Table(
     "schema_info",
@@ -99,6 +99,9 @@ screening_decisions = sa.Table(
     # Model, query strategy, seed and training size at the time of the decision.
     sa.Column("model_info", sa.JSON, nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_decisions.id"), nullable=True),
+    # The TUI's blind mode (other reviewers' decisions hidden) at the moment of the decision: true or false; NULL
+    # on undo rows and on decisions made before schema 4, which did not record it (PRISMA 2020 item 8).
+    sa.Column("blind", sa.Boolean, nullable=True),
 )
 
 # One row per change of a reviewer's screening decisions at a stage (a decision or an undo), numbered 1, 2, …

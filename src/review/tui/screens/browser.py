@@ -384,7 +384,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
         try:
             project.session.decide(record_id, label, reasons=reasons, note=BROWSER_NOTE,
-                                   chosen=True)  # durable now
+                                   chosen=True, blind=project.blind)  # durable now
         except NotOffered as err:  # a record removed before screening: refused, nothing recorded
             self.app.bell()
             if isinstance(err, RemovedMeanwhile):  # removed in another shell since the rows were read: they follow

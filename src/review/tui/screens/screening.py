@@ -752,7 +752,7 @@ class ScreeningScreen(ProjectScreen):
                 # A record opened from search was chosen, not served: in the sample phase it is no
                 # random draw and must not enter the sample the certified rule extrapolates from.
                 project.session.decide(record.id, label, reasons=reasons, note=self.note,
-                                       chosen=record.id == self._opened_id)  # durable now
+                                       chosen=record.id == self._opened_id, blind=project.blind)  # durable now
             except NotOffered as err:  # opened from search, or removed in a shell since it was served
                 self.app.bell()
                 say_refused(self, err, "on to the next record")
