@@ -482,3 +482,37 @@ def test_a_misspelt_key_mended_is_not_named_as_not_used_again(workspace: Workspa
     change = watcher.check()
     assert change.unread == () and change.changed == ("fulltext.reasons",) and change.message() == "", change
     assert checked_line(workspace, change) == ("review.toml read again: fulltext.reasons in use now", False)
+
+
+@async_test
+async def test_values_their_stages_refuse_already_there_are_named_when_the_app_opens(fresh_ws: Workspace) -> None:
+    # tuiopen32: a bad value edited in while the app was open was named at once, one there when it opened only when
+    # its stage ran (`d`, review synthesis); review status names them in these words.
+    _append(fresh_ws, '\n[dedup]\nrelated = "bogus"\n\n[synthesis]\nconsistency = "high"\n')
+    lines = fresh_ws.config_path.read_text(encoding="utf-8").splitlines()
+    related, consistency = lines.index('related = "bogus"') + 1, lines.index('consistency = "high"') + 1
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == [
+            f"{fresh_ws.config_path}:dedup.related: 'bogus': expected 'link' or 'merge' "
+            f"(line {related}); review dedup refuses it until it is fixed; "
+            f"{fresh_ws.config_path}:synthesis.consistency: 'high': expected a number "
+            f"(line {consistency}); review synthesis refuses it until it is fixed"], errors
+
+
+def test_the_checks_said_when_the_app_opens_load_neither_numpy_nor_scipy(workspace: Workspace) -> None:
+    """They run beside the first screen's loading: the synthesis modules' numpy and scipy take a second to import."""
+    import subprocess
+    import sys
+
+    _append(workspace, '\n[dedup]\nrelated = "bogus"\n\n[synthesis]\nconsistency = "high"\n\n[fulltext]\nreasons = 3\n'
+                       '\n[pubmed]\ntimeout = -1\n')
+    code = ("import sys; from review.services.workspace import refused_settings; from review.workspace import Workspace\n"
+            f"print(len(refused_settings(Workspace({str(workspace.root)!r}))))\n"
+            "print(sorted(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["4", "[]"], run.stdout

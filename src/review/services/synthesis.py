@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,13 +16,13 @@ from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_c
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
 from ..textdecode import fallback_warning
-from ..tomlread import SettingProblem, setting_refusal
+from ..tomlread import SettingProblem
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "check_forest_plot", "check_plot_path", "check_rule_set", "favours_labels", "meta_json", "pool_file", "settings_problem", "synthesise_extraction",
+    "METHODS", "MetaRun", "check_forest_plot", "check_plot_path", "check_rule_set", "favours_labels", "meta_json", "pool_file", "synthesise_extraction",
     "write_forest_plot",
 ]
 
@@ -141,15 +140,6 @@ def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | Non
                     result=run.result, fixed=run.fixed, title=run.file.stem, favours=favours)
     except ValueError as err:
         raise ReviewError(str(err)) from err
-
-
-def settings_problem(config: Mapping[str, Any]) -> SettingProblem | None:
-    """The refusal ``review synthesis`` would make now of review.toml's ``[synthesis]`` and ``[extraction]`` tables as
-    ``config`` (the file's settings) holds them; None when it would take them. For a shell that reads the file before
-    synthesis runs (the terminal UI, after an edit)."""
-    from ..synthesis.settings import workspace_settings  # (no numpy: review status reads it too)
-
-    return setting_refusal(lambda: workspace_settings(config))
 
 
 def check_rule_set(name: str) -> str:

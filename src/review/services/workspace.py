@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "setting_refused", "store_waits_through", "unknown_setting", "workspace_status"]
+           "refused_settings", "setting_checks", "setting_refused", "store_waits_through", "unknown_setting", "workspace_status"]
 
 def unknown_setting(table: str, key: str) -> bool:
     """Whether ``[table] key`` is one its stage does not know and refuses when it next reads it (a misspelling):
@@ -155,17 +155,37 @@ def workspace_status(workspace: Workspace, *, every: bool = False) -> list[str]:
     lines.extend(screening.screening_lines(workspace, reads))
     lines.extend(screening.criteria_status(workspace))
     lines.extend(sources.search_status(workspace))
-    lines.extend(_refused_setting(workspace, sources.pubmed_settings_problem(workspace), "review search"))
+    checks = setting_checks(workspace)
+    lines.extend(_refused_setting(workspace, checks["review search"](), "review search"))
     lines.extend(dedup.dedup_status(workspace))
-    lines.extend(_refused_setting(workspace, dedup.settings_problem(workspace), "review dedup"))
+    lines.extend(_refused_setting(workspace, checks["review dedup"](), "review dedup"))
     lines.extend(screening.ranking_status(workspace))
     counts = prisma.prisma_counts(workspace, reads.aside, reads.log)  # (one reading: the prisma line, the included)
     lines.extend(prisma.prisma_status(workspace, counts=counts))
-    lines.extend(_refused_setting(workspace, prisma.fulltext_settings_problem(workspace), "review fulltext"))
+    lines.extend(_refused_setting(workspace, checks["review fulltext"](), "review fulltext"))
     lines.extend(extraction.extraction_status(workspace, counts, every=every))
-    lines.extend(_refused_setting(workspace, extraction.synthesis_settings_problem(workspace), "review synthesis"))
+    lines.extend(_refused_setting(workspace, checks["review synthesis"](), "review synthesis"))
     lines.extend(instrument_status(workspace))
     return lines
+
+
+def setting_checks(workspace: Workspace) -> dict[str, Callable[[], SettingProblem | None]]:
+    """Per command that reads its review.toml table only when it runs, the check it makes of that table, run now (None:
+    it takes the file's values), in ``review status``'s order. None loads numpy or scipy, so a shell can run them
+    before the stage does (``review status``, the terminal UI when it opens and after an edit)."""
+    from . import dedup, extraction, prisma, sources
+
+    return {"review search": lambda: sources.pubmed_settings_problem(workspace),
+            "review dedup": lambda: dedup.settings_problem(workspace),
+            "review fulltext": lambda: prisma.fulltext_settings_problem(workspace),
+            "review synthesis": lambda: extraction.synthesis_settings_problem(workspace)}
+
+
+def refused_settings(workspace: Workspace) -> list[str]:
+    """``setting_refused``'s line for each review.toml value a command would refuse now (``setting_checks``): what
+    ``review status`` says under the stages' lines, for a shell that says them at once (the terminal UI opening)."""
+    return [setting_refused(workspace, problem, command) for command, check in setting_checks(workspace).items()
+            if (problem := check()) is not None]
 
 
 def setting_refused(workspace: Workspace, problem: SettingProblem, command: str) -> str:

@@ -340,6 +340,16 @@ class ReviewApp(PlainNotifyApp):
         self._warn_outside_team(self.current_mode)
         self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings-open")
+    def _say_refused_settings(self) -> None:
+        """Each review.toml value a stage's command would refuse, said once the start screen shows what it loads, as
+        ``review status`` says it (``refused_settings``): a bad ``[synthesis]`` value already there went unsaid until
+        ``review synthesis`` refused it, where one edited in meanwhile is said at once (``_check_stage_settings``)."""
+        from ..services.workspace import refused_settings
+
+        if refused := refused_settings(self.workspace):
+            self.call_from_thread(self.notify, "; ".join(refused), title="Settings", severity="error", timeout=10)
+
     def _await_start_screen(self, loading: list[Worker]) -> None:
         """Release the loader's model imports once ``loading`` are done and a frame has shown them."""
         loading = [worker for worker in loading if not worker.is_finished]
@@ -347,6 +357,8 @@ class ReviewApp(PlainNotifyApp):
             self.set_timer(0.01, lambda: self._await_start_screen(loading))
         else:
             self.call_after_refresh(self._start_screen_shown.set)
+            # (not before: its imports, 0.1-0.2 s, would share the GIL with the start screen's loading)
+            self._say_refused_settings()
 
     @on(HeapSettled)
     def _heap_settled(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..services.workspace import setting_refused, unknown_setting
+from ..services.workspace import setting_checks, setting_refused, unknown_setting
 from ..tomlread import SettingProblem, toml_key
 from ..workspace import KNOWN_TABLES, Workspace
 from .project import TUI_KEYS
@@ -34,8 +34,8 @@ AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
 UNREAD_SETTING = "no setting review reads (misspelt?), not used"
 
 #: Tables nothing in the app reads until their stage runs, and the command whose check refuses a bad value in them: an
-#: edit of one is checked as that command checks it (its service's ``settings_problem``), in a worker (the synthesis
-#: modules take a second to import), so a value it refuses is said at once, not as "in use now" until it runs.
+#: edit of one is checked as that command checks it (``services.workspace.setting_checks``, review status's), in a
+#: worker, so a value it refuses is said at once, not as "in use now" until it runs.
 CHECKED_BY_STAGE = {"synthesis": "review synthesis", "extraction": "review synthesis", "dedup": "review dedup",
                     "fulltext": "review fulltext", "pubmed": "review search"}
 
@@ -96,15 +96,7 @@ def checked_line(workspace: Workspace, change: SettingsChange) -> tuple[str, boo
     """What ``change.checking`` (edited settings of a table in ``CHECKED_BY_STAGE``) means, checked as the command
     that reads them checks them, and whether any is refused: ``PATH:KEY: what (line N)`` as the command line names it,
     or that they are in use now; nothing more for a key named already (a misspelt one: ``unread``)."""
-    from ..services.dedup import settings_problem as dedup_problem
-    from ..services.prisma import fulltext_settings_problem
-    from ..services.sources import pubmed_settings_problem
-    from ..services.synthesis import settings_problem as synthesis_problem
-
-    checks = {"review synthesis": lambda: synthesis_problem(workspace.config.raw),
-              "review dedup": lambda: dedup_problem(workspace),
-              "review fulltext": lambda: fulltext_settings_problem(workspace),
-              "review search": lambda: pubmed_settings_problem(workspace)}
+    checks = setting_checks(workspace)
     said: list[str] = []
     in_use: list[str] = []
     refused = False
