@@ -19,32 +19,36 @@ from tui_workspace import build_workspace
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
 
 
+def _keys_then_kill(root: Path, reviewer: str, start: str, loaded: str, keys: list[tuple[str, str]]) -> None:
+    """``review tui --start START`` as ``reviewer`` in a pty: once ``loaded`` shows, each key and the text that says
+    the screen confirmed it, then kill -9 (whatever happened, the process is killed; it must die by SIGKILL)."""
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
+    env.pop("TEXTUAL", None)
+    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root), "-r", reviewer,
+            "tui", "--start", start]
+    terminal = Terminal(argv, env)
+    try:
+        terminal.wait_for(loaded, START_TIMEOUT)
+        for key, confirmed in keys:
+            terminal.send(key)
+            terminal.wait_for(confirmed, KEY_TIMEOUT)
+    finally:
+        status = terminal.kill()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
 def test_sigkill_after_the_browser_full_text_and_dedup_keys_loses_nothing_confirmed(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     workspace = build_workspace(root, with_conflicts=False)  # 12 records, two borderline pairs
     first, second = sorted(r.id for r in workspace.store.records())[:2]
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
-    env.pop("TEXTUAL", None)
-    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root), "-r", "alice",
-            "tui", "--start", "browser"]
-    terminal = Terminal(argv, env)
-    try:
-        terminal.wait_for("of 12 records to screen", START_TIMEOUT)
-        terminal.send("i")
-        terminal.wait_for(f"#{first}: include", KEY_TIMEOUT)  # the notification after the commit
-        terminal.send("e")
-        terminal.wait_for(f"#{second}: exclude", KEY_TIMEOUT)
-        terminal.send("6")
-        terminal.wait_for("1 reports at full text", KEY_TIMEOUT)
-        terminal.send("o")
-        terminal.wait_for("sought", KEY_TIMEOUT)
-        terminal.send("3")
-        terminal.wait_for("Pair 1 of 2", KEY_TIMEOUT)
-        terminal.send("d")
-        terminal.wait_for("1 decided", KEY_TIMEOUT)
-    finally:
-        status = terminal.kill()
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    _keys_then_kill(root, "alice", "browser", "of 12 records to screen", [
+        ("i", f"#{first}: include"),  # the notification after the commit
+        ("e", f"#{second}: exclude"),
+        ("6", "1 reports at full text"),
+        ("o", "sought"),
+        ("3", "Pair 1 of 2"),
+        ("d", "1 decided"),
+    ])
 
     store = Workspace(root).store  # reopened from disk after the kill
     assert [(d.record_id, d.label) for d in store.decisions(reviewer="alice")] == [(first, "include"),
@@ -61,24 +65,12 @@ def test_sigkill_after_conflict_resolutions_and_a_take_back_loses_nothing_confir
 
     root = tmp_path / "ws"
     build_workspace(root, with_pairs=False)  # alice and bob disagree on two records
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
-    env.pop("TEXTUAL", None)
-    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root), "-r", "carol",
-            "tui", "--start", "conflicts"]
-    terminal = Terminal(argv, env)
-    try:
-        terminal.wait_for("Blind mode: other reviewers", START_TIMEOUT)  # loaded, blind: the list is empty
-        terminal.send("b")
-        terminal.wait_for("AC1", KEY_TIMEOUT)  # the agreement table, unblinded
-        terminal.send("e")  # the first conflict; the cursor moves on to the second
-        terminal.wait_for("exclude (carol)", KEY_TIMEOUT)  # the row shows it once it is stored
-        terminal.send("u")  # on the open second row: takes back the resolution just made
-        terminal.wait_for("took back exclude", KEY_TIMEOUT)
-        terminal.send("i")
-        terminal.wait_for("include (carol)", KEY_TIMEOUT)
-    finally:
-        status = terminal.kill()
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    _keys_then_kill(root, "carol", "conflicts", "Blind mode: other reviewers", [  # loaded, blind: the list is empty
+        ("b", "AC1"),  # the agreement table, unblinded
+        ("e", "exclude (carol)"),  # the first conflict, shown once stored; the cursor moves on to the second
+        ("u", "took back exclude"),  # on the open second row: takes back the resolution just made
+        ("i", "include (carol)"),
+    ])
 
     store = Workspace(root).store  # reopened from disk after the kill
     alice, bob = ({d.record_id: d.label for d in store.decisions(reviewer=who)} for who in ("alice", "bob"))
