@@ -159,3 +159,22 @@ def test_each_reviewer_is_said_to_have_decided_blind_or_not_as_the_decisions_rec
     bob_line = next(line for line in text.splitlines() if line.startswith(f"  - {bob}: "))
     assert bob_line.endswith(" 0 of 1 decision made blind."), bob_line  # review decide has no blind mode
     assert "review does not record whether it was on" not in text
+
+
+def test_levels_and_estimates_are_said_as_the_stopping_rules_words_say_them(workspace) -> None:
+    """The report rounded a level to one decimal: at a confidence of 0.999 the trend's level 0.9998 read "100.0%", a
+    certainty the rule does not claim (levels.percent says "99.98%"), and an estimated recall of 0.9996 at the stop read
+    "100.0%" with a record still left (words.recall_percent, as review status and the dashboard say it: "99.9%")."""
+    alice = workspace.config.reviewers[0]
+    workspace.store.add_batch([Record(title="a"), Record(title="b")], file_name="f", file_sha256="w" * 64,
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    workspace.path("review.toml").write_text(workspace.path("review.toml").read_text(encoding="utf-8")
+                                             + '\n[screening]\nconfidence = 0.999\n', encoding="utf-8")
+    record = sorted(r.id for r in workspace.store.records() if r.id is not None)[0]
+    assert _run(workspace, "-r", alice, "decide", str(record), "--include").exit_code == 0
+    assert _run(workspace, "-r", alice, "prisma", "stop", "Stop: done.", "--verdict",
+                '{"verdict": "stop", "rule": "recommended", "estimated_recall": 0.9996}').exit_code == 0
+    text = _run(workspace, "export", "screening", "-").stdout
+    assert "holds with 99.98% probability by the trend" in text
+    assert "estimated recall 99.9%" in text
+    assert "100.0%" not in text

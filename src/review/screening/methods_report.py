@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..words import counted, whole
+from ..levels import percent
+from ..words import counted, recall_percent, whole
 from .agreement import Agreement
 
 #: How a ``queue_order`` of ``review export decisions`` reads in a sentence.
@@ -264,12 +265,12 @@ def _automation_lines(methods: SelectionMethods) -> list[str]:
     if methods.stopping_rule == "recommended" and levels is not None:
         # The levels a later version may change (decision 0078 raised the trend's from 98 % to 99 %): said here, so a
         # methods section written before any stop still names them.
-        rule += (f"; it stops once the target recall holds with {_percent(levels.trend)} probability by the trend, or "
-                 f"with {_percent(levels.classifier)} by the classifier where at least {levels.classifier_from_left} "
-                 f"relevant records may be left and the trend's own chance has reached {_percent(levels.trend_gate)}")
+        rule += (f"; it stops once the target recall holds with {percent(levels.trend)} probability by the trend, or "
+                 f"with {percent(levels.classifier)} by the classifier where at least {levels.classifier_from_left} "
+                 f"relevant records may be left and the trend's own chance has reached {percent(levels.trend_gate)}")
     lines.append(f"- Stopping rule in force (review.toml [screening] stopping_rule): {methods.stopping_rule} "
-                 f"(`{methods.rule_id}`): {rule}; target recall {_percent(methods.target_recall)}"
-                 + (f", confidence {_percent(methods.confidence)}" if methods.stopping_rule == "certified" else "")
+                 f"(`{methods.rule_id}`): {rule}; target recall {percent(methods.target_recall)}"
+                 + (f", confidence {percent(methods.confidence)}" if methods.stopping_rule == "certified" else "")
                  + ". Its measured results, to cite with it: docs/screening.md, \"What screening does by default\""
                  + (" (its levels are named there and in the rule's sentence at the stop, below)."
                     if methods.stopping_rule == "recommended" else "."))
@@ -303,7 +304,10 @@ def _stop_lines(stop: StopSummary | None) -> list[str]:
     said = str(verdict.get("verdict", "")).upper() or "no verdict recorded"
     details = []
     if isinstance(verdict.get("estimated_recall"), (int, float)):
-        details.append(f"estimated recall {_percent(float(verdict['estimated_recall']))}")
+        target = verdict.get("target_recall")  # (as review status and the dashboard say an estimate beside it)
+        estimate = recall_percent(float(verdict["estimated_recall"]),
+                                  target=target if isinstance(target, (int, float)) else None)
+        details.append(f"estimated recall {estimate}")
     for key, noun in (("relevant_found", "relevant found"), ("screened", "screened"), ("remaining", "left")):
         if isinstance(verdict.get(key), int):
             details.append(f"{whole(verdict[key])} {noun}")
@@ -337,5 +341,3 @@ def _terms(terms: Sequence[str]) -> str:
     return ", ".join(f"`{t}`" for t in terms) if terms else "none"
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.0f}%" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share * 100:.1f}%"
