@@ -289,7 +289,7 @@ def _punctuation_twins(one: str, other: str) -> bool:
     """Whether two ids whose letters and digits are the same (but for case) may be one typed two ways: the same runs
     with other marks between (``C-004``, ``C_004``), or one of them without marks (``C004``, ``C-004``; ``C.0.04``),
     not two whose marks split other runs (``1-23`` and ``12-3``: site 1's client 23, site 12's client 3)."""
-    runs = [_id_runs(unicodedata.normalize("NFC", text).casefold()) for text in (one, other)]
+    runs = [_id_runs(composed(text).casefold()) for text in (one, other)]
     return runs[0] == runs[1] or min(len(runs[0]), len(runs[1])) == 1
 
 
