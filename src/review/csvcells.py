@@ -121,12 +121,13 @@ _QUOTED_CELL = re.compile(r'"[^"]*"')
 _EXCEL_SEPARATOR = re.compile(r"sep=(.)[ \t]*")
 
 
-def excel_separator(first_line: str, taken: str = ",;") -> str | None:
+def excel_separator(first_line: str, taken: str | None = ",;") -> str | None:
     """The delimiter that Excel's ``sep=;`` line names, when ``first_line`` (a file's first, its end or not) is one and
-    the reader takes that delimiter (``taken``); else None. The reader reads the file by it and the header below it:
-    the sniff would read ``sep=;`` as the header (``needs a 'study' column (the header has sep=)``)."""
+    the reader takes that delimiter (``taken``; None: any, as Excel and ``review import`` do); else None. The reader
+    reads the file by it and the header below it: the sniff would read ``sep=;`` as the header (``needs a 'study'
+    column (the header has sep=)``)."""
     found = _EXCEL_SEPARATOR.fullmatch(first_line.rstrip("\r\n"))
-    return found.group(1) if found is not None and found.group(1) in taken else None
+    return found.group(1) if found is not None and (taken is None or found.group(1) in taken) else None
 
 
 class AmbiguousDelimiter(ValueError):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from review.errors import ImportFormatError
 from review.sources import import_files, read_file
 from review.sources.fields import AUTHORS_INCOMPLETE, bare_doi, split_authors
 
@@ -238,3 +239,30 @@ def test_a_scopus_csv_keeps_its_journal_pages_keywords_type_and_language(tmp_pat
     assert (second.journal, second.pages, second.language, second.publication_types) == (
         "Work & Stress", "e101", "Dutch", ["Review"])  # an article number where there are no pages, as WoS's
     assert first.extra["Index Keywords"] == "Human; Adult" and "Source title" not in first.extra
+
+
+def test_delimiter_is_the_one_rule_of_meta_dedup_and_validate(tmp_path):
+    """``review import`` sniffs a CSV's delimiter by ``csvcells.sniff_delimiter``: the marks inside a quoted header
+    cell separate nothing (its own count read a comma-separated Covidence-style file by ';' and refused it as
+    malformed), and a header that tabs and commas both split is refused, naming the line, instead of guessed."""
+    quoted = tmp_path / "notes.csv"
+    quoted.write_text('title,"notes; screener; date"\nA study,"x; y; z"\n', encoding="utf-8")
+    (record,) = read_file(quoted).records
+    assert (record.title, record.extra) == ("A study", {"notes; screener; date": "x; y; z"})
+    both = tmp_path / "both.csv"
+    both.write_text("title\tauthors, full\tyear\nA\tSmith J\t2001\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"both\.csv:line 1: the header holds both tabs and ','.*\.tsv"):
+        read_file(both)
+    # named .tsv, the same file is read by its tabs (the suffix says so; no sniff)
+    tsv = tmp_path / "both.tsv"
+    tsv.write_bytes(both.read_bytes())
+    (row,) = read_file(tsv).records
+    assert (row.title, row.year, row.extra) == ("A", 2001, {"authors, full": "Smith J"})
+
+
+def test_excel_sep_line_names_any_delimiter(tmp_path):
+    """Excel reads a file by whatever its ``sep=`` line names; so does the import (a pipe too)."""
+    path = tmp_path / "piped.csv"
+    path.write_text("sep=|\ntitle|year\nA, b; c|2001\n", encoding="utf-8")
+    (record,) = read_file(path).records
+    assert (record.title, record.year, record.position) == ("A, b; c", 2001, "line 3")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
-from ...csvcells import TEXT_LINE, LastRowWatch, shown_columns
+from ...csvcells import TEXT_LINE, AmbiguousDelimiter, LastRowWatch, excel_separator, shown_columns, sniff_delimiter
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
@@ -46,8 +47,6 @@ _LIST_FIELDS = {"authors", "keywords", "mesh", "publication_types"}
 #: Where a file has no pages column, the pages from its first page and last (Scopus: "Page start", "Page end"), else
 #: its article number ("Art. No.") as Web of Science's reader takes one.
 PAGE_PARTS = ("page_start", "page_end", "art._no.")
-_DELIMITERS = (",", ";", "\t")
-_EXCEL_SEP = re.compile(r"^sep=(.)\s*$")
 _KNOWN = {alias for aliases in COLUMN_ALIASES.values() for alias in aliases}
 
 
@@ -64,7 +63,10 @@ class CsvReader(Reader):
 
     def sniff(self, head: str) -> int:
         first = next((line for line in head.splitlines() if line.strip()), "")
-        delimiter = _delimiter(first)
+        try:
+            delimiter = sniff_delimiter(first, tabs=True)
+        except AmbiguousDelimiter:  # (scored as a table still: reading it names the line and why)
+            delimiter = "\t"
         cells = [column_key(c.strip('"')) for c in first.split(delimiter)]
         if len(cells) < 2:
             return 0
@@ -78,11 +80,12 @@ class CsvReader(Reader):
         header_text = lines.first_nonblank()
         if header_text is None:
             raise ImportFormatError(path, None, "empty CSV (no header row)")
-        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _delimiter(header_text)
-        excel_hint = _EXCEL_SEP.match(header_text)
-        if excel_hint:  # Excel's "sep=;" first line names the delimiter
-            delimiter = excel_hint.group(1)
+        named = excel_separator(header_text, None)
+        if named is not None:  # Excel's "sep=;" first line names the delimiter
+            delimiter = named
             lines.replace_peeked("")
+        else:
+            delimiter = _delimiter(header_text, path, lines.peeked_number())
         # strict: an unclosed quote must fail, not swallow the rest of the file into one cell
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         end = 0
@@ -135,6 +138,10 @@ class _RowLines:
                 return match.group()
         return None
 
+    def peeked_number(self) -> int:
+        """The line number of the line :meth:`first_nonblank` returned."""
+        return len(self._peeked)
+
     def replace_peeked(self, line: str) -> None:
         """Hand out ``line`` instead of the line :meth:`first_nonblank` returned."""
         self._peeked[-1] = line
@@ -171,10 +178,17 @@ def _csv_problem(err: csv.Error) -> str:
     return what
 
 
-def _delimiter(line: str) -> str:
-    counts = {d: line.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else ","
+def _delimiter(header: str, path: Path, line: int) -> str:
+    """A tab for a ``.tsv`` or ``.tab`` file (its name says so), else the one rule of ``review meta``, ``dedup``,
+    ``simulate`` and ``validate`` (``csvcells.sniff_delimiter``, tabs taken); a header that tabs and commas (or
+    semicolons) both split is refused, naming its ``line``, not guessed at."""
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    try:
+        return sniff_delimiter(header, tabs=True)
+    except AmbiguousDelimiter as err:
+        raise ImportFormatError(path, f"line {line}", f"{err}; or name it .tsv (review import reads a .tsv file "
+                                "by its tabs)") from None
 
 
 def _columns(header: list[str], path: object, line: int) -> dict[str, int]:
