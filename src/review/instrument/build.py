@@ -24,11 +24,13 @@ from .itembank import (
 from .render import T, number
 
 
-def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> tuple[str, list[str]]:
+def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig,
+             agreeing: Mapping[str, Sequence[str]] | None = None) -> tuple[str, list[str]]:
     """``("scored" | "signal" | "out", reasons)`` for one factor.
 
     A factor is scored when it meets every rule. It becomes a signal (asked, weight 0) when the
     only shortfall is its strength of evidence and it still reaches ``signal_min_level``.
+    ``agreeing``: as ``build_item_bank`` takes it.
     """
     strength: list[str] = []
     other: list[str] = []
@@ -48,38 +50,51 @@ def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig)
         return "out", other[:1] + strength + other[1:]
     signal_ok = (not other and bool(config.signal_min_level)
                  and config.level_rank(ev.level) >= max(1, config.level_rank(config.signal_min_level)))
-    if signal_ok and signal_caution(ev, config) == "hide":
-        return "out", strength + [display_reason(ev, config)]
+    if signal_ok and signal_caution(ev, config, agreeing) == "hide":
+        return "out", strength + [display_reason(ev, config, agreeing)]
     return ("signal" if signal_ok else "out"), strength + other
 
 
-def _counter_intuitive(ev: FactorEvidence, config: InstrumentConfig) -> bool:
+def replicating_studies(ev: FactorEvidence, agreeing: Mapping[str, Sequence[str]] | None = None) -> int:
+    """How many independent studies agree on the factor's direction: its units in ``agreeing`` (the synthesis
+    re-run on the study files, where papers of one cohort are one study and a study without a direction none),
+    else, for a row the re-run did not check, the studies the row names."""
+    units = (agreeing or {}).get(ev.factor_id)
+    return len(units) if units is not None else len(ev.studies)
+
+
+def _counter_intuitive(ev: FactorEvidence, config: InstrumentConfig,
+                       agreeing: Mapping[str, Sequence[str]] | None = None) -> bool:
     expected = config.expected_direction.get(ev.factor_id)
-    return bool(expected) and expected != ev.direction and len(ev.studies) < 2
+    return bool(expected) and expected != ev.direction and replicating_studies(ev, agreeing) < 2
 
 
-def signal_caution(ev: FactorEvidence, config: InstrumentConfig) -> str:
+def signal_caution(ev: FactorEvidence, config: InstrumentConfig,
+                   agreeing: Mapping[str, Sequence[str]] | None = None) -> str:
     """Display rule for a signal: "" (show), "unreplicated"/"counter_intuitive" (caution) or "hide"."""
-    if _counter_intuitive(ev, config):
+    if _counter_intuitive(ev, config, agreeing):
         return "hide" if config.counter_intuitive_single_study == "hide" else "counter_intuitive"
-    replicated = len(ev.studies) >= config.signal_min_studies
+    replicated = replicating_studies(ev, agreeing) >= config.signal_min_studies
     certain = bool(config.signal_min_grade) and GRADE_RANKS.get(ev.grade, -1) >= GRADE_RANKS[config.signal_min_grade]
     if replicated or certain:
         return ""
     return "hide" if config.unreplicated_signal == "hide" else "unreplicated"
 
 
-def display_reason(ev: FactorEvidence, config: InstrumentConfig) -> str:
-    if _counter_intuitive(ev, config):
+def display_reason(ev: FactorEvidence, config: InstrumentConfig,
+                   agreeing: Mapping[str, Sequence[str]] | None = None) -> str:
+    if _counter_intuitive(ev, config, agreeing):
         return (f"display rule: single-study finding '{ev.direction}' against the expected direction "
                 f"'{config.expected_direction[ev.factor_id]}' (counter_intuitive_single_study = hide)")
-    return (f"display rule: fewer than {config.signal_min_studies} studies and GRADE "
+    return (f"display rule: fewer than {config.signal_min_studies} independent studies agreeing on the direction "
+            f"and GRADE "
             f"'{ev.grade or 'not judged'}' below '{config.signal_min_grade}' (unreplicated_signal = hide)")
 
 
-def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> list[str]:
+def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig,
+                      agreeing: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """Why ``ev`` earns no scored item (empty list: it is scored)."""
-    return classify(ev, templates, config)[1]
+    return classify(ev, templates, config, agreeing)[1]
 
 
 def build_item_bank(
@@ -93,19 +108,22 @@ def build_item_bank(
     expert: Mapping[str, list[dict[str, Any]]] | None = None,
     sources: Mapping[str, Source] | None = None,
     pooled_studies: Mapping[str, Sequence[str]] | None = None,
+    agreeing: Mapping[str, Sequence[str]] | None = None,
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``.
 
     ``pooled_studies``: per factor, the studies its pooled estimate rests on (``project.pooled_study_units``):
     their number is its k, and they are named in the weight basis so a weight traces to its studies; a factor
-    missing from it is shown without k.
+    missing from it is shown without k. ``agreeing``: per factor, the independent studies agreeing on its
+    direction (``project.agreeing_study_units``), which decide whether a signal is replicated; a factor missing
+    from it counts the studies its row names.
     """
     included: list[FactorEvidence] = []
     signals: list[tuple[FactorEvidence, str]] = []
     not_included: list[NotIncluded] = []
     missing_templates: list[str] = []
     for ev in evidence:
-        kind, reasons = classify(ev, templates, config)
+        kind, reasons = classify(ev, templates, config, agreeing)
         if templates.for_factor(ev.factor_id) is None:
             missing_templates.append(ev.factor_id)
         if kind == "scored":
@@ -132,7 +150,7 @@ def build_item_bank(
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
                                           f"{config.signal_min_level})"), pooled_studies)
         item.scored = False
-        item.caution = signal_caution(ev, config)
+        item.caution = signal_caution(ev, config, agreeing)
         items.append(item)
     items, dropped = _one_answer_one_factor(items, config)
     not_included += dropped

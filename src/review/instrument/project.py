@@ -105,7 +105,15 @@ def _compile(workspace: Workspace, synthesis: Path | None, now: datetime | None,
     pooled = pooled_study_units(again)
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
-                           sources=study_sources(studies), pooled_studies=pooled), studies
+                           sources=study_sources(studies), pooled_studies=pooled,
+                           agreeing=agreeing_study_units(again)), studies
+
+
+def agreeing_study_units(again: Mapping[str, FactorResult]) -> dict[str, tuple[str, ...]]:
+    """Per factor the re-run checked: the independent studies agreeing on its direction (``Verdict.agreeing``;
+    papers of one cohort as one, ``a+b``), which decide whether a signal is replicated. The row's ``studies``
+    column names every paper, of one cohort or without a direction too."""
+    return {factor_id: result.verdict.agreeing for factor_id, result in again.items()}
 
 
 def pooled_study_units(again: Mapping[str, FactorResult]) -> dict[str, tuple[str, ...]]:

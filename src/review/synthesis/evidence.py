@@ -175,6 +175,9 @@ class Verdict:
     n_units: int = 0
     #: Units whose only results are subgroup results that disagree, described (not counted).
     subgroup_findings: tuple[str, ...] = ()
+    #: Counted units whose finding is the verdict's risk or protective direction (a cohort's papers as one unit,
+    #: ``a+b``): the independent studies that replicate it; empty for any other direction.
+    agreeing: tuple[str, ...] = ()
 
 
 # -- counting ------------------------------------------------------------------------------
@@ -292,6 +295,8 @@ def evaluate(
     rule = {"ariens": _ariens, "lievense": _lievense, "van_tulder_2003": _van_tulder_2003, "iwh": _iwh}[rule_set]
     verdict = rule(units, config)
     verdict.studies = study_ids
+    if verdict.direction in ("risk", "protective"):
+        verdict.agreeing = tuple(u.study_id for u in units if _DIRECTION_OF.get(u.finding) == verdict.direction)
     verdict.subgroup_findings = tuple(f"{u.study_id} ({u.detail})" if u.detail else u.study_id
                                       for u in subgroup_only)
     if notes:
