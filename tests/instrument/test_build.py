@@ -370,6 +370,22 @@ def test_summary_names_the_real_shortfall_when_nothing_is_scored(tmp_path, synth
     assert "(1 factor, " in weak_summary and "(7 factors, " in summary
 
 
+def test_summary_says_a_factor_reaching_the_level_without_a_pooled_estimate_is_unweighed(tmp_path, questions_file):
+    # weight_rule = pooled_log: a strong factor with no pooled ratio is asked as a signal (decision 0056). The
+    # summary said 'None: no factor reaches the minimum evidence level' under the build's own note that it does.
+    strong = tmp_path / "strong.csv"
+    strong.write_text(HEADER + "prev_episodes,Previous sickness absence episodes,Eerdere verzuimepisodes,health,"
+                      "false,true,risk,strong,ariens,sado2014;reis2012,,,,,,moderate,\n", encoding="utf-8")
+    bank = make_bank(strong, questions_file, load_config(None, {"weight_rule": "pooled_log"}))
+    assert bank.scored_items == [] and [i.factor_id for i in bank.unpooled_items] == ["prev_episodes"]
+    english, dutch = bank_summary_markdown(bank, "en"), bank_summary_markdown(bank, "nl")
+    assert "reaches the minimum evidence level." not in english and "haalt de minimale bewijskracht." not in dutch
+    assert ("None: the factors that reach the minimum evidence level have no pooled effect size of their own, and "
+            "the weights follow the pooled effect sizes; they are asked as signals below.") in english
+    assert ("Geen: de factoren die de minimale bewijskracht halen hebben geen eigen gepoolde effectmaat, en de "
+            "gewichten volgen de gepoolde effectmaten; ze worden hieronder als signaal gevraagd.") in dutch
+
+
 def test_short_citation_of_a_single_author():
     assert short_citation("Jones K. Another cohort. Scand J Work 2021;2:3-4.", "jones2021") == "Jones 2021"
     assert short_citation("Arends I, van der Klink JJL, de Boer MR. Predictors. Scand J 2014;40:195.", "a") == \

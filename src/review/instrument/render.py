@@ -406,11 +406,21 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en", *, name_unpooled: bo
     if not bank.scored_items:
         # Say the real shortfall: a factor can reach the level and still miss a template or a direction.
         min_rank = LEVEL_RANKS.get(str(bank.config.get("min_level") or "").lower(), 0)
-        if any(LEVEL_RANKS.get(n.level.lower(), 0) >= min_rank for n in bank.not_included):
+        held_back = any(LEVEL_RANKS.get(n.level.lower(), 0) >= min_rank for n in bank.not_included)
+        if bank.unpooled_items and not held_back:
+            # weight_rule = pooled_log: they reach the level (the build's note names them), no effect size to weigh
+            lines.append(t("Geen: de factoren die de minimale bewijskracht halen hebben geen eigen gepoolde "
+                           "effectmaat, en de gewichten volgen de gepoolde effectmaten; ze worden hieronder als "
+                           "signaal gevraagd.",
+                           "None: the factors that reach the minimum evidence level have no pooled effect size of "
+                           "their own, and the weights follow the pooled effect sizes; they are asked as signals "
+                           "below."))
+        elif held_back:
+            also = bank.unpooled_items  # some under the signals, unweighed for want of a pooled effect size
             lines.append(t("Geen: geen enkele factor voldoet aan alle voorwaarden om mee te wegen "
-                           "(de redenen staan onder Niet opgenomen).",
+                           f"(de redenen staan onder Niet opgenomen{' en bij de signalen' if also else ''}).",
                            "None: no factor meets every condition for scoring (the reasons are under "
-                           "Not included)."))
+                           f"Not included{' and with the signals' if also else ''})."))
         else:
             lines.append(t("Geen: geen enkele factor haalt de minimale bewijskracht.",
                            "None: no factor reaches the minimum evidence level."))
