@@ -202,3 +202,22 @@ def test_a_changed_grade_certainty_is_named(tmp_path, questions_file):
     new = bank(SYNTHESIS.replace(before, before.replace(",low,", ",moderate,")))
     assert [c.line() for c in diff_banks(old, new) if c.kind != "evidence"] == [
         "~ supervisor_conflict: grade low -> moderate"]
+
+
+def test_a_signal_s_caution_is_named_when_it_changes(tmp_path, questions_file):
+    # The caution every output prints beside a signal ('let op: nog niet bevestigd') came with a rebuild that
+    # printed '(item bank format or content hash only)' (walk33: a second paper found to be of the same cohort).
+    path = tmp_path / "s.csv"
+    path.write_text(SYNTHESIS, encoding="utf-8")
+    evidence = parse_synthesis_csv(SYNTHESIS, path)
+
+    def built(agreeing):  # type: ignore[no-untyped-def]
+        bank = build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
+                               snapshot_of(path, len(evidence), now=FIXED), built_at=FIXED, agreeing=agreeing)
+        return loads_bank(dumps_bank(bank))
+
+    replicated = built({"company_size": ("arends2014", "b2020")})
+    one_cohort = built({"company_size": ("arends2014+b2020",)})
+    assert (replicated.item("company_size").caution, one_cohort.item("company_size").caution) == ("", "unreplicated")
+    assert lines(replicated, one_cohort) == ["~ company_size: caution none -> unreplicated"]
+    assert lines(one_cohort, replicated) == ["~ company_size: caution unreplicated -> none"]

@@ -18,7 +18,7 @@ from .itembank import Item, ItemBank
 
 @dataclass(slots=True, frozen=True)
 class Change:
-    kind: str  # evidence | setting | added | removed | role | weight | level | grade | direction | domain | k | studies | pooled studies | estimate | template | question
+    kind: str  # evidence | setting | added | removed | role | weight | level | grade | direction | domain | caution | k | studies | pooled studies | estimate | template | question
     subject: str
     before: str = ""
     after: str = ""
@@ -70,8 +70,9 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
         a, b = old_items[fid], new_items[fid]
         if role(a) != role(b):
             changes.append(Change("role", fid, role(a), role(b)))
-        # GRADE too: every report prints it beside the factor, and signal_min_grade decides how a signal shows
-        for attr in ("weight", "level", "grade", "direction", "domain"):
+        # GRADE too: every report prints it beside the factor, and signal_min_grade decides how a signal shows;
+        # the caution every output prints beside a signal ('let op: nog niet bevestigd') too
+        for attr in ("weight", "level", "grade", "direction", "domain", "caution"):
             if getattr(a, attr) != getattr(b, attr):  # a factor without a GRADE judgement has grade ""
                 changes.append(Change(attr, fid, f"{getattr(a, attr)}" or "none", f"{getattr(b, attr)}" or "none"))
         if a.pooled_k != b.pooled_k:  # the studies behind the pooled estimate: its basis text and hash change
