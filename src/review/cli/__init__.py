@@ -32,8 +32,9 @@ COMMAND_HOMES: dict[str, str] = {
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
     "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",
 }
-#: Commands that several modules contribute subcommands to: load everything.
-SHARED_COMMANDS: frozenset[str] = frozenset({"export"})
+#: Commands that several modules contribute subcommands to, and those modules: ``review export decisions`` loads
+#: these three, not every stage (synthesis alone pulls in SciPy: 1.3 s of CPU). A test keeps this in step.
+SHARED_COMMANDS: dict[str, tuple[str, ...]] = {"export": ("sources", "screening", "tui")}
 
 #: The one-line summary of every listed top-level command, as ``review --help`` shows it without importing a
 #: command module (those pull in SQLAlchemy, scikit-learn and pandas: ~2 s). Each fits an 80-column line
@@ -113,11 +114,12 @@ class ReviewGroup(click.Group):
                                                  for name, text in COMMAND_SUMMARIES.items()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        home = COMMAND_HOMES.get(cmd_name)
-        if home is not None and cmd_name not in SHARED_COMMANDS:
-            self.load(home)
-        else:
+        homes = SHARED_COMMANDS.get(cmd_name) or ((COMMAND_HOMES[cmd_name],) if cmd_name in COMMAND_HOMES else None)
+        if homes is None:  # (a mistyped command: every module, for click's suggestion)
             self.load_all()
+        else:
+            for home in homes:
+                self.load(home)
         return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
