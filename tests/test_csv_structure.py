@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.csvcells import SHORT_LAST_ROW, TRUNCATED_ROW, UNCLOSED_QUOTE, read_csv_text, text_lines
+from review.csvcells import (SHORT_LAST_ROW, TRUNCATED_ROW, UNCLOSED_QUOTE, AmbiguousDelimiter, find_header, read_csv_text,
+                             text_lines)
 from review.errors import ImportFormatError
 
 
@@ -111,3 +112,26 @@ def test_a_short_last_row_followed_by_a_blank_row_was_ended_by_a_line_break(tmp_
     assert _read(tmp_path / "in.csv", text)[1] == []  # (its blank row is line 4, as every blank row is: meta skips it)
     with pytest.raises(ImportFormatError, match="line 3: the file ends inside this row"):
         _read(tmp_path / "in.csv", newline.join(["a,b,c", "1,x,", "2,p"]))  # without it, the row is cut
+
+
+@pytest.mark.parametrize(("text", "options", "found"), [
+    ("a;b\n1;2\n", {}, ("a;b", 1, ",", ())),  # a reader of commas only takes no other
+    ("a;b\n1;2\n", {"delimiters": ",;"}, ("a;b", 1, ";", ())),
+    ('"x; y",b\n', {"delimiters": ",;"}, ('"x; y",b', 1, ",", ())),  # a quoted name's marks separate nothing
+    ("sep=;\na,b\n", {"delimiters": ",;"}, ("a,b", 2, ";", ())),  # Excel's line names it, the header below
+    ("sep=\t\na,b\n", {"delimiters": ",;"}, ("sep=\t", 1, ",", ())),  # one the reader does not take: a header
+    ("\n# SYNTHETIC\n\n#two\na\tb\n", {"delimiters": ",;\t", "comments": True}, ("a\tb", 5, "\t", ("SYNTHETIC", "two"))),
+    ("\na,b\n", {"delimiters": ",;"}, ("", 1, ",", ())),  # no comments taken: the first line, blank, is the header
+    ("\ufeff \n", {}, None), ("sep=;\n", {"delimiters": ",;"}, None), ("# only\n\n", {"comments": True}, None),
+])
+def test_find_header_is_the_one_rule(text: str, options: dict[str, object], found: object) -> None:
+    """Every reader of a user's table finds its header by ``find_header`` (``read_csv_text``: meta, dedup, simulate;
+    ``review validate``'s tables): where it is, what separates its cells, the comments before it."""
+    heading = find_header(text, **options)  # type: ignore[arg-type]
+    assert (heading if heading is None else (heading.line, heading.number, heading.delimiter, heading.comments)) == found
+
+
+def test_find_header_names_the_line_of_an_ambiguous_header() -> None:
+    with pytest.raises(AmbiguousDelimiter, match="both tabs and ','") as caught:
+        find_header("# a comment\n\na\tb,c\n", delimiters=",;\t", comments=True)
+    assert caught.value.line == 3

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "shown_columns", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "shown_columns", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "HeaderRow", "find_header", "neutralising_writer", "other_delimiter", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -131,7 +131,12 @@ def excel_separator(first_line: str, taken: str | None = ",;") -> str | None:
 
 
 class AmbiguousDelimiter(ValueError):
-    """A header that tabs and commas (or semicolons) both split: the reader refuses it, naming the file's line."""
+    """A header that tabs and commas (or semicolons) both split: the reader refuses it, naming the file's ``line``
+    (:func:`find_header` sets it)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class NumberFormatError(ValueError):
@@ -231,15 +236,6 @@ def shown_columns(names: Sequence[str]) -> str:
     return ", ".join(name.strip() for name in names[:12]) + (", …" if len(names) > 12 else "")
 
 
-def header_line(text: str) -> str | None:
-    """The first line of a CSV file's text, a byte-order mark stripped; None when nothing but
-    whitespace (and a BOM) is left: the readers then say :func:`empty_file`, never "missing column"."""
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        return None
-    return text.splitlines()[0]
-
-
 def uncommented_lines(lines: Iterable[str], comments: list[str]) -> Iterator[str]:
     """``lines`` (with their ends, as :func:`text_lines` gives them) with the comments before the header blanked: the
     one rule of the readers that take them (``review validate``'s tables, ``review meta``), by which the demo's files
@@ -261,6 +257,57 @@ def uncommented_lines(lines: Iterable[str], comments: list[str]) -> Iterator[str
 def empty_file(expected: str) -> str:
     """The one wording of the readers' "empty file" error; ``expected`` names the header row."""
     return f"empty file (expected a header row: {expected})"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    """Where a CSV file's header is and what separates its cells (:func:`find_header`)."""
+
+    #: The header's line, without its end (blank where the reader takes no comments and the file's first line is).
+    line: str
+    #: The line it is on: past 1 below Excel's ``sep=`` line and, where the reader takes comments, the comments and
+    #: blank lines before it.
+    number: int
+    #: What separates its cells.
+    delimiter: str
+    #: The comments before it, each without its ``#``.
+    comments: tuple[str, ...] = ()
+
+
+#: Any character that is not whitespace (as ``str.strip`` sees it): a file with one has a header.
+_NOT_BLANK = re.compile(r"\S")
+
+
+def find_header(text: str, *, delimiters: str = ",", comments: bool = False) -> HeaderRow | None:
+    """The header of a CSV file's ``text``, the one rule of every reader of a user's table (``review meta``,
+    ``dedup``, ``simulate``, ``validate``): Excel's ``sep=`` first line names the delimiter when it is one of
+    ``delimiters`` (those the reader takes), the header below it (:func:`excel_separator`); with ``comments``, the
+    ``#`` lines and blank lines before the header are passed over (:func:`uncommented_lines`). Otherwise the header
+    says (:func:`sniff_delimiter`, tabs where ``delimiters`` holds one; one delimiter alone is taken as it is).
+    None: no header (nothing but whitespace, a ``sep=`` line, or comments). A header that tabs and commas both split
+    is :class:`AmbiguousDelimiter`, its ``line`` the header's."""
+    text = text.lstrip("\ufeff")
+    if _NOT_BLANK.search(text) is None:
+        return None
+    lines = text_lines(text)  # (not splitlines(): it also splits at U+2028, U+0085 and form feeds inside a cell)
+    first = next(lines)
+    named = excel_separator(first, delimiters)
+    below = lines if named is not None else itertools.chain([first], lines)
+    found: list[str] = []
+    if comments:
+        below = uncommented_lines(below, found)
+    number, line = next(((n, line) for n, line in enumerate(below, 2 if named else 1) if line.strip() or not comments),
+                        (0, ""))
+    if not number:  # nothing but comments, or Excel's sep= line
+        return None
+    header = line.rstrip("\r\n")
+    if named is not None:
+        return HeaderRow(header, number, named, tuple(found))
+    try:
+        delimiter = sniff_delimiter(header, tabs="\t" in delimiters) if len(delimiters) > 1 else delimiters
+    except AmbiguousDelimiter as err:
+        raise AmbiguousDelimiter(str(err), number) from None
+    return HeaderRow(header, number, delimiter, tuple(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,21 +553,8 @@ def read_csv_text(path: Path, expected: str, *, semicolons: bool = False, commen
     from .textdecode import read_user_text
 
     decoded = read_user_text(path)
-    header = header_line(decoded.text)
-    if header is None:
+    found = find_header(decoded.text, delimiters=",;" if semicolons else ",", comments=comments)
+    if found is None:
         raise ImportFormatError(path, None, empty_file(expected))
-    header_number, found = 1, list[str]()
-    named = excel_separator(header, ",;" if semicolons else ",")
-    if named is not None or comments and (not header.strip() or header.startswith("#")):
-        lines: Iterator[str] = itertools.islice(text_lines(decoded.text), 1 if named else 0, None)  # (past sep=)
-        if comments:
-            lines = uncommented_lines(lines, found)
-        start = 2 if named else 1
-        number, line = next(((n, line) for n, line in enumerate(lines, start) if line.strip() or not comments),
-                            (0, ""))
-        if not number:  # nothing but comments
-            raise ImportFormatError(path, None, empty_file(expected))
-        header_number, header = number, line.rstrip("\r\n")
-    delimiter = named or (sniff_delimiter(header) if semicolons else ",")
-    return CsvText(decoded.text, header, decoded.encoding, path, delimiter=delimiter,  # (textdecode removed the BOM)
-                   header_number=header_number, comments=tuple(found))
+    return CsvText(decoded.text, found.line, decoded.encoding, path, delimiter=found.delimiter,  # (textdecode removed
+                   header_number=found.number, comments=found.comments)  # the BOM)

@@ -18,8 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import (UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, parse_number, quote_left_open,
-                        excel_separator, reads_decimal_comma, sniff_delimiter, uncommented_lines)
+from ..csvcells import (UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, find_header, parse_number,
+                        quote_left_open, reads_decimal_comma)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
@@ -353,19 +353,17 @@ R_ROW_NAMES = (" (R's write.table writes each row's name under no header: write 
 
 
 def _table_from_text(path: Path, text: str) -> Table:
-    comments: list[str] = []
+    try:  # (review meta's rule: Excel's sep= line, '#' comments; a tab-separated export of SPSS or R's write.table too)
+        heading = find_header(text, delimiters=",;\t", comments=True)
+    except AmbiguousDelimiter as err:
+        raise cell_error(path, err.line, None, str(err)) from None
+    if heading is None:
+        raise ValidationError(f"{path}: empty file (expected a header row)")
+    delimiter, comments = heading.delimiter, list(heading.comments)
     # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
     # and other separators, cutting a quoted cell that holds one in two.
     lines = list(io.StringIO(text, newline=""))
-    named = excel_separator(lines[0], ",;\t") if lines else None
-    if named is not None:  # Excel's sep= line: no header, no comment
-        lines[0] = "\n"
-    lines = list(uncommented_lines(lines, comments))  # (review meta's rule)
-    first = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (1, ""))
-    try:  # (a tab-separated export of SPSS or R's write.table too)
-        delimiter = named or sniff_delimiter(first[1], tabs=True)
-    except AmbiguousDelimiter as err:
-        raise cell_error(path, first[0], None, str(err)) from None
+    lines[:heading.number - 1] = ["\n"] * (heading.number - 1)  # (the sep= line, comments: none is read as cells)
     header: list[str] | None = None
     header_row = 1
     rows: list[dict[str, str]] = []
