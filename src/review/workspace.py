@@ -631,7 +631,9 @@ def init_workspace(
         if store is None:
             database = root / DATABASE_FILE
             existed = database.exists()
-            if not existed:
+            if existed:
+                _refuse_foreign_file(database)
+            else:
                 made.append(database)
             store = Store.open(sqlite_url(database.resolve()))  # (creates the tables)
         for name in STAGE_DIRS:
@@ -662,11 +664,17 @@ def _empty_store(database_url: str) -> Store:
     another review's store (two workspaces would silently share it). A wrong password is one line here."""
     from .store import Store
     from .store.opening import safe_url
-    from .store.transfer import nonempty_table
+    from .store.transfer import foreign_tables, foreign_tables_said, nonempty_table
 
     store = Store.open(database_url, prepare=False)
     with store.connect() as conn:
-        held = nonempty_table(conn)
+        foreign = foreign_tables(conn)
+        held = None if foreign else nonempty_table(conn)
+    if foreign:
+        store.engine.dispose()
+        raise WorkspaceError(f"database {safe_url(database_url)}: {foreign_tables_said(foreign)}; nothing was "
+                             "written — give review an empty database of its own (not one shared with another "
+                             "program's tables of these names)")
     inited = store.initialized() if held is None else None
     if held is not None or inited is not None:
         store.engine.dispose()
@@ -674,6 +682,27 @@ def _empty_store(database_url: str) -> Store:
         raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review ({why}); give an empty "
                              "database, or work in that review's own folder")
     return store
+
+
+def _refuse_foreign_file(database: Path) -> None:
+    """A review.db already in the folder is taken as the store (one whose review.toml went missing), unless
+    it is another program's SQLite file (``foreign_tables``): taken, every command broke on it. A file that
+    is not SQLite is left to ``Store.open``, which names it."""
+    import sqlalchemy as sa
+
+    from .store.transfer import foreign_tables, foreign_tables_said
+
+    engine = sa.create_engine(sqlite_url(database.resolve()))
+    try:
+        with engine.connect() as conn:
+            foreign = foreign_tables(conn)
+    except sa.exc.SQLAlchemyError:
+        return
+    finally:
+        engine.dispose()
+    if foreign:
+        raise WorkspaceError(f"{database}: {foreign_tables_said(foreign)}: a SQLite file review did not make; "
+                             "nothing was written — move it out of the folder, or make the workspace in another one")
 
 
 def _table_names(store: Store) -> set[str]:

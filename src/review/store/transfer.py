@@ -23,7 +23,8 @@ from .core import INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, init
 from .opening import engine_url, safe_url
 from .schema import metadata, schema_info
 
-__all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
+__all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "foreign_tables", "foreign_tables_said",
+           "nonempty_table"]
 
 _CHUNK = 5000
 
@@ -88,6 +89,32 @@ def content_hashes(conn: sa.Connection) -> dict[str, tuple[int, str]]:
     return {table.name: _table_hash(conn, table) for table in metadata.sorted_tables}
 
 
+def foreign_tables(conn: sa.Connection) -> dict[str, list[str]]:
+    """The tables named as one of the review's that are not a review's, each with its columns: one with a
+    column the review's table never had, or without its primary key (another program's ``records`` in a
+    database it shares). The review would keep that table and break on it (a traceback from the first
+    foreign key, or from the first command on SQLite). An older review's table passes: schema upgrades only
+    add columns and tables."""
+    inspector = sa.inspect(conn)
+    present = set(inspector.get_table_names())
+    found: dict[str, list[str]] = {}
+    for table in metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        ours = {column.name for column in table.columns}
+        key = {column.name for column in table.primary_key.columns}
+        if not columns <= ours or not key <= columns:
+            found[table.name] = sorted(columns)
+    return found
+
+
+def foreign_tables_said(found: dict[str, list[str]]) -> str:
+    """``table records is not the review's (columns label, x)`` for the tables ``foreign_tables`` found."""
+    return "; ".join(f"table {name} is not the review's (columns {', '.join(columns)})"
+                     for name, columns in found.items())
+
+
 def nonempty_table(conn: sa.Connection) -> str | None:
     """The first of the store's tables that holds a row (``schema_info`` aside), or None: an empty store.
     Tables the database lacks (an older schema, or none yet) count as empty; nothing is created."""
@@ -134,7 +161,11 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
     # The target is told apart from another workspace's store by the id in its "initialized" mark: an empty
     # review hashes like any empty store, so only the id says the target is this migration's own earlier copy.
     source_id = source.store_id()
-    new_file, tables_before, held, mark = _target_before(target_url)
+    new_file, tables_before, held, mark, foreign = _target_before(target_url)
+    if foreign:
+        raise ReviewError(f"database {safe_url(target_url)}: {foreign_tables_said(foreign)}; nothing was copied "
+                          "— migrate only into an empty database (one of review's own, not shared with "
+                          "another program's tables of these names)", title="Migrate")
     ours = mark is not None and read_init_mark(mark)[1] == source_id
     if held is not None or (mark is not None and not ours):
         done = _copied_already(source, target_url) if held is not None else None
@@ -244,25 +275,30 @@ def _refuse_live_sessions(conn: sa.Connection) -> None:
                           "— nothing was copied", title="Migrate")
 
 
-def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None, str | None]:
+def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None, str | None,
+                                               dict[str, list[str]]]:
     """A SQLite file the copy would create (None if it exists or the target is a server), the
     tables already on the target (None when it cannot be looked at: opening it will say why),
-    the first of them that holds rows (None: the target is empty) and its "initialized" mark (None: none),
-    looked at before anything is touched."""
+    the first of them that holds rows (None: the target is empty), its "initialized" mark (None: none)
+    and the tables named as the review's that are another program's (``foreign_tables``), looked at
+    before anything is touched."""
     parsed = engine_url(target_url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            return None, None, None, None
+            return None, None, None, None, {}
         file = Path(parsed.database)
         if not file.exists():
-            return file, set(), None, None
+            return file, set(), None, None, {}
     engine = sa.create_engine(parsed)
     try:
         names = set(sa.inspect(engine).get_table_names())
         with engine.connect() as conn:
-            return None, names, nonempty_table(conn), _init_mark(conn)
+            foreign = foreign_tables(conn)
+            if foreign:  # (counting rows would say 'not empty' of a table that is not the review's)
+                return None, names, None, None, foreign
+            return None, names, nonempty_table(conn), _init_mark(conn), {}
     except sa.exc.SQLAlchemyError:
-        return None, None, None, None
+        return None, None, None, None, {}
     finally:
         engine.dispose()
 
