@@ -265,9 +265,7 @@ def test_synthesis_md_quotes_the_meta_analysis_line_the_report_prints_for_its_th
         assert fragment in line, (fragment, line)
 
 
-def test_screening_md_names_every_stopping_key_review_simulate_writes(tmp_path: Path) -> None:
-    """`consecutive_irrelevant`'s `limit` was written by `review simulate` but named nowhere in its key table
-    (docs audit 2026-12-06): every key of `stopping` and of its rules must be in the table's `stopping` row."""
+def _simulation_json(tmp_path: Path) -> dict:
     import csv
     import json
 
@@ -284,7 +282,26 @@ def test_screening_md_names_every_stopping_key_review_simulate_writes(tmp_path: 
             writer.writerow([i + 1, f"{topic} study {i}", f"We studied {topic} in cohort {i}.", int(i % 10 == 0)])
     result = CliRunner().invoke(main, ["simulate", str(data_csv), "--seed", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
-    stopping = json.loads(out.read_text(encoding="utf-8"))["stopping"]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_screening_md_names_every_key_review_simulate_writes(tmp_path: Path) -> None:
+    """Each top-level key of the JSON has its row in the key table (`tool`, decision 0080, among them), and the
+    `tool` row names the keys of its object."""
+    data = _simulation_json(tmp_path)
+    page = (REPO / "docs" / "screening.md").read_text(encoding="utf-8")
+    start = page.index("| key | meaning |")
+    table = page[start:page.index("\n\n", start)].splitlines()[2:]
+    named = {key for line in table for key in re.findall(r"`([^`]+)`", line.split(" | ")[0])}
+    assert set(data) - named == set()
+    tool_row = next(line for line in table if line.startswith("| `tool` |"))
+    assert set(data["tool"]) - set(re.findall(r"`([^`]+)`", tool_row)) == set()
+
+
+def test_screening_md_names_every_stopping_key_review_simulate_writes(tmp_path: Path) -> None:
+    """`consecutive_irrelevant`'s `limit` was written by `review simulate` but named nowhere in its key table
+    (docs audit 2026-12-06): every key of `stopping` and of its rules must be in the table's `stopping` row."""
+    stopping = _simulation_json(tmp_path)["stopping"]
     page = (REPO / "docs" / "screening.md").read_text(encoding="utf-8")
     row = next(line for line in page.splitlines() if line.startswith("| `stopping` |"))
     named = set(re.findall(r"`([^`]+)`", row))

@@ -10,10 +10,12 @@ import re
 
 import pytest
 
+from review import __version__
 from review.errors import ValidationError
 from review.instrument import fhir, redcap, render
 from review.instrument.english_runs import english_run
 from review.instrument.scoring import score
+from review.tool_version import tool_version
 
 from .programme_bank import programme_bank_with_sources
 
@@ -49,6 +51,15 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
                                        "answerCoding": {"system": fhir.ANSWER_SYSTEM, "code": "yes"}}]
     assert conflict["code"][0]["code"] == "supervisor_conflict"
     assert len({i["linkId"] for i in _items(q)}) == len(list(_items(q)))  # linkIds unique
+
+
+def test_questionnaire_names_the_review_that_wrote_it_in_a_tag_not_in_its_version(bank):
+    # Decision 0080: Questionnaire.version is the instrument's own (the item bank's); the software goes in meta.tag.
+    q = fhir.questionnaire(bank)
+    made_by = tool_version()
+    assert {"system": fhir.TOOL_SYSTEM, "code": made_by.local_version, "display": made_by.text} in q["meta"]["tag"]
+    assert made_by.local_version.startswith(__version__) and q["version"] == bank.version
+    assert q["meta"]["tag"][0] == {"system": "urn:review:evidence-sha256", "code": bank.evidence.sha256}
 
 
 def test_questionnaire_names_its_factors_in_dutch_with_the_english_as_translation(bank):

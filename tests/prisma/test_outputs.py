@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from review import __version__
 from review.prisma import write_outputs
 from review.prisma.counts import PrismaCounts
 from review.prisma.diagram import render_svg
@@ -17,6 +18,7 @@ from review.prisma.fulltext import record_fulltext
 from review.prisma.labels import format_n, labels, n_text
 from review.prisma.template import COLUMNS, DATA_NAMES, render_csv
 from review.services.prisma import record_screening_stop as stop_screening
+from review.tool_version import tool_version
 from review.workspace import Workspace
 
 
@@ -63,6 +65,9 @@ def test_outputs_are_written_and_consistent(flow: Workspace) -> None:
     assert data["boxes"]["dbr_notretrieved_reports"] == [7]
     assert data["identities_ok"] is True
     assert data["sources"]["ClinicalTrials.gov"]["kind"] == "register"
+    # The review that counted them (decision 0080), after the counts' keys.
+    assert list(data)[-1] == "tool" and data["tool"] == tool_version().to_json()
+    assert data["tool"]["version"] == __version__
     rows = {row["data"]: row for row in csv.DictReader(io.StringIO(outputs.csv.read_text(encoding="utf-8")))}
     assert rows["dbr_excluded"]["n"] == "Wrong population, 1; Wrong study design, 1"
     assert rows["new_studies"]["n"] == "3" and rows["citations_results"]["n"] == "2"

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from review import __version__
 from review.cli import main
 from review.screening.simulate import load_labelled_csv
+from review.tool_version import tool_version
 
 SIMULATION_KEYS = {"schema", "dataset", "seed", "model", "query", "engine", "n_records", "priors",
-                   "order", "metrics", "stopping", "timings", "model_info"}
+                   "order", "metrics", "stopping", "timings", "model_info", "tool"}
 
 
 @pytest.fixture
@@ -38,6 +40,8 @@ def test_simulate_writes_the_documented_json(twenty_relevant_csv: Path, tmp_path
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert set(data) == SIMULATION_KEYS and data["schema"] == "review.simulation/1"
+    assert list(data)[-1] == "tool" and data["tool"] == tool_version().to_json()  # decision 0080: the keys before kept
+    assert data["tool"]["version"] == __version__ and set(data["tool"]) == {"name", "version", "commit", "modified"}
     assert data["seed"] == 7 and data["model"] == "logistic" and data["query"] == "max"
     assert data["n_records"] == 200 and len(set(data["order"])) == 200
     assert data["order"][:2] == data["priors"]

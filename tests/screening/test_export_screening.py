@@ -11,6 +11,7 @@ from review.cli import main
 from review.records import Record
 from review.screening.engines import ENGINE_VERSION
 from review.services import screening as service
+from review.tool_version import tool_version
 
 CRITERIA = 'include = ["sick*"]\nexclude = ["python"]\nexclusion_reasons = ["wrong population", "other"]\n'
 
@@ -50,7 +51,10 @@ def test_the_report_says_who_screened_what_how_and_when_it_stopped(workspace, tm
     assert result.exit_code == 0, result.output
     assert "wrote the selection report (2 reviewers, 5 records screened) to " in result.stderr
     text = out.read_text(encoding="utf-8")
-    assert f"by `review export screening` (review {__version__})" in text
+    # The version and, from a checkout, the commit (decision 0080): a methods section cites the code that ran.
+    assert f"by `review export screening`, {tool_version().text}, from the workspace's store." in text
+    assert f"- Tool: {tool_version().text}, title/abstract screening prioritised" in text
+    assert tool_version().text.startswith(f"review {__version__}")
     assert "- Records screened: 5 of 7 identified (0 duplicates set aside;" in text
     assert (f"  - {alice}: 3 records (1 included, 2 excluded, 0 maybe); of these, 2 ordered by the include and "
             "exclude terms") in text

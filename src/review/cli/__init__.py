@@ -258,13 +258,26 @@ def describe_store_error(err: Exception) -> str | None:
     return None
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``review, version 0.1.0 (commit 890bd80f1234, with uncommitted changes)``: what results record (decision 0080).
+    Asked only here, so a command without ``--version`` never runs git."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..tool_version import tool_version
+
+    found = tool_version()
+    click.echo(f"review, version {found.version}" + (f" ({found.detail})" if found.detail else ""))
+    ctx.exit()
+
+
 # -h as well as --help (every subcommand inherits it; none takes -h for anything else): `review -h` said
 # "No such option '-h'" to a user who tried the usual first (fresh31).
 @click.group(cls=ReviewGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--workspace", "-w", type=FOLDER,
               help="Workspace directory (default: nearest parent holding review.toml).")
 @click.option("--reviewer", "-r", help="Reviewer name (default: first in review.toml).")
-@click.version_option(package_name="review")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version (from a git checkout, its commit too) and exit.")
 @click.pass_context
 def main(ctx: click.Context, workspace: Path | None, reviewer: str | None) -> None:
     """Systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it.

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import ValidationError
+from ..tool_version import tool_version
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Note, Question
 from .render import T, medical_note
@@ -36,11 +37,20 @@ WEIGHTS_GROUP = "profile-weights"
 FACTOR_SYSTEM = "urn:review:factor"
 ANSWER_SYSTEM = "urn:review:answer"
 GROUP_PREFIX = "domain-"
+#: meta.tag naming the review that wrote the file: code ``0.1.0+g890bd80f1234`` (PEP 440, the commit as local label).
+TOOL_SYSTEM = "urn:review:tool"
 
 
 def _translation(english: str) -> dict[str, Any]:
     return {"extension": [{"url": TRANSLATION, "extension": [
         {"url": "lang", "valueCode": "en"}, {"url": "content", "valueString": english}]}]}
+
+
+def _tool_tag() -> dict[str, str]:
+    """The review that wrote this file (decision 0080), a tag beside the evidence's: ``version`` is the questionnaire's
+    own (the item bank's), and R4's Questionnaire has no element for the software that wrote it."""
+    made_by = tool_version()
+    return {"system": TOOL_SYSTEM, "code": made_by.local_version, "display": made_by.text}
 
 
 def questionnaire(bank: ItemBank) -> dict[str, Any]:
@@ -59,7 +69,7 @@ def questionnaire(bank: ItemBank) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": "review-instrument",
-        "meta": {"tag": [{"system": "urn:review:evidence-sha256", "code": bank.evidence.sha256}]},
+        "meta": {"tag": [{"system": "urn:review:evidence-sha256", "code": bank.evidence.sha256}, _tool_tag()]},
         "language": "nl",
         "url": bank.canonical_url,
         "version": bank.version,

@@ -106,6 +106,7 @@ class SelectionMethods:
 
     title: str
     written_at: str
+    #: The review that wrote it, as a methods section names it: version, and from a checkout the commit (0080).
     tool: str
     team: tuple[str, ...]
     #: ``[tui] blind`` of review.toml: True, False or None (not set: on with two or more reviewers).
@@ -139,7 +140,7 @@ def render_selection_methods(methods: SelectionMethods) -> str:
     out = [
         f"# Selection process (PRISMA 2020 items 8 and 16a): {methods.title}",
         "",
-        f"Written {methods.written_at} by `review export screening` ({methods.tool}) from the workspace's store.",
+        f"Written {methods.written_at} by `review export screening`, {methods.tool}, from the workspace's store.",
         "Each section names the PRISMA 2020 item it answers (Page et al., BMJ 2021;372:n71). \"Not recorded\" marks "
         "what review cannot know: add it by hand.",
         "",

@@ -27,13 +27,13 @@ class SelectionReport:
 def selection_methods_report(workspace: Workspace) -> SelectionReport:
     """Gather reviewers, decisions, agreement, the ranking, the stopping rule and its stop, and full-text
     assessment from the store and review.toml, and word them (``screening.methods_report``)."""
-    from .. import __version__
     from ..screening.methods_report import RecommendedLevels, SelectionMethods, render_selection_methods
     from ..screening.settings import read_screening_settings
     from ..screening.stopping import RULE_OF_CHOICE
     from ..screening.stopping_classifier import (FEWEST_ALLOWED, STOP_GATE_PROBABILITY, classifier_confidence,
                                                  trend_level)
     from ..timestamps import minute_utc
+    from ..tool_version import tool_version
     from .prisma import prisma_counts
     from .screening import agreement_report, current_decisions, is_consensus, load_criteria
 
@@ -52,7 +52,7 @@ def selection_methods_report(workspace: Workspace) -> SelectionReport:
     methods = SelectionMethods(
         title=workspace.config.title,
         written_at=minute_utc(datetime.now(timezone.utc)),
-        tool=f"review {__version__}",
+        tool=tool_version().text,  # with the commit from a checkout: decision 0080
         team=team,
         blind=_blind_setting(workspace),
         identified=identified_dbr + counts.other_methods_identified,

@@ -38,8 +38,10 @@ class Simulation:
 
 
 def simulation_json(result: SimulationResult) -> str:
-    """The JSON ``review simulate --json`` writes."""
-    return json.dumps(result.to_json(), indent=1) + "\n"
+    """The JSON ``review simulate --json`` writes: the run, then ``tool``, the review that made it (decision 0080)."""
+    from ..tool_version import tool_version
+
+    return json.dumps({**result.to_json(), "tool": tool_version().to_json()}, indent=1) + "\n"
 
 
 def simulate_file(file: Path, *, json_out: Path | None, plot: Path | None = None, seed: int = 0,
