@@ -635,3 +635,25 @@ def test_the_run_summary_separates_thousands_as_review_status_does() -> None:
     assert lines[:2] == ["records            2,261", "candidate pairs    30,583"]
     assert "clusters           1,462 (1,508 duplicate records set aside)" in lines
     assert summary.merge_lines()[0] == "duplicate pairs    1,554 (merged automatically)"
+
+
+@pytest.mark.parametrize("whole_past", [0, 10_000], ids=["every decided record read once", "IN lists"])
+def test_records_with_decisions_reads_the_same_either_way(workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                                          whole_past: int) -> None:
+    """Past ``_WHOLE_LOG_PAST`` ids the records decided on are read in one statement and kept if asked for (a verdict's
+    rebuild asks of every clustered record); below it by IN lists: the same records, undone decisions and undos left
+    out, full-text events counted."""
+    from review.store.fulltext import add_fulltext_event, undo_last_fulltext_event
+
+    monkeypatch.setattr(dedup_store, "_WHOLE_LOG_PAST", whole_past)
+    ids = import_records(workspace, [_other(n) for n in range(6)], "six.csv")
+    store = workspace.store
+    store.add_decision(ids[0], "alice", "include")
+    store.add_decision(ids[1], "alice", "exclude")
+    store.undo_last("alice")  # ids[1]'s decision undone: not decided on
+    add_fulltext_event(store, ids[2], "alice", "sought")
+    add_fulltext_event(store, ids[3], "bob", "sought")
+    undo_last_fulltext_event(store, "bob")
+    store.add_decision(ids[5], "bob", "exclude")  # decided, not asked for
+    with store.connect() as conn:
+        assert dedup_store.records_with_decisions(conn, ids[:5]) == {ids[0], ids[2]}

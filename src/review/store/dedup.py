@@ -18,7 +18,7 @@ from ..records import Record
 from . import schema
 from .core import Store, inserted_id, utcnow
 from .decision_log import in_effect
-from .in_lists import in_list_slices
+from .in_lists import IN_LIST_MAX, in_list_slices
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -164,13 +164,6 @@ def cluster_canonicals(conn: sa.Connection) -> dict[frozenset[int], tuple[int, i
             for r in conn.execute(sa.select(t.c.id, t.c.canonical_id, t.c.members)).mappings()}
 
 
-def set_aside_members(conn: sa.Connection) -> set[int]:
-    """Every member of a stored cluster other than its canonical record."""
-    t = dedup_clusters_table
-    return {int(m) for canonical, members in conn.execute(sa.select(t.c.canonical_id, t.c.members)).all()
-            for m in members if int(m) != int(canonical)}
-
-
 def replace_clusters(conn: sa.Connection, stale: Sequence[int], new: Sequence[dict[str, Any]]) -> None:
     """Delete the ``stale`` cluster rows and insert ``new`` ones (canonical_id, members, explanation)."""
     t = dedup_clusters_table
@@ -197,13 +190,25 @@ def richness_records(conn: sa.Connection, ids: Sequence[int]) -> dict[int, Recor
     return out
 
 
+#: Past this many ids ``records_with_decisions`` reads every decided record once instead of an IN list per 500 ids:
+#: a verdict's rebuild asks of every clustered record (29,503 at 50,000 records, 27,180 decisions: 0.11 s in
+#: slices, 0.04 s whole).
+_WHOLE_LOG_PAST = 10 * IN_LIST_MAX
+
+
 def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
     """Those of ``ids`` a reviewer has decided on: a screening decision (any stage) or a full-text
     event that is not undone, nor itself an undo."""
     from .fulltext import fulltext_events_table
 
     out: set[int] = set()
+    whole = len(ids) > _WHOLE_LOG_PAST
     for table, kind in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
+        if whole:  # every record decided on, in one statement, kept if among ``ids``
+            wanted = set(ids)
+            out.update(rid for rid in map(int, conn.execute(
+                sa.select(table.c.record_id).distinct().where(in_effect(table, kind))).scalars()) if rid in wanted)
+            continue
         for id_slice in in_list_slices(ids):
             chunk = table.c.record_id.in_(id_slice)
             out.update(int(rid) for rid in conn.execute(
