@@ -430,6 +430,14 @@ def test_an_estimate_is_built_from_a_file_table_in_one_place() -> None:
 @pytest.mark.parametrize(("old", "new", "said"), [
     ('domain = "social"', 'domain = "sociaal"', "factor[1].domain: 'sociaal' not one of personal, social, work, health"),
     ("modifiable = false", 'modifiable = "no"', "factor[2].modifiable: expected true or false"),
+    # walk33: one factor under two ids ('supervisor_conflict' beside 'conflict_with_supervisor') was accepted, and
+    # a study's estimates under each counted for two factors in the synthesis and the instrument
+    ('label_en = "Age"', 'label_en = "conflict"',
+     "factor[2].label_en: 'conflict' is also the label of factor[1] ('conflict'): one factor under two ids? give "
+     "each factor its own label, or its estimates one id"),
+    ('label_nl = "Leeftijd"', 'label_nl = " conflict"',
+     "factor[2].label_nl: ' conflict' is also the label of factor[1] ('conflict'): one factor under two ids? give "
+     "each factor its own label, or its estimates one id"),
 ])
 def test_a_factor_list_problem_names_its_line(tmp_path: Path, old: str, new: str, said: str) -> None:
     # walk28: 'review: extraction/factors.toml:factor[1].domain: 'sociaal' not one of …' named no line, where a study

@@ -56,6 +56,8 @@ def _factors(data: dict[str, Any]) -> list[Factor]:
     """The checked ``[[factor]]`` tables of factors.toml's data, in file order."""
     factors: list[Factor] = []
     seen: set[str] = set()
+    # label (case and spaces folded) -> (factor[i], id): one factor entered under two ids counts twice (walk33)
+    labelled: dict[tuple[str, str], tuple[str, str]] = {}
     tables = data.get("factor", [])
     # [factor] for [[factor]], or a value: string indices, 'int' not iterable, tracebacks (rrev28a)
     if not isinstance(tables, list) or not all(isinstance(item, dict) for item in tables):
@@ -77,6 +79,14 @@ def _factors(data: dict[str, Any]) -> list[Factor]:
         if item["id"] in seen:
             raise TomlProblem(f"{where}.id", f"duplicate factor id {item['id']!r}")
         seen.add(item["id"])
+        for name in ("label_en", "label_nl"):
+            folded = " ".join(item[name].casefold().split())
+            if (name, folded) in labelled:
+                first, first_id = labelled[(name, folded)]
+                raise TomlProblem(f"{where}.{name}", f"{item[name]!r} is also the label of {first} ({first_id!r}): one "
+                                                     "factor under two ids? give each factor its own label, or its "
+                                                     "estimates one id")
+            labelled[(name, folded)] = (where, item["id"])
         unknown = set(item) - set(Factor.__dataclass_fields__)
         if unknown:
             raise TomlProblem(f"{where}.{toml_key(sorted(unknown)[0])}", "unknown field")
