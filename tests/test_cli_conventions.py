@@ -673,19 +673,19 @@ def test_a_csv_that_is_neither_utf8_nor_cp1252_is_one_line_naming_line_and_offse
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
 
 
-@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"],
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}", "--out", "{out}"],
                                      ["meta", "{file}", "--json", "{out}"]])
-def test_a_tab_separated_file_is_named_as_such(tmp_path, command):
-    # A spreadsheet's CSV in a Dutch locale, separated by ';', is read by each (review.csvcells.sniff_delimiter:
-    # tests/synthesis/test_meta_semicolon_csv.py, tests/dedup/test_semicolon_csv.py,
-    # tests/screening/test_simulate_semicolon_csv.py); a tab-separated one is named, where each said a column was
-    # missing.
+def test_a_header_that_tabs_and_commas_both_split_is_named_as_such(tmp_path, command):
+    # A spreadsheet's CSV separated by ',', ';' or a tab is read by each, as by review validate (review.csvcells
+    # .find_header: tests/synthesis/test_meta_semicolon_csv.py, tests/dedup/test_semicolon_csv.py,
+    # tests/screening/test_simulate_semicolon_csv.py; a tab-separated one was named and refused until 2026-12-08); a
+    # header that tabs and commas both split is refused in one line naming it, nothing written.
     tabs = tmp_path / "tabs.csv"
-    tabs.write_text("record_id\tstudy\ttitle\tabstract\tlabel_included\n1\ta\tx\ty\t1\n", encoding="utf-8")
-    args = [part.format(file=tabs, out=tmp_path / "o.json") for part in command]
+    tabs.write_text("record_id\tstudy\ttitle, short\tabstract\tlabel_included\n1\ta\tx\ty\t1\n", encoding="utf-8")
+    args = [part.format(file=tabs, out=tmp_path / "o.out") for part in command]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 3
-    one_line_error(result, "(columns are separated by a tab, not commas: save the file as comma-separated CSV)")
+    assert result.exit_code == 3 and not (tmp_path / "o.out").exists()
+    one_line_error(result, f"{tabs}:line 1: the header holds both tabs and ','")
 
 
 # -- a record id not in the workspace: exit 1 from every command, as interfaces.md names them -------------

@@ -135,3 +135,11 @@ def test_find_header_names_the_line_of_an_ambiguous_header() -> None:
     with pytest.raises(AmbiguousDelimiter, match="both tabs and ','") as caught:
         find_header("# a comment\n\na\tb,c\n", delimiters=",;\t", comments=True)
     assert caught.value.line == 3
+
+
+def test_a_tab_files_extra_cells_name_a_tab(tmp_path: Path) -> None:
+    # (repr said "'\\t' in a cell not in quotes?")
+    path = tmp_path / "in.tsv"
+    path.write_text("a\tb\n1\t2\tx\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"line 2: 3 cells but 2 columns in the header \(a tab in a cell not in "):
+        list(read_csv_text(path, "a, b", delimiters="\t").dict_rows()[1])

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "delimiter_hint", "shown_columns", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "HeaderRow", "find_header", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "AmbiguousDelimiter", "CsvText", "NumberFormatError", "TABLE_DELIMITERS", "shown_columns", "parse_number", "reads_decimal_comma", "sniff_delimiter", "excel_separator", "uncommented_lines", "empty_file", "HeaderRow", "find_header", "neutralising_writer", "quote_left_open",
     "read_csv_text", "CsvRow", "LastRowWatch", "SHORT_LAST_ROW", "TRUNCATED_ROW", "csv_rows", "rows_by_line", "TEXT_LINE", "text_lines", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
@@ -209,27 +209,6 @@ def _may_group_thousands(whole: str, fraction: str) -> bool:
     return len(fraction) == 3 and fraction.isdigit() and digits.isdigit() and digits != "0"
 
 
-def other_delimiter(header: str) -> str | None:
-    """``;`` or a tab when a header line is split by that and has no comma (a spreadsheet's "CSV" in
-    many European locales): the readers that take commas only then say so instead of naming a
-    column as missing."""
-    if "," in header:
-        return None
-    for delimiter in (";", "\t"):
-        if delimiter in header:
-            return delimiter
-    return None
-
-
-def delimiter_hint(header: str) -> str:
-    """`` (columns are separated by ';', not commas: save the file as comma-separated CSV)`` or ""."""
-    found = other_delimiter(header)
-    if found is None:
-        return ""
-    shown = "a tab" if found == "\t" else repr(found)
-    return f" (columns are separated by {shown}, not commas: save the file as comma-separated CSV)"
-
-
 def shown_columns(names: Sequence[str]) -> str:
     """A header's column names as a refusal names them, each stripped: the first 12, then ``, …`` (review meta's
     "the header has", the CSV import's "no title column", review dedup's and simulate's "missing column")."""
@@ -272,6 +251,11 @@ class HeaderRow:
     delimiter: str
     #: The comments before it, each without its ``#``.
     comments: tuple[str, ...] = ()
+
+
+#: What may separate the cells of a table a user gives us (``review meta``, ``dedup``, ``simulate``, ``validate``): a
+#: comma, Dutch Excel's ``;``, or a tab (SPSS's tab-delimited export, R's ``write.table``), by :func:`find_header`.
+TABLE_DELIMITERS = ",;\t"
 
 
 #: Any character that is not whitespace (as ``str.strip`` sees it): a file with one has a header.
@@ -330,18 +314,11 @@ class CsvText:
     #: Those comments, each without its ``#``.
     comments: tuple[str, ...] = ()
 
-    def delimiter_hint(self) -> str:
-        """:func:`delimiter_hint` of the header, for a file read as comma-separated: one read by its ``;`` has none
-        (it said "columns are separated by ';' … save the file as comma-separated CSV" of a ';' file it had read)."""
-        return delimiter_hint(self.header) if self.delimiter == "," else ""
-
     def missing_column_note(self) -> str:
-        """What a "missing column" refusal adds: :meth:`delimiter_hint` where there is one, else
-        `` (the header has record_id, Titel)``, the header's cells as the file spells them (not as a reader
-        case-folds them), so a misspelt or renamed column shows without opening the file (as review meta's)."""
-        hint = self.delimiter_hint()
-        if hint:
-            return hint
+        """What a "missing column" refusal adds: `` (the header has record_id, Titel)``, the header's cells as the
+        file spells them (not as a reader case-folds them), so a misspelt or renamed column shows without opening
+        the file (as review meta's). (Until 2026-12-08 a header of tabs got "columns are separated by a tab, not
+        commas: save the file as comma-separated CSV": every reader takes tabs now.)"""
         # (its first line only: a quoted cell holding a line break is cut there, still a name to show)
         cells = next(csv_rows([self.header], self.delimiter)).cells
         return f" (the header has {shown_columns(cells)})" if any(c.strip() for c in cells) else " (the header is blank)"
@@ -391,7 +368,7 @@ class CsvText:
             if any(cell.strip() for cell in spill):
                 if found.last_line > line:  # a row over several lines: a quote never closed, rather?
                     self._refuse_unclosed_quote(line - 1)
-                separator = "a comma" if self.delimiter == "," else repr(self.delimiter)
+                separator = {",": "a comma", "\t": "a tab"}.get(self.delimiter, repr(self.delimiter))
                 raise ImportFormatError(self.path, f"line {line}", f"{width + len(spill)} cells but {width} "
                                         f"columns in the header ({separator} in a cell not in quotes?)")
             row: dict[str, Any] = dict(zip(columns, found.cells[:width]))
@@ -542,18 +519,21 @@ def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool
     return rows[-1] != [_END_MARK]
 
 
-def read_csv_text(path: Path, expected: str, *, semicolons: bool = False, comments: bool = False) -> CsvText:
+def read_csv_text(path: Path, expected: str, *, delimiters: str = ",", comments: bool = False) -> CsvText:
     """A CSV file's text (byte-order mark removed), header line and encoding, decoded by the policy of
     ``review.textdecode``; an unreadable, binary, undecodable or empty file is an ``ImportFormatError``
     naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`.
-    ``semicolons``: a file whose header says so (:func:`sniff_delimiter`), or Excel's ``sep=;`` first line
-    (:func:`excel_separator`), is read as ``;``-separated.
-    ``comments``: ``#`` lines and blank lines before the header are passed over (:func:`uncommented_lines`)."""
+    ``delimiters``: those the reader takes (:data:`TABLE_DELIMITERS`: a file is read by what its header or Excel's
+    ``sep=`` first line says, :func:`find_header`; a header that tabs and commas both split is refused, naming its
+    line). ``comments``: ``#`` lines and blank lines before the header are passed over (:func:`uncommented_lines`)."""
     from .errors import ImportFormatError
     from .textdecode import read_user_text
 
     decoded = read_user_text(path)
-    found = find_header(decoded.text, delimiters=",;" if semicolons else ",", comments=comments)
+    try:
+        found = find_header(decoded.text, delimiters=delimiters, comments=comments)
+    except AmbiguousDelimiter as err:
+        raise ImportFormatError(path, f"line {err.line}", str(err)) from None
     if found is None:
         raise ImportFormatError(path, None, empty_file(expected))
     return CsvText(decoded.text, found.line, decoded.encoding, path, delimiter=found.delimiter,  # (textdecode removed

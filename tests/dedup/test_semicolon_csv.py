@@ -68,13 +68,21 @@ def test_a_comma_file_with_semicolons_in_its_cells_stays_comma_separated(tmp_pat
     assert [r.title for r in records] == ["A;B;C;D", "E"] and records[0].authors == ["X", "Y", "Z", "W"]
 
 
-def test_a_tab_separated_file_is_still_named_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_semicolon_or_tab_file_gives_the_clusters_of_its_comma_twin(tmp_path: Path, delimiter: str) -> None:
+    # A tab-separated one was refused until 2026-12-08: "missing column 'record_id' (columns are separated by a tab,
+    # not commas: save the file as comma-separated CSV)", exit 3; review validate read it.
+    assert _deduplicated(tmp_path, "comma", ",") == _deduplicated(tmp_path, "other", delimiter)
+
+
+def test_a_header_that_tabs_and_commas_both_split_is_refused_naming_its_line(tmp_path: Path) -> None:
+    # (validate's refusal: which separates the columns is a guess)
     path = tmp_path / "t.csv"
-    path.write_text("record_id\ttitle\nb1\tA\n", encoding="utf-8")
+    path.write_text("record_id\ttitle, short\nb1\tA\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["dedup", str(path), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 3 and not (tmp_path / "o.csv").exists()
-    assert result.stderr == (f"review: {path}:line 1: missing column 'record_id' (columns are separated by a tab, "
-                             "not commas: save the file as comma-separated CSV)\n")
+    assert result.stderr.startswith(f"review: {path}:line 1: the header holds both tabs and ','")
+    assert result.stderr.count("\n") == 1
 
 
 def test_a_semicolon_file_without_a_column_gets_no_hint_to_save_it_with_commas(tmp_path: Path) -> None:

@@ -42,6 +42,12 @@ def test_a_semicolon_set_replays_as_its_comma_twin(tmp_path: Path) -> None:
     assert semicolon == comma  # the stopping points and the printed lines too
 
 
+def test_a_tab_separated_set_replays_as_its_comma_twin(tmp_path: Path) -> None:
+    # It was refused until 2026-12-08: "missing column 'record_id' (columns are separated by a tab, not commas …)",
+    # exit 3; review validate read such a file.
+    assert _simulated(tmp_path, "tabs", "\t") == _simulated(tmp_path, "comma", ",")
+
+
 def test_a_semicolon_set_without_a_column_gets_no_hint_to_save_it_with_commas(tmp_path: Path) -> None:
     # It said '… (columns are separated by ';', not commas: save the file as comma-separated CSV)' of a file it had
     # read by its ';' (b90abacb).

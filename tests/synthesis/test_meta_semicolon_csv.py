@@ -100,11 +100,14 @@ def test_a_number_either_way_is_refused_in_one_line(tmp_path: Path, text: str, s
     assert result.stderr == f"review: {path}:{said}\n"
 
 
-def test_a_tab_separated_file_is_still_named_so(tmp_path: Path) -> None:
-    path = tmp_path / "t.csv"
-    path.write_text("study\testimate\tci_low\tci_high\nA\t2.0\t1.5\t2.7\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError, match="columns are separated by a tab, not commas"):
-        read_effects_csv(path)
+@pytest.mark.parametrize("shape", sorted(TWINS))
+def test_a_tab_separated_file_pools_as_its_comma_twin(tmp_path: Path, shape: str) -> None:
+    # It was refused until 2026-12-08: "needs a 'study' column (columns are separated by a tab, not commas: save the
+    # file as comma-separated CSV)", exit 3; review validate read it. Decimal points or, as the cells show, commas.
+    english = TWINS[shape]
+    tabs = english.replace(",", "\t")
+    assert _pooled(tmp_path, "t.tsv", tabs) == _pooled(tmp_path, "en.csv", english)
+    assert _pooled(tmp_path, "nl.tsv", tabs.replace(".", ",")) == _pooled(tmp_path, "en.csv", english)
 
 
 def test_three_decimals_after_a_comma_in_a_dutch_file_are_decimals(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..csvcells import neutralising_writer, read_csv_text
+from ..csvcells import TABLE_DELIMITERS, neutralising_writer, read_csv_text
 from ..errors import ImportFormatError, check_input_file
 from ..records import Record
 from ..sources.fields import split_authors
@@ -43,8 +43,8 @@ def load_records_csv(path: Path) -> RecordsCsv:
     encoding, so the caller can say when cp1252 was taken."""
     path = Path(path)
     check_input_file(path, pipe_ok=True)  # read once, so `<(gpg -d …)` works
-    # ';' between the cells where the header says so (Dutch Excel's "CSV" of a screening set), as review meta reads
-    csv_text = read_csv_text(path, "record_id, title, …", semicolons=True)
+    # ';' or tabs between the cells where the header says so (Dutch Excel's "CSV" of a screening set), as review meta reads
+    csv_text = read_csv_text(path, "record_id, title, …", delimiters=TABLE_DELIMITERS)
     # "Title" and " title" (a space after the comma) name the title column too.
     columns, rows = csv_text.dict_rows(_column_name)
     for column in REQUIRED_COLUMNS:

@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from ..csvcells import read_csv_text
+from ..csvcells import TABLE_DELIMITERS, read_csv_text
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -66,8 +66,8 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     from .features import record_text
 
     path = Path(path)
-    # ';' between the cells where the header says so (Dutch Excel's "CSV"), as review dedup and meta read
-    csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}", semicolons=True)
+    # ';' or tabs between the cells where the header says so (Dutch Excel's "CSV", SPSS), as review dedup and meta read
+    csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}", delimiters=TABLE_DELIMITERS)
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []

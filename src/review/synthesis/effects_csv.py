@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..csvcells import NumberFormatError, parse_number, read_csv_text, reads_decimal_comma, shown_columns
+from ..csvcells import TABLE_DELIMITERS, NumberFormatError, parse_number, read_csv_text, reads_decimal_comma, shown_columns
 from ..errors import ImportFormatError, ValidationError
 from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import (CONTINUITY_CORRECTION, UNSTABLE_VARIANCE_RATIO, continuity_corrected, effect_from_ci,
@@ -60,10 +60,10 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     Errors name file, line and column.
     """
     path = Path(path)
-    # ';' between the cells where the header says so, and '#' lines before it comments, as review validate reads a
+    # ';' or tabs between the cells where the header says so, and '#' lines before it comments, as review validate reads a
     # table (Dutch Excel's "CSV", with decimal commas in the cells: parse_number reads both marks, by the file's where
     # a cell may be read two ways)
-    csv_text = read_csv_text(path, "study, then the estimate columns", semicolons=True, comments=True)
+    csv_text = read_csv_text(path, "study, then the estimate columns", delimiters=TABLE_DELIMITERS, comments=True)
     header_line = f"line {csv_text.header_number}"
     names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
@@ -73,9 +73,6 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
     if "study" not in columns:
-        hint = csv_text.delimiter_hint()  # (a tab; ';' was read)
-        if hint:
-            raise ImportFormatError(path, header_line, f"needs a 'study' column{hint}")
         # (metafor's dat.bcg: trial, author, …, tpos, tneg, cpos, cneg; the sets taken and the label's column said)
         sets = "" if from_ci or from_yi or from_counts else f" and one of {ESTIMATE_SETS}"
         # (a header split wrong, 'study;yi' and 'vi', gives no column to rename: its cells are 'A;0' and '1')

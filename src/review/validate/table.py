@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..csvcells import (UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, find_header, parse_number,
+from ..csvcells import (TABLE_DELIMITERS, UNCLOSED_QUOTE, AmbiguousDelimiter, LastRowWatch, csv_rows, find_header, parse_number,
                         quote_left_open, reads_decimal_comma)
 from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
@@ -354,7 +354,7 @@ R_ROW_NAMES = (" (R's write.table writes each row's name under no header: write 
 
 def _table_from_text(path: Path, text: str) -> Table:
     try:  # (review meta's rule: Excel's sep= line, '#' comments; a tab-separated export of SPSS or R's write.table too)
-        heading = find_header(text, delimiters=",;\t", comments=True)
+        heading = find_header(text, delimiters=TABLE_DELIMITERS, comments=True)
     except AmbiguousDelimiter as err:
         raise cell_error(path, err.line, None, str(err)) from None
     if heading is None:
