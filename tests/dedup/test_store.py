@@ -13,10 +13,11 @@ from review.dedup.run import run_dedup
 from review.errors import ReviewError
 from review.records import Record
 from review.dedup import decisions
+from review.dedup.cluster import choose_canonical
 from review.store import dedup as dedup_store
 from review.workspace import Workspace
 
-from .helpers import borderline_copies, import_records, imported_borderline_copies, record
+from .helpers import ARTICLE, borderline_copies, import_records, imported_borderline_copies, record
 
 
 def _other(n: int) -> Record:
@@ -657,3 +658,16 @@ def test_records_with_decisions_reads_the_same_either_way(workspace: Workspace, 
     store.add_decision(ids[5], "bob", "exclude")  # decided, not asked for
     with store.connect() as conn:
         assert dedup_store.records_with_decisions(conn, ids[:5]) == {ids[0], ids[2]}
+
+
+def test_a_list_the_import_marked_cut_short_is_not_the_full_one_in_a_workspace(workspace: Workspace) -> None:
+    """The canonical record of a workspace's cluster is chosen as ``review dedup FILE`` chooses it: a list the import
+    marked ``authors_incomplete`` (its "et al" dropped) never counts as the full one. The workspace read the records
+    without ``extra`` and kept the cut list of 4 as "4 authors" over the whole list of 3."""
+    cut, whole = record(extra={"authors_incomplete": True}), record(authors=ARTICLE["authors"][:3])
+    ids = import_records(workspace, [cut, whole], "cut.csv")
+    run_dedup(workspace)
+    [detail] = dedup_store.cluster_details(workspace.store)
+    assert detail["canonical_id"] == ids[1]
+    assert "3 authors" in detail["explanation"]
+    assert choose_canonical([0, 1], [cut, whole])[0] == 1  # (as the engine's own choice)

@@ -175,18 +175,19 @@ def replace_clusters(conn: sa.Connection, stale: Sequence[int], new: Sequence[di
 
 
 def richness_records(conn: sa.Connection, ids: Sequence[int]) -> dict[int, Record]:
-    """The fields a canonical record is chosen by (abstract, DOI, authors, pages, PMID), by id."""
+    """The fields a canonical record is chosen by (abstract, DOI, authors, pages, PMID, and ``extra``, where the
+    import marks an author list cut short), by id."""
     t = schema.records
     out: dict[int, Record] = {}
     for chunk in in_list_slices(ids):
         rows = conn.execute(
-            sa.select(t.c.id, t.c.abstract, t.c.doi, t.c.authors, t.c.pages, t.c.pmid)
+            sa.select(t.c.id, t.c.abstract, t.c.doi, t.c.authors, t.c.pages, t.c.pmid, t.c.extra)
             .where(t.c.id.in_(chunk))
         ).mappings()
         for row in rows:
             out[row["id"]] = Record(abstract=row["abstract"] or "", doi=row["doi"] or "",
                                     authors=list(row["authors"] or []), pages=row["pages"] or "",
-                                    pmid=row["pmid"] or "", id=row["id"])
+                                    pmid=row["pmid"] or "", extra=dict(row["extra"] or {}), id=row["id"])
     return out
 
 
