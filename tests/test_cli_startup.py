@@ -28,6 +28,18 @@ def test_help_screens_import_no_heavy_library(args: list[str]) -> None:
     assert run.stdout.strip().splitlines()[-1] == "[]", f"review {' '.join(args)} imported a heavy library"
 
 
+@pytest.mark.parametrize("args", [["meta", "--help"], ["synthesis", "--help"]])
+def test_the_synthesis_commands_help_loads_neither_numpy_nor_scipy(args: list[str]) -> None:
+    # services.synthesis imported the pooling engine (numpy, scipy: ~1 s) at import time, so `review meta --help`
+    # took 1.6 s; it imports it where a file is pooled.
+    code = ("import sys\nfrom review.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: " in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]", f"review {' '.join(args)} imported numpy or scipy"
+
+
 def _listing(group: click.Group, width: int, *, render: object) -> str:
     ctx = click.Context(group, info_name="review", terminal_width=width)
     formatter = ctx.make_formatter()

@@ -256,7 +256,7 @@ def _synthesis_state(folder: Path, config: dict[str, Any]) -> str:
 def synthesis_settings_problem(workspace: Workspace) -> SettingProblem | None:
     """The refusal ``review synthesis`` would make now of review.toml's ``[synthesis]`` and ``[extraction]``
     (None when it would take them), for ``review status`` under the lines that say synthesis.csv's state: the check
-    (``synthesis.settings``) loads no numpy or scipy, which ``services.synthesis`` does."""
+    (``synthesis.settings``) loads no numpy or scipy."""
     from ..synthesis.settings import workspace_settings
     from ..tomlread import setting_refusal
 

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ChoiceError, ReviewError, ValidationError
 from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
 from ..plotformats import check_plot_path
-from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
-from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
-from ..synthesis.tables import meta_table
+from ..synthesis.methods import METHODS
 from ..textdecode import fallback_warning
 from ..tomlread import SettingProblem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the pooling engine loads numpy and scipy, ~1 s: imported where a file is pooled, so the
+    # commands' help and the checks before the work do without them)
+    from ..synthesis.effects_csv import EffectTable
+    from ..synthesis.meta import MetaResult
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
@@ -74,6 +75,9 @@ class MetaRun:
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
+        from ..synthesis.effects_csv import correction_note
+        from ..synthesis.tables import meta_table
+
         text = meta_table(self.result, fixed=self.fixed, entered_ci=self.shown_ci)
         note = correction_note(self.table)
         return text + ("\n" + note if note else "")
@@ -82,6 +86,9 @@ class MetaRun:
 def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", hk: bool = False,
               hk_adhoc: bool = False, level: float = STANDARD_LEVEL, prediction: str = "meta") -> MetaRun:
     """Pool the estimates in ``file`` like R's metagen."""
+    from ..synthesis.effects_csv import read_effects_csv
+    from ..synthesis.meta import pool
+
     method = method.upper()
     if not 0 < level < 1:
         raise ValidationError(f"--level {level}: must lie between 0 and 1")
@@ -102,6 +109,8 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
 
 def meta_json(run: MetaRun) -> str:
     """The full result as JSON (non-finite numbers as null), as ``review meta --json`` writes it."""
+    from ..synthesis.meta import CONTINUITY_CORRECTION
+
     payload: dict[str, Any] = {"input": str(run.file), "result": run.result.to_dict()}
     if run.fixed is not None:
         payload["common_effect"] = run.fixed.to_dict()
