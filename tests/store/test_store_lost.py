@@ -155,3 +155,28 @@ def test_a_key_whose_commit_went_through_unheard_is_not_made_twice(workspace: Wo
     session.decide(b, "exclude")
     assert [d.label for d in workspace.store.decisions(reviewer="alice") if d.record_id == b] == ["include", "exclude"]
     assert workspace.store.decision_changes("alice") == 3
+
+
+
+def test_a_server_stopped_under_a_session_names_libpqs_cause_not_only_its_hint() -> None:
+    """The server stopped (the walk of 2026-12-08: pg_ctl stop under an open TUI): the pool's new connection
+    fails with libpq's cause and, on an indented line, its hint; each key said only the hint, '(Is the server
+    running locally and accepting connections on that socket?)', whatever the cause."""
+    from types import SimpleNamespace
+
+    import psycopg
+
+    from review.store.core import _store_lost
+
+    refused = psycopg.OperationalError(
+        'connection is bad: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: No such file or '
+        "directory\n\tIs the server running locally and accepting connections on that socket?")
+    context = SimpleNamespace(is_pre_ping=False, dialect=SimpleNamespace(name="postgresql"), connection=None,
+                              is_disconnect=False, original_exception=refused,
+                              engine=SimpleNamespace(url=SimpleNamespace(password=None)))
+    with pytest.raises(StoreLost) as caught:
+        _store_lost(context)
+    assert str(caught.value).startswith(
+        'the connection to the store was lost (connection is bad: connection to server on socket '
+        '"/run/postgresql/.s.PGSQL.5432" failed: No such file or directory (Is the server running locally and '
+        "accepting connections on that socket?)); the change under way")

@@ -150,3 +150,59 @@ def test_the_data_version_moves_when_a_lower_id_commits_after_a_higher_one(works
         transaction.commit()
     assert {d.reviewer for d in store.decisions()} == {"alice", "bob"}
     assert store.data_version() != seen
+
+
+# libpq's messages as psycopg 3 gives them: a cause, then a hint indented with a tab (sometimes over two lines).
+_REFUSED = ('connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
+            '\tIs the server running on that host and accepting TCP/IP connections?')
+_TWO_HOSTS = ('connection failed: connection to server at "::1", port 1 failed: Connection refused\n'
+              '\tIs the server running on that host and accepting TCP/IP connections?\n'
+              'connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
+              '\tIs the server running on that host and accepting TCP/IP connections?')
+_CLOSED = ('server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n'
+           '\tbefore or while processing the request.')
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (_REFUSED, 'connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused '
+               '(Is the server running on that host and accepting TCP/IP connections?)'),
+    (_TWO_HOSTS, 'connection to server at "127.0.0.1", port 1 failed: Connection refused '
+                 '(Is the server running on that host and accepting TCP/IP connections?)'),
+    (_CLOSED, 'server closed the connection unexpectedly (This probably means the server terminated abnormally '
+              'before or while processing the request.)'),
+    ('connection failed: … FATAL:  password authentication failed for user "alice"',
+     'connection failed: … FATAL:  password authentication failed for user "alice"'),
+])
+def test_a_driver_message_is_one_line_with_its_cause_and_hint(text: str, line: str) -> None:
+    """The last line alone was libpq's hint without its cause ('Is the server running on that host …?' for a
+    refused connection, a missing socket and a stopped server alike; 'before or while processing the request.')."""
+    from review.store.opening import driver_line
+
+    assert driver_line(text) == line
+
+
+def test_no_server_at_the_socket_says_so_not_only_the_hint(tmp_path: Path) -> None:
+    with pytest.raises(ReviewError) as caught:
+        Store.open(f"postgresql://alice@/review?host={tmp_path}")
+    message = str(caught.value)
+    assert "\n" not in message, message
+    assert message.endswith(f'connection to server on socket "{tmp_path}/.s.PGSQL.5432" failed: No such file or '
+                            "directory (Is the server running locally and accepting connections on that socket?)")
+
+
+def test_a_password_not_given_says_where_review_takes_it_from(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A teammate's clone: review.toml keeps no password, and libpq's 'no password supplied' does not say that
+    review reads PGPASSWORD and ~/.pgpass."""
+    import sqlalchemy as sa
+
+    from postgres import server_url
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    url = sa.make_url(server_url()).set(username="review_password").render_as_string(hide_password=False)
+    with pytest.raises(ReviewError) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "\n" not in message and "fe_sendauth: no password supplied" in message, message
+    assert message.endswith("; review.toml keeps no password: give it in PGPASSWORD or ~/.pgpass "
+                            "(docs/team.md, Credentials)"), message

@@ -30,8 +30,8 @@ from .decision_log import LabelLogRow, effective_decisions, in_effect, label_log
 from .errors import NewerStore, StoreBusy, StoreLost, StoreMissing, StoreMoved, StoreReadOnly
 from .migrations import MIGRATIONS
 from .opening import (ReadOnlyConnections, _connect_error, _not_a_database, _opens_read_only, _read_only_place,
-                      _sqlite_file_check, _sqlite_file_without_store, _sqlite_path, _store_read_only, engine_url,
-                      safe_url, unsaved_side_files)
+                      _sqlite_file_check, _sqlite_file_without_store, _sqlite_path, _store_read_only, driver_line,
+                      engine_url, safe_url, unsaved_side_files)
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
@@ -150,8 +150,7 @@ def _store_lost(context: Any) -> None:
     connect_failed = context.connection is None and type(original).__name__ == "OperationalError"
     if not (context.is_disconnect or connect_failed):
         return
-    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
-    detail = lines[-1] if lines else type(original).__name__  # (libpq says the cause last)
+    detail = driver_line(str(original)) or type(original).__name__
     password = context.engine.url.password if context.engine is not None else None
     if password:
         detail = detail.replace(str(password), "***")

@@ -323,13 +323,36 @@ def safe_url(url: str | sa.URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def driver_line(text: str) -> str:
+    """One line of a driver's message: libpq's last cause (one line per host it tried, the last the one that
+    counts) with the hint it indents under it, in brackets. The last line alone was often that hint without
+    its cause: 'Is the server running on that host and accepting TCP/IP connections?' for a refused connection,
+    a missing socket and a stopped server alike, or 'before or while processing the request.'."""
+    causes: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line[:1] in (" ", "\t") and causes:
+            causes[-1][1].append(line.strip())
+        else:
+            causes.append((line.strip(), []))
+    if not causes:
+        return ""
+    cause, hint = causes[-1]
+    return f"{cause} ({' '.join(hint)})" if hint else cause
+
+
+#: libpq's words for a role that must give a password and gave none (the URL, PGPASSWORD and ~/.pgpass hold none).
+_NO_PASSWORD = "no password supplied"
+
+
 def _connect_error(url: sa.URL, err: Exception) -> ReviewError:
     """One line for a server that refuses us (wrong password, unreachable, no such database)."""
     cause = getattr(err, "orig", None) or err
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    # libpq puts the useful part last ("connection to server at ... failed: FATAL: password ...").
-    detail = lines[-1] if lines else type(cause).__name__
+    detail = driver_line(str(cause)) or type(cause).__name__
     password = url.password
     if password:
         detail = detail.replace(str(password), "***")
+    if _NO_PASSWORD in detail:  # (a teammate's clone: review.toml never holds it)
+        detail += "; review.toml keeps no password: give it in PGPASSWORD or ~/.pgpass (docs/team.md, Credentials)"
     return ReviewError(f"database {safe_url(url)}: cannot connect: {detail}", title="Database")
