@@ -373,3 +373,14 @@ def test_a_key_that_needs_quotes_is_named_in_toml_s_quoting_and_found_either_way
     assert (lines["prisma.sources.Bing.com"], lines["a.b.c.d"]) == (2, 5)
     assert line_of(lines, 'prisma.sources."Bing.com".x') == 2  # the key's, for a part under it
     assert line_of(lines, 'prisma.sources."Other.com"') == 1  # no such key: its table's (cut outside the quotes)
+
+
+def test_a_quoted_array_of_tables_name_is_found_as_tomllib_reads_it() -> None:
+    from review.tomlread import line_of, toml_lines
+
+    # The read spelling of '"odd q"[2].x' was 'odd q"[2.x': the index was read as part of the quoted key.
+    lines = toml_lines('[["odd q"]]\nx = 1\n[["odd q"]]\nx = 2\n[["a.b".c]]\ny = 3\n')
+    assert (lines['"odd q"[2].x'], lines["odd q[2].x"], lines["odd q[1]"], lines["odd q"]) == (4, 4, 1, 1)
+    assert (lines['"a.b".c[1].y'], lines["a.b.c[1].y"]) == (6, 6)
+    assert not [path for path in lines if path.count('"') % 2]  # no key cut inside its quotes ('odd q"[2.x')
+    assert line_of(lines, "odd q[2].x.z") == 4

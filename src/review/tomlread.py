@@ -104,8 +104,18 @@ def _path_parts(path: str) -> list[str]:
 
 def _as_read(path: str) -> str:
     """``path`` with its quoted parts as tomllib reads them (``prisma.sources.Bing.com``): the spelling of a check
-    that names a key without :func:`toml_key`, found all the same."""
-    return ".".join(_key_part(part) if part.startswith('"') else part for part in _path_parts(path))
+    that names a key without :func:`toml_key`, found all the same. An entry's index stays outside the key
+    (``"odd q"[2]`` → ``odd q[2]``)."""
+    read = []
+    for part in _path_parts(path):
+        indexed = _ENTRY_INDEX.search(part)
+        key, index = (part[:indexed.start()], indexed.group()) if indexed else (part, "")
+        read.append((_key_part(key) if key.startswith('"') else key) + index)
+    return ".".join(read)
+
+
+#: The index of an array's entry at the end of a path part (``"odd q"[2]``: ``[2]``).
+_ENTRY_INDEX = re.compile(r"(?:\[\d+\])+\Z")
 
 
 def _key_part(part: str) -> str:
