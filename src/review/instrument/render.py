@@ -104,7 +104,8 @@ def plain_number(t: T, value: float) -> str:
 def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str:
     """'contrast: OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number
     (missing_effect_text); 'HR 1,46 (1,01–2,10; gepubliceerd als OR)' for a number whose source prints
-    another label (the study file's ``measure_as_published``).
+    another label (the study file's ``measure_as_published``); 'OR 1,80 (1,10–2,90; ongecorrigeerd)' for a crude
+    one.
 
     A number is shown with what it compares and, when it is not recurrence, the outcome it is for:
     an OR per 10 years of age or one for lasting return to work cannot be read without them. Each
@@ -134,6 +135,10 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
         # without a CI the study's finding is read from its p: shown, so the reader can trace it
         p = f"{p_value(float(effect['p']), t(',', '.'))}; " if effect.get("p") is not None else ""
         inside.append(f"{p}{missing_interval_text(t, str(effect.get('status') or ''))}")
+    if not pooled and effect.get("estimate_type") == "crude":
+        # not adjusted for confounders: beside a study's adjusted number the reader must tell them apart, as the
+        # synthesis' explanation does ('adjusted; … crude')
+        inside.append(t("ongecorrigeerd", "crude"))
     if published := str(effect.get("measure_as_published") or ""):
         # the label the source prints for this number: a reader who opens it finds 'OR 1.46', not 'HR 1.46'
         inside.append(t(f"gepubliceerd als {published}", f"published as {published}"))
