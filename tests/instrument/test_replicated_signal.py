@@ -12,9 +12,9 @@ from review.services.synthesis import synthesise_extraction
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _programme_workspace(workspace, edit=None):  # type: ignore[no-untyped-def]
+def _programme_workspace(workspace, edit=None, add=None):  # type: ignore[no-untyped-def]
     """The programme's studies, factors, questions and scoring rules, synthesised (``edit``: study file name ->
-    text -> text, applied before)."""
+    text -> text, applied before; ``add``: a new study file's name -> its text)."""
     folder = workspace.root / "extraction"
     shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
     shutil.copy(REPO / "extraction" / "factors.toml", folder)
@@ -23,6 +23,8 @@ def _programme_workspace(workspace, edit=None):  # type: ignore[no-untyped-def]
         text = path.read_text(encoding="utf-8")
         assert change(text) != text, name
         path.write_text(change(text), encoding="utf-8")
+    for name, text in (add or {}).items():
+        (folder / "studies" / name).write_text(text, encoding="utf-8")
     for name in ("questions.toml", "scoring.toml"):
         shutil.copy(REPO / "instrument" / name, workspace.root / "instrument")
     synthesise_extraction(folder, "ariens", plots=False)
@@ -60,4 +62,25 @@ def test_a_study_without_a_direction_leaves_the_signal_unreplicated(workspace):
     _programme_workspace(workspace, unknown)
     item = compile_bank(workspace).item("previous_sick_leave_episodes")
     assert item is not None and item.studies == ["reis", "sado2014"]
+    assert item.caution == "unreplicated"
+
+
+def test_a_study_the_synthesis_does_not_count_replicates_nothing(workspace):
+    # A cross-sectional study finding poorer social functioning a risk too, beside Hori 2019's cohort: the Ariens
+    # table does not count it where a cohort study exists ('findings of one cohort/case-control study'), and the
+    # signal lost its caution because the study agreed (Verdict.agreeing took every unit, counted or not).
+    hori = (REPO / "extraction" / "studies" / "hori2019.toml").read_text(encoding="utf-8")
+    cross = {"cross2020.toml": hori.replace('id = "hori2019"', 'id = "cross2020"')
+             .replace('cohort_id = "hori2019"', 'cohort_id = "cross2020"')
+             .replace('design = "cohort"', 'design = "cross-sectional"')}
+    folder = _programme_workspace(workspace, add=cross)
+    row = next(line for line in (folder / "synthesis.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("social_dysfunctioning,"))
+    assert "cross2020" in row and "findings of one cohort/case-control study" in row
+    # Only replication can lift the caution here: the second study raises GRADE to 'low', the programme's bar.
+    scoring = workspace.root / "instrument" / "scoring.toml"
+    scoring.write_text(scoring.read_text(encoding="utf-8").replace('signal_min_grade = "low"',
+                                                                    'signal_min_grade = "moderate"'), encoding="utf-8")
+    item = compile_bank(workspace).item("social_dysfunctioning")
+    assert item is not None and item.studies == ["cross2020", "hori2019"]
     assert item.caution == "unreplicated"

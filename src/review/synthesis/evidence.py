@@ -175,8 +175,9 @@ class Verdict:
     n_units: int = 0
     #: Units whose only results are subgroup results that disagree, described (not counted).
     subgroup_findings: tuple[str, ...] = ()
-    #: Counted units whose finding is the verdict's risk or protective direction (a cohort's papers as one unit,
-    #: ``a+b``): the independent studies that replicate it; empty for any other direction.
+    #: The units the rule set counted whose finding is the verdict's risk or protective direction (a cohort's papers
+    #: as one unit, ``a+b``): the independent studies that replicate it. A unit the rule leaves out (a cross-sectional
+    #: study beside cohorts, a design or quality it does not count) replicates nothing; empty for any other direction.
     agreeing: tuple[str, ...] = ()
 
 
@@ -273,6 +274,10 @@ def tally(units: Sequence[StudyFinding]) -> _Tally:
     return _Tally(counted, top, [u for u in counted if u.finding == top], share)
 
 
+def _ids(units: Iterable[StudyFinding]) -> tuple[str, ...]:
+    return tuple(u.study_id for u in units)
+
+
 def _pct(share: float | None) -> str:
     return "n/a" if share is None else f"{100 * share:.0f} %"
 
@@ -295,8 +300,8 @@ def evaluate(
     rule = {"ariens": _ariens, "lievense": _lievense, "van_tulder_2003": _van_tulder_2003, "iwh": _iwh}[rule_set]
     verdict = rule(units, config)
     verdict.studies = study_ids
-    if verdict.direction in ("risk", "protective"):
-        verdict.agreeing = tuple(u.study_id for u in units if _DIRECTION_OF.get(u.finding) == verdict.direction)
+    if verdict.direction not in ("risk", "protective"):
+        verdict.agreeing = ()  # a consistent null ('none') is no direction to replicate
     verdict.subgroup_findings = tuple(f"{u.study_id} ({u.detail})" if u.detail else u.study_id
                                       for u in subgroup_only)
     if notes:
@@ -352,8 +357,9 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
         suffix += (f" Cross-sectional studies not counted because cohort/case-control studies exist: "
                    f"{', '.join(u.study_id for u in cross)}.")
 
-    def verdict(level: str, direction: str, why: str, share: float | None, n: int) -> Verdict:
-        return Verdict("ariens", level, direction, (), f"{why}. {listing}.{suffix}", share, n)
+    def verdict(level: str, direction: str, why: str, share: float | None, n: int,
+                agree: Sequence[StudyFinding] = ()) -> Verdict:
+        return Verdict("ariens", level, direction, (), f"{why}. {listing}.{suffix}", share, n, agreeing=_ids(agree))
 
     if longitudinal:
         t = tally(longitudinal)
@@ -361,7 +367,7 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
             return verdict("inconclusive", "conflicting", "one cohort whose papers or subgroups disagree", t.share, 1)
         if t.n == 1:
             return verdict("some", _direction(t, True), "findings of one cohort/case-control study",
-                           t.share, 1)
+                           t.share, 1, t.agree)
         consistent = t.dominant is not None and t.share is not None and t.share >= config.consistency
         if not consistent:
             return verdict("inconclusive", "conflicting",
@@ -371,15 +377,15 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
         why = (f"{len(t.agree)}/{t.n} cohort/case-control studies agree ({_pct(t.share)} ≥ "
                f"{_pct(config.consistency)}) on {t.dominant}, {len(high)} of them high quality")
         if len(high) >= 2:
-            return verdict("strong", _direction(t, True), why, t.share, t.n)
+            return verdict("strong", _direction(t, True), why, t.share, t.n, t.agree)
         if len(high) == 1:
-            return verdict("moderate", _direction(t, True), why, t.share, t.n)
+            return verdict("moderate", _direction(t, True), why, t.share, t.n, t.agree)
         reading = config.ariens_multiple_low_quality
         note = (" (pre-registered reading ariens_multiple_low_quality = \"some\": at least the evidence "
                 "of one cohort study)" if reading == "some" else
                 " (pre-registered reading ariens_multiple_low_quality = \"inconclusive\": the table's "
                 "\"all other cases\")")
-        return verdict(reading, _direction(t, True), why + note, t.share, t.n)
+        return verdict(reading, _direction(t, True), why + note, t.share, t.n, t.agree)
     if cross:
         t = tally(cross)
         consistent = t.dominant is not None and t.share is not None and t.share >= config.consistency
@@ -387,10 +393,10 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
         if t.n >= 2 and consistent and high:
             return verdict("some", _direction(t, True),
                            f"{len(t.agree)}/{t.n} cross-sectional studies agree ({_pct(t.share)}), "
-                           f"{len(high)} high quality", t.share, t.n)
+                           f"{len(high)} high quality", t.share, t.n, t.agree)
         why = ("a single cross-sectional study" if t.n == 1 else
                f"{t.n} cross-sectional studies, {_pct(t.share)} agree, {len(high)} high quality among them")
-        return verdict("inconclusive", _direction(t, consistent), why, t.share, t.n)
+        return verdict("inconclusive", _direction(t, consistent), why, t.share, t.n, t.agree)
     why = "no study with a usable finding" if not units else "no cohort, case-control or cross-sectional study"
     return verdict("inconclusive", "none", why, None, 0)
 
@@ -405,7 +411,8 @@ def _lievense(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     t = tally(counted)
 
     def verdict(level: str, direction: str, why: str) -> Verdict:
-        return Verdict("lievense", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n)
+        return Verdict("lievense", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n,
+                       agreeing=_ids(t.agree))
 
     if t.n == 0:
         return verdict("no evidence", "none", "no cohort or case-control study with a usable finding")
@@ -445,7 +452,8 @@ def _van_tulder_2003(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     t = tally(trials)
 
     def verdict(level: str, direction: str, why: str) -> Verdict:
-        return Verdict("van_tulder_2003", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n)
+        return Verdict("van_tulder_2003", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n,
+                       agreeing=_ids(t.agree))
 
     if t.n == 0:
         return verdict("no evidence", "none", "no evidence from trials: no RCT or CCT")
@@ -479,7 +487,7 @@ def _iwh(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     t = tally(kept)
 
     def verdict(level: str, direction: str, why: str) -> Verdict:
-        return Verdict("iwh", level, direction, (), f"{why}. {listing}.", t.share, t.n)
+        return Verdict("iwh", level, direction, (), f"{why}. {listing}.", t.share, t.n, agreeing=_ids(t.agree))
 
     if t.n == 0:
         return verdict("insufficient", "none", "no high or medium quality study")
