@@ -114,6 +114,18 @@ def test_valid_study_loads(folder: Path) -> None:
      None),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "null"\nfinding_basis = "authors: n.s."',
      None),
+    # walk33: a finding_basis let the opposite direction through (HR 1.50 (1.10-2.00) as 'protective', so the
+    # synthesis called older age protective); it explains a null against a CI at its edge, never a turned direction
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"\nfinding_basis = "typo"',
+     "s1.toml:estimates[1].finding: 'protective' contradicts OR 2.21 (1.21-4.04), which reads as 'risk' for "
+     "recurrence, the opposite direction (check the contrast, the numbers and outcome_favourable; a finding_basis "
+     "does not turn a direction around)"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"\noutcome_favourable = true\n'
+     'finding_basis = "authors"', None),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "risk"\noutcome_favourable = true\n'
+     'finding_basis = "authors"',
+     "s1.toml:estimates[1].finding: 'risk' contradicts OR 2.21 (1.21-4.04) for the favourable outcome, which "
+     "reads as 'protective' for recurrence, the opposite direction"),
     ('ci_low = 1.21', 'ci_low = "1.21"\nfinding = "risk"', "s1.toml:estimates[1].ci_low: expected number, got str"),
     # a CI at another level is checked at alpha 0.05 through its 95 % interval, which the message shows
     # (it showed the 90 % CI, which excludes 1, and called it 'null')

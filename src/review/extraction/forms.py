@@ -285,8 +285,11 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     """A stated risk/protective/null finding must agree with the estimate's own CI (flipped for a
     favourable outcome): risk read for protective is the one error a reader of the file cannot see."""
     finding = values.get("finding")
-    if finding not in ("risk", "protective", "null") or values.get("finding_basis"):
-        return  # a finding_basis states why the published direction differs from the numbers (a rounded CI)
+    if finding not in ("risk", "protective", "null"):
+        return
+    # A finding_basis states why the published direction differs from the numbers: a null against a CI at its edge
+    # (rounded to 1.00), a direction the authors drew at another alpha. It never turns a direction around.
+    explained = bool(values.get("finding_basis"))
     try:
         estimate = Estimate.from_mapping(values)
     except TypeError:  # a missing required field: named by the field checks
@@ -300,6 +303,14 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     if from_ci not in ("risk", "protective", "null") or from_ci == finding:
         return
     favourable = " for the favourable outcome" if estimate.outcome_favourable else ""
+    if {finding, from_ci} == {"risk", "protective"}:
+        problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}, which reads as "
+                                         f"{from_ci!r} for recurrence, the opposite direction (check the contrast, the "
+                                         "numbers and outcome_favourable; a finding_basis does not turn a direction "
+                                         "around)")
+        return
+    if explained:
+        return
     if math.isclose(estimate.ci_level, 1 - FINDING_ALPHA):
         problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}, which reads "
                                          f"as {from_ci!r} for recurrence (check the direction and outcome_favourable, "
