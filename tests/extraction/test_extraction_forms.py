@@ -106,6 +106,16 @@ def test_valid_study_loads(folder: Path) -> None:
     ('model_x', 'model_x', None),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nrandom_field = 1', "estimates[1].random_field: unknown field"),
     ('id = "s1"', 'id = "s2"', "s1.toml:study.id: 's2' does not match the file name 's1'"),
+    # walk33: counts no study can have validated and reached GRADE's optimal information size (and the base rates)
+    ('data_source = "abstract"', 'data_source = "abstract"\nn = 100\nevents = 150',
+     "s1.toml:study.events: 150 participants with the outcome, more than the 100 analysed (study.n) (line 12)"),
+    ('data_source = "abstract"', 'data_source = "abstract"\nn = -5',
+     "s1.toml:study.n: -5: participants analysed must be at least 1 (line 11)"),
+    ('data_source = "abstract"', 'data_source = "abstract"\nevents = -1',
+     "s1.toml:study.events: -1: a count of participants cannot be below 0 (line 11)"),
+    ('data_source = "abstract"', 'data_source = "abstract"\nwashout_days = -28',
+     "s1.toml:study.washout_days: -28: days at work cannot be below 0 (line 11)"),
+    ('data_source = "abstract"', 'data_source = "abstract"\nn = 100\nevents = 100', None),
     # a stated direction must agree with the estimate's CI, flipped for a favourable outcome
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"',
      "s1.toml:estimates[1].finding: 'protective' contradicts OR 2.21 (1.21-4.04), which reads as 'risk' for "

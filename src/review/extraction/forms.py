@@ -356,6 +356,7 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
     _check_fields(study, form.fields("study"), "study", problems)
     if study.get("phase") not in (None, 1, 2, 3):
         problems.add("study.phase", f"{study.get('phase')!r} not one of 1, 2, 3 (Huguet 2013 phases)")
+    _check_counts(study, problems)
     if expected_id is not None and study.get("id") not in (None, expected_id):
         problems.add("study.id", f"{study.get('id')!r} does not match the file name {expected_id!r}")
     for key in data:
@@ -385,6 +386,26 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
             continue
         _check_quips(rater, ratings, problems)
     _check_quips_agreement(quips, problems)
+
+
+def _check_counts(study: dict[str, Any], problems: Problems) -> None:
+    """``n``, ``events`` and ``washout_days`` a study can have: GRADE's optimal information size adds up the events
+    (or participants) and the base-rate check reads them, so -5 participants or more events than participants
+    would reach the certainty and the profile (walk33). Values of another type: the field checks name them."""
+    def whole(name: str) -> int | None:
+        value = study.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    n, events, washout = whole("n"), whole("events"), whole("washout_days")
+    if n is not None and n < 1:
+        problems.add("study.n", f"{n}: participants analysed must be at least 1")
+    if events is not None and events < 0:
+        problems.add("study.events", f"{events}: a count of participants cannot be below 0")
+    elif events is not None and n is not None and n >= 1 and events > n:
+        problems.add("study.events", f"{events:,} participants with the outcome, more than the {n:,} analysed "
+                                     "(study.n)")
+    if washout is not None and washout < 0:
+        problems.add("study.washout_days", f"{washout}: days at work cannot be below 0")
 
 
 def _check_cohorts(estimates: list[dict[str, Any]], problems: Problems) -> None:
