@@ -515,3 +515,25 @@ def test_an_empty_review_killed_after_its_copy_still_finishes_its_migration(tmp_
         monkeypatch.undo()
         assert "migrated: review.toml now points at" in _run(ws.root, "migrate", "--to", target)
         assert Workspace(ws.root).database_url == target
+
+
+def test_a_server_sorting_text_by_language_takes_a_review_whose_reviewers_sort_otherwise_bytewise(
+        tmp_path: Path) -> None:
+    """A server set up in a language (en_US.UTF-8, Debian's default on such a machine; here ICU's en-US) sorts
+    'ann' before 'Ben', SQLite (bytewise) after: the content hashes ordered rows keyed by reviewer by each
+    engine's own rule, so every migration of a team whose names sort differently was refused ('content differs
+    after the copy (last_ranking, screening_decision_changes)'), either way."""
+    ws = init_workspace(tmp_path / "ws", title="Mixed case", reviewers=["ann", "Ben"], seed=3)
+    ws.store.add_batch([Record(title=f"T{i}") for i in range(4)], file_name="f.ris", file_sha256="m" * 64,
+                       source_name="db", format="ris", encoding="utf-8")
+    ids = [r.id for r in ws.store.records()]
+    for reviewer in ("ann", "Ben", "_zed"):
+        ws.store.add_decision(ids[0], reviewer, "include")
+        screening_store.save_ranking(ws.store, reviewer, order=ids, probabilities=[0.5] * len(ids),
+                                     model_info={"model": "nb"}, n_labelled=1, seed=3, seconds=0.1)
+    ws.store.engine.dispose()
+    before = _exports(ws.root, "before")
+    with fresh_database(icu_locale="en-US") as url:
+        _run(ws.root, "migrate", "--to", url)
+        _run(ws.root, "migrate", "--to", f"sqlite:///{tmp_path / 'back.db'}")
+    assert _exports(ws.root, "after") == before

@@ -65,8 +65,13 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _ordered(table: sa.Table) -> sa.Select[Any]:
-    keys = list(table.primary_key.columns) or list(table.columns)
+def _ordered(table: sa.Table, dialect: str) -> sa.Select[Any]:
+    """Every row of ``table`` in primary-key order, the same order on both engines: text keys (a reviewer's
+    name) bytewise, as SQLite sorts them, also on a PostgreSQL database set up in a language (en_US.UTF-8
+    sorts 'ann' before 'Ben'), where the hashes of both sides differed and every such migration was refused."""
+    keys: list[Any] = list(table.primary_key.columns) or list(table.columns)
+    if dialect == "postgresql":
+        keys = [key.collate("C") if isinstance(key.type, sa.String) else key for key in keys]
     query = sa.select(table).order_by(*keys)
     if table is schema_info:  # a store's "moved to", "upgrading" and "initialized" marks are about that store, not
         query = query.where(schema_info.c.key.not_in((MOVED_KEY, UPGRADING_KEY, INIT_KEY)))  # the review's content
@@ -76,7 +81,7 @@ def _ordered(table: sa.Table) -> sa.Select[Any]:
 def _table_hash(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
     digest = hashlib.sha256()
     n = 0
-    for row in conn.execute(_ordered(table)):
+    for row in conn.execute(_ordered(table, conn.dialect.name)):
         normal = [_normal(v) for v in row]
         digest.update(json.dumps(normal, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
         digest.update(b"\n")
@@ -191,7 +196,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                 for table in metadata.sorted_tables:
                     if table.name == "schema_info":
                         continue
-                    result = src.execute(_ordered(table)).mappings()
+                    result = src.execute(_ordered(table, src.dialect.name)).mappings()
                     while chunk := result.fetchmany(_CHUNK):
                         dst.execute(table.insert(), [dict(row) for row in chunk])
                     if target.dialect == "postgresql":
