@@ -53,6 +53,24 @@ def _tool_tag() -> dict[str, str]:
     return {"system": TOOL_SYSTEM, "code": made_by.local_version, "display": made_by.text}
 
 
+def questionnaire_text(resource: Mapping[str, Any]) -> str:
+    """The Questionnaire file's text: two-space JSON, letters as they are, a final line break."""
+    return json.dumps(resource, ensure_ascii=False, indent=2) + "\n"
+
+
+def kept_if_only_the_tool_differs(old: str, new: str) -> str:
+    """``old`` (a file's text) when ``new`` is the same questionnaire but for the tool tag, else ``new``: a rebuild
+    by a later commit that writes the same questionnaire keeps the file, which goes on naming the review that first
+    wrote it; re-stamped, it changed with every commit, and a rebuild on a branch named a commit a rebase drops."""
+    try:
+        [was] = [tag for tag in json.loads(old)["meta"]["tag"] if tag.get("system") == TOOL_SYSTEM]
+        resource = json.loads(new)
+    except (ValueError, KeyError, TypeError, AttributeError):  # not a questionnaire with one tool tag: replaced
+        return new
+    resource["meta"]["tag"] = [was if tag.get("system") == TOOL_SYSTEM else tag for tag in resource["meta"]["tag"]]
+    return old if questionnaire_text(resource) == old else new
+
+
 def questionnaire(bank: ItemBank) -> dict[str, Any]:
     """The item bank as a FHIR R4 Questionnaire (a JSON-ready dict), validated."""
     items_by_factor = {i.factor_id: i for i in bank.items}

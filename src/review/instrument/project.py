@@ -216,6 +216,9 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     # Every export is rendered (and validated) before anything is written or recorded, so an
     # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
     texts = {fmt: export_file_text(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
+    if "fhir" in texts:
+        texts["fhir"] = fhir.kept_if_only_the_tool_differs(_text_or_empty(p.folder / EXPORT_FILES["fhir"]),
+                                                           texts["fhir"])
     if written:
         text = dumps_bank(bank)
         # The file first, then its row: a kill in between leaves a file whose version the next
@@ -238,6 +241,13 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         write_text_atomic(target, text)
         result.exports.append(target)
     return result
+
+
+def _text_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # none yet, or not ours to keep: written anew
+        return ""
 
 
 def record_bank_file(workspace: Workspace) -> ItemBank | None:
@@ -301,7 +311,7 @@ def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: Instrument
 
         return form_html(bank, config or InstrumentConfig(), lang)
     if fmt == "fhir":
-        return json.dumps(fhir.questionnaire(bank), ensure_ascii=False, indent=2) + "\n"
+        return fhir.questionnaire_text(fhir.questionnaire(bank))
     if fmt == "redcap":
         return redcap.data_dictionary(bank)
     if fmt == "markdown":
