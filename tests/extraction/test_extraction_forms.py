@@ -116,6 +116,12 @@ def test_valid_study_loads(folder: Path) -> None:
     ('data_source = "abstract"', 'data_source = "abstract"\nwashout_days = -28',
      "s1.toml:study.washout_days: -28: days at work cannot be below 0 (line 11)"),
     ('data_source = "abstract"', 'data_source = "abstract"\nn = 100\nevents = 100', None),
+    # walk33: a p outside 0-1 validated; without a CI it decides the finding and every output shows it
+    ("ci_low = 1.21\nci_high = 4.04\n", "p = 1.5\n",
+     "s1.toml:estimates[1].p: 1.5 is no p-value: give one from 0 to 1 (a published 'p < 0.001' as 0.001) (line"),
+    ("ci_low = 1.21\nci_high = 4.04\n", "p = -0.01\n", "s1.toml:estimates[1].p: -0.01 is no p-value"),
+    ("ci_low = 1.21\nci_high = 4.04\n", "p = nan\n", "s1.toml:estimates[1].p: nan is no p-value"),
+    ("ci_low = 1.21\nci_high = 4.04\n", "p = 0.001\n", None),
     # a stated direction must agree with the estimate's CI, flipped for a favourable outcome
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"',
      "s1.toml:estimates[1].finding: 'protective' contradicts OR 2.21 (1.21-4.04), which reads as 'risk' for "

@@ -217,6 +217,9 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
             problems.add(f"{where}.measure_as_published", problem)
     if measure in ("OR", "HR", "RR") and any(n <= 0 for n in numbers):
         problems.add(f"{where}.estimate", f"{measure} values must be positive")
+    p = values.get("p")  # without a CI it decides the finding, and every output shows it (walk33: 1.5 validated)
+    if isinstance(p, (int, float)) and not isinstance(p, bool) and not 0 <= p <= 1:
+        problems.add(f"{where}.p", f"{p} is no p-value: give one from 0 to 1 (a published 'p < 0.001' as 0.001)")
     level = values.get("ci_level")
     if level is not None and isinstance(level, (int, float)) and ci_level_fraction(level) is None:
         problems.add(f"{where}.ci_level", ci_level_problem(level))
