@@ -143,3 +143,24 @@ def test_review_version_names_the_commit_of_the_checkout_it_runs_from() -> None:
     assert result.exit_code == 0
     assert result.output.startswith(f"review, version {review.__version__} (commit {head[:12]}")
     assert result.output == f"review, version {review.__version__} ({tool_version().detail})\n"
+
+
+@pytest.mark.parametrize("recorded", [COMMIT, None])
+def test_a_copy_pip_installed_into_a_users_own_repository_is_named_by_its_install(checkout: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                                  recorded: str | None) -> None:
+    # `pip install --target src` into a user's own project (a git repository with a pyproject.toml): the package sits
+    # at src/review beside its review-VERSION.dist-info, and the user's commit was named as review's ('with
+    # uncommitted changes', the copy being untracked). The install's record names it, as in site-packages.
+    metadata = checkout / "src" / "review-9.9.dist-info"
+    metadata.mkdir()
+    if recorded:
+        (metadata / "direct_url.json").write_text(json.dumps(
+            {"url": "https://example.org/review.git", "vcs_info": {"vcs": "git", "commit_id": recorded}}),
+            encoding="utf-8")
+
+    def no_subprocess(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"ran {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    assert identify(checkout / "src" / "review", "9.9") == ToolVersion("9.9", recorded, False if recorded else None)

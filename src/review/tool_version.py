@@ -77,10 +77,19 @@ def tool_version() -> ToolVersion:
 def identify(package: Path, version: str = __version__) -> ToolVersion:
     """The identity of the package in folder ``package``: a checkout's from git, else what the install recorded."""
     root = package.parent.parent
-    if package.parent.name == "src" and (root / ".git").exists() and (root / "pyproject.toml").is_file():
+    # An install's metadata beside the package makes it an installed copy wherever it sits: `pip install --target src`
+    # into a user's own project (a git repository with a pyproject.toml) named that project's commit as review's.
+    installed = _install_record(package, version).is_dir()
+    if not installed and package.parent.name == "src" and (root / ".git").exists() and (root / "pyproject.toml").is_file():
         return _from_git(root, version)
     commit = _commit_pip_recorded(package, version)
     return ToolVersion(version, commit, False if commit else None)
+
+
+def _install_record(package: Path, version: str) -> Path:
+    """The ``.dist-info`` folder pip writes beside an installed package (not beside a checkout's ``src/review``: an
+    editable install writes its own in site-packages)."""
+    return package.parent / f"review-{version}.dist-info"
 
 
 def _from_git(root: Path, version: str) -> ToolVersion:
@@ -113,7 +122,7 @@ def _commit_pip_recorded(package: Path, version: str) -> str | None:
     ``direct_url.json`` of the metadata folder beside the package (read directly: ``importlib.metadata`` would scan
     every installed distribution, 50-120 ms, and could find another install's)."""
     try:
-        recorded = json.loads((package.parent / f"review-{version}.dist-info" / "direct_url.json").read_text("utf-8"))
+        recorded = json.loads((_install_record(package, version) / "direct_url.json").read_text("utf-8"))
         commit = recorded["vcs_info"]["commit_id"]
     except (OSError, ValueError, KeyError, TypeError):
         return None  # no such file (a release, a wheel installed from a file), or not PEP 610's shape
