@@ -1100,24 +1100,24 @@ def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stag
 
 def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> dict[str, Any] | None:
     """The reviewer's effective (not undone) decision on the record as a row, if any."""
-    t = schema.screening_decisions
-    row = conn.execute(
-        sa.select(t)
-        .where(t.c.record_id == record_id, t.c.reviewer == reviewer, t.c.stage == stage,
-               in_effect(t, "label", t.c.record_id == record_id))
-        .order_by(t.c.id.desc())
-        .limit(1)
-    ).mappings().first()
-    return dict(row) if row else None
+    return _latest_effective(conn, reviewer, stage, record_id)
 
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str,
                       record_id: int | None = None) -> dict[str, Any] | None:
     t = schema.screening_decisions
-    on_record = [] if record_id is None else [t.c.record_id == record_id]
+    if record_id is not None:
+        # The record's rows by its index, the reviewer's and stage's picked here: with the reviewer in the WHERE
+        # clause SQLite searched the reviewer's index, every decision of theirs (7-11 ms a decision in the TUI at
+        # 13,600, where the record's few rows take 0.2-0.6 ms).
+        rows = conn.execute(
+            sa.select(t).where(t.c.record_id == record_id, in_effect(t, "label", t.c.record_id == record_id))
+            .order_by(t.c.id.desc())
+        ).mappings()
+        return next((dict(r) for r in rows if r["reviewer"] == reviewer and r["stage"] == stage), None)
     row = conn.execute(
         sa.select(t)
-        .where(t.c.reviewer == reviewer, t.c.stage == stage, in_effect(t, "label"), *on_record)
+        .where(t.c.reviewer == reviewer, t.c.stage == stage, in_effect(t, "label"))
         .order_by(t.c.id.desc())
         .limit(1)
     ).mappings().first()
