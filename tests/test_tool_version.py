@@ -164,3 +164,20 @@ def test_a_copy_pip_installed_into_a_users_own_repository_is_named_by_its_instal
 
     monkeypatch.setattr(subprocess, "run", no_subprocess)
     assert identify(checkout / "src" / "review", "9.9") == ToolVersion("9.9", recorded, False if recorded else None)
+
+
+def test_what_git_said_names_no_folder_above_the_checkout(checkout: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # The text goes into files meant to be shared (the FHIR Questionnaire's tag, the methods report): git's refusal of
+    # a clone another user owns named the full path, /home/<user>/…, as prisma.json keeps out of its file names.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "git").write_text("#!/bin/sh\necho \"fatal: detected dubious ownership in repository at "
+                              f"'{checkout}' (gitdir {tmp_path}/elsewhere/.git)\" >&2\nexit 128\n", encoding="utf-8")
+    (shim / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", str(shim))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    found = identify(checkout / "src" / "review", "9.9")
+    assert found.unknown_because == ("git: fatal: detected dubious ownership in repository at 'repo' "
+                                     "(gitdir ~/elsewhere/.git)")
+    assert str(tmp_path) not in found.text

@@ -109,12 +109,20 @@ def _from_git(root: Path, version: str) -> ToolVersion:
         return ToolVersion(version, unknown_because=f"git did not run ({err.strerror or err})")
     if done.returncode != 0:
         said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), f"exit {done.returncode}")
-        return ToolVersion(version, unknown_because=f"git: {said}")
+        return ToolVersion(version, unknown_because=f"git: {_without_folders_above(said, root)}")
     lines = done.stdout.splitlines()
     head = next((line.split()[2] for line in lines if line.startswith("# branch.oid ")), "")
     if not _is_commit_id(head):  # "(initial)": a repository without a commit yet
         return ToolVersion(version, unknown_because="no commit yet")
     return ToolVersion(version, head, any(not line.startswith("#") for line in lines))
+
+
+def _without_folders_above(said: str, root: Path) -> str:
+    """Git's line with the checkout named by its folder and the home folder as ``~``: the text goes into files meant
+    to be shared (the FHIR tag, the methods report), which name no user's folders (as prisma.json's file names)."""
+    said = said.replace(str(root), root.name)
+    home = str(Path.home())
+    return said.replace(home, "~") if len(home) > 1 else said
 
 
 def _commit_pip_recorded(package: Path, version: str) -> str | None:
