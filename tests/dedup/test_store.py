@@ -671,3 +671,27 @@ def test_a_list_the_import_marked_cut_short_is_not_the_full_one_in_a_workspace(w
     assert detail["canonical_id"] == ids[1]
     assert "3 authors" in detail["explanation"]
     assert choose_canonical([0, 1], [cut, whole])[0] == 1  # (as the engine's own choice)
+
+
+def test_a_run_that_another_finished_before_it_saved_is_not_called_the_first(workspace: Workspace,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `review dedup` at once (two reviewers, the walk of 2026-12-08, both engines): the one that saved second
+    had looked for earlier runs before the other saved, and said 'verdicts recorded 0 (the first run: every
+    verdict is new)' after the other's 2 verdicts. It is the first only if no run was saved before its own."""
+    import review.dedup.run as run_module
+
+    import_records(workspace, [record(), record(doi="", abstract=""), _other(1), _other(2)], "a.csv")
+    real = run_module.deduplicate
+    others: list[run_module.RunSummary] = []
+
+    def another_run_saves_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not others:
+            monkeypatch.setattr(run_module, "deduplicate", real)
+            others.append(run_dedup(workspace))  # (another process, between this run's look and its save)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "deduplicate", another_run_saves_meanwhile)
+    second = run_dedup(workspace)
+    assert others[0].first_run and others[0].n_changed > 0
+    assert not second.first_run and second.n_changed == 0
+    assert "changed verdicts   0" in second.lines()

@@ -100,12 +100,13 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
     store = workspace.store
     records = store.records()
     ids = [int(r.id) for r in records]  # type: ignore[arg-type]
-    first_run = not dedup_store.runs(store)
     result = deduplicate(records, progress=progress, related=related)
     verdicts = pair_verdicts(result, ids)
     seconds = time.perf_counter() - start
     with store.transaction() as conn:
         store.lock(conn, decisions.DEDUP_LOCK)
+        # (under the lock: a run another process saved while this one computed makes this one not the first)
+        first_run = not dedup_store.has_runs(conn)
         run_id = dedup_store.add_run(
             conn, algorithm_version=ALGORITHM_VERSION, n_records=len(records),
             n_candidates=result.n_candidates, n_changed=0, n_clusters=0,

@@ -143,6 +143,11 @@ def finish_run(conn: sa.Connection, run_id: int, **values: Any) -> None:
     conn.execute(t.update().where(t.c.id == run_id).values(**values))
 
 
+def has_runs(conn: sa.Connection) -> bool:
+    """Whether a dedup run was saved (read under the dedup lock: a run saved by another process counts)."""
+    return conn.execute(sa.select(dedup_runs_table.c.id).limit(1)).first() is not None
+
+
 def runs(store: Store) -> list[dict[str, Any]]:
     t = dedup_runs_table
     with store.connect() as conn:
