@@ -54,6 +54,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
                        f"or numbers: {', '.join(result.unsourced)}")
     for line in result.untraceable:  # (said, not refused: the identifier may be on its way)
         say("warning", line)
+    for line in result.unknown_rule_factors:  # (said, not refused: the rule is pre-registered; its factor may return)
+        say("warning", line)
     if result.untraced_base_rates:  # (said, not refused: a base rate may come from a source outside the review)
         n = len(result.untraced_base_rates)
         say("warning", f"{counted(n, 'base rate')} in instrument/scoring.toml {verb_for(n, 'does', 'do')} not trace "

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..records import LEVEL_RANKS
-from ..tomlread import SettingProblem, TomlProblem, problems_located, read_toml_located, toml_key
+from ..tomlread import (
+    SettingProblem, TomlProblem, located_problem, problems_located, read_toml_located, toml_key,
+)
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 #: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
@@ -192,6 +194,34 @@ def _apply(config: InstrumentConfig, data: dict[str, Any]) -> None:
         else:
             raise TomlProblem(where, "unknown setting")
     _validate(config, place)
+
+
+def unknown_rule_factors(config: InstrumentConfig, factor_ids: set[str], scoring_toml: Path | None) -> list[str]:
+    """One line per factor id a display rule names (``expected_direction``, ``independent_factors``) that is not
+    among ``factor_ids`` (the synthesis' factors): a misspelt id leaves its pre-registered rule without effect, and
+    nothing else says so (walk33: 'chronic_diseas' put chronic disease back in the questionnaire). Named as
+    ``PATH:WHERE: what (line N)`` when scoring.toml sets it, else as review.toml's ``[instrument]`` setting."""
+    named = [("expected_direction", f) for f in config.expected_direction]
+    named += [("independent_factors", f) for pair in config.independent_factors for f in pair]
+    unknown = list(dict.fromkeys((key, f) for key, f in named if f not in factor_ids))
+    if not unknown:
+        return []
+    data: dict[str, Any] = {}
+    located: dict[str, int] = {}
+    if scoring_toml is not None and Path(scoring_toml).is_file():
+        data, located = read_toml_located(Path(scoring_toml))
+    lines = []
+    for key, factor in unknown:
+        what = f"no factor {factor!r} in the synthesis, so this rule never applies (a misspelt factor id?)"
+        tables = [(group, data[group]) for group in sorted(_GROUPS) if isinstance(data.get(group), dict)]
+        place, value = next(((f"{group}.{key}", table[key]) for group, table in tables if key in table),
+                            (key, data.get(key)))
+        in_file = factor in (value if isinstance(value, dict) else
+                             {str(f) for pair in value for f in pair} if isinstance(value, list) else ())
+        entry = f".{toml_key(factor)}" if key == "expected_direction" else ""
+        lines.append(located_problem(scoring_toml, f"{place}{entry}", what, located) if in_file
+                     else f"review.toml:instrument.{key}{entry}: {what}")
+    return lines
 
 
 def _base_rate(item: Any, where: str) -> BaseRate:

@@ -25,7 +25,7 @@ from .against_studies import check_rows_against_studies
 from .answers import AnswerSet, read_json_text
 from .base_rates import untraced_base_rates
 from .build import build_item_bank
-from .config import InstrumentConfig, load_config
+from .config import InstrumentConfig, load_config, unknown_rule_factors
 from .diff import Change, diff_banks
 from .evidence import evidence_rows, snapshot_of
 from .files import SYNTHESIS, paths
@@ -72,6 +72,9 @@ class BuildResult:
     #: One warning line per study file whose effect numbers name neither DOI nor PMID (the instrument shows numbers
     #: a reader cannot trace to their paper).
     untraceable: list[str] = field(default_factory=list)
+    #: One warning line per factor id a display rule of scoring.toml names that the synthesis lacks
+    #: (``config.unknown_rule_factors``): a misspelt id leaves the pre-registered rule without effect.
+    unknown_rule_factors: list[str] = field(default_factory=list)
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
@@ -234,6 +237,8 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     from ..extraction.forms import untraceable_warnings
 
     result.untraceable = untraceable_warnings(Path(SYNTHESIS[0]), studies)
+    synthesised = {i.factor_id for i in bank.items} | {n.factor_id for n in bank.not_included}  # every row
+    result.unknown_rule_factors = unknown_rule_factors(config, synthesised, p.scoring)
     if workspace.missing_store is not None:
         result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():
