@@ -206,3 +206,48 @@ def test_a_password_not_given_says_where_review_takes_it_from(tmp_path: Path, mo
     assert "\n" not in message and "fe_sendauth: no password supplied" in message, message
     assert message.endswith("; review.toml keeps no password: give it in PGPASSWORD or ~/.pgpass "
                             "(docs/team.md, Credentials)"), message
+
+
+def _statement_timeout(url: str, value: str) -> None:
+    """What a database administrator sets for the database (``ALTER DATABASE … SET statement_timeout``)."""
+    import sqlalchemy as sa
+
+    from review.store.opening import engine_url
+
+    target = engine_url(url)
+    engine = sa.create_engine(target, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{target.database}" SET statement_timeout TO \'{value}\'')
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_a_statement_the_servers_timeout_cancels_is_one_line_naming_it(workspace: Workspace, tmp_path: Path) -> None:
+    """A database whose administrator set statement_timeout (hosted servers do): `review import` of 3,000 records
+    printed the driver's traceback with its SQL and the first ten records' fields, and its last line did not say
+    what to change. Now one line naming the setting and how to lift it for review, exit 1, nothing imported."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    rows = "\n".join(f'"A study {i} of sickness absence and depression in nurses",Author {i},{2000 + i % 20}'
+                     for i in range(3000))
+    (tmp_path / "many.csv").write_text(f"title,authors,year\n{rows}\n", encoding="utf-8")
+    _statement_timeout(workspace.database_url, "1ms")
+    workspace.store.engine.dispose()
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "import", str(tmp_path / "many.csv")])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    (line,) = result.stderr.splitlines()
+    assert "statement timeout" in line and "[SQL" not in line and "Author 1" not in line, line
+    assert "statement_timeout" in line and "options=-c%20statement_timeout%3D0" in line, line
+    # Past the opening (an open store's long write, as the import's insert of the walk, at 5 ms): the same line.
+    _statement_timeout(workspace.database_url, "200ms")
+    store = Workspace(workspace.root).store
+    with pytest.raises(ReviewError) as caught, store.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_sleep(2)")
+    assert str(caught.value) == line.removeprefix("review: ")
+    store.engine.dispose()
+    _statement_timeout(workspace.database_url, "0")
+    assert Workspace(workspace.root).store.records() == []
+

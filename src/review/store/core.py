@@ -27,7 +27,7 @@ from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
 from . import schema
 from .batches import BatchWriter
 from .decision_log import LabelLogRow, effective_decisions, in_effect, label_log_query
-from .errors import NewerStore, StoreBusy, StoreLost, StoreMissing, StoreMoved, StoreReadOnly
+from .errors import NewerStore, StatementCancelled, StoreBusy, StoreLost, StoreMissing, StoreMoved, StoreReadOnly
 from .migrations import MIGRATIONS
 from .opening import (ReadOnlyConnections, _connect_error, _not_a_database, _opens_read_only, _read_only_place,
                       _sqlite_file_check, _sqlite_file_without_store, _sqlite_path, _store_read_only, driver_line,
@@ -136,6 +136,29 @@ def _store_busy(context: Any) -> None:
             f"the store is busy: another review window or command has been writing to it for over "
             f"{BUSY_TIMEOUT_MS / 1000:g} s (an import, a dedup run?); this change was not saved — "
             "try again when that has finished") from None
+
+
+#: PostgreSQL's query_canceled: a statement_timeout, or pg_cancel_backend from another session.
+_QUERY_CANCELED = "57014"
+
+
+def _statement_cancelled(context: Any) -> None:
+    """A statement the server cancelled (``StatementCancelled``): one line naming the cause and, for a timeout,
+    the setting and how to lift it for review. The driver's error printed the SQL and the rows it carried (an
+    import's records) over the terminal, or read 'cannot connect' while the store opened."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) != _QUERY_CANCELED:
+        return
+    detail = driver_line(str(original)) or type(original).__name__
+    if "statement timeout" in detail:
+        raise StatementCancelled(
+            f"the server cancelled a statement ({detail}); nothing of it was saved — the database or your role "
+            "has a statement_timeout (a server's administrator sets one), which review's long writes outlast (an "
+            "import, a dedup run): lift it for review with options=-c%20statement_timeout%3D0 in the store's URL "
+            "(review.toml's database_url, after ?, joined by & to what is there), or ask the administrator to lift "
+            "it for this database") from None
+    raise StatementCancelled(f"the server cancelled a statement ({detail}); nothing of it was saved — run the "
+                             "command again") from None
 
 
 def _store_lost(context: Any) -> None:
@@ -458,6 +481,7 @@ class Store:
         if read_only is not None:
             read_only.listen(engine)
         sa.event.listen(engine, "handle_error", _store_busy)
+        sa.event.listen(engine, "handle_error", _statement_cancelled)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "handle_error", _store_read_only)
         store = cls(engine)

@@ -10,7 +10,8 @@ import os
 from ..errors import ReviewError
 from .schema import SCHEMA_VERSION
 
-__all__ = ["NewerStore", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "StoreReadOnly"]
+__all__ = ["NewerStore", "StatementCancelled", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved",
+           "StoreReadOnly"]
 
 
 class StoreBusy(ReviewError):
@@ -18,6 +19,14 @@ class StoreBusy(ReviewError):
 
     title = "Store busy"
     exit_code = 7
+
+
+class StatementCancelled(ReviewError):
+    """The PostgreSQL server cancelled a statement: past a statement_timeout its administrator set for the database
+    or the role (review sets none), or at another session's request; what it was writing was rolled back."""
+
+    title = "Statement cancelled"
+    exit_code = 1  # (a timeout cancels the same write again: running it again does not help)
 
 
 class StoreLost(ReviewError):
