@@ -156,3 +156,20 @@ def test_a_factor_unweighted_for_want_of_a_pooled_ratio_is_not_called_limited_ev
             "but the weights follow the pooled effect sizes and this factor has none; borrowing another factor's "
             "weight would invent an effect size.") in profile.uncertainty_en
     assert any(line.startswith("Zonder gewicht gevraagd: Eerdere verzuimepisodes.") for line in profile.uncertainty_nl)
+
+
+def test_several_factors_unweighted_for_want_of_a_pooled_ratio_are_spoken_of_in_the_plural(tmp_path, questions_file):
+    # walk33: 'Asked without weight: A, B. … and this factor has none' (Dutch: 'voor deze factor is er geen')
+    from .conftest import SYNTHESIS, make_bank
+    unpooled = SYNTHESIS.replace("arends2014;x2020,OR,2.21,1.21,4.04,", "arends2014;x2020,,,,,")
+    assert unpooled != SYNTHESIS
+    path = tmp_path / "s.csv"
+    path.write_text(unpooled, encoding="utf-8")
+    pooled_log = load_config(None, {"weight_rule": "pooled_log", "signal_min_level": ""})
+    bank = make_bank(path, questions_file, pooled_log)
+    assert {i.factor_id for i in bank.unpooled_items} == {"prev_episodes", "supervisor_conflict"}
+    profile = score(bank, {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes"}, pooled_log)
+    (english,) = [line for line in profile.uncertainty_en if line.startswith("Asked without weight: ")]
+    (dutch,) = [line for line in profile.uncertainty_nl if line.startswith("Zonder gewicht gevraagd: ")]
+    assert "the weights follow the pooled effect sizes and these factors have none;" in english
+    assert "de gewichten volgen de gepoolde effectmaten en voor deze factoren is er geen;" in dutch

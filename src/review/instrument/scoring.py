@@ -344,14 +344,15 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     if unpooled:
         names_nl = ", ".join(i.label_nl or i.factor_id for i in unpooled)
         names_en = ", ".join(i.label_en or i.factor_id for i in unpooled)
+        several = len(unpooled) > 1
         profile.uncertainty_nl.append(
             f"Zonder gewicht gevraagd: {names_nl}. Het bewijs haalt de drempel om mee te wegen, maar de gewichten "
-            "volgen de gepoolde effectmaten en voor deze factor is er geen; een gewicht van een andere factor "
-            "lenen zou een effectmaat verzinnen.")
+            f"volgen de gepoolde effectmaten en voor {'deze factoren' if several else 'deze factor'} is er geen; "
+            "een gewicht van een andere factor lenen zou een effectmaat verzinnen.")
         profile.uncertainty_en.append(
             f"Asked without weight: {names_en}. The evidence reaches the level for weighing, but the weights "
-            "follow the pooled effect sizes and this factor has none; borrowing another factor's weight would "
-            "invent an effect size.")
+            f"follow the pooled effect sizes and {'these factors have' if several else 'this factor has'} none; "
+            "borrowing another factor's weight would invent an effect size.")
     if levels:
         profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: "
                                       + ", ".join(LEVEL_NL.get(lvl, lvl) for lvl in levels) + ".")
