@@ -695,3 +695,20 @@ def test_a_run_that_another_finished_before_it_saved_is_not_called_the_first(wor
     assert others[0].first_run and others[0].n_changed > 0
     assert not second.first_run and second.n_changed == 0
     assert "changed verdicts   0" in second.lines()
+
+
+def test_a_rebuild_given_some_records_chooses_as_one_that_reads_them(workspace: Workspace) -> None:
+    """``rebuild_clusters(records=…)`` (a run hands over the records it read) takes those it is given and reads the
+    rest: the canonical records and their explanations are the ones a rebuild that reads every member chooses."""
+    cut, whole, third = record(extra={"authors_incomplete": True}), record(authors=ARTICLE["authors"][:3]), record(
+        authors=ARTICLE["authors"][:2], abstract="")
+    ids = import_records(workspace, [cut, whole, third], "three.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    chosen = [(d["canonical_id"], d["members"], d["explanation"]) for d in dedup_store.cluster_details(store)]
+    given = {r.id: r for r in store.records([ids[0], ids[2]]) if r.id is not None}  # (ids[1] read by the rebuild)
+    with store.transaction() as conn:
+        conn.execute(dedup_store.dedup_clusters_table.delete())
+        assert decisions.rebuild_clusters(conn, records=given).n_clusters == 1
+    assert [(d["canonical_id"], d["members"], d["explanation"]) for d in dedup_store.cluster_details(store)] == chosen
+    assert chosen[0][0] == ids[1]

@@ -9,7 +9,7 @@ the store holds no stage rules and nothing in the store imports this stage.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,10 +199,11 @@ class ClustersRebuilt:
     newly_set_aside: frozenset[int]
 
 
-def rebuild_clusters(conn: Connection, *, state: _State | None = None,
-                     splitting: tuple[int, int] | None = None) -> ClustersRebuilt:
+def rebuild_clusters(conn: Connection, *, state: _State | None = None, splitting: tuple[int, int] | None = None,
+                     records: Mapping[int, Record] | None = None) -> ClustersRebuilt:
     """Bring the stored clusters in line with the pair log (inside the caller's transaction).
-    ``state``: the log already read (read here otherwise).
+    ``state``: the log already read (read here otherwise). ``records``: records already read by id (a run's),
+    so a new cluster's canonical record is chosen without reading them again; others are read here.
 
     ``splitting``: the pair of a "different" just appended; one on two records other reviewers'
     "same" verdicts joined is refused (``ReviewError``; the caller's transaction then records
@@ -234,10 +235,12 @@ def rebuild_clusters(conn: Connection, *, state: _State | None = None,
     values = []
     now_aside: set[int] = set()
     if new:
-        records = dedup_store.richness_records(conn, [m for g in new for m in g])
+        known = records or {}
+        # (records are never changed once stored: a run's own reading of them chooses as a new read would)
+        read = dedup_store.richness_records(conn, [m for g in new for m in g if m not in known])
         for group in new:
             ordered = sorted(group)
-            recs = [records.get(m, Record(id=m)) for m in ordered]
+            recs = [known.get(m) or read.get(m, Record(id=m)) for m in ordered]
             best, why = choose_canonical(range(len(ordered)), recs,
                                          {n for n, m in enumerate(ordered) if m in decided})
             values.append(dict(canonical_id=ordered[best], members=ordered, explanation=why))
