@@ -251,3 +251,17 @@ def test_a_statement_the_servers_timeout_cancels_is_one_line_naming_it(workspace
     _statement_timeout(workspace.database_url, "0")
     assert Workspace(workspace.root).store.records() == []
 
+
+
+def test_the_drivers_own_log_lines_stay_off_the_terminal() -> None:
+    """psycopg logs what it ignores while cleaning up after an error review reports itself ('error ignored
+    terminating <psycopg.Pipeline …>: pipeline aborted', under the one line of a statement the server cancelled in
+    the walk of 2026-12-08); with no logging set up Python printed it on stderr, a second line. A new process, as
+    the shell runs review; bibtexparser's log is kept off the same way."""
+    import subprocess
+    import sys
+
+    script = ("import logging\nimport review.store\n"
+              "logging.getLogger('psycopg').warning('error ignored terminating <psycopg.Pipeline>: pipeline aborted')\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr

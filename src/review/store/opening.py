@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 import contextlib
+import logging
 import os
 import shlex
 
@@ -16,6 +17,11 @@ import sqlalchemy as sa
 from ..errors import ReviewError
 from . import schema
 from .errors import StoreBusy, StoreLost, StoreReadOnly
+
+# psycopg logs what it ignores while cleaning up after an error ('error ignored terminating <psycopg.Pipeline …>:
+# pipeline aborted'); the store reports that error itself in one line, and with no logging set up Python printed
+# the log line on stderr beside it.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 __all__ = ["ReadOnlyConnections", "engine_url", "safe_url", "unsaved_side_files"]
 
