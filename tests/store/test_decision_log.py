@@ -9,22 +9,17 @@ import pytest
 import sqlalchemy as sa
 
 from review.errors import DecisionConflict
-from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
 from review.workspace import Workspace
 
-
-def _records(workspace: Workspace, n: int = 4) -> list[int]:
-    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="d" * 64,
-                              source_name="db", format="ris", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+from .helpers import stored_record_ids
 
 
 def test_the_reviewers_changes_are_counted_in_their_own_transactions(workspace: Workspace) -> None:
     """Every decision and undo of a reviewer at a stage counts one change, in the write's own transaction: a
     write refused (a conflict) counts none, another reviewer's or stage's counts apart."""
-    a, b, c, _ = _records(workspace)
+    a, b, c, _ = stored_record_ids(workspace, 4)
     store = workspace.store
     assert store.decision_changes("alice") == 0
     store.add_decision(a, "alice", "include")
@@ -43,7 +38,7 @@ def test_another_reviewers_change_reads_nothing_again_and_the_reviewers_own_is_r
     shell is read before the next record. (On PostgreSQL ids commit in any order, so a lower id of alice's
     committed after bob's higher one forced a full reading when the look compared the log's ids and count.)"""
     store = workspace.store
-    a, b, c, _ = _records(workspace)
+    a, b, c, _ = stored_record_ids(workspace, 4)
     store.add_decision(c, "alice", "include")
     session = ScreeningSession(workspace, "alice", seed=1)
     session.next_record()
@@ -59,7 +54,7 @@ def test_another_reviewers_change_reads_nothing_again_and_the_reviewers_own_is_r
 
 
 def test_an_undo_reads_the_decision_in_force_after_it_in_its_own_transaction(workspace: Workspace) -> None:
-    a, b, _, _ = _records(workspace)
+    a, b, _, _ = stored_record_ids(workspace, 4)
     store = workspace.store
     earlier = store.add_decision(a, "alice", "include")
     store.add_decision(b, "alice", "exclude")
@@ -86,7 +81,7 @@ def test_a_sample_starts_once_per_reviewer_and_is_read_back(workspace: Workspace
 
 def test_a_correction_is_refused_when_the_decision_in_force_is_not_the_one_expected(workspace: Workspace) -> None:
     """``if_in_force``: a correction names the decision it corrects; one made elsewhere since refuses it."""
-    a, _, _, _ = _records(workspace)
+    a, _, _, _ = stored_record_ids(workspace, 4)
     store = workspace.store
     first = store.add_decision(a, "alice", "include")
     store.add_decision(a, "alice", "exclude")  # (another shell's correction)
@@ -102,7 +97,7 @@ def test_a_record_brought_back_by_undo_and_decided_elsewhere_is_not_served_again
     record (it served the record again, and the key wrote a correction over the other shell's decision)."""
     from review.services import screening as service
 
-    _records(workspace, 30)
+    stored_record_ids(workspace, 30)
     session = ScreeningSession(workspace, "alice", seed=1)
     for label in ("include", "exclude", "exclude"):
         session.decide(session.next_record().id, label)
@@ -118,7 +113,7 @@ def test_a_correction_brought_back_by_undo_is_refused_once_decided_elsewhere(wor
     before the key: the key is refused (DecisionConflict), not written as a correction over that decision."""
     from review.services import screening as service
 
-    _records(workspace, 30)
+    stored_record_ids(workspace, 30)
     session = ScreeningSession(workspace, "alice", seed=1)
     x = session.next_record().id
     session.decide(x, "include")
@@ -152,9 +147,7 @@ def test_two_sample_starts_at_once_keep_the_first_without_the_store_wide_lock(
 def test_a_decision_numbers_its_change_in_one_statement(workspace: Workspace) -> None:
     """The change row's number is read and inserted in one INSERT … SELECT (it was a read, then an insert): one
     round trip less per key on a PostgreSQL server across a network. The numbers still run 1, 2, 3."""
-    workspace.store.add_batch([Record(title=f"T{i}") for i in range(3)], file_name="f.ris", file_sha256="d" * 64,
-                              source_name="db", format="ris", encoding="utf-8")
-    ids = sorted(r.id for r in workspace.store.records() if r.id is not None)
+    ids = stored_record_ids(workspace, 3)
     statements: list[str] = []
     sa.event.listen(workspace.store.engine, "before_cursor_execute",
                     lambda _c, _cur, statement, *_rest: statements.append(statement))
@@ -168,7 +161,7 @@ def test_a_decision_numbers_its_change_in_one_statement(workspace: Workspace) ->
 
 def test_a_decision_stores_the_blind_mode_it_was_made_in(workspace: Workspace) -> None:
     """``blind`` is written in the decision's own insert and read back as it was given; not given: not recorded."""
-    a, b, c, _ = _records(workspace)
+    a, b, c, _ = stored_record_ids(workspace, 4)
     store = workspace.store
     assert store.add_decision(a, "alice", "include", blind=True).blind is True
     store.add_decision(b, "alice", "exclude", blind=False)

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from review.records import Record
 from review.store import screening as ranking_store
 from review.workspace import Workspace
 
-
-def _ids(workspace: Workspace, n: int) -> list[int]:
-    workspace.store.add_batch([Record(title=f"record {i}") for i in range(n)], file_name="f.ris", file_sha256="0" * 64,
-                              source_name="PubMed", format="ris", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+from .helpers import stored_record_ids
 
 
 def test_the_lean_reading_gives_the_decisions_in_force_and_their_phase(workspace: Workspace) -> None:
     store = workspace.store
-    ids = _ids(workspace, 12)
+    ids = stored_record_ids(workspace, 12)
     infos = [{"phase": "ranked"}, {"phase": "sample", "sample_start": 3}, {}, {"phase": "prior"}, {"phase": None}]
     for n, record_id in enumerate(ids):
         store.add_decision(record_id, "alice", "include" if n % 3 == 0 else "exclude", model_info=infos[n % 5])
@@ -46,7 +41,7 @@ def test_the_lean_reading_gives_the_decisions_in_force_and_their_phase(workspace
 
 
 def test_record_ids_among_gives_those_the_store_holds(workspace: Workspace) -> None:
-    ids = _ids(workspace, 3)
+    ids = stored_record_ids(workspace, 3)
     assert ranking_store.record_ids(workspace.store) == ids
     assert ranking_store.record_ids(workspace.store, among={ids[2], ids[0], 10_000}) == [ids[0], ids[2]]
     assert ranking_store.record_ids(workspace.store, among=()) == []
@@ -60,7 +55,7 @@ def test_the_narrow_readings_reach_every_slice_of_a_long_id_list(workspace: Work
     from review.store.in_lists import IN_LIST_MAX
 
     store = workspace.store
-    ids = _ids(workspace, 2 * IN_LIST_MAX + 99)
+    ids = stored_record_ids(workspace, 2 * IN_LIST_MAX + 99)
     now = utcnow()
 
     def row(record_id: int, label: str, phase: str | None = None, undoes_id: int | None = None) -> dict[str, object]:
@@ -90,7 +85,7 @@ def test_a_reading_among_records_looks_them_up_by_record_not_by_reviewer(workspa
     through every decision of the reviewer (its reviewer index: 15 ms for 3 records of 20,000, 0.4 through the
     record index). The statement it runs now finds them by record; the rows are the same."""
     store = workspace.store
-    ids = _ids(workspace, 30)
+    ids = stored_record_ids(workspace, 30)
     for record_id in ids:
         store.add_decision(record_id, "alice", "include", model_info={"phase": "ranked"})
         store.add_decision(record_id, "bob", "exclude")

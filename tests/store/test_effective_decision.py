@@ -9,21 +9,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from review.records import Record
 from review.errors import DecisionConflict
 from review.store.core import _effective_row
 from review.workspace import Workspace
 
-
-def _ids(workspace: Workspace, n: int) -> list[int]:
-    workspace.store.add_batch([Record(title=f"record {i}") for i in range(n)], file_name="f.ris", file_sha256="0" * 64,
-                              source_name="PubMed", format="ris", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+from .helpers import stored_record_ids
 
 
 def test_the_decision_in_force_is_the_reviewers_latest_on_the_stage_not_undone(workspace: Workspace) -> None:
     store = workspace.store
-    a, b = _ids(workspace, 2)
+    a, b = stored_record_ids(workspace, 2)
     first = store.add_decision(a, "alice", "exclude")
     store.add_decision(a, "bob", "include")  # another reviewer's, later
     store.add_decision(a, "alice", "include", stage="full_text")  # another stage, later
@@ -43,7 +38,7 @@ def test_sqlite_reads_the_decision_in_force_by_the_records_index(workspace: Work
     store = workspace.store
     if store.engine.dialect.name != "sqlite":
         return  # (PostgreSQL plans by its statistics)
-    a, b = _ids(workspace, 2)
+    a, b = stored_record_ids(workspace, 2)
     store.add_decision(b, "alice", "include")
     statements: list[tuple[str, Any]] = []
 

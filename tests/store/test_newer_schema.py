@@ -14,18 +14,13 @@ from click.testing import CliRunner
 
 from postgres import throwaway_workspace
 from review.cli import main
-from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store import Store, schema
 from review.store import core
 from review.store.errors import NewerStore
 from review.workspace import Workspace
 
-
-def _records(workspace: Workspace, n: int = 3) -> list[int]:
-    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="e" * 64,
-                              source_name="db", format="ris", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+from .helpers import stored_record_ids
 
 
 def _upgrade_as_a_newer_review(url: str) -> int:
@@ -49,7 +44,7 @@ def _logged(workspace: Workspace) -> tuple[int, int]:
 
 
 def test_an_older_review_refuses_to_open_a_store_a_newer_one_upgraded(workspace: Workspace) -> None:
-    _records(workspace)
+    stored_record_ids(workspace, 3)
     newer = _upgrade_as_a_newer_review(workspace.database_url)
     with pytest.raises(NewerStore) as refused:
         Store.open(workspace.database_url)
@@ -66,7 +61,7 @@ def test_an_older_review_refuses_to_open_a_store_a_newer_one_upgraded(workspace:
 
 def test_a_process_open_before_a_newer_review_upgraded_the_store_writes_nothing(workspace: Workspace) -> None:
     """The window a teammate kept open over the upgrade: its decision and its undo are rolled back, one line."""
-    a, b, _ = _records(workspace)
+    a, b, _ = stored_record_ids(workspace, 3)
     session = ScreeningSession(workspace, "alice", seed=1)
     session.decide(a, "include")
     assert _logged(workspace) == (1, 1)
@@ -100,7 +95,7 @@ def test_a_decision_during_an_upgrade_waits_for_it_and_is_refused(tmp_path: Path
     under way, so a decision committed beside a step that never saw it (0.013 s; the store ended at the newer
     version holding a decision no step had counted). The commit check now waits for the step, then refuses."""
     with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
-        a = _records(ws)[0]
+        a = stored_record_ids(ws, 3)[0]
         engine, upgrade = _upgrade_under_way(ws.database_url)
         outcome: list[str] = []
 
@@ -126,7 +121,7 @@ def test_a_decision_during_an_upgrade_waits_for_it_and_is_refused(tmp_path: Path
 def test_an_import_lock_does_not_hold_a_decision_up(tmp_path: Path) -> None:
     """The commit check waits only for an upgrade's advisory lock, not for a writer's lock on the version row."""
     with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
-        a = _records(ws)[0]
+        a = stored_record_ids(ws, 3)[0]
         engine = sa.create_engine(ws.store.engine.url)
         with engine.connect() as other:
             other.begin()
@@ -176,7 +171,7 @@ def test_a_migration_step_altering_a_table_a_writer_wrote_to_waits_for_it_withou
     import time
 
     with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
-        a = _records(ws)[0]
+        a = stored_record_ids(ws, 3)[0]
         last = schema.SCHEMA_VERSION - 1
         monkeypatch.setitem(core.MIGRATIONS, last, lambda conn: conn.exec_driver_sql(
             "ALTER TABLE screening_decisions ADD COLUMN upgrade_test text"))

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from review.records import Record
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import schema
@@ -18,11 +17,7 @@ from review.store import screening as ranking_store
 from review.store.errors import StoreLost
 from review.workspace import Workspace
 
-
-def _records(workspace: Workspace, n: int = 4) -> list[int]:
-    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="c" * 64,
-                              source_name="db", format="ris", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+from .helpers import stored_record_ids
 
 
 def _terminate_own_backend(conn: sa.Connection) -> None:
@@ -44,7 +39,7 @@ def _terminate_every_backend(url: str) -> int:
 
 @pytest.mark.parametrize("engine_name", ["postgresql"])
 def test_a_terminated_backend_leaves_the_session_usable(workspace: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    a, b, c, _ = _records(workspace)
+    a, b, c, _ = stored_record_ids(workspace, 4)
     session = ScreeningSession(workspace, "alice", seed=1)
     session.decide(a, "include")
     # Between two keys: the pool finds its connections dead and opens new ones; the key is saved.
@@ -68,7 +63,7 @@ def test_a_terminated_backend_leaves_the_session_usable(workspace: Workspace, mo
 
 @pytest.mark.parametrize("engine_name", ["sqlite"])
 def test_a_removed_sqlite_store_refuses_every_key_and_is_not_made_again(workspace: Workspace) -> None:
-    a, b, _, _ = _records(workspace)
+    a, b, _, _ = stored_record_ids(workspace, 4)
     session = ScreeningSession(workspace, "alice", seed=1)
     session.decide(a, "include")
     database = Path(workspace.store.engine.url.database or "")
@@ -96,7 +91,7 @@ def test_a_moved_workspace_folder_is_named_and_its_store_works_in_the_new_place(
     the decision made before the move is in the store at its new place."""
     from review.workspace import Workspace as OpenWorkspace
 
-    a, b, _, _ = _records(workspace)
+    a, b, _, _ = stored_record_ids(workspace, 4)
     session = ScreeningSession(workspace, "alice", seed=1)
     session.decide(a, "include")
     moved = workspace.root.with_name("moved")
@@ -117,7 +112,7 @@ def test_a_key_whose_commit_went_through_unheard_is_not_made_twice(workspace: Wo
     (before: a second row, a correction with the same label); a different key is a correction as ever."""
     import psycopg
 
-    a, b, _, _ = _records(workspace)
+    a, b, _, _ = stored_record_ids(workspace, 4)
     session = ScreeningSession(workspace, "alice", seed=1)
     dialect = workspace.store.engine.dialect
     real_commit = dialect.do_commit
