@@ -214,8 +214,8 @@ def _statement_timeout(url: str, value: str) -> None:
 
     from review.store.opening import engine_url
 
-    target = engine_url(url)
-    engine = sa.create_engine(target, isolation_level="AUTOCOMMIT")
+    target = engine_url(url)  # (set from the server's own database: this one's timeout would cancel the setting)
+    engine = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'ALTER DATABASE "{target.database}" SET statement_timeout TO \'{value}\'')
     engine.dispose()
@@ -265,3 +265,22 @@ def test_the_drivers_own_log_lines_stay_off_the_terminal() -> None:
               "logging.getLogger('psycopg').warning('error ignored terminating <psycopg.Pipeline>: pipeline aborted')\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_a_statement_cancelled_inside_a_foreign_key_check_still_says_its_cause() -> None:
+    """The server adds CONTEXT lines under the cause when the cancelled statement ran inside another (a foreign
+    key's check of an import's insert): the line named the CONTEXT's SQL and advised running the command again."""
+    from types import SimpleNamespace
+
+    from review.store.core import _statement_cancelled
+    from review.store.errors import StatementCancelled
+
+    diag = SimpleNamespace(message_primary="canceling statement due to statement timeout")  # (as psycopg's)
+    original = type("QueryCanceled", (Exception,), {"sqlstate": "57014", "diag": diag})(
+        'canceling statement due to statement timeout\nCONTEXT:  SQL statement "SELECT 1 FROM ONLY '
+        '"public"."import_batches" x WHERE "id" OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x"')
+    with pytest.raises(StatementCancelled) as caught:
+        _statement_cancelled(SimpleNamespace(original_exception=original))
+    message = str(caught.value)
+    assert message.startswith("the server cancelled a statement (canceling statement due to statement timeout); ")
+    assert "CONTEXT" not in message and "statement_timeout%3D0" in message

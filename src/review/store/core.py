@@ -149,7 +149,9 @@ def _statement_cancelled(context: Any) -> None:
     original = context.original_exception
     if getattr(original, "sqlstate", None) != _QUERY_CANCELED:
         return
-    detail = driver_line(str(original)) or type(original).__name__
+    # (the server's message, without the CONTEXT lines that follow it: a foreign key's check names its SQL there)
+    diagnosis = getattr(original, "diag", None)
+    detail = str(getattr(diagnosis, "message_primary", None) or driver_line(str(original)) or type(original).__name__)
     if "statement timeout" in detail:
         raise StatementCancelled(
             f"the server cancelled a statement ({detail}); nothing of it was saved — the database or your role "
