@@ -97,7 +97,8 @@ def authors_cut(record: Record) -> bool:
 
 
 def richness(record: Record) -> tuple[int, int, int, int, int, int]:
-    """How complete a record is: abstract, DOI, full author list, pages, volume, PMID."""
+    """How complete a record is, compared in this order: an abstract (over 50 characters), a DOI, the number of
+    authors (0 for a list cut short), pages, a PMID, then the abstract's length."""
     full_authors = 0 if authors_cut(record) else len(record.authors)
     return (
         1 if len(record.abstract or "") > 50 else 0,

@@ -246,10 +246,11 @@ def rebuild_clusters(conn: Connection, *, state: _State | None = None, splitting
             values.append(dict(canonical_id=ordered[best], members=ordered, explanation=why))
             now_aside.update(m for m in ordered if m != ordered[best])
     dedup_store.replace_clusters(conn, stale, values)
-    # (from the rows read and written here: reading every cluster again before and after took 0.09 s a verdict at
-    # 50,000 records; a record is in one cluster at most, so what the new rows set aside minus what any row did)
-    before = {m for members, (_, canonical) in existing.items() for m in members if m != canonical}
-    return ClustersRebuilt(len(groups), frozenset(now_aside - before))
+    # Newly set aside: what the new rows set aside that no stored row did before. A record is in one cluster at most,
+    # so the rows kept set aside nothing new. Worked out from the rows read and written here: reading every cluster
+    # again before and after took 0.09 s a verdict at 50,000 records.
+    aside_before = {m for members, (_, canonical) in existing.items() for m in members if m != canonical}
+    return ClustersRebuilt(len(groups), frozenset(now_aside - aside_before))
 
 
 def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
