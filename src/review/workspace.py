@@ -393,11 +393,13 @@ def url_without_password(url: str) -> str:
     """The URL as review.toml may keep it: user, host, port and name, never a password."""
     import sqlalchemy as sa
 
+    from .store.opening import without_password
+
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as err:
         raise WorkspaceError(f"database URL: not a URL ({err})") from err
-    return parsed._replace(password=None).render_as_string(hide_password=False)
+    return without_password(parsed).render_as_string(hide_password=False)
 
 
 def _store_location_keys(workspace: Workspace, url: str) -> tuple[dict[str, str], tuple[str, ...]]:

@@ -168,7 +168,7 @@ def test_a_server_stopped_under_a_session_names_libpqs_cause_not_only_its_hint()
         "directory\n\tIs the server running locally and accepting connections on that socket?")
     context = SimpleNamespace(is_pre_ping=False, dialect=SimpleNamespace(name="postgresql"), connection=None,
                               is_disconnect=False, original_exception=refused,
-                              engine=SimpleNamespace(url=SimpleNamespace(password=None)))
+                              engine=SimpleNamespace(url=sa.make_url("postgresql://review@/x")))
     with pytest.raises(StoreLost) as caught:
         _store_lost(context)
     assert str(caught.value).startswith(

@@ -50,6 +50,44 @@ def test_unreachable_server_is_one_line_without_password(tmp_path: Path) -> None
     assert not (tmp_path / "ws").exists()
 
 
+@pytest.mark.parametrize("secret_key", ["password", "sslpassword"])
+def test_a_password_in_the_urls_query_is_masked_and_kept_out_of_review_toml(secret_key: str) -> None:
+    # libpq takes postgresql://alice@host/db?password=s3cret as it takes alice:s3cret@: messages printed it,
+    # review init echoed it on stdout and wrote it into review.toml, which the team shares in git.
+    from review.store.opening import safe_url
+    from review.workspace import url_without_password
+
+    url = f"postgresql://alice@db.example.org/review?{secret_key}=s3cret&sslmode=require"
+    assert safe_url(url) == f"postgresql://alice@db.example.org/review?sslmode=require&{secret_key}=***"
+    assert url_without_password(url) == "postgresql://alice@db.example.org/review?sslmode=require"
+    assert url_without_password(url.replace("alice@", "alice:other@")) == (
+        "postgresql://alice@db.example.org/review?sslmode=require")
+
+
+def test_unreachable_server_is_one_line_without_the_query_password(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from review.cli import main
+
+    url = f"postgresql://alice@/review?host={tmp_path}&port=1&password=s3cret"
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--database", url])
+    assert result.exit_code != 0 and "cannot connect" in result.stderr and result.stderr.count("\n") == 1
+    assert "s3cret" not in result.output and "password=***" in result.stderr
+    assert not (tmp_path / "ws").exists()
+
+
+def test_review_toml_and_init_keep_no_password_given_in_the_query(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from review.cli import main
+
+    with fresh_database() as url:
+        with_password = f"{url}&password=s3cret" if "?" in url else f"{url}?password=s3cret"
+        result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--database", with_password])
+        assert result.exit_code == 0, result.output
+        text = (tmp_path / "ws" / "review.toml").read_text(encoding="utf-8")
+        assert "s3cret" not in text and "password" not in text.split("database_url", 1)[1].splitlines()[0]
+        assert "s3cret" not in result.output and "without its password" in result.output
+
+
 def test_wrong_password_is_one_line_and_init_writes_nothing(tmp_path: Path) -> None:
     # .ci/postgres gives the test server one role that must log in with the password 'right'.
     from postgres import server_url

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..services.workspace import create_store, create_workspace, migrate_store, workspace_status
+from ..services.workspace import create_store, create_workspace, gives_password, migrate_store, workspace_status
 from ..words import recall_percent
 from .context import FOLDER, SEED, Context, pass_context, say
 
@@ -49,7 +49,7 @@ def init(click_ctx: click.Context, path: Path, title: str, reviewers: tuple[str,
                "`review search` or `review import FILE` (docs/workspaces.md)")
     if database_url:
         click.echo(f"store on {workspace.store_location()}")
-        if "@" in database_url and ":" in database_url.split("@", 1)[0].split("//", 1)[-1]:
+        if gives_password(database_url):
             click.echo("review.toml keeps the URL without its password: put it in ~/.pgpass or PGPASSWORD")
 
 

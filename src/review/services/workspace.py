@@ -18,8 +18,17 @@ from ..workspace import Workspace, init_store, init_workspace
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
-__all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
+__all__ = ["counts_by_source", "create_store", "create_workspace", "gives_password", "may_pass", "migrate_store", "open_store", "own_files", "record",
            "refused_settings", "setting_checks", "setting_refused", "store_waits_through", "unknown_setting", "workspace_status"]
+
+def gives_password(database_url: str) -> bool:
+    """Whether ``database_url`` carries a password (``user:password@`` or ``?password=``), which review.toml leaves
+    out: the user is told where review takes it from instead."""
+    from ..store.opening import engine_url, without_password
+
+    parsed = engine_url(database_url)
+    return without_password(parsed) != parsed
+
 
 def unknown_setting(table: str, key: str) -> bool:
     """Whether ``[table] key`` is one its stage does not know and refuses when it next reads it (a misspelling):

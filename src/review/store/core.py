@@ -31,7 +31,7 @@ from .errors import NewerStore, StatementCancelled, StoreBusy, StoreLost, StoreM
 from .migrations import MIGRATIONS
 from .opening import (ReadOnlyConnections, _connect_error, _not_a_database, _opens_read_only, _read_only_place,
                       _sqlite_file_check, _sqlite_file_without_store, _sqlite_path, _store_read_only, driver_line,
-                      engine_url, safe_url, unsaved_side_files)
+                      engine_url, passwords_masked, safe_url, unsaved_side_files, without_password)
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
@@ -176,9 +176,8 @@ def _store_lost(context: Any) -> None:
     if not (context.is_disconnect or connect_failed):
         return
     detail = driver_line(str(original)) or type(original).__name__
-    password = context.engine.url.password if context.engine is not None else None
-    if password:
-        detail = detail.replace(str(password), "***")
+    if context.engine is not None:
+        detail = passwords_masked(detail, context.engine.url)
     raise StoreLost(f"the connection to the store was lost ({detail}); the change under way, if any, was not "
                     "confirmed — run the command again when the server answers") from None
 
@@ -552,8 +551,8 @@ class Store:
                 " WHERE n.nspname = coalesce(current_schema(), 'public'))")).one()
         quote = self.engine.dialect.identifier_preparer.quote
         detail = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
-        # (URL.set ignores password=None: the role's own password would go on, masked as ***, overriding ~/.pgpass)
-        owner_url = safe_url(self.engine.url._replace(password=None).set(username=str(owner or "OWNER")))
+        # (no password, not even masked: '***' would go on, overriding ~/.pgpass; URL.set ignores password=None)
+        owner_url = safe_url(without_password(self.engine.url).set(username=str(owner or "OWNER")))
         grant = f"GRANT CREATE ON SCHEMA {quote(schema_name)} TO {quote(role)}"
         return ReviewError(
             f"database {safe_url(self.engine.url)}: role {role!r} may not create the review's tables: it needs "
@@ -684,8 +683,8 @@ class Store:
         needs = (f"upgrades the store to schema version {SCHEMA_VERSION} (it is at {version})" if version < SCHEMA_VERSION
                  else f"adds the table{'s' if len(missing) != 1 else ''} {', '.join(missing)} to the store")
         detail = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
-        # (URL.set ignores password=None: the teammate's password would go on, masked as ***, overriding ~/.pgpass)
-        owner_url = safe_url(self.engine.url._replace(password=None).set(username=str(owner or "OWNER")))
+        # (no password, not even masked: '***' would go on, overriding ~/.pgpass; URL.set ignores password=None)
+        owner_url = safe_url(without_password(self.engine.url).set(username=str(owner or "OWNER")))
         return ReviewError(
             f"database {safe_url(self.engine.url)}: this review {needs}, and role {role!r} may not ({detail}) — "
             f"open the store once as the role that owns the review's tables, "

@@ -23,7 +23,8 @@ from .errors import StoreBusy, StoreLost, StoreReadOnly
 # the log line on stderr beside it.
 logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
-__all__ = ["ReadOnlyConnections", "engine_url", "safe_url", "unsaved_side_files"]
+__all__ = ["SECRET_QUERY_KEYS", "ReadOnlyConnections", "engine_url", "passwords_masked", "safe_url",
+           "unsaved_side_files", "without_password"]
 
 
 def _read_only_place(file: Path, *, until: str = "") -> tuple[str, str] | None:
@@ -318,6 +319,11 @@ def engine_url(url: str) -> sa.URL:
     return parsed
 
 
+#: The query parameters of a database URL that carry a secret: libpq takes ``?password=`` as it takes
+#: ``user:password@`` (and ``sslpassword``, the client key's), so each is masked or left out as that one is.
+SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})
+
+
 def safe_url(url: str | sa.URL) -> str:
     """The URL with any password masked: the only form that reaches messages, logs or files."""
     try:
@@ -326,7 +332,31 @@ def safe_url(url: str | sa.URL) -> str:
         return "<unparseable database URL>"
     if parsed.drivername == "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql")  # as the user wrote it
-    return parsed.render_as_string(hide_password=True)
+    secrets = [key for key in parsed.query if key.lower() in SECRET_QUERY_KEYS]
+    shown = parsed.render_as_string(hide_password=True)
+    if not secrets:
+        return shown
+    # (rendered apart and put back: render_as_string would escape the mask as %2A%2A%2A)
+    return parsed.difference_update_query(secrets).render_as_string(hide_password=True) + (
+        "&" if any(key not in secrets for key in parsed.query) else "?") + "&".join(f"{key}=***" for key in secrets)
+
+
+def passwords_masked(text: str, url: sa.URL) -> str:
+    """``text`` (a driver's message) with each password ``url`` carries, in its user part or its query, as ``***``."""
+    secrets = [url.password] + [value for key, value in url.query.items() if key.lower() in SECRET_QUERY_KEYS]
+    for secret in secrets:
+        for one in (secret if isinstance(secret, tuple) else (secret,)):
+            if one:
+                text = text.replace(str(one), "***")
+    return text
+
+
+def without_password(url: sa.URL) -> sa.URL:
+    """``url`` with no password, neither ``user:password@`` nor a ``?password=`` (``SECRET_QUERY_KEYS``): the form
+    review.toml keeps and a command line shown to a user carries (libpq then takes one from ~/.pgpass or
+    PGPASSWORD)."""
+    return url._replace(password=None).difference_update_query(
+        [key for key in url.query if key.lower() in SECRET_QUERY_KEYS])
 
 
 def driver_line(text: str) -> str:
@@ -355,10 +385,7 @@ _NO_PASSWORD = "no password supplied"
 def _connect_error(url: sa.URL, err: Exception) -> ReviewError:
     """One line for a server that refuses us (wrong password, unreachable, no such database)."""
     cause = getattr(err, "orig", None) or err
-    detail = driver_line(str(cause)) or type(cause).__name__
-    password = url.password
-    if password:
-        detail = detail.replace(str(password), "***")
+    detail = passwords_masked(driver_line(str(cause)) or type(cause).__name__, url)
     if _NO_PASSWORD in detail:  # (a teammate's clone: review.toml never holds it)
         detail += "; review.toml keeps no password: give it in PGPASSWORD or ~/.pgpass (docs/team.md, Credentials)"
     return ReviewError(f"database {safe_url(url)}: cannot connect: {detail}", title="Database")
