@@ -391,14 +391,12 @@ def _shell_word(text: str) -> str:
 
 def url_without_password(url: str) -> str:
     """The URL as review.toml may keep it: user, host, port and name, never a password."""
-    import sqlalchemy as sa
-
-    from .store.opening import without_password
+    from .store.opening import parsed_url, without_password
 
     try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as err:
-        raise WorkspaceError(f"database URL: not a URL ({err})") from err
+        parsed = parsed_url(url)
+    except ReviewError as err:
+        raise WorkspaceError(str(err)) from None
     return without_password(parsed).render_as_string(hide_password=False)
 
 

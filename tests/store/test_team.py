@@ -88,6 +88,26 @@ def test_review_toml_and_init_keep_no_password_given_in_the_query(tmp_path: Path
         assert "s3cret" not in result.output and "without its password" in result.output
 
 
+@pytest.mark.parametrize("url", ["postgresql//alice:s3cret@db.example.org/review",  # no ':' after the scheme
+                                 "postgresql://alice:s3cret@db.example.org:5432x/review",  # a port that is no number
+                                 "postgresql://alice@[::1/review?password=s3cret"])
+def test_a_url_that_cannot_be_read_is_one_line_without_its_password(tmp_path: Path, monkeypatch, url: str) -> None:
+    # The line showed the URL as typed, password and all, and a port that is no number was a traceback (ValueError).
+    from click.testing import CliRunner
+    from review.cli import main
+
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--database", url])
+    assert result.exit_code in (1, 2) and not isinstance(result.exception, ValueError), result.output
+    (line,) = result.stderr.splitlines()
+    assert "not a URL" in line and "s3cret" not in line and "***" in line
+    assert not (tmp_path / "ws").exists()
+    init_workspace(tmp_path / "other", title="Other")
+    monkeypatch.setenv("REVIEW_DATABASE_URL", url)
+    result = CliRunner().invoke(main, ["-w", str(tmp_path / "other"), "status"])
+    (line,) = result.stderr.splitlines()
+    assert result.exit_code != 0 and "not a URL" in line and "s3cret" not in line
+
+
 def test_wrong_password_is_one_line_and_init_writes_nothing(tmp_path: Path) -> None:
     # .ci/postgres gives the test server one role that must log in with the password 'right'.
     from postgres import server_url

@@ -10,6 +10,7 @@ from typing import Any
 import contextlib
 import logging
 import os
+import re
 import shlex
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from .errors import StoreBusy, StoreLost, StoreReadOnly
 # the log line on stderr beside it.
 logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
-__all__ = ["SECRET_QUERY_KEYS", "ReadOnlyConnections", "engine_url", "passwords_masked", "safe_url",
+__all__ = ["SECRET_QUERY_KEYS", "ReadOnlyConnections", "engine_url", "parsed_url", "passwords_masked", "safe_url",
            "unsaved_side_files", "without_password"]
 
 
@@ -305,12 +306,28 @@ def unsaved_side_files(file: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def parsed_url(url: str) -> sa.URL:
+    """``url`` as SQLAlchemy reads it; one it cannot read (no ``://``, a port that is no number) is one line, the URL
+    shown with its password masked (SQLAlchemy raises ValueError for the port: a traceback)."""
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as err:
+        raise ReviewError(f"database URL {_text_masked(url)!r}: not a URL ({err})") from None
+
+
+#: A password in a URL's text, ``user:password@`` or ``password=…`` (``SECRET_QUERY_KEYS``): masked by
+#: :func:`parsed_url` in a URL it cannot parse (it may be typed half right), as :func:`safe_url` masks it in one it
+#: can.
+_PASSWORD_TEXT = re.compile(r"(//[^/@:]*:)[^@]*(@)|((?:^|[?&])(?:ssl)?password=)[^&]*", re.IGNORECASE)
+
+
+def _text_masked(url: str) -> str:
+    return _PASSWORD_TEXT.sub(lambda m: f"{m[1]}***{m[2]}" if m[1] else f"{m[3]}***", url)
+
+
 def engine_url(url: str) -> sa.URL:
     """The SQLAlchemy URL for a store URL: ``postgresql://`` (or ``postgres://``) means psycopg 3."""
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as err:
-        raise ReviewError(f"database URL {url!r}: not a URL ({err})") from err
+    parsed = parsed_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -328,7 +345,7 @@ def safe_url(url: str | sa.URL) -> str:
     """The URL with any password masked: the only form that reaches messages, logs or files."""
     try:
         parsed = url if isinstance(url, sa.URL) else sa.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # (ValueError: a port that is no number)
         return "<unparseable database URL>"
     if parsed.drivername == "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql")  # as the user wrote it
