@@ -712,3 +712,42 @@ def test_a_rebuild_given_some_records_chooses_as_one_that_reads_them(workspace: 
         assert decisions.rebuild_clusters(conn, records=given).n_clusters == 1
     assert [(d["canonical_id"], d["members"], d["explanation"]) for d in dedup_store.cluster_details(store)] == chosen
     assert chosen[0][0] == ids[1]
+
+
+def _set_aside_in_table(workspace: Workspace) -> set[int]:
+    """Every stored cluster member other than its canonical record, read from the table (what a verdict's report
+    of the records it set aside is checked against)."""
+    return {m for d in dedup_store.cluster_details(workspace.store) for m in d["members"] if m != d["canonical_id"]}
+
+
+def test_a_verdict_names_only_the_decided_records_it_newly_set_aside(workspace: Workspace) -> None:
+    """``decide_pair`` names the decided records its rebuild set aside and that were not aside before, worked out from
+    the cluster rows the rebuild read and wrote: the same as the table's set-aside members after the verdict minus
+    before it, here where a decided record already aside (d, screened after its merge) stays aside when its cluster
+    joins another whose decided record comes first, and for each verdict of a sequence with undos."""
+    a, b, c, d = imported_borderline_copies(workspace, "1-8", "9-16", "17-24", "25-32")  # (equally rich: earliest)
+    store = workspace.store
+    store.add_decision(c, "alice", "include")
+    reported: list[tuple[int, ...]] = []
+    diffed: list[tuple[int, ...]] = []
+
+    def verdict(x: int, y: int, which: str) -> int:
+        decided = dedup_store.records_with_decisions
+        before = _set_aside_in_table(workspace)
+        recorded = decisions.decide_pair(store, x, y, which, "alice")
+        with store.connect() as conn:
+            newly = sorted(_set_aside_in_table(workspace) - before)
+            diffed.append(tuple(m for m in newly if m in decided(conn, newly)))
+        reported.append(recorded.decided_set_aside)
+        return recorded.row_id
+
+    verdict(c, d, "same")  # c decided: canonical, d set aside undecided
+    store.add_decision(d, "bob", "exclude")  # d screened while aside
+    store.add_decision(b, "bob", "include")
+    joined = verdict(b, c, "same")  # {b, c, d}: b (decided, earliest) shown; c newly aside, d already was
+    assert reported[-1] == (c,)
+    decisions.undo_decision(store, joined, "alice")
+    decisions.undo_decision(store, verdict(a, b, "different"), "alice")
+    verdict(a, c, "same")  # a undecided joins {c, d}: c stays shown
+    verdict(b, d, "same")  # {a, b, c, d}: b shown; c newly aside
+    assert reported == diffed
