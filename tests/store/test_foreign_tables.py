@@ -102,3 +102,42 @@ def test_a_table_of_an_older_review_is_the_reviews(tmp_path: Path) -> None:
         conn.exec_driver_sql("CREATE TABLE records (title TEXT)")  # no primary key: not the review's
         assert foreign_tables(conn) == {"records": ["title"]}
     engine.dispose()
+
+
+def _newer_review(url: str) -> None:
+    """A store a newer review made (schema version 5, a column this review does not know) under ``url``."""
+    from review.store import Store
+
+    Store.open(url).engine.dispose()
+    engine = sa.create_engine(engine_url(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE records ADD COLUMN added_later TEXT")
+        conn.exec_driver_sql("UPDATE schema_info SET value = '5' WHERE key = 'version'")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["init", "migrate"])
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_a_newer_reviews_store_is_called_newer_not_another_programs(tmp_path: Path, engine_name: str,
+                                                                   command: str) -> None:
+    """A newer review's column is not another program's: its store was called 'a SQLite file review did not make'
+    (init over a review.db whose review.toml went missing, init --database, migrate --to), where 'schema version 5
+    is newer than this review' says what to do (upgrade review)."""
+    runner = CliRunner()
+    with ExitStack() as stack:
+        if engine_name == "sqlite":
+            root = tmp_path / ("ws" if command == "init" else "target")
+            root.mkdir()
+            url = f"sqlite:///{root / 'review.db'}"
+        else:
+            url = stack.enter_context(fresh_database())
+        _newer_review(url)
+        if command == "init":
+            args = ["init", str(tmp_path / "ws")] + (["--database", url] if engine_name == "postgresql" else [])
+        else:
+            assert runner.invoke(main, ["init", str(tmp_path / "mine")]).exit_code == 0
+            args = ["-w", str(tmp_path / "mine"), "migrate", "--to", url]
+        result = runner.invoke(main, args)
+        assert result.exit_code != 0 and result.stderr.count("\n") == 1, result.output
+        assert "not the review's" not in result.stderr, result.stderr
+        assert "newer" in result.stderr or "already holds a review" in result.stderr, result.stderr

@@ -21,7 +21,7 @@ from ..errors import ReviewError
 from ..paths import SQLITE_SIDE_FILES
 from .core import INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, init_mark, read_init_mark
 from .opening import engine_url, safe_url
-from .schema import metadata, schema_info
+from .schema import SCHEMA_VERSION, metadata, schema_info
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "foreign_tables", "foreign_tables_said",
            "nonempty_table"]
@@ -99,9 +99,12 @@ def foreign_tables(conn: sa.Connection) -> dict[str, list[str]]:
     column the review's table never had, or without its primary key (another program's ``records`` in a
     database it shares). The review would keep that table and break on it (a traceback from the first
     foreign key, or from the first command on SQLite). An older review's table passes: schema upgrades only
-    add columns and tables."""
+    add columns and tables; a newer review's has columns this one does not know, and is left to the checks that
+    call it newer (``store schema version 5 is newer than this review``), not another program's."""
     inspector = sa.inspect(conn)
     present = set(inspector.get_table_names())
+    if _newer_schema(conn, inspector, present):
+        return {}
     found: dict[str, list[str]] = {}
     for table in metadata.sorted_tables:
         if table.name not in present:
@@ -112,6 +115,16 @@ def foreign_tables(conn: sa.Connection) -> dict[str, list[str]]:
         if not columns <= ours or not key <= columns:
             found[table.name] = sorted(columns)
     return found
+
+
+def _newer_schema(conn: sa.Connection, inspector: sa.Inspector, present: set[str]) -> bool:
+    """Whether the database's ``schema_info`` names a schema version past this review's (a newer review's store)."""
+    if schema_info.name not in present:
+        return False
+    if not {"key", "value"} <= {column["name"] for column in inspector.get_columns(schema_info.name)}:
+        return False  # (another program's schema_info: a failed read would end a PostgreSQL transaction)
+    version = conn.execute(sa.select(schema_info.c.value).where(schema_info.c.key == "version")).scalar()
+    return str(version).isdigit() and int(str(version)) > SCHEMA_VERSION
 
 
 def foreign_tables_said(found: dict[str, list[str]]) -> str:
