@@ -1130,6 +1130,9 @@ def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: st
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str,
                       record_id: int | None = None) -> dict[str, Any] | None:
+    """The reviewer's latest decision at ``stage`` that is neither undone nor an undo, as a row (None: none);
+    with ``record_id``, on that record: what a correction must still find and what an undo by record takes back.
+    The undo rows looked at are the record's own: an undo row carries the record of the decision it undoes."""
     t = schema.screening_decisions
     if record_id is not None:
         # The record's rows by its index, the reviewer's and stage's picked here: with the reviewer in the WHERE
