@@ -16,6 +16,8 @@ from postgres import fresh_database
 from review.cli import main
 from review.store.opening import engine_url
 
+from .helpers import table_names
+
 
 def _other_application(url: str, rows: int = 1) -> None:
     """Another program's table, named as the review's ``records``, with ``rows`` rows of its own (empty: the
@@ -26,14 +28,6 @@ def _other_application(url: str, rows: int = 1) -> None:
         for x in range(rows):
             conn.exec_driver_sql(f"INSERT INTO records VALUES ({x}, 'theirs')")
     engine.dispose()
-
-
-def _tables(url: str) -> list[str]:
-    engine = sa.create_engine(engine_url(url))
-    try:
-        return sorted(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("rows", [0, 1])
@@ -50,7 +44,7 @@ def test_init_refuses_a_database_with_another_applications_table_named_as_the_re
         assert result.stderr.count("\n") == 1, result.stderr
         assert "table records is not the review's (columns label, x)" in result.stderr, result.stderr
         assert not (tmp_path / "ws").exists()
-        assert _tables(url) == ["records"]  # theirs, as it was
+        assert table_names(url) == ["records"]  # theirs, as it was
 
 
 def test_init_refuses_a_review_db_in_the_folder_that_review_did_not_make(tmp_path: Path) -> None:
@@ -83,7 +77,7 @@ def test_migrate_refuses_a_target_with_another_applications_table_named_as_the_r
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         assert result.stderr.count("\n") == 1, result.stderr
         assert "table records is not the review's (columns label, x)" in result.stderr, result.stderr
-        assert _tables(url) == ["records"]
+        assert table_names(url) == ["records"]
         assert "database_url" not in (tmp_path / "ws" / "review.toml").read_text(encoding="utf-8")
         status = runner.invoke(main, ["-w", str(tmp_path / "ws"), "status"])  # the source is not marked moved
         assert status.exit_code == 0, status.output

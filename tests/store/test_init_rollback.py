@@ -7,20 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from postgres import fresh_database
 from review.paths import WORKSPACE_FILE
 from review.store import Store
-from review.store.opening import engine_url
 
-
-def _tables(url: str) -> list[str]:
-    engine = sa.create_engine(engine_url(url))
-    try:
-        return sorted(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+from .helpers import table_names
 
 
 def _refuse_review_toml(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,15 +36,15 @@ def test_a_failed_init_on_a_server_drops_the_tables_it_made_and_only_those(tmp_p
     with fresh_database() as url:
         with pytest.raises(OSError, match="No space left"):
             init_workspace(tmp_path / "a", database_url=url)
-        assert _tables(url) == [] and not (tmp_path / "a").exists()
+        assert table_names(url) == [] and not (tmp_path / "a").exists()
         # Tables there before (a kill -9 mid-init, say; empty, so init may take the database) are not this
         # call's to drop.
         Store.open(url).engine.dispose()
-        before = _tables(url)
+        before = table_names(url)
         assert "schema_info" in before
         with pytest.raises(OSError, match="No space left"):
             init_workspace(tmp_path / "b", database_url=url)
-        assert _tables(url) == before
+        assert table_names(url) == before
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
