@@ -114,8 +114,7 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
             n_borderline=sum(p.status == BORDERLINE for p in result.pairs), seconds=seconds,
         )
         changed = decisions.apply_auto_verdicts(conn, run_id, verdicts)
-        n_clusters = decisions.rebuild_clusters(conn, records={int(r.id): r for r in records  # type: ignore[arg-type]
-                                                               }).n_clusters
+        n_clusters = decisions.rebuild_clusters(conn, records=dict(zip(ids, records, strict=True))).n_clusters
         dedup_store.finish_run(conn, run_id, n_changed=changed, n_clusters=n_clusters)
     aside = decisions.duplicate_ids(store)
     with store.connect() as conn:
