@@ -118,3 +118,22 @@ def test_no_module_of_ours_imports_pandas_in_a_simulation(tmp_path: Path) -> Non
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.read_text())["n_records"] == 30
     assert run.stdout.strip().splitlines()[-1].endswith("[]"), run.stdout
+
+
+def test_a_missing_dependency_is_one_line_naming_it(tmp_path: Path) -> None:
+    """scipy, loaded where a file is pooled (9a49887a), missing from a broken install: one line naming the module and
+    the way back, exit 1, not a traceback (the same before the import moved: then at start-up)."""
+    table = tmp_path / "effects.csv"
+    table.write_text("study,yi,vi\na,0.1,0.04\nb,0.3,0.09\n", encoding="utf-8")
+    code = ("import sys\n"
+            "class Missing:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] == 'scipy':\n"
+            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+            "sys.meta_path.insert(0, Missing())\n"
+            "from review.cli import main\n"
+            f"main(['meta', {str(table)!r}])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("review: ") and "scipy" in line and "reinstall" in line

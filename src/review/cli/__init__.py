@@ -140,6 +140,14 @@ class ReviewGroup(click.Group):
             # where extraction validate named them from here).
             click.echo(f"review: {_from_here(workspace.say(err) if workspace is not None else str(err))}", err=True)
             sys.exit(err.exit_code)
+        except ImportError as err:
+            # A library review depends on, missing or broken in the install (numpy and scipy load where a file is
+            # pooled, not at start-up): one line naming it. One of review's own modules stays a traceback (a bug).
+            if (err.name or "").split(".")[0] == "review":
+                raise
+            click.echo(f"review: {err} (a library review needs): reinstall review with its dependencies "
+                       "(pip install --force-reinstall review; in a checkout, pip install -e .)", err=True)
+            sys.exit(1)
         except OSError as err:
             # An output path that cannot be written (read-only folder, a file where a folder
             # should be): one line naming the path, not a traceback.
