@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
 
@@ -36,6 +38,49 @@ async def test_the_dashboard_makes_the_due_classifier_check_before_its_verdict_s
         said = str(app.screen.query_one("#stop").render())
         assert " STOP " in said and "CONTINUE" not in said and "is due" not in said, said
         assert not app.project.session.stopping_evidence_due()
+
+
+def _stored_queue(workspace: Workspace) -> None:
+    """alice's queue stored (as the screening screen stores it), without the classifier's check."""
+    from review.screening.session import ScreeningSession
+    from review.store.screening import ranking_info
+
+    session = ScreeningSession(workspace, "alice", seed=2, save_interval=0.0)
+    session.apply_ranking(session.retrain())
+    info = ranking_info(workspace.store, "alice")
+    assert info is not None and "stopping_classifier" not in info
+
+
+@async_test
+async def test_the_dashboards_check_is_kept_and_the_next_opening_makes_none(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decision 0075 for the dashboard: a check it made went only to the retrain worker, and no retrain follows on the
+    dashboard, so every opening made it again (six fits, 20 s at 50,000 records, dash33). Kept in the stored queue,
+    the next opening and review status --stopping take it, with the same verdict."""
+    from review.tui.retrainer import Retrainer
+    from tui_workspace import settle
+
+    from review.store.screening import ranking_info
+
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
+    _stored_queue(workspace)
+    made: list[int] = []
+    make = Retrainer.stopping_evidence
+
+    def counted(self: Retrainer, session: Any) -> Any:
+        made.append(1)
+        return make(self, session)
+
+    monkeypatch.setattr(Retrainer, "stopping_evidence", counted)
+    for _ in range(2):
+        async with open_app(workspace, "alice", size=(110, 40)) as (app, pilot):
+            await settle(pilot)
+            said = str(app.screen.query_one("#stop").render())
+            assert " STOP " in said and "is due" not in said, said
+    assert made == [1] and ranking_info(workspace.store, "alice")["stopping_classifier"]["screened"] == 90
+    status = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "status", "--stopping"])
+    assert status.exit_code == 0 and "alice: STOP (Recommended rule)" in status.stdout, status.output
+    assert made == [1]
 
 
 @async_test

@@ -32,7 +32,7 @@ __all__ = [
     "resolve_conflict", "check_configured_decider", "check_configured_reviewer", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "take_back_resolution", "StoppingAdvice", "stopping_advice", "VerdictFailed", "NO_TERMS", "has_terms",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "take_back_resolution", "StoppingAdvice", "stopping_advice", "keep_stopping_view", "VerdictFailed", "NO_TERMS", "has_terms",
 ]
 
 
@@ -916,10 +916,11 @@ def classifier_stop_gate() -> float:
     return STOP_GATE_PROBABILITY
 
 
-def _keep_stopping_view(session: ScreeningSession) -> bool:
-    """Store the classifier's view a session opened afresh just made in the reviewer's stored queue
+def keep_stopping_view(session: ScreeningSession) -> bool:
+    """Store the classifier's view a session just made (or took) in the reviewer's stored queue
     (``ScreeningSession.store_stopping_view``), so that the next ``review status --stopping``, ``prisma stop`` or app
-    opened takes it rather than making the check again (25-31 s of CPU at 50,000 records). Best effort: a store
+    opened takes it rather than making the check again (25-31 s of CPU at 50,000 records): status's check, and the
+    dashboard's, which no retrain carries into a queue. Best effort: a store
     that cannot be written now (read-only, busy, a role without the right) keeps what it holds, the verdict stands,
     and the next call makes the check again. True if stored."""
     try:
@@ -933,7 +934,7 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
     computed as the TUI computes it: the reviewer's session opened from its stored queue (no claim, no decision or
     order written), the classifier's evidence made when a check is due (``stopping_evidence``, as the screen's
     worker does after the queue is delivered; up to six fits), then ``progress().stopping``. A check made (or one
-    another session stored meanwhile) is kept in the stored queue's model info (``_keep_stopping_view``: the one
+    another session stored meanwhile) is kept in the stored queue's model info (``keep_stopping_view``: the one
     write, best effort), and ``evidence_computed`` says a check was due and taken, made here or found stored."""
     from ..screening.agreement import CONSENSUS_REVIEWER, label_log
 
@@ -954,7 +955,7 @@ def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None
             raise VerdictFailed(f"{reviewer}'s stopping rule's verdict could not be worked out "
                                 f"({type(err).__name__}: {first_line(err)})") from err
         if computed:
-            _keep_stopping_view(session)
+            keep_stopping_view(session)
         stopping = progress.stopping
         advice.append(StoppingAdvice(reviewer=reviewer, rule=stopping.rule, verdict=stopping.verdict,
                                      estimated_recall=stopping.estimated_recall, explanation=stopping.explanation,

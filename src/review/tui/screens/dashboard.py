@@ -217,7 +217,21 @@ class DashboardScreen(PipelineJobs):
             return
         if project.session.apply_stopping_evidence(message.evidence, message.epoch):
             project.retrainer.evidence = message.evidence  # the retrain worker's stored queue carries it
+            if message.computed and not project.read_only:
+                self.keep_check()
         self.show_verdict()  # with it (or, if the decisions moved meanwhile, with the check due now)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-keep")
+    def keep_check(self) -> None:
+        """The check just taken, kept in the stored queue as ``review status --stopping`` keeps its own (decision
+        0075): no retrain follows on the dashboard to carry it, and each opening of the app made it again (six fits,
+        25-31 s of CPU at 50,000 records, when the Lomax gate is open). Best effort: a store that cannot be written
+        now keeps what it holds; the verdict shown stands."""
+        from ...services.screening import keep_stopping_view
+
+        project = self.project
+        if project is not None:
+            keep_stopping_view(project.session)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-verdict")
     def show_verdict(self) -> None:
