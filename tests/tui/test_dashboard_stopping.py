@@ -84,6 +84,41 @@ async def test_the_dashboards_check_is_kept_and_the_next_opening_makes_none(
 
 
 @async_test
+async def test_the_panel_counts_the_seconds_of_a_check_under_way(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check's six fits take 20-30 s at 50,000 records (dash33): the panel said "making it now" all along, with
+    nothing moving. It counts the seconds while the check is under way, and says the verdict once it is back."""
+    import asyncio
+    import threading
+
+    from review.tui.app import make_app
+    from review.tui.retrainer import Retrainer
+    from tui_workspace import settle
+
+    workspace = _found_then_sixty_irrelevant(tmp_path, monkeypatch)
+    go_on = threading.Event()
+    make = Retrainer.stopping_evidence
+
+    def slow(self: Retrainer, session: Any) -> Any:
+        go_on.wait(30)
+        return make(self, session)
+
+    monkeypatch.setattr(Retrainer, "stopping_evidence", slow)
+    app = make_app(workspace, "alice", "dashboard")
+    async with app.run_test(size=(110, 40)) as pilot:  # (not open_app: it waits for every worker)
+        for _ in range(1000):  # until the check is asked for (the counts come first)
+            if getattr(app.screen, "_checking", False):
+                break
+            await asyncio.sleep(0.01)
+        await pilot.pause(1.5)
+        said = str(app.screen.query_one("#stop").render())
+        assert "making it now (1 s so far)" in said or "making it now (2 s so far)" in said, said
+        go_on.set()
+        await settle(pilot)
+        said = str(app.screen.query_one("#stop").render())
+        assert " STOP " in said and "making it now" not in said and app.screen._check_clock is None, said
+
+
+@async_test
 async def test_a_failed_check_is_said_as_not_made_and_is_not_asked_again(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from review.tui.retrainer import Retrainer

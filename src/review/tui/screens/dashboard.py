@@ -6,6 +6,7 @@ dedup, export, the import of a file) in ``dashboard_jobs``."""
 from __future__ import annotations
 
 from dataclasses import replace
+from time import monotonic
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -70,6 +72,10 @@ class DashboardScreen(PipelineJobs):
     """The decisions (screened, data version) the dashboard last asked the classifier's check for."""
     _checking: bool = False
     """That check is under way (its answer not yet back): the panel says it is being made only then."""
+    _checking_since: float = 0.0
+    """When that check was asked for (``monotonic``): the panel counts the seconds since, each second."""
+    _check_clock: Timer | None = None
+    """Repaints the stopping rule's panel each second while the check is under way (None: none is)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,6 +153,18 @@ class DashboardScreen(PipelineJobs):
         data = message.data
         self.data = data
         self._paint_stages()
+        self._paint_stop(data)
+        self.query_one("#curve", CurveView).values = tuple(data.curve)
+        p = data.progress
+        caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
+                   if data.curve else "no records to screen yet" if p.total == 0
+                   else "nothing screened yet: press 2")  # (one line at 80x24)
+        self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
+        if data.evidence_due and p.total:
+            self._check_classifier((p.screened, data.version))
+
+    def _paint_stop(self, data: DashboardData) -> None:
+        """The stopping rule's panel: the rule, a screening stop that stands, the verdict and why."""
         p = data.progress
         stop = Text()
         # The rule's name on one line, what it does in the panel's tooltip: its sentence took three lines at
@@ -171,19 +189,15 @@ class DashboardScreen(PipelineJobs):
         # ``does``: also the panel's tooltip; under the fold, the keys reach it.
         stop.append(f"\n\nThe rule {does}." if does else f"\n\n{rule}", style="dim")
         self.query_one("#stop", Static).update(stop)
-        self.query_one("#curve", CurveView).values = tuple(data.curve)
-        caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
-                   if data.curve else "no records to screen yet" if p.total == 0
-                   else "nothing screened yet: press 2")  # (one line at 80x24)
-        self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
-        if data.evidence_due and p.total:
-            self._check_classifier((p.screened, data.version))
 
     def _due_words(self, decided: tuple[Any, ...]) -> str:
         """What the panel says of a due check: being made (asked now, or under way), or not made here, once the
         dashboard's check for these decisions failed or came back without an answer the session took (it is not
         asked again until they change: "making it now" stood there with nothing under way, rrev25c)."""
-        if self._checking or decided != self._checked_for:
+        if self._checking:  # (the seconds: six fits take 20-30 s at 50,000 records, and a still line looked hung)
+            return (f"A check of the classifier is due: making it now ({monotonic() - self._checking_since:.0f} s so "
+                    "far); the verdict may change.\n")
+        if decided != self._checked_for:
             return "A check of the classifier is due: making it now; the verdict may change.\n"
         return ("A check of the classifier is due and was not made here; review status --stopping makes it, and "
                 "its verdict may differ.\n")
@@ -193,8 +207,23 @@ class DashboardScreen(PipelineJobs):
         under way is not asked again, nor one whose answer the session did not take (no loop of fits)."""
         if decided != self._checked_for and not self._checking and not group_running(self, "dashboard-evidence"):
             self._checked_for = decided
-            self._checking = True
+            self._checking_started()
             self.stopping_evidence()
+
+    def _checking_started(self) -> None:
+        self._checking, self._checking_since = True, monotonic()
+        if self._check_clock is None:
+            self._check_clock = self.set_interval(1.0, self._tick_check)
+
+    def _checking_ended(self) -> None:
+        self._checking = False
+        if self._check_clock is not None:
+            self._check_clock.stop()
+            self._check_clock = None
+
+    def _tick_check(self) -> None:
+        if self._checking and self.data is not None and self.data.evidence_due:
+            self._paint_stop(self.data)
 
     @work(thread=True, exit_on_error=False, group="dashboard-evidence")
     def stopping_evidence(self) -> None:
@@ -211,7 +240,7 @@ class DashboardScreen(PipelineJobs):
 
     @on(StoppingEvidenceReady)
     def _stopping_evidence_ready(self, message: StoppingEvidenceReady) -> None:
-        self._checking = False
+        self._checking_ended()
         project = self.project
         if project is None:
             return
@@ -249,7 +278,7 @@ class DashboardScreen(PipelineJobs):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "dashboard-evidence" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             event.prevent_default()  # the verdict shown stands, said so: a fit that fails again needs no loop
-            self._checking = False
+            self._checking_ended()
             if event.state == WorkerState.ERROR and event.worker.error is not None:
                 self.notify(first_line(event.worker.error), title="Stopping evidence failed", severity="warning",
                             timeout=8)
