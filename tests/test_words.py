@@ -52,3 +52,15 @@ def test_status_lines_agree_with_one_record_and_one_duplicate(workspace) -> None
     lines = workspace_status(workspace)
     assert any(line.startswith("sources    1 record from 1 imported file") for line in lines), lines
     assert any(line.startswith("prisma     1 identified, 0 duplicates,") for line in lines), lines
+
+
+def test_an_estimated_count_is_written_as_the_counts_beside_it() -> None:
+    # "about 1610 relevant records are left … (at most 1,841 with 99% probability)": the estimate beside its bound
+    # read as another kind of number (review status on a 50,000-record workspace).
+    from review.words import about, about_phrase
+
+    assert about(1609.6) == "1,610"
+    assert about_phrase(23456.2) == "about 23,456"
+    assert about(17.4) == "17"
+    assert about(2.44) == "2.4"
+    assert about_phrase(0.01) == "fewer than 0.1"

@@ -28,8 +28,9 @@ def whole(count: int) -> str:
 
 
 def about(estimate: float) -> str:
-    """An estimated count as said after "about": one decimal below 10 (``2.4``), whole above (``17``)."""
-    return f"{estimate:.1f}" if estimate < 10 else f"{estimate:.0f}"
+    """An estimated count as said after "about": one decimal below 10 (``2.4``), whole above (``17``), thousands
+    separated as :func:`whole` writes the counts beside it (``1,610``: "about 1610 … (at most 1,841 …)")."""
+    return f"{estimate:.1f}" if estimate < 10 else f"{estimate:,.0f}"
 
 
 def about_phrase(estimate: float) -> str:
