@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from review.errors import DecisionConflict
-from review.store.core import _effective_row
+from review.store.core import _latest_effective
 from review.workspace import Workspace
 
 from .helpers import stored_record_ids
@@ -25,11 +25,11 @@ def test_the_decision_in_force_is_the_reviewers_latest_on_the_stage_not_undone(w
     store.add_decision(b, "alice", "maybe")  # another record
     correction = store.add_decision(a, "alice", "include", if_in_force=first.id)
     with store.connect() as conn:
-        assert _effective_row(conn, a, "alice", "title_abstract")["id"] == correction.id  # type: ignore[index]
+        assert _latest_effective(conn, "alice", "title_abstract", a)["id"] == correction.id  # type: ignore[index]
     store.undo_latest("alice", record_id=a)  # the correction taken back: the first stands again
     with store.connect() as conn:
-        assert _effective_row(conn, a, "alice", "title_abstract")["id"] == first.id  # type: ignore[index]
-        assert _effective_row(conn, a, "carol", "title_abstract") is None
+        assert _latest_effective(conn, "alice", "title_abstract", a)["id"] == first.id  # type: ignore[index]
+        assert _latest_effective(conn, "carol", "title_abstract", a) is None
     with pytest.raises(DecisionConflict):
         store.add_decision(a, "alice", "exclude", if_undecided=True)
 
@@ -49,7 +49,7 @@ def test_sqlite_reads_the_decision_in_force_by_the_records_index(workspace: Work
     sa.event.listen(store.engine, "before_cursor_execute", seen)
     try:
         with store.connect() as conn:
-            _effective_row(conn, a, "alice", "title_abstract")
+            _latest_effective(conn, "alice", "title_abstract", a)
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", seen)
     with store.connect() as conn:

@@ -995,7 +995,7 @@ class Store:
                     undoes_id=target["id"],
                 )
             ))
-            in_force = _effective_row(conn, target["record_id"], reviewer, stage)
+            in_force = _latest_effective(conn, reviewer, stage, target["record_id"])
             _count_change(conn, reviewer, stage)
         return Undone(_decision(target), undo_id, None if in_force is None else _decision(in_force))
 
@@ -1119,13 +1119,8 @@ def _wait_for_writers(conn: sa.Connection) -> None:
 
 def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> int | None:
     """The id of the reviewer's effective (not undone) decision on the record, if any."""
-    row = _effective_row(conn, record_id, reviewer, stage)
+    row = _latest_effective(conn, reviewer, stage, record_id)
     return None if row is None else int(row["id"])
-
-
-def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> dict[str, Any] | None:
-    """The reviewer's effective (not undone) decision on the record as a row, if any."""
-    return _latest_effective(conn, reviewer, stage, record_id)
 
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str,
