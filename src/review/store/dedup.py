@@ -208,10 +208,9 @@ def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
     from .fulltext import fulltext_events_table
 
     out: set[int] = set()
-    whole = len(ids) > _WHOLE_LOG_PAST
+    wanted = set(ids) if len(ids) > _WHOLE_LOG_PAST else None
     for table, kind in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
-        if whole:  # every record decided on, in one statement, kept if among ``ids``
-            wanted = set(ids)
+        if wanted is not None:  # every record decided on, in one statement, kept if among ``ids``
             out.update(rid for rid in map(int, conn.execute(
                 sa.select(table.c.record_id).distinct().where(in_effect(table, kind))).scalars()) if rid in wanted)
             continue
